@@ -1,0 +1,303 @@
+/**
+ * THE history format of zksim: what clients record, what every checker reads, what the codecs import and export.
+ *
+ * A history is a plain JSON array of `HistoryEvent`s in the order they happened (non-decreasing `time`). Files use
+ * JSON lines (one event per line; see codecs.ts), or a JSON array. Everything is plain data: no classes, no
+ * Infinity, no undefined inside values.
+ *
+ * ## Operations: `invoke` then exactly one completion
+ * - `invoke`  {kind, id, process, time, op, args}: the client called `op(args)`. `id` is unique in the history and
+ *   links the completion; `process` is the caller (a ZooKeeper session handle: one process = one session; a new
+ *   handle after expiry is a new process).
+ * - `ok`      {kind, id, process, time, result?, zxid?}: completed successfully with `result`.
+ * - `fail`    {kind, id, process, time, error, zxid?, notApplied?}: completed with a definite error.
+ *   * ZooKeeper errors that are results of a transaction or a read (NONODE −101, NODEEXISTS −110, BADVERSION −103,
+ *     NOTEMPTY −111, NOCHILDRENFOREPHEMERALS −108, RUNTIMEINCONSISTENCY −2 …) took effect at one point in time:
+ *     checkers verify them against the model like a result (a failed write consumed a zxid: record it).
+ *   * `notApplied: true` means the operation certainly did not take effect and observed nothing (a client-side
+ *     SESSIONEXPIRED on a CLOSED handle, a Jepsen `:fail :read :timed-out`): checkers drop it.
+ * - `info`    {kind, id, process, time, error?}: the outcome is unknown (CONNECTIONLOSS, a timeout). The operation
+ *   may take effect at any time after its invocation, or never; its result is unconstrained. A process may go on
+ *   after an `info` (ZooKeeper sessions do); checkers that need program order treat the unknown op as concurrent
+ *   with everything after its invocation.
+ * An invoke without completion at the end of the history is treated as `info`.
+ *
+ * Pipelining: a ZooKeeper session may have several operations in flight (async API). That is allowed; program
+ * order is the order of the `invoke` events of a process (ZooKeeper answers a session's requests in that order).
+ *
+ * ## zxids (what the ZooKeeper client must record)
+ * `zxid` on `ok`/`fail` is the zxid of the reply header: for a write (create, delete, setData, multi, including a
+ * failed one) the zxid of its transaction; for a read or sync the last zxid the serving server had applied when it
+ * answered (so the read reflects exactly the writes with zxid ≤ it). Leave it out when unknown (imported histories).
+ *
+ * ## Time
+ * `time` is virtual milliseconds in simulated runs, or the line index in imported histories. Only its order matters:
+ * a completes before b is invoked iff time(a's completion) < time(b's invoke). Equal times are NOT ordered
+ * (concurrent); use distinct times (e.g. a line index) when order matters.
+ *
+ * ## Operation names, arguments and results
+ * Register (Jepsen etcd): `read` args null, result V|null (nil = never written); `write` args V; `cas` args [A, B],
+ * ok = swapped, `fail` (error {code: 1, name: 'CASMISMATCH'}) = the compare failed.
+ * Key-value (Porcupine kv): `get` args {key}, result string; `put` args {key, value}; `append` args {key, value}.
+ * ZooKeeper (data are UTF-8 strings or null; `stat` optional everywhere, but record it when known):
+ *   create      args {path, data?, mode?: 'PERSISTENT'|'EPHEMERAL'|'PERSISTENT_SEQUENTIAL'|'EPHEMERAL_SEQUENTIAL'|
+ *                     'CONTAINER'}         result {path: the created name, stat?}
+ *   delete      args {path, version}       (version −1 = any) result {}
+ *   setData     args {path, data, version} result {stat?}
+ *   getData     args {path, watch?}        result {data, stat?}          (missing: fail NONODE)
+ *   exists      args {path, watch?}        result {stat: Stat | null}    (missing: ok with stat null, or fail NONODE)
+ *   getChildren args {path, watch?}        result {children: string[]}   (any order)
+ *   sync        args {path}                result {}
+ *   multi       args {ops: Array<{op: 'create'|'delete'|'setData'|'check', path, data?, version?, mode?}>}
+ *               result {results: per sub-op result}; on failure: fail with the first error (and `result.results`
+ *               per-sub-op codes may be given in `error.results`).
+ *   `watch: true` on exists/getData/getChildren registers a one-shot watch when the read completes ok (exists also
+ *   when the node is missing); `addWatch` args {path, mode: 'PERSISTENT'|'PERSISTENT_RECURSIVE'} registers a
+ *   persistent one.
+ *
+ * ## Watch events and session states (for the watch checker)
+ * - `event`   {kind, process, time, type, path}: a watch notification delivered to the session's client, with
+ *   type 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged' (one record per notification
+ *   frame received, i.e. per (session, path, type), before fan-out to local watcher objects).
+ * - `session` {kind, process, time, state, server?, sessionId?}: the client handle's state changed:
+ *   'connected' (SyncConnected, after the handshake, `server` = which one), 'disconnected', 'expired' (the client
+ *   learned it on reconnect), 'closed' (after close()).
+ */
+
+export type Process = number | string;
+
+export interface ErrorInfo {
+  code: number;
+  name: string;
+  /** Optional extra detail, e.g. per-sub-op results of a failed multi. */
+  results?: unknown;
+}
+
+export interface InvokeEvent {
+  kind: 'invoke';
+  id: number;
+  process: Process;
+  time: number;
+  op: string;
+  args: unknown;
+}
+export interface OkEvent {
+  kind: 'ok';
+  id: number;
+  process: Process;
+  time: number;
+  result?: unknown;
+  zxid?: number;
+}
+export interface FailEvent {
+  kind: 'fail';
+  id: number;
+  process: Process;
+  time: number;
+  error: ErrorInfo;
+  zxid?: number;
+  /** The operation certainly did not take effect and observed nothing: checkers drop it. */
+  notApplied?: boolean;
+}
+export interface InfoEvent {
+  kind: 'info';
+  id: number;
+  process: Process;
+  time: number;
+  error?: ErrorInfo;
+}
+export type WatchEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged';
+export interface WatchNotification {
+  kind: 'event';
+  process: Process;
+  time: number;
+  type: WatchEventType;
+  path: string;
+}
+export type SessionState = 'connected' | 'disconnected' | 'expired' | 'closed';
+export interface SessionStateEvent {
+  kind: 'session';
+  process: Process;
+  time: number;
+  state: SessionState;
+  server?: string | number;
+  sessionId?: number | string;
+}
+
+export type CompletionEvent = OkEvent | FailEvent | InfoEvent;
+export type HistoryEvent = InvokeEvent | CompletionEvent | WatchNotification | SessionStateEvent;
+export type History = HistoryEvent[];
+
+/** ZooKeeper error codes used by the models (KeeperException.Code). */
+export const ZkError = {
+  OK: 0,
+  RUNTIMEINCONSISTENCY: -2,
+  CONNECTIONLOSS: -4,
+  BADARGUMENTS: -8,
+  NONODE: -101,
+  NOAUTH: -102,
+  BADVERSION: -103,
+  NOCHILDRENFOREPHEMERALS: -108,
+  NODEEXISTS: -110,
+  NOTEMPTY: -111,
+  SESSIONEXPIRED: -112,
+} as const;
+export type ZkErrorName = keyof typeof ZkError;
+export function zkError(name: ZkErrorName): ErrorInfo {
+  return { code: ZkError[name], name };
+}
+/** The error of a failed compare-and-set in the register model. */
+export const CAS_MISMATCH: ErrorInfo = { code: 1, name: 'CASMISMATCH' };
+
+/** One operation: an invoke paired with its completion. */
+export type OpStatus = 'ok' | 'fail' | 'unknown';
+export interface Operation {
+  /** The id of the invoke event. */
+  id: number;
+  process: Process;
+  op: string;
+  args: unknown;
+  /** Invocation time. */
+  call: number;
+  /** Completion time; Infinity when the outcome is unknown (info or never completed). */
+  ret: number;
+  status: OpStatus;
+  result?: unknown;
+  error?: ErrorInfo;
+  zxid?: number;
+  /** Position of the invoke event in the history (a tie-breaker and a name for reports). */
+  index: number;
+}
+
+export function isOperationEvent(e: HistoryEvent): e is InvokeEvent | CompletionEvent {
+  return e.kind === 'invoke' || e.kind === 'ok' || e.kind === 'fail' || e.kind === 'info';
+}
+
+/** A problem with a history's structure (not a consistency violation). */
+export class HistoryError extends Error {
+  override name = 'HistoryError';
+}
+
+export interface PairOptions {
+  /** Keep operations that failed with notApplied (default false: they are dropped). */
+  keepNotApplied?: boolean;
+}
+
+/**
+ * Pairs invokes with completions into operations, ordered by invocation. Throws HistoryError for a completion
+ * without invoke, a duplicate id or a second completion.
+ */
+export function pairOperations(history: readonly HistoryEvent[], opts: PairOptions = {}): Operation[] {
+  const open = new Map<number, Operation>();
+  const out: Operation[] = [];
+  const done = new Set<number>();
+  const dropped = new Set<Operation>();
+  for (let i = 0; i < history.length; i++) {
+    const e = history[i]!;
+    switch (e.kind) {
+      case 'invoke': {
+        if (open.has(e.id) || done.has(e.id)) throw new HistoryError(`event ${i}: duplicate operation id ${e.id}`);
+        const op: Operation = { id: e.id, process: e.process, op: e.op, args: e.args, call: e.time, ret: Infinity, status: 'unknown', index: i };
+        open.set(e.id, op);
+        out.push(op);
+        break;
+      }
+      case 'ok':
+      case 'fail':
+      case 'info': {
+        const op = open.get(e.id);
+        if (!op) throw new HistoryError(`event ${i}: ${e.kind} for operation ${e.id} that is not in progress`);
+        open.delete(e.id);
+        done.add(e.id);
+        if (e.kind === 'ok') {
+          op.status = 'ok';
+          op.ret = e.time;
+          op.result = e.result;
+          if (e.zxid !== undefined) op.zxid = e.zxid;
+        } else if (e.kind === 'fail') {
+          op.status = 'fail';
+          op.ret = e.time;
+          op.error = e.error;
+          if (e.zxid !== undefined) op.zxid = e.zxid;
+          if (e.notApplied && !opts.keepNotApplied) dropped.add(op);
+        } else {
+          if (e.error) op.error = e.error;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return dropped.size ? out.filter((o) => !dropped.has(o)) : out;
+}
+
+/** Records a history as it happens. Ids are assigned in invocation order from 0. */
+export class HistoryRecorder {
+  readonly events: HistoryEvent[] = [];
+  private nextId = 0;
+  private readonly inFlight = new Map<number, Process>();
+
+  invoke(process: Process, op: string, args: unknown, time: number): number {
+    const id = this.nextId++;
+    this.inFlight.set(id, process);
+    this.events.push({ kind: 'invoke', id, process, time, op, args: args === undefined ? null : args });
+    return id;
+  }
+  ok(id: number, result: unknown, time: number, zxid?: number): void {
+    const process = this.complete(id);
+    const e: OkEvent = { kind: 'ok', id, process, time };
+    if (result !== undefined) e.result = result;
+    if (zxid !== undefined) e.zxid = zxid;
+    this.events.push(e);
+  }
+  fail(id: number, error: ErrorInfo, time: number, zxid?: number, notApplied?: boolean): void {
+    const process = this.complete(id);
+    const e: FailEvent = { kind: 'fail', id, process, time, error };
+    if (zxid !== undefined) e.zxid = zxid;
+    if (notApplied) e.notApplied = true;
+    this.events.push(e);
+  }
+  info(id: number, time: number, error?: ErrorInfo): void {
+    const process = this.complete(id);
+    const e: InfoEvent = { kind: 'info', id, process, time };
+    if (error) e.error = error;
+    this.events.push(e);
+  }
+  event(process: Process, type: WatchEventType, path: string, time: number): void {
+    this.events.push({ kind: 'event', process, time, type, path });
+  }
+  session(process: Process, state: SessionState, time: number, extra: { server?: string | number; sessionId?: number | string } = {}): void {
+    this.events.push({ kind: 'session', process, time, state, ...extra });
+  }
+  /** Operations still in flight (their ids). */
+  pending(): number[] {
+    return [...this.inFlight.keys()];
+  }
+  operations(): Operation[] {
+    return pairOperations(this.events);
+  }
+  private complete(id: number): Process {
+    const p = this.inFlight.get(id);
+    if (p === undefined) throw new HistoryError(`operation ${id} is not in progress`);
+    this.inFlight.delete(id);
+    return p;
+  }
+}
+
+/** A short text for one operation, for counterexamples: `p3 #12 setData {"path":"/a",...} -> ok {...}`. */
+export function describeOperation(o: Operation): string {
+  const args = o.args === null || o.args === undefined ? '' : ` ${short(o.args)}`;
+  let outcome: string;
+  if (o.status === 'ok') outcome = o.result === undefined ? 'ok' : `ok ${short(o.result)}`;
+  else if (o.status === 'fail') outcome = `fail ${o.error ? `${o.error.name}(${o.error.code})` : ''}`.trimEnd();
+  else outcome = 'unknown';
+  const when = `[${o.call}, ${o.ret === Infinity ? '∞' : o.ret}]`;
+  const z = o.zxid !== undefined ? ` zxid=0x${o.zxid.toString(16)}` : '';
+  return `p${o.process} #${o.id} ${when} ${o.op}${args} -> ${outcome}${z}`;
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
