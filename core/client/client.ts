@@ -1,0 +1,846 @@
+/**
+ * The zksim ZooKeeper client: a Role hosted by the world (one process per client handle) with a promise-based API
+ * named after ZooKeeper's Java API. It follows the Java client (ClientCnxn, StaticHostProvider, ZKWatchManager) as
+ * described in zookeeper-semantics.md §5, §6.3 and §11.1:
+ *
+ * - hosts shuffled once with the port's random stream; round-robin; random [0, 1000) ms back-off before every
+ *   connect except the first, plus 1000 ms when the round comes back to the last connected host;
+ * - connectTimeout = session timeout / number of hosts; readTimeout = 2/3 of the (negotiated) timeout: nothing
+ *   received for that long → the connection is declared dead, closed, and the next host is tried;
+ * - a ping when the connection has been idle for about readTimeout/2 (≈ timeout/3 − 1 s);
+ * - lastZxidSeen from reply headers with zxid > 0 (never from pings or events);
+ * - reconnect: ConnectRequest(session id, password, lastZxidSeen), then SetWatches(relativeZxid = lastZxidSeen),
+ *   then the queued requests;
+ * - connection lost: every queued and in-flight request fails with CONNECTIONLOSS (a sent write is recorded as
+ *   unknown), then (None, Disconnected) goes to every watcher; requests made while disconnected are queued until
+ *   the next handshake (and fail with CONNECTIONLOSS if that connection attempt fails);
+ * - ConnectResponse with timeout 0: (None, Expired) to every watcher, state CLOSED, every later call fails with
+ *   SESSIONEXPIRED at once;
+ * - one-shot watches kept client-side in data / exist / child maps and fanned out per §5.3.
+ *
+ * Delivery order: watchers run as microtasks queued in arrival order, and promises settle in arrival order, so
+ * user code sees a watch event before the reply that follows it (Java's single event thread). After settling a
+ * promise or queueing a watcher call the client calls `onUserWake` (the world then lets microtasks run).
+ *
+ * Deliberate simplifications: Disconnected is delivered once per lost connection (not after every failed attempt);
+ * no auth, ACLs, chroot, read-only mode or request timeout; the connect timeout covers the TCP connect and the
+ * handshake together (as Java's idle-receive check does).
+ */
+import type { ConnId, Port, ProcessEvent, Role, TimerId } from '../port.js';
+import {
+  CreateMode,
+  EventType,
+  KeeperState,
+  MAX_FRAME_BYTES,
+  type ClientMessage,
+  type Data,
+  type MultiOp,
+  type MultiResult,
+  type ReplyBody,
+  type Request,
+  type ServerMessage,
+  type Stat,
+} from '../protocol.js';
+import { checkPath, errorName, makeError, ZkError, Code } from './errors.js';
+import type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Watcher, WatchedEvent } from './types.js';
+
+type Msg = ClientMessage | ServerMessage;
+
+const DEFAULT_SESSION_TIMEOUT = 10_000;
+const SPIN_DELAY = 1000;
+const MAX_SEND_PING_INTERVAL = 10_000;
+const SET_WATCHES_XID = -8;
+const MAX_TTL = 2 ** 40 - 1;
+
+const MODE_NAMES: Record<number, string> = {
+  0: 'PERSISTENT',
+  1: 'EPHEMERAL',
+  2: 'PERSISTENT_SEQUENTIAL',
+  3: 'EPHEMERAL_SEQUENTIAL',
+  4: 'CONTAINER',
+  5: 'PERSISTENT_WITH_TTL',
+  6: 'PERSISTENT_SEQUENTIAL_WITH_TTL',
+};
+const EVENT_NAMES: Record<number, 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'> = {
+  1: 'NodeCreated',
+  2: 'NodeDeleted',
+  3: 'NodeDataChanged',
+  4: 'NodeChildrenChanged',
+};
+
+function isSequential(mode: CreateMode): boolean {
+  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+}
+function isTtl(mode: CreateMode): boolean {
+  return mode === CreateMode.PERSISTENT_WITH_TTL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Converts user data to wire data (strings as UTF-8). */
+export function toData(d: DataInput | undefined): Data {
+  if (d === undefined || d === null) return null;
+  return typeof d === 'string' ? encoder.encode(d) : d;
+}
+/** Wire data to the history's form: a UTF-8 string or null. */
+export function dataText(d: Data): string | null {
+  return d === null ? null : decoder.decode(d);
+}
+
+/** One request: queued (not yet sent), in flight, or done. */
+interface Pending {
+  kind: 'user' | 'setWatches' | 'close';
+  xid: number;
+  req: Request;
+  /** History id (user requests). */
+  hid: number;
+  /** Watcher to register when a read completes (reads with a watch). */
+  watcher: Watcher | null;
+  resolve: (v: any) => void;
+  reject: (e: unknown) => void;
+  sent: boolean;
+}
+
+type Phase = 'idle' | 'connecting' | 'handshake' | 'connected' | 'closed';
+
+export class ZooKeeperClient implements Role<Msg> {
+  private port!: Port<Msg>;
+  private readonly cfg: ClientConfig;
+  private readonly recorder: ClientRecorder | undefined;
+  private readonly requestedTimeout: number;
+
+  // Host provider.
+  private hosts: string[] = [];
+  private hostIndex = -1;
+  private lastIndex = -1;
+  private firstConnect = true;
+
+  // Session.
+  private _state: ClientState = 'CONNECTING';
+  private _sessionId = 0;
+  private passwd = '';
+  private negotiatedTimeout = 0;
+  private lastZxidSeen = 0;
+  private closing = false;
+  private closeWaiters: Array<() => void> = [];
+
+  // Connection.
+  private phase: Phase = 'idle';
+  private conn: ConnId | null = null;
+  private connectedServer: string | null = null;
+  private connStart = 0;
+  private lastSend = 0;
+  private lastRecv = 0;
+  private connectTimeout: number;
+  private readTimeout: number;
+  private xid = 0;
+  private mainTimer: { id: TimerId; at: number } | null = null;
+  private backoffTimer: TimerId | null = null;
+
+  private outgoing: Pending[] = [];
+  private inflight: Pending[] = [];
+
+  // Client-side watch tables (Java ZKWatchManager): path -> watchers.
+  private readonly dataWatches = new Map<string, Set<Watcher>>();
+  private readonly existWatches = new Map<string, Set<Watcher>>();
+  private readonly childWatches = new Map<string, Set<Watcher>>();
+
+  /** Exceptions thrown by user watchers (they never break the client). */
+  readonly watcherErrors: unknown[] = [];
+
+  constructor(cfg: ClientConfig) {
+    if (!cfg.servers.length) throw new Error('ZooKeeperClient: empty server list');
+    this.cfg = cfg;
+    this.recorder = cfg.recorder;
+    this.requestedTimeout = cfg.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT;
+    this.connectTimeout = Math.floor(this.requestedTimeout / cfg.servers.length);
+    this.readTimeout = Math.floor((this.requestedTimeout * 2) / 3);
+  }
+
+  // ---------------------------------------------------------------- public state
+
+  /** CONNECTING, CONNECTED or CLOSED. */
+  get state(): ClientState {
+    return this._state;
+  }
+  /** The session id (0 before the first handshake). */
+  get sessionId(): number {
+    return this._sessionId;
+  }
+  /** The session password (hex text), for tests that steal a session. */
+  get sessionPasswd(): string {
+    return this.passwd;
+  }
+  /** The negotiated session timeout (0 before the first handshake). */
+  get sessionTimeout(): number {
+    return this.negotiatedTimeout;
+  }
+  /** The last zxid seen in a reply header. */
+  get lastZxid(): number {
+    return this.lastZxidSeen;
+  }
+  /** The server of the current connection (null while not connected). */
+  get server(): string | null {
+    return this.phase === 'connected' ? this.connectedServer : null;
+  }
+  /** The history process id of this handle. */
+  get process(): string | number {
+    return this.cfg.process ?? this.port?.self ?? '?';
+  }
+  /** Number of requests queued or in flight (user requests only). */
+  get pendingCount(): number {
+    return this.outgoing.filter((p) => p.kind === 'user').length + this.inflight.filter((p) => p.kind === 'user').length;
+  }
+  /** Paths with client-side watches, per kind (sorted), for tests. */
+  watchedPaths(): { data: string[]; exist: string[]; child: string[] } {
+    const keys = (m: Map<string, Set<Watcher>>) => [...m.keys()].sort();
+    return { data: keys(this.dataWatches), exist: keys(this.existWatches), child: keys(this.childWatches) };
+  }
+
+  // ---------------------------------------------------------------- the API (Java names)
+
+  /** Creates a node; resolves with the created path (the sequential name for sequential modes). */
+  create(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): Promise<string> {
+    return this.create2(path, data, mode, ttl).then((r) => r.path);
+  }
+  /** Creates a node; resolves with the created path and its Stat (Java create with a Stat out-parameter). */
+  create2(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): Promise<{ path: string; stat: Stat }> {
+    const d = toData(data);
+    const args: Record<string, unknown> = { path, data: dataText(d), mode: MODE_NAMES[mode] ?? mode };
+    if (ttl !== undefined) args.ttl = ttl;
+    const bad = checkPath(path, isSequential(mode)) ?? this.checkTtl(mode, ttl);
+    const req: Request = { op: 'create', path, data: d, mode };
+    if (isTtl(mode)) req.ttl = ttl;
+    return this.submit('create', args, req, null, bad);
+  }
+  /** Deletes a node; version -1 matches any version. */
+  delete(path: string, version = -1): Promise<void> {
+    return this.submit('delete', { path, version }, { op: 'delete', path, version }, null, checkPath(path));
+  }
+  /**
+   * The node's Stat, or null when it does not exist. `watch`: true = the default watcher, a function = that watcher;
+   * it is registered also when the node is missing (an exist watch) and fires on create/delete/setData.
+   */
+  exists(path: string, watch?: Watcher | boolean): Promise<Stat | null> {
+    const w = this.watcherOf(watch);
+    return this.submit('exists', { path, watch: w !== null }, { op: 'exists', path, watch: w !== null }, w, checkPath(path));
+  }
+  /** The node's data and Stat (NONODE when missing; then no watch is left). */
+  getData(path: string, watch?: Watcher | boolean): Promise<{ data: Data; stat: Stat }> {
+    const w = this.watcherOf(watch);
+    return this.submit('getData', { path, watch: w !== null }, { op: 'getData', path, watch: w !== null }, w, checkPath(path));
+  }
+  /** Sets the data if the version matches (-1: any); resolves with the new Stat. */
+  setData(path: string, data: DataInput, version = -1): Promise<Stat> {
+    const d = toData(data);
+    return this.submit('setData', { path, data: dataText(d), version }, { op: 'setData', path, data: d, version }, null, checkPath(path));
+  }
+  /**
+   * The children's names in the order the server returns them (zksim's server order is deterministic but, like
+   * ZooKeeper's, not promised to be sorted: sort them yourself).
+   */
+  getChildren(path: string, watch?: Watcher | boolean): Promise<string[]> {
+    return this.getChildren2(path, watch).then((r) => r.children);
+  }
+  /** getChildren with the parent's Stat (Java getChildren(path, watch, stat)). */
+  getChildren2(path: string, watch?: Watcher | boolean): Promise<{ children: string[]; stat: Stat }> {
+    const w = this.watcherOf(watch);
+    return this.submit('getChildren', { path, watch: w !== null }, { op: 'getChildren', path, watch: w !== null }, w, checkPath(path));
+  }
+  /** Waits until the connected server has applied everything the leader had committed; resolves with the path. */
+  sync(path: string): Promise<string> {
+    return this.submit('sync', { path }, { op: 'sync', path }, null, checkPath(path));
+  }
+  /**
+   * All-or-nothing: resolves with one result per op, or rejects with the first error; the error's `results` holds
+   * the per-op results (0 for the ops before the failing one, its error, then RUNTIMEINCONSISTENCY -2).
+   * An empty list resolves with [] without contacting the server.
+   */
+  multi(ops: MultiOp[]): Promise<OpResult[]> {
+    const args = { ops: ops.map(multiOpArgs) };
+    let bad: ZkError | null = null;
+    for (const o of ops) {
+      bad = checkPath(o.path, o.op === 'create' && isSequential(o.mode)) ?? (o.op === 'create' ? this.checkTtl(o.mode, o.ttl) : null);
+      if (bad) break;
+    }
+    if (!bad && ops.length === 0 && this._state !== 'CLOSED' && !this.closing) {
+      const hid = this.recorder?.invoke(this.process, 'multi', args, this.now()) ?? -1;
+      if (this.recorder) this.recorder.ok(hid, { results: [] }, this.now());
+      this.wake();
+      return Promise.resolve([]);
+    }
+    return this.submit('multi', args, { op: 'multi', ops: ops.map(cloneOp) }, null, bad);
+  }
+  /** A multi builder: zk.transaction().create(...).setData(...).check(...).delete(...).commit(). */
+  transaction(): Transaction {
+    return new Transaction(this);
+  }
+  /**
+   * Closes the session: sends closeSession and waits for its reply (or the loss of the connection), then the handle
+   * is CLOSED and every watcher gets (None, Closed). Later calls fail with SESSIONEXPIRED.
+   */
+  close(): Promise<void> {
+    if (this._state === 'CLOSED') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.closeWaiters.push(resolve);
+      if (this.closing) return;
+      this.closing = true;
+      if (this.phase === 'connected') {
+        const p: Pending = { kind: 'close', xid: 0, req: { op: 'closeSession' }, hid: -1, watcher: null, resolve: () => {}, reject: () => {}, sent: false };
+        this.send(p);
+      } else {
+        this.finishClose();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- Role
+
+  start(port: Port<Msg>): void {
+    this.port = port;
+    const hosts = [...this.cfg.servers];
+    if (!this.cfg.noShuffle) {
+      // Fisher-Yates with the port's stream (Java: Collections.shuffle once at construction).
+      for (let i = hosts.length - 1; i > 0; i--) {
+        const j = Math.floor(port.random() * (i + 1));
+        [hosts[i], hosts[j]] = [hosts[j]!, hosts[i]!];
+      }
+    }
+    this.hosts = hosts;
+    this.nextHostAndConnect();
+  }
+
+  handle(event: ProcessEvent<Msg>): void {
+    switch (event.kind) {
+      case 'timer':
+        if (this.mainTimer && event.id === this.mainTimer.id) {
+          this.mainTimer = null;
+          this.onTick();
+        } else if (this.backoffTimer !== null && event.id === this.backoffTimer) {
+          this.backoffTimer = null;
+          this.startConnect();
+        }
+        return;
+      case 'connected':
+        if (event.conn !== this.conn || this.phase !== 'connecting') return;
+        this.phase = 'handshake';
+        this.sendRaw({
+          type: 'connect',
+          protocolVersion: 0,
+          lastZxidSeen: this.lastZxidSeen,
+          timeoutMs: this.requestedTimeout,
+          sessionId: this._sessionId,
+          passwd: this.passwd,
+        });
+        return;
+      case 'closed':
+        if (event.conn !== this.conn) return;
+        this.dropConnection(`closed by ${event.peer}`);
+        return;
+      case 'message':
+        if (event.conn !== this.conn) return;
+        this.lastRecv = this.now();
+        this.onMessage(event.msg as ServerMessage);
+        return;
+      case 'accepted':
+        // Nobody connects to a client.
+        this.port.close(event.conn);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- connection management
+
+  private now(): number {
+    return this.port ? this.port.now() : 0;
+  }
+
+  /** Java StaticHostProvider.next(spinDelay) plus ClientCnxn's random back-off before every connect but the first. */
+  private nextHostAndConnect(): void {
+    this.hostIndex = (this.hostIndex + 1) % this.hosts.length;
+    let delay = 0;
+    if (!this.firstConnect) {
+      delay = Math.floor(this.port.random() * 1000);
+      if (this.hostIndex === this.lastIndex) delay += SPIN_DELAY;
+    }
+    this.firstConnect = false;
+    this.phase = 'idle';
+    if (delay > 0) this.backoffTimer = this.port.setTimer(delay, 'client:backoff');
+    else this.startConnect();
+  }
+
+  private startConnect(): void {
+    if (this._state === 'CLOSED') return;
+    const host = this.hosts[this.hostIndex]!;
+    this.phase = 'connecting';
+    this.connectedServer = host;
+    const t = this.now();
+    this.connStart = t;
+    this.lastSend = t;
+    this.lastRecv = t;
+    this.conn = this.port.connect(host);
+    this.port.trace('client.connecting', { server: host, sessionId: this._sessionId });
+    this.arm();
+  }
+
+  private pingAfter(): number {
+    const half = Math.floor(this.readTimeout / 2);
+    const t = half <= 1000 ? half : Math.max(1001, half - 1000);
+    return Math.max(1, Math.min(t, MAX_SEND_PING_INTERVAL));
+  }
+
+  /** The one lazy timer: fires at (or before) the earliest of connect timeout, read timeout and next ping. */
+  private arm(): void {
+    let at: number;
+    if (this.phase === 'connecting' || this.phase === 'handshake') at = this.connStart + this.connectTimeout;
+    else if (this.phase === 'connected') at = Math.min(this.lastRecv + this.readTimeout, this.lastSend + this.pingAfter());
+    else return;
+    const now = this.now();
+    if (at < now + 1) at = now + 1;
+    if (this.mainTimer && this.mainTimer.at <= at) return;
+    if (this.mainTimer) this.port.cancelTimer(this.mainTimer.id);
+    this.mainTimer = { id: this.port.setTimer(at - now, 'client:tick'), at };
+  }
+
+  private onTick(): void {
+    const now = this.now();
+    if (this.phase === 'connecting' || this.phase === 'handshake') {
+      if (now - this.connStart >= this.connectTimeout) {
+        this.dropConnection('connect timeout');
+        return;
+      }
+    } else if (this.phase === 'connected') {
+      if (now - this.lastRecv >= this.readTimeout) {
+        this.dropConnection('read timeout');
+        return;
+      }
+      if (now - this.lastSend >= this.pingAfter()) this.sendRaw({ type: 'ping' });
+    } else {
+      return;
+    }
+    this.arm();
+  }
+
+  private sendRaw(msg: ClientMessage): void {
+    if (this.conn === null) return;
+    this.port.send(this.conn, msg);
+    this.lastSend = this.now();
+  }
+
+  private send(p: Pending): void {
+    if (p.kind !== 'setWatches') {
+      this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
+      p.xid = this.xid;
+    }
+    p.sent = true;
+    this.inflight.push(p);
+    this.sendRaw({ type: 'request', xid: p.xid, req: p.req });
+  }
+
+  /** The connection is gone (closed, reset, timed out, protocol error): fail requests, notify, try the next host. */
+  private dropConnection(reason: string): void {
+    if (this.phase === 'closed') return;
+    const wasConnected = this.phase === 'connected';
+    if (this.conn !== null) this.port.close(this.conn);
+    this.conn = null;
+    if (this.mainTimer) {
+      this.port.cancelTimer(this.mainTimer.id);
+      this.mainTimer = null;
+    }
+    this.port.trace('client.disconnected', { server: this.connectedServer, reason, wasConnected });
+    this.phase = 'idle';
+    const failed = [...this.inflight, ...this.outgoing];
+    this.inflight = [];
+    this.outgoing = [];
+    for (const p of failed) this.failPending(p, Code.CONNECTIONLOSS);
+    if (wasConnected) {
+      this._state = 'CONNECTING';
+      this.recorder?.session(this.process, 'disconnected', this.now(), { server: this.connectedServer ?? undefined, sessionId: this._sessionId });
+      this.deliverState(KeeperState.Disconnected);
+    }
+    if (this.closing) {
+      // close() in progress: the closeSession's outcome is unknown; the handle is closed either way.
+      this.finishClose();
+      return;
+    }
+    this.nextHostAndConnect();
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'connectResponse':
+        if (this.phase !== 'handshake') return;
+        this.onConnectResponse(msg);
+        return;
+      case 'reply':
+        if (this.phase !== 'connected') return;
+        this.onReply(msg);
+        return;
+      case 'pong':
+        if (this.phase === 'connected') this.arm();
+        return;
+      case 'event':
+        if (this.phase !== 'connected') return;
+        this.onEvent(msg.event.type, msg.event.path);
+        this.arm();
+        return;
+    }
+  }
+
+  private onConnectResponse(msg: Extract<ServerMessage, { type: 'connectResponse' }>): void {
+    if (msg.timeoutMs <= 0) {
+      this.expire();
+      return;
+    }
+    const server = this.connectedServer!;
+    this._sessionId = msg.sessionId;
+    this.passwd = msg.passwd;
+    this.negotiatedTimeout = msg.timeoutMs;
+    this.readTimeout = Math.floor((msg.timeoutMs * 2) / 3);
+    this.connectTimeout = Math.floor(msg.timeoutMs / this.hosts.length);
+    this.phase = 'connected';
+    this._state = 'CONNECTED';
+    this.lastIndex = this.hostIndex;
+    this.port.trace('client.connected', { server, sessionId: msg.sessionId, timeoutMs: msg.timeoutMs });
+    this.recorder?.session(this.process, 'connected', this.now(), { server, sessionId: msg.sessionId });
+    this.deliverState(KeeperState.SyncConnected);
+    // SetWatches before any queued request (Java primeConnection).
+    if (this.dataWatches.size || this.existWatches.size || this.childWatches.size) {
+      const req: Request = {
+        op: 'setWatches',
+        relativeZxid: this.lastZxidSeen,
+        dataWatches: [...this.dataWatches.keys()],
+        existWatches: [...this.existWatches.keys()],
+        childWatches: [...this.childWatches.keys()],
+      };
+      this.send({ kind: 'setWatches', xid: SET_WATCHES_XID, req, hid: -1, watcher: null, resolve: () => {}, reject: () => {}, sent: false });
+    }
+    const queued = this.outgoing;
+    this.outgoing = [];
+    for (const p of queued) this.send(p);
+    this.arm();
+  }
+
+  private onReply(msg: Extract<ServerMessage, { type: 'reply' }>): void {
+    const head = this.inflight[0];
+    if (!head || head.xid !== msg.xid) {
+      // Java: "Xid out of order" → the connection is dropped.
+      this.dropConnection(`xid out of order: got ${msg.xid}, expected ${head ? head.xid : 'none'}`);
+      return;
+    }
+    if (msg.err === 0 && msg.body?.op === 'getData' && msg.body.data && msg.body.data.length > MAX_FRAME_BYTES - 16 - 4 - 68) {
+      // The Java client refuses replies over jute.maxbuffer (§1.5): connection loss.
+      this.dropConnection('reply over jute.maxbuffer');
+      return;
+    }
+    this.inflight.shift();
+    if (msg.zxid > 0) this.lastZxidSeen = msg.zxid;
+    this.complete(head, msg.err, msg.body, msg.zxid);
+    this.arm();
+  }
+
+  /** A reply for `p` arrived: register watches, settle the promise, record the outcome. */
+  private complete(p: Pending, err: number, body: ReplyBody | undefined, zxid: number): void {
+    if (p.kind === 'setWatches') return;
+    if (p.kind === 'close') {
+      this.finishClose();
+      return;
+    }
+    const t = this.now();
+    const req = p.req;
+    const rec = this.recorder;
+    const zx = zxid >= 0 ? zxid : undefined;
+    const okWith = (value: unknown, hist: unknown) => {
+      rec?.ok(p.hid, hist, t, zx);
+      p.resolve(value);
+      this.wake();
+    };
+    const failWith = (code: number, results?: MultiResult[]) => {
+      const e = makeError(code, 'path' in req ? req.path : undefined, undefined, results);
+      const info: { code: number; name: string; results?: unknown } = { code, name: errorName(code) };
+      if (results) info.results = results.map((r) => r.err);
+      rec?.fail(p.hid, info, t, zx);
+      p.reject(e);
+      this.wake();
+    };
+    switch (req.op) {
+      case 'exists':
+        if (err === 0 && body?.op === 'exists') {
+          if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
+          okWith(body.stat, { stat: body.stat });
+        } else if (err === Code.NONODE) {
+          if (p.watcher) addWatch(this.existWatches, req.path, p.watcher);
+          okWith(null, { stat: null });
+        } else failWith(err || Code.MARSHALLINGERROR);
+        return;
+      case 'getData':
+        if (err === 0 && body?.op === 'getData') {
+          if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
+          okWith({ data: body.data, stat: body.stat }, { data: dataText(body.data), stat: body.stat });
+        } else failWith(err || Code.MARSHALLINGERROR);
+        return;
+      case 'getChildren':
+        if (err === 0 && body?.op === 'getChildren') {
+          if (p.watcher) addWatch(this.childWatches, req.path, p.watcher);
+          okWith({ children: body.children, stat: body.stat }, { children: body.children, stat: body.stat });
+        } else failWith(err || Code.MARSHALLINGERROR);
+        return;
+      case 'create':
+        if (err === 0 && body?.op === 'create') okWith({ path: body.path, stat: body.stat }, { path: body.path, stat: body.stat });
+        else failWith(err || Code.MARSHALLINGERROR);
+        return;
+      case 'delete':
+        if (err === 0) okWith(undefined, {});
+        else failWith(err);
+        return;
+      case 'setData':
+        if (err === 0 && body?.op === 'setData') okWith(body.stat, { stat: body.stat });
+        else failWith(err || Code.MARSHALLINGERROR);
+        return;
+      case 'sync':
+        if (err === 0) okWith(body?.op === 'sync' ? body.path : req.path, {});
+        else failWith(err);
+        return;
+      case 'multi': {
+        const results = body?.op === 'multi' ? body.results : undefined;
+        const firstErr = err !== 0 ? err : results?.find((r) => r.err !== 0)?.err ?? 0;
+        if (firstErr === 0 && results) okWith(results as OpResult[], { results: results.map(multiResultHist) });
+        else failWith(firstErr || Code.MARSHALLINGERROR, results);
+        return;
+      }
+      default:
+        if (err === 0) okWith(undefined, {});
+        else failWith(err);
+    }
+  }
+
+  /** Fails a request without a server reply (CONNECTIONLOSS or SESSIONEXPIRED), recording its outcome properly. */
+  private failPending(p: Pending, code: number): void {
+    if (p.kind !== 'user') return;
+    const t = this.now();
+    const write = isWrite(p.req);
+    if (this.recorder) {
+      const info = { code, name: errorName(code) };
+      // A sent write whose connection was lost may take effect later (or never): unknown outcome.
+      if (p.sent && write && code === Code.CONNECTIONLOSS) this.recorder.info(p.hid, t, info);
+      // A read that lost its connection, or any request never sent: certainly no effect, observed nothing.
+      else this.recorder.fail(p.hid, info, t, undefined, true);
+    }
+    p.reject(makeError(code, 'path' in p.req ? (p.req as { path: string }).path : undefined));
+    this.wake();
+  }
+
+  private expire(): void {
+    this.port.trace('client.expired', { sessionId: this._sessionId, server: this.connectedServer });
+    this.recorder?.session(this.process, 'expired', this.now(), { server: this.connectedServer ?? undefined, sessionId: this._sessionId });
+    this.shutdown(KeeperState.Expired);
+  }
+
+  private finishClose(): void {
+    if (this._state === 'CLOSED') return;
+    this.port.trace('client.closed', { sessionId: this._sessionId });
+    this.recorder?.session(this.process, 'closed', this.now(), { sessionId: this._sessionId });
+    this.shutdown(KeeperState.Closed);
+  }
+
+  /** The handle becomes CLOSED: fail everything with SESSIONEXPIRED, tell every watcher, forget the watches. */
+  private shutdown(state: KeeperState): void {
+    this._state = 'CLOSED';
+    this.phase = 'closed';
+    if (this.conn !== null) this.port.close(this.conn);
+    this.conn = null;
+    if (this.mainTimer) this.port.cancelTimer(this.mainTimer.id);
+    this.mainTimer = null;
+    if (this.backoffTimer !== null) this.port.cancelTimer(this.backoffTimer);
+    this.backoffTimer = null;
+    const failed = [...this.inflight, ...this.outgoing];
+    this.inflight = [];
+    this.outgoing = [];
+    for (const p of failed) this.failPending(p, Code.SESSIONEXPIRED);
+    this.deliverState(state);
+    this.dataWatches.clear();
+    this.existWatches.clear();
+    this.childWatches.clear();
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const w of waiters) w();
+    if (waiters.length) this.wake();
+  }
+
+  // ---------------------------------------------------------------- watches and events
+
+  private onEvent(type: EventType, path: string): void {
+    const name = EVENT_NAMES[type];
+    if (name) this.recorder?.event(this.process, name, path, this.now());
+    this.port.trace('client.event', { type, path });
+    // ZKWatchManager.materialize: which local watchers this frame triggers (and removes, one-shot).
+    const targets = new Set<Watcher>();
+    const take = (m: Map<string, Set<Watcher>>) => {
+      const ws = m.get(path);
+      if (!ws) return;
+      for (const w of ws) targets.add(w);
+      m.delete(path);
+    };
+    switch (type) {
+      case EventType.NodeCreated:
+      case EventType.NodeDataChanged:
+        take(this.dataWatches);
+        take(this.existWatches);
+        break;
+      case EventType.NodeChildrenChanged:
+        take(this.childWatches);
+        break;
+      case EventType.NodeDeleted:
+        take(this.dataWatches);
+        take(this.existWatches);
+        take(this.childWatches);
+        break;
+      default:
+        break;
+    }
+    this.deliver(targets, { type, state: KeeperState.SyncConnected, path });
+  }
+
+  /** A state event goes to the default watcher and every registered watcher (each once). */
+  private deliverState(state: KeeperState): void {
+    const targets = new Set<Watcher>();
+    if (this.cfg.watcher) targets.add(this.cfg.watcher);
+    for (const m of [this.dataWatches, this.existWatches, this.childWatches]) for (const ws of m.values()) for (const w of ws) targets.add(w);
+    this.deliver(targets, { type: EventType.None, state, path: null });
+  }
+
+  private deliver(targets: Set<Watcher>, event: WatchedEvent): void {
+    if (targets.size === 0) return;
+    for (const w of targets) {
+      queueMicrotask(() => {
+        try {
+          w({ ...event });
+        } catch (e) {
+          this.watcherErrors.push(e);
+        }
+      });
+    }
+    this.wake();
+  }
+
+  private watcherOf(watch: Watcher | boolean | undefined): Watcher | null {
+    if (typeof watch === 'function') return watch;
+    if (watch === true) return this.cfg.watcher ?? noopWatcher;
+    return null;
+  }
+
+  private wake(): void {
+    this.cfg.onUserWake?.();
+  }
+
+  // ---------------------------------------------------------------- request submission
+
+  private checkTtl(mode: CreateMode, ttl: number | undefined): ZkError | null {
+    if (isTtl(mode)) {
+      if (ttl === undefined || !(ttl > 0 && ttl <= MAX_TTL)) return makeError(Code.BADARGUMENTS, undefined, `ttl must be in (0, ${MAX_TTL}]`);
+    } else if (ttl !== undefined && ttl >= 0) {
+      return makeError(Code.BADARGUMENTS, undefined, 'ttl given for a mode without TTL');
+    }
+    return null;
+  }
+
+  private submit<T>(op: string, args: unknown, req: Request, watcher: Watcher | null, bad: ZkError | null): Promise<T> {
+    const t = this.now();
+    const rec = this.recorder;
+    const hid = rec ? rec.invoke(this.process, op, args, t) : -1;
+    if (bad) {
+      // Client-side validation (Java: IllegalArgumentException): nothing is sent.
+      rec?.fail(hid, { code: bad.code, name: bad.name }, t, undefined, true);
+      this.wake();
+      return Promise.reject(bad);
+    }
+    if (this._state === 'CLOSED' || this.closing || !this.port) {
+      rec?.fail(hid, { code: Code.SESSIONEXPIRED, name: errorName(Code.SESSIONEXPIRED) }, t, undefined, true);
+      this.wake();
+      return Promise.reject(makeError(Code.SESSIONEXPIRED, 'path' in req ? (req as { path: string }).path : undefined));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const p: Pending = { kind: 'user', xid: 0, req, hid, watcher, resolve, reject, sent: false };
+      if (this.phase === 'connected') {
+        this.send(p);
+        this.arm();
+      } else {
+        this.outgoing.push(p);
+      }
+    });
+  }
+}
+
+/** zk.transaction() builder (Java Transaction). */
+export class Transaction {
+  private readonly ops: MultiOp[] = [];
+  constructor(private readonly zk: ZooKeeperClient) {}
+  create(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): this {
+    const o: MultiOp = { op: 'create', path, data: toData(data), mode };
+    if (ttl !== undefined) o.ttl = ttl;
+    this.ops.push(o);
+    return this;
+  }
+  delete(path: string, version = -1): this {
+    this.ops.push({ op: 'delete', path, version });
+    return this;
+  }
+  setData(path: string, data: DataInput, version = -1): this {
+    this.ops.push({ op: 'setData', path, data: toData(data), version });
+    return this;
+  }
+  check(path: string, version: number): this {
+    this.ops.push({ op: 'check', path, version });
+    return this;
+  }
+  commit(): Promise<OpResult[]> {
+    return this.zk.multi(this.ops);
+  }
+}
+
+function noopWatcher(): void {}
+
+function addWatch(m: Map<string, Set<Watcher>>, path: string, w: Watcher): void {
+  let s = m.get(path);
+  if (!s) m.set(path, (s = new Set()));
+  s.add(w);
+}
+
+function isWrite(req: Request): boolean {
+  return req.op === 'create' || req.op === 'delete' || req.op === 'setData' || req.op === 'multi' || req.op === 'closeSession';
+}
+
+function cloneOp(o: MultiOp): MultiOp {
+  return { ...o };
+}
+
+function multiOpArgs(o: MultiOp): Record<string, unknown> {
+  switch (o.op) {
+    case 'create': {
+      const a: Record<string, unknown> = { op: 'create', path: o.path, data: dataText(o.data), mode: MODE_NAMES[o.mode] ?? o.mode };
+      if (o.ttl !== undefined) a.ttl = o.ttl;
+      return a;
+    }
+    case 'delete':
+      return { op: 'delete', path: o.path, version: o.version };
+    case 'setData':
+      return { op: 'setData', path: o.path, data: dataText(o.data), version: o.version };
+    case 'check':
+      return { op: 'check', path: o.path, version: o.version };
+  }
+}
+
+function multiResultHist(r: MultiResult): Record<string, unknown> {
+  switch (r.op) {
+    case 'create':
+      return { op: 'create', path: r.path, stat: r.stat };
+    case 'setData':
+      return { op: 'setData', stat: r.stat };
+    case 'error':
+      return { op: 'error', err: r.err };
+    default:
+      return { op: r.op };
+  }
+}
