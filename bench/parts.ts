@@ -1,0 +1,6 @@
+/** Registry of benchmark parts. Each part is imported lazily so that `npm run bench -- kernel` loads only what it runs. */
+export type BenchPart = () => Promise<Record<string, unknown>>;
+
+export const parts: Record<string, BenchPart> = {
+  kernel: async () => (await import('./kernel.js')).run(),
+};

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError, EXIT_BAD_INPUT } from './errors.js';
+import { register as registerRun } from './commands/run.js';
+
+/** Every command module exports register(program). Add one line per command here. */
+const registrations: Array<(program: Command) => void> = [
+  registerRun,
+];
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('zksim')
+    .description('Deterministic simulation testbed for Apache ZooKeeper')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+  for (const register of registrations) register(program);
+  // Sub-commands inherit the exit override so that commander's usage errors reach main() below.
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Usage errors become exit 2 with a one-line reason. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; everything else commander rejects is bad input.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT_BAD_INPUT; // commander already printed its one-line reason
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`zksim: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The port: everything a ZooKeeper role (server or client) may do to the outside world, and every event the
+ * world can hand it. Roles in core/ see nothing else: no clock but `now()`, no socket but a ConnId, no randomness
+ * but `random()` (a seeded stream owned by the world), no file but the disk calls here.
+ *
+ * The same roles could run over real sockets and timers by implementing this port with them.
+ */
+
+/** Name of a network endpoint: a server ("s1".."sN") or a client ("c1".."cN"). */
+export type NodeName = string;
+/** A connection (TCP-like: FIFO, no duplication, may silently stall under a partition). */
+export type ConnId = number;
+export type TimerId = number;
+
+/** Everything the world can hand a process. */
+export type ProcessEvent<M = unknown> =
+  /** An outgoing connect(to) succeeded: the connection is open from both sides. */
+  | { kind: 'connected'; conn: ConnId; peer: NodeName }
+  /** Someone connected to us. */
+  | { kind: 'accepted'; conn: ConnId; peer: NodeName }
+  /** A message on an open connection. */
+  | { kind: 'message'; conn: ConnId; peer: NodeName; msg: M }
+  /**
+   * The connection is gone: closed by the peer, reset, the peer crashed, or our connect(to) was refused
+   * (peer down). A connection that merely stalls behind a partition yields no event: use a timeout.
+   */
+  | { kind: 'closed'; conn: ConnId; peer: NodeName }
+  /** A timer set with setTimer fired. `tag` is whatever the role passed. */
+  | { kind: 'timer'; id: TimerId; tag: string }
+  /** A disk sync requested with sync(tag) completed: everything written before the request is durable. */
+  | { kind: 'synced'; tag: string };
+
+/** One file on the simulated disk: an append-only list of records, or a single value that is overwritten. */
+export interface DiskPort {
+  /** Append records to a log file. Not durable until a later sync completes. */
+  append(file: string, records: readonly unknown[]): void;
+  /** Replace a file's whole content (an atomic rename in real life). Not durable until a later sync completes. */
+  overwrite(file: string, value: unknown): void;
+  /** Drop every record at index >= length (truncating a log). Not durable until a later sync completes. */
+  truncate(file: string, length: number): void;
+  /** Remove a file. Not durable until a later sync completes. */
+  remove(file: string): void;
+  /** Ask for everything written so far to become durable; a 'synced' event with `tag` follows. */
+  sync(tag: string): void;
+  /** Read a log file as this process sees it now (durable plus not yet synced). */
+  readLog(file: string): readonly unknown[];
+  /** Read an overwritten file, or undefined. */
+  readValue(file: string): unknown;
+  /** Names of the files present, sorted. */
+  files(): string[];
+}
+
+export interface Port<M = unknown> {
+  /** This endpoint's name. */
+  readonly self: NodeName;
+  /** Virtual time in milliseconds (integer). */
+  now(): number;
+  /** A number in [0, 1) from this process's own seeded stream (used e.g. for the client's host shuffle). */
+  random(): number;
+  /** Open a connection. A 'connected' or 'closed' event follows, or nothing if the peer is unreachable. */
+  connect(to: NodeName): ConnId;
+  /** Send on an open connection; silently ignored if it is closed. */
+  send(conn: ConnId, msg: M): void;
+  /** Close our side; the peer gets 'closed' after the network delay (if the link is up). */
+  close(conn: ConnId): void;
+  setTimer(delayMs: number, tag: string): TimerId;
+  cancelTimer(id: TimerId): void;
+  readonly disk: DiskPort;
+  /**
+   * Record a protocol event in the trace (election votes, proposals, commits, state changes...).
+   * `data` must be plain JSON data; the world hashes it into the trace hash.
+   */
+  trace(kind: string, data?: Record<string, unknown>): void;
+}
+
+/**
+ * A role hosted by the world. `start` is called when the process starts or restarts (its memory is new; the
+ * disk holds what survived); `handle` for every event afterwards. A crashed process is simply dropped.
+ */
+export interface Role<M = unknown> {
+  start(port: Port<M>): void;
+  handle(event: ProcessEvent<M>): void;
+}

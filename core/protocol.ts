@@ -1,0 +1,156 @@
+/**
+ * The client <-> server wire protocol, as typed messages (discriminated unions). It mirrors ZooKeeper's jute
+ * records (ConnectRequest/Response, RequestHeader/ReplyHeader, WatcherEvent) closely enough that error codes,
+ * zxids in reply headers and event ordering behave like Apache ZooKeeper 3.8.
+ *
+ * Data is bytes (Uint8Array) or null: ZooKeeper distinguishes null data from empty data.
+ * Session ids are plain numbers (below 2^53), so they can be JSON data in traces and histories.
+ */
+
+/** ZooKeeper CreateMode flags (src: CreateMode). */
+export const CreateMode = {
+  PERSISTENT: 0,
+  EPHEMERAL: 1,
+  PERSISTENT_SEQUENTIAL: 2,
+  EPHEMERAL_SEQUENTIAL: 3,
+  CONTAINER: 4,
+  PERSISTENT_WITH_TTL: 5,
+  PERSISTENT_SEQUENTIAL_WITH_TTL: 6,
+} as const;
+export type CreateMode = (typeof CreateMode)[keyof typeof CreateMode];
+
+/** Watcher.Event.EventType codes. */
+export const EventType = {
+  None: -1,
+  NodeCreated: 1,
+  NodeDeleted: 2,
+  NodeDataChanged: 3,
+  NodeChildrenChanged: 4,
+  DataWatchRemoved: 5,
+  ChildWatchRemoved: 6,
+  PersistentWatchRemoved: 7,
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** Watcher.Event.KeeperState codes (Closed is client-local). */
+export const KeeperState = {
+  Disconnected: 0,
+  SyncConnected: 3,
+  AuthFailed: 4,
+  ConnectedReadOnly: 5,
+  Expired: -112,
+  Closed: 7,
+} as const;
+export type KeeperState = (typeof KeeperState)[keyof typeof KeeperState];
+
+/** AddWatchMode (stretch). */
+export const AddWatchMode = { PERSISTENT: 0, PERSISTENT_RECURSIVE: 1 } as const;
+export type AddWatchMode = (typeof AddWatchMode)[keyof typeof AddWatchMode];
+
+export interface Stat {
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: number;
+  dataLength: number;
+  numChildren: number;
+  pzxid: number;
+}
+
+export type Data = Uint8Array | null;
+
+/** One operation inside a multi. */
+export type MultiOp =
+  | { op: 'create'; path: string; data: Data; mode: CreateMode; ttl?: number }
+  | { op: 'delete'; path: string; version: number }
+  | { op: 'setData'; path: string; data: Data; version: number }
+  | { op: 'check'; path: string; version: number };
+
+/** Requests that change state: each one becomes a txn with a zxid (possibly an error txn). */
+export type WriteRequest =
+  | { op: 'create'; path: string; data: Data; mode: CreateMode; ttl?: number }
+  | { op: 'delete'; path: string; version: number }
+  | { op: 'setData'; path: string; data: Data; version: number }
+  | { op: 'multi'; ops: MultiOp[] }
+  | { op: 'closeSession' };
+
+/** Requests answered from the connected server's applied state (no zxid consumed). */
+export type ReadRequest =
+  | { op: 'exists'; path: string; watch: boolean }
+  | { op: 'getData'; path: string; watch: boolean }
+  | { op: 'getChildren'; path: string; watch: boolean };
+
+/** Requests with their own path through the server. */
+export type OtherRequest =
+  | { op: 'sync'; path: string }
+  | { op: 'addWatch'; path: string; mode: AddWatchMode }
+  /** Sent by the client after a reconnect, before any queued request (SetWatches, xid -8). */
+  | { op: 'setWatches'; relativeZxid: number; dataWatches: string[]; existWatches: string[]; childWatches: string[] };
+
+export type Request = WriteRequest | ReadRequest | OtherRequest;
+export type OpName = Request['op'];
+
+/** Result of one sub-op of a multi: `err` 0 for success (ZooKeeper's per-op results). */
+export type MultiResult =
+  | { op: 'create'; err: 0; path: string; stat: Stat }
+  | { op: 'delete'; err: 0 }
+  | { op: 'setData'; err: 0; stat: Stat }
+  | { op: 'check'; err: 0 }
+  | { op: 'error'; err: number };
+
+/** Reply bodies, by request kind (present only when err = 0, except multi which always carries results). */
+export type ReplyBody =
+  | { op: 'create'; path: string; stat: Stat }
+  | { op: 'delete' }
+  | { op: 'setData'; stat: Stat }
+  | { op: 'multi'; results: MultiResult[] }
+  | { op: 'closeSession' }
+  | { op: 'exists'; stat: Stat }
+  | { op: 'getData'; data: Data; stat: Stat }
+  | { op: 'getChildren'; children: string[]; stat: Stat }
+  | { op: 'sync'; path: string }
+  | { op: 'addWatch' }
+  | { op: 'setWatches' };
+
+export interface WatchEventMsg {
+  type: EventType;
+  state: KeeperState;
+  path: string;
+}
+
+/** Client -> server. */
+export type ClientMessage =
+  | {
+      type: 'connect';
+      protocolVersion: 0;
+      lastZxidSeen: number;
+      /** Requested session timeout in ms. */
+      timeoutMs: number;
+      /** 0 for a new session. */
+      sessionId: number;
+      passwd: string;
+    }
+  | { type: 'request'; xid: number; req: Request }
+  | { type: 'ping' };
+
+/** Server -> client. */
+export type ServerMessage =
+  | {
+      type: 'connectResponse';
+      /** Negotiated timeout; 0 means the session is expired or invalid (the client reports Expired). */
+      timeoutMs: number;
+      sessionId: number;
+      passwd: string;
+    }
+  /** ReplyHeader (xid, zxid, err) plus the body when err = 0 (multi: always). */
+  | { type: 'reply'; xid: number; zxid: number; err: number; body?: ReplyBody }
+  | { type: 'pong'; zxid: number }
+  /** A watch notification (ReplyHeader xid -1, zxid -1). */
+  | { type: 'event'; event: WatchEventMsg };
+
+/** Jute's maximum frame (jute.maxbuffer): larger requests drop the connection. */
+export const MAX_FRAME_BYTES = 0xfffff;

@@ -1,0 +1,8 @@
+/** Kinds of queued world events (small integers keep the hot path monomorphic). */
+export const K_DELIVER = 0;
+export const K_ACCEPT = 1;
+export const K_CONNECTED = 2;
+export const K_CLOSED = 3;
+export const K_TIMER = 4;
+export const K_SYNCED = 5;
+export const K_DRIVER = 6;

@@ -1,0 +1,96 @@
+/**
+ * Seeded randomness. One root seed (integer or non-empty string) derives any number of named, independent
+ * streams: a stream's draws depend only on (root seed, stream name), so adding a new consumer of randomness never
+ * shifts the draws of the others.
+ */
+import seedrandom from 'seedrandom';
+
+export type Seed = number | string;
+
+/** Validates a user-given seed: a safe integer or a non-empty string. Returns a reason when invalid. */
+export function seedProblem(seed: unknown): string | null {
+  if (typeof seed === 'number') return Number.isSafeInteger(seed) ? null : `seed must be an integer, got ${seed}`;
+  if (typeof seed === 'string') return seed.length > 0 ? null : 'seed must not be empty';
+  return 'seed must be an integer or a non-empty string';
+}
+
+/** Parses a seed from the command line: digits (optionally signed) become an integer, anything else a string. */
+export function parseSeed(text: string): Seed {
+  if (/^-?\d+$/.test(text)) {
+    const n = Number(text);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  return text;
+}
+
+export class Rng {
+  private readonly draw: () => number;
+  constructor(readonly name: string, key: string) {
+    // alea: fast, good quality, and fully determined by the key.
+    this.draw = seedrandom.alea(key);
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.draw();
+  }
+  /** Uniform integer in [lo, hi). */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.draw() * (hi - lo));
+  }
+  /** Uniform real in [a, b). */
+  uniform(a: number, b: number): number {
+    return a + this.draw() * (b - a);
+  }
+  /** Exponential with the given mean. */
+  exponential(mean: number): number {
+    return -mean * Math.log(1 - this.draw());
+  }
+  /** True with probability p. */
+  bernoulli(p: number): boolean {
+    return this.draw() < p;
+  }
+  /** One element, uniformly. */
+  choice<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error(`Rng(${this.name}).choice of an empty list`);
+    return items[Math.floor(this.draw() * items.length)]!;
+  }
+  /** A shuffled copy (Fisher–Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = items.slice();
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.draw() * (i + 1));
+      const t = out[i]!;
+      out[i] = out[j]!;
+      out[j] = t;
+    }
+    return out;
+  }
+  /**
+   * A network-like latency in integer ms: uniform in [min, max], and with probability `tailP` an extra
+   * exponential tail (mean = max - min + 1), so that a few messages are much slower than the rest.
+   */
+  latency(min: number, max: number, tailP = 0.01): number {
+    let d = min + this.draw() * (max - min);
+    if (tailP > 0 && this.draw() < tailP) d += this.exponential(max - min + 1);
+    return Math.max(0, Math.round(d));
+  }
+}
+
+/** The root of all randomness in a run. */
+export class RandomStreams {
+  private readonly streams = new Map<string, Rng>();
+  constructor(readonly seed: Seed) {
+    const problem = seedProblem(seed);
+    if (problem) throw new Error(problem);
+  }
+  /** The named stream (created on first use; the same object afterwards). */
+  stream(name: string): Rng {
+    let s = this.streams.get(name);
+    if (!s) {
+      // The type prefix keeps seed 7 and seed "7" distinct.
+      s = new Rng(name, `zksim|${typeof this.seed}:${this.seed}|${name}`);
+      this.streams.set(name, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The trace: every event of a run (delivery, drop, timer, disk write/sync, crash, restart, pause, fault,
+ * protocol events traced by the roles) with its virtual time, folded into a running 64-bit hash. The hash is the
+ * fingerprint of a run: the same seed and config must give the same hash, byte for byte.
+ *
+ * Recording the events themselves is optional (memory); the hash is always computed.
+ */
+
+/** Bumped whenever the meaning or shape of trace events changes; saved traces carry it. */
+export const TRACE_FORMAT_VERSION = 1;
+
+export interface TraceEvent {
+  /** Virtual time in ms. */
+  t: number;
+  kind: string;
+  /** The process concerned (receiver of a delivery, owner of a timer or disk), if any. */
+  node?: string;
+  [field: string]: unknown;
+}
+
+export interface SavedTrace {
+  format: 'zksim-trace';
+  version: number;
+  traceHash: string;
+  events: TraceEvent[];
+}
+
+const FNV_PRIME = 16777619;
+
+/**
+ * A 64-bit hash as two independent 32-bit lanes (FNV-1a and a multiply-xorshift lane): cheap to update with
+ * integers and strings, without BigInt on the hot path.
+ */
+export class TraceHash {
+  private a = 0x811c9dc5 | 0;
+  private b = 0x9e3779b9 | 0;
+
+  int(x: number): void {
+    // Split into two 32-bit halves so integers beyond 2^32 (zxids) are hashed whole.
+    const lo = x | 0;
+    const hi = Math.floor(x / 4294967296) | 0;
+    this.mix(lo);
+    this.mix(hi);
+  }
+
+  str(s: string): void {
+    this.mix(s.length);
+    for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
+  }
+
+  private mix(v: number): void {
+    this.a = Math.imul(this.a ^ v, FNV_PRIME);
+    let b = (this.b + Math.imul(v, 0x85ebca6b)) | 0;
+    b ^= b >>> 13;
+    this.b = Math.imul(b, 0xc2b2ae35);
+  }
+
+  hex(): string {
+    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+  }
+}
+
+/** Hashes any JSON-like value deterministically (object keys in insertion order, as JSON.stringify does). */
+export function hashValue(h: TraceHash, v: unknown): void {
+  switch (typeof v) {
+    case 'number':
+      if (Number.isInteger(v)) h.int(v);
+      else h.str(String(v));
+      return;
+    case 'string':
+      h.str(v);
+      return;
+    case 'boolean':
+      h.int(v ? 1 : 2);
+      return;
+    case 'undefined':
+      h.int(3);
+      return;
+    case 'bigint':
+      h.str(v.toString());
+      return;
+    case 'object':
+      if (v === null) {
+        h.int(4);
+        return;
+      }
+      if (v instanceof Uint8Array) {
+        h.int(v.length);
+        for (let i = 0; i < v.length; i++) h.int(v[i]!);
+        return;
+      }
+      if (Array.isArray(v)) {
+        h.int(v.length);
+        for (const x of v) hashValue(h, x);
+        return;
+      }
+      for (const k in v as Record<string, unknown>) {
+        h.str(k);
+        hashValue(h, (v as Record<string, unknown>)[k]);
+      }
+      return;
+    default:
+      h.str(typeof v);
+  }
+}
+
+/** Renders one trace event as a compact single line (for divergence reports and text dumps). */
+export function formatTraceEvent(e: TraceEvent): string {
+  const { t, kind, node, ...rest } = e;
+  const fields = Object.keys(rest).length ? ' ' + JSON.stringify(rest, (_k, val) => (val instanceof Uint8Array ? `<${val.length} bytes>` : val)) : '';
+  return `t=${t} ${kind}${node ? ` @${node}` : ''}${fields}`;
+}
+
+/** Reads a saved trace, refusing (with a reason) one written by an incompatible zksim. */
+export function readSavedTrace(value: unknown): SavedTrace {
+  const v = value as Partial<SavedTrace> | null;
+  if (!v || typeof v !== 'object' || v.format !== 'zksim-trace') throw new Error('not a zksim trace (missing format: "zksim-trace")');
+  if (v.version !== TRACE_FORMAT_VERSION) throw new Error(`trace format version ${String(v.version)} is not supported (this zksim reads version ${TRACE_FORMAT_VERSION})`);
+  if (!Array.isArray(v.events) || typeof v.traceHash !== 'string') throw new Error('trace is missing events or traceHash');
+  return v as SavedTrace;
+}
+
+/** Index of the first event at which two traces differ, or -1 when they are identical. */
+export function firstDivergence(a: readonly TraceEvent[], b: readonly TraceEvent[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return i;
+  return a.length === b.length ? -1 : n;
+}

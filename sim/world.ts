@@ -1,0 +1,535 @@
+/**
+ * The deterministic world: one virtual clock, one event queue, the network, the disks, the processes and the
+ * seeded random streams. Every source of nondeterminism in a run goes through here, so a seed and a config decide
+ * everything, and the trace hash proves it.
+ *
+ * Roles (core/) see only their Port. Drivers (tests, workloads, the nemesis, scenarios) use the World directly.
+ */
+import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId, DiskPort } from '../core/port.js';
+import { EventQueue } from './queue.js';
+import { RandomStreams, Rng, type Seed } from './random.js';
+import { SimDisk } from './disk.js';
+import { TraceHash, hashValue, type TraceEvent } from './trace.js';
+import { Network, type Latency, type Conn } from './network.js';
+
+export interface WorldOptions {
+  seed: Seed;
+  /** Hard limit on processed events: past it, runUntil throws LivelockError instead of hanging. */
+  maxEvents?: number;
+  /** Keep every trace event in memory (reports, divergence diagnosis). The hash is computed either way. */
+  recordTrace?: boolean;
+  /** Default per-message latency in ms. */
+  latency?: Latency;
+}
+
+export class LivelockError extends Error {
+  override name = 'LivelockError';
+}
+
+import { K_TIMER, K_SYNCED, K_DRIVER } from './event-kinds.js';
+
+/** One queued event. A single class with optional fields keeps V8's property access fast. */
+class Ev {
+  time = 0;
+  seq = 0;
+  cancelled = false;
+  constructor(
+    public k: number,
+    public proc: Proc | null,
+    public conn: Conn | null,
+    public side: 0 | 1,
+    public msg: unknown,
+    public inc: number,
+    public id: number,
+    public tag: string,
+    public fn: (() => void) | null,
+  ) {}
+}
+
+export interface Proc {
+  name: NodeName;
+  idx: number;
+  factory: () => Role;
+  role: Role | null;
+  /** Incarnation: bumped at every restart, so events addressed to an older life are dropped. */
+  inc: number;
+  up: boolean;
+  paused: boolean;
+  deferred: Ev[];
+  port: Port | null;
+  disk: SimDisk;
+  rng: Rng;
+  conns: Set<Conn>;
+  lastSyncDone: number;
+}
+
+export type DriverHandle = { cancel(): void };
+
+export class World {
+  readonly seed: Seed;
+  readonly random: RandomStreams;
+  readonly net: Network;
+  private readonly queue = new EventQueue<Ev>();
+  private readonly procs = new Map<NodeName, Proc>();
+  private readonly procList: Proc[] = [];
+  private readonly timers = new Map<number, Ev>();
+  private nextTimerId = 1;
+  private clock = 0;
+  private events = 0;
+  private readonly maxEvents: number;
+  private readonly hash = new TraceHash();
+  readonly recordTrace: boolean;
+  readonly trace: TraceEvent[] = [];
+  private nextMsgId = 1;
+  private readonly typeCodes = new Map<string, number>();
+  /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
+  private userWoken = false;
+  private current: Proc | null = null;
+
+  constructor(opts: WorldOptions) {
+    this.seed = opts.seed;
+    this.random = new RandomStreams(opts.seed);
+    this.maxEvents = opts.maxEvents ?? 20_000_000;
+    this.recordTrace = opts.recordTrace ?? false;
+    this.net = new Network(this, this.random.stream('net'), opts.latency ?? { min: 1, max: 5 });
+  }
+
+  get now(): number {
+    return this.clock;
+  }
+  get eventCount(): number {
+    return this.events;
+  }
+  get traceHash(): string {
+    return this.hash.hex();
+  }
+  get pendingEvents(): number {
+    return this.queue.size;
+  }
+
+  rng(name: string): Rng {
+    return this.random.stream(name);
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  /**
+   * Adds a process. Its role object exists at once (role(name)); role.start(port) runs at the current virtual
+   * time once the queue reaches it, so that processes added together all exist before any of them runs.
+   */
+  addProcess(name: NodeName, factory: () => Role): void {
+    if (this.procs.has(name)) throw new Error(`process ${name} already exists`);
+    const proc: Proc = {
+      name,
+      idx: this.procList.length,
+      factory,
+      role: null,
+      inc: 0,
+      up: false,
+      paused: false,
+      deferred: [],
+      port: null,
+      disk: new SimDisk(),
+      rng: this.random.stream(`proc:${name}`),
+      conns: new Set(),
+      lastSyncDone: 0,
+    };
+    this.procs.set(name, proc);
+    this.procList.push(proc);
+    this.net.grow(this.procList.length);
+    this.boot(proc, 'start');
+  }
+
+  /**
+   * A new life for the process: a fresh role from the factory and a fresh port. role.start(port) runs through the
+   * queue at the current time, so that every process added together exists (and accepts connections) before any
+   * of them acts.
+   */
+  private boot(proc: Proc, how: 'start' | 'restart'): void {
+    proc.inc++;
+    proc.up = true;
+    proc.paused = false;
+    proc.deferred = [];
+    const inc = proc.inc;
+    proc.port = this.makePort(proc, inc);
+    proc.role = proc.factory();
+    const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
+      if (!proc.up || proc.inc !== inc) return;
+      this.record(how, proc.name, { inc });
+      this.inside(proc, () => proc.role!.start(proc.port!));
+    });
+    ev.time = this.clock;
+    this.queue.push(ev);
+  }
+
+  names(): NodeName[] {
+    return this.procList.map((p) => p.name);
+  }
+
+  role<T extends Role = Role>(name: NodeName): T | undefined {
+    const p = this.procs.get(name);
+    return p && p.up ? (p.role as T) : undefined;
+  }
+
+  proc(name: NodeName): Proc {
+    const p = this.procs.get(name);
+    if (!p) throw new Error(`unknown process ${name}`);
+    return p;
+  }
+
+  procByIndex(i: number): Proc {
+    return this.procList[i]!;
+  }
+
+  isUp(name: NodeName): boolean {
+    return this.proc(name).up;
+  }
+  isPaused(name: NodeName): boolean {
+    return this.proc(name).paused;
+  }
+
+  disk(name: NodeName): SimDisk {
+    return this.proc(name).disk;
+  }
+
+  /** Memory lost, connections closed, disk keeps only durable writes (or a random prefix of the rest). */
+  crash(name: NodeName, opts: { tornTail?: boolean } = {}): void {
+    const p = this.proc(name);
+    if (!p.up) return;
+    p.up = false;
+    p.paused = false;
+    p.role = null;
+    p.port = null;
+    p.deferred = [];
+    for (const conn of [...p.conns]) this.net.abort(conn, p);
+    p.conns.clear();
+    const keep = opts.tornTail ? this.rng(`torn:${name}`).int(0, p.disk.unsyncedWrites + 1) : 0;
+    const lost = p.disk.crash(keep);
+    this.record('crash', name, { lostWrites: lost, torn: !!opts.tornTail });
+  }
+
+  restart(name: NodeName): void {
+    const p = this.proc(name);
+    if (p.up) return;
+    this.boot(p, 'restart');
+  }
+
+  /** A GC pause or SIGSTOP: timers and deliveries wait until resume. */
+  pause(name: NodeName): void {
+    const p = this.proc(name);
+    if (!p.up || p.paused) return;
+    p.paused = true;
+    this.record('pause', name, {});
+  }
+
+  resume(name: NodeName): void {
+    const p = this.proc(name);
+    if (!p.up || !p.paused) return;
+    p.paused = false;
+    this.record('resume', name, { deferred: p.deferred.length });
+    const deferred = p.deferred;
+    p.deferred = [];
+    for (const ev of deferred) {
+      ev.time = this.clock;
+      this.queue.push(ev);
+    }
+  }
+
+  // ---------------------------------------------------------------- drivers
+
+  /** A world-level event for drivers (workloads, nemesis, scenarios). */
+  schedule(delayMs: number, label: string, fn: () => void): DriverHandle {
+    const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, label, fn);
+    ev.time = this.clock + Math.max(0, Math.round(delayMs));
+    this.queue.push(ev);
+    return { cancel: () => (ev.cancelled = true) };
+  }
+
+  cancel(handle: DriverHandle): void {
+    handle.cancel();
+  }
+
+  /** A world-level trace record (faults, workload phases). */
+  note(kind: string, data: Record<string, unknown> = {}): void {
+    this.record(kind, undefined, data);
+  }
+
+  /** Client roles call this after resolving a promise that user code awaits. */
+  wakeUser(): void {
+    this.userWoken = true;
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** Processes one event; false when the queue is empty. */
+  step(): boolean {
+    const ev = this.queue.pop();
+    if (!ev) return false;
+    if (++this.events > this.maxEvents) {
+      throw new LivelockError(`event limit of ${this.maxEvents} reached at virtual time ${ev.time} ms: the run does not settle (livelock?)`);
+    }
+    this.clock = ev.time;
+    this.dispatch(ev);
+    return true;
+  }
+
+  /** Runs until virtual time `limit` (events at <= limit, then the clock is set to it) or until a predicate holds. */
+  runUntil(limit: number | (() => boolean)): void {
+    if (typeof limit === 'number') {
+      for (;;) {
+        const top = this.queue.peek();
+        if (!top || top.time > limit) break;
+        this.step();
+      }
+      if (this.clock < limit) this.clock = limit;
+      return;
+    }
+    while (!limit() && this.step()) {
+      /* keep going */
+    }
+  }
+
+  /**
+   * Like runUntil, but lets promise continuations of user code (workloads, scenarios, recipes) settle after any
+   * event that woke them, before taking the next event. Microtasks run in a deterministic order; we never yield to
+   * a real timer or I/O, so the interleaving is decided by the event order alone.
+   */
+  async runAsync(limit: number | (() => boolean)): Promise<void> {
+    const byTime = typeof limit === 'number';
+    for (;;) {
+      if (this.userWoken) await this.settle();
+      if (!byTime && (limit as () => boolean)()) return;
+      const top = this.queue.peek();
+      if (!top || (byTime && top.time > (limit as number))) break;
+      this.step();
+    }
+    if (byTime && this.clock < (limit as number)) this.clock = limit as number;
+    if (this.userWoken) await this.settle();
+  }
+
+  /** Drains microtasks: keeps yielding while user code keeps acting, then a fixed number of quiet turns. */
+  private async settle(): Promise<void> {
+    let quiet = 0;
+    while (quiet < 16) {
+      this.userWoken = false;
+      const before = this.portCalls;
+      await null;
+      quiet = this.userWoken || this.portCalls !== before ? 0 : quiet + 1;
+    }
+    this.userWoken = false;
+  }
+  private portCalls = 0;
+
+  private dispatch(ev: Ev): void {
+    switch (ev.k) {
+      case K_DRIVER:
+        this.record('driver', undefined, { label: ev.tag });
+        ev.fn!();
+        return;
+      case K_TIMER: {
+        const p = ev.proc!;
+        if (!p.up || p.inc !== ev.inc) return;
+        if (p.paused) {
+          p.deferred.push(ev);
+          return;
+        }
+        this.timers.delete(ev.id);
+        this.record('timer', p.name, { tag: ev.tag });
+        this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
+        return;
+      }
+      case K_SYNCED: {
+        const p = ev.proc!;
+        if (!p.up || p.inc !== ev.inc) return; // crashed before the sync completed: nothing became durable
+        // The disk completes the sync even while the process is paused; only the notification waits.
+        if (ev.id >= 0) {
+          p.disk.completeSync(ev.id);
+          ev.id = -1;
+        }
+        if (p.paused) {
+          p.deferred.push(ev);
+          return;
+        }
+        this.record('synced', p.name, { tag: ev.tag });
+        this.deliver(p, { kind: 'synced', tag: ev.tag });
+        return;
+      }
+      default:
+        this.net.dispatch(ev as unknown as NetEvent);
+    }
+  }
+
+  /** Hands an event to a live, running process (callers checked up/inc/paused). */
+  deliver(p: Proc, event: ProcessEvent): void {
+    const prev = this.current;
+    this.current = p;
+    try {
+      p.role!.handle(event);
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  private inside(p: Proc, fn: () => void): void {
+    const prev = this.current;
+    this.current = p;
+    try {
+      fn();
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  // ---------------------------------------------------------------- used by the network
+
+  /** @internal */
+  newNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, time: number, id = 0): void {
+    const ev = new Ev(k, proc, conn, side, msg, proc.inc, id, '', null);
+    ev.time = time;
+    this.queue.push(ev);
+  }
+  /** @internal */
+  deferOrRun(p: Proc, ev: NetEvent): boolean {
+    if (p.paused) {
+      p.deferred.push(ev as unknown as Ev);
+      return false;
+    }
+    return true;
+  }
+  /** @internal */
+  msgId(): number {
+    return this.nextMsgId++;
+  }
+
+  // ---------------------------------------------------------------- trace
+
+  /** Folds an event into the hash (and the recorded trace). */
+  record(kind: string, node: string | undefined, data: Record<string, unknown>): void {
+    const h = this.hash;
+    h.int(this.clock);
+    h.str(kind);
+    if (node !== undefined) h.str(node);
+    hashValue(h, data);
+    if (this.recordTrace) this.trace.push(node === undefined ? { t: this.clock, kind, ...data } : { t: this.clock, kind, node, ...data });
+  }
+
+  /** Hot-path trace for message send/receive: hashes numbers and the message type only. */
+  recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown): void {
+    const h = this.hash;
+    h.int(this.clock);
+    h.int(kind === 'send' ? 1 : kind === 'recv' ? 2 : 3);
+    h.int(from.idx);
+    h.int(to.idx);
+    h.int(mid);
+    const type = messageType(msg);
+    // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
+    let code = this.typeCodes.get(type);
+    if (code === undefined) {
+      code = this.typeCodes.size + 1;
+      this.typeCodes.set(type, code);
+      h.str(type);
+    }
+    h.int(code);
+    if (this.recordTrace) {
+      const node = kind === 'recv' ? to.name : from.name;
+      this.trace.push({ t: this.clock, kind, node, from: from.name, to: to.name, conn, mid, type, msg });
+    }
+  }
+
+  // ---------------------------------------------------------------- ports
+
+  private makePort(p: Proc, inc: number): Port {
+    const world = this;
+    const alive = (): boolean => p.up && p.inc === inc;
+    const disk = p.disk;
+    const write = (op: Parameters<SimDisk['write']>[0]): void => {
+      if (!alive()) return;
+      world.portCalls++;
+      disk.write(op);
+      world.record('disk', p.name, { op: op.op, file: op.file });
+    };
+    const diskPort: DiskPort = {
+      append: (file, records) => write({ op: 'append', file, records }),
+      overwrite: (file, value) => write({ op: 'overwrite', file, value }),
+      truncate: (file, length) => write({ op: 'truncate', file, length }),
+      remove: (file) => write({ op: 'remove', file }),
+      sync: (tag) => {
+        if (!alive()) return;
+        world.portCalls++;
+        const lat = world.rng(`disk:${p.name}`).latency(disk.syncLatency.min, disk.syncLatency.max, 0.02);
+        // fsyncs of one disk complete in the order they were requested.
+        const at = Math.max(world.clock + lat, p.lastSyncDone);
+        p.lastSyncDone = at;
+        const ev = new Ev(K_SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
+        ev.time = at;
+        world.queue.push(ev);
+        world.record('fsync', p.name, { tag });
+      },
+      readLog: (file) => disk.readLog(file),
+      readValue: (file) => disk.readValue(file),
+      files: () => disk.files(),
+    };
+    return {
+      self: p.name,
+      now: () => world.clock,
+      random: () => p.rng.next(),
+      connect: (to: NodeName): ConnId => {
+        world.portCalls++;
+        if (!alive()) return -1;
+        return world.net.connect(p, world.proc(to));
+      },
+      send: (conn: ConnId, msg: unknown) => {
+        if (!alive()) return;
+        world.portCalls++;
+        world.net.send(p, conn, msg);
+      },
+      close: (conn: ConnId) => {
+        if (!alive()) return;
+        world.portCalls++;
+        world.net.close(p, conn);
+      },
+      setTimer: (delayMs: number, tag: string): TimerId => {
+        const id = world.nextTimerId++;
+        if (!alive()) return id;
+        world.portCalls++;
+        const ev = new Ev(K_TIMER, p, null, 0, null, inc, id, tag, null);
+        ev.time = world.clock + Math.max(0, Math.round(delayMs));
+        world.queue.push(ev);
+        world.timers.set(id, ev);
+        return id;
+      },
+      cancelTimer: (id: TimerId) => {
+        const ev = world.timers.get(id);
+        if (ev) {
+          ev.cancelled = true;
+          world.timers.delete(id);
+        }
+      },
+      disk: diskPort,
+      trace: (kind: string, data: Record<string, unknown> = {}) => {
+        if (!alive()) return;
+        world.record(kind, p.name, data);
+      },
+    };
+  }
+}
+
+/** The type field of a message, for traces and pictures. */
+export function messageType(msg: unknown): string {
+  if (msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string') return (msg as { type: string }).type;
+  return typeof msg;
+}
+
+/** Network events share the world's Ev shape (see network.ts). */
+export interface NetEvent {
+  time: number;
+  seq: number;
+  cancelled: boolean;
+  k: number;
+  proc: Proc | null;
+  conn: Conn | null;
+  side: 0 | 1;
+  msg: unknown;
+  inc: number;
+  id: number;
+}
