@@ -1,0 +1,523 @@
+/**
+ * The ZooKeeper database: znodes with their Stats, the session table and the per-session ephemerals
+ * (src: `DataTree`, `DataNode`, `ZKDatabase`, 3.8).
+ *
+ * - `apply(txn)` is `DataTree.processTxn`: it mutates the tree and returns the reply (err + body) and the watch
+ *   triggers, in the order ZooKeeper fires them. It never re-validates; only ZooKeeper's replay guards remain, so
+ *   re-applying txns over a (fuzzy) snapshot is safe.
+ * - Reads (`exists`, `getData`, `getChildren`) follow FinalRequestProcessor: no path validation, "" is an alias of
+ *   the root, exists alone rejects NUL.
+ * - `clone()` is copy-on-write at node granularity (cheap: one Map copy), so a leader can keep a proposed and a
+ *   committed tree; `snapshot()`/`fromSnapshot()` convert to and from plain JSON data.
+ *
+ * Children are returned sorted by UTF-16 code units. That is a documented simulator choice: real ZooKeeper returns
+ * HashSet order, so clients must not rely on any order.
+ */
+import { EventType } from './protocol.js';
+import type { CreateMode, Data, ReadRequest, ReplyBody, Stat, MultiResult } from './protocol.js';
+import { CreateMode as CM } from './protocol.js';
+import { Code } from './errors.js';
+import { CONFIG, QUOTA, ZOOKEEPER, basename, rawParent } from './paths.js';
+import type { SubTxn, Txn, TxnData, TxnHeader } from './txn.js';
+import { Perms, decodeData, encodeData, isEphemeralMode, isTtlMode } from './txn.js';
+import type { WatchTrigger } from './watches.js';
+
+/** How a node was created; decides ephemeralOwner, container deletion and NOCHILDRENFOREPHEMERALS. */
+export type NodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl';
+
+/** What `prepare` needs to know about a node (internal values, not the reported Stat). */
+export interface NodeView {
+  readonly kind: NodeKind;
+  /** Owning session for ephemerals, else 0. */
+  readonly owner: number;
+  readonly version: number;
+  /** Internal cversion = number of child creations (the sequential counter). */
+  readonly cversion: number;
+  readonly numChildren: number;
+  /** world:anyone permission bits (Perms). */
+  readonly perms: number;
+}
+
+/** A reply: ZooKeeper's err plus the body (present when err is 0; a multi always carries its results). */
+export interface Reply {
+  err: number;
+  body?: ReplyBody;
+}
+
+export interface ApplyResult extends Reply {
+  /** Watch triggers in ZooKeeper's firing order; hand them to WatchManager.trigger. */
+  triggers: WatchTrigger[];
+}
+
+/** One znode as plain data (snapshot record). Internal cversion; data base64. */
+export interface SnapshotNode {
+  path: string;
+  data: TxnData;
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  pzxid: number;
+  kind: NodeKind;
+  owner: number;
+  ttl: number;
+  perms: number;
+}
+
+export interface TreeSnapshot {
+  format: 'zksim-datatree/1';
+  lastZxid: number;
+  /** Sorted by path (parents before children). */
+  nodes: SnapshotNode[];
+  /** [sessionId, timeoutMs], sorted by id. */
+  sessions: Array<[number, number]>;
+}
+
+interface ZNode {
+  data: Data;
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  pzxid: number;
+  kind: NodeKind;
+  owner: number;
+  ttl: number;
+  perms: number;
+  children: Set<string>;
+  /** Copy-on-write token: a tree mutates a node in place only if the node carries the tree's token. */
+  gen: number;
+}
+
+/** Distinct tokens for copy-on-write; a module counter, not randomness, so it is deterministic. */
+let nextGen = 1;
+
+const EMPTY = () => new Uint8Array(0);
+
+export class DataTree {
+  private nodes = new Map<string, ZNode>();
+  private sessionTable = new Map<number, number>();
+  /** sessionId → its ephemeral paths, insertion-ordered. */
+  private ephemerals = new Map<number, Set<string>>();
+  private gen = nextGen++;
+  private last = 0;
+
+  /** A fresh database: /, /zookeeper, /zookeeper/quota, /zookeeper/config with the Stats of §1.4. */
+  constructor() {
+    const mk = (perms: number): ZNode => ({
+      data: EMPTY(), czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0,
+      kind: 'persistent', owner: 0, ttl: 0, perms, children: new Set(), gen: this.gen,
+    });
+    // Children inserted without a create: internal cversion stays 0, so reported cversion is -numChildren.
+    const root = mk(Perms.ALL);
+    const zk = mk(Perms.ALL);
+    const config = mk(Perms.READ);
+    config.aversion = -1; // src: addConfigNode → setACL(config, READ_ACL_UNSAFE, -1)
+    root.children.add('zookeeper');
+    zk.children.add('quota');
+    zk.children.add('config');
+    this.nodes.set('/', root);
+    this.nodes.set(ZOOKEEPER, zk);
+    this.nodes.set(QUOTA, mk(Perms.ALL));
+    this.nodes.set(CONFIG, config);
+  }
+
+  /** Highest zxid applied (lastProcessedZxid). */
+  get lastZxid(): number {
+    return this.last;
+  }
+
+  /** Number of znodes (including the /zookeeper subtree). */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // copies
+
+  /** An independent copy; O(number of nodes) pointer copies, node bodies shared until either side writes. */
+  clone(): DataTree {
+    const t = this.fork();
+    this.gen = nextGen++; // our nodes are now shared: copy before our next write too
+    return t;
+  }
+
+  /**
+   * A copy whose writes do not affect this tree, but which must be discarded before this tree is written again
+   * (used by `prepare` for a multi's scratch state). Use `clone()` for anything long-lived.
+   */
+  fork(): DataTree {
+    const t = Object.create(DataTree.prototype) as DataTree;
+    t.nodes = new Map(this.nodes);
+    t.sessionTable = new Map(this.sessionTable);
+    t.ephemerals = new Map([...this.ephemerals].map(([k, v]) => [k, new Set(v)] as const));
+    t.gen = nextGen++;
+    t.last = this.last;
+    return t;
+  }
+
+  snapshot(): TreeSnapshot {
+    const nodes: SnapshotNode[] = [...this.nodes.keys()].sort(cmp).map((path) => {
+      const n = this.nodes.get(path)!;
+      return {
+        path, data: encodeData(n.data), czxid: n.czxid, mzxid: n.mzxid, ctime: n.ctime, mtime: n.mtime,
+        version: n.version, cversion: n.cversion, aversion: n.aversion, pzxid: n.pzxid, kind: n.kind,
+        owner: n.owner, ttl: n.ttl, perms: n.perms,
+      };
+    });
+    const sessions = [...this.sessionTable].sort((a, b) => a[0] - b[0]);
+    return { format: 'zksim-datatree/1', lastZxid: this.last, nodes, sessions };
+  }
+
+  static fromSnapshot(s: TreeSnapshot): DataTree {
+    if (s.format !== 'zksim-datatree/1') throw new Error(`unknown snapshot format ${String(s.format)}`);
+    const t = Object.create(DataTree.prototype) as DataTree;
+    t.nodes = new Map();
+    t.sessionTable = new Map(s.sessions);
+    t.ephemerals = new Map();
+    t.gen = nextGen++;
+    t.last = s.lastZxid;
+    for (const r of s.nodes) {
+      const { path, data, ...rest } = r;
+      t.nodes.set(path, { ...rest, data: decodeData(data), children: new Set(), gen: t.gen });
+    }
+    for (const r of s.nodes) {
+      if (r.path === '/') continue;
+      const parent = t.nodes.get(rawParent(r.path) || '/');
+      if (!parent) throw new Error(`snapshot: orphan ${r.path}`);
+      parent.children.add(basename(r.path));
+      if (r.kind === 'ephemeral') t.ephemeralSet(r.owner).add(r.path);
+    }
+    return t;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // lookups (no validation; "" is the root, as in ZooKeeper's node map)
+
+  private get(path: string): ZNode | undefined {
+    return this.nodes.get(path === '' ? '/' : path);
+  }
+
+  /** The node as `prepare` sees it, or undefined. */
+  lookup(path: string): NodeView | undefined {
+    const n = this.get(path);
+    return n && { kind: n.kind, owner: n.owner, version: n.version, cversion: n.cversion, numChildren: n.children.size, perms: n.perms };
+  }
+
+  /** The reported Stat of a node, or null (used e.g. by SetWatches catch-up). */
+  statOf(path: string): Stat | null {
+    const n = this.get(path);
+    return n ? statOf(n) : null;
+  }
+
+  /** Data of a node (shared buffer: do not mutate), or undefined when missing. */
+  dataOf(path: string): Data | undefined {
+    return this.get(path)?.data;
+  }
+
+  /** All paths, sorted. */
+  paths(): string[] {
+    return [...this.nodes.keys()].sort(cmp);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // reads (src: FinalRequestProcessor; READ is checked after the lookup)
+
+  exists(path: string): Reply {
+    if (path.includes('\0')) return { err: Code.BADARGUMENTS };
+    const n = this.get(path);
+    return n ? { err: Code.OK, body: { op: 'exists', stat: statOf(n) } } : { err: Code.NONODE };
+  }
+
+  getData(path: string): Reply {
+    const n = this.get(path);
+    if (!n) return { err: Code.NONODE };
+    if ((n.perms & Perms.READ) === 0) return { err: Code.NOAUTH };
+    return { err: Code.OK, body: { op: 'getData', data: n.data, stat: statOf(n) } };
+  }
+
+  getChildren(path: string): Reply {
+    const n = this.get(path);
+    if (!n) return { err: Code.NONODE };
+    if ((n.perms & Perms.READ) === 0) return { err: Code.NOAUTH };
+    return { err: Code.OK, body: { op: 'getChildren', children: [...n.children].sort(cmp), stat: statOf(n) } };
+  }
+
+  read(req: ReadRequest): Reply {
+    switch (req.op) {
+      case 'exists': return this.exists(req.path);
+      case 'getData': return this.getData(req.path);
+      case 'getChildren': return this.getChildren(req.path);
+    }
+  }
+
+  /** Number of all descendants (getAllChildrenNumber, opcode 104), or NONODE. */
+  getAllChildrenNumber(path: string): { err: number; count?: number } {
+    const n = this.get(path);
+    if (!n) return { err: Code.NONODE };
+    let count = 0;
+    const walk = (p: string, node: ZNode) => {
+      for (const c of node.children) {
+        const cp = p === '/' ? `/${c}` : `${p}/${c}`;
+        const cn = this.nodes.get(cp);
+        count++;
+        if (cn) walk(cp, cn);
+      }
+    };
+    walk(path === '' ? '/' : path, n);
+    return { err: Code.OK, count };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // sessions
+
+  hasSession(sessionId: number): boolean {
+    return this.sessionTable.has(sessionId);
+  }
+
+  /** [sessionId, timeoutMs] of every open session, sorted by id (the snapshot's session table). */
+  sessions(): Array<[number, number]> {
+    return [...this.sessionTable].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** A session's ephemeral paths, sorted (what a closeSession txn lists). */
+  ephemeralsOf(sessionId: number): string[] {
+    return [...(this.ephemerals.get(sessionId) ?? [])].sort(cmp);
+  }
+
+  /**
+   * ContainerManager candidates (src: `ContainerManager.getCandidates`): empty containers that had a child at
+   * least once, and empty TTL nodes with now − mtime > ttl. Sorted. Each becomes a `deleteContainer` request.
+   */
+  containerCandidates(now: number): string[] {
+    const out: string[] = [];
+    for (const [path, n] of this.nodes) {
+      if (n.children.size > 0) continue;
+      if (n.kind === 'container' && n.cversion > 0) out.push(path);
+      else if (n.kind === 'ttl' && n.ttl !== 0 && now - n.mtime > n.ttl) out.push(path);
+    }
+    return out.sort(cmp);
+  }
+
+  /**
+   * In an ensemble each server writes its membership into /zookeeper/config outside the txn stream
+   * (src: `ZKDatabase.initConfigInZKDatabase`): data replaced, version -1, mtime = that server's clock.
+   */
+  setConfigNode(data: Data, mtime: number): void {
+    const n = this.mut(CONFIG)!;
+    n.data = data;
+    n.version = -1;
+    n.mtime = mtime;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // apply (src: DataTree.processTxn)
+
+  apply(txn: Txn): ApplyResult {
+    if (txn.zxid > this.last) this.last = txn.zxid;
+    const triggers: WatchTrigger[] = [];
+    switch (txn.type) {
+      case 'createSession':
+        this.sessionTable.set(txn.sessionId, txn.timeoutMs);
+        return { err: Code.OK, triggers };
+      case 'closeSession': {
+        // Delete the listed paths, then any ephemeral of the session the list missed (src: killSession).
+        const local = this.ephemerals.get(txn.sessionId);
+        for (const p of txn.paths) this.deleteNode(p, txn.zxid, triggers);
+        if (local) for (const p of [...local]) this.deleteNode(p, txn.zxid, triggers);
+        this.ephemerals.delete(txn.sessionId);
+        this.sessionTable.delete(txn.sessionId);
+        return { err: Code.OK, body: { op: 'closeSession' }, triggers };
+      }
+      case 'multi': {
+        const failed = txn.ops.some((o) => o.type === 'error');
+        let err = 0;
+        let postFailed = false;
+        const results: MultiResult[] = txn.ops.map((op) => {
+          // A failed multi applies nothing: non-error sub-txns report 0 before the failure, -2 after (src).
+          if (op.type === 'error') postFailed = true;
+          const sub: SubTxn = failed && op.type !== 'error'
+            ? { type: 'error', err: postFailed ? Code.RUNTIMEINCONSISTENCY : Code.OK }
+            : op;
+          const r = this.applySub(sub, txn, triggers);
+          if (r.err !== 0 && err === 0) err = r.err;
+          return r;
+        });
+        return { err, body: { op: 'multi', results }, triggers };
+      }
+      default: {
+        const r = this.applySub(txn, txn, triggers);
+        if (r.op === 'error') return { err: r.err, triggers };
+        const body: ReplyBody =
+          r.op === 'create' ? { op: 'create', path: r.path, stat: r.stat }
+          : r.op === 'setData' ? { op: 'setData', stat: r.stat }
+          : r.op === 'delete' ? { op: 'delete' }
+          : { op: 'multi', results: [r] }; // a bare check txn never comes from prepare
+        return { err: Code.OK, body, triggers };
+      }
+    }
+  }
+
+  private applySub(sub: SubTxn, hdr: TxnHeader, triggers: WatchTrigger[]): MultiResult {
+    switch (sub.type) {
+      case 'create': {
+        const r = this.createNode(sub.path, decodeData(sub.data), sub.mode, sub.ttl ?? 0, hdr, sub.parentCversion, triggers);
+        return typeof r === 'number' ? { op: 'error', err: r } : { op: 'create', err: 0, path: sub.path, stat: r };
+      }
+      case 'delete': {
+        const r = this.deleteNode(sub.path, hdr.zxid, triggers);
+        return r === 0 ? { op: 'delete', err: 0 } : { op: 'error', err: r };
+      }
+      case 'setData': {
+        const n = this.mut(sub.path);
+        if (!n) return { op: 'error', err: Code.NONODE };
+        n.data = decodeData(sub.data);
+        n.mtime = hdr.time;
+        n.mzxid = hdr.zxid;
+        n.version = sub.version;
+        triggers.push({ type: EventType.NodeDataChanged, path: sub.path });
+        return { op: 'setData', err: 0, stat: statOf(n) };
+      }
+      case 'check':
+        return { op: 'check', err: 0 };
+      case 'error':
+        return { op: 'error', err: sub.err };
+    }
+  }
+
+  /** src: `DataTree.createNode` + processTxn's NODEEXISTS replay fix-up. Returns the new node's Stat or an error. */
+  private createNode(
+    path: string, data: Data, mode: CreateMode, ttl: number, hdr: TxnHeader, parentCversion: number,
+    triggers: WatchTrigger[],
+  ): Stat | number {
+    const parentName = rawParent(path) ?? '';
+    const name = path.slice(parentName.length + 1);
+    const parentKey = parentName === '' ? '/' : parentName;
+    if (!this.nodes.has(parentKey)) return Code.NONODE;
+    const p = this.mut(parentKey)!;
+    if (p.children.has(name)) {
+      // Replay over a fuzzy snapshot: the node is already there; only move the parent's counter forward
+      // (src: processTxn → setCversionPzxid).
+      if (parentCversion > p.cversion) { p.cversion = parentCversion; p.pzxid = hdr.zxid; }
+      return Code.NODEEXISTS;
+    }
+    // Guard: replaying a create whose node was created and deleted again inside the fuzzy snapshot.
+    if (parentCversion > p.cversion) { p.cversion = parentCversion; p.pzxid = hdr.zxid; }
+    const kind: NodeKind = isEphemeralMode(mode) ? 'ephemeral' : mode === CM.CONTAINER ? 'container' : isTtlMode(mode) ? 'ttl' : 'persistent';
+    const n: ZNode = {
+      data, czxid: hdr.zxid, mzxid: hdr.zxid, ctime: hdr.time, mtime: hdr.time, version: 0, cversion: 0, aversion: 0,
+      pzxid: hdr.zxid, kind, owner: kind === 'ephemeral' ? hdr.sessionId : 0, ttl: kind === 'ttl' ? ttl : 0,
+      perms: Perms.ALL, children: new Set(), gen: this.gen,
+    };
+    p.children.add(name);
+    this.nodes.set(path, n);
+    if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
+    triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
+    return statOf(n);
+  }
+
+  /**
+   * src: `DataTree.deleteNode`. The parent is updated before the node lookup on purpose: replaying a delete whose
+   * node the fuzzy snapshot already lacks still raises the parent's pzxid (never lowers it).
+   */
+  private deleteNode(path: string, zxid: number, triggers: WatchTrigger[]): number {
+    const parentName = rawParent(path) ?? '';
+    const parentKey = parentName === '' ? '/' : parentName;
+    if (!this.nodes.has(parentKey)) return Code.NONODE;
+    const p = this.mut(parentKey)!;
+    p.children.delete(path.slice(parentName.length + 1));
+    if (zxid > p.pzxid) p.pzxid = zxid;
+    const n = this.nodes.get(path);
+    if (!n) return Code.NONODE;
+    this.nodes.delete(path);
+    if (n.kind === 'ephemeral') this.ephemerals.get(n.owner)?.delete(path);
+    triggers.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
+    return Code.OK;
+  }
+
+  /** The node at `path` (exact key), copied first if shared with another tree. */
+  private mut(path: string): ZNode | undefined {
+    const n = this.nodes.get(path);
+    if (!n || n.gen === this.gen) return n;
+    const copy: ZNode = { ...n, children: new Set(n.children), gen: this.gen };
+    this.nodes.set(path, copy);
+    return copy;
+  }
+
+  private ephemeralSet(sessionId: number): Set<string> {
+    let s = this.ephemerals.get(sessionId);
+    if (!s) this.ephemerals.set(sessionId, (s = new Set()));
+    return s;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // digest
+
+  /**
+   * A deterministic 64-bit hash (16 hex chars) of every node's path, internal Stat, kind, owner, perms and data,
+   * plus the session table: equal digests ⇔ (with overwhelming probability) equal replicas. /zookeeper/config is
+   * excluded because each ensemble member writes it outside the txn stream (§1.4). O(total size) per call.
+   */
+  digest(): string {
+    const h = new Fnv2();
+    for (const path of this.paths()) {
+      if (path === CONFIG) continue;
+      const n = this.nodes.get(path)!;
+      h.str(path);
+      for (const v of [n.czxid, n.mzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion, n.pzxid, n.owner, n.ttl, n.perms, n.children.size]) h.num(v);
+      h.str(n.kind);
+      if (n.data === null) h.num(-1);
+      else { h.num(n.data.length); h.bytes(n.data); }
+    }
+    for (const [id, t] of this.sessions()) { h.num(id); h.num(t); }
+    return h.hex();
+  }
+}
+
+/** DataNode.copyStat: reported cversion = 2 × creations − numChildren; ephemeralOwner only for NORMAL ephemerals. */
+function statOf(n: ZNode): Stat {
+  const numChildren = n.children.size;
+  return {
+    czxid: n.czxid, mzxid: n.mzxid, ctime: n.ctime, mtime: n.mtime, version: n.version,
+    cversion: (Math.imul(n.cversion, 2) - numChildren) | 0, aversion: n.aversion,
+    ephemeralOwner: n.kind === 'ephemeral' ? n.owner : 0,
+    dataLength: n.data === null ? 0 : n.data.length, numChildren, pzxid: n.pzxid,
+  };
+}
+
+/** Total order on strings by UTF-16 code units (never locale-dependent). */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Two independent 32-bit FNV-1a streams = a 64-bit digest without BigInt. */
+class Fnv2 {
+  private a = 0x811c9dc5;
+  private b = 0x050c5d1f;
+  private byte(x: number): void {
+    this.a = Math.imul(this.a ^ x, 0x01000193) >>> 0;
+    this.b = Math.imul(this.b ^ x ^ 0x5a, 0x01000193) >>> 0;
+  }
+  bytes(d: Uint8Array): void {
+    for (let i = 0; i < d.length; i++) this.byte(d[i]!);
+  }
+  str(s: string): void {
+    this.num(s.length);
+    for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); this.byte(c & 0xff); this.byte(c >> 8); }
+  }
+  num(v: number): void {
+    // Numbers up to 2^53: hash low and high 32-bit halves.
+    const lo = v >>> 0;
+    const hi = Math.floor(v / 4294967296) >>> 0;
+    for (const w of [lo, hi]) { this.byte(w & 0xff); this.byte((w >>> 8) & 0xff); this.byte((w >>> 16) & 0xff); this.byte(w >>> 24); }
+  }
+  hex(): string {
+    return this.a.toString(16).padStart(8, '0') + this.b.toString(16).padStart(8, '0');
+  }
+}

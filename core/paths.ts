@@ -1,0 +1,113 @@
+/**
+ * ZooKeeper path rules (src: `common.PathUtils`, 3.8) and small path helpers.
+ *
+ * `validatePath` is the full client-side rule set of §1.1 with Java's message texts. The *server* applies different,
+ * per-operation subsets of it (§1.2); those live in txn.ts (writes) and datatree.ts (reads), which use the
+ * predicates exported here.
+ */
+
+/** The four nodes the server refuses to delete (src: `DataTree.isSpecialPath`). */
+export const ROOT = '/';
+export const ZOOKEEPER = '/zookeeper';
+export const QUOTA = '/zookeeper/quota';
+export const CONFIG = '/zookeeper/config';
+export const SPECIAL_PATHS: readonly string[] = [ROOT, ZOOKEEPER, QUOTA, CONFIG];
+
+export function isSpecialPath(path: string): boolean {
+  return path === ROOT || path === ZOOKEEPER || path === QUOTA || path === CONFIG;
+}
+
+/**
+ * Why `path` is not a valid ZooKeeper path, as the Java client's IllegalArgumentException message, or null when it
+ * is valid. Checks run in PathUtils' order; character checks are per UTF-16 code unit, so any surrogate (every
+ * character outside the BMP) is "invalid character". With `isSequential`, `path + "1"` is validated (so "/q/" is
+ * a valid sequential prefix).
+ */
+export function validatePath(path: string | null | undefined, isSequential = false): string | null {
+  if (path === null || path === undefined) return 'Path cannot be null';
+  if (isSequential) return validatePath(path + '1');
+  if (path.length === 0) return 'Path length must be > 0';
+  if (path.charCodeAt(0) !== 0x2f) return 'Path must start with / character';
+  if (path.length === 1) return null; // the root
+  if (path.charCodeAt(path.length - 1) === 0x2f) return 'Path must not end with / character';
+  const reason = scan(path);
+  return reason === null ? null : `Invalid path string "${path}" caused by ${reason}`;
+}
+
+/** True when `validatePath` accepts `path`. */
+export function isValidPath(path: string, isSequential = false): boolean {
+  return validatePath(path, isSequential) === null;
+}
+
+/**
+ * The character scan of PathUtils, kept structurally identical to the Java loop (including its quirk that the
+ * ".." test looks at the char two back, and that a "." following "." skips the single-dot test).
+ */
+function scan(path: string): string | null {
+  const n = path.length;
+  let last = 0x2f;
+  for (let i = 1; i < n; last = path.charCodeAt(i), i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0) return `null character not allowed @${i}`;
+    if (c === 0x2f && last === 0x2f) return `empty node name specified @${i}`;
+    if (c === 0x2e && last === 0x2e) {
+      if (path.charCodeAt(i - 2) === 0x2f && (i + 1 === n || path.charCodeAt(i + 1) === 0x2f)) {
+        return `relative paths not allowed @${i}`;
+      }
+    } else if (c === 0x2e) {
+      if (path.charCodeAt(i - 1) === 0x2f && (i + 1 === n || path.charCodeAt(i + 1) === 0x2f)) {
+        return `relative paths not allowed @${i}`;
+      }
+    } else if (
+      (c > 0x0000 && c <= 0x001f) ||
+      (c >= 0x007f && c <= 0x009f) ||
+      (c >= 0xd800 && c <= 0xf8ff) ||
+      (c >= 0xfff0 && c <= 0xffff)
+    ) {
+      return `invalid character @${i}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The *textual* parent the server uses: everything before the last "/" ("" for children of the root, which the
+ * server's node map aliases to "/"). Returns null when there is no "/" at all. Not normalised on purpose:
+ * create of "/b//a" looks up parent "/b/" and gets NONODE, exactly like ZooKeeper.
+ */
+export function rawParent(path: string): string | null {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? null : path.slice(0, i);
+}
+
+/** Parent of a valid non-root path, with the root spelled "/" (for watch events and display). */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** Last component of a path ("" for the root). */
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Join a parent path and a child name. */
+export function joinPath(parent: string, child: string): string {
+  return parent === '/' || parent === '' ? `/${child}` : `${parent}/${child}`;
+}
+
+/**
+ * Java's `String.format("%010d", n)` for a signed 32-bit counter: zero-padded to 10 characters including the sign
+ * ("-000000005"), wider numbers unpadded ("-2147483648").
+ */
+export function sequenceSuffix(counter: number): string {
+  const n = counter | 0;
+  if (n >= 0) return String(n).padStart(10, '0');
+  return '-' + String(-n).padStart(9, '0');
+}
+
+/** True for path === ancestor or a descendant of it (for recursive watches). */
+export function isSelfOrDescendant(path: string, ancestor: string): boolean {
+  if (ancestor === '/') return path.startsWith('/');
+  return path === ancestor || path.startsWith(ancestor + '/');
+}

@@ -1,0 +1,372 @@
+/**
+ * Transactions: the replicated state machine's input, and `prepare`, which turns a client request into one.
+ *
+ * ZooKeeper splits a write in two (src: `PrepRequestProcessor`, `DataTree.processTxn`):
+ *  - prepare (leader only): every check, in ZooKeeper's exact order, against the *proposed* state (all txns proposed
+ *    so far applied); sequential names; the list of ephemerals a closeSession removes. A failing request still
+ *    becomes a txn (an error txn) that consumes its zxid.
+ *  - apply (every replica, `DataTree.apply`): mechanical, no decisions left except ZooKeeper's own replay guards.
+ *
+ * Txns are plain JSON data (data as base64) so they can be logged to disk, hashed into traces and sent between
+ * servers. The caller (server/leader) assigns zxid and time; prepare never reads a clock.
+ */
+import type { CreateMode, Data, MultiOp, Request, WriteRequest } from './protocol.js';
+import { CreateMode as CM, MAX_FRAME_BYTES } from './protocol.js';
+import { Code } from './errors.js';
+import { isSpecialPath, isValidPath, rawParent, sequenceSuffix } from './paths.js';
+import type { DataTree } from './datatree.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Txn types
+
+/** TxnHeader: who, when, which zxid. `sessionId` 0 is the server itself (e.g. the ContainerManager). */
+export interface TxnHeader {
+  zxid: number;
+  /** Leader wall-clock (virtual) ms when the txn was prepared; becomes ctime/mtime. */
+  time: number;
+  sessionId: number;
+  /** The client's request xid (ZooKeeper's cxid), so any replica can match a committed txn to its request. */
+  cxid: number;
+}
+
+/** Base64 of the bytes, or null for null data (ZooKeeper distinguishes null from empty). */
+export type TxnData = string | null;
+
+export type CreateTxn = {
+  type: 'create';
+  /** Final path (sequential suffix already appended). */
+  path: string;
+  data: TxnData;
+  mode: CreateMode;
+  /** TTL in ms for TTL modes, else absent. */
+  ttl?: number;
+  /** The parent's new internal cversion (creation counter); apply's replay guard compares against it. */
+  parentCversion: number;
+};
+export type DeleteTxn = { type: 'delete'; path: string };
+/** `version` is the node's new version, computed at prepare time (src: `SetDataTxn`). */
+export type SetDataTxn = { type: 'setData'; path: string; data: TxnData; version: number };
+export type CheckTxn = { type: 'check'; path: string; version: number };
+export type ErrorTxn = { type: 'error'; err: number };
+
+/** What a multi is made of. A failed multi holds only error sub-txns: 0 before, err at, -2 after the failure. */
+export type SubTxn = CreateTxn | DeleteTxn | SetDataTxn | CheckTxn | ErrorTxn;
+
+export type TxnBody =
+  | SubTxn
+  | { type: 'multi'; ops: SubTxn[] }
+  | { type: 'createSession'; timeoutMs: number }
+  /** `paths`: the session's ephemerals at prepare time (pending creates/deletes included), sorted. */
+  | { type: 'closeSession'; paths: string[] };
+
+export type Txn = TxnHeader & TxnBody;
+export type TxnType = Txn['type'];
+
+/** Requests `prepare` understands: client writes plus the server-internal ones. */
+export type PrepRequest =
+  | WriteRequest
+  | { op: 'createSession'; timeoutMs: number }
+  /** ContainerManager's deletion of an empty container / expired TTL node (session 0). */
+  | { op: 'deleteContainer'; path: string };
+
+export interface PrepContext {
+  sessionId: number;
+  zxid: number;
+  time: number;
+  cxid?: number;
+  /**
+   * What the server's session tracker says about this session for this request (src: `checkSession`): 0/undefined
+   * when fine, else SESSIONEXPIRED (closing/expired), SESSIONMOVED, UNKNOWNSESSION. Raised at ZooKeeper's point in
+   * the check order (after the TTL checks for create; first for delete/setData/check; per sub-op in a multi).
+   */
+  sessionError?: number;
+  /** zookeeper.extendedTypesEnabled (TTL nodes); default false → TTL create is UNIMPLEMENTED. */
+  extendedTypesEnabled?: boolean;
+}
+
+/** ZooDefs.Perms bits; znodes carry world:anyone permissions only (ACLs are not modelled beyond that). */
+export const Perms = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
+
+/** Largest TTL (src: `EphemeralType.MAX_EXTENDED_SERVER_ID` layout: 40 bits of ms). */
+export const MAX_TTL_MS = 2 ** 40 - 1;
+
+export function isSequentialMode(mode: number): boolean {
+  return mode === CM.PERSISTENT_SEQUENTIAL || mode === CM.EPHEMERAL_SEQUENTIAL || mode === CM.PERSISTENT_SEQUENTIAL_WITH_TTL;
+}
+export function isEphemeralMode(mode: number): boolean {
+  return mode === CM.EPHEMERAL || mode === CM.EPHEMERAL_SEQUENTIAL;
+}
+export function isTtlMode(mode: number): boolean {
+  return mode === CM.PERSISTENT_WITH_TTL || mode === CM.PERSISTENT_SEQUENTIAL_WITH_TTL;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// prepare
+
+/**
+ * PrepRequestProcessor: validate `req` against `tree` (the proposed state) and produce its txn. Never throws for a
+ * bad request: failures become `{type:'error'}` (or a multi of error sub-txns) carrying the same header, because
+ * ZooKeeper consumes a zxid for them too. Does not modify `tree`; the caller applies the txn to its proposed tree.
+ */
+export function prepare(tree: DataTree, req: PrepRequest, ctx: PrepContext): Txn {
+  const hdr: TxnHeader = { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid: ctx.cxid ?? 0 };
+  switch (req.op) {
+    case 'createSession':
+      return { ...hdr, type: 'createSession', timeoutMs: req.timeoutMs };
+    case 'closeSession':
+      // No session check (the expirer sends it without owning the session); the proposed tree already reflects
+      // pending creates/deletes of this session, which is what ZooKeeper's outstandingChanges walk computes.
+      return { ...hdr, type: 'closeSession', paths: tree.ephemeralsOf(ctx.sessionId) };
+    case 'deleteContainer': {
+      const r = prepDeleteContainer(tree, req.path);
+      return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : { ...hdr, ...r };
+    }
+    case 'multi':
+      return { ...hdr, type: 'multi', ops: prepMulti(tree, req.ops, ctx, hdr) };
+    default: {
+      const r = prepOp(tree, req, ctx);
+      return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : { ...hdr, ...r };
+    }
+  }
+}
+
+/**
+ * Sub-ops are checked in order against the pending state including earlier sub-ops' effects (create /a then /a/b
+ * works): we prepare each against a private fork of the tree and apply it there. On the first failure everything
+ * becomes error sub-txns 0…, err, -2… and nothing will be applied.
+ */
+function prepMulti(tree: DataTree, ops: readonly MultiOp[], ctx: PrepContext, hdr: TxnHeader): SubTxn[] {
+  if (ops.length === 0) return [];
+  const scratch = tree.fork();
+  const out: SubTxn[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const r = prepOp(scratch, ops[i]!, ctx);
+    if (typeof r === 'number') {
+      return ops.map((_, j): SubTxn => ({ type: 'error', err: j < i ? Code.OK : j === i ? r : Code.RUNTIMEINCONSISTENCY }));
+    }
+    out.push(r);
+    if (i + 1 < ops.length) scratch.apply({ ...hdr, ...r });
+  }
+  return out;
+}
+
+type OneOp = MultiOp | Exclude<WriteRequest, { op: 'multi' } | { op: 'closeSession' }>;
+
+function prepOp(tree: DataTree, op: OneOp, ctx: PrepContext): SubTxn | number {
+  switch (op.op) {
+    case 'create': return prepCreate(tree, op.path, op.data, op.mode, op.ttl, ctx);
+    case 'delete': return prepDelete(tree, op.path, op.version, ctx);
+    case 'setData': return prepSetData(tree, op.path, op.data, op.version, ctx);
+    case 'check': return prepCheck(tree, op.path, op.version, ctx);
+  }
+}
+
+/** src: `pRequest2TxnCreate`, `validateCreateRequest`, `validatePathForCreate`. */
+function prepCreate(
+  tree: DataTree, path: string, data: Data, mode: number, ttl: number | undefined, ctx: PrepContext,
+): CreateTxn | number {
+  // CreateMode.fromFlag rejects unknown flags with BADARGUMENTS.
+  if (!Number.isInteger(mode) || mode < 0 || mode > 6) return Code.BADARGUMENTS;
+  // 1. TTL modes need extended types.
+  if (isTtlMode(mode) && !ctx.extendedTypesEnabled) return Code.UNIMPLEMENTED;
+  // 2. TTL range (non-TTL requests carry ttl -1; a non-negative one is refused).
+  const t = ttl ?? -1;
+  if (isTtlMode(mode) ? !(t > 0 && t <= MAX_TTL_MS) : t >= 0) return Code.BADARGUMENTS;
+  // 3. Session check; ephemerals need a global session the tree knows (unknown → SESSIONEXPIRED).
+  if (ctx.sessionError) return ctx.sessionError;
+  if (isEphemeralMode(mode) && !tree.hasSession(ctx.sessionId)) return Code.SESSIONEXPIRED;
+  // 4. Only "no /" and NUL are rejected before the parent lookup.
+  const parent = rawParent(path);
+  if (parent === null || path.includes('\0')) return Code.BADARGUMENTS;
+  // 5. (ACL fixup: the protocol only carries OPEN_ACL_UNSAFE, always valid.)
+  // 6. Textual parent must exist ("" is the root).
+  const p = tree.lookup(parent);
+  if (!p) return Code.NONODE;
+  // 7. CREATE permission on the parent (/zookeeper/config is READ-only).
+  if ((p.perms & Perms.CREATE) === 0) return Code.NOAUTH;
+  // 8. Sequential suffix from the parent's creation counter (pending state).
+  const finalPath = isSequentialMode(mode) ? path + sequenceSuffix(p.cversion) : path;
+  // 9. Only now the full validation, of the final name.
+  if (!isValidPath(finalPath)) return Code.BADARGUMENTS;
+  // 10. Existing name.
+  if (tree.lookup(finalPath)) return Code.NODEEXISTS;
+  // 11. Normal ephemerals cannot have children (containers and TTL nodes can).
+  if (p.kind === 'ephemeral') return Code.NOCHILDRENFOREPHEMERALS;
+  // 12. (Quota: not enforced by default in 3.8; not modelled.)
+  const txn: CreateTxn = {
+    type: 'create', path: finalPath, data: encodeData(data), mode: mode as CreateMode,
+    parentCversion: (p.cversion + 1) | 0,
+  };
+  if (isTtlMode(mode)) txn.ttl = t;
+  return txn;
+}
+
+/** "no /", NUL, or one of the four special paths → BADARGUMENTS; returns the textual parent otherwise. */
+function parentForDelete(path: string): string | number {
+  const parent = rawParent(path);
+  if (parent === null || path.includes('\0') || isSpecialPath(path)) return Code.BADARGUMENTS;
+  return parent;
+}
+
+/** src: `pRequest2Txn` case delete. Note BADVERSION is checked before NOTEMPTY. */
+function prepDelete(tree: DataTree, path: string, version: number, ctx: PrepContext): DeleteTxn | number {
+  if (ctx.sessionError) return ctx.sessionError;
+  const parent = parentForDelete(path);
+  if (typeof parent === 'number') return parent;
+  const p = tree.lookup(parent);
+  if (!p) return Code.NONODE;
+  if ((p.perms & Perms.DELETE) === 0) return Code.NOAUTH;
+  const n = tree.lookup(path);
+  if (!n) return Code.NONODE;
+  if (!versionMatches(n.version, version)) return Code.BADVERSION;
+  if (n.numChildren > 0) return Code.NOTEMPTY;
+  return { type: 'delete', path };
+}
+
+/** src: `pRequest2Txn` case deleteContainer: only still-empty containers / TTL nodes. */
+function prepDeleteContainer(tree: DataTree, path: string): DeleteTxn | number {
+  const parent = parentForDelete(path);
+  if (typeof parent === 'number') return parent;
+  const n = tree.lookup(path);
+  if (!n) return Code.NONODE;
+  if (n.numChildren > 0) return Code.NOTEMPTY;
+  if (n.kind === 'ephemeral') return Code.BADVERSION;
+  if (!tree.lookup(parent)) return Code.NONODE;
+  return { type: 'delete', path };
+}
+
+/** src: `pRequest2Txn` case setData. */
+function prepSetData(tree: DataTree, path: string, data: Data, version: number, ctx: PrepContext): SetDataTxn | number {
+  if (ctx.sessionError) return ctx.sessionError;
+  if (!isValidPath(path)) return Code.BADARGUMENTS;
+  const n = tree.lookup(path);
+  if (!n) return Code.NONODE;
+  if ((n.perms & Perms.WRITE) === 0) return Code.NOAUTH;
+  if (!versionMatches(n.version, version)) return Code.BADVERSION;
+  return { type: 'setData', path, data: encodeData(data), version: (n.version + 1) | 0 };
+}
+
+/** src: `pRequest2Txn` case check. */
+function prepCheck(tree: DataTree, path: string, version: number, ctx: PrepContext): CheckTxn | number {
+  if (ctx.sessionError) return ctx.sessionError;
+  if (!isValidPath(path)) return Code.BADARGUMENTS;
+  const n = tree.lookup(path);
+  if (!n) return Code.NONODE;
+  if ((n.perms & Perms.READ) === 0) return Code.NOAUTH;
+  if (!versionMatches(n.version, version)) return Code.BADVERSION;
+  return { type: 'check', path, version: (n.version + 1) | 0 };
+}
+
+/** src: `checkAndIncVersion`: -1 matches anything; any other value (even -2) must be equal. */
+function versionMatches(current: number, expected: number): boolean {
+  return expected === -1 || expected === current;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data encoding (base64, no Buffer: core/ stays platform-free)
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INV = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_INV[B64.charCodeAt(i)] = i;
+
+export function encodeData(data: Data): TxnData {
+  if (data === null) return null;
+  let out = '';
+  const n = data.length;
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + B64[v & 63]!;
+  }
+  if (i + 1 === n) {
+    const v = data[i]! << 16;
+    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + '==';
+  } else if (i + 2 === n) {
+    const v = (data[i]! << 16) | (data[i + 1]! << 8);
+    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + '=';
+  }
+  return out;
+}
+
+export function decodeData(s: TxnData): Data {
+  if (s === null) return null;
+  let len = s.length;
+  while (len > 0 && s.charCodeAt(len - 1) === 61 /* = */) len--;
+  const out = new Uint8Array((len * 3) >> 2);
+  let acc = 0, bits = 0, j = 0;
+  for (let i = 0; i < len; i++) {
+    const v = B64_INV[s.charCodeAt(i)] ?? -1;
+    if (v < 0) throw new Error(`bad base64 at ${i}`);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) { bits -= 8; out[j++] = (acc >> bits) & 0xff; }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Frame size (jute.maxbuffer)
+
+/** UTF-8 length as Java's String.getBytes(UTF_8) computes it (a lone surrogate becomes "?": 1 byte). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else if (c >= 0xd800 && c <= 0xdfff) n += 1;
+    else n += 3;
+  }
+  return n;
+}
+
+const str = (s: string) => 4 + utf8Length(s);
+const buf = (d: Data) => 4 + (d === null ? 0 : d.length);
+/** Vector<ACL> holding OPEN_ACL_UNSAFE: count + perms + "world" + "anyone". */
+const OPEN_ACL_BYTES = 4 + 4 + str('world') + str('anyone');
+const REQUEST_HEADER_BYTES = 8; // xid:int, type:int
+const MULTI_HEADER_BYTES = 9; // type:int, done:boolean, err:int
+
+function createBytes(op: { path: string; data: Data; mode: number }): number {
+  return str(op.path) + buf(op.data) + OPEN_ACL_BYTES + 4 + (isTtlMode(op.mode) ? 8 : 0);
+}
+
+function multiOpBytes(op: MultiOp): number {
+  switch (op.op) {
+    case 'create': return createBytes(op);
+    case 'delete': return str(op.path) + 4;
+    case 'setData': return str(op.path) + buf(op.data) + 4;
+    case 'check': return str(op.path) + 4;
+  }
+}
+
+/**
+ * The jute frame length the Java client would send for `req` (RequestHeader + record, without the 4-byte length
+ * prefix), per §1.5: setData "/big" with 1 048 551 bytes → 1 048 575. The server closes the connection when this
+ * exceeds MAX_FRAME_BYTES: the client sees CONNECTIONLOSS and no zxid is consumed.
+ */
+export function requestFrameBytes(req: Request): number {
+  let body: number;
+  switch (req.op) {
+    case 'create': body = createBytes(req); break;
+    case 'delete': body = str(req.path) + 4; break;
+    case 'setData': body = str(req.path) + buf(req.data) + 4; break;
+    case 'multi': body = req.ops.reduce((s, op) => s + MULTI_HEADER_BYTES + multiOpBytes(op), MULTI_HEADER_BYTES); break;
+    case 'closeSession': body = 0; break;
+    case 'exists': case 'getData': case 'getChildren': body = str(req.path) + 1; break;
+    case 'sync': body = str(req.path); break;
+    case 'addWatch': body = str(req.path) + 4; break;
+    case 'setWatches': {
+      const vec = (v: string[]) => v.reduce((s, p) => s + str(p), 4);
+      body = 8 + vec(req.dataWatches) + vec(req.existWatches) + vec(req.childWatches);
+      break;
+    }
+  }
+  return REQUEST_HEADER_BYTES + body;
+}
+
+/** True when the server would drop the connection instead of reading `req`. */
+export function exceedsFrameLimit(req: Request): boolean {
+  return requestFrameBytes(req) > MAX_FRAME_BYTES;
+}
