@@ -1,0 +1,510 @@
+/**
+ * Transcripts: JSON Lines, one step a line (issue 9).
+ *
+ * Input step:  {"case": "<name>", "session": "<label>", "op": "<op>", ...args}
+ *   connect  timeoutMs (required), server (index from 0, default 0)
+ *   close | expire
+ *   create   path, data, mode (PERSISTENT | EPHEMERAL | PERSISTENT_SEQUENTIAL | EPHEMERAL_SEQUENTIAL | CONTAINER; default PERSISTENT)
+ *   delete   path, version (default -1)
+ *   exists | getData | getChildren   path, watch (default false)
+ *   setData  path, data, version (default -1)
+ *   sync     path
+ *   multi    ops: list of {op: check|create|delete|setData, ...} (same fields as above)
+ *   wait     ms (no session)
+ *   reset    a fresh ensemble (no session); must be the first step of its case
+ * Data: UTF-8 text, {"base64": "..."}, or (extension, for size limits) {"fill": "<one char>", "length": N};
+ *   absent or null = no data (ZooKeeper distinguishes null data from empty data).
+ * Optional on any step: "race": true — the result depends on a real race (e.g. a read through a follower right
+ *   after a write on another server); the comparison then checks only ok / error code of that step.
+ *   "note": free text.
+ *
+ * Output step: the input step plus
+ *   result  {"ok": true, ...what the op returns} | {"ok": false, "code": -101, "name": "NONODE"}
+ *   zxid    the zxid of the reply header (null for steps without a reply: connect, expire, wait, reset)
+ *   events  [{"type": "NodeCreated", "path": "/a"} | {"state": "SyncConnected"}], received by this session since
+ *           its previous step, up to this step's reply, in the order received
+ *   baseZxid  (first step of each case only) the last zxid before the case's first operation
+ */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types
+
+export type DataSpec = string | { base64: string } | { fill: string; length: number } | null;
+
+export const CREATE_MODES = ['PERSISTENT', 'EPHEMERAL', 'PERSISTENT_SEQUENTIAL', 'EPHEMERAL_SEQUENTIAL', 'CONTAINER'] as const;
+export type CreateModeName = (typeof CREATE_MODES)[number];
+
+export type MultiOpStep =
+  | { op: 'create'; path: string; data?: DataSpec; mode?: CreateModeName }
+  | { op: 'delete'; path: string; version?: number }
+  | { op: 'setData'; path: string; data?: DataSpec; version?: number }
+  | { op: 'check'; path: string; version?: number };
+
+interface Common {
+  case: string;
+  session?: string;
+  race?: boolean;
+  note?: string;
+}
+
+export type InputStep = Common &
+  (
+    | { op: 'connect'; session: string; timeoutMs: number; server?: number }
+    | { op: 'close'; session: string }
+    | { op: 'expire'; session: string }
+    | { op: 'create'; session: string; path: string; data?: DataSpec; mode?: CreateModeName }
+    | { op: 'delete'; session: string; path: string; version?: number }
+    | { op: 'exists' | 'getData' | 'getChildren'; session: string; path: string; watch?: boolean }
+    | { op: 'setData'; session: string; path: string; data?: DataSpec; version?: number }
+    | { op: 'sync'; session: string; path: string }
+    | { op: 'multi'; session: string; ops: MultiOpStep[] }
+    | { op: 'wait'; ms: number }
+    | { op: 'reset' }
+  );
+
+export type OpName = InputStep['op'];
+export const OPS: readonly OpName[] = [
+  'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'multi', 'wait', 'reset',
+];
+
+/** Stat as transcripts carry it: numbers, except ephemeralOwner (a 64-bit session id) as a hex string "0x…". */
+export interface StatJson {
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: string;
+  dataLength: number;
+  numChildren: number;
+  pzxid: number;
+}
+
+/** Result data: text, {base64}, or for data longer than DATA_DIGEST_OVER bytes {length, sha256}. */
+export type DataJson = string | { base64: string } | { length: number; sha256: string } | null;
+
+export interface MultiResultJson {
+  code: number;
+  path?: string;
+  stat?: StatJson;
+}
+
+export type ResultJson =
+  | {
+      ok: true;
+      path?: string;
+      data?: DataJson;
+      children?: string[];
+      stat?: StatJson;
+      results?: MultiResultJson[];
+      sessionId?: string;
+      timeoutMs?: number;
+    }
+  | { ok: false; code: number; name: string; results?: MultiResultJson[]; reason?: string };
+
+export type EventJson = { type: string; path: string } | { state: string };
+
+export type OutputStep = InputStep & {
+  result: ResultJson;
+  zxid: number | null;
+  events: EventJson[];
+  baseZxid?: number;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors and codes
+
+/** A transcript that cannot be read: file, line number and reason (the CLI prints it and exits 2). */
+export class TranscriptError extends Error {
+  override name = 'TranscriptError';
+  constructor(readonly file: string, readonly line: number, readonly reason: string) {
+    super(`${file}:${line}: ${reason}`);
+  }
+}
+
+/** KeeperException.Code names. */
+export const ERROR_NAMES: Record<number, string> = {
+  0: 'OK',
+  [-1]: 'SYSTEMERROR',
+  [-2]: 'RUNTIMEINCONSISTENCY',
+  [-3]: 'DATAINCONSISTENCY',
+  [-4]: 'CONNECTIONLOSS',
+  [-5]: 'MARSHALLINGERROR',
+  [-6]: 'UNIMPLEMENTED',
+  [-7]: 'OPERATIONTIMEOUT',
+  [-8]: 'BADARGUMENTS',
+  [-12]: 'UNKNOWNSESSION',
+  [-13]: 'NEWCONFIGNOQUORUM',
+  [-14]: 'RECONFIGINPROGRESS',
+  [-100]: 'APIERROR',
+  [-101]: 'NONODE',
+  [-102]: 'NOAUTH',
+  [-103]: 'BADVERSION',
+  [-108]: 'NOCHILDRENFOREPHEMERALS',
+  [-110]: 'NODEEXISTS',
+  [-111]: 'NOTEMPTY',
+  [-112]: 'SESSIONEXPIRED',
+  [-113]: 'INVALIDCALLBACK',
+  [-114]: 'INVALIDACL',
+  [-115]: 'AUTHFAILED',
+  [-118]: 'SESSIONMOVED',
+  [-119]: 'NOTREADONLY',
+  [-120]: 'EPHEMERALONLOCALSESSION',
+  [-121]: 'NOWATCHER',
+  [-122]: 'REQUESTTIMEOUT',
+  [-123]: 'RECONFIGDISABLED',
+  [-124]: 'SESSIONCLOSEDREQUIRESASLAUTH',
+  [-125]: 'QUOTAEXCEEDED',
+  [-127]: 'THROTTLEDOP',
+};
+
+export function errorResult(code: number, extra: { results?: MultiResultJson[]; reason?: string } = {}): ResultJson {
+  return { ok: false, code, name: ERROR_NAMES[code] ?? `UNKNOWN(${code})`, ...extra };
+}
+
+export const EVENT_TYPE_NAMES: Record<number, string> = {
+  [-1]: 'None',
+  1: 'NodeCreated',
+  2: 'NodeDeleted',
+  3: 'NodeDataChanged',
+  4: 'NodeChildrenChanged',
+  5: 'DataWatchRemoved',
+  6: 'ChildWatchRemoved',
+  7: 'PersistentWatchRemoved',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data
+
+export const DATA_DIGEST_OVER = 1024;
+
+/** Bytes of an input data spec; null for no data. Throws a plain Error (the parser wraps it) when malformed. */
+export function dataBytes(spec: DataSpec | undefined): Uint8Array | null {
+  if (spec === undefined || spec === null) return null;
+  if (typeof spec === 'string') return new Uint8Array(Buffer.from(spec, 'utf8'));
+  if (typeof spec === 'object') {
+    if ('base64' in spec && typeof spec.base64 === 'string') return new Uint8Array(Buffer.from(spec.base64, 'base64'));
+    if ('fill' in spec && typeof spec.fill === 'string' && 'length' in spec && Number.isInteger(spec.length) && spec.length >= 0) {
+      const unit = Buffer.from(spec.fill || 'x', 'utf8');
+      const out = Buffer.alloc(spec.length);
+      for (let i = 0; i < out.length; i++) out[i] = unit[i % unit.length]!;
+      return new Uint8Array(out);
+    }
+  }
+  throw new Error('data must be a string, {"base64": "..."}, {"fill": "x", "length": N} or null');
+}
+
+/** Result data as JSON: null, UTF-8 text when it round-trips, else base64; long data as length + sha256. */
+export function dataJson(bytes: Uint8Array | null | undefined): DataJson {
+  if (bytes === null || bytes === undefined) return null;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (buf.length > DATA_DIGEST_OVER) return { length: buf.length, sha256: createHash('sha256').update(buf).digest('hex') };
+  const text = buf.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(buf)) return text;
+  return { base64: buf.toString('base64') };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parser
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function fail(file: string, line: number, reason: string): never {
+  throw new TranscriptError(file, line, reason);
+}
+
+function checkPath(o: Record<string, Json>, where: string, file: string, line: number): void {
+  if (!('path' in o)) fail(file, line, `missing field "path"${where}`);
+  if (typeof o.path !== 'string') fail(file, line, `field "path"${where} must be a string`);
+}
+
+function checkOptional(o: Record<string, Json>, field: string, type: 'number' | 'boolean' | 'string', where: string, file: string, line: number): void {
+  if (field in o && o[field] !== undefined && typeof o[field] !== type) fail(file, line, `field "${field}"${where} must be a ${type}`);
+  if (type === 'number' && typeof o[field] === 'number' && !Number.isInteger(o[field])) fail(file, line, `field "${field}"${where} must be an integer`);
+}
+
+function checkData(o: Record<string, Json>, where: string, file: string, line: number): void {
+  if (!('data' in o)) return;
+  try {
+    dataBytes(o.data as DataSpec);
+  } catch (e) {
+    fail(file, line, `field "data"${where}: ${(e as Error).message}`);
+  }
+}
+
+function checkMode(o: Record<string, Json>, where: string, file: string, line: number): void {
+  if (!('mode' in o)) return;
+  if (typeof o.mode !== 'string' || !(CREATE_MODES as readonly string[]).includes(o.mode)) {
+    fail(file, line, `field "mode"${where} must be one of ${CREATE_MODES.join(', ')}`);
+  }
+}
+
+/** Validates one parsed JSON value as an input step (output steps are accepted too: extra fields are kept). */
+export function validateStep(v: unknown, file: string, line: number): InputStep {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(file, line, 'a step must be a JSON object');
+  const o = v as Record<string, Json>;
+  if (!('case' in o)) fail(file, line, 'missing field "case"');
+  if (typeof o.case !== 'string' || o.case === '') fail(file, line, 'field "case" must be a non-empty string');
+  if (!('op' in o)) fail(file, line, 'missing field "op"');
+  if (typeof o.op !== 'string' || !(OPS as readonly string[]).includes(o.op)) {
+    fail(file, line, `unknown op ${JSON.stringify(o.op)} (known: ${OPS.join(', ')})`);
+  }
+  const op = o.op as OpName;
+  const needsSession = op !== 'wait' && op !== 'reset';
+  if (needsSession) {
+    if (!('session' in o)) fail(file, line, `missing field "session" (op ${op})`);
+    if (typeof o.session !== 'string' || o.session === '') fail(file, line, 'field "session" must be a non-empty string');
+  }
+  checkOptional(o, 'race', 'boolean', '', file, line);
+  switch (op) {
+    case 'connect':
+      if (!('timeoutMs' in o)) fail(file, line, 'missing field "timeoutMs" (op connect)');
+      checkOptional(o, 'timeoutMs', 'number', '', file, line);
+      checkOptional(o, 'server', 'number', '', file, line);
+      if (typeof o.server === 'number' && o.server < 0) fail(file, line, 'field "server" must be >= 0');
+      break;
+    case 'create':
+      checkPath(o, '', file, line);
+      checkData(o, '', file, line);
+      checkMode(o, '', file, line);
+      break;
+    case 'delete':
+      checkPath(o, '', file, line);
+      checkOptional(o, 'version', 'number', '', file, line);
+      break;
+    case 'exists':
+    case 'getData':
+    case 'getChildren':
+      checkPath(o, '', file, line);
+      checkOptional(o, 'watch', 'boolean', '', file, line);
+      break;
+    case 'setData':
+      checkPath(o, '', file, line);
+      checkData(o, '', file, line);
+      checkOptional(o, 'version', 'number', '', file, line);
+      break;
+    case 'sync':
+      checkPath(o, '', file, line);
+      break;
+    case 'multi': {
+      if (!('ops' in o)) fail(file, line, 'missing field "ops" (op multi)');
+      if (!Array.isArray(o.ops)) fail(file, line, 'field "ops" must be a list');
+      o.ops.forEach((sub, i) => {
+        const where = ` in ops[${i}]`;
+        if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) fail(file, line, `ops[${i}] must be an object`);
+        const s = sub as Record<string, Json>;
+        if (!('op' in s)) fail(file, line, `missing field "op"${where}`);
+        if (!['check', 'create', 'delete', 'setData'].includes(s.op as string)) {
+          fail(file, line, `unknown op ${JSON.stringify(s.op)}${where} (multi allows check, create, delete, setData)`);
+        }
+        checkPath(s, where, file, line);
+        if (s.op === 'create') {
+          checkData(s, where, file, line);
+          checkMode(s, where, file, line);
+        } else if (s.op === 'setData') {
+          checkData(s, where, file, line);
+          checkOptional(s, 'version', 'number', where, file, line);
+        } else checkOptional(s, 'version', 'number', where, file, line);
+      });
+      break;
+    }
+    case 'wait':
+      if (!('ms' in o)) fail(file, line, 'missing field "ms" (op wait)');
+      checkOptional(o, 'ms', 'number', '', file, line);
+      if ((o.ms as number) < 0) fail(file, line, 'field "ms" must be >= 0');
+      break;
+    default:
+      break;
+  }
+  return o as unknown as InputStep;
+}
+
+/** Line number of each parsed step (1-based), for error messages. */
+export const stepLines = new WeakMap<object, number>();
+
+/** Parses JSON Lines text. Blank lines and lines starting with '//' are skipped. */
+export function parseTranscriptText(text: string, file = '<input>'): InputStep[] {
+  const steps: InputStep[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (raw === '' || raw.startsWith('//')) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch (e) {
+      fail(file, i + 1, `not JSON (${(e as Error).message})`);
+    }
+    const step = validateStep(v, file, i + 1);
+    stepLines.set(step, i + 1);
+    steps.push(step);
+  }
+  return steps;
+}
+
+export function parseTranscriptFile(file: string): InputStep[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TranscriptError(file, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseTranscriptText(text, file);
+}
+
+/** Parses output steps (golden files): the same validation, and result/zxid/events must be present. */
+export function parseOutputText(text: string, file = '<input>'): OutputStep[] {
+  const out: OutputStep[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (raw === '' || raw.startsWith('//')) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch (e) {
+      fail(file, i + 1, `not JSON (${(e as Error).message})`);
+    }
+    const step = validateStep(v, file, i + 1) as OutputStep;
+    if (!('result' in step) || typeof step.result !== 'object' || step.result === null) fail(file, i + 1, 'missing field "result"');
+    if (!('events' in step) || !Array.isArray(step.events)) fail(file, i + 1, 'missing field "events"');
+    if (!('zxid' in step)) fail(file, i + 1, 'missing field "zxid"');
+    out.push(step);
+  }
+  return out;
+}
+
+/** Groups steps into cases, keeping file order (a case's steps must be contiguous). */
+export function groupCases<T extends { case: string }>(steps: T[]): { name: string; steps: T[] }[] {
+  const out: { name: string; steps: T[] }[] = [];
+  for (const s of steps) {
+    const last = out[out.length - 1];
+    if (last && last.name === s.case) last.steps.push(s);
+    else out.push({ name: s.case, steps: [s] });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Normaliser
+
+export type NormZxid = number | 'pre' | null;
+
+/**
+ * The normalised view of output steps, for comparison between systems:
+ * - zxids (reply header, czxid, mzxid, pzxid) as offsets from the case's baseZxid, `'pre'` for any at or below it;
+ * - session ids (connect results and ephemeralOwner) as the session label that connected with that id
+ *   (0 stays 0; an id no connect step returned becomes "other");
+ * - ctime as 0 or "t"; mtime as 0, "ctime" (same txn, equal), ">=ctime" (later txn, not earlier), or the anomaly
+ *   spelled out ("<ctime", "!=ctime");
+ * - children sorted; baseZxid dropped; keys in a fixed order.
+ */
+export function normalise(steps: OutputStep[]): Record<string, unknown>[] {
+  const labels = new Map<string, string>();
+  let base = 0;
+  let currentCase: string | null = null;
+  const out: Record<string, unknown>[] = [];
+  for (const s of steps) {
+    if (s.case !== currentCase) {
+      currentCase = s.case;
+      base = typeof s.baseZxid === 'number' ? s.baseZxid : fallbackBase(steps, s.case);
+    }
+    const r = s.result as Record<string, unknown>;
+    if (s.op === 'connect' && r.ok === true && typeof r.sessionId === 'string' && s.session) {
+      labels.set(canonHex(r.sessionId), s.session);
+    }
+    const z = (v: unknown): NormZxid => (typeof v === 'number' ? (v <= base ? 'pre' : v - base) : null);
+    const normStat = (st: StatJson): Record<string, unknown> => {
+      const sameTxn = st.czxid === st.mzxid;
+      let mtime: unknown;
+      if (st.mtime === 0) mtime = 0;
+      else if (sameTxn) mtime = st.mtime === st.ctime ? 'ctime' : '!=ctime';
+      else mtime = st.mtime >= st.ctime ? '>=ctime' : '<ctime';
+      return {
+        czxid: z(st.czxid),
+        mzxid: z(st.mzxid),
+        ctime: st.ctime === 0 ? 0 : 't',
+        mtime,
+        version: st.version,
+        cversion: st.cversion,
+        aversion: st.aversion,
+        ephemeralOwner: normOwner(st.ephemeralOwner, labels),
+        dataLength: st.dataLength,
+        numChildren: st.numChildren,
+        pzxid: z(st.pzxid),
+      };
+    };
+    const result: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (k === 'stat' && v) result.stat = normStat(v as StatJson);
+      else if (k === 'children' && Array.isArray(v)) result.children = [...(v as string[])].sort();
+      else if (k === 'sessionId' && typeof v === 'string') result.sessionId = labels.get(canonHex(v)) ?? 'other';
+      else if (k === 'results' && Array.isArray(v)) {
+        result.results = (v as MultiResultJson[]).map((m) => {
+          const mm: Record<string, unknown> = { code: m.code };
+          if (m.path !== undefined) mm.path = m.path;
+          if (m.stat) mm.stat = normStat(m.stat);
+          return mm;
+        });
+      } else if (k === 'reason') continue; // free text from the harness, not a ZooKeeper answer
+      else result[k] = v;
+    }
+    const n: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'baseZxid' || k === 'result' || k === 'zxid' || k === 'events') continue;
+      n[k] = v;
+    }
+    n.result = result;
+    n.zxid = z(s.zxid);
+    n.events = s.events.map((e) => ({ ...e }));
+    out.push(orderKeys(n));
+  }
+  return out;
+}
+
+function fallbackBase(steps: OutputStep[], name: string): number {
+  // Without a recorded base: one below the smallest reply zxid of the case (exact when the case starts with a write).
+  let min = Infinity;
+  for (const s of steps) if (s.case === name && typeof s.zxid === 'number' && s.zxid > 0) min = Math.min(min, s.zxid);
+  return Number.isFinite(min) ? min - 1 : 0;
+}
+
+/** Canonical hex of a session id given as a hex string or a number. */
+export function canonHex(v: string | number | bigint): string {
+  const b = typeof v === 'string' ? BigInt(v) : BigInt(v);
+  return '0x' + BigInt.asUintN(64, b).toString(16);
+}
+
+function normOwner(v: string | number, labels: Map<string, string>): unknown {
+  const h = canonHex(v);
+  if (h === '0x0') return 0;
+  return labels.get(h) ?? 'other';
+}
+
+const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'data', 'mode', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
+const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'stat', 'results'];
+
+function orderKeys(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const rank = (k: string, order: string[]): number => (order.includes(k) ? order.indexOf(k) : order.length);
+  const keys = Object.keys(o).sort((a, b) => rank(a, KEY_ORDER) - rank(b, KEY_ORDER) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const k of keys) {
+    const v = o[k];
+    if (k === 'result' && v && typeof v === 'object') {
+      const r = v as Record<string, unknown>;
+      const rk = Object.keys(r).sort((a, b) => rank(a, RESULT_ORDER) - rank(b, RESULT_ORDER) || (a < b ? -1 : a > b ? 1 : 0));
+      const rr: Record<string, unknown> = {};
+      for (const x of rk) rr[x] = r[x];
+      out[k] = rr;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+export function toJsonLines(rows: unknown[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+}

@@ -1,0 +1,255 @@
+/**
+ * Minimal jute (ZooKeeper wire format) encoding and decoding for the requests and replies the fidelity harness sends
+ * below node-zookeeper-client's public API. The library's own records cover only part of the protocol (no sync, no
+ * create2/createContainer, no unknown error codes), so request bodies are encoded here and handed to the library's
+ * ConnectionManager as an opaque payload; replies are decoded here too.
+ */
+
+export const OpCode = {
+  create: 1,
+  delete: 2,
+  exists: 3,
+  getData: 4,
+  setData: 5,
+  getChildren: 8,
+  sync: 9,
+  ping: 11,
+  getChildren2: 12,
+  check: 13,
+  multi: 14,
+  create2: 15,
+  createContainer: 19,
+  closeSession: -11,
+  error: -1,
+} as const;
+
+/** Wire Stat with 64-bit fields as bigint (session ids do not fit a double). */
+export interface WireStat {
+  czxid: bigint;
+  mzxid: bigint;
+  ctime: bigint;
+  mtime: bigint;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  dataLength: number;
+  numChildren: number;
+  pzxid: bigint;
+}
+
+export class JuteWriter {
+  private chunks: Buffer[] = [];
+  int(v: number): this {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(v | 0);
+    this.chunks.push(b);
+    return this;
+  }
+  long(v: bigint): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt.asIntN(64, v));
+    this.chunks.push(b);
+    return this;
+  }
+  bool(v: boolean): this {
+    this.chunks.push(Buffer.from([v ? 1 : 0]));
+    return this;
+  }
+  /** null → length -1 (ZooKeeper's null data). */
+  buffer(v: Uint8Array | null): this {
+    if (v === null) return this.int(-1);
+    this.int(v.length);
+    this.chunks.push(Buffer.from(v.buffer, v.byteOffset, v.length));
+    return this;
+  }
+  ustring(v: string | null): this {
+    if (v === null) return this.int(-1);
+    const b = Buffer.from(v, 'utf8');
+    this.int(b.length);
+    this.chunks.push(b);
+    return this;
+  }
+  /** world:anyone ALL, the only ACL the transcripts use (ZooDefs.Ids.OPEN_ACL_UNSAFE). */
+  openAcl(): this {
+    return this.int(1).int(31).ustring('world').ustring('anyone');
+  }
+  toBuffer(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+export class JuteReader {
+  constructor(private readonly buf: Buffer, public offset = 0) {}
+  remaining(): number {
+    return this.buf.length - this.offset;
+  }
+  int(): number {
+    const v = this.buf.readInt32BE(this.offset);
+    this.offset += 4;
+    return v;
+  }
+  long(): bigint {
+    const v = this.buf.readBigInt64BE(this.offset);
+    this.offset += 8;
+    return v;
+  }
+  bool(): boolean {
+    const v = this.buf.readUInt8(this.offset) !== 0;
+    this.offset += 1;
+    return v;
+  }
+  buffer(): Buffer | null {
+    const n = this.int();
+    if (n < 0) return null;
+    const v = Buffer.from(this.buf.subarray(this.offset, this.offset + n));
+    this.offset += n;
+    return v;
+  }
+  ustring(): string | null {
+    const b = this.buffer();
+    return b === null ? null : b.toString('utf8');
+  }
+  stat(): WireStat {
+    return {
+      czxid: this.long(),
+      mzxid: this.long(),
+      ctime: this.long(),
+      mtime: this.long(),
+      version: this.int(),
+      cversion: this.int(),
+      aversion: this.int(),
+      ephemeralOwner: this.long(),
+      dataLength: this.int(),
+      numChildren: this.int(),
+      pzxid: this.long(),
+    };
+  }
+}
+
+/**
+ * A request body the library's jute.Request can frame: it only needs byteLength(), serialize() and setChrootPath().
+ */
+export class RawPayload {
+  constructor(private readonly bytes: Buffer) {}
+  byteLength(): number {
+    return this.bytes.length;
+  }
+  serialize(buffer: Buffer, offset: number): number {
+    this.bytes.copy(buffer, offset);
+    return this.bytes.length;
+  }
+  setChrootPath(_p: string): void {
+    /* no chroot in the harness */
+  }
+}
+
+/** CreateMode flags. */
+export const CreateFlags: Record<string, number> = {
+  PERSISTENT: 0,
+  EPHEMERAL: 1,
+  PERSISTENT_SEQUENTIAL: 2,
+  EPHEMERAL_SEQUENTIAL: 3,
+  CONTAINER: 4,
+};
+
+/** Create request body (CreateRequest: path, data, acl, flags); the opcode decides create2 vs createContainer. */
+export function encodeCreate(path: string, data: Uint8Array | null, flags: number): Buffer {
+  return new JuteWriter().ustring(path).buffer(data).openAcl().int(flags).toBuffer();
+}
+
+export function createOpcode(flags: number): number {
+  return flags === CreateFlags.CONTAINER ? OpCode.createContainer : OpCode.create2;
+}
+
+export function encodeDelete(path: string, version: number): Buffer {
+  return new JuteWriter().ustring(path).int(version).toBuffer();
+}
+
+export function encodeSetData(path: string, data: Uint8Array | null, version: number): Buffer {
+  return new JuteWriter().ustring(path).buffer(data).int(version).toBuffer();
+}
+
+export function encodePathWatch(path: string, watch: boolean): Buffer {
+  return new JuteWriter().ustring(path).bool(watch).toBuffer();
+}
+
+export function encodePath(path: string): Buffer {
+  return new JuteWriter().ustring(path).toBuffer();
+}
+
+export type WireMultiOp =
+  | { op: 'create'; path: string; data: Uint8Array | null; flags: number }
+  | { op: 'delete'; path: string; version: number }
+  | { op: 'setData'; path: string; data: Uint8Array | null; version: number }
+  | { op: 'check'; path: string; version: number };
+
+/** MultiTransactionRecord: (MultiHeader(type, done=false, err=-1) + body)* then MultiHeader(-1, true, -1). */
+export function encodeMulti(ops: WireMultiOp[]): Buffer {
+  const w = new JuteWriter();
+  for (const o of ops) {
+    switch (o.op) {
+      case 'create':
+        w.int(createOpcode(o.flags)).bool(false).int(-1);
+        w.ustring(o.path).buffer(o.data).openAcl().int(o.flags);
+        break;
+      case 'delete':
+        w.int(OpCode.delete).bool(false).int(-1).ustring(o.path).int(o.version);
+        break;
+      case 'setData':
+        w.int(OpCode.setData).bool(false).int(-1).ustring(o.path).buffer(o.data).int(o.version);
+        break;
+      case 'check':
+        w.int(OpCode.check).bool(false).int(-1).ustring(o.path).int(o.version);
+        break;
+    }
+  }
+  w.int(-1).bool(true).int(-1);
+  return w.toBuffer();
+}
+
+export type WireMultiResult =
+  | { type: 'create'; path: string; stat?: WireStat }
+  | { type: 'delete' }
+  | { type: 'setData'; stat: WireStat }
+  | { type: 'check' }
+  | { type: 'error'; err: number };
+
+export function decodeMultiResponse(r: JuteReader): WireMultiResult[] {
+  const out: WireMultiResult[] = [];
+  for (;;) {
+    const type = r.int();
+    const done = r.bool();
+    const err = r.int();
+    if (done) break;
+    switch (type) {
+      case OpCode.create:
+        out.push({ type: 'create', path: r.ustring() ?? '' });
+        break;
+      case OpCode.create2:
+      case OpCode.createContainer:
+        out.push({ type: 'create', path: r.ustring() ?? '', stat: r.stat() });
+        break;
+      case OpCode.delete:
+        out.push({ type: 'delete' });
+        break;
+      case OpCode.setData:
+        out.push({ type: 'setData', stat: r.stat() });
+        break;
+      case OpCode.check:
+        out.push({ type: 'check' });
+        break;
+      case OpCode.error:
+        out.push({ type: 'error', err: r.int() });
+        break;
+      default:
+        throw new Error(`unknown multi result type ${type} (header err ${err})`);
+    }
+  }
+  return out;
+}
+
+/** 64-bit id as ZooKeeper prints it: 0x + lower-case hex, no leading zeros. */
+export function hex64(v: bigint): string {
+  return '0x' + BigInt.asUintN(64, v).toString(16);
+}
