@@ -1,0 +1,257 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ConnId, Port, ProcessEvent, Role } from '../core/port.js';
+import { World, LivelockError } from '../sim/world.js';
+import { EventQueue } from '../sim/queue.js';
+import { RandomStreams, parseSeed, seedProblem } from '../sim/random.js';
+
+/** A role that records what it receives and exposes its port to the test. */
+class Probe implements Role<unknown> {
+  port!: Port<unknown>;
+  events: Array<ProcessEvent<unknown> & { at: number }> = [];
+  constructor(private readonly onStart: (p: Port<unknown>) => void = () => {}) {}
+  start(port: Port<unknown>): void {
+    this.port = port;
+    this.onStart(port);
+  }
+  handle(ev: ProcessEvent<unknown>): void {
+    this.events.push({ ...ev, at: this.port.now() });
+  }
+  messages(): unknown[] {
+    return this.events.filter((e) => e.kind === 'message').map((e) => (e as { msg: unknown }).msg);
+  }
+  conn(kind: 'connected' | 'accepted'): ConnId {
+    const e = this.events.find((x) => x.kind === kind) as { conn: ConnId } | undefined;
+    if (!e) throw new Error(`no ${kind} event`);
+    return e.conn;
+  }
+}
+
+function pair(seed = 1, latency = { min: 1, max: 50 }): { world: World; a: Probe; b: Probe } {
+  const world = new World({ seed, latency });
+  const a = new Probe((p) => p.connect('b'));
+  const b = new Probe();
+  world.addProcess('a', () => a);
+  world.addProcess('b', () => b);
+  world.runUntil(200);
+  return { world, a, b };
+}
+
+test('queue: earliest first, ties in insertion order, cancelled events skipped', () => {
+  const q = new EventQueue<{ time: number; seq: number; cancelled: boolean; name: string }>();
+  const mk = (time: number, name: string) => q.push({ time, seq: 0, cancelled: false, name });
+  mk(5, 'a');
+  mk(1, 'b');
+  mk(5, 'c');
+  const d = mk(3, 'd');
+  mk(1, 'e');
+  d.cancelled = true;
+  const order: string[] = [];
+  for (let e = q.pop(); e; e = q.pop()) order.push(e.name);
+  assert.equal(order, ['b', 'e', 'a', 'c']);
+});
+
+test('random: named streams are independent of each other and of creation order', () => {
+  const r1 = new RandomStreams(42);
+  const a1 = [r1.stream('a').next(), r1.stream('a').next()];
+  const r2 = new RandomStreams(42);
+  r2.stream('new-consumer').next();
+  r2.stream('b').next();
+  const a2 = [r2.stream('a').next(), r2.stream('a').next()];
+  assert.equal(a1, a2);
+  assert.not.equal(new RandomStreams(43).stream('a').next(), a1[0]);
+  assert.not.equal(new RandomStreams('42').stream('a').next(), a1[0], 'seed 42 and "42" differ');
+});
+
+test('random: seeds are integers or non-empty strings', () => {
+  assert.is(parseSeed('17'), 17);
+  assert.is(parseSeed('abc'), 'abc');
+  assert.is(seedProblem(''), 'seed must not be empty');
+  assert.ok(seedProblem(1.5));
+  assert.is(seedProblem(3), null);
+  assert.throws(() => new World({ seed: '' }));
+});
+
+test('network: FIFO per connection under random latency', () => {
+  const { world, a, b } = pair(3, { min: 0, max: 100 });
+  const c = a.conn('connected');
+  for (let i = 0; i < 500; i++) world.schedule(Math.floor(i / 7), 'send', () => a.port.send(c, i));
+  world.runUntil(10_000);
+  assert.equal(b.messages(), Array.from({ length: 500 }, (_, i) => i));
+  // And the latencies really varied (otherwise FIFO would be trivial).
+  const times = new Set(b.events.filter((e) => e.kind === 'message').map((e) => e.at));
+  assert.ok(times.size > 20, `arrival times varied: ${times.size}`);
+});
+
+test('network: a partition cuts exactly the links between the named groups', () => {
+  const world = new World({ seed: 5 });
+  const names = ['n1', 'n2', 'n3', 'n4', 'x'];
+  const probes = new Map<string, Probe>();
+  for (const n of names) {
+    const others = names.filter((o) => o > n);
+    const p = new Probe((port) => others.forEach((o) => port.connect(o)));
+    probes.set(n, p);
+    world.addProcess(n, () => p);
+  }
+  world.runUntil(100);
+  world.net.partition([['n1', 'n2'], ['n3', 'n4']]);
+  for (const from of names)
+    for (const to of names) {
+      if (from === to) continue;
+      const crosses = ['n1', 'n2'].includes(from) !== ['n1', 'n2'].includes(to) && from !== 'x' && to !== 'x';
+      assert.is(world.net.isCut(from, to), crosses, `${from}->${to}`);
+    }
+  // Every process sends its name to everyone; only the uncut links deliver.
+  for (const [name, p] of probes) for (const e of p.events) if (e.kind === 'connected' || e.kind === 'accepted') p.port.send(e.conn, name);
+  world.runUntil(1000);
+  const got = (n: string) => probes.get(n)!.messages().slice().sort();
+  assert.equal(got('n1'), ['n2', 'x']);
+  assert.equal(got('n3'), ['n4', 'x']);
+  assert.equal(got('x'), ['n1', 'n2', 'n3', 'n4']);
+  world.net.heal();
+  assert.is(world.net.isCut('n1', 'n3'), false);
+});
+
+test('network: a one-way cut loses one direction only, and the cut connection stalls silently', () => {
+  const { world, a, b } = pair();
+  const ca = a.conn('connected');
+  const cb = b.conn('accepted');
+  world.net.cutOneWay('a', 'b');
+  a.port.send(ca, 'lost');
+  b.port.send(cb, 'arrives');
+  world.runUntil(1000);
+  world.net.heal();
+  a.port.send(ca, 'after-heal'); // the connection stalled: TCP would never deliver past the gap
+  world.runUntil(2000);
+  assert.equal(b.messages(), []);
+  assert.equal(a.messages(), ['arrives']);
+  assert.ok(!b.events.some((e) => e.kind === 'closed'), 'the receiver of a silent cut learns nothing');
+});
+
+test('network: connect to a crashed process is refused; a crash closes the peers\' connections', () => {
+  const world = new World({ seed: 2 });
+  const a = new Probe((p) => p.connect('b'));
+  const b = new Probe();
+  world.addProcess('a', () => a);
+  world.addProcess('b', () => b);
+  world.runUntil(100);
+  world.crash('b');
+  world.runUntil(200);
+  assert.ok(a.events.some((e) => e.kind === 'closed'), 'peer learns of the crash');
+  const before = a.events.length;
+  a.port.connect('b');
+  world.runUntil(300);
+  assert.is(a.events.length, before + 1);
+  assert.is(a.events.at(-1)!.kind, 'closed');
+});
+
+test('network: connection reset closes both sides', () => {
+  const { world, a, b } = pair();
+  world.net.resetConnections('a', 'b');
+  world.runUntil(1000);
+  assert.is(a.events.at(-1)!.kind, 'closed');
+  assert.is(b.events.at(-1)!.kind, 'closed');
+});
+
+test('disk: a crash drops writes that were not synced; synced ones survive', () => {
+  const world = new World({ seed: 9 });
+  let role: Probe;
+  world.addProcess('s', () => (role = new Probe()));
+  world.runUntil(1);
+  role!.port.disk.append('log', [1, 2]);
+  role!.port.disk.sync('first');
+  world.runUntil(100);
+  assert.ok(role!.events.some((e) => e.kind === 'synced' && e.tag === 'first'));
+  role!.port.disk.append('log', [3]);
+  role!.port.disk.overwrite('epoch', 7);
+  assert.equal(role!.port.disk.readLog('log'), [1, 2, 3], 'the process sees its own unsynced writes');
+  world.crash('s');
+  world.restart('s');
+  world.runUntil(200);
+  assert.equal(role!.port.disk.readLog('log'), [1, 2]);
+  assert.is(role!.port.disk.readValue('epoch'), undefined);
+});
+
+test('disk: a crash before the sync completes loses the writes; a torn tail keeps a prefix', () => {
+  let keptSome = false;
+  for (let seed = 0; seed < 30; seed++) {
+    const world = new World({ seed });
+    let role: Probe;
+    world.addProcess('s', () => (role = new Probe()));
+    world.runUntil(1);
+    for (let i = 0; i < 10; i++) role!.port.disk.append('log', [i]);
+    role!.port.disk.sync('never');
+    world.crash('s', { tornTail: true });
+    world.restart('s');
+    world.runUntil(100);
+    const log = role!.port.disk.readLog('log') as number[];
+    assert.equal(log, Array.from({ length: log.length }, (_, i) => i), 'a prefix survives');
+    assert.ok(!role!.events.some((e) => e.kind === 'synced'), 'no sync completion after the crash');
+    if (log.length > 0) keptSome = true;
+  }
+  assert.ok(keptSome, 'torn tails keep part of the unsynced writes for some seeds');
+});
+
+test('process: pause defers timers and deliveries until resume', () => {
+  const { world, a, b } = pair();
+  const c = a.conn('connected');
+  world.pause('b');
+  b.port.setTimer(10, 't');
+  a.port.send(c, 'm');
+  world.runUntil(1000);
+  assert.equal(b.events.filter((e) => e.kind === 'message' || e.kind === 'timer'), []);
+  world.resume('b');
+  world.runUntil(1001);
+  const late = b.events.filter((e) => e.kind === 'message' || e.kind === 'timer');
+  assert.is(late.length, 2);
+  assert.ok(late.every((e) => e.at === 1000), 'delivered at resume time');
+});
+
+test('timers: cancelled timers never fire; restart forgets the old life\'s timers', () => {
+  const world = new World({ seed: 1 });
+  let role: Probe;
+  world.addProcess('s', () => (role = new Probe()));
+  world.runUntil(1);
+  const t1 = role!.port.setTimer(10, 'cancelled');
+  role!.port.setTimer(20, 'kept');
+  role!.port.setTimer(500, 'old-life');
+  role!.port.cancelTimer(t1);
+  world.runUntil(100);
+  assert.equal(role!.events.map((e) => (e as { tag?: string }).tag), ['kept']);
+  const old = role!;
+  world.crash('s');
+  world.restart('s');
+  world.runUntil(1000);
+  assert.ok(role! !== old, 'a restart builds a new role');
+  assert.equal(role!.events, []);
+});
+
+test('livelock: a run that never settles ends with a clear error', () => {
+  const world = new World({ seed: 1, maxEvents: 1000 });
+  const loop = (): void => void world.schedule(0, 'loop', loop);
+  loop();
+  assert.throws(() => world.runUntil(10), (e: unknown) => e instanceof LivelockError && /event limit of 1000/.test((e as Error).message));
+});
+
+test('runAsync: promise continuations of user code run before the next event', async () => {
+  const world = new World({ seed: 1 });
+  const log: string[] = [];
+  let resolveIt!: () => void;
+  const p = new Promise<void>((r) => (resolveIt = r));
+  (async () => {
+    await p;
+    await null;
+    await null;
+    log.push(`user at ${world.now}`);
+    world.schedule(0, 'user-scheduled', () => log.push(`user event at ${world.now}`));
+  })();
+  world.schedule(10, 'wake', () => {
+    resolveIt();
+    world.wakeUser();
+  });
+  world.schedule(11, 'later', () => log.push(`later at ${world.now}`));
+  await world.runAsync(100);
+  assert.equal(log, ['user at 10', 'user event at 10', 'later at 11']);
+});
+
+test.run();
