@@ -201,17 +201,20 @@ export class ZooKeeperClient implements Role<Msg> {
 
   /** Creates a node; resolves with the created path (the sequential name for sequential modes). */
   create(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): Promise<string> {
-    return this.create2(path, data, mode, ttl).then((r) => r.path);
+    return this.createInternal(path, data, mode, ttl, (r) => r.path);
   }
   /** Creates a node; resolves with the created path and its Stat (Java create with a Stat out-parameter). */
   create2(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): Promise<{ path: string; stat: Stat }> {
+    return this.createInternal(path, data, mode, ttl, (r) => r);
+  }
+  private createInternal<T>(path: string, data: DataInput, mode: CreateMode, ttl: number | undefined, shape: (r: { path: string; stat: Stat }) => T): Promise<T> {
     const d = toData(data);
     const args: Record<string, unknown> = { path, data: dataText(d), mode: MODE_NAMES[mode] ?? mode };
     if (ttl !== undefined) args.ttl = ttl;
     const bad = checkPath(path, isSequential(mode)) ?? this.checkTtl(mode, ttl);
     const req: Request = { op: 'create', path, data: d, mode };
     if (isTtl(mode)) req.ttl = ttl;
-    return this.submit('create', args, req, null, bad);
+    return this.submit('create', args, req, null, bad, shape);
   }
   /** Deletes a node; version -1 matches any version. */
   delete(path: string, version = -1): Promise<void> {
@@ -240,12 +243,15 @@ export class ZooKeeperClient implements Role<Msg> {
    * ZooKeeper's, not promised to be sorted: sort them yourself).
    */
   getChildren(path: string, watch?: Watcher | boolean): Promise<string[]> {
-    return this.getChildren2(path, watch).then((r) => r.children);
+    return this.getChildrenInternal(path, watch, (r) => r.children);
   }
   /** getChildren with the parent's Stat (Java getChildren(path, watch, stat)). */
   getChildren2(path: string, watch?: Watcher | boolean): Promise<{ children: string[]; stat: Stat }> {
+    return this.getChildrenInternal(path, watch, (r) => r);
+  }
+  private getChildrenInternal<T>(path: string, watch: Watcher | boolean | undefined, shape: (r: { children: string[]; stat: Stat }) => T): Promise<T> {
     const w = this.watcherOf(watch);
-    return this.submit('getChildren', { path, watch: w !== null }, { op: 'getChildren', path, watch: w !== null }, w, checkPath(path));
+    return this.submit('getChildren', { path, watch: w !== null }, { op: 'getChildren', path, watch: w !== null }, w, checkPath(path), shape);
   }
   /** Waits until the connected server has applied everything the leader had committed; resolves with the path. */
   sync(path: string): Promise<string> {
@@ -746,7 +752,8 @@ export class ZooKeeperClient implements Role<Msg> {
     return null;
   }
 
-  private submit<T>(op: string, args: unknown, req: Request, watcher: Watcher | null, bad: ZkError | null): Promise<T> {
+  /** Records the invoke, then sends or queues the request; `shape` maps the reply value to what the caller gets. */
+  private submit<T>(op: string, args: unknown, req: Request, watcher: Watcher | null, bad: ZkError | null, shape?: (v: any) => T): Promise<T> {
     const t = this.now();
     const rec = this.recorder;
     const hid = rec ? rec.invoke(this.process, op, args, t) : -1;
@@ -762,7 +769,7 @@ export class ZooKeeperClient implements Role<Msg> {
       return Promise.reject(makeError(Code.SESSIONEXPIRED, 'path' in req ? (req as { path: string }).path : undefined));
     }
     return new Promise<T>((resolve, reject) => {
-      const p: Pending = { kind: 'user', xid: 0, req, hid, watcher, resolve, reject, sent: false };
+      const p: Pending = { kind: 'user', xid: 0, req, hid, watcher, resolve: shape ? (v) => resolve(shape(v)) : resolve, reject, sent: false };
       if (this.phase === 'connected') {
         this.send(p);
         this.arm();
