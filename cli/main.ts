@@ -24,6 +24,12 @@ export function buildProgram(): Command {
 /** Runs the CLI; returns the exit code. Usage errors become exit 2 with a one-line reason. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Commander answers `zksim nosuch --help` with the root help (exit 0); an unknown command is bad input.
+  const first = argv[2];
+  if (first !== undefined && !first.startsWith('-') && first !== 'help' && !program.commands.some((c) => c.name() === first || c.aliases().includes(first))) {
+    process.stderr.write(`zksim: unknown command '${first}' (see zksim --help)\n`);
+    return EXIT_BAD_INPUT;
+  }
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
