@@ -13,8 +13,10 @@
  *  - `send(toSid, n)`: deliver notification `n` to server `toSid` over the election connection (QuorumCnxManager).
  *    It is never called with toSid === myId: notifications to self are looped back inside this module (ZooKeeper
  *    puts them straight into its own receive queue). If there is no connection to toSid, the server should
- *    (re)connect and deliver the latest notification when it can (ZooKeeper keeps only the newest message per
- *    peer: SEND_CAPACITY 1); dropping it is also acceptable: the back-off resend repairs losses.
+ *    (re)connect; the message may then be dropped, PROVIDED the server calls `fle.peerConnected(sid)` whenever an
+ *    election connection to sid opens (connected or accepted): that resends our current vote to it, like
+ *    QuorumCnxManager resending its last message on a new connection. Without that, a server that starts a little
+ *    after the others is not told the votes sent before it was up until their back-off resend (≥ 200 ms later).
  *  - `setTimer(delayMs, token)`: (re)arm THE election timer, replacing any previous one (cancel the old Port timer).
  *    When it fires, call `fle.timeout(token)`. `cancelTimer()`: disarm it. A stale token passed to timeout() is
  *    ignored, so a late-firing cancelled timer is harmless.
@@ -215,6 +217,20 @@ export class FastLeaderElection {
       this.armTimer(this.notTimeout);
     }
     this.drain();
+  }
+
+  /**
+   * An election connection to `sid` became usable (connected or accepted). QuorumCnxManager's SendWorker then
+   * sends the peer the last notification queued for / sent to it, so a peer that was down or unreachable when we
+   * sent learns our vote at once (instead of after our next back-off resend). While LOOKING this resends our
+   * current proposal to `sid`; otherwise nothing (a LOOKING peer notifies us and gets our vote as the answer).
+   */
+  peerConnected(sid: number): void {
+    if (!this.started || this.state !== 'LOOKING' || sid === this.myId || !this.isVoter(sid)) return;
+    this.sendTo(sid, {
+      state: 'LOOKING', leader: this.proposedLeader, zxid: this.proposedZxid, electionEpoch: this.logicalclock,
+      peerEpoch: this.proposedEpoch, sid: this.myId,
+    });
   }
 
   /** QuorumPeer.updateElectionVote: the server persisted a new currentEpoch while FOLLOWING/LEADING. */
