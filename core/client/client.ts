@@ -304,6 +304,7 @@ export class ZooKeeperClient implements Role<Msg> {
 
   start(port: Port<Msg>): void {
     this.port = port;
+    if (this._state === 'CLOSED') return; // closed before it started
     const hosts = [...this.cfg.servers];
     if (!this.cfg.noShuffle) {
       // Fisher-Yates with the port's stream (Java: Collections.shuffle once at construction).
@@ -359,8 +360,12 @@ export class ZooKeeperClient implements Role<Msg> {
 
   // ---------------------------------------------------------------- connection management
 
+  private trace(kind: string, data: Record<string, unknown>): void {
+    this.port?.trace(kind, data);
+  }
+
   private now(): number {
-    return this.port ? this.port.now() : 0;
+    return this.port ? this.port.now() : this.cfg.clock ? this.cfg.clock() : 0;
   }
 
   /** Java StaticHostProvider.next(spinDelay) plus ClientCnxn's random back-off before every connect but the first. */
@@ -387,7 +392,7 @@ export class ZooKeeperClient implements Role<Msg> {
     this.lastSend = t;
     this.lastRecv = t;
     this.conn = this.port.connect(host);
-    this.port.trace('client.connecting', { server: host, sessionId: this._sessionId });
+    this.trace('client.connecting', { server: host, sessionId: this._sessionId });
     this.arm();
   }
 
@@ -455,7 +460,7 @@ export class ZooKeeperClient implements Role<Msg> {
       this.port.cancelTimer(this.mainTimer.id);
       this.mainTimer = null;
     }
-    this.port.trace('client.disconnected', { server: this.connectedServer, reason, wasConnected });
+    this.trace('client.disconnected', { server: this.connectedServer, reason, wasConnected });
     this.phase = 'idle';
     const failed = [...this.inflight, ...this.outgoing];
     this.inflight = [];
@@ -509,7 +514,7 @@ export class ZooKeeperClient implements Role<Msg> {
     this.phase = 'connected';
     this._state = 'CONNECTED';
     this.lastIndex = this.hostIndex;
-    this.port.trace('client.connected', { server, sessionId: msg.sessionId, timeoutMs: msg.timeoutMs });
+    this.trace('client.connected', { server, sessionId: msg.sessionId, timeoutMs: msg.timeoutMs });
     this.recorder?.session(this.process, 'connected', this.now(), { server, sessionId: msg.sessionId });
     this.deliverState(KeeperState.SyncConnected);
     // SetWatches before any queued request (Java primeConnection).
@@ -639,14 +644,14 @@ export class ZooKeeperClient implements Role<Msg> {
   }
 
   private expire(): void {
-    this.port.trace('client.expired', { sessionId: this._sessionId, server: this.connectedServer });
+    this.trace('client.expired', { sessionId: this._sessionId, server: this.connectedServer });
     this.recorder?.session(this.process, 'expired', this.now(), { server: this.connectedServer ?? undefined, sessionId: this._sessionId });
     this.shutdown(KeeperState.Expired);
   }
 
   private finishClose(): void {
     if (this._state === 'CLOSED') return;
-    this.port.trace('client.closed', { sessionId: this._sessionId });
+    this.trace('client.closed', { sessionId: this._sessionId });
     this.recorder?.session(this.process, 'closed', this.now(), { sessionId: this._sessionId });
     this.shutdown(KeeperState.Closed);
   }
@@ -680,7 +685,7 @@ export class ZooKeeperClient implements Role<Msg> {
   private onEvent(type: EventType, path: string): void {
     const name = EVENT_NAMES[type];
     if (name) this.recorder?.event(this.process, name, path, this.now());
-    this.port.trace('client.event', { type, path });
+    this.trace('client.event', { type, path });
     // ZKWatchManager.materialize: which local watchers this frame triggers (and removes, one-shot).
     const targets = new Set<Watcher>();
     const take = (m: Map<string, Set<Watcher>>) => {
@@ -763,7 +768,7 @@ export class ZooKeeperClient implements Role<Msg> {
       this.wake();
       return Promise.reject(bad);
     }
-    if (this._state === 'CLOSED' || this.closing || !this.port) {
+    if (this._state === 'CLOSED' || this.closing) {
       rec?.fail(hid, { code: Code.SESSIONEXPIRED, name: errorName(Code.SESSIONEXPIRED) }, t, undefined, true);
       this.wake();
       return Promise.reject(makeError(Code.SESSIONEXPIRED, 'path' in req ? (req as { path: string }).path : undefined));

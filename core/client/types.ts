@@ -53,6 +53,8 @@ export interface ClientConfig {
   recorder?: ClientRecorder;
   /** History process id (default: the port's name). One process = one session handle. */
   process?: string | number;
+  /** Virtual clock for calls made before the world started the role (default: the port's clock, else 0). */
+  clock?: () => number;
   /** Keep the host order given (no shuffle). For tests. */
   noShuffle?: boolean;
 }
