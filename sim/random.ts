@@ -70,8 +70,12 @@ export class Rng {
    * exponential tail (mean = max - min + 1), so that a few messages are much slower than the rest.
    */
   latency(min: number, max: number, tailP = 0.01): number {
-    let d = min + this.draw() * (max - min);
-    if (tailP > 0 && this.draw() < tailP) d += this.exponential(max - min + 1);
+    // One draw decides both whether this message is in the tail and, rescaled, where in [min, max] it lands:
+    // this is the hot path of every message.
+    const u = this.draw();
+    let d: number;
+    if (u < tailP) d = max + this.exponential(max - min + 1);
+    else d = min + ((u - tailP) / (1 - tailP)) * (max - min);
     return Math.max(0, Math.round(d));
   }
 }

@@ -48,6 +48,11 @@ export class TraceHash {
     for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
   }
 
+  /** A 32-bit integer (indices, kinds, message ids). */
+  small(v: number): void {
+    this.mix(v | 0);
+  }
+
   private mix(v: number): void {
     this.a = Math.imul(this.a ^ v, FNV_PRIME);
     let b = (this.b + Math.imul(v, 0x85ebca6b)) | 0;

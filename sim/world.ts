@@ -417,10 +417,10 @@ export class World {
   recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown): void {
     const h = this.hash;
     h.int(this.clock);
-    h.int(kind === 'send' ? 1 : kind === 'recv' ? 2 : 3);
-    h.int(from.idx);
-    h.int(to.idx);
-    h.int(mid);
+    h.small(kind === 'send' ? 1 : kind === 'recv' ? 2 : 3);
+    h.small(from.idx);
+    h.small(to.idx);
+    h.small(mid);
     const type = messageType(msg);
     // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
     let code = this.typeCodes.get(type);
@@ -429,7 +429,7 @@ export class World {
       this.typeCodes.set(type, code);
       h.str(type);
     }
-    h.int(code);
+    h.small(code);
     if (this.recordTrace) {
       const node = kind === 'recv' ? to.name : from.name;
       this.trace.push({ t: this.clock, kind, node, from: from.name, to: to.name, conn, mid, type, msg });

@@ -80,7 +80,7 @@ test('network: FIFO per connection under random latency', () => {
   assert.equal(b.messages(), Array.from({ length: 500 }, (_, i) => i));
   // And the latencies really varied (otherwise FIFO would be trivial).
   const times = new Set(b.events.filter((e) => e.kind === 'message').map((e) => e.at));
-  assert.ok(times.size > 20, `arrival times varied: ${times.size}`);
+  assert.ok(times.size > 10, `arrival times varied: ${times.size}`);
 });
 
 test('network: a partition cuts exactly the links between the named groups', () => {
