@@ -1,0 +1,349 @@
+/**
+ * Client connections of one server and the per-session request pipeline (src: NIOServerCnxn,
+ * ZooKeeperServer.processConnectRequest, CommitProcessor's per-session queues, FinalRequestProcessor).
+ *
+ * - Handshake: refuse (close, no answer) when lastZxidSeen > lastProcessedZxid; clamp the timeout; new session →
+ *   the host allocates an id and submits a createSession txn, answered when it is applied; re-attach → close any
+ *   other cnxn of that session here, check the password, revalidate through the host (leader/standalone: its
+ *   tracker; follower: REVALIDATE) → connectResponse, or timeout 0 + close when the session is gone.
+ * - Every packet touches the session. Requests of one cnxn are answered strictly in order: writes and syncs are
+ *   submitted at once (pipelined), reads / pings / watch ops run when they reach the head of the queue, i.e. after
+ *   every earlier request of the session completed. Watch events are sent by the host while it applies a txn,
+ *   before this queue is pumped, so an event always precedes the replies that reflect its change.
+ * - A frame larger than jute.maxbuffer closes the connection (no zxid consumed).
+ */
+import type { ConnId, NodeName, Port } from '../port.js';
+import { MAX_FRAME_BYTES } from '../protocol.js';
+import type { ClientMessage, ReplyBody, Request, ServerMessage } from '../protocol.js';
+import { sessionPasswd } from './sessions.js';
+
+export type RequestClass = 'read' | 'write' | 'sync' | 'local' | 'ping';
+
+export interface PendingRequest {
+  xid: number;
+  req: Request | null; // null for a ping
+  cls: RequestClass;
+  submitted: boolean;
+  done: boolean;
+  err: number;
+  body?: ReplyBody;
+  /** Close the connection instead of answering (SESSIONMOVED) or right after answering (closeSession). */
+  closeInstead?: boolean;
+  closeAfter?: boolean;
+}
+
+export class ClientCnxn {
+  sessionId = 0;
+  timeout = 0;
+  state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
+  queue: PendingRequest[] = [];
+  /** Requests received before the handshake completed. */
+  early: ClientMessage[] = [];
+  constructor(readonly conn: ConnId, readonly peer: NodeName) {}
+}
+
+/** What the connection table needs from the server. */
+export interface CnxnHost {
+  readonly port: Port<unknown>;
+  serving(): boolean;
+  lastProcessedZxid(): number;
+  minSessionTimeout(): number;
+  maxSessionTimeout(): number;
+  /** New session: allocate an id, submit createSession; later call `sessionCreated`. Returns the id. */
+  createSession(cnxn: ClientCnxn, timeout: number): number;
+  /** Existing session: validate it (maybe asynchronously) and call `finishReattach`. */
+  revalidate(cnxn: ClientCnxn, sessionId: number, timeout: number): void;
+  /** A packet arrived for the session. */
+  touch(sessionId: number, timeout: number): void;
+  /** Syncs are forwarded to the leader (learners) rather than answered at the head of the queue. */
+  submitsSync(): boolean;
+  /** Submit a write (or a forwarded sync); completion comes through `complete`. */
+  submit(cnxn: ClientCnxn, p: PendingRequest): void;
+  /** Execute a read / local op at the head of the queue; returns err and body. */
+  execute(cnxn: ClientCnxn, p: PendingRequest): { err: number; body?: ReplyBody; closeInstead?: boolean };
+  /** The cnxn is gone (drop its watches). */
+  cnxnClosed(cnxn: ClientCnxn): void;
+}
+
+export function classify(req: Request): RequestClass {
+  switch (req.op) {
+    case 'create':
+    case 'delete':
+    case 'setData':
+    case 'multi':
+    case 'closeSession':
+      return 'write';
+    case 'exists':
+    case 'getData':
+    case 'getChildren':
+      return 'read';
+    case 'sync':
+      return 'sync';
+    default:
+      return 'local';
+  }
+}
+
+function utf8Len(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+const ACL_BYTES = 4 + 4 + 4 + 5 + 4 + 6; // vector length + perms + "world" + "anyone"
+
+/** Approximate jute frame length of a request (RequestHeader 8 bytes + the record). */
+export function requestFrameBytes(req: Request): number {
+  const str = (s: string) => 4 + utf8Len(s);
+  const buf = (d: Uint8Array | null) => 4 + (d ? d.length : 0);
+  const body = (r: Request | import('../protocol.js').MultiOp): number => {
+    switch (r.op) {
+      case 'create':
+        return str(r.path) + buf(r.data) + ACL_BYTES + 4 + (r.ttl !== undefined ? 8 : 0);
+      case 'delete':
+        return str(r.path) + 4;
+      case 'setData':
+        return str(r.path) + buf(r.data) + 4;
+      case 'check':
+        return str(r.path) + 4;
+      case 'multi':
+        return r.ops.reduce((a, o) => a + 9 + body(o), 0) + 9;
+      case 'closeSession':
+        return 0;
+      case 'exists':
+      case 'getData':
+      case 'getChildren':
+        return str(r.path) + 1;
+      case 'sync':
+        return str(r.path);
+      case 'addWatch':
+        return str(r.path) + 4;
+      case 'setWatches':
+        return 8 + [r.dataWatches, r.existWatches, r.childWatches].reduce((a, l) => a + 4 + l.reduce((b, p) => b + str(p), 0), 0);
+    }
+  };
+  return 8 + body(req);
+}
+
+export class CnxnTable {
+  readonly byConn = new Map<ConnId, ClientCnxn>();
+  readonly bySession = new Map<number, ClientCnxn>();
+
+  constructor(private host: CnxnHost) {}
+
+  private get port(): Port<unknown> {
+    return this.host.port;
+  }
+
+  accepted(conn: ConnId, peer: NodeName): void {
+    this.byConn.set(conn, new ClientCnxn(conn, peer));
+  }
+
+  has(conn: ConnId): boolean {
+    return this.byConn.has(conn);
+  }
+
+  /** Close every client connection (server going LOOKING / shutting down). */
+  closeAll(): void {
+    for (const c of [...this.byConn.values()]) this.close(c);
+  }
+
+  close(c: ClientCnxn): void {
+    if (c.state === 'closed') return;
+    c.state = 'closed';
+    this.byConn.delete(c.conn);
+    if (c.sessionId !== 0 && this.bySession.get(c.sessionId) === c) this.bySession.delete(c.sessionId);
+    c.queue = [];
+    this.port.close(c.conn);
+    this.host.cnxnClosed(c);
+  }
+
+  /** The peer closed the connection. */
+  closed(conn: ConnId): void {
+    const c = this.byConn.get(conn);
+    if (!c) return;
+    c.state = 'closed';
+    this.byConn.delete(conn);
+    if (c.sessionId !== 0 && this.bySession.get(c.sessionId) === c) this.bySession.delete(c.sessionId);
+    c.queue = [];
+    this.host.cnxnClosed(c);
+  }
+
+  private send(c: ClientCnxn, m: ServerMessage): void {
+    if (c.state === 'closed') return;
+    this.port.send(c.conn, m);
+  }
+
+  sendEvent(c: ClientCnxn, m: ServerMessage): void {
+    this.send(c, m);
+  }
+
+  message(conn: ConnId, msg: ClientMessage): void {
+    const c = this.byConn.get(conn);
+    if (!c || c.state === 'closed') return;
+    if (c.state === 'new') {
+      if (msg.type !== 'connect') {
+        this.close(c);
+        return;
+      }
+      this.connect(c, msg);
+      return;
+    }
+    if (msg.type === 'connect') {
+      this.close(c);
+      return;
+    }
+    if (c.state === 'connecting') {
+      c.early.push(msg);
+      return;
+    }
+    this.packet(c, msg);
+  }
+
+  private connect(c: ClientCnxn, msg: Extract<ClientMessage, { type: 'connect' }>): void {
+    const port = this.port;
+    if (!this.host.serving()) {
+      this.close(c);
+      return;
+    }
+    const last = this.host.lastProcessedZxid();
+    if (msg.lastZxidSeen > last) {
+      port.trace('refuse', { peer: c.peer, sessionId: msg.sessionId, clientZxid: msg.lastZxidSeen, zxid: last });
+      this.close(c);
+      return;
+    }
+    const timeout = Math.max(this.host.minSessionTimeout(), Math.min(this.host.maxSessionTimeout(), msg.timeoutMs));
+    c.timeout = timeout;
+    c.state = 'connecting';
+    if (msg.sessionId === 0) {
+      const id = this.host.createSession(c, timeout);
+      c.sessionId = id;
+      this.bySession.set(id, c);
+      return;
+    }
+    // re-attach: close any other cnxn of this session on this server
+    const other = this.bySession.get(msg.sessionId);
+    if (other && other !== c) this.close(other);
+    if (msg.passwd !== sessionPasswd(msg.sessionId)) {
+      this.send(c, { type: 'connectResponse', timeoutMs: 0, sessionId: 0, passwd: '' });
+      this.close(c);
+      return;
+    }
+    c.sessionId = msg.sessionId;
+    this.bySession.set(msg.sessionId, c);
+    this.host.revalidate(c, msg.sessionId, timeout);
+  }
+
+  /** createSession txn applied (on the server holding the cnxn). */
+  sessionCreated(sessionId: number): void {
+    const c = this.bySession.get(sessionId);
+    if (!c || c.state !== 'connecting') return;
+    this.open(c);
+  }
+
+  /** Revalidation result for a re-attaching cnxn. */
+  finishReattach(c: ClientCnxn, valid: boolean, timeout?: number): void {
+    if (c.state !== 'connecting') return;
+    if (!valid) {
+      this.port.trace('session', { id: c.sessionId, event: 'reattach-expired' });
+      this.send(c, { type: 'connectResponse', timeoutMs: 0, sessionId: 0, passwd: '' });
+      this.close(c);
+      return;
+    }
+    if (timeout !== undefined && timeout > 0) c.timeout = timeout;
+    this.open(c);
+  }
+
+  private open(c: ClientCnxn): void {
+    c.state = 'open';
+    this.send(c, { type: 'connectResponse', timeoutMs: c.timeout, sessionId: c.sessionId, passwd: sessionPasswd(c.sessionId) });
+    this.port.trace('session', { id: c.sessionId, event: 'connected', peer: c.peer });
+    const early = c.early;
+    c.early = [];
+    for (const m of early) if (c.state === 'open') this.packet(c, m);
+  }
+
+  private packet(c: ClientCnxn, msg: ClientMessage): void {
+    this.host.touch(c.sessionId, c.timeout);
+    if (msg.type === 'ping') {
+      c.queue.push({ xid: -2, req: null, cls: 'ping', submitted: false, done: false, err: 0 });
+      this.pump(c);
+      return;
+    }
+    if (msg.type !== 'request') return;
+    if (requestFrameBytes(msg.req) > MAX_FRAME_BYTES) {
+      this.port.trace('frame-too-large', { peer: c.peer, sessionId: c.sessionId });
+      this.close(c);
+      return;
+    }
+    const p: PendingRequest = { xid: msg.xid, req: msg.req, cls: classify(msg.req), submitted: false, done: false, err: 0 };
+    c.queue.push(p);
+    if (p.cls === 'write' || (p.cls === 'sync' && this.host.submitsSync())) {
+      p.submitted = true;
+      this.host.submit(c, p);
+    }
+    this.pump(c);
+  }
+
+  /** A submitted write/sync of `sessionId` with xid `cxid` completed (txn applied / SYNC received). */
+  complete(sessionId: number, cxid: number, err: number, body?: ReplyBody, opts?: { closeInstead?: boolean; closeAfter?: boolean }): void {
+    const c = this.bySession.get(sessionId);
+    if (!c || c.state !== 'open') return;
+    const p = c.queue.find((q) => q.submitted && !q.done && q.xid === cxid);
+    if (!p) return;
+    p.done = true;
+    p.err = err;
+    p.body = body;
+    if (opts?.closeInstead) p.closeInstead = true;
+    if (opts?.closeAfter) p.closeAfter = true;
+    this.pump(c);
+  }
+
+  /** Answer every request at the head of the queue that can be answered now. */
+  pump(c: ClientCnxn): void {
+    while (c.state === 'open' && c.queue.length > 0) {
+      const p = c.queue[0]!;
+      if (!p.done) {
+        if (p.cls === 'write' || (p.cls === 'sync' && p.submitted)) return; // waits for its txn / SYNC
+        if (p.cls === 'ping') {
+          c.queue.shift();
+          this.send(c, { type: 'pong', zxid: this.host.lastProcessedZxid() });
+          continue;
+        }
+        const r = this.host.execute(c, p);
+        p.done = true;
+        p.err = r.err;
+        p.body = r.body;
+        if (r.closeInstead) p.closeInstead = true;
+      }
+      c.queue.shift();
+      if (p.closeInstead) {
+        this.close(c);
+        return;
+      }
+      const reply: ServerMessage = { type: 'reply', xid: p.xid, zxid: this.host.lastProcessedZxid(), err: p.err };
+      if (p.body !== undefined && (p.err === 0 || p.body.op === 'multi')) reply.body = p.body;
+      this.send(c, reply);
+      if (p.closeAfter) {
+        this.close(c);
+        return;
+      }
+    }
+  }
+
+  /** The session was closed/expired by a committed closeSession: close its cnxn here. */
+  sessionClosed(sessionId: number): void {
+    const c = this.bySession.get(sessionId);
+    if (!c) return;
+    // the requester's own closeSession reply is sent by pump (closeAfter); anything else: close now
+    if (c.state === 'open' && c.queue.some((p) => p.closeAfter)) return;
+    this.close(c);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * Follower and observer (src: Learner, Follower, Observer, FollowerZooKeeperServer, SendAckRequestProcessor).
+ *
+ * connect to the leader (retry 100 ms apart for initLimit ticks) → FOLLOWERINFO/OBSERVERINFO → LEADERINFO:
+ * persist acceptedEpoch (fsync) → ACKEPOCH → DIFF/TRUNC/SNAP + PROPOSAL/COMMIT stream (commits applied in memory)
+ * → NEWLEADER: snapshot if SNAP/TRUNC, append every proposal received during sync to the log, persist
+ * currentEpoch (written after the txns, so durable only with them), fsync, then ACK NEWLEADER, then ACK the
+ * still-uncommitted proposals (the correct order of ZOOKEEPER-4643/4646/4685/4785) → UPTODATE: serve clients.
+ * Broadcast: PROPOSAL → append, ACK after fsync (in order); COMMIT must match the head of the pending queue;
+ * INFORM (observer) → append and apply. Writes, createSession, closeSession and sync are forwarded (REQUEST);
+ * re-attaching clients are REVALIDATEd; session touches go back in PING replies. Silence from the leader for
+ * syncLimit ticks (initLimit before NEWLEADER) → LOOKING.
+ */
+import type { ConnId } from '../port.js';
+import type { Txn } from '../txn.js';
+import type { ClientCnxn } from './connections.js';
+import { ZkDb } from './db.js';
+import type { StoredTxn } from './db.js';
+import type { ZooKeeperServer } from './index.js';
+import type { ForwardedRequest, QuorumMessage } from './quorum-messages.js';
+import { epochOf, hex, makeZxid } from './quorum-messages.js';
+import { LearnerTouches } from './sessions.js';
+import type { TreeSnapshot } from '../datatree.js';
+
+export class Learner {
+  conn: ConnId | null = null;
+  phase: 'connecting' | 'discovery' | 'sync' | 'newleader' | 'broadcast' = 'connecting';
+  readonly touches = new LearnerTouches();
+  private startedAt = 0;
+  private lastHeard = 0;
+  private epoch = -1;
+  private mode: 'diff' | 'trunc' | 'snap' | null = null;
+  /** Proposals received during sync (before NEWLEADER), and how many of them were committed (applied). */
+  private syncProposals: Txn[] = [];
+  private syncApplied = 0;
+  /** Logged proposals waiting for their COMMIT (after NEWLEADER). */
+  private pending: Txn[] = [];
+  /** ACKs waiting for durability, in order. */
+  private ackQueue: Array<{ seq: number; zxid: number }> = [];
+  private writeSeq = 0;
+  private durableSeq = 0;
+  private revalidating = new Map<number, ClientCnxn>();
+  private nextCnxnTag = 1;
+  private stopped = false;
+
+  constructor(private s: ZooKeeperServer, readonly leaderSid: number, readonly observer: boolean) {}
+
+  start(): void {
+    this.startedAt = this.s.now();
+    this.lastHeard = this.startedAt;
+    this.connect();
+    this.s.setRoleTimer(this.s.tick / 2, 'check');
+  }
+
+  private connect(): void {
+    this.conn = this.s.connectLearner(this.leaderSid);
+  }
+
+  shutdown(): void {
+    this.stopped = true;
+    if (this.conn !== null) this.s.closePeer(this.conn);
+    this.conn = null;
+  }
+
+  private fail(reason: string): void {
+    if (this.stopped) return;
+    this.s.trace('learner', { event: 'lost-leader', leader: this.leaderSid, reason, phase: this.phase });
+    this.s.goLooking(reason);
+  }
+
+  timer(name: string): void {
+    if (this.stopped) return;
+    const s = this.s;
+    const now = s.now();
+    if (name === 'retry') {
+      if (this.conn === null && this.phase === 'connecting') this.connect();
+      return;
+    }
+    if (name === 'check') {
+      const limit = (this.phase === 'broadcast' || this.phase === 'newleader' ? s.config.syncLimit : s.config.initLimit) * s.tick;
+      if (now - this.lastHeard > limit) {
+        this.fail(this.phase === 'connecting' ? 'cannot connect to leader' : 'leader silent');
+        return;
+      }
+      s.setRoleTimer(s.tick / 2, 'check');
+    }
+  }
+
+  connected(conn: ConnId): void {
+    if (conn !== this.conn || this.stopped) return;
+    this.phase = 'discovery';
+    this.lastHeard = this.s.now();
+    this.s.sendPeer(conn, { type: 'followerinfo', sid: this.s.myId, acceptedEpoch: this.s.storage.acceptedEpoch, observer: this.observer });
+  }
+
+  closed(conn: ConnId): void {
+    if (conn !== this.conn || this.stopped) return;
+    this.conn = null;
+    if (this.phase === 'connecting') {
+      // refused (leader not up yet): retry 100 ms later, within initLimit
+      this.s.setRoleTimer(100, 'retry');
+      return;
+    }
+    this.fail('leader connection closed');
+  }
+
+  // ------------------------------------------------------------------ durability-ordered ACKs
+
+  private logTxns(ts: Txn[]): void {
+    if (ts.length === 0) return;
+    this.s.storage.appendTxns(ts as StoredTxn[]);
+    this.writeSeq++;
+  }
+
+  /** Request a sync covering everything written so far; flush ACKs that became durable. */
+  private syncNow(): void {
+    const seq = this.writeSeq;
+    this.s.afterSync(() => {
+      if (seq > this.durableSeq) this.durableSeq = seq;
+      this.flushAcks();
+    });
+  }
+
+  private queueAck(zxid: number): void {
+    if (this.s.bugs.has('ack-before-fsync') && counterOf0(zxid) !== 0) {
+      // BUG SWITCH: ACK a proposal before its log write is durable
+      this.sendAck(zxid);
+      return;
+    }
+    this.ackQueue.push({ seq: this.writeSeq, zxid });
+    this.flushAcks();
+  }
+
+  private flushAcks(): void {
+    while (this.ackQueue.length > 0 && this.ackQueue[0]!.seq <= this.durableSeq) {
+      const a = this.ackQueue.shift()!;
+      this.sendAck(a.zxid);
+    }
+  }
+
+  private sendAck(zxid: number): void {
+    if (this.conn === null || this.stopped) return;
+    if (this.observer && counterOf0(zxid) !== 0) return; // observers never ACK proposals
+    this.s.sendPeer(this.conn, { type: 'ack', zxid });
+  }
+
+  // ------------------------------------------------------------------ messages from the leader
+
+  message(conn: ConnId, m: QuorumMessage): void {
+    if (conn !== this.conn || this.stopped) return;
+    const s = this.s;
+    this.lastHeard = s.now();
+    switch (m.type) {
+      case 'leaderinfo': {
+        if (this.phase !== 'discovery') return;
+        const accepted = s.storage.acceptedEpoch;
+        this.epoch = m.epoch;
+        if (m.epoch > accepted) {
+          s.storage.setAcceptedEpoch(m.epoch);
+          s.trace('epoch', { accepted: m.epoch, role: 'learner' });
+          const lastZxid = s.db.lastProcessedZxid;
+          const current = s.storage.currentEpoch;
+          s.afterSync(() => {
+            if (this.conn !== null && !this.stopped) s.sendPeer(this.conn, { type: 'ackepoch', lastZxid, currentEpoch: current });
+          });
+        } else if (m.epoch === accepted) {
+          s.sendPeer(conn, { type: 'ackepoch', lastZxid: s.db.lastProcessedZxid, currentEpoch: -1 });
+        } else {
+          this.fail(`leader epoch ${m.epoch} < acceptedEpoch ${accepted}`);
+          return;
+        }
+        this.phase = 'sync';
+        return;
+      }
+      case 'diff':
+        this.mode = 'diff';
+        s.trace('learner', { event: 'diff', zxid: hex(m.zxid) });
+        return;
+      case 'trunc': {
+        this.mode = 'trunc';
+        const r0 = s.storage.truncateAfter(m.zxid);
+        const r = s.storage.load();
+        s.db = ZkDb.recover(r);
+        s.trace('learner', { event: 'trunc', zxid: hex(m.zxid), dropped: r0.droppedTxns, lastZxid: hex(s.db.lastProcessedZxid) });
+        return;
+      }
+      case 'snap': {
+        this.mode = 'snap';
+        s.db = ZkDb.fromSnapshot(m.snapshot as TreeSnapshot, m.zxid);
+        s.trace('learner', { event: 'snap', zxid: hex(m.zxid) });
+        return;
+      }
+      case 'proposal': {
+        if (this.phase === 'sync') {
+          this.syncProposals.push(m.t);
+          return;
+        }
+        if (this.phase !== 'newleader' && this.phase !== 'broadcast') return;
+        this.pending.push(m.t);
+        this.logTxns([m.t]);
+        this.queueAck(m.t.zxid);
+        this.syncNow();
+        return;
+      }
+      case 'commit': {
+        if (this.phase === 'sync') {
+          const t = this.syncProposals[this.syncApplied];
+          if (!t || t.zxid !== m.zxid) {
+            this.fail(`commit ${hex(m.zxid)} does not match the next synced proposal`);
+            return;
+          }
+          this.syncApplied++;
+          s.applyCommitted(t);
+          return;
+        }
+        const head = this.pending[0];
+        if (!head || head.zxid !== m.zxid) {
+          s.trace('learner', { event: 'commit-mismatch', zxid: hex(m.zxid), head: head ? hex(head.zxid) : null });
+          this.fail('committing zxid does not match the next pending txn');
+          return;
+        }
+        this.pending.shift();
+        s.applyCommitted(head);
+        return;
+      }
+      case 'inform': {
+        if (this.phase !== 'newleader' && this.phase !== 'broadcast') return;
+        this.logTxns([m.t]);
+        this.syncNow();
+        s.applyCommitted(m.t);
+        return;
+      }
+      case 'newleader': {
+        if (this.phase !== 'sync') return;
+        const epoch = epochOf(m.zxid);
+        // (0) SNAP/TRUNC: persist the synced state as a snapshot
+        if (this.mode === 'snap' || this.mode === 'trunc') {
+          const state = s.db.snapshot();
+          s.storage.writeSnapshot(s.db.lastProcessedZxid, state);
+        }
+        // (1) log every proposal received during the sync, then (2) currentEpoch, then fsync, (3) ACK NEWLEADER,
+        // (4) ACKs of the still-uncommitted ones
+        const committed = this.syncProposals.slice(0, this.syncApplied);
+        const uncommitted = this.syncProposals.slice(this.syncApplied);
+        this.logTxns(committed.filter((t) => t.zxid > 0));
+        this.logTxns(uncommitted);
+        s.storage.setCurrentEpoch(epoch);
+        this.writeSeq++;
+        s.fle?.updateElectionVote(epoch);
+        s.trace('epoch', { current: epoch, role: 'learner' });
+        this.phase = 'newleader';
+        this.ackQueue.push({ seq: this.writeSeq, zxid: makeZxid(epoch, 0) });
+        for (const t of uncommitted) {
+          this.pending.push(t);
+          if (!this.observer) this.ackQueue.push({ seq: this.writeSeq, zxid: t.zxid });
+        }
+        this.syncProposals = [];
+        this.syncApplied = 0;
+        this.syncNow();
+        return;
+      }
+      case 'uptodate': {
+        if (this.phase !== 'newleader') return;
+        this.phase = 'broadcast';
+        s.trace('state', { role: this.observer ? 'OBSERVING' : 'FOLLOWING', epoch: s.storage.currentEpoch, leader: this.leaderSid, phase: 'broadcast', zxid: s.db.lastProcessedZxid });
+        s.setServing(true);
+        return;
+      }
+      case 'ping': {
+        s.sendPeer(conn, { type: 'pingReply', touches: this.touches.drain() });
+        return;
+      }
+      case 'revalidateReply': {
+        const c = this.revalidating.get(m.cnxnTag);
+        if (!c) return;
+        this.revalidating.delete(m.cnxnTag);
+        s.cnxns.finishReattach(c, m.valid, m.timeout);
+        return;
+      }
+      case 'sync': {
+        s.syncDone(m.sessionId, m.cxid, m.path);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------ client side
+
+  forward(r: ForwardedRequest): void {
+    if (this.conn === null || this.phase !== 'broadcast') return;
+    this.s.sendPeer(this.conn, { type: 'request', r });
+  }
+
+  revalidate(c: ClientCnxn, sessionId: number, timeout: number): void {
+    if (this.conn === null || this.phase !== 'broadcast') {
+      this.s.cnxns.close(c);
+      return;
+    }
+    const tag = this.nextCnxnTag++;
+    this.revalidating.set(tag, c);
+    this.s.sendPeer(this.conn, { type: 'revalidate', sessionId, timeout, cnxnTag: tag });
+  }
+}
+
+function counterOf0(zxid: number): number {
+  return zxid % 4294967296;
+}

@@ -1,0 +1,540 @@
+/**
+ * The ZooKeeper server role (standalone and quorum peer), sans-I/O on a Port.
+ *
+ *   new ZooKeeperServer(config).start(port)      — the world calls start/handle
+ *
+ * Modules: connections.ts (client cnxns, handshake, per-session FIFO pipeline), sessions.ts (expiry buckets, ids,
+ * passwords), db.ts (committed tree + watches + committedLog), leader.ts (discovery/sync/broadcast as leader, and the
+ * standalone server = a leader of a 1-voter ensemble in epoch 0 with no discovery), follower.ts (follower/observer),
+ * quorum-messages.ts (peer messages), election.ts (FLE) and storage.ts (txn log/snapshots/epoch files).
+ *
+ * States (traced as 'state' {role, epoch}): LOOKING, FOLLOWING, LEADING, OBSERVING, STANDALONE; DOWN when storage
+ * refuses to start. A server LOOKING closes and refuses client connections; whenever it leaves
+ * FOLLOWING/LEADING/OBSERVING it rebuilds its tree from disk (snapshot + every logged txn, ZOOKEEPER-2845 fix).
+ *
+ * Trace kinds emitted: 'state' {role, epoch}, 'leader' {epoch}, 'epoch' {accepted|current}, 'propose' {zxid},
+ * 'ack' {zxid, from}, 'commit' {zxid, digest} (leader: commit decision), 'apply' {zxid, type, digest} (every
+ * server, each delivered txn), 'sync' {peer, mode, zxid}, 'session' {id, event}, 'vote'/'look'/'decide' (election),
+ * 'refuse', 'stepdown' {reason}, 'learner' {event}.
+ */
+import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
+import type { ClientMessage, ReplyBody, Request } from '../protocol.js';
+import { Code } from '../errors.js';
+import type { TreeSnapshot } from '../datatree.js';
+import type { Txn } from '../txn.js';
+import { serveRead } from '../watches.js';
+import { CnxnTable } from './connections.js';
+import type { ClientCnxn, CnxnHost, PendingRequest } from './connections.js';
+import { ZkDb } from './db.js';
+import type { StoredTxn } from './db.js';
+import { FastLeaderElection } from './election.js';
+import type { Decision, Notification } from './election.js';
+import { Leader } from './leader.js';
+import { Learner } from './follower.js';
+import type { QuorumMessage } from './quorum-messages.js';
+import { epochOf } from './quorum-messages.js';
+import { firstSessionId } from './sessions.js';
+import { ServerStorage } from './storage.js';
+
+export interface PeerConfig {
+  id: number;
+  name: string;
+  observer?: boolean;
+}
+
+export interface ServerConfig {
+  myId: number;
+  peers: Array<PeerConfig>;
+  tickTime: number;
+  initLimit: number;
+  syncLimit: number;
+  minSessionTimeout?: number;
+  maxSessionTimeout?: number;
+  snapCount?: number;
+  bugs?: readonly string[];
+}
+
+export type ServerRole = 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING' | 'STANDALONE' | 'DOWN';
+
+/** Bug switches understood by the server (config.bugs). */
+export const SERVER_BUGS = [
+  'commit-before-quorum', // leader commits a proposal as soon as it logged it itself
+  'ack-before-fsync', // learner ACKs a proposal before its log write is fsynced
+  'election-ignores-zxid', // FLE orders votes by (peerEpoch, sid) only
+  'keep-ephemerals-on-expiry', // expiry closeSession txn lists no ephemerals and keeps them
+  'double-watch', // watch events are written twice to each cnxn
+  'read-uncommitted', // the leader serves reads from its proposed (uncommitted) tree
+] as const;
+
+interface PeerConn {
+  sid: number;
+  name: NodeName;
+  kind: 'unknown' | 'election-in' | 'election-out' | 'learner-in' | 'learner-out';
+  open: boolean;
+}
+
+export class ZooKeeperServer implements Role<unknown> {
+  readonly config: ServerConfig;
+  readonly myId: number;
+  readonly voters: number[];
+  readonly observers: number[];
+  readonly quorumSize: number;
+  readonly standalone: boolean;
+  readonly isObserver: boolean;
+  readonly bugs: Set<string>;
+
+  port!: Port<unknown>;
+  storage!: ServerStorage<TreeSnapshot, StoredTxn>;
+  db!: ZkDb;
+  cnxns!: CnxnTable;
+  fle: FastLeaderElection | null = null;
+  leader: Leader | null = null;
+  learner: Learner | null = null;
+  state: ServerRole = 'LOOKING';
+  /** Role generation: bumped on every state change; role timers and sync callbacks of older generations are dropped. */
+  gen = 0;
+  private servingClients = false;
+  private peerConns = new Map<ConnId, PeerConn>();
+  private electionOut = new Map<number, ConnId>();
+  private electionPending = new Map<number, Notification>();
+  private sentSinceRecv = new Map<number, number>();
+  private syncCallbacks = new Map<number, () => void>();
+  private nextSyncTag = 1;
+  private nextSessionId = 0;
+  private fleTimer: number | null = null;
+
+  constructor(config: ServerConfig) {
+    this.config = {
+      ...config,
+      tickTime: config.tickTime ?? 2000,
+      initLimit: config.initLimit ?? 10,
+      syncLimit: config.syncLimit ?? 5,
+    };
+    this.myId = config.myId;
+    this.voters = config.peers.filter((p) => !p.observer).map((p) => p.id).sort((a, b) => a - b);
+    this.observers = config.peers.filter((p) => p.observer).map((p) => p.id).sort((a, b) => a - b);
+    this.quorumSize = Math.floor(this.voters.length / 2) + 1;
+    this.isObserver = this.observers.includes(this.myId);
+    this.standalone = config.peers.length <= 1 && !this.isObserver;
+    this.bugs = new Set(config.bugs ?? []);
+  }
+
+  // ------------------------------------------------------------------ helpers used by leader/learner
+
+  get tick(): number {
+    return this.config.tickTime;
+  }
+  peerName(sid: number): NodeName {
+    const p = this.config.peers.find((q) => q.id === sid);
+    if (!p) throw new Error(`unknown peer ${sid}`);
+    return p.name;
+  }
+  sidOf(name: NodeName): number | undefined {
+    return this.config.peers.find((p) => p.name === name)?.id;
+  }
+  isVoter(sid: number): boolean {
+    return this.voters.includes(sid);
+  }
+  hasQuorum(sids: Iterable<number>): boolean {
+    let n = 0;
+    for (const s of new Set(sids)) if (this.isVoter(s)) n++;
+    return n >= this.quorumSize;
+  }
+  trace(kind: string, data: Record<string, unknown> = {}): void {
+    this.port.trace(kind, data);
+  }
+  now(): number {
+    return this.port.now();
+  }
+
+  /** A timer for the current role generation; `name` is handed back to the leader/learner. */
+  setRoleTimer(delay: number, name: string): number {
+    return this.port.setTimer(Math.max(0, Math.round(delay)), `r:${this.gen}:${name}`);
+  }
+
+  /** Ask for a disk sync; `fn` runs when everything written so far is durable (dropped if the role changed). */
+  afterSync(fn: () => void, sameGen = true): void {
+    const tag = this.nextSyncTag++;
+    const g = this.gen;
+    this.syncCallbacks.set(tag, () => {
+      if (!sameGen || g === this.gen) fn();
+    });
+    this.port.disk.sync(`s:${tag}`);
+  }
+
+  setServing(on: boolean): void {
+    this.servingClients = on;
+  }
+
+  // ------------------------------------------------------------------ Role
+
+  start(port: Port<unknown>): void {
+    this.port = port;
+    this.cnxns = new CnxnTable(this.cnxnHost());
+    this.storage = new ServerStorage<TreeSnapshot, StoredTxn>(port.disk);
+    const r = this.storage.load();
+    for (const w of r.warnings) this.trace('storage-warning', { warning: w });
+    if (r.error) {
+      this.trace('storage-error', { error: r.error.kind, message: r.error.message });
+      this.state = 'DOWN';
+      this.trace('state', { role: 'DOWN', epoch: r.currentEpoch });
+      return;
+    }
+    if (r.epochFilesInitialised) this.port.disk.sync('init');
+    this.db = ZkDb.recover(r);
+    this.trace('recover', { zxid: r.lastLoggedZxid, txns: r.txns.length, snapshot: r.snapshot?.zxid ?? null, acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch });
+    this.nextSessionId = firstSessionId(this.myId, port.now());
+    if (this.standalone) {
+      this.gen++;
+      this.state = 'STANDALONE';
+      this.trace('state', { role: 'STANDALONE', epoch: 0 });
+      this.leader = new Leader(this, 0);
+      this.leader.startStandalone();
+      return;
+    }
+    this.fle = new FastLeaderElection({
+      myId: this.myId,
+      voters: this.voters,
+      observers: this.observers,
+      send: (to, n) => this.sendNotification(to, n),
+      setTimer: (delay, token) => {
+        if (this.fleTimer !== null) this.port.cancelTimer(this.fleTimer);
+        this.fleTimer = this.port.setTimer(delay, `fle:${token}`);
+      },
+      cancelTimer: () => {
+        if (this.fleTimer !== null) this.port.cancelTimer(this.fleTimer);
+        this.fleTimer = null;
+      },
+      onDecision: (d) => this.onDecision(d),
+      ignoreZxid: this.bugs.has('election-ignores-zxid'),
+      trace: (kind, data) => this.port.trace(kind, data),
+    });
+    this.goLooking('start', false);
+  }
+
+  handle(ev: ProcessEvent<unknown>): void {
+    if (this.state === 'DOWN') {
+      if (ev.kind === 'accepted') this.port.close(ev.conn);
+      return;
+    }
+    switch (ev.kind) {
+      case 'accepted': {
+        const sid = this.sidOf(ev.peer);
+        if (sid !== undefined) this.peerConns.set(ev.conn, { sid, name: ev.peer, kind: 'unknown', open: true });
+        else this.cnxns.accepted(ev.conn, ev.peer);
+        return;
+      }
+      case 'connected': {
+        const pc = this.peerConns.get(ev.conn);
+        if (!pc) return;
+        pc.open = true;
+        if (pc.kind === 'election-out') {
+          const n = this.electionPending.get(pc.sid);
+          if (n) {
+            this.electionPending.delete(pc.sid);
+            this.port.send(ev.conn, { type: 'fle', n } satisfies QuorumMessage);
+          }
+        } else if (pc.kind === 'learner-out') {
+          this.learner?.connected(ev.conn);
+        }
+        return;
+      }
+      case 'message': {
+        const pc = this.peerConns.get(ev.conn);
+        if (pc) this.peerMessage(ev.conn, pc, ev.msg as QuorumMessage);
+        else this.cnxns.message(ev.conn, ev.msg as ClientMessage);
+        return;
+      }
+      case 'closed': {
+        const pc = this.peerConns.get(ev.conn);
+        if (!pc) {
+          this.cnxns.closed(ev.conn);
+          return;
+        }
+        this.peerConns.delete(ev.conn);
+        if (pc.kind === 'election-out' && this.electionOut.get(pc.sid) === ev.conn) this.electionOut.delete(pc.sid);
+        if (pc.kind === 'learner-in') this.leader?.handlerClosed(ev.conn);
+        if (pc.kind === 'learner-out') this.learner?.closed(ev.conn);
+        return;
+      }
+      case 'timer': {
+        const tag = ev.tag;
+        if (tag.startsWith('fle:')) {
+          this.fleTimer = null;
+          this.fle?.timeout(Number(tag.slice(4)));
+          return;
+        }
+        if (tag.startsWith('r:')) {
+          const i = tag.indexOf(':', 2);
+          const g = Number(tag.slice(2, i));
+          if (g !== this.gen) return;
+          const name = tag.slice(i + 1);
+          if (this.leader) this.leader.timer(name);
+          else if (this.learner) this.learner.timer(name);
+        }
+        return;
+      }
+      case 'synced': {
+        if (!ev.tag.startsWith('s:')) return;
+        const n = Number(ev.tag.slice(2));
+        // a sync makes everything before it durable: run every callback up to n, in order
+        for (const [k, fn] of [...this.syncCallbacks]) {
+          if (k > n) break;
+          this.syncCallbacks.delete(k);
+          fn();
+        }
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ peers
+
+  private peerMessage(conn: ConnId, pc: PeerConn, m: QuorumMessage): void {
+    if (m.type === 'fle') {
+      if (pc.kind === 'unknown') pc.kind = 'election-in';
+      this.sentSinceRecv.set(pc.sid, 0);
+      this.fle?.receive(pc.sid, m.n as Notification);
+      return;
+    }
+    if (pc.kind === 'unknown') {
+      if (m.type !== 'followerinfo' || !this.leader || this.state !== 'LEADING') {
+        // not leading: refuse the learner (it goes back to LOOKING)
+        this.peerConns.delete(conn);
+        this.port.close(conn);
+        return;
+      }
+      pc.kind = 'learner-in';
+    }
+    if (pc.kind === 'learner-in') this.leader?.message(conn, pc.sid, m);
+    else if (pc.kind === 'learner-out') this.learner?.message(conn, m);
+  }
+
+  private sendNotification(to: number, n: Notification): void {
+    const misses = (this.sentSinceRecv.get(to) ?? 0) + 1;
+    this.sentSinceRecv.set(to, misses);
+    let conn = this.electionOut.get(to);
+    if (conn !== undefined && misses >= 3) {
+      // a connection that silently stalled (partition): reconnect
+      this.peerConns.delete(conn);
+      this.port.close(conn);
+      this.electionOut.delete(to);
+      this.sentSinceRecv.set(to, 1);
+      conn = undefined;
+    }
+    if (conn === undefined) {
+      const c = this.port.connect(this.peerName(to));
+      this.peerConns.set(c, { sid: to, name: this.peerName(to), kind: 'election-out', open: false });
+      this.electionOut.set(to, c);
+      this.electionPending.set(to, n);
+      return;
+    }
+    const pc = this.peerConns.get(conn)!;
+    if (!pc.open) {
+      this.electionPending.set(to, n);
+      return;
+    }
+    this.port.send(conn, { type: 'fle', n } satisfies QuorumMessage);
+  }
+
+  /** Open the learner connection to the leader. */
+  connectLearner(leaderSid: number): ConnId {
+    const name = this.peerName(leaderSid);
+    const c = this.port.connect(name);
+    this.peerConns.set(c, { sid: leaderSid, name, kind: 'learner-out', open: false });
+    return c;
+  }
+
+  closePeer(conn: ConnId): void {
+    if (!this.peerConns.has(conn)) return;
+    this.peerConns.delete(conn);
+    this.port.close(conn);
+  }
+
+  sendPeer(conn: ConnId, m: QuorumMessage): void {
+    this.port.send(conn, m);
+  }
+
+  // ------------------------------------------------------------------ state changes
+
+  /** Leave whatever role we had and start an election round. */
+  goLooking(reason: string, reload = true): void {
+    if (this.state === 'DOWN' || this.standalone) return;
+    const prev = this.state;
+    this.gen++;
+    this.leader?.shutdown();
+    this.learner?.shutdown();
+    this.leader = null;
+    this.learner = null;
+    this.servingClients = false;
+    this.cnxns.closeAll();
+    if (reload) {
+      const r = this.storage.load();
+      if (r.error) {
+        this.trace('storage-error', { error: r.error.kind, message: r.error.message });
+        this.state = 'DOWN';
+        this.trace('state', { role: 'DOWN', epoch: r.currentEpoch });
+        return;
+      }
+      this.db = ZkDb.recover(r);
+    }
+    this.state = 'LOOKING';
+    if (prev !== 'LOOKING' || reason === 'start') this.trace('state', { role: 'LOOKING', epoch: this.storage.currentEpoch, reason });
+    this.fle!.start(this.storage.lastLoggedZxid, this.storage.currentEpoch);
+  }
+
+  private onDecision(d: Decision): void {
+    if (this.state !== 'LOOKING') return;
+    this.gen++;
+    if (d.state === 'LEADING') {
+      this.state = 'LEADING';
+      this.trace('state', { role: 'LEADING', epoch: this.storage.currentEpoch, phase: 'discovery' });
+      this.leader = new Leader(this, d.electionEpoch);
+      this.leader.startEnsemble();
+    } else {
+      this.state = d.state;
+      this.trace('state', { role: d.state, epoch: this.storage.currentEpoch, leader: d.leader, phase: 'discovery' });
+      this.learner = new Learner(this, d.leader, d.state === 'OBSERVING');
+      this.learner.start();
+    }
+  }
+
+  // ------------------------------------------------------------------ committed txns (every role)
+
+  /** Apply a committed txn: tree, watch events (before replies), replies, session bookkeeping. */
+  applyCommitted(t: Txn): void {
+    const out = this.db.apply(t);
+    this.trace('apply', { zxid: t.zxid, type: t.type, session: t.sessionId, digest: this.db.digest() });
+    for (const [conn, events] of out.events) {
+      const c = this.cnxns.byConn.get(conn);
+      if (!c) continue;
+      for (const e of events) {
+        this.cnxns.sendEvent(c, { type: 'event', event: e });
+        if (this.bugs.has('double-watch')) this.cnxns.sendEvent(c, { type: 'event', event: e }); // BUG SWITCH
+      }
+    }
+    switch (t.type) {
+      case 'createSession':
+        this.leader?.sessionCommitted(t.sessionId);
+        this.cnxns.sessionCreated(t.sessionId);
+        break;
+      case 'closeSession':
+        this.leader?.sessionClosedCommitted(t.sessionId);
+        this.cnxns.complete(t.sessionId, t.cxid, Code.OK, { op: 'closeSession' }, { closeAfter: true });
+        this.cnxns.sessionClosed(t.sessionId);
+        this.trace('session', { id: t.sessionId, event: 'closed', zxid: t.zxid });
+        break;
+      default:
+        this.cnxns.complete(t.sessionId, t.cxid, out.err, out.body, { closeInstead: out.err === Code.SESSIONMOVED });
+    }
+  }
+
+  /** Answer a forwarded sync (learner): the SYNC packet arrived after the preceding COMMITs. */
+  syncDone(sessionId: number, cxid: number, path: string): void {
+    this.cnxns.complete(sessionId, cxid, Code.OK, { op: 'sync', path });
+  }
+
+  // ------------------------------------------------------------------ client-facing host
+
+  private cnxnHost(): CnxnHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      get port() {
+        return self.port;
+      },
+      serving: () => this.servingClients,
+      lastProcessedZxid: () => this.db.lastProcessedZxid,
+      minSessionTimeout: () => this.config.minSessionTimeout ?? 2 * this.tick,
+      maxSessionTimeout: () => this.config.maxSessionTimeout ?? 20 * this.tick,
+      createSession: (c, timeout) => {
+        const id = this.nextSessionId++;
+        this.trace('session', { id, event: 'create', timeout, peer: c.peer });
+        this.submit({ kind: 'createSession', sessionId: id, cxid: 0, timeout });
+        return id;
+      },
+      revalidate: (c, sessionId, timeout) => {
+        if (this.leader) this.cnxns.finishReattach(c, this.leader.revalidateLocal(sessionId, timeout), timeout);
+        else if (this.learner) this.learner.revalidate(c, sessionId, timeout);
+        else this.cnxns.close(c);
+      },
+      touch: (sessionId, timeout) => {
+        if (this.leader) this.leader.touchLocal(sessionId, timeout);
+        else this.learner?.touches.touch(sessionId, timeout);
+      },
+      submitsSync: () => this.learner !== null,
+      submit: (c, p) => this.submitClient(c, p),
+      execute: (c, p) => this.execute(c, p),
+      cnxnClosed: (c) => {
+        this.db?.watches.removeCnxn(c.conn);
+      },
+    };
+  }
+
+  private submit(r: import('./quorum-messages.js').ForwardedRequest): void {
+    if (this.leader) this.leader.processRequest(r, this.myId);
+    else this.learner?.forward(r);
+  }
+
+  private submitClient(c: ClientCnxn, p: PendingRequest): void {
+    const req = p.req as Request;
+    if (req.op === 'closeSession') this.trace('session', { id: c.sessionId, event: 'close-request' });
+    this.submit({ kind: 'op', sessionId: c.sessionId, cxid: p.xid, req });
+  }
+
+  private execute(c: ClientCnxn, p: PendingRequest): { err: number; body?: ReplyBody; closeInstead?: boolean } {
+    const req = p.req as Request;
+    // standalone/leader Prep checks the session also for reads (src: PrepRequestProcessor checkSession)
+    if (this.leader && req.op !== 'setWatches') {
+      const e = this.leader.sessionState(c.sessionId);
+      if (e !== 0) return { err: e };
+    }
+    switch (req.op) {
+      case 'exists':
+      case 'getData':
+      case 'getChildren': {
+        const tree = this.bugs.has('read-uncommitted') && this.leader?.proposed ? this.leader.proposed : this.db.tree; // BUG SWITCH
+        const r = serveRead(tree, this.db.watches, req, c.conn);
+        return r.body !== undefined ? { err: r.err, body: r.body } : { err: r.err };
+      }
+      case 'sync':
+        return { err: 0, body: { op: 'sync', path: req.path } };
+      case 'setWatches': {
+        const ev = this.db.watches.setWatches(req.relativeZxid, req.dataWatches, req.existWatches, req.childWatches, c.conn, this.db.tree);
+        for (const e of ev) this.cnxns.sendEvent(c, { type: 'event', event: e });
+        return { err: 0, body: { op: 'setWatches' } };
+      }
+      case 'addWatch': {
+        this.db.watches.register(req.mode === 1 ? 'persistentRecursive' : 'persistent', req.path, c.conn);
+        return { err: 0, body: { op: 'addWatch' } };
+      }
+      default:
+        return { err: Code.UNIMPLEMENTED };
+    }
+  }
+
+  // ------------------------------------------------------------------ introspection (tests, harness)
+
+  get lastProcessedZxid(): number {
+    return this.db?.lastProcessedZxid ?? 0;
+  }
+  get epoch(): number {
+    return this.storage?.currentEpoch ?? 0;
+  }
+  /** The committed tree (read-only use). */
+  get tree() {
+    return this.db?.tree;
+  }
+  /** Is this server accepting clients? */
+  get serving(): boolean {
+    return this.servingClients;
+  }
+  get leaderId(): number | null {
+    if (this.state === 'LEADING' || this.state === 'STANDALONE') return this.myId;
+    if (this.learner) return this.learner.leaderSid;
+    return null;
+  }
+}
+
+export { epochOf };
+export type { ClientCnxn };

@@ -1,0 +1,503 @@
+/**
+ * The leader (src: Leader, LearnerHandler, PrepRequestProcessor, ProposalRequestProcessor, CommitProcessor), and
+ * the standalone server, which is a leader of a one-voter ensemble in epoch 0 without discovery.
+ *
+ * Discovery: FOLLOWERINFO from a quorum (with the leader) → epoch = 1 + max acceptedEpoch, persist acceptedEpoch,
+ * LEADERINFO; ACKEPOCH quorum → persist currentEpoch; "follower ahead of leader" aborts. Sync per learner: DIFF /
+ * TRUNC / SNAP from the committedLog, outstanding proposals, NEWLEADER; quorum of NEWLEADER ACKs → serve
+ * (lastProcessedZxid = epoch << 32), UPTODATE. Broadcast: Prep on the proposed tree, PROPOSAL, own log+fsync then
+ * self-ACK, commit in zxid order on a quorum, COMMIT / INFORM, apply. Liveness: PING every tick/2, quorum of synced
+ * learners checked every tick, else step down. Sessions: the tracker expires buckets; touches from local cnxns and
+ * from learners' ping replies; REVALIDATE moves ownership.
+ */
+import type { ConnId } from '../port.js';
+import { Code } from '../errors.js';
+import type { DataTree } from '../datatree.js';
+import { prepare } from '../txn.js';
+import type { PrepRequest, Txn } from '../txn.js';
+import type { ZooKeeperServer } from './index.js';
+import type { ForwardedRequest, QuorumMessage } from './quorum-messages.js';
+import { TWO32, counterOf, epochOf, hex, makeZxid } from './quorum-messages.js';
+import { SessionTracker } from './sessions.js';
+import type { StoredTxn } from './db.js';
+
+type HandlerState = 'info' | 'leaderinfo' | 'epochAcked' | 'synced' | 'newleaderAcked' | 'uptodate';
+
+interface Handler {
+  conn: ConnId;
+  sid: number;
+  observer: boolean;
+  state: HandlerState;
+  acceptedEpoch: number;
+  lastZxid: number;
+  lastHeard: number;
+  /** Receives new PROPOSAL/COMMIT (participants) or INFORM (observers). */
+  forwarding: boolean;
+}
+
+interface Proposal {
+  t: Txn;
+  acks: Set<number>;
+}
+
+export class Leader {
+  phase: 'discovery' | 'sync' | 'broadcast' = 'discovery';
+  epoch = -1;
+  readonly handlers = new Map<ConnId, Handler>();
+  private connecting = new Set<number>();
+  private maxAccepted = 0;
+  private epochAckers = new Set<number>();
+  private newLeaderAckers = new Set<number>();
+  private outstanding: Proposal[] = [];
+  lastProposed = 0;
+  /** The proposed state: committed tree + every outstanding proposal (Prep validates against it). */
+  proposed: DataTree | null = null;
+  readonly tracker: SessionTracker;
+  private pendingSyncs: Array<{ conn: ConnId; sessionId: number; cxid: number; path: string; zxid: number }> = [];
+  private summary = { currentEpoch: 0, lastZxid: 0 };
+  private expiryTimerAt = -1;
+  private stopped = false;
+
+  constructor(private s: ZooKeeperServer, readonly electionEpoch: number) {
+    this.tracker = new SessionTracker(s.tick);
+  }
+
+  // ------------------------------------------------------------------ start
+
+  startStandalone(): void {
+    this.epoch = 0;
+    this.phase = 'broadcast';
+    this.beginBroadcast();
+  }
+
+  startEnsemble(): void {
+    const s = this.s;
+    this.summary = { currentEpoch: s.storage.currentEpoch, lastZxid: s.db.lastProcessedZxid };
+    // ZooKeeper's leader takes a snapshot when it loads its database
+    s.storage.writeSnapshot(s.db.lastProcessedZxid, s.db.snapshot());
+    s.port.disk.sync('leader-snapshot');
+    this.maxAccepted = s.storage.acceptedEpoch;
+    this.connecting.add(s.myId);
+    s.setRoleTimer(s.config.initLimit * s.tick, 'init-limit');
+    s.setRoleTimer(s.tick / 2, 'ping');
+    s.setRoleTimer(s.tick, 'check');
+    this.maybeDecideEpoch();
+  }
+
+  private maybeDecideEpoch(): void {
+    if (this.epoch >= 0 || !this.s.hasQuorum(this.connecting)) return;
+    const s = this.s;
+    this.epoch = this.maxAccepted + 1;
+    s.storage.setAcceptedEpoch(this.epoch);
+    s.port.disk.sync('accepted-epoch');
+    s.trace('epoch', { accepted: this.epoch, role: 'leader' });
+    this.lastProposed = makeZxid(this.epoch, 0);
+    for (const h of this.handlers.values()) if (h.state === 'info') this.sendLeaderInfo(h);
+    this.epochAckers.add(s.myId);
+    this.maybeEpochQuorum();
+  }
+
+  private sendLeaderInfo(h: Handler): void {
+    h.state = 'leaderinfo';
+    this.s.sendPeer(h.conn, { type: 'leaderinfo', epoch: this.epoch });
+  }
+
+  private maybeEpochQuorum(): void {
+    if (this.phase !== 'discovery' || !this.s.hasQuorum(this.epochAckers)) return;
+    const s = this.s;
+    s.storage.setCurrentEpoch(this.epoch);
+    s.port.disk.sync('current-epoch');
+    s.fle?.updateElectionVote(this.epoch);
+    s.trace('epoch', { current: this.epoch, role: 'leader' });
+    this.phase = 'sync';
+    for (const h of this.handlers.values()) if (h.state === 'epochAcked') this.syncLearner(h);
+    this.maybeNewLeaderQuorum();
+  }
+
+  private maybeNewLeaderQuorum(): void {
+    if (this.phase !== 'sync' || !this.s.hasQuorum([this.s.myId, ...this.newLeaderAckers])) return;
+    const s = this.s;
+    this.phase = 'broadcast';
+    s.db.lastProcessedZxid = makeZxid(this.epoch, 0);
+    s.trace('leader', { epoch: this.epoch, zxid: s.db.lastProcessedZxid });
+    s.trace('state', { role: 'LEADING', epoch: this.epoch, phase: 'broadcast' });
+    this.beginBroadcast();
+    for (const h of this.handlers.values()) if (h.state === 'newleaderAcked') this.sendUpToDate(h);
+  }
+
+  private beginBroadcast(): void {
+    const s = this.s;
+    if (this.epoch === 0) this.lastProposed = s.db.lastProcessedZxid;
+    this.proposed = s.db.tree.clone();
+    // re-arm every known session with a full timeout (src: session tracker built from the DB's session table)
+    const now = s.now();
+    for (const [id, timeout] of s.db.tree.sessions()) this.tracker.add(id, timeout, now, null);
+    this.armExpiry();
+    s.setServing(true);
+  }
+
+  private sendUpToDate(h: Handler): void {
+    h.state = 'uptodate';
+    this.s.sendPeer(h.conn, { type: 'uptodate' });
+  }
+
+  shutdown(): void {
+    this.stopped = true;
+    for (const h of this.handlers.values()) this.s.closePeer(h.conn);
+    this.handlers.clear();
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  timer(name: string): void {
+    const s = this.s;
+    if (this.stopped) return;
+    switch (name) {
+      case 'init-limit':
+        if (this.phase !== 'broadcast') {
+          s.trace('stepdown', { reason: `no quorum in ${this.phase} within initLimit`, epoch: this.epoch });
+          s.goLooking('leader-init-timeout');
+        }
+        return;
+      case 'ping': {
+        for (const h of this.handlers.values()) s.sendPeer(h.conn, { type: 'ping', zxid: this.lastProposed });
+        s.setRoleTimer(s.tick / 2, 'ping');
+        return;
+      }
+      case 'check': {
+        const now = s.now();
+        for (const h of [...this.handlers.values()]) {
+          const limit = (h.state === 'newleaderAcked' || h.state === 'uptodate' ? s.config.syncLimit : s.config.initLimit) * s.tick;
+          if (now - h.lastHeard > limit) {
+            s.trace('learner', { event: 'timeout', sid: h.sid });
+            this.handlers.delete(h.conn);
+            s.closePeer(h.conn);
+          }
+        }
+        if (this.phase === 'broadcast') {
+          const synced = [s.myId];
+          for (const h of this.handlers.values()) {
+            if ((h.state === 'newleaderAcked' || h.state === 'uptodate') && now - h.lastHeard <= s.config.syncLimit * s.tick) synced.push(h.sid);
+          }
+          if (!s.hasQuorum(synced)) {
+            s.trace('stepdown', { reason: 'not sufficient followers synced', epoch: this.epoch, synced });
+            s.goLooking('leader-lost-quorum');
+            return;
+          }
+        }
+        s.setRoleTimer(s.tick, 'check');
+        return;
+      }
+      case 'expire':
+        this.expiryTimerAt = -1;
+        this.expireSessions();
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------ learner messages
+
+  handlerClosed(conn: ConnId): void {
+    const h = this.handlers.get(conn);
+    if (!h) return;
+    this.handlers.delete(conn);
+    this.s.trace('learner', { event: 'closed', sid: h.sid });
+  }
+
+  message(conn: ConnId, sid: number, m: QuorumMessage): void {
+    const s = this.s;
+    let h = this.handlers.get(conn);
+    if (!h) {
+      if (m.type !== 'followerinfo') {
+        s.closePeer(conn);
+        return;
+      }
+      // one handler per sid: a reconnecting learner replaces its old handler
+      for (const old of [...this.handlers.values()]) {
+        if (old.sid === m.sid) {
+          this.handlers.delete(old.conn);
+          s.closePeer(old.conn);
+        }
+      }
+      h = { conn, sid: m.sid, observer: m.observer, state: 'info', acceptedEpoch: m.acceptedEpoch, lastZxid: 0, lastHeard: s.now(), forwarding: false };
+      this.handlers.set(conn, h);
+      s.trace('learner', { event: 'info', sid: m.sid, acceptedEpoch: m.acceptedEpoch, observer: m.observer });
+      if (this.epoch >= 0) this.sendLeaderInfo(h);
+      else {
+        if (m.acceptedEpoch > this.maxAccepted) this.maxAccepted = m.acceptedEpoch;
+        if (!m.observer) this.connecting.add(m.sid);
+        this.maybeDecideEpoch();
+      }
+      return;
+    }
+    h.lastHeard = s.now();
+    switch (m.type) {
+      case 'ackepoch': {
+        if (h.state !== 'leaderinfo') return;
+        h.lastZxid = m.lastZxid;
+        h.state = 'epochAcked';
+        if (m.currentEpoch !== -1) {
+          const ahead = m.currentEpoch > this.summary.currentEpoch ||
+            (m.currentEpoch === this.summary.currentEpoch && m.lastZxid > this.summary.lastZxid);
+          if (ahead) {
+            s.trace('stepdown', { reason: 'follower is ahead of the leader', sid: h.sid, lastZxid: m.lastZxid, currentEpoch: m.currentEpoch });
+            s.goLooking('follower-ahead');
+            return;
+          }
+          if (!h.observer) this.epochAckers.add(h.sid);
+        }
+        if (this.phase === 'discovery') this.maybeEpochQuorum();
+        else this.syncLearner(h);
+        return;
+      }
+      case 'ack': {
+        if (m.zxid === makeZxid(this.epoch, 0) && counterOf(m.zxid) === 0) {
+          if (h.state !== 'synced') return; // the final ACK after UPTODATE is ignored
+          h.state = 'newleaderAcked';
+          if (!h.observer) this.newLeaderAckers.add(h.sid);
+          s.trace('learner', { event: 'newleader-ack', sid: h.sid });
+          if (this.phase === 'sync') this.maybeNewLeaderQuorum();
+          else if (this.phase === 'broadcast') this.sendUpToDate(h);
+          return;
+        }
+        if (h.observer || !(h.state === 'newleaderAcked' || h.state === 'uptodate')) return;
+        this.processAck(m.zxid, h.sid);
+        return;
+      }
+      case 'pingReply': {
+        const now = s.now();
+        for (const [id, timeout] of m.touches) this.tracker.touch(id, now, timeout);
+        this.armExpiry();
+        return;
+      }
+      case 'request': {
+        if (h.state !== 'uptodate' && h.state !== 'newleaderAcked') return;
+        this.processRequest(m.r, h.sid, h.conn);
+        return;
+      }
+      case 'revalidate': {
+        const valid = this.tracker.touch(m.sessionId, s.now(), m.timeout);
+        if (valid) {
+          const t = this.tracker.sessions.get(m.sessionId)!;
+          t.owner = h.sid;
+          this.armExpiry();
+        }
+        s.trace('session', { id: m.sessionId, event: valid ? 'revalidate' : 'revalidate-invalid', via: h.sid });
+        s.sendPeer(h.conn, { type: 'revalidateReply', sessionId: m.sessionId, valid, timeout: m.timeout, cnxnTag: m.cnxnTag });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Choose DIFF / TRUNC / SNAP (src: LearnerHandler.syncFollower), send it, then NEWLEADER. */
+  private syncLearner(h: Handler): void {
+    const s = this.s;
+    const db = s.db;
+    const peer = h.lastZxid;
+    const last = db.lastProcessedZxid;
+    const log = db.committedLog;
+    const min = db.minCommittedLog;
+    const max = db.maxCommittedLog;
+    const packets: QuorumMessage[] = [];
+    let mode: 'diff' | 'trunc' | 'snap' = 'snap';
+    let opZxid = last;
+    const queueFrom = (i: number) => {
+      for (let j = i; j < log.length; j++) {
+        const t = log[j]!;
+        packets.push({ type: 'proposal', t });
+        packets.push({ type: 'commit', zxid: t.zxid });
+      }
+    };
+    if (peer === last) {
+      mode = 'diff';
+      opZxid = peer;
+    } else if (peer > max && counterOf(peer) !== 0) {
+      mode = 'trunc';
+      opZxid = max;
+    } else if (log.length > 0 && min <= peer && peer <= max) {
+      const idx = log.findIndex((t) => t.zxid >= peer);
+      const t0 = log[idx]!;
+      if (t0.zxid === peer) {
+        mode = 'diff';
+        opZxid = max;
+        queueFrom(idx + 1);
+      } else if (counterOf(peer) === 0) {
+        mode = 'diff';
+        opZxid = max;
+        queueFrom(idx);
+      } else if (epochOf(t0.zxid) === epochOf(peer)) {
+        mode = 'trunc';
+        opZxid = idx > 0 ? log[idx - 1]!.zxid : min; // previous proposal
+        queueFrom(idx);
+      } else {
+        mode = 'snap';
+      }
+    } else if (log.length === 0 && peer < last && counterOf(peer) === 0) {
+      mode = 'snap';
+    }
+    if (mode === 'snap') {
+      opZxid = last;
+      s.sendPeer(h.conn, { type: 'snap', zxid: last, snapshot: db.snapshot() });
+    } else if (mode === 'diff') {
+      s.sendPeer(h.conn, { type: 'diff', zxid: opZxid });
+    } else {
+      s.sendPeer(h.conn, { type: 'trunc', zxid: opZxid });
+    }
+    for (const p of packets) s.sendPeer(h.conn, p);
+    s.trace('sync', { peer: h.sid, mode, zxid: opZxid, peerZxid: peer, txns: packets.length / 2 });
+    // startForwarding: outstanding proposals (participants only)
+    if (!h.observer) for (const p of this.outstanding) s.sendPeer(h.conn, { type: 'proposal', t: p.t });
+    s.sendPeer(h.conn, { type: 'newleader', zxid: makeZxid(this.epoch, 0) });
+    h.state = 'synced';
+    h.forwarding = true;
+  }
+
+  // ------------------------------------------------------------------ broadcast
+
+  /** Prep + propose a request (leader-local cnxns pass owner = myId; learners their sid). */
+  processRequest(r: ForwardedRequest, owner: number, fromConn?: ConnId): void {
+    const s = this.s;
+    if (this.phase !== 'broadcast' || this.stopped) return;
+    if (r.kind === 'op' && r.req.op === 'sync') {
+      // a learner's sync: answer after the last proposed zxid commits (src: Leader.processSync)
+      if (fromConn === undefined) return;
+      const p = { conn: fromConn, sessionId: r.sessionId, cxid: r.cxid, path: r.req.path, zxid: this.lastProposed };
+      if (this.outstanding.length === 0) s.sendPeer(fromConn, { type: 'sync', sessionId: p.sessionId, cxid: p.cxid, path: p.path });
+      else this.pendingSyncs.push(p);
+      return;
+    }
+    if (counterOf(this.lastProposed) >= TWO32 - 2 && this.epoch > 0) {
+      s.trace('stepdown', { reason: 'zxid counter rollover', zxid: hex(this.lastProposed) });
+      s.goLooking('xid-rollover');
+      return;
+    }
+    const zxid = this.lastProposed + 1;
+    const now = s.now();
+    let req: PrepRequest;
+    let sessionError: number | undefined;
+    let sessionId: number;
+    let cxid: number;
+    if (r.kind === 'createSession') {
+      req = { op: 'createSession', timeoutMs: r.timeout };
+      sessionId = r.sessionId;
+      cxid = r.cxid;
+      this.tracker.add(r.sessionId, r.timeout, now, owner);
+      this.armExpiry();
+    } else if (r.kind === 'expire') {
+      req = { op: 'closeSession' };
+      sessionId = r.sessionId;
+      cxid = -1;
+    } else {
+      req = r.req as PrepRequest;
+      sessionId = r.sessionId;
+      cxid = r.cxid;
+      if (r.req.op === 'closeSession') {
+        this.tracker.setClosing(r.sessionId);
+      } else {
+        const e = this.tracker.check(r.sessionId, this.s.standalone ? null : owner);
+        if (e !== 0) sessionError = e;
+      }
+    }
+    const ctx = { sessionId, zxid, time: now, cxid, ...(sessionError !== undefined ? { sessionError } : {}) };
+    let t = prepare(this.proposed!, req, ctx);
+    if (r.kind === 'expire' && t.type === 'closeSession' && s.bugs.has('keep-ephemerals-on-expiry')) {
+      t = { ...t, paths: [] }; // BUG SWITCH (the tree's killSession still removes them; see applyCommitted)
+    }
+    this.proposed!.apply(t);
+    this.lastProposed = zxid;
+    const p: Proposal = { t, acks: new Set() };
+    this.outstanding.push(p);
+    s.trace('propose', { zxid, type: t.type, session: sessionId, epoch: this.epoch });
+    for (const h of this.handlers.values()) if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
+    s.storage.appendTxns([t as StoredTxn]);
+    if (s.bugs.has('commit-before-quorum')) {
+      // BUG SWITCH: commit without waiting for a quorum of ACKs (nor the own fsync)
+      s.port.disk.sync('bug-commit');
+      p.acks = new Set(s.voters);
+      this.tryCommit();
+      return;
+    }
+    s.afterSync(() => this.processAck(zxid, s.myId));
+  }
+
+  private processAck(zxid: number, sid: number): void {
+    const p = this.outstanding.find((q) => q.t.zxid === zxid);
+    if (!p) return;
+    p.acks.add(sid);
+    this.s.trace('ack', { zxid, from: sid });
+    this.tryCommit();
+  }
+
+  private tryCommit(): void {
+    const s = this.s;
+    while (this.outstanding.length > 0 && s.hasQuorum(this.outstanding[0]!.acks) && !this.stopped) {
+      const p = this.outstanding.shift()!;
+      const t = p.t;
+      for (const h of this.handlers.values()) {
+        if (!h.forwarding) continue;
+        if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
+        else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });
+      }
+      s.applyCommitted(t);
+      s.trace('commit', { zxid: t.zxid, epoch: this.epoch, acks: [...p.acks].sort((a, b) => a - b), digest: s.db.digest() });
+      // release syncs waiting for this zxid
+      if (this.pendingSyncs.length > 0) {
+        const ready = this.pendingSyncs.filter((q) => q.zxid <= t.zxid);
+        this.pendingSyncs = this.pendingSyncs.filter((q) => q.zxid > t.zxid);
+        for (const q of ready) if (this.handlers.has(q.conn)) s.sendPeer(q.conn, { type: 'sync', sessionId: q.sessionId, cxid: q.cxid, path: q.path });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ sessions
+
+  sessionCommitted(_sessionId: number): void {}
+
+  sessionClosedCommitted(sessionId: number): void {
+    this.tracker.remove(sessionId);
+  }
+
+  /** 0 if the session may issue requests, else SESSIONEXPIRED (closing or unknown). */
+  sessionState(sessionId: number): number {
+    const t = this.tracker.sessions.get(sessionId);
+    if (!t || t.closing) return Code.SESSIONEXPIRED;
+    return 0;
+  }
+
+  touchLocal(sessionId: number, timeout: number): void {
+    if (this.phase !== 'broadcast') return;
+    if (this.tracker.touch(sessionId, this.s.now(), timeout)) this.armExpiry();
+  }
+
+  /** A client re-attaches on the leader itself. */
+  revalidateLocal(sessionId: number, timeout: number): boolean {
+    const valid = this.tracker.touch(sessionId, this.s.now(), timeout);
+    if (valid) {
+      this.tracker.sessions.get(sessionId)!.owner = this.s.myId;
+      this.armExpiry();
+    }
+    return valid;
+  }
+
+  private armExpiry(): void {
+    const next = this.tracker.nextExpiry();
+    if (next === undefined) return;
+    if (this.expiryTimerAt !== -1 && this.expiryTimerAt <= next) return;
+    this.expiryTimerAt = next;
+    this.s.setRoleTimer(next - this.s.now(), 'expire');
+  }
+
+  private expireSessions(): void {
+    const s = this.s;
+    if (this.phase !== 'broadcast' || this.stopped) return;
+    const now = s.now();
+    const due = this.tracker.expireDue(now);
+    for (const t of due) {
+      s.trace('session', { id: t.id, event: 'expire', timeout: t.timeout });
+      this.processRequest({ kind: 'expire', sessionId: t.id }, s.myId);
+    }
+    this.armExpiry();
+  }
+}
