@@ -1,10 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, EXIT_BAD_INPUT } from './errors.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerTranscript } from './commands/transcript.js';
+import { register as registerConformance } from './commands/conformance.js';
 
 /** Every command module exports register(program). Add one line per command here. */
 const registrations: Array<(program: Command) => void> = [
   registerRun,
+  registerTranscript,
+  registerConformance,
 ];
 
 export function buildProgram(): Command {

@@ -113,6 +113,8 @@ export class RealTarget implements TranscriptTarget {
   readonly name = 'real';
   private sessions = new Map<string, Session>();
   private addresses: string[];
+  /** False until the first session is opened: a reset of a fresh ensemble needs no restart. */
+  private dirty = false;
 
   constructor(private readonly opts: RealTargetOptions) {
     this.addresses = [...opts.addresses];
@@ -127,6 +129,7 @@ export class RealTarget implements TranscriptTarget {
   async connect(label: string, server: number, timeoutMs: number): Promise<StepReply> {
     const old = this.sessions.get(label);
     if (old) await this.dropSession(old, true);
+    this.dirty = true;
     const addr = this.addresses[server];
     if (!addr) return { result: errorResult(-8, { reason: `no server ${server}` }), zxid: null };
     const { host, port } = parseAddr(addr);
@@ -403,6 +406,8 @@ export class RealTarget implements TranscriptTarget {
   async reset(): Promise<void> {
     for (const s of [...this.sessions.values()]) await this.dropSession(s, true);
     this.sessions.clear();
+    if (!this.dirty) return;
+    this.dirty = false;
     if (this.opts.restart) {
       this.addresses = await this.opts.restart();
       return;

@@ -1,0 +1,196 @@
+/**
+ * zksim conformance [--against host:port,...|local] [--suite NAME[,NAME...]] [--config standalone|ensemble]
+ *                   [--real-only] [--seed S] [--json]
+ *
+ * Runs the conformance suite (fidelity/suite/) and compares normalised output steps field by field, case by case:
+ * - without --against: zksim against the golden files recorded on the real server (fidelity/golden/);
+ * - with --against host:port,...: zksim against that live ZooKeeper (1 address: standalone suites; 3 or more:
+ *   ensemble suites); `--against local` starts a real standalone server and a 3-node ensemble here (Debian package);
+ * - with --real-only: the live ZooKeeper against the golden files (checks the harness and the golden files; needs
+ *   no simulator).
+ * Exit 0 when every case is identical, 1 when some differ, 2 on bad input or an unreachable server.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { diffTranscripts, formatDiff, type CaseDiff } from '../../fidelity/diff.js';
+import { checkSessions, runTranscript } from '../../fidelity/runner.js';
+import { realZooKeeperAvailable } from '../../fidelity/realzk.js';
+import { CONFIG_SERVERS, goldenPaths, loadGoldenRaw, loadSuite, selectSuites, type ConfigName, type SuiteEntry } from '../../fidelity/suite.js';
+import { checkReachable, openTarget, parseAddresses, type OpenedTarget, type TargetSpec } from '../../fidelity/targets.js';
+import { TranscriptError, normalise, stepLines, type InputStep } from '../../fidelity/transcript.js';
+
+interface Opts {
+  against?: string;
+  suite?: string[];
+  config?: string;
+  realOnly?: boolean;
+  seed: string;
+  json?: boolean;
+}
+
+export interface ConformanceCase extends CaseDiff {
+  config: ConfigName;
+  suite: string;
+}
+
+export interface ConformanceReport {
+  expected: string;
+  actual: string;
+  identical: number;
+  differing: number;
+  cases: ConformanceCase[];
+}
+
+type Side = { kind: 'golden' } | { kind: 'target'; spec: (config: ConfigName) => TargetSpec; label: string };
+
+async function runSide(side: Side, config: ConfigName, suites: SuiteEntry[], inputs: Map<string, InputStep[]>, opened: Map<string, OpenedTarget>): Promise<Map<string, Record<string, unknown>[]>> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  if (side.kind === 'golden') {
+    for (const s of suites) {
+      const g = loadGoldenRaw(config, s.name);
+      if (!g) throw new UsageError(`no golden file ${goldenPaths(config, s.name).raw} (run npm run record-golden)`);
+      out.set(s.name, normalise(g));
+    }
+    return out;
+  }
+  const key = `${side.label}/${config}`;
+  let t = opened.get(key);
+  if (!t) {
+    try {
+      t = await openTarget(side.spec(config));
+    } catch (e) {
+      throw new UsageError(`${side.label}: ${(e as Error).message}`);
+    }
+    opened.set(key, t);
+  }
+  for (const s of suites) {
+    const steps = inputs.get(s.name)!;
+    out.set(s.name, normalise(await runTranscript(t.target, steps)));
+  }
+  return out;
+}
+
+export async function conformance(opts: Opts): Promise<ConformanceReport> {
+  let suites: SuiteEntry[];
+  try {
+    suites = selectSuites((opts.suite ?? []).flatMap((s) => s.split(',')).filter(Boolean));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  let configs: ConfigName[] = ['standalone', 'ensemble'];
+  if (opts.config) {
+    if (opts.config !== 'standalone' && opts.config !== 'ensemble') throw new UsageError(`--config must be standalone or ensemble, got '${opts.config}'`);
+    configs = [opts.config];
+  }
+  const zksim: Side = { kind: 'target', label: 'zksim', spec: (c) => ({ kind: 'zksim', servers: CONFIG_SERVERS[c], seed: opts.seed }) };
+  let expected: Side = { kind: 'golden' };
+  let actual: Side = zksim;
+  if (opts.against) {
+    let real: Side;
+    if (opts.against === 'local') {
+      if (!realZooKeeperAvailable()) throw new UsageError('--against local: the Debian package `zookeeper` is not installed');
+      real = { kind: 'target', label: 'real', spec: (c) => ({ kind: 'real-local', servers: CONFIG_SERVERS[c] }) };
+    } else {
+      let addresses: string[];
+      try {
+        addresses = parseAddresses(opts.against);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const why = await checkReachable(addresses);
+      if (why) throw new UsageError(why);
+      const config: ConfigName = addresses.length >= 3 ? 'ensemble' : 'standalone';
+      if (opts.config && opts.config !== config) throw new UsageError(`--config ${opts.config} needs ${CONFIG_SERVERS[opts.config as ConfigName]} address(es), got ${addresses.length}`);
+      configs = [config];
+      real = { kind: 'target', label: 'real', spec: () => ({ kind: 'real', addresses }) };
+    }
+    if (opts.realOnly) {
+      expected = { kind: 'golden' };
+      actual = real;
+    } else {
+      expected = real;
+      actual = zksim;
+    }
+  } else if (opts.realOnly) {
+    throw new UsageError('--real-only needs --against host:port,... or --against local');
+  }
+  const inputs = new Map<string, InputStep[]>();
+  for (const s of suites) {
+    try {
+      const steps = loadSuite(s);
+      const problems = checkSessions(steps);
+      if (problems.length) throw new UsageError(`${s.file}:${stepLines.get(problems[0]!.step) ?? '?'}: ${problems[0]!.reason}`);
+      inputs.set(s.name, steps);
+    } catch (e) {
+      if (e instanceof TranscriptError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  const report: ConformanceReport = {
+    expected: expected.kind === 'golden' ? 'golden' : expected.label,
+    actual: (actual as Side).kind === 'golden' ? 'golden' : (actual as { label: string }).label,
+    identical: 0,
+    differing: 0,
+    cases: [],
+  };
+  const opened = new Map<string, OpenedTarget>();
+  try {
+    for (const config of configs) {
+      const chosen = suites.filter((s) => s.configs.includes(config));
+      if (chosen.length === 0) continue;
+      const exp = await runSide(expected, config, chosen, inputs, opened);
+      const act = await runSide(actual, config, chosen, inputs, opened);
+      for (const s of chosen) {
+        for (const d of diffTranscripts(exp.get(s.name)!, act.get(s.name)!)) {
+          report.cases.push({ config, suite: s.name, ...d });
+          if (d.identical) report.identical++;
+          else report.differing++;
+        }
+      }
+      // servers of a configuration are not needed any more
+      for (const [k, t] of opened) {
+        if (k.endsWith(`/${config}`)) {
+          await t.close();
+          opened.delete(k);
+        }
+      }
+    }
+  } finally {
+    for (const t of opened.values()) await t.close();
+  }
+  return report;
+}
+
+export function register(program: Command): void {
+  program
+    .command('conformance')
+    .description('run the conformance suite and diff zksim against the golden files or a live ZooKeeper, field by field')
+    .option('--against <hosts>', "a live ZooKeeper: host:port[,host:port...], or 'local' to start the Debian package's server here")
+    .option('--suite <names...>', 'only these suites (names from fidelity/suite/manifest.json)')
+    .option('--config <name>', 'standalone or ensemble (default: both)')
+    .option('--real-only', 'compare the live ZooKeeper (--against) with the golden files; no simulator involved')
+    .option('--seed <s>', 'simulation seed', '1')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: Opts) => {
+      let report: ConformanceReport;
+      try {
+        report = await conformance(opts);
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        // e.g. "simulated target not available yet": one line, exit 2
+        throw new UsageError((e as Error).message);
+      }
+      if (opts.json) {
+        console.log(JSON.stringify(report));
+      } else {
+        for (const c of report.cases) {
+          if (c.identical) continue;
+          console.log(`DIFF ${c.config} ${c.case}`);
+          for (const d of c.diffs.slice(0, 20)) console.log(`  ${formatDiff(d)}`);
+          if (c.diffs.length > 20) console.log(`  ... ${c.diffs.length - 20} more`);
+        }
+        console.log(`conformance (${report.actual} vs ${report.expected}): ${report.identical} identical, ${report.differing} differing`);
+      }
+      process.exitCode = report.differing === 0 ? 0 : 1;
+    });
+}

@@ -1,0 +1,113 @@
+/**
+ * zksim transcript <file.jsonl> [--servers N] [--seed S] [--json] [--normalise] [--against host:port,...]
+ *
+ * Runs a transcript (JSON Lines, see fidelity/transcript.ts) on the simulated ensemble and prints the output steps.
+ * With --against, runs it on a live real ZooKeeper instead (through node-zookeeper-client).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { checkSessions, runTranscript } from '../../fidelity/runner.js';
+import { checkReachable, openTarget, parseAddresses, type OpenedTarget } from '../../fidelity/targets.js';
+import {
+  TranscriptError,
+  normalise,
+  parseTranscriptFile,
+  stepLines,
+  toJsonLines,
+  type OutputStep,
+} from '../../fidelity/transcript.js';
+
+interface Opts {
+  servers: string;
+  seed: string;
+  json?: boolean;
+  normalise?: boolean;
+  against?: string;
+}
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+/** One readable line per output step. */
+export function formatStep(o: Record<string, unknown>): string {
+  const r = o.result as Record<string, unknown>;
+  const args: string[] = [];
+  for (const k of ['path', 'server', 'timeoutMs', 'mode', 'version', 'watch', 'ms']) if (k in o) args.push(`${k}=${JSON.stringify(o[k])}`);
+  if ('data' in o) args.push(`data=${shortJson(o.data)}`);
+  if ('ops' in o) args.push(`ops=${(o.ops as unknown[]).length}`);
+  let res: string;
+  if (r.ok) {
+    const parts = Object.entries(r)
+      .filter(([k]) => k !== 'ok')
+      .map(([k, v]) => `${k}=${shortJson(v)}`);
+    res = ['ok', ...parts].join(' ');
+  } else res = `${r.name} (${r.code})${r.reason ? ` ${r.reason}` : ''}`;
+  const ev = (o.events as unknown[]).length ? ` events=${JSON.stringify(o.events)}` : '';
+  return `[${o.case}] ${o.session ?? '-'} ${o.op} ${args.join(' ')} -> ${res} zxid=${JSON.stringify(o.zxid)}${ev}`;
+}
+
+function shortJson(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s !== undefined && s.length > 160 ? s.slice(0, 157) + '...' : String(s);
+}
+
+export function register(program: Command): void {
+  program
+    .command('transcript')
+    .description('run a JSON Lines transcript on the simulated ensemble (or a live ZooKeeper with --against) and print the output steps')
+    .argument('<file>', 'transcript file (.jsonl)')
+    .option('--servers <n>', 'number of simulated servers', '1')
+    .option('--seed <s>', 'simulation seed', '1')
+    .option('--json', 'print output steps as JSON Lines')
+    .option('--normalise', 'print the normalised view (zxid offsets, session labels, time relations)')
+    .option('--against <hosts>', 'run on a live ZooKeeper (host:port,...) through node-zookeeper-client instead')
+    .action(async (file: string, opts: Opts) => {
+      let steps;
+      try {
+        steps = parseTranscriptFile(file);
+      } catch (e) {
+        if (e instanceof TranscriptError) throw new UsageError(e.message);
+        throw e;
+      }
+      let spec: Parameters<typeof openTarget>[0];
+      let servers: number;
+      if (opts.against) {
+        let addresses: string[];
+        try {
+          addresses = parseAddresses(opts.against);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        const why = await checkReachable(addresses);
+        if (why) throw new UsageError(why);
+        servers = addresses.length;
+        spec = { kind: 'real', addresses };
+      } else {
+        servers = positiveInt(opts.servers, '--servers');
+        spec = { kind: 'zksim', servers, seed: opts.seed };
+      }
+      const problems = checkSessions(steps, servers);
+      if (problems.length) {
+        const p = problems[0]!;
+        throw new UsageError(`${file}:${stepLines.get(p.step) ?? '?'}: ${p.reason}`);
+      }
+      let opened: OpenedTarget;
+      try {
+        opened = await openTarget(spec);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      let out: OutputStep[];
+      try {
+        out = await runTranscript(opened.target, steps);
+      } finally {
+        await opened.close();
+      }
+      const rows: Record<string, unknown>[] = opts.normalise ? normalise(out) : (out as unknown as Record<string, unknown>[]);
+      if (opts.json) process.stdout.write(toJsonLines(rows));
+      else for (const r of rows) console.log(formatStep(r));
+    });
+}

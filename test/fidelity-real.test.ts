@@ -1,0 +1,40 @@
+/**
+ * Against the real Apache ZooKeeper (Debian package `zookeeper`): runs a few suites on a live standalone server and
+ * compares them with the golden files. Skipped (reported as skipped) when the package is not installed.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { realZooKeeperAvailable } from '../fidelity/realzk.js';
+import { openTarget } from '../fidelity/targets.js';
+import { runTranscript } from '../fidelity/runner.js';
+import { loadGoldenRaw, loadSuite, selectSuites } from '../fidelity/suite.js';
+import { normalise } from '../fidelity/transcript.js';
+import { diffTranscripts, formatDiff } from '../fidelity/diff.js';
+
+const SUITES = ['versions', 'multi', 'special'];
+
+if (!realZooKeeperAvailable()) {
+  console.log('SKIPPED: real ZooKeeper not installed (apt-get install -y zookeeper); the real-server fidelity test did not run');
+  test.skip('real standalone ZooKeeper matches the golden files', () => undefined);
+} else {
+  test('real standalone ZooKeeper matches the golden files', async () => {
+    const opened = await openTarget({ kind: 'real-local', servers: 1 });
+    try {
+      for (const entry of selectSuites(SUITES)) {
+        const golden = loadGoldenRaw('standalone', entry.name);
+        assert.ok(golden, `golden file for ${entry.name}`);
+        const out = await runTranscript(opened.target, loadSuite(entry));
+        const diffs = diffTranscripts(normalise(golden!), normalise(out)).filter((c) => !c.identical);
+        assert.equal(
+          diffs.map((c) => `${c.case}: ${c.diffs.map(formatDiff).join('; ')}`),
+          [],
+          `${entry.name} differs from golden`,
+        );
+      }
+    } finally {
+      await opened.close();
+    }
+  });
+}
+
+test.run();

@@ -1,0 +1,144 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  TranscriptError,
+  dataBytes,
+  dataJson,
+  groupCases,
+  parseOutputText,
+  parseTranscriptFile,
+  parseTranscriptText,
+  stepLines,
+} from '../fidelity/transcript.js';
+import { checkSessions } from '../fidelity/runner.js';
+import { loadManifest, loadSuite, caseCount } from '../fidelity/suite.js';
+
+function parseError(text: string): TranscriptError {
+  try {
+    parseTranscriptText(text, 'x.jsonl');
+  } catch (e) {
+    assert.instance(e, TranscriptError);
+    return e as TranscriptError;
+  }
+  throw new Error('expected a TranscriptError');
+}
+
+test('a line that is not JSON: file, line number, reason', () => {
+  const e = parseError('{"case":"c","session":"a","op":"connect","timeoutMs":1000}\n\n{not json');
+  assert.is(e.file, 'x.jsonl');
+  assert.is(e.line, 3);
+  assert.match(e.reason, /^not JSON/);
+  assert.match(e.message, /^x\.jsonl:3: not JSON/);
+});
+
+test('unknown op', () => {
+  const e = parseError('{"case":"c","session":"a","op":"frobnicate"}');
+  assert.is(e.line, 1);
+  assert.match(e.reason, /unknown op "frobnicate"/);
+});
+
+test('missing fields', () => {
+  assert.match(parseError('{"session":"a","op":"close"}').reason, /missing field "case"/);
+  assert.match(parseError('{"case":"c","session":"a"}').reason, /missing field "op"/);
+  assert.match(parseError('{"case":"c","op":"close"}').reason, /missing field "session"/);
+  assert.match(parseError('{"case":"c","session":"a","op":"connect"}').reason, /missing field "timeoutMs"/);
+  assert.match(parseError('{"case":"c","session":"a","op":"getData"}').reason, /missing field "path"/);
+  assert.match(parseError('{"case":"c","op":"wait"}').reason, /missing field "ms"/);
+  assert.match(parseError('{"case":"c","session":"a","op":"multi"}').reason, /missing field "ops"/);
+  assert.match(parseError('{"case":"c","session":"a","op":"multi","ops":[{"op":"check"}]}').reason, /missing field "path" in ops\[0\]/);
+  assert.match(parseError('{"case":"c","session":"a","op":"multi","ops":[{"op":"getData","path":"/"}]}').reason, /unknown op "getData" in ops\[0\]/);
+});
+
+test('bad field types and values', () => {
+  assert.match(parseError('{"case":"c","session":"a","op":"create","path":"/a","mode":"TTL"}').reason, /field "mode"/);
+  assert.match(parseError('{"case":"c","session":"a","op":"setData","path":"/a","version":"1"}').reason, /field "version" must be a number/);
+  assert.match(parseError('{"case":"c","session":"a","op":"create","path":"/a","data":{"hex":"00"}}').reason, /field "data"/);
+  assert.match(parseError('[1,2]').reason, /must be a JSON object/);
+});
+
+test('valid steps parse, with line numbers; blank and // lines are skipped', () => {
+  const steps = parseTranscriptText(
+    [
+      '// comment',
+      '{"case":"c","op":"reset"}',
+      '{"case":"c","session":"a","op":"connect","timeoutMs":4000,"server":0}',
+      '',
+      '{"case":"c","session":"a","op":"create","path":"/a","data":{"base64":"AAE="},"mode":"EPHEMERAL"}',
+      '{"case":"c","session":"a","op":"multi","ops":[{"op":"check","path":"/a","version":0},{"op":"delete","path":"/a"}]}',
+      '{"case":"d","op":"wait","ms":5}',
+    ].join('\n'),
+  );
+  assert.is(steps.length, 5);
+  assert.equal(steps.map((s) => stepLines.get(s)), [2, 3, 5, 6, 7]);
+  assert.equal(groupCases(steps).map((c) => [c.name, c.steps.length]), [['c', 4], ['d', 1]]);
+});
+
+test('parseTranscriptFile names the file in errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-tr-'));
+  const f = join(dir, 't.jsonl');
+  writeFileSync(f, '{"case":"c","session":"a","op":"connect","timeoutMs":1}\n{"case":"c","session":"a","op":"nope"}\n');
+  try {
+    parseTranscriptFile(f);
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, TranscriptError);
+    assert.match((e as Error).message, new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: unknown op`));
+  }
+  try {
+    parseTranscriptFile(join(dir, 'missing.jsonl'));
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as Error).message, /cannot read: ENOENT/);
+  }
+});
+
+test('output steps need result, events and zxid', () => {
+  assert.throws(() => parseOutputText('{"case":"c","session":"a","op":"close","events":[],"zxid":1}'), /missing field "result"/);
+  const ok = parseOutputText('{"case":"c","session":"a","op":"close","result":{"ok":true},"events":[],"zxid":1}');
+  assert.is(ok.length, 1);
+});
+
+test('data: null vs empty, base64, fill; result data as text, base64 or digest', () => {
+  assert.is(dataBytes(null), null);
+  assert.is(dataBytes(undefined), null);
+  assert.equal([...dataBytes('')!], []);
+  assert.equal([...dataBytes({ base64: 'AAH/' })!], [0, 1, 255]);
+  assert.equal([...dataBytes({ fill: 'ab', length: 5 })!], [97, 98, 97, 98, 97]);
+  assert.is(dataJson(null), null);
+  assert.is(dataJson(new Uint8Array(0)), '');
+  assert.is(dataJson(new Uint8Array(Buffer.from('zé☃'))), 'zé☃');
+  assert.equal(dataJson(new Uint8Array([0xff, 0x00])), { base64: '/wA=' });
+  const big = dataJson(new Uint8Array(2000)) as { length: number; sha256: string };
+  assert.is(big.length, 2000);
+  assert.is(big.sha256.length, 64);
+});
+
+test('checkSessions: session used before connect, reset not first, server out of range', () => {
+  const steps = parseTranscriptText(
+    [
+      '{"case":"c","session":"a","op":"getData","path":"/"}',
+      '{"case":"c","op":"reset"}',
+      '{"case":"c","session":"b","op":"connect","timeoutMs":1,"server":2}',
+    ].join('\n'),
+  );
+  const p = checkSessions(steps, 1).map((x) => x.reason);
+  assert.is(p.length, 3);
+  assert.match(p[0]!, /used before a connect/);
+  assert.match(p[1]!, /reset must be the first step/);
+  assert.match(p[2]!, /server 2 does not exist/);
+});
+
+test('the conformance suite parses, is consistent and has at least 100 cases', () => {
+  let total = 0;
+  for (const entry of loadManifest()) {
+    const steps = loadSuite(entry);
+    assert.equal(checkSessions(steps, entry.configs.includes('standalone') ? 1 : 3), [], entry.name);
+    total += caseCount(steps);
+  }
+  assert.ok(total >= 100, `only ${total} cases`);
+});
+
+test.run();
