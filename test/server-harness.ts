@@ -25,10 +25,11 @@ export function makeCluster(opts: {
   initLimit?: number;
   syncLimit?: number;
   bugs?: string[];
+  recordTrace?: boolean;
 }): TestCluster {
   const n = opts.servers ?? 1;
   const obs = opts.observers ?? 0;
-  const world = new World({ seed: opts.seed ?? 1 });
+  const world = new World({ seed: opts.seed ?? 1, recordTrace: opts.recordTrace ?? false });
   const names: string[] = [];
   const peers: ServerConfig['peers'] = [];
   for (let i = 1; i <= n + obs; i++) {

@@ -96,8 +96,9 @@ export class Learner {
   closed(conn: ConnId): void {
     if (conn !== this.conn || this.stopped) return;
     this.conn = null;
-    if (this.phase === 'connecting') {
-      // refused (leader not up yet): retry 100 ms later, within initLimit
+    if (this.phase === 'connecting' || this.phase === 'discovery') {
+      // refused, or the peer is not leading yet: retry 100 ms later, within initLimit (Learner.connectToLeader)
+      this.phase = 'connecting';
       this.s.setRoleTimer(100, 'retry');
       return;
     }

@@ -252,7 +252,7 @@ export class ZooKeeperServer implements Role<unknown> {
           return;
         }
         this.peerConns.delete(ev.conn);
-        if (pc.kind === 'election-out' && this.electionOut.get(pc.sid) === ev.conn) this.electionOut.delete(pc.sid);
+        if ((pc.kind === 'election-out' || pc.kind === 'election-in') && this.electionOut.get(pc.sid) === ev.conn) this.electionOut.delete(pc.sid);
         if (pc.kind === 'learner-in') this.leader?.handlerClosed(ev.conn);
         if (pc.kind === 'learner-out') this.learner?.closed(ev.conn);
         return;
@@ -293,6 +293,14 @@ export class ZooKeeperServer implements Role<unknown> {
   private peerMessage(conn: ConnId, pc: PeerConn, m: QuorumMessage): void {
     if (m.type === 'fle') {
       if (pc.kind === 'unknown') pc.kind = 'election-in';
+      // one election channel per pair, used both ways (QuorumCnxManager): answer on the latest live connection
+      pc.open = true;
+      const prev = this.electionOut.get(pc.sid);
+      if (prev !== conn) {
+        this.electionOut.set(pc.sid, conn);
+        const pend = this.electionPending.get(pc.sid);
+        if (pend) this.electionPending.delete(pc.sid);
+      }
       this.sentSinceRecv.set(pc.sid, 0);
       this.fle?.receive(pc.sid, m.n as Notification);
       return;
