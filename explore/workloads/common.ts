@@ -1,0 +1,138 @@
+/**
+ * What every workload shares: the plan format, a driver that walks each client's planned operations (one at a
+ * time per session, with the planned gaps), session replacement after expiry, and the final "are clients served
+ * after the last heal" round.
+ */
+import type { ExploreCluster, Session } from '../cluster.js';
+import type { PlannedOp, WorkloadPlan } from '../spec.js';
+import type { Verdict } from '../verdict.js';
+
+export interface WorkloadDriver {
+  /** Called at time 0. */
+  start(): void;
+  /** Called at the end of the fault phase: no new planned operation starts. */
+  stop(): void;
+  /** Called when the ensemble should have recovered: every slot syncs and reads once. */
+  final(): void;
+  /** Workload-specific properties, evaluated after the run. */
+  verdicts(): Verdict[];
+  /** Slots whose final round succeeded / did not (for the recovery property). */
+  finalStatus(): Array<{ slot: number; name: string; served: boolean; error?: string }>;
+  /** Whether the linearizability check may include reads (only a single server serves linearizable reads). */
+  readonly name: string;
+}
+
+export function codeOf(e: unknown): number {
+  return e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0;
+}
+export function errText(e: unknown): string {
+  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}
+
+export const NONODE = -101;
+export const NODEEXISTS = -110;
+export const SESSIONEXPIRED = -112;
+
+export abstract class BaseDriver implements WorkloadDriver {
+  abstract readonly name: string;
+  protected stopped = false;
+  private readonly next: number[];
+  private readonly finals: Array<{ slot: number; name: string; served: boolean; error?: string }> = [];
+  /** Errors thrown by workload code itself (bugs in the harness, not in ZooKeeper). */
+  readonly internalErrors: string[] = [];
+
+  constructor(protected readonly cluster: ExploreCluster, protected readonly plan: WorkloadPlan) {
+    this.next = plan.clients.map(() => 0);
+  }
+
+  protected get world() {
+    return this.cluster.world;
+  }
+  protected session(slot: number): Session {
+    return this.cluster.sessions[slot]!;
+  }
+
+  /** The slot's session, replaced by a new one when it was closed (expired). */
+  protected liveSession(slot: number): Session {
+    const s = this.session(slot);
+    if (s.client.state === 'CLOSED') {
+      const fresh = this.cluster.openSession(slot);
+      this.onNewSession(slot, fresh);
+      return fresh;
+    }
+    return s;
+  }
+
+  /** Hook: a slot got a new session (re-register watches, re-join...). */
+  protected onNewSession(_slot: number, _s: Session): void {}
+
+  start(): void {
+    this.plan.clients.forEach((_ops, slot) => this.scheduleNext(slot));
+    this.onStart();
+  }
+  protected onStart(): void {}
+
+  private scheduleNext(slot: number): void {
+    const ops = this.plan.clients[slot]!;
+    const i = this.next[slot]!;
+    if (this.stopped || i >= ops.length) return;
+    const op = ops[i]!;
+    this.world.schedule(op.gap, `op c${slot + 1}#${i}`, () => {
+      if (this.stopped) return;
+      this.next[slot] = i + 1;
+      let p: Promise<unknown>;
+      try {
+        p = this.perform(slot, op, this.liveSession(slot));
+      } catch (e) {
+        this.internalErrors.push(`c${slot + 1} op ${i}: ${errText(e)}`);
+        p = Promise.resolve();
+      }
+      p.catch(() => undefined).then(() => this.scheduleNext(slot));
+    });
+  }
+
+  /** Performs one planned operation; rejections are expected (recorded in the history) and ignored. */
+  protected abstract perform(slot: number, op: PlannedOp, s: Session): Promise<unknown>;
+
+  /** The workload's final read of a slot (after a sync). */
+  protected abstract finalRead(slot: number, s: Session): Promise<unknown>;
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  final(): void {
+    this.plan.clients.forEach((_ops, slot) => {
+      const entry: { slot: number; name: string; served: boolean; error?: string } = { slot, name: this.session(slot).name, served: false, error: 'no answer before the end of the run' };
+      this.finals.push(entry);
+      const attempt = (): void => {
+        const s = this.liveSession(slot);
+        entry.name = s.name;
+        s.client
+          .sync('/')
+          .then(() => this.finalRead(slot, s))
+          .then(
+            () => {
+              entry.served = true;
+              delete entry.error;
+            },
+            (e) => {
+              // Retry (a connection lost at the wrong moment is not a failure to serve); the run's end decides.
+              entry.error = errText(e);
+              this.world.schedule(250, `final retry c${slot + 1}`, attempt);
+            },
+          );
+      };
+      attempt();
+    });
+  }
+
+  finalStatus() {
+    return this.finals;
+  }
+
+  verdicts(): Verdict[] {
+    return [];
+  }
+}

@@ -1,0 +1,37 @@
+/** The workloads: plan generation (pure, from the seed) and drivers. */
+import { RandomStreams, type Seed } from '../../sim/random.js';
+import type { ExploreCluster } from '../cluster.js';
+import type { ExploreConfig, WorkloadName, WorkloadPlan } from '../spec.js';
+import type { WorkloadDriver } from './common.js';
+import { RegistersDriver, planRegisters } from './registers.js';
+import { ConfigurationDriver, planConfiguration } from './configuration.js';
+import { NamingDriver, planNaming } from './naming.js';
+
+export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
+  registers: 'reads, writes and conditional setData on a few znodes (linearizability, znode model)',
+  configuration: 'one writer, watchers re-registering one-shot watches; all converge on the last value',
+  naming: 'workers join /workers with ephemeral-sequential nodes and leave; a monitor watches the membership',
+};
+
+export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
+  const rng = new RandomStreams(seed).stream(`workload:${config.workload}`);
+  switch (config.workload) {
+    case 'registers':
+      return planRegisters(rng, config, config.clients);
+    case 'configuration':
+      return planConfiguration(rng, config, config.clients);
+    case 'naming':
+      return planNaming(rng, config, config.clients);
+  }
+}
+
+export function createDriver(cluster: ExploreCluster, plan: WorkloadPlan): WorkloadDriver {
+  switch (plan.name) {
+    case 'registers':
+      return new RegistersDriver(cluster, plan);
+    case 'configuration':
+      return new ConfigurationDriver(cluster, plan);
+    case 'naming':
+      return new NamingDriver(cluster, plan);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Registers: a few znodes /r0../rK-1; clients read (getData), write (setData -1) and conditionally write (setData
+ * with the version they last read). Checked by the linearizability checker with the znode model (writes; reads too
+ * on a single server) and by the generic checkers.
+ */
+import type { Rng } from '../../sim/random.js';
+import type { ExploreCluster, Session } from '../cluster.js';
+import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
+import { BaseDriver, NODEEXISTS, codeOf } from './common.js';
+
+export function planRegisters(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
+  const keys = rng.int(1, 4);
+  const meanGap = rng.uniform(60, 400);
+  const pRead = rng.uniform(0.2, 0.6);
+  const pCas = rng.uniform(0.1, 0.5);
+  const out: PlannedOp[][] = [];
+  for (let c = 0; c < clients; c++) {
+    const ops: PlannedOp[] = [];
+    let t = 0;
+    while (t < config.durationMs) {
+      const gap = Math.round(rng.exponential(meanGap));
+      t += gap + 5;
+      const x = rng.next();
+      const op = x < pRead ? 'read' : x < pRead + pCas ? 'cas' : 'write';
+      ops.push({ gap, op, key: rng.int(0, keys) });
+    }
+    out.push(ops);
+  }
+  return { name: 'registers', keys, clients: out };
+}
+
+export class RegistersDriver extends BaseDriver {
+  readonly name = 'registers';
+  private readonly seen: Array<Map<number, number>>;
+  private writes = 0;
+
+  constructor(cluster: ExploreCluster, plan: WorkloadPlan) {
+    super(cluster, plan);
+    this.seen = plan.clients.map(() => new Map());
+  }
+
+  protected override onStart(): void {
+    // Every client creates the registers it may touch (NODEEXISTS is fine), before its planned operations.
+    this.plan.clients.forEach((_o, slot) => {
+      const s = this.session(slot);
+      for (let k = 0; k < this.plan.keys; k++) s.client.create(`/r${k}`, 'init').catch(() => undefined);
+    });
+  }
+
+  protected perform(slot: number, op: PlannedOp, s: Session): Promise<unknown> {
+    const key = op.key ?? 0;
+    const path = `/r${key}`;
+    const seen = this.seen[slot]!;
+    switch (op.op) {
+      case 'read':
+        return s.client.getData(path).then((r) => seen.set(key, r.stat.version));
+      case 'write':
+        return s.client.setData(path, `${s.name}:${++this.writes}`, -1).then((st) => seen.set(key, st.version));
+      case 'cas':
+        return s.client.setData(path, `${s.name}:${++this.writes}`, seen.get(key) ?? 0).then(
+          (st) => seen.set(key, st.version),
+          (e) => {
+            if (codeOf(e) === NODEEXISTS) return;
+            throw e;
+          },
+        );
+      default:
+        return Promise.resolve();
+    }
+  }
+
+  protected finalRead(_slot: number, s: Session): Promise<unknown> {
+    return s.client.getData('/r0').catch((e) => {
+      if (codeOf(e) === -101) return null; // NONODE is an answer
+      throw e;
+    });
+  }
+}
