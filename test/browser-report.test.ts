@@ -1,0 +1,124 @@
+/**
+ * Opens a generated report in real headless Chromium (Debian's `chromium`, driven by playwright-core) and checks
+ * that the space-time diagram draws one arrow per delivered message, that filters change the count as expected,
+ * and saves a screenshot to reports/out/ (a test artefact). Skipped, with a message, when chromium is missing.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runDemo } from '../sim/demo.js';
+import { writeHtmlReport } from '../reports/html.js';
+import { pairOperations, type HistoryEvent } from '../check/history.js';
+import type { TraceEvent } from '../sim/trace.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = resolve('reports/out');
+
+function launchArgs(): string[] {
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
+  // The fresh --user-data-dir is `userDir`: playwright passes it itself (launchPersistentContext).
+}
+
+/** A small fake history so that the operations timeline and the counterexample highlight are exercised too. */
+function fakeHistory(trace: readonly TraceEvent[]): HistoryEvent[] {
+  const end = trace.length ? trace[trace.length - 1]!.t : 0;
+  const h: HistoryEvent[] = [];
+  let id = 0;
+  for (let t = 50, k = 0; t < end - 100; t += 137, k++) {
+    const p = `p${(k % 2) + 1}`;
+    const i = id++;
+    h.push({ kind: 'invoke', id: i, process: p, time: t, op: k % 3 ? 'read' : 'write', args: k % 3 ? null : k });
+    if (k % 7 === 3) h.push({ kind: 'info', id: i, process: p, time: t + 40 });
+    else if (k % 5 === 4) h.push({ kind: 'fail', id: i, process: p, time: t + 30, error: { code: -101, name: 'NONODE' } });
+    else h.push({ kind: 'ok', id: i, process: p, time: t + 20, result: k });
+  }
+  return h.sort((a, b) => a.time - b.time);
+}
+
+if (!existsSync(CHROMIUM)) {
+  test.skip(`browser report test: ${CHROMIUM} is missing (apt-get install chromium) — SKIPPED, not passed`, () => {});
+  console.log(`SKIPPED browser-report: ${CHROMIUM} not found`);
+} else {
+  test('report renders one arrow per delivered message; type and process filters work; screenshot', async () => {
+    const { chromium } = await import('playwright-core');
+    const r = runDemo(11, { processes: 5, durationMs: 4000, recordTrace: true });
+    const trace = r.world.trace;
+    const history = fakeHistory(trace);
+    const ops = pairOperations(history);
+    const stuck = ops.find((o) => o.op === 'write' && o.status === 'ok')!;
+    mkdirSync(OUT, { recursive: true });
+    const file = join(OUT, 'browser-demo.html');
+    writeHtmlReport(file, {
+      trace,
+      history,
+      title: 'browser test: demo world seed 11',
+      meta: { seed: 11, traceHash: r.world.traceHash },
+      counterexample: { property: 'test', text: 'a made-up counterexample for the test', opIds: [stuck.id] },
+    });
+    const delivered = trace.filter((e) => e.kind === 'recv').length;
+    const pongs = trace.filter((e) => e.kind === 'recv' && e.type === 'pong').length;
+    const touchingP5 = trace.filter((e) => e.kind === 'recv' && e.type !== 'pong' && (e.from === 'p5' || e.to === 'p5')).length;
+    assert.is(delivered, r.delivered);
+    assert.ok(pongs > 0 && pongs < delivered);
+
+    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
+    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs(), viewport: { width: 1400, height: 900 } });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (req) => {
+        if (!req.url().startsWith('file:') && !req.url().startsWith('data:')) requests.push(req.url());
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-ready="1"]');
+      assert.equal(errors, [], 'no script errors');
+      const count = () => page.$$eval('#lamport .arrow', (els) => els.length);
+      assert.is(await count(), delivered, 'one arrow per delivered message');
+      assert.is(await page.getAttribute('#lamport', 'data-arrows'), String(delivered));
+      assert.is(await page.$$eval('#ops .op', (els) => els.length), ops.length, 'one bar per operation');
+      assert.is(await page.$$eval('#ops .op.cx', (els) => els.length), 1, 'counterexample op highlighted');
+      assert.ok((await page.$$eval('#lamport .fault', (els) => els.length)) > 0, 'fault bands drawn');
+      await page.screenshot({ path: join(OUT, 'browser-report.png'), fullPage: true });
+
+      // Filter by message type: hide pongs.
+      await page.click('input[data-type="pong"]');
+      assert.is(await count(), delivered - pongs, 'pong filter removes exactly the pongs');
+      // Filter by process: hide p5 too.
+      await page.click('input[data-lane="4"]');
+      assert.is(await count(), delivered - pongs - touchingP5, 'process filter removes messages to and from p5');
+      await page.click('input[data-lane="4"]');
+      await page.click('input[data-type="pong"]');
+      assert.is(await count(), delivered);
+
+      // Zoom: a window holds only the messages that overlap it.
+      await page.evaluate(() => (window as unknown as { zksimReport: { setWindow(a: number, b: number): void } }).zksimReport.setWindow(1000, 1500));
+      const inWindow = trace.filter((e) => e.kind === 'recv' && e.t >= 1000).filter((e) => {
+        const s = trace.find((x) => x.kind === 'send' && x.mid === e.mid)!;
+        return s.t <= 1500;
+      }).length;
+      assert.is(await count(), inWindow, 'zoomed window shows the overlapping messages');
+      await page.screenshot({ path: join(OUT, 'browser-report-zoomed.png'), fullPage: true });
+      assert.equal(requests, [], 'the page makes no network requests');
+    } finally {
+      await browser.close();
+      rmSync(userDir, { recursive: true, force: true });
+    }
+    assert.ok(statSync(join(OUT, 'browser-report.png')).size > 10_000);
+  });
+}
+
+test.run();
