@@ -236,12 +236,14 @@ export class Leader {
         if (h.state !== 'leaderinfo') return;
         h.lastZxid = m.lastZxid;
         h.state = 'epochAcked';
-        if (m.currentEpoch !== -1) {
+        // src: Leader.waitForEpochAck: checked only until the epoch quorum is reached; the learner's handler dies
+        if (m.currentEpoch !== -1 && this.phase === 'discovery') {
           const ahead = m.currentEpoch > this.summary.currentEpoch ||
             (m.currentEpoch === this.summary.currentEpoch && m.lastZxid > this.summary.lastZxid);
           if (ahead) {
-            s.trace('stepdown', { reason: 'follower is ahead of the leader', sid: h.sid, lastZxid: m.lastZxid, currentEpoch: m.currentEpoch });
-            s.goLooking('follower-ahead');
+            s.trace('learner', { event: 'follower-ahead', sid: h.sid, lastZxid: m.lastZxid, currentEpoch: m.currentEpoch });
+            this.handlers.delete(h.conn);
+            s.closePeer(h.conn);
             return;
           }
           if (!h.observer) this.epochAckers.add(h.sid);
