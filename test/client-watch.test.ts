@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Cluster } from '../sim/cluster.js';
-import { CreateMode, EventType, type WatchedEvent, type ZooKeeperClient } from '../core/client/index.js';
+import { AddWatchMode, CreateMode, EventType, type WatchedEvent, type ZooKeeperClient } from '../core/client/index.js';
 
 const NAMES: Record<number, string> = { 1: 'NodeCreated', 2: 'NodeDeleted', 3: 'NodeDataChanged', 4: 'NodeChildrenChanged' };
 
@@ -159,6 +159,43 @@ test('watch: true goes to the default watcher', async () => {
   await cl.run(c2.create('/dw', null, CreateMode.EPHEMERAL));
   await cl.runFor(50);
   assert.equal(seen, [[EventType.None, null], [EventType.NodeCreated, '/dw']]);
+});
+
+test('addWatch PERSISTENT_RECURSIVE: descendants, never NodeChildrenChanged, never consumed', async () => {
+  const { cl, c1, c2 } = await setup();
+  await cl.run(c2.create('/r'));
+  const seen: string[] = [];
+  await cl.run(c1.addWatch('/r', AddWatchMode.PERSISTENT_RECURSIVE, (e) => seen.push(`${NAMES[e.type] ?? e.type} ${e.path}`)));
+  await cl.run(c2.create('/r/a'));
+  await cl.run(c2.setData('/r/a', 'x'));
+  await cl.run(c2.create('/r/a/b'));
+  await cl.run(c2.delete('/r/a/b'));
+  await cl.run(c2.setData('/r', 'y'));
+  await cl.runFor(50);
+  assert.equal(seen, ['NodeCreated /r/a', 'NodeDataChanged /r/a', 'NodeCreated /r/a/b', 'NodeDeleted /r/a/b', 'NodeDataChanged /r']);
+});
+
+test('addWatch PERSISTENT: all types at the path, children events too, survives a reconnect', async () => {
+  const { cl, c1, c2 } = await setup();
+  await cl.run(c2.create('/p'));
+  const seen: string[] = [];
+  await cl.run(c1.addWatch('/p', AddWatchMode.PERSISTENT, (e) => seen.push(`${NAMES[e.type] ?? e.type} ${e.path}`)));
+  await cl.run(c2.create('/p/c'));
+  await cl.run(c2.create('/p/c/d'));
+  await cl.run(c2.setData('/p', '1'));
+  await cl.run(c2.setData('/p', '2'));
+  await cl.runFor(50);
+  assert.equal(seen, ['NodeChildrenChanged /p', 'NodeDataChanged /p', 'NodeDataChanged /p']);
+  seen.length = 0;
+  cl.world.net.resetConnections('c1', 's1');
+  assert.ok(await cl.until(() => c1.state === 'CONNECTING', 5000));
+  assert.ok(await cl.until(() => c1.state === 'CONNECTED', 10_000));
+  await cl.run(c2.delete('/p/c/d'));
+  await cl.run(c2.delete('/p/c'));
+  await cl.run(c2.delete('/p'));
+  await cl.run(c2.create('/p'));
+  await cl.runFor(50);
+  assert.equal(seen.filter((x) => !x.startsWith('-1')), ['NodeChildrenChanged /p', 'NodeDeleted /p', 'NodeCreated /p']);
 });
 
 test.run();

@@ -28,6 +28,7 @@
  */
 import type { ConnId, Port, ProcessEvent, Role, TimerId } from '../port.js';
 import {
+  AddWatchMode,
   CreateMode,
   EventType,
   KeeperState,
@@ -89,7 +90,7 @@ export function dataText(d: Data): string | null {
 
 /** One request: queued (not yet sent), in flight, or done. */
 interface Pending {
-  kind: 'user' | 'setWatches' | 'close';
+  kind: 'user' | 'internal' | 'close';
   xid: number;
   req: Request;
   /** History id (user requests). */
@@ -144,6 +145,8 @@ export class ZooKeeperClient implements Role<Msg> {
   private readonly dataWatches = new Map<string, Set<Watcher>>();
   private readonly existWatches = new Map<string, Set<Watcher>>();
   private readonly childWatches = new Map<string, Set<Watcher>>();
+  private readonly persistentWatches = new Map<string, Set<Watcher>>();
+  private readonly recursiveWatches = new Map<string, Set<Watcher>>();
 
   /** Exceptions thrown by user watchers (they never break the client). */
   readonly watcherErrors: unknown[] = [];
@@ -192,9 +195,16 @@ export class ZooKeeperClient implements Role<Msg> {
     return this.outgoing.filter((p) => p.kind === 'user').length + this.inflight.filter((p) => p.kind === 'user').length;
   }
   /** Paths with client-side watches, per kind (sorted), for tests. */
-  watchedPaths(): { data: string[]; exist: string[]; child: string[] } {
+  watchedPaths(): { data: string[]; exist: string[]; child: string[]; persistent?: string[]; recursive?: string[] } {
     const keys = (m: Map<string, Set<Watcher>>) => [...m.keys()].sort();
-    return { data: keys(this.dataWatches), exist: keys(this.existWatches), child: keys(this.childWatches) };
+    const out: { data: string[]; exist: string[]; child: string[]; persistent?: string[]; recursive?: string[] } = {
+      data: keys(this.dataWatches),
+      exist: keys(this.existWatches),
+      child: keys(this.childWatches),
+    };
+    if (this.persistentWatches.size) out.persistent = keys(this.persistentWatches);
+    if (this.recursiveWatches.size) out.recursive = keys(this.recursiveWatches);
+    return out;
   }
 
   // ---------------------------------------------------------------- the API (Java names)
@@ -276,6 +286,17 @@ export class ZooKeeperClient implements Role<Msg> {
       return Promise.resolve([]);
     }
     return this.submit('multi', args, { op: 'multi', ops: ops.map(cloneOp) }, null, bad);
+  }
+  /**
+   * A persistent watch (PERSISTENT: every event at `path`, including NodeChildrenChanged) or a recursive one
+   * (PERSISTENT_RECURSIVE: NodeCreated/NodeDeleted/NodeDataChanged at `path` and below). Never consumed; the node
+   * need not exist. `watcher` true or omitted = the default watcher. After a reconnect the client re-adds them
+   * (zksim's SetWatches carries no persistent lists; Java sends SetWatches2) — no catch-up events, as in ZooKeeper.
+   */
+  addWatch(path: string, mode: AddWatchMode, watcher?: Watcher | boolean): Promise<void> {
+    const w = this.watcherOf(watcher ?? true)!;
+    const modeName = mode === AddWatchMode.PERSISTENT_RECURSIVE ? 'PERSISTENT_RECURSIVE' : 'PERSISTENT';
+    return this.submit('addWatch', { path, mode: modeName }, { op: 'addWatch', path, mode }, w, checkPath(path));
   }
   /** A multi builder: zk.transaction().create(...).setData(...).check(...).delete(...).commit(). */
   transaction(): Transaction {
@@ -441,7 +462,7 @@ export class ZooKeeperClient implements Role<Msg> {
   }
 
   private send(p: Pending): void {
-    if (p.kind !== 'setWatches') {
+    if (p.req.op !== 'setWatches') {
       this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
       p.xid = this.xid;
     }
@@ -526,7 +547,12 @@ export class ZooKeeperClient implements Role<Msg> {
         existWatches: [...this.existWatches.keys()],
         childWatches: [...this.childWatches.keys()],
       };
-      this.send({ kind: 'setWatches', xid: SET_WATCHES_XID, req, hid: -1, watcher: null, resolve: () => {}, reject: () => {}, sent: false });
+      this.send({ kind: 'internal', xid: SET_WATCHES_XID, req, hid: -1, watcher: null, resolve: () => {}, reject: () => {}, sent: false });
+    }
+    for (const [m, mode] of [[this.persistentWatches, AddWatchMode.PERSISTENT], [this.recursiveWatches, AddWatchMode.PERSISTENT_RECURSIVE]] as const) {
+      for (const path of m.keys()) {
+        this.send({ kind: 'internal', xid: 0, req: { op: 'addWatch', path, mode }, hid: -1, watcher: null, resolve: () => {}, reject: () => {}, sent: false });
+      }
     }
     const queued = this.outgoing;
     this.outgoing = [];
@@ -554,7 +580,7 @@ export class ZooKeeperClient implements Role<Msg> {
 
   /** A reply for `p` arrived: register watches, settle the promise, record the outcome. */
   private complete(p: Pending, err: number, body: ReplyBody | undefined, zxid: number): void {
-    if (p.kind === 'setWatches') return;
+    if (p.kind === 'internal') return;
     if (p.kind === 'close') {
       this.finishClose();
       return;
@@ -613,6 +639,12 @@ export class ZooKeeperClient implements Role<Msg> {
       case 'sync':
         if (err === 0) okWith(body?.op === 'sync' ? body.path : req.path, {});
         else failWith(err);
+        return;
+      case 'addWatch':
+        if (err === 0) {
+          if (p.watcher) addWatch(req.mode === AddWatchMode.PERSISTENT_RECURSIVE ? this.recursiveWatches : this.persistentWatches, req.path, p.watcher);
+          okWith(undefined, {});
+        } else failWith(err);
         return;
       case 'multi': {
         const results = body?.op === 'multi' ? body.results : undefined;
@@ -674,6 +706,8 @@ export class ZooKeeperClient implements Role<Msg> {
     this.dataWatches.clear();
     this.existWatches.clear();
     this.childWatches.clear();
+    this.persistentWatches.clear();
+    this.recursiveWatches.clear();
     const waiters = this.closeWaiters;
     this.closeWaiters = [];
     for (const w of waiters) w();
@@ -711,6 +745,15 @@ export class ZooKeeperClient implements Role<Msg> {
       default:
         break;
     }
+    // Persistent watches at the path (every type), recursive ones at the path or an ancestor (not children events).
+    const pw = this.persistentWatches.get(path);
+    if (pw) for (const w of pw) targets.add(w);
+    if (this.recursiveWatches.size && type !== EventType.NodeChildrenChanged) {
+      for (let p: string | null = path; p !== null; p = p === '/' ? null : parentOf(p)) {
+        const rw = this.recursiveWatches.get(p);
+        if (rw) for (const w of rw) targets.add(w);
+      }
+    }
     this.deliver(targets, { type, state: KeeperState.SyncConnected, path });
   }
 
@@ -718,7 +761,7 @@ export class ZooKeeperClient implements Role<Msg> {
   private deliverState(state: KeeperState): void {
     const targets = new Set<Watcher>();
     if (this.cfg.watcher) targets.add(this.cfg.watcher);
-    for (const m of [this.dataWatches, this.existWatches, this.childWatches]) for (const ws of m.values()) for (const w of ws) targets.add(w);
+    for (const m of [this.dataWatches, this.existWatches, this.childWatches, this.persistentWatches, this.recursiveWatches]) for (const ws of m.values()) for (const w of ws) targets.add(w);
     this.deliver(targets, { type: EventType.None, state, path: null });
   }
 
@@ -813,6 +856,11 @@ export class Transaction {
 }
 
 function noopWatcher(): void {}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
 
 function addWatch(m: Map<string, Set<Watcher>>, path: string, w: Watcher): void {
   let s = m.get(path);
