@@ -482,7 +482,7 @@ test('property (fast-check): delivery orders x initial (zxid, epoch) vectors →
         return true;
       },
     ),
-    { seed: 20261125, numRuns: 200 },
+    { seed: 20261125, numRuns: Number(process.env.FLE_RUNS ?? 200) },
   );
 });
 
