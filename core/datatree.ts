@@ -292,6 +292,15 @@ export class DataTree {
   }
 
   /**
+   * getEphemerals (opcode 103): the session's ephemerals whose path string-starts-with `prefix` (so "/b/e" matches
+   * "/b/eph"); "" or "/" → all. Sorted (ZooKeeper's order is unspecified).
+   */
+  getEphemerals(sessionId: number, prefix: string): string[] {
+    const all = this.ephemeralsOf(sessionId);
+    return prefix === '' || prefix === '/' ? all : all.filter((p) => p.startsWith(prefix));
+  }
+
+  /**
    * ContainerManager candidates (src: `ContainerManager.getCandidates`): empty containers that had a child at
    * least once, and empty TTL nodes with now − mtime > ttl. Sorted. Each becomes a `deleteContainer` request.
    */

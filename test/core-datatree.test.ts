@@ -154,6 +154,9 @@ test('createSession / closeSession are txns; closeSession removes all ephemerals
   db.create('/e3', null, CreateMode.EPHEMERAL_SEQUENTIAL, S1);
   db.create('/other', null, CreateMode.EPHEMERAL, S2);
   assert.equal(db.tree.ephemeralsOf(S1), ['/e30000000001', '/p/e1', '/p/e2']);
+  assert.equal(db.tree.getEphemerals(S1, '/p/e'), ['/p/e1', '/p/e2']);
+  assert.equal(db.tree.getEphemerals(S1, '/'), ['/e30000000001', '/p/e1', '/p/e2']);
+  assert.equal(db.tree.getEphemerals(S2, ''), ['/other']);
   assert.is(db.stat('/p/e1').ephemeralOwner, S1);
   const w = db.write({ op: 'closeSession' }, S1);
   assert.equal(w.txn, { zxid: db.zxid, time: db.time, sessionId: S1, cxid: 0, type: 'closeSession', paths: ['/e30000000001', '/p/e1', '/p/e2'] });
