@@ -87,3 +87,36 @@ export function makeCluster(opts: {
   };
   return tc;
 }
+
+import type { ConnId, Port, ProcessEvent, Role } from '../core/port.js';
+import type { ClientMessage, ServerMessage } from '../core/protocol.js';
+
+/** A raw wire client: one connection at a time, records everything it receives. */
+export class RawClient implements Role<unknown> {
+  port!: Port<unknown>;
+  conn: ConnId | null = null;
+  received: ServerMessage[] = [];
+  closed = false;
+  connected = false;
+  start(port: Port<unknown>): void {
+    this.port = port;
+  }
+  handle(ev: ProcessEvent<unknown>): void {
+    if (ev.kind === 'connected' && ev.conn === this.conn) this.connected = true;
+    if (ev.kind === 'closed' && ev.conn === this.conn) this.closed = true;
+    if (ev.kind === 'message' && ev.conn === this.conn) this.received.push(ev.msg as ServerMessage);
+  }
+  open(server: string): void {
+    this.received = [];
+    this.closed = false;
+    this.connected = false;
+    this.conn = this.port.connect(server);
+  }
+  send(m: ClientMessage): void {
+    if (this.conn !== null) this.port.send(this.conn, m);
+  }
+  close(): void {
+    if (this.conn !== null) this.port.close(this.conn);
+    this.conn = null;
+  }
+}

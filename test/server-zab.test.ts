@@ -1,0 +1,186 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeCluster, RawClient } from './server-harness.js';
+import type { TestCluster } from './server-harness.js';
+import { sessionPasswd } from '../core/server/sessions.js';
+
+async function elect(tc: TestCluster, limit = 30000): Promise<string> {
+  const ok = await tc.until(() => tc.leader() !== null && tc.names.every((n) => !tc.world.isUp(n) || tc.server(n)!.serving), limit);
+  assert.ok(ok, 'a leader was elected and everyone is serving');
+  return tc.leader()!;
+}
+
+function data(tc: TestCluster, name: string, path: string): string | null | undefined {
+  const d = tc.server(name)?.tree?.dataOf(path);
+  if (d === undefined) return undefined;
+  return d === null ? null : new TextDecoder().decode(d);
+}
+
+function syncs(tc: TestCluster, peer: number): Array<Record<string, unknown>> {
+  return tc.world.trace.filter((e) => e.kind === 'sync' && (e as { peer?: number }).peer === peer) as Array<Record<string, unknown>>;
+}
+
+test('lagging follower is caught up with DIFF', async () => {
+  const tc = makeCluster({ servers: 3, seed: 21, recordTrace: true });
+  const leader = await elect(tc);
+  const lag = tc.names.find((n) => n !== leader)!;
+  const other = tc.names.find((n) => n !== leader && n !== lag)!;
+  const c = tc.client('c1', { servers: [other] });
+  await tc.run(c.create('/d', '0'));
+  tc.world.crash(lag);
+  for (let i = 1; i <= 5; i++) await tc.run(c.setData('/d', `${i}`));
+  tc.world.restart(lag);
+  await tc.until(() => tc.server(lag)?.serving === true, 30000);
+  const sid = Number(lag.slice(1));
+  const last = syncs(tc, sid).pop()!;
+  assert.is(last.mode, 'diff');
+  assert.is(last.txns, 5);
+  assert.is(data(tc, lag, '/d'), '5');
+  assert.is(tc.server(lag)!.lastProcessedZxid, tc.server(other)!.lastProcessedZxid);
+});
+
+test('a server with an uncommitted proposal of an old epoch is truncated (TRUNC)', async () => {
+  const tc = makeCluster({ servers: 3, seed: 23, recordTrace: true });
+  const leader = await elect(tc);
+  const others = tc.names.filter((n) => n !== leader);
+  const c = tc.client('c1', { servers: [leader], timeout: 40000 });
+  await tc.run(c.create('/t', 'committed'));
+  await tc.advance(50);
+  const committedZxid = tc.server(leader)!.lastProcessedZxid;
+  // cut the leader off: its next proposal is logged only by itself
+  tc.world.net.partition([[leader, 'c1'], others]);
+  c.setData('/t', 'uncommitted').catch(() => undefined);
+  await tc.advance(100);
+  // the majority elects a new leader (epoch 2) without any new txn
+  const ok = await tc.until(() => others.some((n) => tc.server(n)!.state === 'LEADING' && tc.server(n)!.serving), 30000);
+  assert.ok(ok);
+  // the old leader stepped down holding the uncommitted txn in its log
+  await tc.until(() => tc.server(leader)!.state === 'LOOKING', 30000);
+  assert.is(tc.server(leader)!.lastProcessedZxid, committedZxid + 1);
+  tc.world.net.heal();
+  await tc.until(() => tc.server(leader)!.serving, 30000);
+  const sid = Number(leader.slice(1));
+  const last = syncs(tc, sid).pop()!;
+  assert.is(last.mode, 'trunc');
+  assert.is(last.zxid, committedZxid);
+  assert.is(data(tc, leader, '/t'), 'committed');
+  // and it stays truncated after a restart from disk
+  tc.world.crash(leader);
+  tc.world.restart(leader);
+  await tc.until(() => tc.server(leader)?.serving === true, 30000);
+  assert.is(data(tc, leader, '/t'), 'committed');
+});
+
+test('all servers restart from disk with their data; the epoch moves on', async () => {
+  const tc = makeCluster({ servers: 3, seed: 25 });
+  await elect(tc);
+  const c = tc.client('c1', { servers: ['s1', 's2', 's3'] });
+  for (let i = 0; i < 5; i++) await tc.run(c.create(`/r${i}`, `${i}`));
+  await tc.advance(50);
+  const epoch = tc.server(tc.leader()!)!.epoch;
+  for (const n of tc.names) tc.world.crash(n);
+  for (const n of tc.names) tc.world.restart(n);
+  const l = await elect(tc);
+  assert.is(tc.server(l)!.epoch, epoch + 1);
+  for (const n of tc.names) for (let i = 0; i < 5; i++) assert.is(data(tc, n, `/r${i}`), `${i}`, `${n} /r${i}`);
+});
+
+test('observers: serve reads and forward writes, do not count for the quorum', async () => {
+  const tc = makeCluster({ servers: 3, observers: 1, seed: 27 });
+  const leader = await elect(tc);
+  assert.is(tc.server('s4')!.state, 'OBSERVING');
+  const c = tc.client('c1', { servers: ['s4'] });
+  await tc.run(c.create('/o', 'x'));
+  assert.is(data(tc, 's4', '/o'), 'x');
+  await tc.advance(50);
+  for (const n of ['s1', 's2', 's3']) assert.is(data(tc, n, '/o'), 'x');
+  // two voters down: no quorum even with the observer
+  const voters = ['s1', 's2', 's3'].filter((n) => n !== leader);
+  tc.world.crash(voters[0]!);
+  tc.world.crash(voters[1]!);
+  let res = 'pending';
+  c.setData('/o', 'y').then(() => (res = 'ok'), () => (res = 'fail'));
+  await tc.advance(20000);
+  assert.is.not(res, 'ok');
+});
+
+test('7 servers: election and a write', async () => {
+  const tc = makeCluster({ servers: 7, seed: 29 });
+  const leader = await elect(tc);
+  assert.is(leader, 's7');
+  const c = tc.client('c1', { servers: ['s2'] });
+  await tc.run(c.create('/seven', '7'));
+  await tc.advance(50);
+  for (const n of tc.names) assert.is(data(tc, n, '/seven'), '7');
+});
+
+test('connect: a server refuses a client whose lastZxidSeen is ahead of it', async () => {
+  const tc = makeCluster({ servers: 1, seed: 31 });
+  const raw = new RawClient();
+  tc.world.addProcess('r1', () => raw);
+  await tc.advance(10);
+  raw.open('s1');
+  await tc.until(() => raw.connected, 1000);
+  raw.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 1000, timeoutMs: 10000, sessionId: 0, passwd: '' });
+  await tc.until(() => raw.closed, 1000);
+  assert.ok(raw.closed);
+  assert.is(raw.received.length, 0);
+  // an unknown session gets timeout 0 then close
+  raw.open('s1');
+  await tc.until(() => raw.connected, 1000);
+  raw.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 12345, passwd: sessionPasswd(12345) });
+  await tc.until(() => raw.closed, 1000);
+  assert.equal(raw.received[0], { type: 'connectResponse', timeoutMs: 0, sessionId: 0, passwd: '' });
+});
+
+test('frame larger than jute.maxbuffer closes the connection, no zxid consumed', async () => {
+  const tc = makeCluster({ servers: 1, seed: 33 });
+  const raw = new RawClient();
+  tc.world.addProcess('r1', () => raw);
+  await tc.advance(10);
+  raw.open('s1');
+  await tc.until(() => raw.connected, 1000);
+  raw.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
+  await tc.until(() => raw.received.length > 0, 1000);
+  const z0 = tc.server('s1')!.lastProcessedZxid;
+  raw.send({ type: 'request', xid: 1, req: { op: 'create', path: '/big', data: new Uint8Array(1048576), mode: 0 } });
+  await tc.until(() => raw.closed, 1000);
+  assert.ok(raw.closed);
+  assert.is(tc.server('s1')!.lastProcessedZxid, z0);
+});
+
+test('SESSIONMOVED: a request through the superseded connection is not applied; that cnxn is closed', async () => {
+  const tc = makeCluster({ servers: 3, seed: 35 });
+  const leader = await elect(tc);
+  const [f1, f2] = tc.names.filter((n) => n !== leader) as [string, string];
+  const x = new RawClient();
+  const y = new RawClient();
+  tc.world.addProcess('x', () => x);
+  tc.world.addProcess('y', () => y);
+  await tc.advance(10);
+  x.open(f1);
+  await tc.until(() => x.connected, 1000);
+  x.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
+  await tc.until(() => x.received.length > 0, 2000);
+  const cr = x.received[0] as { sessionId: number; passwd: string };
+  x.send({ type: 'request', xid: 1, req: { op: 'create', path: '/sm', data: null, mode: 0 } });
+  await tc.until(() => x.received.length > 1, 2000);
+  // y takes the session over on the other follower
+  y.open(f2);
+  await tc.until(() => y.connected, 1000);
+  y.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: cr.sessionId, passwd: cr.passwd });
+  await tc.until(() => y.received.length > 0, 2000);
+  assert.is((y.received[0] as { timeoutMs: number }).timeoutMs, 10000);
+  y.send({ type: 'request', xid: 2, req: { op: 'setData', path: '/sm', data: new TextEncoder().encode('y'), version: -1 } });
+  await tc.until(() => y.received.length > 1, 2000);
+  assert.is((y.received[1] as { err: number }).err, 0);
+  // x's write through the old server: SESSIONMOVED → connection closed, write not applied
+  x.send({ type: 'request', xid: 3, req: { op: 'setData', path: '/sm', data: new TextEncoder().encode('x'), version: -1 } });
+  await tc.until(() => x.closed, 2000);
+  assert.ok(x.closed);
+  assert.is(x.received.length, 2);
+  await tc.advance(50);
+  assert.is(data(tc, leader, '/sm'), 'y');
+});
+
+test.run();
