@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Cluster } from '../sim/cluster.js';
-import { CreateMode, Code, EventType, KeeperState, ZkError, type WatchedEvent } from '../core/client/index.js';
+import { CreateMode, Code, EventType, KeeperState, ZkError, ZooKeeperClient, type WatchedEvent } from '../core/client/index.js';
 import { pairOperations } from '../check/history.js';
 
 async function code(cl: Cluster, p: Promise<unknown>): Promise<number> {
@@ -161,6 +161,26 @@ test('deterministic: same seed, same history and trace hash', async () => {
     return JSON.stringify(cl.history.events) + cl.world.traceHash;
   };
   assert.is(await run(), await run());
+});
+
+test('a role object used before start records at the start time; restarted with the same object it keeps its session', async () => {
+  const cl = new Cluster({ seed: 12, servers: 1 });
+  await cl.runFor(500);
+  const zk = new ZooKeeperClient({ servers: ['s1'], recorder: cl.history, process: 'cx', onUserWake: () => cl.world.wakeUser() });
+  const early = zk.create('/early');
+  cl.world.addProcess('cx', () => zk);
+  assert.is(await cl.run(early), '/early');
+  const inv = cl.history.events.find((e) => e.kind === 'invoke' && e.process === 'cx')!;
+  assert.is(inv.time, 500);
+  const sid = zk.sessionId;
+  const hung = zk.create('/during', null, CreateMode.EPHEMERAL).catch((e: ZkError) => e.code);
+  cl.world.crash('cx');
+  cl.world.restart('cx');
+  assert.ok(await cl.until(() => sessionStates(cl, 'cx').length === 3, 20_000));
+  assert.equal(sessionStates(cl, 'cx'), ['connected', 'disconnected', 'connected']);
+  assert.is(zk.sessionId, sid);
+  assert.is(await cl.run(hung), Code.CONNECTIONLOSS);
+  assert.is(await cl.run(zk.create('/later')), '/later');
 });
 
 test.run();

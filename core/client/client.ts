@@ -139,6 +139,8 @@ export class ZooKeeperClient implements Role<Msg> {
   private backoffTimer: TimerId | null = null;
 
   private outgoing: Pending[] = [];
+  /** Calls made before the world started the role (and without a `clock`): submitted at start, at its time. */
+  private preStart: Array<() => void> = [];
   private inflight: Pending[] = [];
 
   // Client-side watch tables (Java ZKWatchManager): path -> watchers.
@@ -324,7 +326,16 @@ export class ZooKeeperClient implements Role<Msg> {
   // ---------------------------------------------------------------- Role
 
   start(port: Port<Msg>): void {
+    const restarted = this.port !== undefined;
     this.port = port;
+    if (restarted) {
+      // The world restarted this process with the same role object: the old connection and timers are gone.
+      this.conn = null;
+      this.mainTimer = null;
+      this.backoffTimer = null;
+      if (this._state !== 'CLOSED') this.dropConnection('process restarted');
+      return;
+    }
     if (this._state === 'CLOSED') return; // closed before it started
     const hosts = [...this.cfg.servers];
     if (!this.cfg.noShuffle) {
@@ -336,6 +347,9 @@ export class ZooKeeperClient implements Role<Msg> {
     }
     this.hosts = hosts;
     this.nextHostAndConnect();
+    const early = this.preStart;
+    this.preStart = [];
+    for (const f of early) f();
   }
 
   handle(event: ProcessEvent<Msg>): void {
@@ -802,6 +816,11 @@ export class ZooKeeperClient implements Role<Msg> {
 
   /** Records the invoke, then sends or queues the request; `shape` maps the reply value to what the caller gets. */
   private submit<T>(op: string, args: unknown, req: Request, watcher: Watcher | null, bad: ZkError | null, shape?: (v: any) => T): Promise<T> {
+    if (!this.port && !this.cfg.clock) {
+      return new Promise<T>((resolve, reject) => {
+        this.preStart.push(() => this.submit(op, args, req, watcher, bad, shape).then(resolve, reject));
+      });
+    }
     const t = this.now();
     const rec = this.recorder;
     const hid = rec ? rec.invoke(this.process, op, args, t) : -1;
