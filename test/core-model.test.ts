@@ -14,7 +14,8 @@ import { DataTree } from '../core/datatree.js';
 import type { Reply } from '../core/datatree.js';
 import { prepare } from '../core/txn.js';
 import type { PrepRequest } from '../core/txn.js';
-import type { Data, MultiOp, MultiResult, ReadRequest, ReplyBody, Stat } from '../core/protocol.js';
+import type { Data, MultiOp, MultiResult, ReadRequest, ReplyBody, Stat, WatchEventMsg } from '../core/protocol.js';
+import { WatchManager, serveRead } from '../core/watches.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // the model
@@ -34,10 +35,14 @@ interface MNode {
 
 const E = { OK: 0, RUNTIME: -2, BADARGS: -8, NONODE: -101, NOAUTH: -102, BADVERSION: -103, NOKIDS: -108, EXISTS: -110, NOTEMPTY: -111, EXPIRED: -112, UNIMPL: -6 };
 
+type Change = ['created' | 'deleted' | 'changed', string];
+
 class Model {
   nodes = new Map<string, MNode>();
   sessions = new Set<number>();
   zxid = 0;
+  /** What the last write changed, in order (for the watch model). */
+  changes: Change[] = [];
 
   constructor() {
     const base = (): MNode => ({ data: new Uint8Array(0), czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, aversion: 0, pzxid: 0, cv: 0, seq: 0, owner: 0, kind: 'persistent', readOnly: false });
@@ -52,6 +57,7 @@ class Model {
     m.nodes = new Map([...this.nodes].map(([k, v]) => [k, { ...v }]));
     m.sessions = new Set(this.sessions);
     m.zxid = this.zxid;
+    m.changes = [...this.changes];
     return m;
   }
 
@@ -106,11 +112,13 @@ class Model {
       data, czxid: z, mzxid: z, ctime: t, mtime: t, version: 0, aversion: 0, pzxid: z, cv: 0, seq: 0,
       owner: eph ? session : 0, kind: eph ? 'ephemeral' : mode === 4 ? 'container' : 'persistent', readOnly: false,
     });
+    this.changes.push(['created', name]);
     const stat = this.stat(name);
     return { err: 0, body: { op: 'create', path: name, stat }, res: { op: 'create', err: 0, path: name, stat } };
   }
   remove(path: string, z: number): void {
     this.nodes.delete(path);
+    this.changes.push(['deleted', path]);
     const p = this.nodes.get(Model.parentKey(path))!;
     p.cv += 1;
     if (z > p.pzxid) p.pzxid = z;
@@ -138,6 +146,7 @@ class Model {
     n.version += 1;
     n.mzxid = z;
     n.mtime = t;
+    this.changes.push(['changed', path]);
     const stat = this.stat(path);
     return { err: 0, body: { op: 'setData', stat }, res: { op: 'setData', err: 0, stat } };
   }
@@ -181,11 +190,68 @@ class Model {
   }
 }
 
+/**
+ * Watch model: a flat map "table|path|cnxn" → mode, fired from the model's change list with the §5.2 rules written
+ * out directly (data-table then child-table per change; a delete's child-table NodeDeleted skips cnxns the data
+ * table notified; one-shot entries go away when they fire; recursive entries fire for descendants, never for
+ * NodeChildrenChanged).
+ */
+type WMode = 'standard' | 'persistent' | 'persistentRecursive';
+class WatchModel {
+  entries = new Map<string, WMode>();
+  set(table: 'data' | 'child', path: string, cnxn: number, mode: WMode): void {
+    this.entries.set(`${table}|${path}|${cnxn}`, mode);
+  }
+  private fire(table: 'data' | 'child', path: string, type: number): Set<number> {
+    const hit = new Set<number>();
+    for (const [key, mode] of [...this.entries]) {
+      const [t, p, c] = key.split('|') as [string, string, string];
+      if (t !== table) continue;
+      const cnxn = Number(c);
+      if (p === path) {
+        if (mode === 'persistentRecursive') { if (type !== 4) hit.add(cnxn); continue; }
+        hit.add(cnxn);
+        if (mode === 'standard') this.entries.delete(key);
+      } else if (mode === 'persistentRecursive' && type !== 4 && (p === '/' ? path.startsWith('/') && path !== '/' : path.startsWith(p + '/'))) {
+        hit.add(cnxn);
+      }
+    }
+    return hit;
+  }
+  events(changes: Change[]): Record<number, Array<[number, string]>> {
+    const out: Record<number, Array<[number, string]>> = {};
+    const push = (cs: Iterable<number>, type: number, path: string) => {
+      for (const c of [...cs].sort()) (out[c] ??= []).push([type, path]);
+    };
+    for (const [what, path] of changes) {
+      const parent = Model.parentKey(path);
+      if (what === 'created') { push(this.fire('data', path, 1), 1, path); push(this.fire('child', parent, 4), 4, parent); }
+      if (what === 'changed') push(this.fire('data', path, 3), 3, path);
+      if (what === 'deleted') {
+        const notified = this.fire('data', path, 2);
+        push(notified, 2, path);
+        push([...this.fire('child', path, 2)].filter((c) => !notified.has(c)), 2, path);
+        push(this.fire('child', parent, 4), 4, parent);
+      }
+    }
+    return out;
+  }
+}
+
+/** Real per-cnxn events as a plain record (cnxn → [type, path][]), cnxns in ascending order within each event. */
+function realEvents(m: Map<number, WatchEventMsg[]>): Record<number, Array<[number, string]>> {
+  const out: Record<number, Array<[number, string]>> = {};
+  for (const [c, evs] of m) out[c] = evs.map((e) => [e.type, e.path]);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // the system under test
 
 class Real {
   tree = new DataTree();
+  watches = new WatchManager();
+  lastEvents = new Map<number, WatchEventMsg[]>();
   zxid = 0;
   sessions: number[] = [101, 102];
   nextSession = 103;
@@ -194,11 +260,17 @@ class Real {
     const txn = prepare(this.tree, req, { sessionId, zxid: this.zxid, time: this.zxid * 10 });
     // txns are plain data: log/ship them through JSON as a real server would
     const r = this.tree.apply(JSON.parse(JSON.stringify(txn)));
+    this.lastEvents = this.watches.trigger(r.triggers);
     return { err: r.err, body: r.body, zxid: txn.zxid, type: txn.type };
   }
 }
 
-interface World { model: Model; real: Real }
+interface World { model: Model; real: Real; wm: WatchModel }
+
+/** After a write: the model's changes must fire exactly the real events. */
+function compareEvents(w: World, changes: Change[]): void {
+  assert.equal(realEvents(w.real.lastEvents), w.wm.events(changes), 'watch events per cnxn');
+}
 
 /** A path: literal, or "the k-th existing node" resolved at run time (so deletes/setData hit sequential names). */
 type PathSpec = string | { pick: number } | { inner: number };
@@ -245,6 +317,7 @@ class WriteCmd implements fc.Command<World, World> {
     const path = resolve(this.path, m);
     const sid = sessionOf(w, this.session);
     const z = m.zxid + 1, t = z * 10;
+    m.changes = [];
     let want: { err: number; body?: ReplyBody };
     let req: PrepRequest;
     if (this.kind === 'create') {
@@ -264,6 +337,7 @@ class WriteCmd implements fc.Command<World, World> {
     assert.is(got.zxid, z, 'one zxid per write, failed or not');
     assert.is(got.type, want.err === 0 ? this.kind : 'error');
     assert.equal({ err: got.err, body: got.body }, { err: want.err, body: want.err === 0 ? want.body : undefined }, `${this.kind} ${JSON.stringify(path)}`);
+    compareEvents(w, m.changes);
     compareTrees(m, r);
   }
   toString(): string { return `${this.kind}(${JSON.stringify(this.path)}, mode ${this.mode}, v ${this.version}, s ${this.session}, ${this.data === null ? 'null' : this.data.length})`; }
@@ -285,6 +359,7 @@ class MultiCmd implements fc.Command<World, World> {
       return { op: o.op, path, version: ver(o.version, path, m) };
     });
     const z = m.zxid + 1;
+    m.changes = [];
     const want = m.multi(ops, sid, z, z * 10);
     w.model = want.next;
     w.model.zxid = z;
@@ -292,20 +367,49 @@ class MultiCmd implements fc.Command<World, World> {
     assert.is(got.zxid, z, 'a multi consumes exactly one zxid');
     assert.is(got.type, 'multi');
     assert.equal({ err: got.err, body: got.body }, { err: want.err, body: want.body }, `multi ${JSON.stringify(ops.map((o) => [o.op, o.path]))}`);
+    compareEvents(w, want.err === 0 ? want.next.changes : []);
     compareTrees(w.model, r);
   }
   toString(): string { return `multi(${JSON.stringify(this.ops)}, s ${this.session})`; }
 }
 
 class ReadCmd implements fc.Command<World, World> {
-  constructor(readonly op: 'exists' | 'getData' | 'getChildren', readonly path: PathSpec) {}
+  constructor(readonly op: 'exists' | 'getData' | 'getChildren', readonly path: PathSpec, readonly watch: boolean, readonly cnxn: number) {}
   check(): boolean { return true; }
   run(w: World): void {
-    const req: ReadRequest = { op: this.op, path: resolve(this.path, w.model), watch: false };
-    assert.equal(w.real.tree.read(req), w.model.read(req), `${this.op} ${JSON.stringify(req.path)}`);
+    const req: ReadRequest = { op: this.op, path: resolve(this.path, w.model), watch: this.watch };
+    const want = w.model.read(req);
+    assert.equal(serveRead(w.real.tree, w.real.watches, req, this.cnxn), want, `${this.op} ${JSON.stringify(req.path)}`);
     assert.is(w.real.tree.lastZxid, w.model.zxid, 'reads consume no zxid');
+    // §5.1: exists registers also on NONODE; getData/getChildren only on success
+    if (this.watch && (want.err === 0 || (this.op === 'exists' && want.err === -101))) {
+      w.wm.set(this.op === 'getChildren' ? 'child' : 'data', req.path, this.cnxn, 'standard');
+    }
   }
-  toString(): string { return `${this.op}(${JSON.stringify(this.path)})`; }
+  toString(): string { return `${this.op}(${JSON.stringify(this.path)}${this.watch ? `, watch@${this.cnxn}` : ''})`; }
+}
+
+class AddWatchCmd implements fc.Command<World, World> {
+  constructor(readonly path: PathSpec, readonly recursive: boolean, readonly cnxn: number) {}
+  check(): boolean { return true; }
+  run(w: World): void {
+    const path = resolve(this.path, w.model);
+    w.real.watches.register(this.recursive ? 'persistentRecursive' : 'persistent', path, this.cnxn);
+    if (this.recursive) w.wm.set('data', path, this.cnxn, 'persistentRecursive');
+    else { w.wm.set('data', path, this.cnxn, 'persistent'); w.wm.set('child', path, this.cnxn, 'persistent'); }
+  }
+  toString(): string { return `addWatch(${JSON.stringify(this.path)}, ${this.recursive ? 'recursive' : 'persistent'}, @${this.cnxn})`; }
+}
+
+/** A cnxn closes: the server forgets its watches. */
+class DropCnxnCmd implements fc.Command<World, World> {
+  constructor(readonly cnxn: number) {}
+  check(): boolean { return true; }
+  run(w: World): void {
+    w.real.watches.removeCnxn(this.cnxn);
+    for (const k of [...w.wm.entries.keys()]) if (k.endsWith(`|${this.cnxn}`)) w.wm.entries.delete(k);
+  }
+  toString(): string { return `dropCnxn(${this.cnxn})`; }
 }
 
 /** Close session slot i (removing its ephemerals with one zxid) and open a fresh session in its place. */
@@ -316,10 +420,12 @@ class SessionCmd implements fc.Command<World, World> {
     const { model: m, real: r } = w;
     const old = r.sessions[this.slot]!;
     m.zxid += 1;
+    m.changes = [];
     m.closeSession(old, m.zxid);
     const got = r.write({ op: 'closeSession' }, old);
     assert.is(got.err, 0);
     assert.is(got.zxid, m.zxid);
+    compareEvents(w, m.changes);
     compareTrees(m, r);
     const fresh = r.nextSession++;
     r.sessions[this.slot] = fresh;
@@ -388,13 +494,16 @@ const commandArbs = [
   fc.tuple(pathArb, versionArb).map(([p, v]) => new WriteCmd('delete', p, null, 0, v, 0)),
   fc.tuple(pathArb, dataArb, versionArb).map(([p, d, v]) => new WriteCmd('setData', p, d, 0, v, 0)),
   fc.tuple(fc.array(opArb, { maxLength: 5 }), sessionArb).map(([ops, s]) => new MultiCmd(ops, s)),
-  fc.tuple(fc.constantFrom('exists' as const, 'getData' as const, 'getChildren' as const), pathArb).map(([op, p]) => new ReadCmd(op, p)),
+  fc.tuple(fc.constantFrom('exists' as const, 'getData' as const, 'getChildren' as const), pathArb, fc.boolean(), fc.constantFrom(1, 2)).map(([op, p, wt, c]) => new ReadCmd(op, p, wt, c)),
+  fc.tuple(fc.constantFrom('exists' as const, 'getData' as const, 'getChildren' as const), pathArb, fc.constantFrom(1, 2)).map(([op, p, c]) => new ReadCmd(op, p, true, c)),
+  fc.tuple(pathArb, fc.boolean(), fc.constantFrom(1, 2)).map(([p, rec, c]) => new AddWatchCmd(p, rec, c)),
+  fc.constantFrom(1, 2).map((c) => new DropCnxnCmd(c)),
   fc.constantFrom(0, 1).map((slot) => new SessionCmd(slot)),
   fc.constantFrom('snapshot' as const, 'clone' as const).map((how) => new CopyCmd(how)),
 ];
 
 function setup(): { model: World; real: World } {
-  const w: World = { model: new Model(), real: new Real() };
+  const w: World = { model: new Model(), real: new Real(), wm: new WatchModel() };
   for (const s of w.real.sessions) {
     w.model.zxid += 1;
     w.model.sessions.add(s);
@@ -407,7 +516,7 @@ function setup(): { model: World; real: World } {
 const SEED = Number(process.env.FC_SEED ?? 20261125);
 const RUNS = Number(process.env.FC_RUNS ?? 300);
 
-test('model-based: random create/delete/setData/multi/read/session sequences match the model in every reply and Stat', () => {
+test('model-based: random create/delete/setData/multi/read/watch/session sequences match the model in every reply, Stat and watch event', () => {
   fc.assert(
     fc.property(fc.commands(commandArbs, { maxCommands: 80, size: 'max' }), (cmds) => {
       fc.modelRun(setup, cmds);
