@@ -196,3 +196,50 @@ async function swallow(p: Promise<unknown>): Promise<void> {
     if (!(e instanceof ZkError)) throw e;
   }
 }
+
+export interface WorkloadRunSummary {
+  seed: ClusterOptions['seed'];
+  traceHash: string;
+  events: number;
+  simulatedMs: number;
+  servers: number;
+  /** Id of the server leading at the end (LEADING or STANDALONE), or null. */
+  leader: number | null;
+  /** Highest current epoch among the live servers. */
+  epoch: number;
+  /** Operations in the recorded history (invocations). */
+  historyOps: number;
+  ok: number;
+  fail: number;
+  unknown: number;
+  watchEvents: number;
+  history: HistoryEvent[];
+}
+
+/**
+ * One `zksim run` with a ZooKeeper cluster and the random workload: the summary the CLI prints (the caller adds
+ * wall time). Pure function of its arguments.
+ */
+export async function runWorkloadSummary(
+  opts: { seed: ClusterOptions['seed']; servers?: number; recordTrace?: boolean; bugs?: readonly string[] } & WorkloadOptions,
+): Promise<WorkloadRunSummary> {
+  const cluster = new Cluster({ seed: opts.seed, servers: opts.servers ?? 3, recordTrace: opts.recordTrace ?? false, ...(opts.bugs ? { bugs: opts.bugs } : {}) });
+  const r = await runRandomWorkload(cluster, opts);
+  let epoch = 0;
+  for (const name of cluster.serverNames) epoch = Math.max(epoch, cluster.server(name)?.epoch ?? 0);
+  return {
+    seed: opts.seed,
+    traceHash: cluster.world.traceHash,
+    events: cluster.world.eventCount,
+    simulatedMs: cluster.world.now,
+    servers: cluster.serverNames.length,
+    leader: cluster.leader(),
+    epoch,
+    historyOps: r.counts.invoked,
+    ok: r.counts.ok,
+    fail: r.counts.fail,
+    unknown: r.counts.unknown,
+    watchEvents: r.counts.events,
+    history: r.history,
+  };
+}
