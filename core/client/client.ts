@@ -715,8 +715,10 @@ export class ZooKeeperClient implements Role<Msg> {
     const failed = [...this.inflight, ...this.outgoing];
     this.inflight = [];
     this.outgoing = [];
+    // Java: Expired is queued before the pending packets are failed; Closed comes after (SendThread exit).
+    if (state === KeeperState.Expired) this.deliverState(state);
     for (const p of failed) this.failPending(p, Code.SESSIONEXPIRED);
-    this.deliverState(state);
+    if (state !== KeeperState.Expired) this.deliverState(state);
     this.dataWatches.clear();
     this.existWatches.clear();
     this.childWatches.clear();
