@@ -26,6 +26,7 @@ export function makeCluster(opts: {
   syncLimit?: number;
   bugs?: string[];
   recordTrace?: boolean;
+  snapCount?: number;
 }): TestCluster {
   const n = opts.servers ?? 1;
   const obs = opts.observers ?? 0;
@@ -40,6 +41,7 @@ export function makeCluster(opts: {
     const cfg: ServerConfig = {
       myId: i, peers, tickTime: opts.tickTime ?? 2000, initLimit: opts.initLimit ?? 10, syncLimit: opts.syncLimit ?? 5,
       ...(opts.bugs ? { bugs: opts.bugs } : {}),
+      ...(opts.snapCount ? { snapCount: opts.snapCount } : {}),
     };
     world.addProcess(`s${i}`, () => new ZooKeeperServer(cfg));
   }

@@ -49,8 +49,10 @@ export interface CnxnHost {
   lastProcessedZxid(): number;
   minSessionTimeout(): number;
   maxSessionTimeout(): number;
-  /** New session: allocate an id, submit createSession; later call `sessionCreated`. Returns the id. */
-  createSession(cnxn: ClientCnxn, timeout: number): number;
+  /** New session: allocate an id. */
+  newSessionId(): number;
+  /** Submit createSession for cnxn.sessionId; `sessionCreated` follows when it is applied. */
+  createSession(cnxn: ClientCnxn, timeout: number): void;
   /** Existing session: validate it (maybe asynchronously) and call `finishReattach`. */
   revalidate(cnxn: ClientCnxn, sessionId: number, timeout: number): void;
   /** A packet arrived for the session. */
@@ -223,9 +225,10 @@ export class CnxnTable {
     c.timeout = timeout;
     c.state = 'connecting';
     if (msg.sessionId === 0) {
-      const id = this.host.createSession(c, timeout);
+      const id = this.host.newSessionId();
       c.sessionId = id;
       this.bySession.set(id, c);
+      this.host.createSession(c, timeout);
       return;
     }
     // re-attach: close any other cnxn of this session on this server

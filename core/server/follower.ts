@@ -110,6 +110,7 @@ export class Learner {
   private logTxns(ts: Txn[]): void {
     if (ts.length === 0) return;
     this.s.storage.appendTxns(ts as StoredTxn[]);
+    this.s.txnsLogged(ts.length);
     this.writeSeq++;
   }
 

@@ -34,7 +34,7 @@ import { Learner } from './follower.js';
 import type { QuorumMessage } from './quorum-messages.js';
 import { epochOf } from './quorum-messages.js';
 import { firstSessionId } from './sessions.js';
-import { ServerStorage } from './storage.js';
+import { ServerStorage, SnapshotPolicy } from './storage.js';
 
 export interface PeerConfig {
   id: number;
@@ -102,6 +102,7 @@ export class ZooKeeperServer implements Role<unknown> {
   private nextSyncTag = 1;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
+  private snapPolicy!: SnapshotPolicy;
 
   constructor(config: ServerConfig) {
     this.config = {
@@ -162,6 +163,14 @@ export class ZooKeeperServer implements Role<unknown> {
     this.port.disk.sync(`s:${tag}`);
   }
 
+  /** Count logged txns; take a periodic snapshot when due (SyncRequestProcessor: snapCount/2 + rand(snapCount/2)). */
+  txnsLogged(n: number): void {
+    if (this.snapPolicy.txnsLogged(n)) {
+      const name = this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot());
+      this.trace('snapshot', { zxid: this.db.lastProcessedZxid, file: name });
+    }
+  }
+
   setServing(on: boolean): void {
     this.servingClients = on;
   }
@@ -172,6 +181,7 @@ export class ZooKeeperServer implements Role<unknown> {
     this.port = port;
     this.cnxns = new CnxnTable(this.cnxnHost());
     this.storage = new ServerStorage<TreeSnapshot, StoredTxn>(port.disk);
+    this.snapPolicy = new SnapshotPolicy(this.config.snapCount ?? 100000, () => port.random());
     const r = this.storage.load();
     for (const w of r.warnings) this.trace('storage-warning', { warning: w });
     if (r.error) {
@@ -455,11 +465,11 @@ export class ZooKeeperServer implements Role<unknown> {
       lastProcessedZxid: () => this.db.lastProcessedZxid,
       minSessionTimeout: () => this.config.minSessionTimeout ?? 2 * this.tick,
       maxSessionTimeout: () => this.config.maxSessionTimeout ?? 20 * this.tick,
+      newSessionId: () => this.nextSessionId++,
       createSession: (c, timeout) => {
-        const id = this.nextSessionId++;
+        const id = c.sessionId;
         this.trace('session', { id, event: 'create', timeout, peer: c.peer });
         this.submit({ kind: 'createSession', sessionId: id, cxid: 0, timeout });
-        return id;
       },
       revalidate: (c, sessionId, timeout) => {
         if (this.leader) this.cnxns.finishReattach(c, this.leader.revalidateLocal(sessionId, timeout), timeout);

@@ -403,10 +403,7 @@ export class Leader {
       }
     }
     const ctx = { sessionId, zxid, time: now, cxid, ...(sessionError !== undefined ? { sessionError } : {}) };
-    let t = prepare(this.proposed!, req, ctx);
-    if (r.kind === 'expire' && t.type === 'closeSession' && s.bugs.has('keep-ephemerals-on-expiry')) {
-      t = { ...t, paths: [] }; // BUG SWITCH (the tree's killSession still removes them; see applyCommitted)
-    }
+    const t = prepare(this.proposed!, req, ctx);
     this.proposed!.apply(t);
     this.lastProposed = zxid;
     const p: Proposal = { t, acks: new Set() };
@@ -414,6 +411,7 @@ export class Leader {
     s.trace('propose', { zxid, type: t.type, session: sessionId, epoch: this.epoch });
     for (const h of this.handlers.values()) if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
     s.storage.appendTxns([t as StoredTxn]);
+    s.txnsLogged(1);
     if (s.bugs.has('commit-before-quorum')) {
       // BUG SWITCH: commit without waiting for a quorum of ACKs (nor the own fsync)
       s.port.disk.sync('bug-commit');
@@ -498,6 +496,11 @@ export class Leader {
     const due = this.tracker.expireDue(now);
     for (const t of due) {
       s.trace('session', { id: t.id, event: 'expire', timeout: t.timeout });
+      if (s.bugs.has('keep-ephemerals-on-expiry')) {
+        // BUG SWITCH: the expirer forgets the session without a closeSession txn: its ephemerals stay forever
+        this.tracker.remove(t.id);
+        continue;
+      }
       this.processRequest({ kind: 'expire', sessionId: t.id }, s.myId);
     }
     this.armExpiry();
