@@ -3,12 +3,22 @@ import { UsageError, EXIT_BAD_INPUT } from './errors.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerTranscript } from './commands/transcript.js';
 import { register as registerConformance } from './commands/conformance.js';
+import { register as registerExplore } from './commands/explore.js';
+import { register as registerReplay } from './commands/replay.js';
+import { register as registerShrink } from './commands/shrink.js';
+import { register as registerMerge } from './commands/merge.js';
+import { register as registerBugs } from './commands/bugs.js';
 
 /** Every command module exports register(program). Add one line per command here. */
 const registrations: Array<(program: Command) => void> = [
   registerRun,
   registerTranscript,
   registerConformance,
+  registerExplore,
+  registerReplay,
+  registerShrink,
+  registerMerge,
+  registerBugs,
 ];
 
 export function buildProgram(): Command {

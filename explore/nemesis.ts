@@ -215,8 +215,16 @@ export class Nemesis {
     return this.schedule.reduce((m, f) => Math.max(m, f.at + f.duration), 0);
   }
 
-  private apply(id: number, f: ScheduledFault): void {
+  private apply(id: number, f0: ScheduledFault): void {
     const w = this.host.world;
+    // A schedule may name nodes that this run does not have (a shrunk repro with fewer clients or servers):
+    // such names are dropped, and a fault left without its node is skipped.
+    const known = new Set(w.names());
+    const f = restrictFault(f0, (n) => known.has(n));
+    if (!f) {
+      w.note('fault-skipped', { id });
+      return;
+    }
     const x = f.fault;
     this.applied++;
     const heal = (fn: () => void) =>
@@ -295,3 +303,31 @@ export class Nemesis {
 }
 
 export type { Rng };
+
+/** The fault restricted to existing nodes, or null when it no longer applies. */
+export function restrictFault(f: ScheduledFault, has: (n: string) => boolean): ScheduledFault | null {
+  const x = f.fault;
+  const keep = (l: string[]) => l.filter(has);
+  switch (x.kind) {
+    case 'partition': {
+      const groups = x.groups.map(keep).filter((g) => g.length);
+      return groups.length >= 2 ? { ...f, fault: { ...x, groups } } : null;
+    }
+    case 'isolate-leader':
+      return { ...f, fault: { ...x, withClients: keep(x.withClients) } };
+    case 'isolate':
+      return has(x.node) ? { ...f, fault: { ...x, withClients: keep(x.withClients) } } : null;
+    case 'bridge':
+      return has(x.bridge) ? { ...f, fault: { ...x, left: keep(x.left), right: keep(x.right) } } : null;
+    case 'one-way':
+      return has(x.from) && has(x.to) ? f : null;
+    case 'crash':
+    case 'pause':
+    case 'slow-fsync':
+      return has(x.node) ? f : null;
+    case 'slow-link':
+      return has(x.a) && has(x.b) ? f : null;
+    case 'latency-spike':
+      return f;
+  }
+}

@@ -127,3 +127,8 @@ export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<Run
 export function firstFailure(o: RunOutcome): Verdict | undefined {
   return failed(o.verdicts);
 }
+
+/** runSeed(seed, config): the schedule and workload generated from the seed, then run (see runSpec). */
+export async function runSeed(seed: Seed, config: ExploreConfig, opts: RunOptions = {}): Promise<RunOutcome> {
+  return runSpec(specForSeed(seed, config), opts);
+}

@@ -1,46 +1,139 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { UsageError } from '../errors.js';
-import { parseSeed, seedProblem } from '../../sim/random.js';
+import { parseSeed, seedProblem, type Seed } from '../../sim/random.js';
 import { runOnce, type RunConfig } from '../../sim/run.js';
 import { checkDeterminism } from '../determinism.js';
 import { parsePositiveInt } from '../options.js';
+import { addConfigOptions, baseFromOptions, type CommonOpts } from './explore.js';
+import { specOf } from '../../explore/engine.js';
+import { runSpec, type RunOutcome } from '../../explore/runner.js';
+import { checkSpecDeterminism } from '../../explore/determinism.js';
+import { describeFault } from '../../explore/nemesis.js';
+import type { RunSpec } from '../../explore/spec.js';
+
+interface RunOpts extends CommonOpts {
+  seed: string;
+  time?: string;
+  json?: boolean;
+  checkDeterminism?: boolean;
+  demo?: boolean;
+  verbose?: boolean;
+}
+
+export function validSeed(text: string): Seed {
+  const seed = parseSeed(text);
+  const problem = seedProblem(seed);
+  if (problem) throw new UsageError(problem);
+  return seed;
+}
 
 export function register(program: Command): void {
-  program
-    .command('run')
-    .description('run one seed and print a summary (the demo world of the kernel)')
-    .requiredOption('--seed <seed>', 'the seed: an integer or a non-empty string')
-    .option('--time <ms>', 'virtual time to simulate, in ms', '5000')
-    .option('--json', 'print one JSON object')
-    .option('--check-determinism', 'run twice (once in a worker thread) and compare the trace hashes')
-    .action(async (opts: { seed: string; time: string; json?: boolean; checkDeterminism?: boolean }) => {
-      const seed = parseSeed(opts.seed);
-      const problem = seedProblem(seed);
-      if (problem) throw new UsageError(problem);
-      const config: RunConfig = { seed, mode: 'demo', durationMs: parsePositiveInt('--time', opts.time) };
-      if (opts.checkDeterminism) {
-        const r = await checkDeterminism(config);
-        if (opts.json) console.log(JSON.stringify({ seed, deterministic: r.same, hashes: r.hashes, divergence: r.divergence ?? null }));
-        else if (r.same) console.log(`${chalk.green('deterministic')}: seed ${seed} gives trace hash ${r.hashes[0]} in the main thread and in a worker`);
-        else {
-          console.log(`${chalk.red('NOT deterministic')}: main ${r.hashes[0]}, worker ${r.hashes[1]}`);
-          console.log(`first divergence at event #${r.divergence!.index}:\n  main:   ${r.divergence!.main}\n  worker: ${r.divergence!.worker}`);
-        }
-        process.exitCode = r.same ? 0 : 1;
-        return;
-      }
-      const started = process.hrtime.bigint();
-      const s = runOnce(config);
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const out = { seed, traceHash: s.traceHash, events: s.events, simulatedMs: s.simulatedMs, wallMs: Math.round(wallMs * 10) / 10, delivered: s.delivered, dropped: s.dropped };
-      if (opts.json) console.log(JSON.stringify(out));
-      else {
-        console.log(`${chalk.bold('zksim run')} seed ${seed}`);
-        console.log(`  trace hash   ${out.traceHash}`);
-        console.log(`  events       ${out.events}`);
-        console.log(`  simulated    ${out.simulatedMs} ms in ${out.wallMs} ms wall`);
-        console.log(`  messages     ${out.delivered} delivered, ${out.dropped} lost to faults`);
-      }
-    });
+  addConfigOptions(
+    program
+      .command('run')
+      .description('run one seed: a ZooKeeper ensemble (3 servers by default) under the seed\'s faults and workload, every property checked; --demo runs the kernel demo world')
+      .requiredOption('--seed <seed>', 'the seed: an integer or a non-empty string')
+      .option('--demo', 'run the kernel demo world (no ZooKeeper)')
+      .option('--time <ms>', 'virtual time of the demo, in ms (with --demo)')
+      .option('--json', 'print one JSON object')
+      .option('--verbose', 'print every verdict and the fault schedule')
+      .option('--check-determinism', 'run twice (once in a worker thread) and compare the trace hashes'),
+  ).action(async (opts: RunOpts) => {
+    const seed = validSeed(opts.seed);
+    if (opts.demo) {
+      const config: RunConfig = { seed, mode: 'demo', durationMs: parsePositiveInt('--time', opts.time ?? '5000') };
+      await runDemo(config, opts);
+      return;
+    }
+    if (opts.time !== undefined) {
+      // --time sets the fault phase of an ensemble run (kept for compatibility with the kernel demo).
+      opts.duration ??= String(parsePositiveInt('--time', opts.time));
+    }
+    const base = baseFromOptions(opts);
+    const spec = specOf(base, seed);
+    if (opts.checkDeterminism) {
+      const r = await checkSpecDeterminism(spec);
+      printDeterminism(seed, r, !!opts.json);
+      process.exitCode = r.same ? 0 : 1;
+      return;
+    }
+    const started = process.hrtime.bigint();
+    const o = await runSpec(spec);
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const failedV = o.verdicts.find((v) => v.ok === false);
+    if (opts.json) console.log(JSON.stringify(runJson(spec, o, wallMs)));
+    else printRun(spec, o, wallMs, !!opts.verbose);
+    process.exitCode = failedV ? 1 : 0;
+  });
+}
+
+function leaderId(name: string | null): number | null {
+  return name === null ? null : Number(name.slice(1));
+}
+
+export function runJson(spec: RunSpec, o: RunOutcome, wallMs: number): Record<string, unknown> {
+  return {
+    seed: spec.seed,
+    traceHash: o.traceHash,
+    events: o.events,
+    simulatedMs: o.simulatedMs,
+    wallMs: Math.round(wallMs * 10) / 10,
+    historyOps: o.historyOps,
+    servers: o.servers,
+    leader: leaderId(o.leader),
+    epoch: o.epoch,
+    workload: spec.workload.name,
+    clients: spec.workload.clients.length,
+    faults: o.faults,
+    bugs: spec.config.bugs,
+    ok: !o.verdicts.some((v) => v.ok === false),
+    verdicts: o.verdicts.map((v) => ({ property: v.property, ok: v.ok, explanation: v.explanation })),
+  };
+}
+
+function printRun(spec: RunSpec, o: RunOutcome, wallMs: number, verbose: boolean): void {
+  console.log(`${chalk.bold('zksim run')} seed ${spec.seed}: ${spec.workload.name}, ${o.servers} server(s), ${spec.workload.clients.length} client(s), ${o.faults} fault(s)${spec.config.bugs.length ? `, bugs ${spec.config.bugs.join(',')}` : ''}`);
+  console.log(`  trace hash   ${o.traceHash}`);
+  console.log(`  events       ${o.events}`);
+  console.log(`  simulated    ${o.simulatedMs} ms in ${wallMs.toFixed(1)} ms wall`);
+  console.log(`  history      ${o.historyOps} operations`);
+  console.log(`  leader       ${o.leader ?? 'none'} (epoch ${o.epoch})`);
+  for (const v of o.verdicts) {
+    const tag = v.ok === true ? chalk.green('ok        ') : v.ok === false ? chalk.red('VIOLATED  ') : chalk.yellow('not checked');
+    const text = verbose ? v.explanation : v.explanation.split('\n')[0]!.slice(0, 160);
+    console.log(`  ${tag} ${v.property}: ${text}`);
+  }
+  if (verbose) for (const f of spec.schedule) console.log(`  fault ${describeFault(f)}`);
+}
+
+function printDeterminism(seed: Seed, r: { same: boolean; hashes: [string, string]; divergence?: { index: number; main: string; worker: string } }, json: boolean): void {
+  if (json) console.log(JSON.stringify({ seed, deterministic: r.same, hashes: r.hashes, divergence: r.divergence ?? null }));
+  else if (r.same) console.log(`${chalk.green('deterministic')}: seed ${seed} gives trace hash ${r.hashes[0]} in the main thread and in a worker`);
+  else {
+    console.log(`${chalk.red('NOT deterministic')}: main ${r.hashes[0]}, worker ${r.hashes[1]}`);
+    console.log(`first divergence at event #${r.divergence!.index}:\n  main:   ${r.divergence!.main}\n  worker: ${r.divergence!.worker}`);
+  }
+}
+
+async function runDemo(config: RunConfig, opts: RunOpts): Promise<void> {
+  const seed = config.seed;
+  if (opts.checkDeterminism) {
+    const r = await checkDeterminism(config);
+    printDeterminism(seed, r, !!opts.json);
+    process.exitCode = r.same ? 0 : 1;
+    return;
+  }
+  const started = process.hrtime.bigint();
+  const s = runOnce(config);
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const out = { seed, traceHash: s.traceHash, events: s.events, simulatedMs: s.simulatedMs, wallMs: Math.round(wallMs * 10) / 10, delivered: s.delivered, dropped: s.dropped };
+  if (opts.json) console.log(JSON.stringify(out));
+  else {
+    console.log(`${chalk.bold('zksim run --demo')} seed ${seed}`);
+    console.log(`  trace hash   ${out.traceHash}`);
+    console.log(`  events       ${out.events}`);
+    console.log(`  simulated    ${out.simulatedMs} ms in ${out.wallMs} ms wall`);
+    console.log(`  messages     ${out.delivered} delivered, ${out.dropped} lost to faults`);
+  }
 }

@@ -1,0 +1,254 @@
+import type { Command } from 'commander';
+import chalk from 'chalk';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { parsePositiveInt } from '../options.js';
+import { BUG_ZOO, findBug } from '../../explore/bugs.js';
+import { DEFAULT_CONFIG, FAULT_KINDS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from '../../explore/spec.js';
+import { explore, parseRange, parseShard, shardSeeds, specOf, type ExploreBase, type SeedResult } from '../../explore/engine.js';
+import { runSpec } from '../../explore/runner.js';
+import { DEFAULT_OUT, seedDirName, writeFailure } from '../../explore/artefacts.js';
+import { shrink } from '../../explore/shrink.js';
+import { zksimVersion } from '../../explore/version.js';
+
+/** The default of `zksim explore` (and `npm start`): seeds 1..DEFAULT_COUNT. About a minute on 2 cores. */
+export const DEFAULT_COUNT = 1000;
+
+export interface CommonOpts {
+  servers?: string;
+  clients?: string;
+  workload?: string;
+  faults?: string;
+  bug?: string;
+  duration?: string;
+}
+
+/** Options shared by explore, run and replay: they decide the config of a seed. */
+export function addConfigOptions(cmd: Command): Command {
+  return cmd
+    .option('--servers <n>', 'number of servers (1 = standalone)')
+    .option('--clients <n>', 'number of client sessions')
+    .option('--workload <name>', `workload: ${WORKLOADS.join(', ')} or mixed (the seed picks; default)`)
+    .option('--faults <list>', `comma-separated fault kinds, 'all' (default) or 'none': ${FAULT_KINDS.join(', ')}`)
+    .option('--bug <name>', 'switch a zoo bug on in every server (see zksim bugs)')
+    .option('--duration <ms>', 'virtual ms of the fault phase (the recovery phase follows)');
+}
+
+export function parseFaults(text: string): FaultKind[] {
+  const t = text.trim();
+  if (t === 'all') return [...FAULT_KINDS];
+  if (t === 'none' || t === '') return [];
+  const out: FaultKind[] = [];
+  for (const k of t.split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!FAULT_KINDS.includes(k as FaultKind)) throw new UsageError(`unknown fault '${k}' (known: ${FAULT_KINDS.join(', ')}, all, none)`);
+    if (!out.includes(k as FaultKind)) out.push(k as FaultKind);
+  }
+  return out;
+}
+
+export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadName | 'mixed' } = {}): ExploreBase {
+  const config: ExploreConfig = { ...DEFAULT_CONFIG, faults: [...DEFAULT_CONFIG.faults] };
+  let workload: WorkloadName | 'mixed' = defaults.workload ?? 'mixed';
+  if (o.bug !== undefined) {
+    const bug = findBug(o.bug);
+    if (!bug) throw new UsageError(`unknown bug '${o.bug}' (known: ${BUG_ZOO.map((b) => b.name).join(', ')})`);
+    config.bugs = [bug.name];
+    workload = bug.workload;
+    config.faults = [...bug.faults];
+    config.servers = bug.servers;
+  }
+  if (o.workload !== undefined) {
+    if (o.workload !== 'mixed' && !WORKLOADS.includes(o.workload as WorkloadName)) throw new UsageError(`unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')}, mixed)`);
+    workload = o.workload as WorkloadName | 'mixed';
+  }
+  if (o.faults !== undefined) config.faults = parseFaults(o.faults);
+  if (o.servers !== undefined) {
+    const n = parsePositiveInt('--servers', o.servers);
+    if (n > 9) throw new UsageError('--servers must be at most 9');
+    config.servers = n;
+  }
+  if (o.clients !== undefined) {
+    const n = parsePositiveInt('--clients', o.clients);
+    if (n > 20) throw new UsageError('--clients must be at most 20');
+    config.clients = n;
+  }
+  if (o.duration !== undefined) config.durationMs = parsePositiveInt('--duration', o.duration);
+  return { config, workload };
+}
+
+interface ExploreOpts extends CommonOpts {
+  count?: string;
+  seeds?: string;
+  workers?: string;
+  shard?: string;
+  json?: boolean;
+  out: string;
+  shrink: boolean;
+  maxFailures?: string;
+  artefacts: string;
+}
+
+export interface ExploreSummary {
+  format: 'zksim-explore-summary';
+  zksimVersion: string;
+  range: { from: number; to: number };
+  shard: { index: number; total: number } | null;
+  seeds: number;
+  seedList: number[];
+  seedsPerSecond: number;
+  simulatedSecondsPerWallSecond: number;
+  wallMs: number;
+  failures: Array<{ seed: number | string; workload: string; property: string; repro: string | null; shrunk?: string | null; shrunkFaults?: number }>;
+  properties: Record<string, { passed: number; failed: number; notChecked: number }>;
+  workloads: Record<string, number>;
+  config: { base: ExploreBase };
+}
+
+export function propertyTable(results: SeedResult[]): Record<string, { passed: number; failed: number; notChecked: number }> {
+  const t: Record<string, { passed: number; failed: number; notChecked: number }> = {};
+  const get = (p: string) => (t[p] ??= { passed: 0, failed: 0, notChecked: 0 });
+  for (const r of results) {
+    for (const p of r.passed) get(p).passed++;
+    for (const p of r.notChecked) get(p).notChecked++;
+    if (r.failure) get(r.failure.property).failed++;
+  }
+  return t;
+}
+
+export function printTable(summary: Pick<ExploreSummary, 'properties' | 'workloads' | 'seeds' | 'seedsPerSecond' | 'failures'>, out = process.stdout): void {
+  const rows = Object.entries(summary.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const w = Math.max(12, ...rows.map(([p]) => p.length));
+  out.write(`\n${'property'.padEnd(w)}  ${'passed'.padStart(7)}  ${'failed'.padStart(7)}  ${'not checked'.padStart(11)}\n`);
+  for (const [p, c] of rows) {
+    const failed = c.failed ? chalk.red(String(c.failed).padStart(7)) : String(c.failed).padStart(7);
+    out.write(`${p.padEnd(w)}  ${String(c.passed).padStart(7)}  ${failed}  ${String(c.notChecked).padStart(11)}\n`);
+  }
+  out.write(`\nworkloads: ${Object.entries(summary.workloads).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  out.write(`${summary.seeds} seed(s), ${summary.seedsPerSecond.toFixed(1)} seeds/s, ${summary.failures.length} failing seed(s)\n`);
+}
+
+export function register(program: Command): void {
+  addConfigOptions(
+    program
+      .command('explore')
+      .description('run many seeds under random faults and check every run; exit 0 nothing found, 1 violation, 2 bad input')
+      .option('--count <n>', `number of seeds, 1..N (default ${DEFAULT_COUNT})`)
+      .option('--seeds <A..B>', 'an inclusive seed range, e.g. 1..500')
+      .option('--workers <k>', 'worker threads (default: the number of cores)')
+      .option('--shard <i/n>', 'run only shard i of n (1-based, round-robin over the range)')
+      .option('--out <dir>', 'where failure artefacts and summary.json go', DEFAULT_OUT)
+      .option('--no-shrink', 'do not shrink the first failure')
+      .option('--max-failures <n>', 'stop after this many failing seeds')
+      .option('--artefacts <n>', 'write artefacts for at most this many failing seeds', '5')
+      .option('--json', 'print one JSON object (no progress bar)'),
+  ).action(async (o: ExploreOpts) => {
+    if (o.count !== undefined && o.seeds !== undefined) throw new UsageError('give either --count or --seeds, not both');
+    let range = { from: 1, to: DEFAULT_COUNT };
+    if (o.count !== undefined) range = { from: 1, to: parsePositiveInt('--count', o.count) };
+    if (o.seeds !== undefined) {
+      const r = parseRange(o.seeds);
+      if (!r) throw new UsageError(`--seeds must look like A..B with integers A <= B, got '${o.seeds}'`);
+      range = r;
+    }
+    const shard = o.shard !== undefined ? parseShard(o.shard) : null;
+    if (o.shard !== undefined && !shard) throw new UsageError(`--shard must look like i/n with 1 <= i <= n, got '${o.shard}'`);
+    const workers = o.workers !== undefined ? parsePositiveInt('--workers', o.workers) : Math.max(1, Math.min(availableParallelism(), 8));
+    const maxFailures = o.maxFailures !== undefined ? parsePositiveInt('--max-failures', o.maxFailures) : undefined;
+    const maxArtefacts = /^\d+$/.test(o.artefacts) ? Number(o.artefacts) : NaN;
+    if (Number.isNaN(maxArtefacts)) throw new UsageError(`--artefacts must be a non-negative integer, got '${o.artefacts}'`);
+    const base = baseFromOptions(o);
+    const seeds = shardSeeds(range.from, range.to, shard ?? undefined);
+    if (range.to - range.from > 10_000_000) throw new UsageError('the seed range is too large');
+
+    const showBar = !o.json && process.stderr.isTTY === true;
+    let bar: { update(v: number, p?: object): void; stop(): void; start(total: number, v: number, p?: object): void } | null = null;
+    const started = Date.now();
+    if (showBar) {
+      const cliProgress = (await import('cli-progress')).default;
+      bar = new cliProgress.SingleBar(
+        { format: 'explore [{bar}] {value}/{total} seeds | {speed} seeds/s | failures {failures} | ETA {eta_formatted}', hideCursor: true, stream: process.stderr, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(seeds.length, 0, { speed: '0.0', failures: 0 });
+    } else if (!o.json) {
+      process.stderr.write(`explore: ${seeds.length} seed(s) ${range.from}..${range.to}${shard ? ` shard ${shard.index}/${shard.total}` : ''} on ${workers} worker(s)\n`);
+    }
+    const run = await explore({
+      base,
+      seeds,
+      workers,
+      maxFailures,
+      onResult: (_r, done, failures) => {
+        if (bar) bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1), failures });
+      },
+    });
+    bar?.stop();
+
+    const failing = run.results.filter((r) => r.failure);
+    const failures: ExploreSummary['failures'] = [];
+    let written = 0;
+    for (const r of failing) {
+      const entry: ExploreSummary['failures'][number] = { seed: r.seed, workload: r.workload, property: r.failure!.property, repro: null };
+      failures.push(entry);
+      if (written >= maxArtefacts) continue;
+      written++;
+      // Re-run the failing seed here with the trace on (the run is deterministic: same hash), write the artefacts.
+      const spec = specOf(base, r.seed);
+      const full = await runSpec(spec, { recordTrace: true, keepHistory: true });
+      const verdict = full.verdicts.find((v) => v.property === r.failure!.property && v.ok === false) ?? { property: r.failure!.property, ok: false, explanation: r.failure!.explanation };
+      const dir = join(o.out, seedDirName(r.seed));
+      entry.repro = writeFailure(dir, spec, full, verdict);
+      if (!o.json) {
+        process.stdout.write(`${chalk.red('FAIL')} seed ${r.seed} (${r.workload}): ${verdict.property}: ${verdict.explanation.split('\n')[0]!.slice(0, 200)}\n`);
+        process.stdout.write(`  replay: npx zksim replay ${entry.repro}\n`);
+      }
+      if (o.shrink && written === 1) {
+        try {
+          const s = await shrink(spec, verdict.property, { budget: 300 });
+          const sFull = await runSpec(s.spec, { recordTrace: true, keepHistory: true });
+          entry.shrunk = writeFailure(dir, s.spec, sFull, s.verdict, 'repro-shrunk.json');
+          entry.shrunkFaults = s.after.faults;
+          if (!o.json) {
+            process.stdout.write(
+              `  shrunk in ${s.runs} runs: faults ${s.before.faults} -> ${s.after.faults}, ops ${s.before.ops} -> ${s.after.ops}, clients ${s.before.clients} -> ${s.after.clients}, servers ${s.before.servers} -> ${s.after.servers}, ${s.before.durationMs} -> ${s.after.durationMs} ms\n`,
+            );
+            process.stdout.write(`  replay: npx zksim replay ${entry.shrunk}\n`);
+          }
+        } catch (e) {
+          if (!o.json) process.stdout.write(`  (not shrunk: ${e instanceof Error ? e.message : String(e)})\n`);
+        }
+      }
+    }
+
+    const workloads: Record<string, number> = {};
+    for (const r of run.results) workloads[r.workload] = (workloads[r.workload] ?? 0) + 1;
+    const summary: ExploreSummary = {
+      format: 'zksim-explore-summary',
+      zksimVersion: zksimVersion(),
+      range,
+      shard,
+      seeds: run.results.length,
+      seedList: run.results.map((r) => r.seed as number),
+      seedsPerSecond: round(run.results.length / Math.max(0.001, run.wallMs / 1000)),
+      simulatedSecondsPerWallSecond: round(run.simulatedMs / Math.max(0.001, run.wallMs)),
+      wallMs: Math.round(run.wallMs),
+      failures,
+      properties: propertyTable(run.results),
+      workloads,
+      config: { base },
+    };
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(join(o.out, 'summary.json'), JSON.stringify(summary) + '\n');
+    if (o.json) {
+      const { seedList: _omit, ...rest } = summary;
+      console.log(JSON.stringify(rest));
+    } else printTable(summary);
+    process.exitCode = failures.length ? 1 : 0;
+  });
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

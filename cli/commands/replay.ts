@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import chalk from 'chalk';
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { addConfigOptions, baseFromOptions, type CommonOpts } from './explore.js';
+import { validSeed, runJson } from './run.js';
+import { readRepro, writeFailure } from '../../explore/artefacts.js';
+import { specOf } from '../../explore/engine.js';
+import { runSpec } from '../../explore/runner.js';
+import { describeFault } from '../../explore/nemesis.js';
+import { SpecError, type RunSpec } from '../../explore/spec.js';
+
+interface ReplayOpts extends CommonOpts {
+  json?: boolean;
+  verbose?: boolean;
+  save?: string;
+}
+
+/** Loads a repro (SpecError -> UsageError: exit 2, one line). */
+export function loadRepro(path: string) {
+  try {
+    return readRepro(path);
+  } catch (e) {
+    if (e instanceof SpecError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  addConfigOptions(
+    program
+      .command('replay')
+      .description('replay a seed (with the same options as explore) or a repro.json: the identical run, the same trace hash; exit 1 when a property fails')
+      .argument('<seed|repro.json>', 'a seed, or the path of a repro file')
+      .option('--json', 'print one JSON object')
+      .option('--verbose', 'print the fault schedule and full explanations')
+      .option('--save <dir>', 'write the artefacts (repro, history, trace, explanation) to this folder'),
+  ).action(async (target: string, o: ReplayOpts) => {
+    let spec: RunSpec;
+    let expectedHash: string | undefined;
+    const isFile = target.endsWith('.json') || existsSync(target);
+    if (isFile) {
+      const repro = loadRepro(target);
+      spec = repro.spec;
+      expectedHash = repro.traceHash;
+    } else {
+      spec = specOf(baseFromOptions(o), validSeed(target));
+    }
+    const started = process.hrtime.bigint();
+    const out = await runSpec(spec, { recordTrace: !!o.save, keepHistory: !!o.save });
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const failedV = out.verdicts.find((v) => v.ok === false);
+    const hashMatches = expectedHash === undefined ? null : expectedHash === out.traceHash;
+    if (o.save && failedV) writeFailure(o.save, spec, out, failedV);
+    if (o.json) {
+      console.log(JSON.stringify({ ...runJson(spec, out, wallMs), expectedTraceHash: expectedHash ?? null, traceHashMatches: hashMatches }));
+    } else {
+      console.log(`${chalk.bold('zksim replay')} ${isFile ? target : `seed ${spec.seed}`}: ${spec.workload.name}, ${spec.config.servers} server(s), ${spec.workload.clients.length} client(s), ${spec.schedule.length} fault(s)`);
+      console.log(`  trace hash ${out.traceHash}${hashMatches === null ? '' : hashMatches ? chalk.green(' (identical to the repro)') : chalk.red(` (the repro recorded ${expectedHash}: this run differs)`)}`);
+      for (const v of out.verdicts) {
+        const tag = v.ok === true ? chalk.green('ok        ') : v.ok === false ? chalk.red('VIOLATED  ') : chalk.yellow('not checked');
+        console.log(`  ${tag} ${v.property}: ${o.verbose ? v.explanation : v.explanation.split('\n')[0]!.slice(0, 160)}`);
+      }
+      if (o.verbose) for (const f of spec.schedule) console.log(`  fault ${describeFault(f)}`);
+    }
+    process.exitCode = failedV || hashMatches === false ? 1 : 0;
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * Failure artefacts: <out>/<seed>/ (default reports/runs/<seed>/) with repro.json (self-contained: zksim version,
+ * full config, seed, explicit schedule and workload), history.jsonl, trace.jsonl and explanation.txt; reading and
+ * validating repro files (a repro of another version, or malformed, is a SpecError: bad input).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toZksimJsonl } from '../check/codecs.js';
+import { TRACE_FORMAT_VERSION, formatTraceEvent } from '../sim/trace.js';
+import { seedProblem } from '../sim/random.js';
+import { describeFault } from './nemesis.js';
+import type { RunOutcome } from './runner.js';
+import { FAULT_KINDS, REPRO_FORMAT, REPRO_VERSION, SpecError, WORKLOADS, opCount, type Repro, type RunSpec } from './spec.js';
+import type { Verdict } from './verdict.js';
+import { zksimVersion } from './version.js';
+
+export const DEFAULT_OUT = join('reports', 'runs');
+
+export function seedDirName(seed: RunSpec['seed']): string {
+  return String(seed).replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export function makeRepro(spec: RunSpec, verdict?: Verdict, traceHash?: string): Repro {
+  const r: Repro = { format: REPRO_FORMAT, version: REPRO_VERSION, zksimVersion: zksimVersion(), spec: stripSpec(spec) };
+  if (verdict) r.property = verdict.property;
+  if (traceHash) r.traceHash = traceHash;
+  return r;
+}
+
+function stripSpec(spec: RunSpec): RunSpec {
+  const config = { ...spec.config };
+  delete config.recordTrace;
+  return { seed: spec.seed, config, schedule: spec.schedule, workload: spec.workload };
+}
+
+const jsonSafe = (_k: string, v: unknown) => (v instanceof Uint8Array ? { bytes: Array.from(v) } : v);
+
+/** Writes the artefacts of one failing run; returns the repro's path. */
+export function writeFailure(dir: string, spec: RunSpec, outcome: RunOutcome, verdict: Verdict, name = 'repro.json'): string {
+  mkdirSync(dir, { recursive: true });
+  const repro = makeRepro(spec, verdict, outcome.traceHash);
+  const reproPath = join(dir, name);
+  writeFileSync(reproPath, JSON.stringify(repro, null, 2) + '\n');
+  const base = name.replace(/\.json$/, '').replace(/^repro/, '');
+  if (outcome.history) writeFileSync(join(dir, `history${base}.jsonl`), toZksimJsonl(outcome.history));
+  if (outcome.trace) {
+    const lines = [JSON.stringify({ format: 'zksim-trace', version: TRACE_FORMAT_VERSION, traceHash: outcome.traceHash })];
+    for (const e of outcome.trace) lines.push(JSON.stringify(e, jsonSafe));
+    writeFileSync(join(dir, `trace${base}.jsonl`), lines.join('\n') + '\n');
+  }
+  writeFileSync(join(dir, `explanation${base}.txt`), explain(spec, outcome, verdict));
+  return reproPath;
+}
+
+export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): string {
+  const lines = [
+    `seed ${spec.seed}: property '${verdict.property}' violated`,
+    `workload ${spec.workload.name} (${spec.workload.clients.length} client(s), ${opCount(spec)} planned op(s)), ${spec.config.servers} server(s)` +
+      (spec.config.bugs.length ? `, bugs: ${spec.config.bugs.join(', ')}` : ''),
+    `trace hash ${outcome.traceHash}, ${outcome.events} events, ${outcome.simulatedMs} ms simulated`,
+    '',
+    verdict.explanation,
+    '',
+    `fault schedule (${spec.schedule.length}):`,
+    ...spec.schedule.map((f) => `  ${describeFault(f)}`),
+    '',
+    'all verdicts:',
+    ...outcome.verdicts.map((v) => `  ${v.ok === true ? 'ok  ' : v.ok === false ? 'FAIL' : '--  '} ${v.property}: ${v.explanation.split('\n')[0]}`),
+  ];
+  if (outcome.trace) {
+    const faults = outcome.trace.filter((e) => e.kind === 'fault' || e.kind === 'state' || e.kind === 'fault-heal');
+    lines.push('', 'faults and server states in the trace:', ...faults.slice(0, 200).map((e) => `  ${formatTraceEvent(e)}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Reads and validates a repro file. Throws SpecError (bad input) with a one-line reason. */
+export function readRepro(path: string): Repro {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SpecError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new SpecError(`${path} is not JSON`);
+  }
+  return validateRepro(v, path);
+}
+
+export function validateRepro(v: unknown, where = 'repro'): Repro {
+  const bad = (why: string): never => {
+    throw new SpecError(`${where}: ${why}`);
+  };
+  if (!v || typeof v !== 'object') bad('not a JSON object');
+  const r = v as Partial<Repro>;
+  if (r.format !== REPRO_FORMAT) bad(`not a zksim repro (format is not "${REPRO_FORMAT}")`);
+  if (r.version !== REPRO_VERSION) bad(`repro format version ${String(r.version)} is not supported (this zksim reads version ${REPRO_VERSION})`);
+  if (r.zksimVersion !== zksimVersion()) bad(`made by zksim ${String(r.zksimVersion)}, this is zksim ${zksimVersion()}: replay it with that version`);
+  const spec = r.spec as RunSpec | undefined;
+  if (!spec || typeof spec !== 'object') bad('missing spec');
+  const s = spec!;
+  const sp = seedProblem(s.seed);
+  if (sp) bad(sp);
+  const c = s.config as unknown as Record<string, unknown>;
+  if (!c || typeof c !== 'object') bad('missing spec.config');
+  for (const k of ['servers', 'clients', 'durationMs', 'recoveryMs', 'tickTime', 'initLimit', 'syncLimit', 'sessionTimeoutMs']) {
+    const x = c[k];
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < (k === 'durationMs' ? 0 : 1)) bad(`spec.config.${k} must be a positive integer`);
+  }
+  if (!WORKLOADS.includes(c.workload as never)) bad(`unknown workload ${JSON.stringify(c.workload)}`);
+  if (!Array.isArray(c.faults) || !c.faults.every((f) => FAULT_KINDS.includes(f as never))) bad('spec.config.faults must list known fault kinds');
+  if (!Array.isArray(c.bugs) || !c.bugs.every((b) => typeof b === 'string')) bad('spec.config.bugs must be a list of names');
+  if (!Array.isArray(s.schedule)) bad('spec.schedule must be a list');
+  const servers = Array.from({ length: c.servers as number }, (_, i) => `s${i + 1}`);
+  s.schedule.forEach((f, i) => {
+    if (!f || typeof f !== 'object' || typeof f.at !== 'number' || typeof f.duration !== 'number' || f.at < 0 || f.duration < 0) bad(`spec.schedule[${i}] needs numeric at and duration`);
+    const k = (f.fault as { kind?: unknown } | undefined)?.kind;
+    const known = ['partition', 'isolate-leader', 'isolate', 'bridge', 'one-way', 'crash', 'pause', 'slow-link', 'latency-spike', 'slow-fsync'];
+    if (!known.includes(k as string)) bad(`spec.schedule[${i}]: unknown fault ${JSON.stringify(k)}`);
+    const node = (f.fault as { node?: unknown }).node;
+    if ((k === 'crash' || k === 'slow-fsync') && !servers.includes(node as string)) bad(`spec.schedule[${i}]: ${String(node)} is not a server`);
+  });
+  const w = s.workload as unknown as Record<string, unknown>;
+  if (!w || typeof w !== 'object' || !WORKLOADS.includes(w.name as never)) bad('spec.workload must name a known workload');
+  if (w.name !== c.workload) bad('spec.workload.name differs from spec.config.workload');
+  if (!Array.isArray(w.clients) || w.clients.length < 1) bad('spec.workload.clients must list at least one client');
+  (w.clients as unknown[]).forEach((ops, i) => {
+    if (!Array.isArray(ops)) bad(`spec.workload.clients[${i}] must be a list`);
+    for (const o of ops as Array<Record<string, unknown>>) {
+      if (!o || typeof o.gap !== 'number' || typeof o.op !== 'string') bad(`spec.workload.clients[${i}] has a malformed operation`);
+    }
+  });
+  if (typeof w.keys !== 'number') bad('spec.workload.keys must be a number');
+  return r as Repro;
+}

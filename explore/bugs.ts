@@ -1,0 +1,71 @@
+/**
+ * The bug zoo: defects that `--bug NAME` switches on in every server (core/server config.bugs), so that users and
+ * our own tests can watch the testbed catch them. Each entry names the workload and fault kinds that expose it best;
+ * `zksim explore --bug NAME` uses them unless the user chose a workload or faults.
+ */
+import type { FaultKind, WorkloadName } from './spec.js';
+
+export interface ZooBug {
+  name: string;
+  description: string;
+  workload: WorkloadName;
+  faults: FaultKind[];
+  servers: number;
+  /** Properties expected to catch it (documentation; the explorer reports whichever fails first). */
+  caughtBy: string[];
+}
+
+export const BUG_ZOO: ZooBug[] = [
+  {
+    name: 'commit-before-quorum',
+    description: 'The leader commits a proposal as soon as it has logged it itself, without a quorum of ACKs, so an acknowledged write can vanish when the leader fails.',
+    workload: 'registers',
+    faults: ['crash', 'isolate-leader', 'partition', 'pause-server'],
+    servers: 3,
+    caughtBy: ['linearizable', 'ensemble'],
+  },
+  {
+    name: 'ack-before-fsync',
+    description: 'A follower ACKs a proposal before its log write is fsynced, so a quorum can "hold" a write that a crash then erases from the disks.',
+    workload: 'registers',
+    faults: ['crash', 'slow-fsync', 'isolate-leader'],
+    servers: 3,
+    caughtBy: ['linearizable', 'ensemble'],
+  },
+  {
+    name: 'election-ignores-zxid',
+    description: 'Fast leader election orders votes by epoch and server id only, ignoring the last zxid, so a server missing committed transactions can become leader and truncate them away.',
+    workload: 'registers',
+    faults: ['crash', 'isolate-follower', 'isolate-leader', 'partition'],
+    servers: 3,
+    caughtBy: ['linearizable', 'ensemble'],
+  },
+  {
+    name: 'keep-ephemerals-on-expiry',
+    description: 'When a session expires, its closeSession transaction lists no ephemerals, so the ephemeral nodes of a dead session stay forever.',
+    workload: 'naming',
+    faults: ['pause-client', 'partition'],
+    servers: 3,
+    caughtBy: ['membership', 'osc'],
+  },
+  {
+    name: 'double-watch',
+    description: 'Every watch notification is written twice to the client connection, so a one-shot watch fires twice.',
+    workload: 'configuration',
+    faults: ['slow-link'],
+    servers: 3,
+    caughtBy: ['watch-at-most-once', 'watches'],
+  },
+  {
+    name: 'read-uncommitted',
+    description: 'The leader serves reads from its proposed (not yet committed) state, so a client can read a write that is later lost.',
+    workload: 'registers',
+    faults: ['crash', 'isolate-leader', 'slow-fsync'],
+    servers: 3,
+    caughtBy: ['reads-committed', 'osc'],
+  },
+];
+
+export function findBug(name: string): ZooBug | undefined {
+  return BUG_ZOO.find((b) => b.name === name);
+}
