@@ -182,13 +182,13 @@ export class Learner {
         this.mode = 'trunc';
         const r0 = s.storage.truncateAfter(m.zxid);
         const r = s.storage.load();
-        s.db = ZkDb.recover(r);
+        s.setDb(ZkDb.recover(r));
         s.trace('learner', { event: 'trunc', zxid: hex(m.zxid), dropped: r0.droppedTxns, lastZxid: hex(s.db.lastProcessedZxid) });
         return;
       }
       case 'snap': {
         this.mode = 'snap';
-        s.db = ZkDb.fromSnapshot(m.snapshot as TreeSnapshot, m.zxid);
+        s.setDb(ZkDb.fromSnapshot(m.snapshot as TreeSnapshot, m.zxid));
         s.trace('learner', { event: 'snap', zxid: hex(m.zxid) });
         return;
       }

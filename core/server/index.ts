@@ -163,6 +163,19 @@ export class ZooKeeperServer implements Role<unknown> {
     this.port.disk.sync(`s:${tag}`);
   }
 
+  /**
+   * Install a (rebuilt) database. In an ensemble every server writes its membership into /zookeeper/config
+   * outside the txn stream (src: ZKDatabase.initConfigInZKDatabase); the tree digest skips that node.
+   */
+  setDb(db: ZkDb): void {
+    this.db = db;
+    if (!this.standalone) {
+      const lines = this.config.peers.map((p) => `server.${p.id}=${p.name}:2888:3888:${p.observer ? 'observer' : 'participant'};0.0.0.0:2181`);
+      lines.push('version=0');
+      db.tree.setConfigNode(new TextEncoder().encode(lines.join('\n')), this.port.now());
+    }
+  }
+
   /** Count logged txns; take a periodic snapshot when due (SyncRequestProcessor: snapCount/2 + rand(snapCount/2)). */
   txnsLogged(n: number): void {
     if (this.snapPolicy.txnsLogged(n)) {
@@ -191,7 +204,7 @@ export class ZooKeeperServer implements Role<unknown> {
       return;
     }
     if (r.epochFilesInitialised) this.port.disk.sync('init');
-    this.db = ZkDb.recover(r);
+    this.setDb(ZkDb.recover(r));
     this.trace('recover', { zxid: r.lastLoggedZxid, txns: r.txns.length, snapshot: r.snapshot?.zxid ?? null, acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch });
     this.nextSessionId = firstSessionId(this.myId, port.now());
     if (this.standalone) {
@@ -394,7 +407,7 @@ export class ZooKeeperServer implements Role<unknown> {
         this.trace('state', { role: 'DOWN', epoch: r.currentEpoch });
         return;
       }
-      this.db = ZkDb.recover(r);
+      this.setDb(ZkDb.recover(r));
     }
     this.state = 'LOOKING';
     if (prev !== 'LOOKING' || reason === 'start') this.trace('state', { role: 'LOOKING', epoch: this.storage.currentEpoch, reason });

@@ -21,6 +21,8 @@ import { TWO32, counterOf, epochOf, hex, makeZxid } from './quorum-messages.js';
 import { SessionTracker } from './sessions.js';
 import type { StoredTxn } from './db.js';
 
+const CONTAINER_CHECK_MS = 60000;
+
 type HandlerState = 'info' | 'leaderinfo' | 'epochAcked' | 'synced' | 'newleaderAcked' | 'uptodate';
 
 interface Handler {
@@ -133,6 +135,7 @@ export class Leader {
     const now = s.now();
     for (const [id, timeout] of s.db.tree.sessions()) this.tracker.add(id, timeout, now, null);
     this.armExpiry();
+    s.setRoleTimer(CONTAINER_CHECK_MS, 'containers');
     s.setServing(true);
   }
 
@@ -192,6 +195,14 @@ export class Leader {
         this.expiryTimerAt = -1;
         this.expireSessions();
         return;
+      case 'containers': {
+        // ContainerManager: checkIntervalMs 60 000; candidates from the committed tree
+        if (this.phase === 'broadcast') {
+          for (const path of s.db.tree.containerCandidates(s.now())) this.processRequest({ kind: 'deleteContainer', path }, s.myId);
+        }
+        s.setRoleTimer(CONTAINER_CHECK_MS, 'containers');
+        return;
+      }
     }
   }
 
@@ -387,6 +398,10 @@ export class Leader {
       cxid = r.cxid;
       this.tracker.add(r.sessionId, r.timeout, now, owner);
       this.armExpiry();
+    } else if (r.kind === 'deleteContainer') {
+      req = { op: 'deleteContainer', path: r.path };
+      sessionId = 0;
+      cxid = -1;
     } else if (r.kind === 'expire') {
       req = { op: 'closeSession' };
       sessionId = r.sessionId;
@@ -440,8 +455,8 @@ export class Leader {
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
         else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });
       }
+      s.trace('commit', { zxid: t.zxid, epoch: this.epoch, acks: [...p.acks].sort((a, b) => a - b) });
       s.applyCommitted(t);
-      s.trace('commit', { zxid: t.zxid, epoch: this.epoch, acks: [...p.acks].sort((a, b) => a - b), digest: s.db.digest() });
       // release syncs waiting for this zxid
       if (this.pendingSyncs.length > 0) {
         const ready = this.pendingSyncs.filter((q) => q.zxid <= t.zxid);

@@ -13,7 +13,9 @@ import type { LoggedTxn } from './db.js';
 export type ForwardedRequest =
   | { kind: 'op'; sessionId: number; cxid: number; req: Request }
   | { kind: 'createSession'; sessionId: number; cxid: number; timeout: number }
-  | { kind: 'expire'; sessionId: number };
+  | { kind: 'expire'; sessionId: number }
+  /** ContainerManager (leader-local): delete an empty container / expired TTL node. */
+  | { kind: 'deleteContainer'; path: string };
 
 export type QuorumMessage =
   /** Election notification (opaque to the Zab layer). */
