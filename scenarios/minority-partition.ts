@@ -1,0 +1,63 @@
+import { defineScenario } from './api.js';
+
+export default defineScenario({
+  name: 'minority-partition',
+  summary: 'a minority-side leader cannot commit; an isolated follower serves stale reads; sync on the right server fixes it',
+  servers: 5,
+  cluster: { sessionTimeoutMs: 30_000 },
+  async run(s) {
+    await s.step('five servers, a leader, and clients pinned to chosen servers');
+    const L = await s.waitForLeader();
+    const others = s.servers.filter((n) => n !== L);
+    const [F, M1, M2, M3] = others as [string, string, string, string];
+    const cOld = s.client('c1', { servers: [L] });
+    const cNew = s.client('c2', { servers: [M1] });
+    await s.waitConnected(cOld);
+    await s.waitConnected(cNew);
+    await s.ok(cNew.create('/x', 'v1'));
+    s.check(true, `${L} leads; /x = v1 everywhere`);
+
+    await s.step(`partition {${L}, ${F}} from {${M1}, ${M2}, ${M3}}`);
+    s.say(`The old leader ${L} keeps only ${F}: 2 of 5 is no quorum. It can still PROPOSE, ${F} can still ACK,\nbut it can never COMMIT. The majority side elects a new leader in a higher epoch.`);
+    s.partition([[L, F, 'c1'], [M1, M2, M3, 'c2']]);
+    const w = await s.attempt(cOld.setData('/x', 'from the old leader'), 20_000);
+    s.check(!w.ok, `the old leader cannot commit c1's write (${w.ok ? 'ok!' : w.pending ? 'pending' : w.code})`);
+    const L2 = await s.waitForLeader(60_000, { not: L });
+    s.check([M1, M2, M3].includes(L2), `${L2} leads the majority side in epoch ${s.epoch(L2)}`);
+    await s.ok(cNew.setData('/x', 'v2'));
+    s.check(true, 'the majority side commits /x = v2');
+
+    await s.step('heal: the old leader rejoins and drops what it never committed');
+    s.heal();
+    await s.waitFor(`${L} and ${F} following ${L2}`, () => [L, F].every((n) => s.role(n) === 'FOLLOWING' && s.cluster.server(n)!.serving), 60_000);
+    await s.waitConnected(cOld, 60_000);
+    await s.ok(cOld.sync('/x'));
+    s.equal(await s.read(cOld, '/x'), 'v2', `${L} now serves v2: its uncommitted proposal was truncated away`);
+
+    await s.step(`isolate one follower, ${M3}, and let a client read from it`);
+    const cStale = s.client('c3', { servers: [M3] });
+    const cRight = s.client('c4', { servers: [M1] });
+    await s.waitConnected(cStale);
+    await s.waitConnected(cRight);
+    s.equal(await s.read(cStale, '/x'), 'v2', `c3 reads v2 from ${M3}`);
+    s.say(`Now cut ${M3} off from every other server (clients keep their links). The leader still has a quorum\nand commits at once; ${M3} does not know yet — it only notices after syncLimit ticks without the leader.`);
+    s.partition([[M3], s.servers.filter((n) => n !== M3)]);
+    await s.ok(cRight.setData('/x', 'v3'));
+    s.check(true, `the leader ${s.leader()} commits /x = v3 without ${M3}`);
+    const stale = await s.read(cStale, '/x');
+    s.equal(stale, 'v2', `STALE READ: ${M3} still answers v2 after v3 was acknowledged (reads are local; ZooKeeper only promises sequential consistency)`);
+
+    await s.step('sync on the wrong server does not help; on the right server it does');
+    s.say(`sync(path) asks the server to catch up with the leader before the next read. ${M3} must forward it to\nthe leader, which it cannot reach: the sync does not complete.`);
+    const sy = await s.attempt(cStale.sync('/x'), 5_000);
+    s.check(!sy.ok, `sync through ${M3} does not complete (${sy.ok ? 'ok!' : sy.pending ? 'still pending after 5 s' : sy.code})`);
+    await s.ok(cRight.sync('/x'));
+    s.equal(await s.read(cRight, '/x'), 'v3', `sync + read on ${M1} (connected to the quorum) returns v3`);
+
+    await s.step('heal: the isolated follower catches up');
+    s.heal();
+    await s.waitFor(`${M3} serving again`, () => s.role(M3) === 'FOLLOWING' && s.cluster.server(M3)!.serving && cStale.state === 'CONNECTED', 60_000);
+    await s.ok(cStale.sync('/x'), 60_000);
+    s.equal(await s.read(cStale, '/x'), 'v3', `after sync, ${M3} returns v3`);
+  },
+});
