@@ -16,6 +16,8 @@ export default defineScenario({
     await s.waitConnected(writer);
     await s.waitConnected(reader);
     await s.ok(writer.create('/x', 'v1'));
+    await s.ok(reader.sync('/x'));
+    s.equal(await s.read(reader, '/x'), 'v1', `${F1} has /x = v1`);
 
     await s.step(`isolate the leader ${L} with its client`);
     s.partition([[L, 'c1'], s.servers.filter((n) => n !== L).concat('c2')]);
@@ -32,9 +34,13 @@ export default defineScenario({
     await s.step('heal: the old leader is truncated; the loss is permanent');
     s.heal();
     await s.waitFor(`${L} following`, () => s.role(L) === 'FOLLOWING' && s.cluster.server(L)!.serving, 60_000);
-    await s.waitConnected(writer, 60_000);
-    await s.ok(writer.sync('/x'));
-    s.equal(await s.read(writer, '/x'), 'v1', `even ${L} now says v1`);
+    const late = s.client('c3', { servers: [L] });
+    await s.waitConnected(late, 60_000);
+    await s.ok(late.sync('/x'));
+    s.equal(await s.read(late, '/x'), 'v1', `even ${L} now says v1`);
+    await s.runFor(5_000);
+    const refused = s.world.trace.some((e) => e.kind === 'refuse' && e.peer === 'c1');
+    if (refused) s.say('Note the "refuses c1" lines: c1 has seen zxid of the lost write, which no server has any more, so every\nserver refuses it (a client never goes back in time) — another symptom of the lost write.');
     const ops = pairOperations(s.cluster.history.events);
     const lost = ops.find((o) => o.op === 'setData' && o.status === 'ok');
     const reads = ops.filter((o) => o.op === 'getData' && o.status === 'ok' && lost && o.call > lost.ret);

@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioContext } from './api.js';
+import { defineScenario } from './api.js';
 import { CreateMode, type ZooKeeperClient } from '../core/client/index.js';
 
 /** An external resource the lock protects (not in ZooKeeper), optionally checking fencing tokens. */
@@ -19,18 +19,23 @@ class Store {
   }
 }
 
-/** The lock recipe: an ephemeral-sequential node; the lowest holds the lock; others watch their predecessor. */
-async function acquire(s: ScenarioContext, c: ZooKeeperClient): Promise<{ node: string; token: number }> {
-  const r = await s.ok(c.create2('/lock/lock-', String(c.process), CreateMode.EPHEMERAL_SEQUENTIAL));
+/**
+ * The lock recipe: an ephemeral-sequential node; the lowest holds the lock; the others watch their predecessor.
+ * Plain awaits on the client only (it never drives the world), so several clients can wait at once while the
+ * scenario drives time.
+ */
+async function acquire(c: ZooKeeperClient): Promise<{ node: string; token: number }> {
+  const r = await c.create2('/lock/lock-', String(c.process), CreateMode.EPHEMERAL_SEQUENTIAL);
   const mine = r.path.slice('/lock/'.length);
   for (;;) {
-    const kids = [...(await s.ok(c.getChildren('/lock')))].sort();
+    const kids = [...(await c.getChildren('/lock'))].sort();
     const i = kids.indexOf(mine);
     if (i === 0) return { node: r.path, token: r.stat.czxid };
-    let fired = false;
-    const st = await s.ok(c.exists('/lock/' + kids[i - 1], () => (fired = true)));
-    if (st === null) continue;
-    await s.waitFor(`${String(c.process)}'s predecessor ${kids[i - 1]} to go`, () => fired, 120_000);
+    await new Promise<void>((resolve, reject) => {
+      c.exists('/lock/' + kids[i - 1], () => resolve()).then((st) => {
+        if (st === null) resolve();
+      }, reject);
+    });
   }
 }
 
@@ -49,10 +54,10 @@ export default defineScenario({
     await s.ok(a.create('/lock', null));
     const plain = new Store(false);
     const fenced = new Store(true);
-    const lockA = await acquire(s, a);
+    const lockA = await s.ok(acquire(a));
     s.check(true, `c1 holds the lock with ${lockA.node}; its fencing token is the node's czxid 0x${lockA.token.toString(16)}`);
     let bLock: { node: string; token: number } | null = null;
-    const bWaits = acquire(s, b).then((l) => (bLock = l));
+    const bWaits = acquire(b).then((l) => (bLock = l));
     await s.runFor(500);
     s.check(bLock === null, 'c2 created the next node and waits on a watch for its predecessor');
 
