@@ -8,9 +8,11 @@ import { register as registerReplay } from './commands/replay.js';
 import { register as registerShrink } from './commands/shrink.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerBugs } from './commands/bugs.js';
+import { register as registerScenario } from './commands/scenario.js';
 
 /** Every command module exports register(program). Add one line per command here. */
 const registrations: Array<(program: Command) => void> = [
+  registerScenario,
   registerRun,
   registerTranscript,
   registerConformance,

@@ -198,7 +198,7 @@ export class Narrator {
       case 'client.closed':
         return c.yellow(`closed its session ${hex(e.sessionId)}`);
       case 'client.event':
-        return c.magenta.bold(`WATCH EVENT ${String(e.type)} ${String(e.path)}`);
+        return c.magenta.bold(`WATCH EVENT ${eventTypeName(e.type)} ${String(e.path)}`);
       case 'storage-error':
       case 'storage-warning':
         return c.red(`${e.kind}: ${short(e, 100)}`);
@@ -249,6 +249,12 @@ export class Narrator {
         return null;
     }
   }
+}
+
+const EVENT_TYPES: Record<number, string> = { [-1]: 'None', 1: 'NodeCreated', 2: 'NodeDeleted', 3: 'NodeDataChanged', 4: 'NodeChildrenChanged', 5: 'DataWatchRemoved', 6: 'ChildWatchRemoved', 7: 'PersistentWatchRemoved' };
+
+function eventTypeName(t: unknown): string {
+  return typeof t === 'number' ? EVENT_TYPES[t] ?? String(t) : String(t);
 }
 
 function argText(args: unknown, brief = false): string {
