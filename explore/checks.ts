@@ -5,6 +5,7 @@
  * - linearizable: the linearizability checker (check/linearizability.ts) with the znode model over the operations
  *   on non-sequential znodes: writes always; reads too when there is one server (an ensemble serves reads from
  *   followers' local state, which ZooKeeper does not promise to be linearizable).
+ * - unique-versions, watch-at-most-once: small sound checks of explore/light-checks.ts.
  * - osc, watches, ensemble: the checkers of check/osc.ts, check/watches.ts and check/ensemble.ts when present in
  *   this build (loaded lazily; adapters below).
  */
@@ -14,6 +15,7 @@ import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { modelled, znodeModel } from './znode-model.js';
 import type { Verdict } from './verdict.js';
+import { checkUniqueVersions, checkWatchAtMostOnce } from './light-checks.js';
 
 export interface CheckInput {
   history: HistoryEvent[];
@@ -21,6 +23,8 @@ export interface CheckInput {
   trace?: TraceEvent[];
   servers: number;
   workload: string;
+  /** Properties to skip (not run at all). */
+  skip?: string[];
 }
 
 export function checkLinearizable(input: CheckInput): Verdict {
@@ -77,14 +81,32 @@ export async function loadCheckers(): Promise<void> {
 
 /** Adapters for the checkers of check/ (their exported API, turned into verdicts). */
 function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null {
-  void name;
-  void mod;
+  if (name === 'osc' && typeof mod.checkOsc === 'function') {
+    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o?: { timeoutMs?: number }) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean };
+    const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
+    return (input) => {
+      const r = checkOsc(input.history, { timeoutMs: 20_000 });
+      if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${r.usedZxids ? ' (zxid order)' : ''}` };
+      if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up (${r.operations} operations)` };
+      return { property: 'osc', ok: false, explanation: formatOsc(r) };
+    };
+  }
   return null;
 }
 
 export function runAllChecks(input: CheckInput): Verdict[] {
-  const out: Verdict[] = [checkLinearizable(input)];
+  const skip = new Set(input.skip ?? []);
+  const skipped = (property: string): Verdict => ({ property, ok: null, explanation: 'not checked: skipped (--skip-check)' });
+  const out: Verdict[] = [
+    skip.has('linearizable') ? skipped('linearizable') : checkLinearizable(input),
+    skip.has('unique-versions') ? skipped('unique-versions') : checkUniqueVersions(input.history),
+    skip.has('watch-at-most-once') ? skipped('watch-at-most-once') : checkWatchAtMostOnce(input.history),
+  ];
   for (const [name, entry] of Object.entries(external)) {
+    if (skip.has(name)) {
+      out.push(skipped(name));
+      continue;
+    }
     if (!entry.adapter) {
       out.push({ property: name, ok: null, explanation: `not checked: ${entry.why ?? 'checkers not loaded'}` });
       continue;

@@ -104,7 +104,11 @@ export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<Run
     const internal = (driver as { internalErrors?: string[] }).internalErrors ?? [];
     if (internal.length) verdicts.push({ property: 'harness', ok: null, explanation: `workload code errors (not a ZooKeeper verdict): ${internal.slice(0, 3).join('; ')}` });
   }
-  verdicts.push(...runAllChecks({ history, trace: world.recordTrace ? world.trace : undefined, servers: config.servers, workload: spec.workload.name }));
+  verdicts.push(...runAllChecks({ history, trace: world.recordTrace ? world.trace : undefined, servers: config.servers, workload: spec.workload.name, skip: config.skipChecks ?? [] }));
+  const skip = new Set(config.skipChecks ?? []);
+  for (let i = 0; i < verdicts.length; i++) {
+    if (skip.has(verdicts[i]!.property) && verdicts[i]!.ok !== null) verdicts[i] = { property: verdicts[i]!.property, ok: null, explanation: 'not checked: skipped (--skip-check)' };
+  }
 
   const out: RunOutcome = {
     seed: spec.seed,

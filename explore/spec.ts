@@ -46,6 +46,8 @@ export interface ExploreConfig {
   initLimit: number;
   syncLimit: number;
   sessionTimeoutMs: number;
+  /** Properties not to check (reported as "not checked: skipped"). */
+  skipChecks?: string[];
   /** Keep the full trace in memory (artefacts, replay diagnosis). */
   recordTrace?: boolean;
 }

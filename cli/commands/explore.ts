@@ -13,6 +13,8 @@ import { DEFAULT_OUT, seedDirName, writeFailure } from '../../explore/artefacts.
 import { shrink } from '../../explore/shrink.js';
 import { zksimVersion } from '../../explore/version.js';
 
+export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
+
 /** The default of `zksim explore` (and `npm start`): seeds 1..DEFAULT_COUNT. About a minute on 2 cores. */
 export const DEFAULT_COUNT = 1000;
 
@@ -23,6 +25,7 @@ export interface CommonOpts {
   faults?: string;
   bug?: string;
   duration?: string;
+  skipCheck?: string;
 }
 
 /** Options shared by explore, run and replay: they decide the config of a seed. */
@@ -33,7 +36,8 @@ export function addConfigOptions(cmd: Command): Command {
     .option('--workload <name>', `workload: ${WORKLOADS.join(', ')} or mixed (the seed picks; default)`)
     .option('--faults <list>', `comma-separated fault kinds, 'all' (default) or 'none': ${FAULT_KINDS.join(', ')}`)
     .option('--bug <name>', 'switch a zoo bug on in every server (see zksim bugs)')
-    .option('--duration <ms>', 'virtual ms of the fault phase (the recovery phase follows)');
+    .option('--duration <ms>', 'virtual ms of the fault phase (the recovery phase follows)')
+    .option('--skip-check <list>', `comma-separated properties not to check (${KNOWN_PROPERTIES.join(', ')})`);
 }
 
 export function parseFaults(text: string): FaultKind[] {
@@ -75,6 +79,11 @@ export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadNa
     config.clients = n;
   }
   if (o.duration !== undefined) config.durationMs = parsePositiveInt('--duration', o.duration);
+  if (o.skipCheck !== undefined) {
+    const list = o.skipCheck.split(',').map((x) => x.trim()).filter(Boolean);
+    for (const p of list) if (!KNOWN_PROPERTIES.includes(p)) throw new UsageError(`unknown property '${p}' (known: ${KNOWN_PROPERTIES.join(', ')})`);
+    config.skipChecks = list;
+  }
   return { config, workload };
 }
 

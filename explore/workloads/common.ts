@@ -54,9 +54,16 @@ export abstract class BaseDriver implements WorkloadDriver {
   }
 
   /** The slot's session, replaced by a new one when it was closed (expired). */
+  private readonly dead = new Set<string>();
+
+  /** The application saw SESSIONEXPIRED on a request: the session is gone, the next operation opens a new one. */
+  protected noteError(s: Session, e: unknown): void {
+    if (codeOf(e) === SESSIONEXPIRED) this.dead.add(s.name);
+  }
+
   protected liveSession(slot: number): Session {
     const s = this.session(slot);
-    if (s.client.state === 'CLOSED') {
+    if (s.client.state === 'CLOSED' || this.dead.has(s.name)) {
       const fresh = this.cluster.openSession(slot);
       this.onNewSession(slot, fresh);
       return fresh;
@@ -82,8 +89,9 @@ export abstract class BaseDriver implements WorkloadDriver {
       if (this.stopped) return;
       this.next[slot] = i + 1;
       let p: Promise<unknown>;
+      const s = this.liveSession(slot);
       try {
-        p = this.perform(slot, op, this.liveSession(slot));
+        p = this.perform(slot, op, s).catch((e) => this.noteError(s, e));
       } catch (e) {
         this.internalErrors.push(`c${slot + 1} op ${i}: ${errText(e)}`);
         p = Promise.resolve();
@@ -118,6 +126,7 @@ export abstract class BaseDriver implements WorkloadDriver {
               delete entry.error;
             },
             (e) => {
+              this.noteError(s, e);
               // Retry (a connection lost at the wrong moment is not a failure to serve); the run's end decides.
               entry.error = errText(e);
               this.world.schedule(250, `final retry c${slot + 1}`, attempt);

@@ -8,7 +8,7 @@ import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
-import { BaseDriver, NONODE, codeOf } from './common.js';
+import { BaseDriver, NONODE, SESSIONEXPIRED, codeOf } from './common.js';
 import { EventType, KeeperState, type WatchedEvent } from '../../core/client/index.js';
 
 const PATH = '/config';
@@ -90,7 +90,13 @@ export class ConfigurationDriver extends BaseDriver {
           }
           throw e;
         })
-        .catch(() => {
+        .catch((e) => {
+          if (codeOf(e) === SESSIONEXPIRED) {
+            // The session is gone: the application opens a new one (which restarts the loop).
+            this.noteError(s, e);
+            this.world.schedule(0, `renew c${slot + 1}`, () => void this.liveSession(slot));
+            return;
+          }
           // Connection loss: the watch may not be set; the application retries a little later.
           if (s.client.state !== 'CLOSED') this.world.schedule(100, `rewatch c${slot + 1}`, read);
         });

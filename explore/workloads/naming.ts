@@ -12,7 +12,7 @@ import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
-import { BaseDriver, NODEEXISTS, codeOf } from './common.js';
+import { BaseDriver, NODEEXISTS, SESSIONEXPIRED, codeOf } from './common.js';
 import { CreateMode, EventType, KeeperState, type WatchedEvent } from '../../core/client/index.js';
 
 const DIR = '/workers';
@@ -83,7 +83,12 @@ export class NamingDriver extends BaseDriver {
         (children) => {
           this.view = { children: [...children].sort(), at: this.world.now };
         },
-        () => {
+        (e) => {
+          if (codeOf(e) === SESSIONEXPIRED) {
+            this.noteError(s, e);
+            this.world.schedule(0, 'renew monitor', () => void this.liveSession(this.monitor));
+            return;
+          }
           if (s.client.state !== 'CLOSED') this.world.schedule(100, 'rewatch monitor', read);
         },
       );

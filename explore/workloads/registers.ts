@@ -43,7 +43,18 @@ export class RegistersDriver extends BaseDriver {
     // Every client creates the registers it may touch (NODEEXISTS is fine), before its planned operations.
     this.plan.clients.forEach((_o, slot) => {
       const s = this.session(slot);
-      for (let k = 0; k < this.plan.keys; k++) s.client.create(`/r${k}`, 'init').catch(() => undefined);
+      for (let k = 0; k < this.plan.keys; k++) this.ensureCreated(slot, k, 0);
+    });
+  }
+
+  /** Creates /rK, retrying after a lost connection (the application's setup loop) until it exists. */
+  private ensureCreated(slot: number, k: number, attempt: number): void {
+    const s = this.session(slot);
+    if (this.stopped || attempt > 50 || s.client.state === 'CLOSED') return;
+    s.client.create(`/r${k}`, 'init').catch((e) => {
+      const c = codeOf(e);
+      if (c === NODEEXISTS || c === -112) return;
+      this.world.schedule(200, `create /r${k} again`, () => this.ensureCreated(slot, k, attempt + 1));
     });
   }
 

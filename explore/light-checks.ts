@@ -1,0 +1,118 @@
+/**
+ * Two small, sound history checks of the explorer (beside the full checkers of check/):
+ *
+ * - unique-versions: in ZooKeeper every committed write of a znode gets the next version and its own zxid, so,
+ *   as long as a znode is never deleted, (path, version) names exactly one data value, and a zxid names one
+ *   transaction. Two successful observations (setData results, getData results) that disagree mean a write that
+ *   was acknowledged or read was later lost (commit before quorum, ack before fsync, a bad election), or a read
+ *   saw a proposal that never committed.
+ * - watch-at-most-once: a one-shot watch fires at most once per registration: between two notifications of the
+ *   same (session, path, type) the session must have completed a read that set such a watch again.
+ */
+import type { HistoryEvent } from '../check/history.js';
+import { pairOperations, type Operation } from '../check/history.js';
+import type { Verdict } from './verdict.js';
+
+interface Seen {
+  data: string | null;
+  what: string;
+}
+
+function describe(o: Operation): string {
+  return `${o.op} by ${o.process} at ${o.ret}ms`;
+}
+
+export function checkUniqueVersions(history: readonly HistoryEvent[]): Verdict {
+  let ops: Operation[];
+  try {
+    ops = pairOperations(history);
+  } catch (e) {
+    return { property: 'unique-versions', ok: null, explanation: `not checked: ${String(e)}` };
+  }
+  const deleted = new Set<string>();
+  for (const o of ops) if (o.op === 'delete' || o.op === 'multi') deleted.add(String((o.args as { path?: unknown })?.path ?? '*'));
+  if (deleted.has('*')) return { property: 'unique-versions', ok: null, explanation: 'not checked: multi operations in the history' };
+  const byVersion = new Map<string, Seen>();
+  const byZxid = new Map<number, { path: string; data: string | null; what: string }>();
+  let observations = 0;
+  for (const o of ops) {
+    if (o.status !== 'ok') continue;
+    const args = (o.args ?? {}) as { path?: string; data?: string | null };
+    const path = args.path;
+    if (typeof path !== 'string' || deleted.has(path)) continue;
+    let data: string | null;
+    let stat: { version?: number; mzxid?: number } | undefined;
+    if (o.op === 'setData') {
+      data = args.data ?? null;
+      stat = (o.result as { stat?: typeof stat } | undefined)?.stat;
+    } else if (o.op === 'getData') {
+      const r = o.result as { data?: string | null; stat?: typeof stat } | undefined;
+      data = r?.data ?? null;
+      stat = r?.stat;
+    } else continue;
+    if (!stat || typeof stat.version !== 'number') continue;
+    observations++;
+    const key = `${path}@${stat.version}`;
+    const prev = byVersion.get(key);
+    if (prev && prev.data !== data) {
+      return {
+        property: 'unique-versions',
+        ok: false,
+        explanation: `${path} version ${stat.version} holds ${JSON.stringify(prev.data)} (${prev.what}) and ${JSON.stringify(data)} (${describe(o)}): a write that was acknowledged or read was lost`,
+      };
+    }
+    if (!prev) byVersion.set(key, { data, what: describe(o) });
+    if (typeof stat.mzxid === 'number' && stat.mzxid > 0) {
+      const z = byZxid.get(stat.mzxid);
+      if (z && (z.path !== path || z.data !== data)) {
+        return {
+          property: 'unique-versions',
+          ok: false,
+          explanation: `zxid 0x${stat.mzxid.toString(16)} wrote ${z.path}=${JSON.stringify(z.data)} (${z.what}) and ${path}=${JSON.stringify(data)} (${describe(o)}): two transactions with one zxid`,
+        };
+      }
+      if (!z) byZxid.set(stat.mzxid, { path, data, what: describe(o) });
+    }
+  }
+  if (observations === 0) return { property: 'unique-versions', ok: null, explanation: 'not checked: no versioned observation' };
+  return { property: 'unique-versions', ok: true, explanation: `${observations} observations of ${byVersion.size} (znode, version) pairs agree` };
+}
+
+export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict {
+  // Registrations: reads with watch: true that completed ok, per (process, path, kind).
+  const kindOf = (type: string): string => (type === 'NodeChildrenChanged' ? 'child' : 'data');
+  const invokes = new Map<number, { process: string | number; op: string; path: string; watch: boolean }>();
+  const armed = new Map<string, number>(); // key -> registrations since the last notification
+  let notifications = 0;
+  for (const e of history) {
+    if (e.kind === 'invoke') {
+      const a = (e.args ?? {}) as { path?: unknown; watch?: unknown };
+      if (typeof a.path === 'string') invokes.set(e.id, { process: e.process, op: e.op, path: a.path, watch: a.watch === true });
+    } else if (e.kind === 'ok') {
+      const inv = invokes.get(e.id);
+      if (!inv || !inv.watch) continue;
+      // getData / exists set data (or exist) watches; getChildren a child watch. NodeDeleted fires both kinds.
+      const kinds = inv.op === 'getChildren' ? ['child'] : ['data'];
+      for (const k of kinds) {
+        const key = `${inv.process}|${inv.path}|${k}`;
+        armed.set(key, (armed.get(key) ?? 0) + 1);
+      }
+    } else if (e.kind === 'event') {
+      notifications++;
+      const kinds = e.type === 'NodeDeleted' ? ['data', 'child'] : [kindOf(e.type)];
+      const keys = kinds.map((k) => `${e.process}|${e.path}|${k}`);
+      if (!keys.some((k) => (armed.get(k) ?? 0) > 0)) {
+        return {
+          property: 'watch-at-most-once',
+          ok: false,
+          explanation: `${e.process} got ${e.type} for ${e.path} at ${e.time}ms without a watch set since its previous notification: a one-shot watch fired twice`,
+        };
+      }
+      for (const k of keys) armed.set(k, 0);
+    } else if (e.kind === 'session' && (e.state === 'expired' || e.state === 'closed')) {
+      for (const k of [...armed.keys()]) if (k.startsWith(`${e.process}|`)) armed.set(k, 0);
+    }
+  }
+  if (notifications === 0) return { property: 'watch-at-most-once', ok: null, explanation: 'not checked: no watch notification in the history' };
+  return { property: 'watch-at-most-once', ok: true, explanation: `${notifications} notification(s), each after a registration` };
+}
