@@ -344,12 +344,15 @@ export class RealTarget implements TranscriptTarget {
       return;
     }
     sess.closing = true;
+    sess.open = false;
+    // No reconnect from now on: the library retries on every socket close unless it is CLOSING/expired.
+    sess.cm.connect = (): void => undefined;
+    if (sess.cm.state !== STATES.CLOSED && sess.cm.state !== STATES.SESSION_EXPIRED) sess.cm.state = STATES.CLOSING;
     try {
       if (sess.cm.socket) sess.cm.socket.destroy();
     } catch {
       /* ignore */
     }
-    sess.cm.state = STATES.CLOSED;
     await sess.proxy.close();
   }
 
@@ -384,7 +387,10 @@ export class RealTarget implements TranscriptTarget {
       let same = true;
       if (this.addresses.length > 1) {
         const zs = await Promise.all(this.addresses.map((a) => srvr(parseAddr(a).port, parseAddr(a).host)));
-        same = zs.every((z) => z !== null && z.zxid === zs[0]!.zxid);
+        // A server that applied no txn in the current epoch reports either 0x<epoch>00000000 or the previous
+        // epoch's last zxid (0 on a fresh ensemble): count those as equal.
+        const key = (z: { zxid: number } | null): string => (z === null ? 'down' : z.zxid % 2 ** 32 === 0 ? 'none' : String(z.zxid));
+        same = zs.every((z) => key(z) === key(zs[0]!));
       }
       const last = Math.max(0, ...open.map((s) => s.lastDataAt));
       const idle = Date.now() - last;
@@ -406,9 +412,9 @@ export class RealTarget implements TranscriptTarget {
   async reset(): Promise<void> {
     for (const s of [...this.sessions.values()]) await this.dropSession(s, true);
     this.sessions.clear();
-    if (!this.dirty) return;
-    this.dirty = false;
     if (this.opts.restart) {
+      if (!this.dirty) return; // a freshly started ensemble is already fresh
+      this.dirty = false;
       this.addresses = await this.opts.restart();
       return;
     }

@@ -59,7 +59,7 @@ async function runSide(side: Side, config: ConfigName, suites: SuiteEntry[], inp
     try {
       t = await openTarget(side.spec(config));
     } catch (e) {
-      throw new UsageError(`${side.label}: ${(e as Error).message}`);
+      throw new UsageError(side.label === "zksim" ? (e as Error).message : `${side.label}: ${(e as Error).message}`);
     }
     opened.set(key, t);
   }
