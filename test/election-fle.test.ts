@@ -37,6 +37,9 @@ interface SimOpts {
   observers?: number[];
   latency?: [number, number];
   ignoreZxid?: boolean;
+  bug1419?: boolean;
+  /** QuorumCnxManager's SEND_CAPACITY 1: a new message to a peer replaces one still in flight to it. */
+  coalesce?: boolean;
 }
 
 class Sim {
@@ -50,6 +53,8 @@ class Sim {
   readonly observers: number[];
   latency: [number, number];
   ignoreZxid: boolean;
+  bug1419: boolean;
+  coalesce: boolean;
   traces: Array<{ sid: number; kind: string; data: Record<string, unknown> }> = [];
 
   constructor(o: SimOpts) {
@@ -58,6 +63,8 @@ class Sim {
     this.observers = o.observers ?? [];
     this.latency = o.latency ?? [1, 10];
     this.ignoreZxid = o.ignoreZxid ?? false;
+    this.bug1419 = o.bug1419 ?? false;
+    this.coalesce = o.coalesce ?? false;
   }
 
   private push(e: Omit<Ev, 'seq'>): void {
@@ -77,6 +84,7 @@ class Sim {
       voters: this.voters,
       observers: this.observers,
       ignoreZxid: this.ignoreZxid,
+      bug1419: this.bug1419,
       send: (to, n) => {
         node.sent += 1;
         this.sendMsg(sid, to, n);
@@ -108,6 +116,13 @@ class Sim {
 
   private sendMsg(from: number, to: number, n: Notification): void {
     assert.ok(to !== from, 'send to self must be looped back inside the module');
+    if (this.coalesce) {
+      const queued = this.events.find((e) => e.kind === 'msg' && e.from === from && e.to === to);
+      if (queued) {
+        queued.n = { ...n };
+        return;
+      }
+    }
     const [lo, hi] = this.latency;
     const lat = lo + Math.floor(this.rng() * (hi - lo + 1));
     const key = `${from}>${to}`;
@@ -250,6 +265,25 @@ test('ignoreZxid (election-ignores-zxid): a lower-zxid server can win', () => {
   };
   assert.equal(mk(false), 2);
   assert.equal(mk(true), 3);
+});
+
+test('ZOOKEEPER-1419 switch: the order is not transitive; 5 voters with mixed epochs and equal zxids', () => {
+  const Z = E + 5;
+  // with the bug, (epoch 1, sid 5) beats (epoch 2, sid 1) and (epoch 2, sid 2) beats (epoch 1, sid 5)
+  assert.ok(totalOrderPredicate(5, Z, 1, 1, Z, 2, undefined, false, true));
+  assert.ok(totalOrderPredicate(2, Z, 2, 5, Z, 1, undefined, false, true));
+  assert.not.ok(totalOrderPredicate(5, Z, 1, 1, Z, 2));
+  const outcomes: string[] = [];
+  for (const bug1419 of [false, true]) {
+    // (without the QCM's capacity-1 send queue the flip-flopping votes would multiply without bound)
+    const sim = new Sim({ seed: 'zk1419', voters: [1, 2, 3, 4, 5], bug1419, coalesce: true });
+    for (const s of [1, 2, 3, 4, 5]) sim.startNode(s, Z, s <= 2 ? 2 : 1);
+    const settled = sim.run(() => sim.allDecided(), 5_000);
+    const leaders = sim.live().filter((n) => n.fle.getState() === 'LEADING').map((n) => n.sid);
+    outcomes.push(settled ? `leaders ${leaders.join(',')}` : 'never settles');
+  }
+  assert.equal(outcomes[0], 'leaders 2');
+  assert.not.equal(outcomes[1], 'leaders 2'); // this seed: s4 (peerEpoch 1) wins over the epoch-2 servers
 });
 
 test('5 voters with 2 down: the 3 live ones elect the best of them; a lone voter never decides and backs off', () => {

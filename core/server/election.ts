@@ -32,7 +32,8 @@
  *
  * Rules implemented (FastLeaderElection.lookForLeader, WorkerReceiver):
  *  - vote order (peerEpoch, zxid, sid) lexicographic; a non-voter (observer) never wins (weight 0).
- *    Bug switch `ignoreZxid`: order by (peerEpoch, sid) only (zoo bug 'election-ignores-zxid').
+ *    Bug switch `ignoreZxid`: order by (peerEpoch, sid) only (zoo bug 'election-ignores-zxid'); `bug1419`: the
+ *    ZOOKEEPER-1419 precedence bug (a lower-epoch vote with equal zxid and higher sid wins; order not transitive).
  *  - LOOKING n from a voter: higher electionEpoch → adopt it, clear recvset, proposal := max(n's vote, own initial
  *    vote), resend; lower → ignored (the receiver already answered with our vote); equal and better → adopt, resend.
  *    recvset[n.sid] := n's vote unless ignored. When the voters whose vote equals our proposal
@@ -101,6 +102,8 @@ export interface ElectionOptions {
   onDecision(d: Decision): void;
   /** Bug switch 'election-ignores-zxid': votes ordered by (peerEpoch, sid) only. */
   ignoreZxid?: boolean;
+  /** Bug switch ZOOKEEPER-1419: the pre-3.4.4 operator-precedence bug in totalOrderPredicate (see there). */
+  bug1419?: boolean;
   trace?(kind: 'look' | 'vote' | 'decide', data: Record<string, unknown>): void;
   /** finalizeWait and the first poll timeout (ms), default 200. */
   finalizeWaitMs?: number;
@@ -114,8 +117,14 @@ export function totalOrderPredicate(
   curId: number, curZxid: number, curEpoch: number,
   isVoter: (sid: number) => boolean = () => true,
   ignoreZxid = false,
+  bug1419 = false,
 ): boolean {
   if (!isVoter(newId)) return false; // weight 0 never wins
+  if (bug1419) {
+    // ZOOKEEPER-1419 (fixed in 3.4.4): `(newEpoch > curEpoch) || ((newEpoch == curEpoch) && (newZxid > curZxid)) ||
+    // (newZxid == curZxid) && (newId > curId)` — the last clause ignores the epoch, so the order is not transitive
+    return newEpoch > curEpoch || (newEpoch === curEpoch && newZxid > curZxid) || (newZxid === curZxid && newId > curId);
+  }
   if (newEpoch !== curEpoch) return newEpoch > curEpoch;
   if (!ignoreZxid && newZxid !== curZxid) return newZxid > curZxid;
   return newId > curId;
@@ -279,7 +288,10 @@ export class FastLeaderElection {
   private isVoter = (sid: number): boolean => this.voterSet.has(sid);
 
   private better(newId: number, newZxid: number, newEpoch: number, curId: number, curZxid: number, curEpoch: number): boolean {
-    return totalOrderPredicate(newId, newZxid, newEpoch, curId, curZxid, curEpoch, this.isVoter, this.opts.ignoreZxid === true);
+    return totalOrderPredicate(
+      newId, newZxid, newEpoch, curId, curZxid, curEpoch, this.isVoter, this.opts.ignoreZxid === true,
+      this.opts.bug1419 === true,
+    );
   }
 
   private updateProposal(leader: number, zxid: number, epoch: number): void {
