@@ -163,6 +163,41 @@ test('deterministic: same seed, same history and trace hash', async () => {
   assert.is(await run(), await run());
 });
 
+test('unreachable servers: connect timeout (timeout / hosts) moves on until a reachable server answers', async () => {
+  const cl = new Cluster({ seed: 31, servers: 3, recordTrace: true });
+  assert.ok(await cl.until(() => cl.leader() !== null, 60_000));
+  const c1 = cl.client('c1', { timeoutMs: 9000 });
+  cl.world.net.partition([['c1', 's3'], ['s1', 's2']]); // s3 alone is not serving: c1 can reach nobody useful
+  await cl.runFor(20_000);
+  assert.is(c1.state, 'CONNECTING');
+  const tr = cl.world.trace.filter((e) => e.node === 'c1' && String(e.kind).startsWith('client.'));
+  const timeouts = tr.filter((e) => e.kind === 'client.disconnected' && (e as { reason?: string }).reason === 'connect timeout');
+  assert.ok(timeouts.length >= 3);
+  for (const t of timeouts) {
+    const start = tr[tr.indexOf(t) - 1]!;
+    assert.is(start.kind, 'client.connecting');
+    assert.is(t.t - start.t, 3000, 'connectTimeout = 9000 / 3 hosts');
+  }
+  const servers = new Set(tr.filter((e) => e.kind === 'client.connecting').map((e) => (e as { server?: string }).server));
+  assert.equal([...servers].sort(), ['s1', 's2', 's3'], 'round-robin over every host');
+  cl.world.net.heal();
+  assert.ok(await cl.until(() => c1.state === 'CONNECTED', 30_000));
+  assert.ok(['s1', 's2', 's3'].includes(c1.server!));
+  assert.is(await cl.run(c1.create('/reached')), '/reached');
+});
+
+test('host order: shuffled per process stream, different across seeds', async () => {
+  const firsts = new Set<string>();
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    const cl = new Cluster({ seed, servers: 3 });
+    const c1 = cl.client('c1');
+    assert.ok(await cl.ready(60_000));
+    firsts.add(cl.history.events.find((e) => e.kind === 'session')!.server as string);
+    void c1;
+  }
+  assert.ok(firsts.size >= 2, `first servers ${[...firsts]}`);
+});
+
 test('a role object used before start records at the start time; restarted with the same object it keeps its session', async () => {
   const cl = new Cluster({ seed: 12, servers: 1 });
   await cl.runFor(500);
