@@ -10,7 +10,7 @@
  * Txns are plain JSON data (data as base64) so they can be logged to disk, hashed into traces and sent between
  * servers. The caller (server/leader) assigns zxid and time; prepare never reads a clock.
  */
-import type { CreateMode, Data, MultiOp, Request, WriteRequest } from './protocol.js';
+import type { CreateMode, Data, MultiOp, MultiResult, ReplyBody, Request, WriteRequest } from './protocol.js';
 import { CreateMode as CM, MAX_FRAME_BYTES } from './protocol.js';
 import { Code } from './errors.js';
 import { isSpecialPath, isValidPath, rawParent, sequenceSuffix } from './paths.js';
@@ -364,6 +364,38 @@ export function requestFrameBytes(req: Request): number {
     }
   }
   return REQUEST_HEADER_BYTES + body;
+}
+
+const REPLY_HEADER_BYTES = 16; // xid:int, zxid:long, err:int
+const STAT_BYTES = 68;
+
+function multiResultBytes(r: MultiResult): number {
+  switch (r.op) {
+    case 'create': return str(r.path) + STAT_BYTES;
+    case 'setData': return STAT_BYTES;
+    case 'delete': case 'check': return 0;
+    case 'error': return 4;
+  }
+}
+
+/**
+ * The jute frame length of a reply (ReplyHeader + body; create/getChildren as create2/getChildren2, with Stat).
+ * The Java client applies jute.maxbuffer to replies too (§1.5): reading a node whose reply exceeds MAX_FRAME_BYTES
+ * fails with CONNECTIONLOSS, so the largest readable data is 1 048 487 bytes.
+ */
+export function replyFrameBytes(body?: ReplyBody): number {
+  if (body === undefined) return REPLY_HEADER_BYTES;
+  let n: number;
+  switch (body.op) {
+    case 'create': n = str(body.path) + STAT_BYTES; break;
+    case 'delete': case 'closeSession': case 'addWatch': case 'setWatches': n = 0; break;
+    case 'setData': case 'exists': n = STAT_BYTES; break;
+    case 'getData': n = buf(body.data) + STAT_BYTES; break;
+    case 'getChildren': n = body.children.reduce((s, c) => s + str(c), 4) + STAT_BYTES; break;
+    case 'multi': n = body.results.reduce((s, r) => s + MULTI_HEADER_BYTES + multiResultBytes(r), MULTI_HEADER_BYTES); break;
+    case 'sync': n = str(body.path); break;
+  }
+  return REPLY_HEADER_BYTES + n;
 }
 
 /** True when the server would drop the connection instead of reading `req`. */

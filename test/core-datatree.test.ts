@@ -8,7 +8,8 @@ import { DataTree } from '../core/datatree.js';
 import { Code } from '../core/errors.js';
 import { CreateMode } from '../core/protocol.js';
 import type { Stat } from '../core/protocol.js';
-import { exceedsFrameLimit, prepare, requestFrameBytes } from '../core/txn.js';
+import { exceedsFrameLimit, prepare, replyFrameBytes, requestFrameBytes } from '../core/txn.js';
+import { MAX_FRAME_BYTES } from '../core/protocol.js';
 import { Db, S1, S2, bytes } from './core-harness.js';
 
 const zeroStat = (over: Partial<Stat> = {}): Stat => ({
@@ -453,6 +454,17 @@ test('frame size: setData /big with 1 048 551 bytes is the largest accepted fram
   assert.is(requestFrameBytes({ op: 'closeSession' }), 8);
   assert.is(requestFrameBytes({ op: 'multi', ops: [{ op: 'check', path: '/a', version: 1 }] }), 8 + 9 + 6 + 4 + 9);
   assert.is(requestFrameBytes({ op: 'setWatches', relativeZxid: 5, dataWatches: ['/a'], existWatches: [], childWatches: [] }), 8 + 8 + 4 + 6 + 4 + 4);
+});
+
+test('reply frame size: the largest readable data is 1 048 487 bytes', () => {
+  const stat = new DataTree().statOf('/')!;
+  const reply = (n: number) => replyFrameBytes({ op: 'getData', data: new Uint8Array(n), stat });
+  assert.is(reply(1048487), MAX_FRAME_BYTES);
+  assert.ok(reply(1048488) > MAX_FRAME_BYTES);
+  assert.ok(reply(1048551) > MAX_FRAME_BYTES, 'the largest writable node is not readable');
+  assert.is(replyFrameBytes(), 16);
+  assert.is(replyFrameBytes({ op: 'getChildren', children: ['ab'], stat }), 16 + 4 + 6 + 68);
+  assert.is(replyFrameBytes({ op: 'multi', results: [{ op: 'error', err: 0 }, { op: 'delete', err: 0 }] }), 16 + 9 + 4 + 9 + 9);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
