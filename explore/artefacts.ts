@@ -119,7 +119,7 @@ export function validateRepro(v: unknown, where = 'repro'): Repro {
   s.schedule.forEach((f, i) => {
     if (!f || typeof f !== 'object' || typeof f.at !== 'number' || typeof f.duration !== 'number' || f.at < 0 || f.duration < 0) bad(`spec.schedule[${i}] needs numeric at and duration`);
     const k = (f.fault as { kind?: unknown } | undefined)?.kind;
-    const known = ['partition', 'isolate-leader', 'isolate', 'bridge', 'one-way', 'crash', 'pause', 'slow-link', 'latency-spike', 'slow-fsync'];
+    const known = ['partition', 'isolate-leader', 'isolate', 'bridge', 'one-way', 'crash', 'power-loss', 'pause', 'slow-link', 'latency-spike', 'slow-fsync'];
     if (!known.includes(k as string)) bad(`spec.schedule[${i}]: unknown fault ${JSON.stringify(k)}`);
     const node = (f.fault as { node?: unknown }).node;
     if ((k === 'crash' || k === 'slow-fsync') && !servers.includes(node as string)) bad(`spec.schedule[${i}]: ${String(node)} is not a server`);

@@ -109,6 +109,13 @@ export function generateSchedule(seed: Seed, config: ExploreConfig, clientCount 
           duration = longish(100, 2 * timeout);
         }
         break;
+      case 'power-loss':
+        if (freeServers.length === servers.length) {
+          const restartAfter = servers.map(() => rng.int(50, Math.round(1.5 * timeout)));
+          fault = { kind: 'power-loss', torn: rng.bernoulli(0.5), restartAfter };
+          duration = Math.max(...restartAfter) + 1;
+        }
+        break;
       case 'pause-server':
         if (freeServers.length) {
           fault = { kind: 'pause', node: rng.choice(freeServers) };
@@ -139,7 +146,9 @@ export function generateSchedule(seed: Seed, config: ExploreConfig, clientCount 
       }
       case 'slow-fsync': {
         const min = rng.int(20, 300);
-        fault = { kind: 'slow-fsync', node: rng.choice(servers), min, max: min * rng.int(2, 4) };
+        const order = rng.shuffle(servers);
+        const others = order.slice(1, rng.int(1, servers.length + 1)).sort();
+        fault = { kind: 'slow-fsync', node: order[0]!, min, max: min * rng.int(2, 4), ...(others.length ? { others } : {}) };
         duration = longish(300, 3 * timeout);
         break;
       }
@@ -148,6 +157,7 @@ export function generateSchedule(seed: Seed, config: ExploreConfig, clientCount 
       duration = Math.max(20, Math.min(duration, end - t));
       out.push({ at: t, duration, fault });
       if (fault.kind === 'crash' || fault.kind === 'pause') busyUntil.set(fault.node, t + duration);
+      if (fault.kind === 'power-loss') for (const s of servers) busyUntil.set(s, t + duration);
       if (['partition', 'isolate-leader', 'isolate', 'bridge', 'one-way'].includes(fault.kind)) netBusyUntil = t + duration;
     }
     t += 100 + Math.round(rng.exponential(meanGap));
@@ -172,6 +182,8 @@ export function describeFault(f: ScheduledFault): string {
       return `one-way cut ${x.from} -> ${x.to} ${span}`;
     case 'crash':
       return `crash ${x.node}${x.torn ? ' (torn tail)' : ''}, restart ${span}`;
+    case 'power-loss':
+      return `power loss: every server crashes${x.torn ? ' (torn tails)' : ''}, restarts after ${x.restartAfter.join('/')} ms ${span}`;
     case 'pause':
       return `pause ${x.node} ${span}`;
     case 'slow-link':
@@ -179,7 +191,7 @@ export function describeFault(f: ScheduledFault): string {
     case 'latency-spike':
       return `latency spike ${x.min}-${x.max}ms ${span}`;
     case 'slow-fsync':
-      return `slow fsync on ${x.node} ${x.min}-${x.max}ms ${span}`;
+      return `slow fsync on ${[x.node, ...(x.others ?? [])].join(' ')} ${x.min}-${x.max}ms ${span}`;
   }
 }
 
@@ -275,6 +287,14 @@ export class Nemesis {
         w.crash(x.node, { tornTail: x.torn });
         heal(() => w.restart(x.node));
         return;
+      case 'power-loss': {
+        w.note('fault', { id, what: 'power-loss', torn: x.torn });
+        const servers = this.host.servers;
+        servers.forEach((s) => w.crash(s, { tornTail: x.torn }));
+        servers.forEach((s, i) => w.schedule(Math.min(x.restartAfter[i] ?? 0, f.duration), `restart ${s}`, () => w.restart(s)));
+        heal(() => servers.forEach((s) => w.restart(s)));
+        return;
+      }
       case 'pause':
         w.note('fault', { id, what: 'pause', node: x.node });
         w.pause(x.node);
@@ -294,9 +314,10 @@ export class Nemesis {
         });
         return;
       case 'slow-fsync':
-        w.note('fault', { id, what: 'slow-fsync', node: x.node });
-        w.disk(x.node).setSyncLatency({ min: x.min, max: x.max });
-        heal(() => w.disk(x.node).setSyncLatency({ min: 1, max: 5 }));
+        const nodes = [x.node, ...(x.others ?? [])];
+        w.note('fault', { id, what: 'slow-fsync', nodes });
+        for (const n of nodes) w.disk(n).setSyncLatency({ min: x.min, max: x.max });
+        heal(() => nodes.forEach((n) => w.disk(n).setSyncLatency({ min: 1, max: 5 })));
         return;
     }
   }
@@ -321,13 +342,15 @@ export function restrictFault(f: ScheduledFault, has: (n: string) => boolean): S
       return has(x.bridge) ? { ...f, fault: { ...x, left: keep(x.left), right: keep(x.right) } } : null;
     case 'one-way':
       return has(x.from) && has(x.to) ? f : null;
+    case 'slow-fsync':
+      return has(x.node) ? { ...f, fault: { ...x, ...(x.others ? { others: keep(x.others) } : {}) } } : null;
     case 'crash':
     case 'pause':
-    case 'slow-fsync':
       return has(x.node) ? f : null;
     case 'slow-link':
       return has(x.a) && has(x.b) ? f : null;
     case 'latency-spike':
+    case 'power-loss':
       return f;
   }
 }

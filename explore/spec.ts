@@ -16,6 +16,7 @@ export const FAULT_KINDS = [
   'bridge', // two sides that only one server sees both of
   'one-way', // a one-way cut between two servers
   'crash', // crash a server (sometimes with a torn tail), restart it later
+  'power-loss', // every server crashes at once (unsynced writes lost), they restart one by one
   'pause-server', // GC pause of a server
   'pause-client', // pause of a client, sometimes longer than its session timeout
   'slow-link', // a slow link between two nodes
@@ -76,10 +77,13 @@ export type Fault =
   | { kind: 'bridge'; left: string[]; right: string[]; bridge: string }
   | { kind: 'one-way'; from: string; to: string }
   | { kind: 'crash'; node: string; torn: boolean }
+  /** All servers crash at `at`; server i restarts `restartAfter[i]` ms later. */
+  | { kind: 'power-loss'; torn: boolean; restartAfter: number[] }
   | { kind: 'pause'; node: string }
   | { kind: 'slow-link'; a: string; b: string; min: number; max: number }
   | { kind: 'latency-spike'; min: number; max: number }
-  | { kind: 'slow-fsync'; node: string; min: number; max: number };
+  /** `node` (and `others`, when given) get slow fsyncs. */
+  | { kind: 'slow-fsync'; node: string; min: number; max: number; others?: string[] };
 
 /** One fault: applied at `at`, healed at `at + duration` (virtual ms from the start of the run). */
 export interface ScheduledFault {
