@@ -198,6 +198,18 @@ test('host order: shuffled per process stream, different across seeds', async ()
   assert.ok(firsts.size >= 2, `first servers ${[...firsts]}`);
 });
 
+test('an idle client keeps its session alive with pings', async () => {
+  const cl = new Cluster({ seed: 13, servers: 3 });
+  const c1 = cl.client('c1', { timeoutMs: 6000 });
+  const c2 = cl.client('c2', { timeoutMs: 6000 });
+  assert.ok(await cl.ready(60_000));
+  await cl.run(c1.create('/idle', null, CreateMode.EPHEMERAL));
+  await cl.runFor(60_000);
+  assert.is(c1.state, 'CONNECTED');
+  assert.ok(await cl.run(c2.exists('/idle')));
+  assert.equal(sessionStates(cl, 'c1'), ['connected']);
+});
+
 test('a role object used before start records at the start time; restarted with the same object it keeps its session', async () => {
   const cl = new Cluster({ seed: 12, servers: 1 });
   await cl.runFor(500);
