@@ -412,7 +412,8 @@ export class DataTree {
     const p = this.mut(parentKey)!;
     if (p.children.has(name)) {
       // Replay over a fuzzy snapshot: the node is already there; only move the parent's counter forward
-      // (src: processTxn → setCversionPzxid).
+      // (src: processTxn → setCversionPzxid). ZooKeeper does this only for opcode `create` (not create2/
+      // createContainer/createTTL); the protocol here does not distinguish create from create2, so we always do.
       if (parentCversion > p.cversion) { p.cversion = parentCversion; p.pzxid = hdr.zxid; }
       return Code.NODEEXISTS;
     }
