@@ -215,6 +215,12 @@ export class Learner {
           s.applyCommitted(t);
           return;
         }
+        if (this.phase === 'newleader' && s.bugs.has('learner-3.8.0')) {
+          // BUG SWITCH: ZOOKEEPER-4394, COMMIT after the NEWLEADER ACK and before UPTODATE → NullPointerException
+          s.trace('learner', { event: 'crash', reason: 'NullPointerException (ZOOKEEPER-4394)', zxid: hex(m.zxid) });
+          this.fail('ZOOKEEPER-4394');
+          return;
+        }
         const head = this.pending[0];
         if (!head || head.zxid !== m.zxid) {
           s.trace('learner', { event: 'commit-mismatch', zxid: hex(m.zxid), head: head ? hex(head.zxid) : null });
@@ -244,6 +250,26 @@ export class Learner {
         // (4) ACKs of the still-uncommitted ones
         const committed = this.syncProposals.slice(0, this.syncApplied);
         const uncommitted = this.syncProposals.slice(this.syncApplied);
+        if (s.bugs.has('learner-3.8.0')) {
+          // BUG SWITCH (3.8.0 Learner.syncWithLeader): currentEpoch persisted first, NEWLEADER ACKed at once, the
+          // synced txns only queued to the log (durable later) — ZOOKEEPER-4643 / 4646 / 4785
+          s.storage.setCurrentEpoch(epoch);
+          s.port.disk.sync('bug-epoch');
+          s.fle?.updateElectionVote(epoch);
+          s.trace('epoch', { current: epoch, role: 'learner' });
+          this.phase = 'newleader';
+          this.sendAck(makeZxid(epoch, 0));
+          this.logTxns(committed);
+          this.logTxns(uncommitted);
+          for (const t of uncommitted) {
+            this.pending.push(t);
+            if (!this.observer) this.ackQueue.push({ seq: this.writeSeq, zxid: t.zxid });
+          }
+          this.syncProposals = [];
+          this.syncApplied = 0;
+          this.syncNow();
+          return;
+        }
         this.logTxns(committed.filter((t) => t.zxid > 0));
         this.logTxns(uncommitted);
         s.storage.setCurrentEpoch(epoch);

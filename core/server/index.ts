@@ -64,6 +64,9 @@ export const SERVER_BUGS = [
   'keep-ephemerals-on-expiry', // expiry closeSession txn lists no ephemerals and keeps them
   'double-watch', // watch events are written twice to each cnxn
   'read-uncommitted', // the leader serves reads from its proposed (uncommitted) tree
+  'learner-3.8.0', // 3.8.0 learner at NEWLEADER: currentEpoch first, ACK at once, txns logged asynchronously;
+  //                  COMMIT between NEWLEADER and UPTODATE crashes the learner (ZOOKEEPER-4643/4646/4785/4394)
+  'election-1419', // FLE vote order of ZOOKEEPER-1419 (not transitive)
 ] as const;
 
 interface PeerConn {
@@ -230,6 +233,7 @@ export class ZooKeeperServer implements Role<unknown> {
       },
       onDecision: (d) => this.onDecision(d),
       ignoreZxid: this.bugs.has('election-ignores-zxid'),
+      bug1419: this.bugs.has('election-1419'),
       trace: (kind, data) => this.port.trace(kind, data),
     });
     this.goLooking('start', false);

@@ -40,6 +40,7 @@ interface Handler {
 interface Proposal {
   t: Txn;
   acks: Set<number>;
+  at: number;
 }
 
 export class Leader {
@@ -163,6 +164,16 @@ export class Leader {
         }
         return;
       case 'ping': {
+        // a learner that has not ACKed the oldest outstanding proposal within syncLimit ticks is dropped
+        const oldest = this.outstanding[0];
+        if (oldest && s.now() - oldest.at > s.config.syncLimit * s.tick) {
+          for (const h of [...this.handlers.values()]) {
+            if (h.observer || !h.forwarding || oldest.acks.has(h.sid)) continue;
+            s.trace('learner', { event: 'ack-timeout', sid: h.sid, zxid: oldest.t.zxid });
+            this.handlers.delete(h.conn);
+            s.closePeer(h.conn);
+          }
+        }
         for (const h of this.handlers.values()) s.sendPeer(h.conn, { type: 'ping', zxid: this.lastProposed });
         s.setRoleTimer(s.tick / 2, 'ping');
         return;
@@ -421,7 +432,7 @@ export class Leader {
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.apply(t);
     this.lastProposed = zxid;
-    const p: Proposal = { t, acks: new Set() };
+    const p: Proposal = { t, acks: new Set(), at: now };
     this.outstanding.push(p);
     s.trace('propose', { zxid, type: t.type, session: sessionId, epoch: this.epoch });
     for (const h of this.handlers.values()) if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
