@@ -1,0 +1,654 @@
+/**
+ * ZooKeeper's data tree as a sequential specification, shared by the linearizability model (`znodeModel`,
+ * immutable states, partitioned by path) and the ordered-sequential-consistency checker (osc.ts, one mutable store
+ * with undo).
+ *
+ * Operations (history.ts lists their arguments and results): create, delete, setData, check (in multi), getData,
+ * exists, getChildren, sync, multi, closeSession; and the key-value ops get/put/append (Porcupine's kv: get =
+ * getData, put = setData with version −1, append = setData of data + value) on nodes that always exist ("" initially).
+ * Checked: existence, data, version (when the result carries `stat.version`), children (sorted), ZooKeeper's error
+ * results NONODE −101, NODEEXISTS −110, BADVERSION −103, NOTEMPTY −111, NOCHILDRENFOREPHEMERALS −108 in ZooKeeper's
+ * check order, sequential names (unique and increasing under a parent: the suffix is at least the parent's creation
+ * count), multi all-or-nothing with the first failing sub-op's error.
+ * Not modelled (the operation is then unconstrained and has no effect): other error codes (NOAUTH, BADARGUMENTS, …),
+ * ACLs, stat fields other than version, sequential creates whose outcome is unknown.
+ *
+ * Initial tree: `/` and `/zookeeper`; every proper ancestor of a path in the history that is itself never created
+ * or deleted there is assumed to exist (the test set it up beforehand) with data "" and version 0.
+ */
+import { ZkError, type Operation, type Process } from '../history.js';
+import { ILLEGAL, ModelError, hashString, mix32, type Illegal, type Model } from './model.js';
+
+export interface ZNode {
+  data: string;
+  version: number;
+  /** Owning process of an ephemeral node, or null. */
+  owner: Process | null;
+  children: readonly string[]; // child names, sorted
+  /** Lower bound of the next sequence number under this node (its creation count as far as known). */
+  seq: number;
+}
+
+type Sub =
+  | { k: 'create'; path: string; name: string | undefined; data: string; ephemeral: boolean; sequential: boolean }
+  | { k: 'delete'; path: string; version: number }
+  | { k: 'setData'; path: string; data: string; version: number; append?: boolean }
+  | { k: 'check'; path: string; version: number };
+
+/** What the history says happened: ok (with checks on the result), a modelled error code, unknown, or unconstrained. */
+export type Expect =
+  | { s: 'ok' }
+  | { s: 'err'; code: number }
+  | { s: 'unknown' }
+  | { s: 'free' };
+
+export type ZkStep =
+  | { k: 'write'; subs: Sub[]; multi: boolean; expect: Expect; resultVersion?: number; paths: string[]; process: Process }
+  | { k: 'getData'; path: string; expect: Expect; data?: string; version?: number; paths: string[]; kv: boolean }
+  | { k: 'exists'; path: string; expect: Expect; present?: boolean; version?: number; paths: string[] }
+  | { k: 'getChildren'; path: string; expect: Expect; children?: string[]; paths: string[] }
+  | { k: 'sync'; paths: string[]; expect: Expect }
+  | { k: 'closeSession'; owner: Process; paths: string[]; expect: Expect };
+
+const MODELLED = new Set<number>([ZkError.NONODE, ZkError.NODEEXISTS, ZkError.BADVERSION, ZkError.NOTEMPTY, ZkError.NOCHILDRENFOREPHEMERALS, ZkError.RUNTIMEINCONSISTENCY]);
+
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+function nameIn(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+function str(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+function num(v: unknown, dflt: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : dflt;
+}
+function statVersion(r: unknown): number | undefined {
+  const st = (r as { stat?: { version?: unknown } } | null)?.stat;
+  return st && typeof st.version === 'number' ? st.version : undefined;
+}
+
+function expectOf(op: Operation): Expect {
+  if (op.status === 'ok') return { s: 'ok' };
+  if (op.status === 'unknown') return { s: 'unknown' };
+  const code = op.error?.code ?? 0;
+  return MODELLED.has(code) ? { s: 'err', code } : { s: 'free' };
+}
+
+const KV_PREFIX = '\u0000kv/';
+
+function parseSub(op: Operation, a: Record<string, unknown>, kind: string, result: unknown): Sub {
+  const path = a.path;
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new ModelError(op, `a "path" starting with "/" in ${kind}`);
+  switch (kind) {
+    case 'create': {
+      const mode = typeof a.mode === 'string' ? a.mode : 'PERSISTENT';
+      const sequential = mode.includes('SEQUENTIAL');
+      const rp = (result as { path?: unknown } | null)?.path;
+      const name = sequential ? (typeof rp === 'string' ? rp : undefined) : path;
+      return { k: 'create', path, name, data: str(a.data), ephemeral: mode.startsWith('EPHEMERAL'), sequential };
+    }
+    case 'delete':
+      return { k: 'delete', path, version: num(a.version, -1) };
+    case 'setData':
+      return { k: 'setData', path, data: str(a.data), version: num(a.version, -1) };
+    case 'check':
+      return { k: 'check', path, version: num(a.version, -1) };
+    default:
+      throw new ModelError(op, 'a multi sub-op create, delete, setData or check');
+  }
+}
+
+/** Turns an operation into a step. Throws ModelError for an operation the model does not know. */
+export function prepareZk(op: Operation): ZkStep {
+  const a = (op.args ?? {}) as Record<string, unknown>;
+  const expect = expectOf(op);
+  const r = op.result as Record<string, unknown> | undefined;
+  switch (op.op) {
+    case 'create':
+    case 'delete':
+    case 'setData': {
+      const sub = parseSub(op, a, op.op, r);
+      const paths = [sub.path];
+      if (sub.k === 'create' && sub.name && sub.name !== sub.path) paths.push(sub.name);
+      const s: ZkStep = { k: 'write', subs: [sub], multi: false, expect, paths, process: op.process };
+      if (op.op === 'setData' && op.status === 'ok') {
+        const v = statVersion(r);
+        if (v !== undefined) s.resultVersion = v;
+      }
+      if (sub.k === 'create' && sub.sequential && op.status === 'ok' && sub.name === undefined) throw new ModelError(op, 'the created name in result.path of a sequential create');
+      if (sub.k === 'create' && sub.sequential && op.status === 'unknown') s.expect = { s: 'free' }; // name unknown: not modelled
+      return s;
+    }
+    case 'multi': {
+      const list = a.ops;
+      if (!Array.isArray(list)) throw new ModelError(op, 'args.ops, the list of sub-operations of a multi');
+      const results = Array.isArray(r?.results) ? (r!.results as unknown[]) : [];
+      const subs = list.map((x, i) => {
+        const o = x as Record<string, unknown>;
+        return parseSub(op, o, String(o?.op), results[i]);
+      });
+      const paths: string[] = [];
+      for (const s of subs) {
+        paths.push(s.path);
+        if (s.k === 'create' && s.name && s.name !== s.path) paths.push(s.name);
+      }
+      const s: ZkStep = { k: 'write', subs, multi: true, expect, paths, process: op.process };
+      if (subs.some((x) => x.k === 'create' && x.sequential && x.name === undefined)) s.expect = { s: 'free' };
+      return s;
+    }
+    case 'put':
+    case 'append':
+    case 'get': {
+      if (a.key === undefined || a.key === null) throw new ModelError(op, 'arguments {key, value?}');
+      const path = KV_PREFIX + String(a.key);
+      if (op.op === 'get') {
+        const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: true };
+        if (op.status === 'ok') s.data = str(op.result);
+        return s;
+      }
+      return { k: 'write', subs: [{ k: 'setData', path, data: str(a.value), version: -1, append: op.op === 'append' }], multi: false, expect, paths: [path], process: op.process };
+    }
+    case 'getData': {
+      const path = a.path;
+      if (typeof path !== 'string') throw new ModelError(op, 'a "path" in getData');
+      const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: false };
+      if (op.status === 'ok') {
+        s.data = str(r?.data);
+        const v = statVersion(r);
+        if (v !== undefined) s.version = v;
+      }
+      return s;
+    }
+    case 'exists': {
+      const path = a.path;
+      if (typeof path !== 'string') throw new ModelError(op, 'a "path" in exists');
+      const s: ZkStep = { k: 'exists', path, expect, paths: [path] };
+      if (op.status === 'ok') {
+        const st = r?.stat;
+        s.present = st !== null && st !== undefined;
+        const v = statVersion(r);
+        if (v !== undefined) s.version = v;
+      } else if (op.status === 'fail' && op.error?.code === ZkError.NONODE) {
+        s.expect = { s: 'ok' };
+        s.present = false;
+      }
+      return s;
+    }
+    case 'getChildren': {
+      const path = a.path;
+      if (typeof path !== 'string') throw new ModelError(op, 'a "path" in getChildren');
+      const s: ZkStep = { k: 'getChildren', path, expect, paths: [path] };
+      if (op.status === 'ok') {
+        const c = r?.children;
+        if (!Array.isArray(c)) throw new ModelError(op, 'result.children, a list of names');
+        s.children = c.map(String).sort();
+      }
+      return s;
+    }
+    case 'sync':
+      return { k: 'sync', paths: [], expect };
+    case 'closeSession':
+      return { k: 'closeSession', owner: op.process, paths: [], expect: op.status === 'fail' ? { s: 'free' } : expect };
+    default:
+      throw new ModelError(op, 'a ZooKeeper operation (create, delete, setData, getData, exists, getChildren, sync, multi, closeSession) or get/put/append');
+  }
+}
+
+/** True when the step never changes the tree. */
+export function isReadOnly(p: ZkStep): boolean {
+  if (p.k === 'write') return p.expect.s === 'err' || p.expect.s === 'free';
+  if (p.k === 'closeSession') return p.expect.s === 'free';
+  return true;
+}
+/** True for operations in ZooKeeper's linearizable set (writes, including failed ones; closeSession). */
+export function isUpdate(p: ZkStep): boolean {
+  return (p.k === 'write' || p.k === 'closeSession') && p.expect.s !== 'free';
+}
+
+/** A tree store the semantics run against. */
+export interface TreeStore {
+  get(path: string): ZNode | undefined;
+  put(path: string, node: ZNode | undefined): void;
+  mark(): number;
+  rollback(mark: number): void;
+  /** Paths of ephemeral nodes owned by `owner` (closeSession). */
+  ephemeralsOf(owner: Process): string[];
+}
+
+const EMPTY: readonly string[] = [];
+
+function insertSorted(list: readonly string[], name: string): string[] {
+  const out = list.slice();
+  let i = out.length;
+  while (i > 0 && out[i - 1]! > name) i--;
+  out.splice(i, 0, name);
+  return out;
+}
+
+/** Executes one sub-op: 0 and its effect, or an error code and no effect. */
+function exec(store: TreeStore, s: Sub, process: Process): number {
+  switch (s.k) {
+    case 'create': {
+      const name = s.name!;
+      const parentPath = parentOf(name);
+      const parent = store.get(parentPath);
+      if (!parent) return ZkError.NONODE;
+      if (store.get(name)) return ZkError.NODEEXISTS;
+      if (parent.owner !== null) return ZkError.NOCHILDRENFOREPHEMERALS;
+      let seq = parent.seq + 1;
+      if (s.sequential) {
+        const n = Number(name.slice(s.path.length));
+        if (!name.startsWith(s.path) || !/^\d{10}$/.test(name.slice(s.path.length)) || n < parent.seq) return ILLEGAL_SEQ;
+        seq = n + 1;
+      }
+      store.put(parentPath, { ...parent, children: insertSorted(parent.children, nameIn(name)), seq });
+      store.put(name, { data: s.data, version: 0, owner: s.ephemeral ? process : null, children: EMPTY, seq: 0 });
+      return 0;
+    }
+    case 'delete': {
+      const node = store.get(s.path);
+      if (!node) return ZkError.NONODE;
+      if (s.version !== -1 && s.version !== node.version) return ZkError.BADVERSION;
+      if (node.children.length > 0) return ZkError.NOTEMPTY;
+      const parentPath = parentOf(s.path);
+      const parent = store.get(parentPath);
+      if (parent) store.put(parentPath, { ...parent, children: parent.children.filter((c) => c !== nameIn(s.path)) });
+      store.put(s.path, undefined);
+      return 0;
+    }
+    case 'setData': {
+      const node = store.get(s.path);
+      if (!node) return ZkError.NONODE;
+      if (s.version !== -1 && s.version !== node.version) return ZkError.BADVERSION;
+      store.put(s.path, { ...node, data: s.append ? node.data + s.data : s.data, version: node.version + 1 });
+      return 0;
+    }
+    case 'check': {
+      const node = store.get(s.path);
+      if (!node) return ZkError.NONODE;
+      if (s.version !== -1 && s.version !== node.version) return ZkError.BADVERSION;
+      return 0;
+    }
+  }
+}
+/** A sequential name that cannot be right (not unique-and-increasing): never legal. */
+const ILLEGAL_SEQ = -999999;
+
+/**
+ * Runs a step against the store. Returns false when the recorded outcome is impossible in this state (the store is
+ * then unchanged); true otherwise (the store holds the effect).
+ */
+export function applyZk(store: TreeStore, p: ZkStep): boolean {
+  switch (p.k) {
+    case 'write': {
+      if (p.expect.s === 'free') return true;
+      const m = store.mark();
+      let code = 0;
+      for (const s of p.subs) {
+        if (s.k === 'create' && s.name === undefined) {
+          code = ILLEGAL_SEQ;
+          break;
+        }
+        code = exec(store, s, p.process);
+        if (code !== 0) break;
+      }
+      if (code !== 0) store.rollback(m);
+      if (p.expect.s === 'unknown') return true; // took effect if it could, else no effect
+      if (p.expect.s === 'ok') {
+        if (code !== 0) return false;
+        if (p.resultVersion !== undefined) {
+          const n = store.get(p.subs[0]!.path);
+          if (!n || n.version !== p.resultVersion) {
+            store.rollback(m);
+            return false;
+          }
+        }
+        return true;
+      }
+      return code === p.expect.code;
+    }
+    case 'getData': {
+      if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
+      const n = store.get(p.path);
+      if (p.expect.s === 'err') return !n && p.expect.code === ZkError.NONODE;
+      if (!n) return false;
+      return n.data === p.data && (p.version === undefined || p.version === n.version);
+    }
+    case 'exists': {
+      if (p.expect.s !== 'ok') return true;
+      const n = store.get(p.path);
+      if (!p.present) return !n;
+      return !!n && (p.version === undefined || p.version === n.version);
+    }
+    case 'getChildren': {
+      if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
+      const n = store.get(p.path);
+      if (p.expect.s === 'err') return !n && p.expect.code === ZkError.NONODE;
+      if (!n) return false;
+      const c = p.children!;
+      if (c.length !== n.children.length) return false;
+      for (let i = 0; i < c.length; i++) if (c[i] !== n.children[i]) return false;
+      return true;
+    }
+    case 'sync':
+      return true;
+    case 'closeSession': {
+      if (p.expect.s === 'free') return true;
+      // Delete the owner's ephemerals, deepest first (ephemerals have no children).
+      for (const path of store.ephemeralsOf(p.owner)) {
+        const parentPath = parentOf(path);
+        const parent = store.get(parentPath);
+        if (parent) store.put(parentPath, { ...parent, children: parent.children.filter((c) => c !== nameIn(path)) });
+        store.put(path, undefined);
+      }
+      return true;
+    }
+  }
+}
+
+export function nodeHash(path: string, n: ZNode | undefined, seed: number): number {
+  if (!n) return 0;
+  let h = mix32(hashString(path) ^ seed);
+  h = mix32(h ^ hashString(n.data) ^ Math.imul(n.version, 0x9e3779b1));
+  h = mix32(h ^ n.seq ^ (n.owner === null ? 0 : hashString(String(n.owner))) ^ n.children.length * 0x632be5ab);
+  return h;
+}
+
+/** The initial tree for a set of operations (see the header). */
+export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
+  const t = new Map<string, ZNode>();
+  const changed = new Set<string>();
+  const all = new Set<string>();
+  for (const p of steps) {
+    for (const x of p.paths) all.add(x);
+    if (p.k === 'write') for (const s of p.subs) if (s.k === 'create' || s.k === 'delete') changed.add(s.k === 'create' ? (s.name ?? s.path) : s.path);
+  }
+  const root: ZNode = { data: '', version: 0, owner: null, children: EMPTY, seq: 0 };
+  t.set('/', root);
+  t.set('/zookeeper', { ...root });
+  const ensure = (path: string): void => {
+    if (t.has(path) || changed.has(path) || path.startsWith(KV_PREFIX)) return;
+    const parent = parentOf(path);
+    ensure(parent);
+    t.set(path, { ...root });
+    const pn = t.get(parent);
+    if (pn) t.set(parent, { ...pn, children: insertSorted(pn.children, nameIn(path)) });
+  };
+  for (const x of all) {
+    if (x.startsWith(KV_PREFIX)) {
+      t.set(x, { ...root });
+      continue;
+    }
+    let p = parentOf(x);
+    while (p !== '/') {
+      ensure(p);
+      p = parentOf(p);
+    }
+  }
+  // '/zookeeper' is a child of '/'
+  const r = t.get('/')!;
+  t.set('/', { ...r, children: insertSorted(r.children, 'zookeeper') });
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The linearizability model: immutable partition states, partitioned by path with union-find.
+
+export interface ZState {
+  nodes: Map<string, ZNode>;
+  hash: number;
+}
+
+class CowStore implements TreeStore {
+  nodes: Map<string, ZNode>;
+  hash: number;
+  private copied = false;
+  private log: Array<[string, ZNode | undefined]> = [];
+  constructor(readonly base: ZState, readonly owned: ReadonlySet<string> | null, readonly constant: ReadonlyMap<string, ZNode>) {
+    this.nodes = base.nodes;
+    this.hash = base.hash;
+  }
+  get(path: string): ZNode | undefined {
+    if (this.owned && !this.owned.has(path)) return this.constant.get(path);
+    return this.nodes.get(path);
+  }
+  put(path: string, node: ZNode | undefined): void {
+    if (this.owned && !this.owned.has(path)) return; // a parent outside the partition: its changes are not observed
+    if (!this.copied) {
+      this.nodes = new Map(this.nodes);
+      this.copied = true;
+    }
+    const old = this.nodes.get(path);
+    this.log.push([path, old]);
+    this.hash ^= nodeHash(path, old, 0) ^ nodeHash(path, node, 0);
+    if (node) this.nodes.set(path, node);
+    else this.nodes.delete(path);
+  }
+  mark(): number {
+    return this.log.length;
+  }
+  rollback(m: number): void {
+    while (this.log.length > m) {
+      const [path, old] = this.log.pop()!;
+      const cur = this.nodes.get(path);
+      this.hash ^= nodeHash(path, cur, 0) ^ nodeHash(path, old, 0);
+      if (old) this.nodes.set(path, old);
+      else this.nodes.delete(path);
+    }
+  }
+  ephemeralsOf(owner: Process): string[] {
+    const out: string[] = [];
+    for (const [p, n] of this.nodes) if (n.owner === owner) out.push(p);
+    return out.sort().reverse();
+  }
+}
+
+interface PartitionInfo {
+  owned: Set<string> | null;
+  constant: Map<string, ZNode>;
+}
+
+/** The znode model; partitions keep every operation with every path it can observe or change. */
+export function makeZnodeModel(): Model<ZState, ZkStep> {
+  const infoOf = new WeakMap<readonly Operation[], PartitionInfo>();
+  const stepCache = new WeakMap<Operation, ZkStep>();
+  const prep = (o: Operation): ZkStep => {
+    let s = stepCache.get(o);
+    if (!s) stepCache.set(o, (s = prepareZk(o)));
+    return s;
+  };
+  let constantTree = new Map<string, ZNode>();
+  return {
+    name: 'znode',
+    partition(ops) {
+      const steps = ops.map(prep);
+      constantTree = initialTree(steps);
+      // Which parents have observable children state: created/deleted, listed, or parents of sequential creates.
+      const observed = new Set<string>();
+      let closes = false;
+      for (const p of steps) {
+        if (p.k === 'getChildren') observed.add(p.path);
+        if (p.k === 'closeSession') closes = true;
+        if (p.k === 'write') {
+          for (const s of p.subs) {
+            if (s.k === 'create') {
+              observed.add(s.name ?? s.path);
+              if (s.sequential) observed.add(parentOf(s.path));
+            }
+            if (s.k === 'delete') observed.add(s.path);
+          }
+        }
+      }
+      const uf = new Map<string, string>();
+      const find = (x: string): string => {
+        let r = x;
+        while (uf.has(r) && uf.get(r) !== r) r = uf.get(r)!;
+        let y = x;
+        while (y !== r) {
+          const n = uf.get(y)!;
+          uf.set(y, r);
+          y = n;
+        }
+        if (!uf.has(r)) uf.set(r, r);
+        return r;
+      };
+      const union = (a: string, b: string): void => {
+        const ra = find(a);
+        const rb = find(b);
+        if (ra !== rb) uf.set(ra, rb);
+      };
+      const CLOSE = '\u0000close';
+      for (const p of steps) {
+        const ps = p.paths;
+        for (const x of ps) find(x);
+        for (let i = 1; i < ps.length; i++) union(ps[0]!, ps[i]!);
+        if (p.k === 'write') {
+          for (const s of p.subs) {
+            const target = s.k === 'create' ? (s.name ?? s.path) : s.path;
+            if ((s.k === 'create' || s.k === 'delete') && observed.has(parentOf(target))) union(target, parentOf(target));
+            if (s.k === 'create' && s.ephemeral && closes) union(target, CLOSE);
+            if (s.k === 'create' && s.sequential) union(s.path, parentOf(s.path));
+          }
+        }
+        // getChildren(P): every child created or deleted anywhere is unioned with P through its create/delete.
+        if (p.k === 'closeSession') find(CLOSE);
+      }
+      const groups = new Map<string, Operation[]>();
+      const owned = new Map<string, Set<string>>();
+      for (const x of uf.keys()) {
+        const r = find(x);
+        if (!owned.has(r)) owned.set(r, new Set());
+        owned.get(r)!.add(x);
+      }
+      const syncs: Operation[] = [];
+      ops.forEach((o, i) => {
+        const p = steps[i]!;
+        const key = p.k === 'closeSession' ? (uf.has(CLOSE) ? find(CLOSE) : undefined) : p.paths.length ? find(p.paths[0]!) : undefined;
+        if (key === undefined) {
+          syncs.push(o); // sync and closeSession without ephemerals constrain nothing in a linearizable tree
+          return;
+        }
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = []));
+        g.push(o);
+      });
+      const out: Operation[][] = [];
+      for (const [key, g] of groups) {
+        const own = owned.get(key)!;
+        // parents of owned creates stay owned only if in the group; ancestors outside are constant
+        infoOf.set(g, { owned: own, constant: constantTree });
+        out.push(g);
+      }
+      if (syncs.length) {
+        infoOf.set(syncs, { owned: new Set(), constant: constantTree });
+        out.push(syncs);
+      }
+      return out;
+    },
+    init(ops) {
+      // Called without partition(): the whole tree is one partition.
+      const info = infoOf.get(ops) ?? { owned: null, constant: initialTree(ops.map(prep)) };
+      const nodes = new Map<string, ZNode>();
+      let hash = 0;
+      for (const [p, n] of info.constant) {
+        if (info.owned && !info.owned.has(p)) continue;
+        nodes.set(p, n);
+        hash ^= nodeHash(p, n, 0);
+      }
+      const st: ZState = { nodes, hash };
+      partStates.set(st, info);
+      return st;
+    },
+    prepare(op) {
+      const s = prep(op);
+      return s;
+    },
+    step(state, p): ZState | Illegal {
+      const info = partStates.get(state)!;
+      const store = new CowStore(state, info.owned, info.constant);
+      if (!applyZk(store, p)) return ILLEGAL;
+      if (store.nodes === state.nodes) return state;
+      const ns: ZState = { nodes: store.nodes, hash: store.hash };
+      partStates.set(ns, info);
+      return ns;
+    },
+    readOnly: isReadOnly,
+    hash: (s) => s.hash,
+    equal(a, b) {
+      if (a === b) return true;
+      if (a.hash !== b.hash || a.nodes.size !== b.nodes.size) return false;
+      for (const [p, n] of a.nodes) {
+        const m = b.nodes.get(p);
+        if (!m || m.data !== n.data || m.version !== n.version || m.seq !== n.seq || m.owner !== n.owner || m.children.join('/') !== n.children.join('/')) return false;
+      }
+      return true;
+    },
+    describeState(s) {
+      const parts: string[] = [];
+      for (const [p, n] of [...s.nodes].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+        parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}`);
+      }
+      return `{${parts.join(', ')}}`;
+    },
+  };
+}
+const partStates = new WeakMap<ZState, PartitionInfo>();
+
+export const znodeModel = makeZnodeModel();
+
+/** A mutable tree with an undo log and two independent 32-bit hashes (for the OSC search). */
+export class MutableTree implements TreeStore {
+  readonly nodes: Map<string, ZNode>;
+  h1 = 0;
+  h2 = 0;
+  private log: Array<[string, ZNode | undefined]> = [];
+  constructor(initial: Map<string, ZNode>) {
+    this.nodes = new Map(initial);
+    for (const [p, n] of this.nodes) {
+      this.h1 ^= nodeHash(p, n, 0);
+      this.h2 ^= nodeHash(p, n, 0x5bd1e995);
+    }
+  }
+  get(path: string): ZNode | undefined {
+    return this.nodes.get(path);
+  }
+  put(path: string, node: ZNode | undefined): void {
+    const old = this.nodes.get(path);
+    this.log.push([path, old]);
+    this.set(path, old, node);
+  }
+  private set(path: string, old: ZNode | undefined, node: ZNode | undefined): void {
+    this.h1 ^= nodeHash(path, old, 0) ^ nodeHash(path, node, 0);
+    this.h2 ^= nodeHash(path, old, 0x5bd1e995) ^ nodeHash(path, node, 0x5bd1e995);
+    if (node) this.nodes.set(path, node);
+    else this.nodes.delete(path);
+  }
+  mark(): number {
+    return this.log.length;
+  }
+  rollback(m: number): void {
+    while (this.log.length > m) {
+      const [path, old] = this.log.pop()!;
+      this.set(path, this.nodes.get(path), old);
+    }
+  }
+  ephemeralsOf(owner: Process): string[] {
+    const out: string[] = [];
+    for (const [p, n] of this.nodes) if (n.owner === owner) out.push(p);
+    return out.sort().reverse();
+  }
+  describe(paths?: Iterable<string>): string {
+    const parts: string[] = [];
+    const keys = paths ? [...paths].filter((p) => this.nodes.has(p)) : [...this.nodes.keys()];
+    for (const p of keys.sort()) {
+      const n = this.nodes.get(p)!;
+      parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}`);
+    }
+    return `{${parts.join(', ')}}`;
+  }
+}

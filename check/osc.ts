@@ -1,0 +1,379 @@
+/**
+ * ZooKeeper's own guarantee: ordered sequential consistency with A = all updates (Lev-Ari, Bortnikov, Keidar,
+ * Shraer, USENIX ATC 2016; zookeeper-semantics.md §7). A history passes iff there is one legal sequential order S of
+ * its operations such that
+ *   1. S keeps each session's program order (the order of its invocations);
+ *   2. updates (create, delete, setData, multi, closeSession — failed ones too, as their error results are
+ *      linearization points) keep real-time order: if update a returned before update or sync b was invoked, a
+ *      precedes b in S;
+ *   3. a `sync` follows every update that returned before the sync was invoked, so a later read of the same session
+ *      reflects those updates (ZOOKEEPER-1675 can break this across a leader change: pass `strictSync: false`);
+ *   4. an operation with unknown outcome (info) either takes effect at its place in its session's order or never
+ *      (zookeeper-semantics §7.5: never after a later request of the same session that succeeded).
+ * Reads are not ordered in real time: a stale read is allowed (H1) as long as the session's reads move forward
+ * (monotonic reads follow from 1 and the single order) and see the session's own writes.
+ *
+ * zxids: when operations carry the zxid of their reply (history.ts), the checker also uses them: updates with a
+ * zxid are placed in zxid order, and a read with zxid z sees exactly the updates with zxid ≤ z (so the search is
+ * linear). Without zxids (e.g. Porcupine's kv format: get = getData, put = setData −1, one process = one session)
+ * the search finds the order: a depth-first search over (per-session positions, tree state) with memoisation;
+ * reads and failed updates that are legal when reached are placed at once (placing an operation that changes
+ * nothing as early as its constraints allow never hurts), so it branches only over concurrent updates.
+ *
+ * Memoisation keys the per-session positions exactly and the tree by two independent 32-bit hashes; a hash
+ * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
+ * hash would not (it can never pass a broken history).
+ */
+import { describeOperation, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
+import { mix32 } from './models/model.js';
+import { MutableTree, applyZk, initialTree, isReadOnly, isUpdate, prepareZk, type ZkStep } from './models/znode.js';
+
+export interface OscOptions {
+  timeoutMs?: number;
+  /** Treat sync as in the contract (default true): a read after sync sees every write completed before the sync. */
+  strictSync?: boolean;
+  /** Use zxids recorded in the history (default true). */
+  useZxids?: boolean;
+}
+
+export interface OscResult {
+  verdict: 'ok' | 'violation' | 'unknown';
+  operations: number;
+  sessions: number;
+  /** Configurations explored. */
+  explored: number;
+  usedZxids: boolean;
+  /** On a violation: the longest prefix of a legal order found, and for each session its next operation and why it cannot come next. */
+  prefix?: Operation[];
+  blocked?: Array<{ op: Operation; reason: string }>;
+  state?: string;
+}
+
+interface Item {
+  op: Operation;
+  step: ZkStep;
+  proc: number;
+  update: boolean; // in A: real-time ordered
+  sync: boolean;
+  readOnly: boolean;
+  unknown: boolean;
+  zxid: number; // -1 when not used
+  rtIndex: number; // index in the ret-sorted list of finite A-ops, or -1
+  z: number; // Zobrist word
+}
+
+/** Checks a history for ordered sequential consistency. */
+export function checkOsc(history: readonly HistoryEvent[], opts: OscOptions = {}): OscResult {
+  return checkOscOperations(withSessionEnds(history), opts);
+}
+
+/**
+ * Adds a synthetic closeSession operation for every session that the client saw expire or close (a `session` event
+ * with state 'expired' or 'closed'): it happened after the session's last completed operation and before the event.
+ */
+export function withSessionEnds(history: readonly HistoryEvent[]): Operation[] {
+  const ops = pairOperations(history);
+  const ends: Operation[] = [];
+  const lastDone = new Map<Process, number>();
+  for (const o of ops) if (Number.isFinite(o.ret) && o.ret > (lastDone.get(o.process) ?? -Infinity)) lastDone.set(o.process, o.ret);
+  let id = -1;
+  for (let i = 0; i < history.length; i++) {
+    const e = history[i]!;
+    if (e.kind !== 'session' || (e.state !== 'expired' && e.state !== 'closed')) continue;
+    if (ops.some((o) => o.op === 'closeSession' && o.process === e.process)) continue;
+    const call = Math.min(lastDone.get(e.process) ?? e.time, e.time);
+    ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i });
+  }
+  if (!ends.length) return ops;
+  return [...ops, ...ends].sort((a, b) => a.call - b.call || a.index - b.index);
+}
+
+export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions = {}): OscResult {
+  const strictSync = opts.strictSync !== false;
+  const ops = opsIn.slice().sort((a, b) => a.call - b.call || a.index - b.index);
+  const steps = ops.map(prepareZk);
+  const procIndex = new Map<Process, number>();
+  const items: Item[] = ops.map((op, i) => {
+    if (!procIndex.has(op.process)) procIndex.set(op.process, procIndex.size);
+    const step = steps[i]!;
+    return {
+      op,
+      step,
+      proc: procIndex.get(op.process)!,
+      update: isUpdate(step),
+      sync: step.k === 'sync' && strictSync,
+      readOnly: isReadOnly(step),
+      unknown: op.status === 'unknown',
+      zxid: -1,
+      rtIndex: -1,
+      z: 0,
+    };
+  });
+  const P = procIndex.size;
+  const lists: Item[][] = Array.from({ length: P }, () => []);
+  for (const it of items) lists[it.proc]!.push(it);
+
+  // zxids: use them when every completed update has one.
+  const completedUpdates = items.filter((it) => it.update && !it.unknown);
+  const usedZxids = opts.useZxids !== false && completedUpdates.length > 0 && completedUpdates.every((it) => typeof it.op.zxid === 'number');
+  const zOrder: Item[] = [];
+  if (usedZxids) {
+    for (const it of completedUpdates) {
+      it.zxid = it.op.zxid!;
+      zOrder.push(it);
+    }
+    zOrder.sort((a, b) => a.zxid - b.zxid);
+    for (let i = 1; i < zOrder.length; i++) {
+      if (zOrder[i]!.zxid === zOrder[i - 1]!.zxid) {
+        return { verdict: 'violation', operations: ops.length, sessions: P, explored: 0, usedZxids, prefix: [], blocked: [{ op: zOrder[i]!.op, reason: `zxid 0x${zOrder[i]!.zxid.toString(16)} also belongs to ${describeOperation(zOrder[i - 1]!.op)}` }] };
+      }
+    }
+  }
+  const zPos = new Map<Item, number>();
+  zOrder.forEach((it, i) => zPos.set(it, i));
+
+  // Finite updates sorted by return time (for the real-time rule).
+  const rt = items.filter((it) => it.update && Number.isFinite(it.op.ret)).sort((a, b) => a.op.ret - b.op.ret);
+  rt.forEach((it, i) => (it.rtIndex = i));
+  const rtDone = new Uint8Array(rt.length);
+  let rtPtr = 0; // first not-yet-placed entry of rt
+
+  // Zobrist words: position k of process p is identified by the item there (or an end word per process).
+  let seed = 0x2545f491;
+  const rnd = (): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed | 0;
+  };
+  for (const it of items) it.z = rnd();
+  const endZ = Array.from({ length: P }, rnd);
+
+  const tree = new MutableTree(initialTree(steps));
+  const pos = new Int32Array(P);
+  let posHash = 0;
+  for (let p = 0; p < P; p++) posHash ^= lists[p]!.length ? lists[p]![0]!.z : endZ[p]!;
+  let zNext = 0; // next zxid-ordered update to place
+  let remaining = items.length;
+
+  const zAt = (p: number, k: number): number => (k < lists[p]!.length ? lists[p]![k]!.z : endZ[p]!);
+
+  // Memo of visited configurations.
+  const memo = new Map<number, Array<{ pos: Int32Array; h2: number }>>();
+  let explored = 0;
+  const seen = (): boolean => {
+    const key = posHash ^ mix32(tree.h1);
+    const h2 = tree.h2;
+    let b = memo.get(key);
+    if (b) {
+      for (const e of b) {
+        if (e.h2 !== h2) continue;
+        let same = true;
+        for (let i = 0; i < P; i++) {
+          if (e.pos[i] !== pos[i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return true;
+      }
+    } else memo.set(key, (b = []));
+    b.push({ pos: pos.slice(), h2 });
+    explored++;
+    return false;
+  };
+
+  /** Fast form of blockedBy. */
+  const isBlocked = (it: Item): boolean => {
+    if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return true;
+    if (usedZxids) {
+      if (it.update && !it.unknown) return zOrder[zNext] !== it;
+      if (!it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown') {
+        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid) return true;
+        if (zNext > 0 && zOrder[zNext - 1]!.zxid > it.op.zxid) return true;
+      }
+    }
+    return false;
+  };
+  /** Why item `it` (the next of its session) cannot be placed now, or '' if it is enabled (constraints only, not legality). */
+  const blockedBy = (it: Item): string => {
+    if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) {
+      return `update ${describeOperation(rt[rtPtr]!.op)} returned before it was invoked and is not placed yet`;
+    }
+    if (usedZxids) {
+      if (it.update && !it.unknown && zOrder[zNext] !== it) {
+        return zNext < zOrder.length ? `its zxid comes after ${describeOperation(zOrder[zNext]!.op)}, not placed yet` : 'zxid order';
+      }
+      if (!it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown') {
+        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid) return `it saw zxid 0x${it.op.zxid.toString(16)}, which includes ${describeOperation(zOrder[zNext]!.op)} (not placed yet)`;
+        if (zNext > 0 && zOrder[zNext - 1]!.zxid > it.op.zxid) return `it saw only zxid 0x${it.op.zxid.toString(16)}, but ${describeOperation(zOrder[zNext - 1]!.op)} is already placed before it`;
+      }
+    }
+    return '';
+  };
+
+  interface Frame {
+    it: Item;
+    applied: boolean; // whether its effect was applied (false = skipped unknown op)
+    mark: number;
+    rtPtr: number;
+    forced: boolean;
+    /** Remaining alternatives at a branch point: [item, apply?] pairs. */
+    alts?: Array<[Item, boolean]>;
+  }
+  const stack: Frame[] = [];
+  let bestDepth = -1;
+  let bestPrefix: Item[] = [];
+  let bestBlocked: Array<{ op: Operation; reason: string }> = [];
+  let bestState = '';
+
+  const place = (it: Item, apply: boolean, forced: boolean, alts?: Array<[Item, boolean]>): boolean => {
+    const mark = tree.mark();
+    if (apply && !applyZk(tree, it.step)) return false;
+    const f: Frame = { it, applied: apply, mark, rtPtr, forced };
+    if (alts) f.alts = alts;
+    stack.push(f);
+    const p = it.proc;
+    posHash ^= zAt(p, pos[p]!) ^ zAt(p, pos[p]! + 1);
+    pos[p]!++;
+    remaining--;
+    if (it.rtIndex >= 0) {
+      rtDone[it.rtIndex] = 1;
+      while (rtPtr < rt.length && rtDone[rtPtr]) rtPtr++;
+    }
+    if (usedZxids && zOrder[zNext] === it) zNext++;
+    return true;
+  };
+  const unplace = (): Frame => {
+    const f = stack.pop()!;
+    const it = f.it;
+    tree.rollback(f.mark);
+    const p = it.proc;
+    pos[p]!--;
+    posHash ^= zAt(p, pos[p]!) ^ zAt(p, pos[p]! + 1);
+    remaining++;
+    if (it.rtIndex >= 0) rtDone[it.rtIndex] = 0;
+    rtPtr = f.rtPtr;
+    if (usedZxids && zNext > 0 && zOrder[zNext - 1] === it) zNext--;
+    return f;
+  };
+
+  const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
+  let iter = 0;
+
+  const record = (): void => {
+    if (stack.length <= bestDepth) return;
+    bestDepth = stack.length;
+    bestPrefix = stack.map((f) => f.it);
+    bestBlocked = [];
+    for (let p = 0; p < P; p++) {
+      const it = lists[p]![pos[p]!];
+      if (!it) continue;
+      const why = blockedBy(it);
+      bestBlocked.push({ op: it.op, reason: why || (it.readOnly ? `its result is impossible in the state reached` : 'every order tried after it failed') });
+    }
+    const paths = new Set<string>();
+    for (const b of bestBlocked) for (const x of prepareZk(b.op).paths) paths.add(x);
+    bestState = tree.describe(paths.size ? paths : undefined);
+  };
+
+  // Main loop: forced placements, then a branch point.
+  let backtracking = false;
+  for (;;) {
+    if ((++iter & 0x3ff) === 0 && performance.now() > deadline) {
+      return { verdict: 'unknown', operations: ops.length, sessions: P, explored, usedZxids };
+    }
+    if (!backtracking) {
+      // Place every enabled, legal operation that changes nothing (reads, failed updates, syncs).
+      let progress = true;
+      while (progress) {
+        progress = false;
+        for (let p = 0; p < P; p++) {
+          for (;;) {
+            const it = lists[p]![pos[p]!];
+            if (!it || !it.readOnly) break;
+            if (it.unknown) {
+              place(it, false, true); // a read with unknown outcome observed nothing
+              progress = true;
+              continue;
+            }
+            if (isBlocked(it)) break;
+            if (!place(it, true, true)) break;
+            progress = true;
+          }
+        }
+      }
+      if (remaining === 0) return { verdict: 'ok', operations: ops.length, sessions: P, explored, usedZxids };
+      if (!seen()) {
+        // Branch over enabled updates (and unknown ops: take effect now, or never).
+        const alts: Array<[Item, boolean]> = [];
+        for (let p = 0; p < P; p++) {
+          const it = lists[p]![pos[p]!];
+          if (!it) continue;
+          if (it.unknown) {
+            if (!it.readOnly && !isBlocked(it)) alts.push([it, true]);
+            alts.push([it, false]);
+            continue;
+          }
+          if (it.readOnly) continue; // blocked or illegal: waits for other sessions' updates
+          if (!isBlocked(it)) alts.push([it, true]);
+        }
+        alts.sort((a, b) => (a[0].op.ret === b[0].op.ret ? a[0].op.call - b[0].op.call || (a[1] === b[1] ? 0 : a[1] ? -1 : 1) : a[0].op.ret - b[0].op.ret));
+        let placed = false;
+        while (alts.length) {
+          const [it, apply] = alts.shift()!;
+          if (place(it, apply, false, alts)) {
+            placed = true;
+            break;
+          }
+        }
+        if (placed) continue;
+      }
+      record(); // a dead end: the deepest one is the counterexample
+      backtracking = true;
+    }
+    // Backtrack: undo forced frames; at a branch frame try the next alternative.
+    let resumed = false;
+    while (stack.length) {
+      const f = unplace();
+      if (f.forced || !f.alts) continue;
+      const alts = f.alts;
+      while (alts.length) {
+        const [it, apply] = alts.shift()!;
+        if (place(it, apply, false, alts)) {
+          resumed = true;
+          break;
+        }
+      }
+      if (resumed) break;
+    }
+    if (!resumed) {
+      return {
+        verdict: 'violation',
+        operations: ops.length,
+        sessions: P,
+        explored,
+        usedZxids,
+        prefix: bestPrefix.map((it) => it.op),
+        blocked: bestBlocked,
+        state: bestState,
+      };
+    }
+    backtracking = false;
+  }
+}
+
+export function formatOsc(r: OscResult, maxPrefix = 20): string {
+  if (r.verdict === 'ok') return `ordered-sequentially consistent: ${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ' (zxids used)' : ''}`;
+  if (r.verdict === 'unknown') return `unknown: the search ran out of time (${r.operations} operations, ${r.explored} configurations)`;
+  const lines = [`NOT ordered-sequentially consistent (${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ', zxids used' : ''})`];
+  const pre = r.prefix ?? [];
+  lines.push(`longest legal order found has ${pre.length} operation(s):`);
+  const shown = pre.slice(Math.max(0, pre.length - maxPrefix));
+  if (shown.length < pre.length) lines.push(`  ... ${pre.length - shown.length} earlier operation(s)`);
+  for (const o of shown) lines.push(`  ${describeOperation(o)}`);
+  if (r.state) lines.push(`  state then: ${r.state}`);
+  lines.push('no session can go on:');
+  for (const b of r.blocked ?? []) lines.push(`  ${describeOperation(b.op)}\n      ${b.reason}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,63 @@
+/**
+ * zksim check <history-file> --model register|kv|znode|zookeeper [--format jepsen|edn|zksim|porcupine] [--json]
+ * Exit 0: linearizable (or, for --model zookeeper, ordered-sequentially consistent); 1: violation (the
+ * counterexample is printed); 2: bad input (one line naming the file, the line and what was expected);
+ * 4: --timeout ran out before a verdict ("unknown").
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UsageError, EXIT_OK, EXIT_VIOLATION } from '../errors.js';
+import { HISTORY_FORMATS, type HistoryFormat } from '../../check/codecs.js';
+import { BadHistoryError, MODEL_NAMES, checkEvents, parseFileText, type ModelName } from '../../check/run.js';
+
+/** Exit code when --timeout ran out before a verdict. */
+export const EXIT_UNDECIDED = 4;
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('check a recorded history: linearizability (register, kv, znode) or ZooKeeper ordered sequential consistency (zookeeper)')
+    .argument('<history-file>', 'history file (Jepsen log, Jepsen EDN, zksim JSON lines or Porcupine JSON)')
+    .option('--model <model>', `model: ${MODEL_NAMES.join(', ')} (default: register for Jepsen logs, kv for EDN with :key, else zookeeper)`)
+    .option('--format <format>', `input format: ${HISTORY_FORMATS.join(', ')} (default: detected from the content)`)
+    .option('--timeout <ms>', 'give up after this many milliseconds of search (exit 4, verdict unknown)')
+    .option('--json', 'print one JSON object')
+    .action((file: string, o: { model?: string; format?: string; json?: boolean; timeout?: string }) => {
+      if (o.model !== undefined && !(MODEL_NAMES as readonly string[]).includes(o.model)) {
+        throw new UsageError(`unknown model '${o.model}' (known: ${MODEL_NAMES.join(', ')})`);
+      }
+      if (o.format !== undefined && !(HISTORY_FORMATS as readonly string[]).includes(o.format)) {
+        throw new UsageError(`unknown format '${o.format}' (known: ${HISTORY_FORMATS.join(', ')})`);
+      }
+      let timeoutMs: number | undefined;
+      if (o.timeout !== undefined) {
+        timeoutMs = Number(o.timeout);
+        if (!/^\d+$/.test(o.timeout) || !(timeoutMs > 0)) throw new UsageError(`--timeout expects a positive number of milliseconds, got '${o.timeout}'`);
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      try {
+        const events = parseFileText(text, file, o.format as HistoryFormat | undefined);
+        const model = (o.model as ModelName | undefined) ?? guessModel(events);
+        const r = checkEvents(events, model, file, timeoutMs !== undefined ? { timeoutMs } : {});
+        if (o.json) console.log(JSON.stringify({ file, model, ok: r.ok, ms: Math.round(r.ms * 1000) / 1000, ...r.json }));
+        else console.log(r.text);
+        process.exitCode = r.verdict === 'unknown' ? EXIT_UNDECIDED : r.ok ? EXIT_OK : EXIT_VIOLATION;
+      } catch (e) {
+        if (e instanceof BadHistoryError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+}
+
+function guessModel(events: ReturnType<typeof parseFileText>): ModelName {
+  const first = events.find((e) => e.kind === 'invoke');
+  if (!first || first.kind !== 'invoke') return 'register';
+  if (first.op === 'read' || first.op === 'write' || first.op === 'cas') return 'register';
+  if (first.op === 'get' || first.op === 'put' || first.op === 'append') return 'kv';
+  return 'zookeeper';
+}
