@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, EXIT_BAD_INPUT } from './errors.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerCheck } from './commands/check.js';
 import { register as registerTranscript } from './commands/transcript.js';
 import { register as registerConformance } from './commands/conformance.js';
 import { register as registerExplore } from './commands/explore.js';
@@ -14,6 +15,7 @@ import { register as registerScenario } from './commands/scenario.js';
 const registrations: Array<(program: Command) => void> = [
   registerScenario,
   registerRun,
+  registerCheck,
   registerTranscript,
   registerConformance,
   registerExplore,
