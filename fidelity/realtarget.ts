@@ -216,6 +216,13 @@ export class RealTarget implements TranscriptTarget {
   async run(label: string, step: InputStep): Promise<StepReply> {
     const sess = this.sessions.get(label);
     if (!sess) return { result: errorResult(-112, { reason: `no session ${label}` }), zxid: null };
+    if (!sess.open) {
+      // After expiry or close the Java client fails every call with SESSIONEXPIRED at once. node-zookeeper-client
+      // answers SESSIONEXPIRED or CONNECTIONLOSS depending on whether the server already closed the socket (a
+      // race), so the harness answers like the Java client, without sending anything.
+      sess.replyMark = sess.events.length;
+      return { result: errorResult(-112), zxid: null };
+    }
     let type: number;
     let body: Buffer;
     switch (step.op) {
@@ -297,10 +304,9 @@ export class RealTarget implements TranscriptTarget {
     const sess = this.sessions.get(label);
     if (!sess) return { result: errorResult(-112, { reason: `no session ${label}` }), zxid: null };
     if (!sess.open) {
-      // what node-zookeeper-client answers for a call on a closed/expired handle
-      const code = sess.cm.state === STATES.SESSION_EXPIRED ? -112 : -4;
+      // close() on an expired or closed handle: SESSIONEXPIRED, as for every call (see run)
       await this.dropSession(sess, false);
-      return { result: errorResult(code), zxid: null };
+      return { result: errorResult(-112), zxid: null };
     }
     sess.closing = true;
     sess.cm.setState(STATES.CLOSING);
