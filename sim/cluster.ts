@@ -39,6 +39,8 @@ export interface ClusterOptions {
   maxEvents?: number;
   /** Default session timeout requested by clients (ms, default 10 000). */
   sessionTimeoutMs?: number;
+  /** Clients c1..cK to add at once (default 0); their handles are in `clients`. */
+  clients?: number;
 }
 
 export interface ClientOptions {
@@ -58,6 +60,8 @@ export class Cluster {
   /** All server names, voters first (s1..sN), then observers. */
   readonly serverNames: string[] = [];
   readonly clientNames: string[] = [];
+  /** Handles of the clients added by the `clients` option (c1..cK). */
+  readonly clients: ZooKeeperClient[] = [];
   private readonly opts: ClusterOptions;
 
   constructor(opts: ClusterOptions) {
@@ -83,6 +87,7 @@ export class Cluster {
       this.serverNames.push(peer.name);
       this.world.addProcess(peer.name, () => new ZooKeeperServer(config));
     }
+    for (let i = 1; i <= (opts.clients ?? 0); i++) this.clients.push(this.client(`c${i}`));
   }
 
   /**
