@@ -11,7 +11,7 @@ import { buildReportModel, type ReportInput, type ReportModel } from './model.js
 import { PAGE_SCRIPT } from './page-script.js';
 
 export type { ReportInput, Counterexample, ReportModel } from './model.js';
-export { buildReportModel, counterexampleFromLinearizability } from './model.js';
+export { buildReportModel, counterexampleFromLinearizability, counterexampleFromVerdict } from './model.js';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -29,8 +29,10 @@ header{padding:10px 16px;background:#1d2b3a;color:#eef}
 header h1{margin:0 0 4px;font-size:18px}
 header .meta{font-size:12px;color:#bcd;display:flex;flex-wrap:wrap;gap:4px 16px}
 header .meta b{color:#fff;font-weight:600}
-#cxbox{margin:10px 16px;padding:8px 12px;border:2px solid #ff6a00;background:#fff4ea;border-radius:4px;white-space:pre-wrap;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace}
-#cxbox h2{margin:0 0 4px;font:600 14px system-ui,sans-serif;color:#b34700}
+#cxbox{margin:10px 16px;padding:8px 12px;border:2px solid #ff6a00;background:#fff4ea;border-radius:4px}
+#cxbox pre{margin:0;max-height:190px;overflow:auto;white-space:pre-wrap;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace}
+#cxbox summary{cursor:pointer}
+#cxbox h2{display:inline;margin:0 0 4px;font:600 14px system-ui,sans-serif;color:#b34700}
 #toolbar{position:sticky;top:0;z-index:5;background:#fff;border-bottom:1px solid #ddd;padding:6px 16px;display:flex;flex-wrap:wrap;gap:6px;align-items:center}
 #toolbar input[type=number]{width:90px}
 #toolbar button{cursor:pointer}
@@ -58,7 +60,7 @@ svg .tick{font:10px system-ui,sans-serif;fill:#777;text-anchor:start}
 svg .rolelbl{font:10px system-ui,sans-serif;fill:#234;pointer-events:none}
 svg .faultlbl{font:10px system-ui,sans-serif;fill:#fff;pointer-events:none}
 svg .role{opacity:.9}
-svg .arrow{stroke-width:1;opacity:.75}
+svg .arrow{stroke-width:1;opacity:.75;fill:none}
 svg .arrow:hover{stroke-width:3;opacity:1}
 svg .arrow.cx{stroke-width:2.5;opacity:1}
 svg .drop line{stroke:#d62728;stroke-width:1.2;stroke-dasharray:3 2}
@@ -79,6 +81,31 @@ svg .brush{fill:rgba(30,120,200,.15);stroke:#1e78c8}
 footer{color:#777;font-size:11px;padding:0 16px 20px}
 `;
 
+/**
+ * The embedded form: message times delta-coded (send time as the difference to the previous send, receive and
+ * drop times relative to the send, -1 for none; ids delta-coded), which roughly halves the message table.
+ * The page undoes it before drawing (page-script.ts).
+ */
+function packModel(model: ReportModel): unknown {
+  const m = model.msgs;
+  const n = m.s.length;
+  const s = new Array<number>(n);
+  const r = new Array<number>(n);
+  const d = new Array<number>(n);
+  const id = new Array<number>(n);
+  let ps = 0;
+  let pid = 0;
+  for (let i = 0; i < n; i++) {
+    s[i] = m.s[i]! - ps;
+    ps = m.s[i]!;
+    r[i] = m.r[i]! < 0 ? -1 : m.r[i]! - m.s[i]!;
+    d[i] = m.d[i]! < 0 ? -1 : m.d[i]! - m.s[i]!;
+    id[i] = m.id[i]! - pid;
+    pid = m.id[i]!;
+  }
+  return { ...model, packed: 1, msgs: { s, r, d, f: m.f, to: m.to, ty: m.ty, id } };
+}
+
 /** Renders the report page for a run. */
 export function renderHtmlReport(input: ReportInput): string {
   return renderHtmlFromModel(buildReportModel(input));
@@ -98,7 +125,7 @@ export function renderHtmlFromModel(model: ReportModel): string {
     .map(([k, v]) => `<span>${esc(k!)}: <b>${esc(v!)}</b></span>`)
     .join('');
   const cx = model.cx
-    ? `<div id="cxbox"><h2>Counterexample: ${esc(model.cx.property)}</h2>${esc(model.cx.text)}\n<i>Highlighted in orange below: ${model.cx.ops.length} operation(s), ${model.cx.mids.length} message(s); the shaded window is where it happens.</i></div>`
+    ? `<details id="cxbox" open><summary><h2>Counterexample: ${esc(model.cx.property)}</h2> — highlighted in orange below: ${model.cx.ops.length} operation(s), ${model.cx.mids.length} message(s) of those sessions; the shaded window is where it happens.</summary><pre>${esc(model.cx.text)}</pre></details>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -130,7 +157,7 @@ from <input id="from" type="number" min="0"> to <input id="to" type="number" min
 </div>
 <footer>zksim report · self-contained (no network) · every message, fault and operation of the run is embedded in this file; the page draws at most 20 000 arrows at once and says so when a window holds more.</footer>
 <div id="tip"></div>
-<script type="application/json" id="zk-data">${scriptJson(model)}</script>
+<script type="application/json" id="zk-data">${scriptJson(packModel(model))}</script>
 <script>${PAGE_SCRIPT}</script>
 </body></html>
 `;

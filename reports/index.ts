@@ -6,6 +6,6 @@
  *
  * `trace` is world.trace (create the World/Cluster with recordTrace: true), `history` the check/history.ts events.
  */
-export { writeHtmlReport, renderHtmlReport, buildReportModel, counterexampleFromLinearizability } from './html.js';
+export { writeHtmlReport, renderHtmlReport, buildReportModel, counterexampleFromLinearizability, counterexampleFromVerdict } from './html.js';
 export type { ReportInput, Counterexample, ReportModel } from './html.js';
 export { textSummary } from './text.js';

@@ -428,3 +428,14 @@ export function counterexampleFromLinearizability(res: {
   ];
   return { property: 'linearizability', text: lines.join('\n'), opIds: ids };
 }
+
+/**
+ * A counterexample from a checker verdict ({property, ok, explanation}, explore/verdict.ts): the explanation is
+ * shown verbatim, and the operations it names in check/history.ts's describeOperation form (`#12 [call, ret]`)
+ * are highlighted.
+ */
+export function counterexampleFromVerdict(v: { property: string; ok: boolean | null; explanation: string }): Counterexample {
+  const ids = new Set<number>();
+  for (const m of v.explanation.matchAll(/#(\d+) \[/g)) ids.add(Number(m[1]));
+  return { property: v.property, text: v.explanation, opIds: [...ids].sort((a, b) => a - b) };
+}

@@ -11,6 +11,15 @@ export const PAGE_SCRIPT = String.raw`
   'use strict';
   var D = JSON.parse(document.getElementById('zk-data').textContent);
   var M = D.msgs, N = M.s.length;
+  if (D.packed) {
+    // Undo the delta coding of html.ts packModel.
+    for (var u = 0, ps = 0, pid = 0; u < N; u++) {
+      ps += M.s[u]; M.s[u] = ps;
+      if (M.r[u] >= 0) M.r[u] += ps;
+      if (M.d[u] >= 0) M.d[u] += ps;
+      pid += M.id[u]; M.id[u] = pid;
+    }
+  }
   var MAX_ARROWS = 20000, MAX_MARKS = 20000, MAX_OPS = 20000;
   var ROW_H = 30, LABEL_W = 96, OPS_ROW_H = 22, TOP = 24, FAULT_H = 16;
   var S = {
@@ -99,6 +108,13 @@ export const PAGE_SCRIPT = String.raw`
   }
 
   // ---------------------------------------------------------------- the space-time diagram
+  var typeAttr = D.types.map(esc);
+  /** A line with its arrowhead in one path (SVG markers are slow with thousands of lines). */
+  function arrowPath(x1, y1, x2, y2) {
+    var dx = x2 - x1, dy = y2 - y1, len = Math.sqrt(dx * dx + dy * dy) || 1, ux = dx / len, uy = dy / len, h = Math.min(6, len / 2);
+    var bx = x2 - ux * h, by = y2 - uy * h, px = -uy * h * 0.45, py = ux * h * 0.45;
+    return 'M' + x1.toFixed(1) + ',' + y1 + 'L' + x2.toFixed(1) + ',' + y2 + 'M' + (bx + px).toFixed(1) + ',' + (by + py).toFixed(1) + 'L' + x2.toFixed(1) + ',' + y2 + 'L' + (bx - px).toFixed(1) + ',' + (by - py).toFixed(1);
+  }
   function drawLamport() {
     var vis = [], laneY = {};
     D.lanes.forEach(function (n, i) { if (!S.hideLane[i]) { laneY[i] = TOP + FAULT_H + vis.length * ROW_H + ROW_H / 2; vis.push(i); } });
@@ -162,7 +178,7 @@ export const PAGE_SCRIPT = String.raw`
         if (drawn >= MAX_ARROWS) continue;
         drawn++;
         var cxm = cxMid[M.id[i]];
-        arrows.push('<line class="arrow' + (cxm ? ' cx' : '') + '" data-k="msg" data-i="' + i + '" data-mid="' + M.id[i] + '" data-type="' + esc(D.types[M.ty[i]]) + '" x1="' + X(s).toFixed(1) + '" y1="' + laneY[f] + '" x2="' + X(r).toFixed(1) + '" y2="' + laneY[to] + '" stroke="' + (cxm ? '#ff6a00' : typeColor(M.ty[i])) + '" marker-end="url(#' + (cxm ? 'ahc' : 'ah') + ')"/>');
+        arrows.push('<path class="arrow' + (cxm ? ' cx' : '') + '" data-k="msg" data-i="' + i + '" data-mid="' + M.id[i] + '" data-type="' + typeAttr[M.ty[i]] + '" d="' + arrowPath(X(s), laneY[f], X(r), laneY[to]) + '" stroke="' + (cxm ? '#ff6a00' : typeColor(M.ty[i])) + '"/>');
       } else if (S.drops) {
         var end = d >= 0 ? d : Math.min(D.tEnd, s + 1);
         if (end < S.t0) continue;
