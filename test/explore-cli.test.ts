@@ -1,0 +1,67 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const zksim = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/zksim.js', ...args], { encoding: 'utf8' });
+
+test('run --json has the ensemble keys (3 servers by default, --servers 1 standalone)', () => {
+  const r = zksim('run', '--seed', '3', '--json');
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const o = JSON.parse(r.stdout);
+  for (const k of ['seed', 'traceHash', 'events', 'simulatedMs', 'wallMs', 'historyOps', 'servers', 'leader', 'epoch', 'verdicts']) assert.ok(k in o, k);
+  assert.is(o.servers, 3);
+  const s = JSON.parse(zksim('run', '--seed', '3', '--servers', '1', '--json').stdout);
+  assert.is(s.servers, 1);
+  assert.is(s.leader, 1);
+  // the demo stays reachable
+  const d = JSON.parse(zksim('run', '--seed', '3', '--demo', '--json').stdout);
+  assert.ok(d.traceHash && d.events > 0);
+});
+
+test('explore --json: seeds, seedsPerSecond, failures; summary.json written', () => {
+  const out = mkdtempSync(join(tmpdir(), 'zksim-explore-'));
+  const r = zksim('explore', '--count', '3', '--workers', '1', '--duration', '4000', '--skip-check', 'osc', '--json', '--out', out);
+  const o = JSON.parse(r.stdout);
+  assert.is(o.seeds, 3);
+  assert.ok(typeof o.seedsPerSecond === 'number');
+  assert.ok(Array.isArray(o.failures));
+  assert.is(r.status, o.failures.length ? 1 : 0);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(s.seedList, [1, 2, 3]);
+  // no progress bar when not on a TTY, and nothing but JSON on stdout
+  assert.is(r.stdout.trim().split('\n').length, 1);
+});
+
+test('bugs --json lists {name, description}', () => {
+  const l = JSON.parse(zksim('bugs', '--json').stdout);
+  assert.ok(Array.isArray(l) && l.length >= 6);
+  for (const b of l) assert.ok(b.name && b.description);
+});
+
+for (const [what, args] of [
+  ['unknown bug', ['explore', '--bug', 'no-such-bug', '--count', '1']],
+  ['unknown fault', ['explore', '--faults', 'crash,meteor', '--count', '1']],
+  ['unknown workload', ['explore', '--workload', 'banking', '--count', '1']],
+  ['bad range', ['explore', '--seeds', '9..1']],
+  ['count and seeds', ['explore', '--count', '3', '--seeds', '1..3']],
+  ['bad shard', ['explore', '--shard', '5/4', '--count', '3']],
+  ['bad workers', ['explore', '--workers', '0', '--count', '3']],
+  ['unknown property', ['explore', '--skip-check', 'nope', '--count', '1']],
+  ['run: bad servers', ['run', '--seed', '1', '--servers', 'three']],
+  ['replay: missing file', ['replay', '/nonexistent/repro.json']],
+  ['shrink: missing file', ['shrink', '/nonexistent/repro.json']],
+  ['merge: not a report folder', ['merge', '/nonexistent']],
+  ['replay: empty seed', ['replay', '']],
+] as const) {
+  test(`bad input (${what}) exits 2 with one line and no stack trace`, () => {
+    const r = zksim(...args);
+    assert.is(r.status, 2, `${r.status} ${r.stderr}`);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.not.match(r.stderr, /^\s+at .+:\d+/m);
+  });
+}
+
+test.run();

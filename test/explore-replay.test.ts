@@ -1,0 +1,78 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runSpec, specForSeed } from '../explore/runner.js';
+import { DEFAULT_CONFIG, type ExploreConfig } from '../explore/spec.js';
+import { makeRepro, readRepro, validateRepro, writeFailure } from '../explore/artefacts.js';
+import { generateSchedule } from '../explore/nemesis.js';
+import { checkSpecDeterminism } from '../explore/determinism.js';
+
+const cfg = (over: Partial<ExploreConfig> = {}): ExploreConfig => ({ ...DEFAULT_CONFIG, durationMs: 6000, recoveryMs: 10000, ...over });
+const zksim = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/zksim.js', ...args], { encoding: 'utf8' });
+
+test('the schedule and workload are pure functions of the seed', () => {
+  assert.equal(specForSeed(3, cfg()), specForSeed(3, cfg()));
+  assert.not.equal(generateSchedule(3, cfg()), generateSchedule(4, cfg()));
+  // every fault heals before the end of the fault phase
+  for (let s = 1; s <= 30; s++) for (const f of generateSchedule(s, cfg())) assert.ok(f.at + f.duration <= 6000, JSON.stringify(f));
+});
+
+test('a spec replays to the identical trace hash (and recording the trace does not change it)', async () => {
+  for (const servers of [1, 3]) {
+    const spec = specForSeed(11, cfg({ servers }));
+    const a = await runSpec(spec);
+    const b = await runSpec(spec, { recordTrace: true, keepHistory: true });
+    assert.is(a.traceHash, b.traceHash);
+    assert.is(a.events, b.events);
+    assert.ok(b.history!.length > 0);
+  }
+  const c = await runSpec(specForSeed(12, cfg()));
+  assert.is.not(c.traceHash, (await runSpec(specForSeed(11, cfg()))).traceHash);
+});
+
+test('a worker thread gives the same trace hash', async () => {
+  const r = await checkSpecDeterminism(specForSeed(5, cfg({ workload: 'configuration' })));
+  assert.ok(r.same, JSON.stringify(r));
+});
+
+test('a repro file round-trips and `zksim replay` reproduces its trace hash', async () => {
+  const spec = specForSeed(9, cfg({ workload: 'naming' }));
+  const o = await runSpec(spec, { recordTrace: true, keepHistory: true });
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-replay-'));
+  const path = writeFailure(dir, spec, o, { property: 'recovery', ok: false, explanation: 'test' });
+  const back = readRepro(path);
+  assert.equal(back.spec, JSON.parse(JSON.stringify(spec)));
+  const r = zksim('replay', path, '--json');
+  const out = JSON.parse(r.stdout);
+  assert.is(out.traceHash, o.traceHash);
+  assert.is(out.traceHashMatches, true);
+  for (const f of ['history.jsonl', 'trace.jsonl', 'explanation.txt']) assert.ok(readFileSync(join(dir, f), 'utf8').length > 0, f);
+});
+
+test('malformed repros and repros of another version are refused with exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-bad-'));
+  const good = makeRepro(specForSeed(1, cfg()));
+  const cases: Array<[string, unknown]> = [
+    ['other-version', { ...good, zksimVersion: '99.0.0' }],
+    ['other-format', { ...good, version: 99 }],
+    ['no-spec', { ...good, spec: undefined }],
+    ['bad-fault', { ...good, spec: { ...good.spec, schedule: [{ at: 1, duration: 1, fault: { kind: 'meteor' } }] } }],
+    ['bad-workload', { ...good, spec: { ...good.spec, workload: { ...good.spec.workload, name: 'nope' } } }],
+  ];
+  for (const [name, value] of cases) {
+    const p = join(dir, `${name}.json`);
+    writeFileSync(p, JSON.stringify(value));
+    assert.throws(() => validateRepro(JSON.parse(readFileSync(p, 'utf8'))));
+    const r = zksim('replay', p);
+    assert.is(r.status, 2, `${name}: ${r.stderr}`);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  writeFileSync(join(dir, 'garbage.json'), '{ not json');
+  assert.is(zksim('replay', join(dir, 'garbage.json')).status, 2);
+  assert.is(zksim('shrink', join(dir, 'garbage.json')).status, 2);
+});
+
+test.run();
