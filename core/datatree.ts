@@ -91,6 +91,8 @@ interface ZNode {
   ttl: number;
   perms: number;
   children: Set<string>;
+  /** Sorted children, computed on demand; reset to null whenever `children` changes (never mutated in place). */
+  sorted: string[] | null;
   /** Copy-on-write token: a tree mutates a node in place only if the node carries the tree's token. */
   gen: number;
 }
@@ -112,7 +114,7 @@ export class DataTree {
   constructor() {
     const mk = (perms: number): ZNode => ({
       data: EMPTY(), czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0,
-      kind: 'persistent', owner: 0, ttl: 0, perms, children: new Set(), gen: this.gen,
+      kind: 'persistent', owner: 0, ttl: 0, perms, children: new Set(), sorted: null, gen: this.gen,
     });
     // Children inserted without a create: internal cversion stays 0, so reported cversion is -numChildren.
     const root = mk(Perms.ALL);
@@ -150,7 +152,7 @@ export class DataTree {
 
   /**
    * A copy whose writes do not affect this tree, but which must be discarded before this tree is written again
-   * (used by `prepare` for a multi's scratch state). Use `clone()` for anything long-lived.
+   * (a cheap throw-away "what if" state). Use `clone()` for anything long-lived.
    */
   fork(): DataTree {
     const t = Object.create(DataTree.prototype) as DataTree;
@@ -185,13 +187,14 @@ export class DataTree {
     t.last = s.lastZxid;
     for (const r of s.nodes) {
       const { path, data, ...rest } = r;
-      t.nodes.set(path, { ...rest, data: decodeData(data), children: new Set(), gen: t.gen });
+      t.nodes.set(path, { ...rest, data: decodeData(data), children: new Set(), sorted: null, gen: t.gen });
     }
     for (const r of s.nodes) {
       if (r.path === '/') continue;
       const parent = t.nodes.get(rawParent(r.path) || '/');
       if (!parent) throw new Error(`snapshot: orphan ${r.path}`);
       parent.children.add(basename(r.path));
+      parent.sorted = null;
       if (r.kind === 'ephemeral') t.ephemeralSet(r.owner).add(r.path);
     }
     return t;
@@ -246,7 +249,8 @@ export class DataTree {
     const n = this.get(path);
     if (!n) return { err: Code.NONODE };
     if ((n.perms & Perms.READ) === 0) return { err: Code.NOAUTH };
-    return { err: Code.OK, body: { op: 'getChildren', children: [...n.children].sort(cmp), stat: statOf(n) } };
+    n.sorted ??= [...n.children].sort(cmp);
+    return { err: Code.OK, body: { op: 'getChildren', children: n.sorted.slice(), stat: statOf(n) } };
   }
 
   read(req: ReadRequest): Reply {
@@ -423,9 +427,10 @@ export class DataTree {
     const n: ZNode = {
       data, czxid: hdr.zxid, mzxid: hdr.zxid, ctime: hdr.time, mtime: hdr.time, version: 0, cversion: 0, aversion: 0,
       pzxid: hdr.zxid, kind, owner: kind === 'ephemeral' ? hdr.sessionId : 0, ttl: kind === 'ttl' ? ttl : 0,
-      perms: Perms.ALL, children: new Set(), gen: this.gen,
+      perms: Perms.ALL, children: new Set(), sorted: null, gen: this.gen,
     };
     p.children.add(name);
+    p.sorted = null;
     this.nodes.set(path, n);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
     triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
@@ -442,6 +447,7 @@ export class DataTree {
     if (!this.nodes.has(parentKey)) return Code.NONODE;
     const p = this.mut(parentKey)!;
     p.children.delete(path.slice(parentName.length + 1));
+    p.sorted = null;
     if (zxid > p.pzxid) p.pzxid = zxid;
     const n = this.nodes.get(path);
     if (!n) return Code.NONODE;

@@ -14,7 +14,7 @@ import type { CreateMode, Data, MultiOp, MultiResult, ReplyBody, Request, WriteR
 import { CreateMode as CM, MAX_FRAME_BYTES } from './protocol.js';
 import { Code } from './errors.js';
 import { isSpecialPath, isValidPath, rawParent, sequenceSuffix } from './paths.js';
-import type { DataTree } from './datatree.js';
+import type { DataTree, NodeView } from './datatree.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Txn types
@@ -122,7 +122,7 @@ export function prepare(tree: DataTree, req: PrepRequest, ctx: PrepContext): Txn
       return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : { ...hdr, ...r };
     }
     case 'multi':
-      return { ...hdr, type: 'multi', ops: prepMulti(tree, req.ops, ctx, hdr) };
+      return { ...hdr, type: 'multi', ops: prepMulti(tree, req.ops, ctx) };
     default: {
       const r = prepOp(tree, req, ctx);
       return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : { ...hdr, ...r };
@@ -130,29 +130,78 @@ export function prepare(tree: DataTree, req: PrepRequest, ctx: PrepContext): Txn
   }
 }
 
+/** What prepare reads: the proposed tree, or a multi's pending view over it. */
+interface TreeView {
+  lookup(path: string): NodeView | undefined;
+  hasSession(sessionId: number): boolean;
+}
+
+/**
+ * A multi's pending state (ZooKeeper's ChangeRecords in outstandingChanges): the base tree plus the effects of the
+ * sub-ops prepared so far, only as far as prepare can see them (existence, version, creation counter, child count).
+ * Keys are normalised ("" → "/"). Cost is O(sub-ops), independent of the tree size.
+ */
+class PendingView implements TreeView {
+  private readonly changed = new Map<string, NodeView | null>();
+  constructor(private readonly base: DataTree) {}
+  private key(path: string): string {
+    return path === '' ? '/' : path;
+  }
+  lookup(path: string): NodeView | undefined {
+    const k = this.key(path);
+    const c = this.changed.get(k);
+    return c === null ? undefined : c ?? this.base.lookup(k);
+  }
+  hasSession(sessionId: number): boolean {
+    return this.base.hasSession(sessionId);
+  }
+  record(txn: SubTxn, sessionId: number): void {
+    switch (txn.type) {
+      case 'create': {
+        const pk = this.key(rawParent(txn.path)!);
+        const p = this.lookup(pk)!;
+        this.changed.set(pk, { ...p, cversion: txn.parentCversion, numChildren: p.numChildren + 1 });
+        const kind = isEphemeralMode(txn.mode) ? 'ephemeral' : txn.mode === CM.CONTAINER ? 'container' : isTtlMode(txn.mode) ? 'ttl' : 'persistent';
+        this.changed.set(txn.path, { kind, owner: kind === 'ephemeral' ? sessionId : 0, version: 0, cversion: 0, numChildren: 0, perms: Perms.ALL });
+        break;
+      }
+      case 'delete': {
+        const pk = this.key(rawParent(txn.path)!);
+        const p = this.lookup(pk)!;
+        this.changed.set(pk, { ...p, numChildren: p.numChildren - 1 });
+        this.changed.set(txn.path, null);
+        break;
+      }
+      case 'setData':
+        this.changed.set(txn.path, { ...this.lookup(txn.path)!, version: txn.version });
+        break;
+      case 'check': case 'error':
+        break;
+    }
+  }
+}
+
 /**
  * Sub-ops are checked in order against the pending state including earlier sub-ops' effects (create /a then /a/b
- * works): we prepare each against a private fork of the tree and apply it there. On the first failure everything
- * becomes error sub-txns 0…, err, -2… and nothing will be applied.
+ * works). On the first failure everything becomes error sub-txns 0…, err, -2… and nothing will be applied.
  */
-function prepMulti(tree: DataTree, ops: readonly MultiOp[], ctx: PrepContext, hdr: TxnHeader): SubTxn[] {
-  if (ops.length === 0) return [];
-  const scratch = tree.fork();
+function prepMulti(tree: DataTree, ops: readonly MultiOp[], ctx: PrepContext): SubTxn[] {
+  const pending = new PendingView(tree);
   const out: SubTxn[] = [];
   for (let i = 0; i < ops.length; i++) {
-    const r = prepOp(scratch, ops[i]!, ctx);
+    const r = prepOp(pending, ops[i]!, ctx);
     if (typeof r === 'number') {
       return ops.map((_, j): SubTxn => ({ type: 'error', err: j < i ? Code.OK : j === i ? r : Code.RUNTIMEINCONSISTENCY }));
     }
     out.push(r);
-    if (i + 1 < ops.length) scratch.apply({ ...hdr, ...r });
+    pending.record(r, ctx.sessionId);
   }
   return out;
 }
 
 type OneOp = MultiOp | Exclude<WriteRequest, { op: 'multi' } | { op: 'closeSession' }>;
 
-function prepOp(tree: DataTree, op: OneOp, ctx: PrepContext): SubTxn | number {
+function prepOp(tree: TreeView, op: OneOp, ctx: PrepContext): SubTxn | number {
   switch (op.op) {
     case 'create': return prepCreate(tree, op.path, op.data, op.mode, op.ttl, ctx);
     case 'delete': return prepDelete(tree, op.path, op.version, ctx);
@@ -163,7 +212,7 @@ function prepOp(tree: DataTree, op: OneOp, ctx: PrepContext): SubTxn | number {
 
 /** src: `pRequest2TxnCreate`, `validateCreateRequest`, `validatePathForCreate`. */
 function prepCreate(
-  tree: DataTree, path: string, data: Data, mode: number, ttl: number | undefined, ctx: PrepContext,
+  tree: TreeView, path: string, data: Data, mode: number, ttl: number | undefined, ctx: PrepContext,
 ): CreateTxn | number {
   // CreateMode.fromFlag rejects unknown flags with BADARGUMENTS.
   if (!Number.isInteger(mode) || mode < 0 || mode > 6) return Code.BADARGUMENTS;
@@ -209,7 +258,7 @@ function parentForDelete(path: string): string | number {
 }
 
 /** src: `pRequest2Txn` case delete. Note BADVERSION is checked before NOTEMPTY. */
-function prepDelete(tree: DataTree, path: string, version: number, ctx: PrepContext): DeleteTxn | number {
+function prepDelete(tree: TreeView, path: string, version: number, ctx: PrepContext): DeleteTxn | number {
   if (ctx.sessionError) return ctx.sessionError;
   const parent = parentForDelete(path);
   if (typeof parent === 'number') return parent;
@@ -224,7 +273,7 @@ function prepDelete(tree: DataTree, path: string, version: number, ctx: PrepCont
 }
 
 /** src: `pRequest2Txn` case deleteContainer: only still-empty containers / TTL nodes. */
-function prepDeleteContainer(tree: DataTree, path: string): DeleteTxn | number {
+function prepDeleteContainer(tree: TreeView, path: string): DeleteTxn | number {
   const parent = parentForDelete(path);
   if (typeof parent === 'number') return parent;
   const n = tree.lookup(path);
@@ -236,7 +285,7 @@ function prepDeleteContainer(tree: DataTree, path: string): DeleteTxn | number {
 }
 
 /** src: `pRequest2Txn` case setData. */
-function prepSetData(tree: DataTree, path: string, data: Data, version: number, ctx: PrepContext): SetDataTxn | number {
+function prepSetData(tree: TreeView, path: string, data: Data, version: number, ctx: PrepContext): SetDataTxn | number {
   if (ctx.sessionError) return ctx.sessionError;
   if (!isValidPath(path)) return Code.BADARGUMENTS;
   const n = tree.lookup(path);
@@ -247,7 +296,7 @@ function prepSetData(tree: DataTree, path: string, data: Data, version: number, 
 }
 
 /** src: `pRequest2Txn` case check. */
-function prepCheck(tree: DataTree, path: string, version: number, ctx: PrepContext): CheckTxn | number {
+function prepCheck(tree: TreeView, path: string, version: number, ctx: PrepContext): CheckTxn | number {
   if (ctx.sessionError) return ctx.sessionError;
   if (!isValidPath(path)) return Code.BADARGUMENTS;
   const n = tree.lookup(path);
