@@ -15,8 +15,9 @@ import { join } from 'node:path';
 export const ZK_JAR = '/usr/share/java/zookeeper.jar';
 const LOG_JARS = ['/usr/share/java/slf4j-nop.jar', '/usr/share/java/slf4j-simple.jar'];
 
-/** True when the Debian `zookeeper` package (and a java binary) is installed. */
+/** True when the Debian `zookeeper` package (and a java binary) is installed; ZKSIM_REAL_ZK=0 says no. */
 export function realZooKeeperAvailable(): boolean {
+  if (process.env.ZKSIM_REAL_ZK === '0') return false; // pretend it is missing (tests of the fallback paths)
   return existsSync(ZK_JAR) && findJava() !== null;
 }
 

@@ -14,8 +14,10 @@ import { diffTranscripts, formatDiff } from '../fidelity/diff.js';
 const SUITES = ['versions', 'multi', 'special'];
 
 if (!realZooKeeperAvailable()) {
+  // uvu's own summary leaves skipped tests out of Total, while scripts/run-tests.mjs computes failed = Total - Passed -
+  // Skipped; print the summary of one skipped test in the form the runner expects (Total includes it).
   console.log('SKIPPED: real ZooKeeper not installed (apt-get install -y zookeeper); the real-server fidelity test did not run');
-  test.skip('real standalone ZooKeeper matches the golden files', () => undefined);
+  console.log('\n  Total:     1\n  Passed:    0\n  Skipped:   1\n  Duration:  0ms\n');
 } else {
   test('real standalone ZooKeeper matches the golden files', async () => {
     const opened = await openTarget({ kind: 'real-local', servers: 1 });
@@ -35,6 +37,5 @@ if (!realZooKeeperAvailable()) {
       await opened.close();
     }
   });
+  test.run();
 }
-
-test.run();
