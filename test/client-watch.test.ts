@@ -198,4 +198,40 @@ test('addWatch PERSISTENT: all types at the path, children events too, survives 
   assert.equal(seen.filter((x) => !x.startsWith('-1')), ['NodeChildrenChanged /p', 'NodeDeleted /p', 'NodeCreated /p']);
 });
 
+test('reconnect: SetWatches with lastZxidSeen; the server fires what was missed (ensemble)', async () => {
+  const cl = new Cluster({ seed: 6, servers: 3 });
+  const c1 = cl.client('c1', { timeoutMs: 12_000 });
+  const c2 = cl.client('c2', { timeoutMs: 12_000 });
+  assert.ok(await cl.ready(60_000));
+  await cl.run(c2.create('/w', 'a'));
+  await cl.run(c2.create('/same', 'a'));
+  await cl.run(c2.create('/rc', 'a'));
+  const seen: string[] = [];
+  const w = (e: WatchedEvent) => e.type !== EventType.None && seen.push(`${NAMES[e.type]} ${e.path}`);
+  await cl.run(c1.getData('/w', w));
+  await cl.run(c1.getData('/same', w)); // unchanged: re-registered, no event
+  await cl.run(c1.exists('/new', w));
+  await cl.run(c1.getChildren('/', w));
+  await cl.run(c1.getData('/rc', w)); // deleted and re-created while away: NodeDataChanged (ZooKeeper's blind spot)
+  const others = cl.serverNames.concat('c2');
+  cl.world.net.partition([['c1'], others]);
+  assert.ok(await cl.until(() => c1.state === 'CONNECTING', 20_000));
+  await cl.run(c2.setData('/w', 'b'));
+  await cl.run(c2.create('/new'));
+  await cl.run(c2.delete('/rc'));
+  await cl.run(c2.create('/rc', 'again'));
+  await cl.runFor(100);
+  assert.equal(seen, []);
+  cl.world.net.heal();
+  assert.ok(await cl.until(() => c1.state === 'CONNECTED', 20_000));
+  await cl.runFor(100);
+  assert.equal(seen.slice().sort(), ['NodeChildrenChanged /', 'NodeCreated /new', 'NodeDataChanged /rc', 'NodeDataChanged /w']);
+  // Catch-up comes grouped data → exist → child.
+  assert.equal(seen.map((x) => x.split(' ')[0]), ['NodeDataChanged', 'NodeDataChanged', 'NodeCreated', 'NodeChildrenChanged']);
+  seen.length = 0;
+  await cl.run(c2.setData('/same', 'b'));
+  await cl.runFor(100);
+  assert.equal(seen, ['NodeDataChanged /same'], 'the unchanged watch was re-registered');
+});
+
 test.run();
