@@ -4,4 +4,5 @@ export type BenchPart = () => Promise<Record<string, unknown>>;
 export const parts: Record<string, BenchPart> = {
   kernel: async () => (await import('./kernel.js')).run(),
   fidelity: async () => (await import('./fidelity.js')).run(),
+  explore: async () => (await import('./explore.js')).run(),
 };
