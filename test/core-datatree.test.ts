@@ -439,6 +439,42 @@ test('multi: failure in a later sub-op caused by an earlier one (delete then che
   assert.is(db.stat('/').cversion, 0);
 });
 
+test('multi pending state: counters, re-create, ephemeral parents and root children within one multi', () => {
+  const db = new Db();
+  db.create('/q');
+  const r = db.multi([
+    { op: 'create', path: '/q/s-', data: null, mode: CreateMode.PERSISTENT_SEQUENTIAL },
+    { op: 'create', path: '/q/s-', data: null, mode: CreateMode.EPHEMERAL_SEQUENTIAL },
+    { op: 'delete', path: '/q/s-0000000000', version: 0 },
+    { op: 'create', path: '/q/s-0000000000', data: null, mode: 0 },
+    { op: 'setData', path: '/q/s-0000000000', data: null, version: 0 },
+    { op: 'setData', path: '/q/s-0000000000', data: null, version: 1 },
+    { op: 'create', path: '/r', data: null, mode: 0 },
+    { op: 'create', path: '/', data: null, mode: CreateMode.PERSISTENT_SEQUENTIAL },
+  ]);
+  assert.is(r.err, 0);
+  assert.equal((r.body as { results: Array<{ path?: string }> }).results.map((x) => x.path).filter(Boolean),
+    ['/q/s-0000000000', '/q/s-0000000001', '/q/s-0000000000', '/r', '/0000000002']);
+  assert.is(db.stat('/q/s-0000000000').version, 2);
+  assert.is(db.stat('/q').cversion, 4); // 3 creations + 1 deletion
+  const e = db.multi([
+    { op: 'create', path: '/eph', data: null, mode: CreateMode.EPHEMERAL },
+    { op: 'create', path: '/eph/c', data: null, mode: 0 },
+  ]);
+  assert.equal(e.body, { op: 'multi', results: [{ op: 'error', err: 0 }, { op: 'error', err: Code.NOCHILDRENFOREPHEMERALS }] });
+  const d = db.multi([
+    { op: 'create', path: '/d', data: null, mode: 0 },
+    { op: 'create', path: '/d/x', data: null, mode: 0 },
+    { op: 'delete', path: '/d', version: -1 },
+  ]);
+  assert.equal(d.body, { op: 'multi', results: [{ op: 'error', err: 0 }, { op: 'error', err: 0 }, { op: 'error', err: Code.NOTEMPTY }] });
+  const d2 = db.multi([
+    { op: 'delete', path: '/r', version: -1 },
+    { op: 'create', path: '/r/x', data: null, mode: 0 },
+  ]);
+  assert.equal(d2.body, { op: 'multi', results: [{ op: 'error', err: 0 }, { op: 'error', err: Code.NONODE }] });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // §1.5 frames
 
