@@ -10,7 +10,9 @@
  *                        unsynced appends) loses a suffix of the newest log(s).
  *  - `snapshot.<zxid>`  value `{ zxid, state }` (state opaque to this module: tree + sessions, whatever the
  *                        server puts there; must be plain data). Written with `overwrite` (atomic).
- *  - `acceptedEpoch`, `currentEpoch`  numbers, written with `overwrite` (atomic rename in real life).
+ *  - `acceptedEpoch`, `currentEpoch`  numbers, written with `overwrite` (atomic rename in real life). Since the
+ *                        write is atomic, ZooKeeper's `currentEpoch.tmp` leftover (§8.4) cannot occur here: a
+ *                        currentEpoch older than the last zxid's epoch is always the refuse-to-start error.
  *
  * How the server uses it
  * ----------------------
