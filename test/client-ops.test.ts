@@ -168,4 +168,14 @@ test('history: invoke/ok/fail with args, results and reply zxids', async () => {
   assert.equal(sessions.map((e) => (e as { state: string }).state), ['connected']);
 });
 
+test('jute.maxbuffer on replies: 1 048 487 data bytes readable, one more → CONNECTIONLOSS and a reconnect', async () => {
+  const { cl, c1 } = await standalone();
+  await cl.run(c1.create('/big', new Uint8Array(1_048_487)));
+  assert.is((await cl.run(c1.getData('/big'))).data!.length, 1_048_487);
+  await cl.run(c1.setData('/big', new Uint8Array(1_048_488)));
+  assert.is(await code(cl, c1.getData('/big')), Code.CONNECTIONLOSS);
+  assert.ok(await cl.until(() => c1.state === 'CONNECTED', 10_000));
+  assert.is((await cl.run(c1.exists('/big')))!.dataLength, 1_048_488);
+});
+
 test.run();

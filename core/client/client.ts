@@ -43,6 +43,7 @@ import {
   type Stat,
 } from '../protocol.js';
 import { checkPath, errorName, makeError, ZkError, Code } from './errors.js';
+import { replyFrameBytes } from '../txn.js';
 import type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Watcher, WatchedEvent } from './types.js';
 
 type Msg = ClientMessage | ServerMessage;
@@ -581,7 +582,8 @@ export class ZooKeeperClient implements Role<Msg> {
       this.dropConnection(`xid out of order: got ${msg.xid}, expected ${head ? head.xid : 'none'}`);
       return;
     }
-    if (msg.err === 0 && msg.body?.op === 'getData' && msg.body.data && msg.body.data.length > MAX_FRAME_BYTES - 16 - 4 - 68) {
+    const op = msg.body?.op;
+    if ((op === 'getData' || op === 'getChildren' || op === 'multi') && replyFrameBytes(msg.body) > MAX_FRAME_BYTES) {
       // The Java client refuses replies over jute.maxbuffer (§1.5): connection loss.
       this.dropConnection('reply over jute.maxbuffer');
       return;
