@@ -13,6 +13,7 @@ import { runDemo } from '../sim/demo.js';
 import { writeHtmlReport } from '../reports/html.js';
 import { pairOperations, type HistoryEvent } from '../check/history.js';
 import type { TraceEvent } from '../sim/trace.js';
+import { runStorm } from '../scenarios/storm.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('reports/out');
@@ -118,6 +119,54 @@ if (!existsSync(CHROMIUM)) {
       rmSync(userDir, { recursive: true, force: true });
     }
     assert.ok(statSync(join(OUT, 'browser-report.png')).size > 10_000);
+  });
+
+  test('a 60-second 5-server run with faults: report size, every delivered message drawn, filters, screenshot', async () => {
+    const { chromium } = await import('playwright-core');
+    const storm = await runStorm({ seed: 1, servers: 5, clients: 5, durationMs: 60_000 });
+    const trace = storm.trace;
+    mkdirSync(OUT, { recursive: true });
+    const file = join(OUT, 'storm-60s-5servers.html');
+    const bytes = writeHtmlReport(file, {
+      trace,
+      history: storm.history,
+      title: 'storm: 60 s, 5 servers, 5 clients, seed 1',
+      meta: { seed: 1, traceHash: storm.traceHash, faults: storm.faults },
+    });
+    const recvs = trace.filter((e) => e.kind === 'recv');
+    const delivered = recvs.length;
+    const proposals = recvs.filter((e) => e.type === 'proposal').length;
+    console.log(`storm report: ${file} ${bytes} bytes (${(bytes / 1024).toFixed(0)} KiB), ${delivered} delivered messages, ${storm.faults} faults, ${storm.history.length} history events`);
+    assert.ok(storm.faults >= 5, 'faults happened');
+    assert.ok(trace.some((e) => e.kind === 'partition') && trace.some((e) => e.kind === 'crash'));
+    assert.ok(delivered > 5_000, 'a busy run');
+    assert.ok(bytes < 8_000_000, 'report size stays sane');
+    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
+    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs(), viewport: { width: 1600, height: 1000 } });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+      assert.equal(errors, []);
+      const count = () => page.$$eval('#lamport .arrow', (els) => els.length);
+      const cap = 20_000;
+      if (delivered <= cap) assert.is(await count(), delivered, 'one arrow per delivered message');
+      else {
+        assert.is(await count(), cap);
+        assert.match(await page.textContent('#cap') ?? '', /Showing 20000 of/);
+      }
+      await page.screenshot({ path: join(OUT, 'browser-storm.png'), fullPage: true });
+      await page.click('input[data-type="proposal"]');
+      assert.is(await count(), Math.min(cap, delivered - proposals), 'hiding proposals removes exactly them');
+      await page.click('input[data-type="proposal"]');
+      await page.evaluate(() => (window as unknown as { zksimReport: { setWindow(a: number, b: number): void } }).zksimReport.setWindow(20_000, 24_000));
+      await page.screenshot({ path: join(OUT, 'browser-storm-zoomed.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      rmSync(userDir, { recursive: true, force: true });
+    }
   });
 }
 

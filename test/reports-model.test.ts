@@ -1,0 +1,114 @@
+/**
+ * The report model and pages: every delivered message becomes one arrow record, faults become intervals, server
+ * roles come from 'state' events, counterexamples map to operations; the HTML is self-contained and its embedded
+ * data survives hostile strings; the text summary tells the same story.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runDemo } from '../sim/demo.js';
+import type { TraceEvent } from '../sim/trace.js';
+import type { HistoryEvent } from '../check/history.js';
+import { buildReportModel, counterexampleFromVerdict } from '../reports/model.js';
+import { renderHtmlReport } from '../reports/html.js';
+import { textSummary } from '../reports/text.js';
+import { runScenario } from '../scenarios/api.js';
+import leaderElection from '../scenarios/leader-election.js';
+
+const demo = runDemo(5, { durationMs: 3_000, recordTrace: true });
+const trace = demo.world.trace;
+
+test('one message record per send; delivered/dropped counts match the world', () => {
+  const m = buildReportModel({ trace });
+  assert.is(m.msgs.s.length, trace.filter((e) => e.kind === 'send').length);
+  assert.is(m.counts.delivered, demo.delivered);
+  assert.is(m.counts.dropped, demo.dropped);
+  assert.is(m.msgs.r.filter((r) => r >= 0).length, demo.delivered);
+  for (let i = 0; i < m.msgs.s.length; i++) if (m.msgs.r[i]! >= 0) assert.ok(m.msgs.r[i]! >= m.msgs.s[i]!);
+  assert.equal(m.lanes, ['p1', 'p2', 'p3', 'p4']);
+});
+
+test('faults become intervals: crash..restart, pause..resume, partition..heal', () => {
+  const t: TraceEvent[] = [
+    { t: 0, kind: 'start', node: 's1', inc: 1 },
+    { t: 0, kind: 'start', node: 's2', inc: 1 },
+    { t: 0, kind: 'start', node: 'c1', inc: 1 },
+    { t: 10, kind: 'crash', node: 's1', lostWrites: 2, torn: false },
+    { t: 20, kind: 'partition', groups: [['s2'], ['c1']] },
+    { t: 25, kind: 'pause', node: 'c1' },
+    { t: 30, kind: 'restart', node: 's1', inc: 2 },
+    { t: 40, kind: 'heal' },
+    { t: 45, kind: 'resume', node: 'c1', deferred: 0 },
+    { t: 50, kind: 'crash', node: 's2', lostWrites: 0, torn: true },
+  ];
+  const m = buildReportModel({ trace: t });
+  const rows = m.faults.map((f) => [m.faultKinds[f[0]!], f[1], f[2], f[3] === -1 ? null : m.lanes[f[3]!]]);
+  assert.equal(rows, [
+    ['crash', 10, 30, 's1'],
+    ['partition', 20, 40, null],
+    ['pause', 25, 45, 'c1'],
+    ['crash', 50, -1, 's2'],
+  ]);
+  assert.ok(m.strs.includes('partition {s2} | {c1}'));
+});
+
+test('server roles and epochs from state events; crashes show as CRASHED', async () => {
+  const r = await runScenario(leaderElection);
+  const m = buildReportModel({ trace: r.trace, history: r.history });
+  const roles = new Set(m.roles.map((x) => m.roleNames[x[2]!]));
+  for (const want of ['LOOKING', 'FOLLOWING', 'LEADING', 'CRASHED']) assert.ok(roles.has(want), want);
+  assert.ok(m.roles.some((x) => m.roleNames[x[2]!] === 'LEADING' && x[3]! >= 2), 'a leader in epoch 2');
+  assert.ok(m.ops.length > 0 && m.procs.includes('c1'));
+  const text = textSummary({ trace: r.trace, history: r.history, title: 'leader-election' });
+  assert.match(text, /leading epoch 1/);
+  assert.match(text, /leading epoch 2/);
+  assert.match(text, /crash s\d/);
+  assert.match(text, /c1\s+ok \d+/);
+});
+
+test('counterexamples: operations, their messages, and the window', () => {
+  const h: HistoryEvent[] = [
+    { kind: 'invoke', id: 0, process: 'p1', time: 100, op: 'write', args: 1 },
+    { kind: 'ok', id: 0, process: 'p1', time: 200 },
+    { kind: 'invoke', id: 1, process: 'p2', time: 300, op: 'read', args: null },
+    { kind: 'ok', id: 1, process: 'p2', time: 350, result: 0 },
+  ];
+  const m = buildReportModel({ trace, history: h, counterexample: { property: 'linearizability', text: 'stale read', opIds: [0, 1] } });
+  assert.ok(m.cx);
+  assert.equal(m.cx!.ops, [0, 1]);
+  assert.equal(m.cx!.win, [100, 350]);
+  const expected = trace.filter((e) => e.kind === 'send' && ((e.from === 'p1' || e.to === 'p1') && e.t >= 100 && e.t <= 200 || (e.from === 'p2' || e.to === 'p2') && e.t >= 300 && e.t <= 350)).length;
+  assert.is(m.cx!.mids.length, expected);
+  const v = counterexampleFromVerdict({ property: 'osc', ok: false, explanation: 'x\n  pc5 #8 [51, 311] setData ... \n  pc2 #11 [209, 749] create' });
+  assert.equal(v.opIds, [8, 11]);
+  assert.match(textSummary({ trace, history: h, counterexample: { text: 'stale read', opIds: [1] } }), /COUNTEREXAMPLE[\s\S]*stale read/);
+});
+
+test('the HTML page is self-contained and hostile strings stay data', () => {
+  const hostile: TraceEvent[] = [
+    { t: 0, kind: 'send', node: 's1', from: 's1', to: 's2', conn: 1, mid: 1, type: '</script><script>alert(1)</script>', msg: null },
+    { t: 3, kind: 'recv', node: 's2', from: 's1', to: 's2', conn: 1, mid: 1, type: '</script><script>alert(1)</script>', msg: null },
+  ];
+  const html = renderHtmlReport({ trace: hostile, title: '<b>title</b> & "quotes"' });
+  assert.not.match(html, /<script>alert/);
+  assert.ok(html.includes('&lt;b&gt;title&lt;/b&gt;'));
+  const page = renderHtmlReport({ trace });
+  assert.not.match(page, /(src|href)\s*=\s*["']?(https?:)?\/\//i, 'no external resources');
+  assert.not.match(page, /@import|@font-face|<link\b|url\(\s*["']?https?:/i, 'no external styles or fonts');
+  assert.is((page.match(/<script/g) ?? []).length, 2, 'the data and the inline script');
+  const json = /<script type="application\/json" id="zk-data">([\s\S]*?)<\/script>/.exec(page)![1]!;
+  const data = JSON.parse(json) as { packed: number; msgs: { s: number[] } };
+  assert.is(data.packed, 1);
+  assert.is(data.msgs.s.length, trace.filter((e) => e.kind === 'send').length);
+});
+
+test('the text summary: messages, faults, no colour codes', () => {
+  const text = textSummary({ trace, title: 'demo', meta: { seed: 5 } });
+  assert.match(text, /== demo ==/);
+  assert.match(text, /seed: 5/);
+  assert.match(text, new RegExp(`${demo.delivered} delivered`));
+  assert.match(text, /by type: p[io]ng \d+, p[io]ng \d+/);
+  assert.match(text, /faults: \d+/);
+  assert.not.match(text, /\u001b\[/);
+});
+
+test.run();
