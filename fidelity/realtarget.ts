@@ -17,7 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import { TcpProxy } from './proxy.js';
-import { srvr } from './realzk.js';
+import { fourLetter, srvr } from './realzk.js';
 import type { StepReply, TranscriptTarget } from './runner.js';
 import {
   CreateFlags,
@@ -332,10 +332,20 @@ export class RealTarget implements TranscriptTarget {
     const sess = this.sessions.get(label);
     if (!sess || !sess.open) return { result: errorResult(-112, { reason: `no open session ${label}` }), zxid: null };
     sess.proxy.blackhole();
-    // The server expires the session in (timeout, timeout + tick] after its last packet, then closes the connection.
-    const closed = await sess.proxy.waitUpstreamClosed(sess.cm.sessionTimeout * 2 + 15000);
+    // The server expires the session in (timeout, timeout + tick] after its last packet (the leader decides in an
+    // ensemble). The server may close the idle *connection* a little earlier than it expires the session, so the
+    // harness waits until no server lists the session any more (4lw `dump`, SessionTracker part) before it lets the
+    // client reconnect; otherwise the reconnect would revive the session.
+    const hex = hex64(Buffer.from(sess.cm.sessionId).readBigUInt64BE(0));
+    const deadline = Date.now() + sess.cm.sessionTimeout * 2 + 15000;
+    let gone = false;
+    while (!gone && Date.now() < deadline) {
+      await sleep(100);
+      const dumps = await Promise.all(this.addresses.map((a) => fourLetter(parseAddr(a).port, 'dump', 1000, parseAddr(a).host)));
+      gone = dumps.every((d) => d !== '' && !d.split('ephemeral nodes dump:')[0]!.includes(hex));
+    }
     sess.proxy.release();
-    if (!closed) return { result: errorResult(-7, { reason: 'server did not expire the session in time' }), zxid: null };
+    if (!gone) return { result: errorResult(-7, { reason: 'server did not expire the session in time' }), zxid: null };
     const ok = await this.waitState(sess, (s) => s === STATES.SESSION_EXPIRED || s === STATES.CLOSED, 15000);
     sess.replyMark = null;
     if (!ok) return { result: errorResult(-7, { reason: 'client did not learn of the expiry' }), zxid: null };
