@@ -21,6 +21,9 @@ import {
   type ResultJson,
 } from './transcript.js';
 
+/** The real target lives in realtarget.ts (re-exported here); the zksim one in simtarget.ts. */
+export { RealTarget, type RealTargetOptions } from './realtarget.js';
+
 export interface StepReply {
   result: ResultJson;
   /** zxid of the reply header, null when the step has no reply (connect, expire). */

@@ -6,6 +6,7 @@
  * - without --against: zksim against the golden files recorded on the real server (fidelity/golden/);
  * - with --against host:port,...: zksim against that live ZooKeeper (1 address: standalone suites; 3 or more:
  *   ensemble suites); `--against local` starts a real standalone server and a 3-node ensemble here (Debian package);
+ *   `--against auto` is `local` when the package is installed, else the golden files (saying so on stderr);
  * - with --real-only: the live ZooKeeper against the golden files (checks the harness and the golden files; needs
  *   no simulator).
  * Exit 0 when every case is identical, 1 when some differ, 2 on bad input or an unreachable server.
@@ -85,6 +86,15 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
   const zksim: Side = { kind: 'target', label: 'zksim', spec: (c) => ({ kind: 'zksim', servers: CONFIG_SERVERS[c], seed: opts.seed }) };
   let expected: Side = { kind: 'golden' };
   let actual: Side = zksim;
+  if (opts.against === 'auto') {
+    // CI: the real server when the Debian package is here, else the golden files (and say so)
+    if (realZooKeeperAvailable()) opts = { ...opts, against: 'local' };
+    else {
+      process.stderr.write('conformance: real ZooKeeper not installed; comparing with the golden files instead\n');
+      if (opts.realOnly) throw new UsageError('--real-only needs a real ZooKeeper, and none is installed');
+      opts = { ...opts, against: undefined };
+    }
+  }
   if (opts.against) {
     let real: Side;
     if (opts.against === 'local') {
@@ -165,7 +175,7 @@ export function register(program: Command): void {
   program
     .command('conformance')
     .description('run the conformance suite and diff zksim against the golden files or a live ZooKeeper, field by field')
-    .option('--against <hosts>', "a live ZooKeeper: host:port[,host:port...], or 'local' to start the Debian package's server here")
+    .option('--against <hosts>', "a live ZooKeeper: host:port[,host:port...]; 'local' starts the Debian package's servers here; 'auto' = local if installed, else golden")
     .option('--suite <names...>', 'only these suites (names from fidelity/suite/manifest.json)')
     .option('--config <name>', 'standalone or ensemble (default: both)')
     .option('--real-only', 'compare the live ZooKeeper (--against) with the golden files; no simulator involved')
