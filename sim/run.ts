@@ -1,6 +1,10 @@
 /**
- * One run of zksim, as `zksim run` performs it: a pure function of its config. The determinism check runs this
- * twice (once in a worker thread) and compares the traces.
+ * One run of the kernel demo world, as `zksim run --demo` performs it: a pure function of its (JSON-able) config.
+ * cli/determinism.ts runs this twice (once in a worker thread) and compares the traces.
+ *
+ * ZooKeeper runs (`zksim run` without --demo, and every seed of `zksim explore`) are asynchronous (clients return
+ * promises): they are explore/runner.ts's runSpec(spec) / runSeed(seed, config), equally pure functions of their
+ * spec, with their own worker-thread determinism check in explore/determinism.ts.
  */
 import { runDemo } from './demo.js';
 import type { Seed } from './random.js';
