@@ -5,4 +5,5 @@ export const parts: Record<string, BenchPart> = {
   kernel: async () => (await import('./kernel.js')).run(),
   fidelity: async () => (await import('./fidelity.js')).run(),
   explore: async () => (await import('./explore.js')).run(),
+  checker: async () => (await import('./checker.js')).run(),
 };

@@ -25,8 +25,9 @@
  * hash would not (it can never pass a broken history).
  */
 import { describeOperation, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
+import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
-import { MutableTree, applyZk, initialTree, isReadOnly, isUpdate, prepareZk, type ZkStep } from './models/znode.js';
+import { MutableTree, applyZk, initialTree, isReadOnly, isUpdate, prepareZk, znodeModel, type ZkStep } from './models/znode.js';
 
 export interface OscOptions {
   timeoutMs?: number;
@@ -34,6 +35,8 @@ export interface OscOptions {
   strictSync?: boolean;
   /** Use zxids recorded in the history (default true). */
   useZxids?: boolean;
+  /** Skip the linearizability shortcut (tests of the search itself). */
+  noShortcut?: boolean;
 }
 
 export interface OscResult {
@@ -43,6 +46,8 @@ export interface OscResult {
   /** Configurations explored. */
   explored: number;
   usedZxids: boolean;
+  /** True when the history was found linearizable (which implies OSC) without the OSC search. */
+  linearizable?: boolean;
   /** On a violation: the longest prefix of a legal order found, and for each session its next operation and why it cannot come next. */
   prefix?: Operation[];
   blocked?: Array<{ op: Operation; reason: string }>;
@@ -89,6 +94,23 @@ export function withSessionEnds(history: readonly HistoryEvent[]): Operation[] {
 }
 
 export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions = {}): OscResult {
+  // Shortcut: a linearizable history is OSC (a linearization keeps real time for every operation, hence program
+  // order, the updates' real-time order and sync). Only when no unknown operation is followed by another operation of
+  // its session (linearizability would let it take effect after them, OSC does not), and syncs are strict.
+  if (opts.strictSync !== false && !opts.noShortcut) {
+    const lastCall = new Map<Process, number>();
+    for (const o of opsIn) lastCall.set(o.process, Math.max(lastCall.get(o.process) ?? -Infinity, o.call));
+    // With zxids on every completed update the OSC search is linear anyway.
+    const zxids = opts.useZxids !== false && opsIn.some((o) => o.zxid !== undefined);
+    if (!zxids && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o.call)) {
+      const t0 = performance.now();
+      const lin = checkOperations(znodeModel, opsIn, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs / 2 } : {});
+      if (lin.verdict === 'linearizable') {
+        return { verdict: 'ok', operations: opsIn.length, sessions: lastCall.size, explored: lin.explored, usedZxids: false, linearizable: true };
+      }
+      if (opts.timeoutMs !== undefined) opts = { ...opts, timeoutMs: Math.max(1, opts.timeoutMs - (performance.now() - t0)) };
+    }
+  }
   const strictSync = opts.strictSync !== false;
   const ops = opsIn.slice().sort((a, b) => a.call - b.call || a.index - b.index);
   const steps = ops.map(prepareZk);
@@ -364,7 +386,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
 }
 
 export function formatOsc(r: OscResult, maxPrefix = 20): string {
-  if (r.verdict === 'ok') return `ordered-sequentially consistent: ${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ' (zxids used)' : ''}`;
+  if (r.verdict === 'ok') return `ordered-sequentially consistent: ${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ' (zxids used)' : ''}${r.linearizable ? ' (even linearizable)' : ''}`;
   if (r.verdict === 'unknown') return `unknown: the search ran out of time (${r.operations} operations, ${r.explored} configurations)`;
   const lines = [`NOT ordered-sequentially consistent (${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ', zxids used' : ''})`];
   const pre = r.prefix ?? [];

@@ -21,6 +21,8 @@ import { ILLEGAL, ModelError, hashString, mix32, type Illegal, type Model } from
 
 export interface ZNode {
   data: string;
+  /** Rolling hash of data (so that appends and comparisons never walk long strings). */
+  dh: number;
   version: number;
   /** Owning process of an ephemeral node, or null. */
   owner: Process | null;
@@ -30,9 +32,9 @@ export interface ZNode {
 }
 
 type Sub =
-  | { k: 'create'; path: string; name: string | undefined; data: string; ephemeral: boolean; sequential: boolean }
+  | { k: 'create'; path: string; name: string | undefined; data: string; dh: number; ephemeral: boolean; sequential: boolean }
   | { k: 'delete'; path: string; version: number }
-  | { k: 'setData'; path: string; data: string; version: number; append?: boolean }
+  | { k: 'setData'; path: string; data: string; dh: number; pw: number; version: number; append?: boolean }
   | { k: 'check'; path: string; version: number };
 
 /** What the history says happened: ok (with checks on the result), a modelled error code, unknown, or unconstrained. */
@@ -44,7 +46,7 @@ export type Expect =
 
 export type ZkStep =
   | { k: 'write'; subs: Sub[]; multi: boolean; expect: Expect; resultVersion?: number; paths: string[]; process: Process }
-  | { k: 'getData'; path: string; expect: Expect; data?: string; version?: number; paths: string[]; kv: boolean }
+  | { k: 'getData'; path: string; expect: Expect; data?: string; dh?: number; version?: number; paths: string[]; kv: boolean }
   | { k: 'exists'; path: string; expect: Expect; present?: boolean; version?: number; paths: string[] }
   | { k: 'getChildren'; path: string; expect: Expect; children?: string[]; paths: string[] }
   | { k: 'sync'; paths: string[]; expect: Expect }
@@ -72,6 +74,18 @@ function statVersion(r: unknown): number | undefined {
   return st && typeof st.version === 'number' ? st.version : undefined;
 }
 
+const RP = 0x01000193;
+/** Rolling hash of a string and RP^len (mod 2^32): h(a + b) = h(a) * pw(b) + h(b). */
+export function rolling(v: string): { h: number; pw: number } {
+  let h = 0;
+  let pw = 1;
+  for (let i = 0; i < v.length; i++) {
+    h = (Math.imul(h, RP) + v.charCodeAt(i)) | 0;
+    pw = Math.imul(pw, RP);
+  }
+  return { h, pw };
+}
+
 function expectOf(op: Operation): Expect {
   if (op.status === 'ok') return { s: 'ok' };
   if (op.status === 'unknown') return { s: 'unknown' };
@@ -90,12 +104,16 @@ function parseSub(op: Operation, a: Record<string, unknown>, kind: string, resul
       const sequential = mode.includes('SEQUENTIAL');
       const rp = (result as { path?: unknown } | null)?.path;
       const name = sequential ? (typeof rp === 'string' ? rp : undefined) : path;
-      return { k: 'create', path, name, data: str(a.data), ephemeral: mode.startsWith('EPHEMERAL'), sequential };
+      const data = str(a.data);
+      return { k: 'create', path, name, data, dh: rolling(data).h, ephemeral: mode.startsWith('EPHEMERAL'), sequential };
     }
     case 'delete':
       return { k: 'delete', path, version: num(a.version, -1) };
-    case 'setData':
-      return { k: 'setData', path, data: str(a.data), version: num(a.version, -1) };
+    case 'setData': {
+      const data = str(a.data);
+      const r = rolling(data);
+      return { k: 'setData', path, data, dh: r.h, pw: r.pw, version: num(a.version, -1) };
+    }
     case 'check':
       return { k: 'check', path, version: num(a.version, -1) };
     default:
@@ -148,10 +166,15 @@ export function prepareZk(op: Operation): ZkStep {
       const path = KV_PREFIX + String(a.key);
       if (op.op === 'get') {
         const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: true };
-        if (op.status === 'ok') s.data = str(op.result);
+        if (op.status === 'ok') {
+          s.data = str(op.result);
+          s.dh = rolling(s.data).h;
+        }
         return s;
       }
-      return { k: 'write', subs: [{ k: 'setData', path, data: str(a.value), version: -1, append: op.op === 'append' }], multi: false, expect, paths: [path], process: op.process };
+      const data = str(a.value);
+      const r = rolling(data);
+      return { k: 'write', subs: [{ k: 'setData', path, data, dh: r.h, pw: r.pw, version: -1, append: op.op === 'append' }], multi: false, expect, paths: [path], process: op.process };
     }
     case 'getData': {
       const path = a.path;
@@ -159,6 +182,7 @@ export function prepareZk(op: Operation): ZkStep {
       const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: false };
       if (op.status === 'ok') {
         s.data = str(r?.data);
+        s.dh = rolling(s.data).h;
         const v = statVersion(r);
         if (v !== undefined) s.version = v;
       }
@@ -247,7 +271,7 @@ function exec(store: TreeStore, s: Sub, process: Process): number {
         seq = n + 1;
       }
       store.put(parentPath, { ...parent, children: insertSorted(parent.children, nameIn(name)), seq });
-      store.put(name, { data: s.data, version: 0, owner: s.ephemeral ? process : null, children: EMPTY, seq: 0 });
+      store.put(name, { data: s.data, dh: s.dh, version: 0, owner: s.ephemeral ? process : null, children: EMPTY, seq: 0 });
       return 0;
     }
     case 'delete': {
@@ -265,7 +289,12 @@ function exec(store: TreeStore, s: Sub, process: Process): number {
       const node = store.get(s.path);
       if (!node) return ZkError.NONODE;
       if (s.version !== -1 && s.version !== node.version) return ZkError.BADVERSION;
-      store.put(s.path, { ...node, data: s.append ? node.data + s.data : s.data, version: node.version + 1 });
+      store.put(s.path, {
+        ...node,
+        data: s.append ? node.data + s.data : s.data,
+        dh: s.append ? (Math.imul(node.dh, s.pw) + s.dh) | 0 : s.dh,
+        version: node.version + 1,
+      });
       return 0;
     }
     case 'check': {
@@ -317,7 +346,7 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
       const n = store.get(p.path);
       if (p.expect.s === 'err') return !n && p.expect.code === ZkError.NONODE;
       if (!n) return false;
-      return n.data === p.data && (p.version === undefined || p.version === n.version);
+      return n.dh === p.dh && n.data.length === p.data!.length && (p.version === undefined || p.version === n.version) && n.data === p.data;
     }
     case 'exists': {
       if (p.expect.s !== 'ok') return true;
@@ -351,10 +380,16 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
   }
 }
 
+const pathHashes = new Map<string, number>();
 export function nodeHash(path: string, n: ZNode | undefined, seed: number): number {
   if (!n) return 0;
-  let h = mix32(hashString(path) ^ seed);
-  h = mix32(h ^ hashString(n.data) ^ Math.imul(n.version, 0x9e3779b1));
+  let ph = pathHashes.get(path);
+  if (ph === undefined) {
+    if (pathHashes.size > 1 << 20) pathHashes.clear();
+    pathHashes.set(path, (ph = hashString(path)));
+  }
+  let h = mix32(ph ^ seed);
+  h = mix32(h ^ n.dh ^ n.data.length ^ Math.imul(n.version, 0x9e3779b1));
   h = mix32(h ^ n.seq ^ (n.owner === null ? 0 : hashString(String(n.owner))) ^ n.children.length * 0x632be5ab);
   return h;
 }
@@ -368,7 +403,7 @@ export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
     for (const x of p.paths) all.add(x);
     if (p.k === 'write') for (const s of p.subs) if (s.k === 'create' || s.k === 'delete') changed.add(s.k === 'create' ? (s.name ?? s.path) : s.path);
   }
-  const root: ZNode = { data: '', version: 0, owner: null, children: EMPTY, seq: 0 };
+  const root: ZNode = { data: '', dh: 0, version: 0, owner: null, children: EMPTY, seq: 0 };
   t.set('/', root);
   t.set('/zookeeper', { ...root });
   const ensure = (path: string): void => {
@@ -584,7 +619,7 @@ export function makeZnodeModel(): Model<ZState, ZkStep> {
       if (a.hash !== b.hash || a.nodes.size !== b.nodes.size) return false;
       for (const [p, n] of a.nodes) {
         const m = b.nodes.get(p);
-        if (!m || m.data !== n.data || m.version !== n.version || m.seq !== n.seq || m.owner !== n.owner || m.children.join('/') !== n.children.join('/')) return false;
+        if (!m || m.dh !== n.dh || m.data.length !== n.data.length || m.data !== n.data || m.version !== n.version || m.seq !== n.seq || m.owner !== n.owner || m.children.join('/') !== n.children.join('/')) return false;
       }
       return true;
     },
