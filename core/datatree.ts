@@ -109,6 +109,12 @@ export class DataTree {
   private ephemerals = new Map<number, Set<string>>();
   private gen = nextGen++;
   private last = 0;
+  /**
+   * Incremental digest (as ZooKeeper's DigestCalculator): the sum of per-node hashes, recomputed only for nodes
+   * written since the last digest(). Servers digest after every commit, so this must not be O(tree).
+   * null = not computed yet (fresh, cloned or restored trees start over with one full pass).
+   */
+  private digestState: DigestState | null = null;
 
   /** A fresh database: /, /zookeeper, /zookeeper/quota, /zookeeper/config with the Stats of §1.4. */
   constructor() {
@@ -161,6 +167,7 @@ export class DataTree {
     t.ephemerals = new Map([...this.ephemerals].map(([k, v]) => [k, new Set(v)] as const));
     t.gen = nextGen++;
     t.last = this.last;
+    t.digestState = null;
     return t;
   }
 
@@ -185,6 +192,7 @@ export class DataTree {
     t.ephemerals = new Map();
     t.gen = nextGen++;
     t.last = s.lastZxid;
+    t.digestState = null;
     for (const r of s.nodes) {
       const { path, data, ...rest } = r;
       t.nodes.set(path, { ...rest, data: decodeData(data), children: new Set(), sorted: null, gen: t.gen });
@@ -432,6 +440,7 @@ export class DataTree {
     p.children.add(name);
     p.sorted = null;
     this.nodes.set(path, n);
+    this.digestState?.dirty.add(path);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
     triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
     return statOf(n);
@@ -452,6 +461,7 @@ export class DataTree {
     const n = this.nodes.get(path);
     if (!n) return Code.NONODE;
     this.nodes.delete(path);
+    this.digestState?.dirty.add(path);
     if (n.kind === 'ephemeral') this.ephemerals.get(n.owner)?.delete(path);
     triggers.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
     return Code.OK;
@@ -460,6 +470,7 @@ export class DataTree {
   /** The node at `path` (exact key), copied first if shared with another tree. */
   private mut(path: string): ZNode | undefined {
     const n = this.nodes.get(path);
+    if (n) this.digestState?.dirty.add(path); // about to be written
     if (!n || n.gen === this.gen) return n;
     const copy: ZNode = { ...n, children: new Set(n.children), gen: this.gen };
     this.nodes.set(path, copy);
@@ -481,19 +492,46 @@ export class DataTree {
    * excluded because each ensemble member writes it outside the txn stream (§1.4). O(total size) per call.
    */
   digest(): string {
-    const h = new Fnv2();
-    for (const path of this.paths()) {
+    let st = this.digestState;
+    if (!st) {
+      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: new Set(this.nodes.keys()) };
+    }
+    for (const path of st.dirty) {
       if (path === CONFIG) continue;
-      const n = this.nodes.get(path)!;
+      const old = st.nodeHash.get(path);
+      if (old) {
+        st.sumA = (st.sumA - old[0]) >>> 0;
+        st.sumB = (st.sumB - old[1]) >>> 0;
+        st.nodeHash.delete(path);
+      }
+      const n = this.nodes.get(path);
+      if (!n) continue;
+      const h = new Fnv2();
       h.str(path);
       for (const v of [n.czxid, n.mzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion, n.pzxid, n.owner, n.ttl, n.perms, n.children.size]) h.num(v);
       h.str(n.kind);
       if (n.data === null) h.num(-1);
       else { h.num(n.data.length); h.bytes(n.data); }
+      const nh: [number, number] = [h.laneA, h.laneB];
+      st.nodeHash.set(path, nh);
+      st.sumA = (st.sumA + nh[0]) >>> 0;
+      st.sumB = (st.sumB + nh[1]) >>> 0;
     }
-    for (const [id, t] of this.sessions()) { h.num(id); h.num(t); }
+    st.dirty.clear();
+    // The session table is small; hash it whole, in id order.
+    const h = new Fnv2();
+    h.num(st.sumA);
+    h.num(st.sumB);
+    for (const [id, t] of [...this.sessions()].sort((a, b) => a[0] - b[0])) { h.num(id); h.num(t); }
     return h.hex();
   }
+}
+
+interface DigestState {
+  sumA: number;
+  sumB: number;
+  nodeHash: Map<string, [number, number]>;
+  dirty: Set<string>;
 }
 
 /** DataNode.copyStat: reported cversion = 2 × creations − numChildren; ephemeralOwner only for NORMAL ephemerals. */
@@ -532,6 +570,12 @@ class Fnv2 {
     const lo = v >>> 0;
     const hi = Math.floor(v / 4294967296) >>> 0;
     for (const w of [lo, hi]) { this.byte(w & 0xff); this.byte((w >>> 8) & 0xff); this.byte((w >>> 16) & 0xff); this.byte(w >>> 24); }
+  }
+  get laneA(): number {
+    return this.a;
+  }
+  get laneB(): number {
+    return this.b;
   }
   hex(): string {
     return this.a.toString(16).padStart(8, '0') + this.b.toString(16).padStart(8, '0');
