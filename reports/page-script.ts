@@ -97,12 +97,17 @@ export const PAGE_SCRIPT = String.raw`
     var raw = span / n, p = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10)), f = raw / p;
     return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
   }
+  function tickLabel(t, step) {
+    if (step >= 1000) return Math.round(t / 1000) + ' s';
+    if (S.t1 >= 10000) return (t / 1000).toFixed(step >= 100 ? 1 : step >= 10 ? 2 : 3) + ' s';
+    return Math.round(t) + ' ms';
+  }
   function axis(y, h) {
     var s = '', step = Math.max(1, niceStep(S.t1 - S.t0, Math.max(2, Math.floor((W - LABEL_W) / 110))));
     for (var t = Math.ceil(S.t0 / step) * step; t <= S.t1; t += step) {
       var x = X(t).toFixed(1);
       s += '<line class="grid" x1="' + x + '" x2="' + x + '" y1="' + y + '" y2="' + (y + h) + '"/>' +
-        '<text class="tick" x="' + x + '" y="' + (y - 4) + '">' + fmtT(Math.round(t)) + '</text>';
+        '<text class="tick" x="' + x + '" y="' + (y - 4) + '">' + tickLabel(t, step) + '</text>';
     }
     return s;
   }

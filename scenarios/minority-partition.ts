@@ -29,8 +29,8 @@ export default defineScenario({
 
     await s.step('heal: the old leader rejoins and drops what it never committed');
     s.heal();
-    await s.waitFor(`${L} and ${F} following ${L2}`, () => [L, F].every((n) => s.role(n) === 'FOLLOWING' && s.cluster.server(n)!.serving), 60_000);
-    await s.waitConnected(cOld, 60_000);
+    await s.waitFor(`${L} and ${F} following ${L2}`, () => [L, F].every((n) => s.role(n) === 'FOLLOWING' && s.cluster.server(n)!.serving), 180_000);
+    await s.waitConnected(cOld, 180_000);
     await s.ok(cOld.sync('/x'));
     s.equal(await s.read(cOld, '/x'), 'v2', `${L} now serves v2: its uncommitted proposal was truncated away`);
 
@@ -60,11 +60,11 @@ export default defineScenario({
 
     await s.step('heal: the isolated follower catches up');
     s.heal();
-    await s.waitFor(`${iso} serving again`, () => s.role(iso) === 'FOLLOWING' && s.cluster.server(iso)!.serving && cStale.state === 'CONNECTED', 60_000);
+    await s.waitFor(`${iso} serving again`, () => s.role(iso) === 'FOLLOWING' && s.cluster.server(iso)!.serving && cStale.state === 'CONNECTED', 180_000);
     s.say('The isolated follower went LOOKING and dropped its clients; once healed it rejoins, and c3 reconnects\n(its session outlived the partition). A sync may be cut short by that reconnection: retry it.');
     let synced = false;
     for (let i = 0; i < 5 && !synced; i++) {
-      await s.waitConnected(cStale, 60_000);
+      await s.waitConnected(cStale, 180_000);
       synced = (await s.attempt(cStale.sync('/x'), 20_000)).ok;
     }
     s.check(synced, `sync through ${iso} completes once it follows the leader again`);

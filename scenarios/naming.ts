@@ -27,6 +27,8 @@ export default defineScenario({
     s.equal(names, ['/workers/w-0000000000', '/workers/w-0000000001', '/workers/w-0000000002'], 'names are unique and ordered');
     await s.waitFor('the coordinator notified', () => events.length >= 1, 10_000);
     s.check(events[0]!.type === EventType.NodeChildrenChanged, 'the coordinator got NodeChildrenChanged (once: the watch is one-shot)');
+    s.say('The coordinator\'s server may lag the leader by a few milliseconds (reads are local): it syncs first,\nso that its read reflects every registration acknowledged so far.');
+    await s.ok(coord.sync('/workers'));
     const kids = await s.ok(coord.getChildren('/workers', watch));
     s.equal([...kids].sort(), ['w-0000000000', 'w-0000000001', 'w-0000000002'], 'it re-reads the membership (and re-registers)');
 
@@ -37,6 +39,7 @@ export default defineScenario({
     let view: string[] = [];
     for (let i = 0; i < 20 && view.length !== 1; i++) {
       await s.runFor(1_000);
+      await s.ok(coord.sync('/workers'));
       view = await s.ok(coord.getChildren('/workers', watch));
     }
     s.equal(view, ['w-0000000000'], 'only the live worker remains');

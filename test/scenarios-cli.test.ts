@@ -1,0 +1,65 @@
+/**
+ * `zksim scenario` from the command line: --list, a narrated run with --report and --summary, NO_COLOR, bad input.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve('dist/bin/zksim.js');
+const OUT = resolve('reports/out');
+
+function zksim(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('--list shows every scenario on one line each', () => {
+  const r = zksim(['scenario', '--list'], { NO_COLOR: '1' });
+  assert.is(r.code, 0);
+  const lines = r.out.trim().split('\n');
+  assert.ok(lines.length >= 9);
+  for (const n of ['quorum-write', 'leader-election', 'minority-partition', 'config-watch', 'session-expiry', 'client-failover', 'naming', 'lock-recipe', 'bug-zoo']) {
+    assert.ok(lines.some((l) => l.startsWith(n + ' ')), n);
+  }
+});
+
+test('a narrated run writes a report and a summary; NO_COLOR means no escape codes', () => {
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, 'cli-leader-election.html');
+  rmSync(file, { force: true });
+  const r = zksim(['scenario', 'leader-election', '--seed', '3', '--report', file, '--summary'], { NO_COLOR: '1', FORCE_COLOR: '' });
+  assert.is(r.code, 0, r.err);
+  assert.not.match(r.out, /\u001b\[/);
+  for (const want of ['Step 1:', 'is LEADING', 'CRASH', 'decides:', 'COMMITS', 'PASSED leader-election', 'seed 3', 'server roles:', 'report: ']) assert.ok(r.out.includes(want), want);
+  assert.ok(existsSync(file));
+  assert.match(readFileSync(file, 'utf8'), /zk-data/);
+});
+
+test('colour when forced, and the same trace hash for the same seed', () => {
+  const a = zksim(['scenario', 'config-watch', '--seed', 'abc'], { FORCE_COLOR: '1' });
+  assert.is(a.code, 0, a.err);
+  assert.match(a.out, /\u001b\[/);
+  const b = zksim(['scenario', 'config-watch', '--seed', 'abc', '--no-color']);
+  const hash = (s: string) => /trace hash ([0-9a-f]{16})/.exec(s)?.[1];
+  assert.ok(hash(a.out));
+  assert.is(hash(a.out), hash(b.out));
+  assert.not.match(b.out, /\u001b\[/);
+});
+
+test('bad input: unknown scenario, empty seed, bad report name, TypeScript file -> exit 2, one line', () => {
+  for (const args of [['scenario', 'no-such'], ['scenario', 'naming', '--seed', ''], ['scenario', 'naming', '--report', 'x.txt'], ['scenario', 'scenarios/naming.ts'], ['scenario']]) {
+    const r = zksim(args);
+    assert.is(r.code, 2, args.join(' ') + ': ' + r.out + r.err);
+    assert.is(r.err.trim().split('\n').length, 1, r.err);
+  }
+});
+
+test('a scenario from a compiled file', () => {
+  const r = zksim(['scenario', 'dist/scenarios/naming.js', '--no-color']);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /PASSED naming/);
+});
+
+test.run();
