@@ -27,8 +27,14 @@ export class ZkDb {
   readonly watches = new WatchManager();
   /** Last applied zxid (the leader sets it to epoch << 32 when it starts serving). */
   lastProcessedZxid: number;
+  /** Applied txns, newest last; holds between COMMIT_LOG_COUNT and twice that (trimmed in batches). */
+  private recentTxns: Txn[] = [];
+
   /** The last COMMIT_LOG_COUNT applied txns (for DIFF). */
-  committedLog: Txn[] = [];
+  get committedLog(): Txn[] {
+    const r = this.recentTxns;
+    return r.length > COMMIT_LOG_COUNT ? r.slice(-COMMIT_LOG_COUNT) : r;
+  }
 
   constructor(tree?: DataTree, lastZxid?: number) {
     this.tree = tree ?? new DataTree();
@@ -53,8 +59,9 @@ export class ZkDb {
   }
 
   private remember(t: Txn): void {
-    this.committedLog.push(t);
-    if (this.committedLog.length > COMMIT_LOG_COUNT) this.committedLog.splice(0, this.committedLog.length - COMMIT_LOG_COUNT);
+    this.recentTxns.push(t);
+    // Trim in batches: splicing one element off a 500-element array on every commit was a top cost.
+    if (this.recentTxns.length > 2 * COMMIT_LOG_COUNT) this.recentTxns = this.recentTxns.slice(-COMMIT_LOG_COUNT);
   }
 
   /** Apply a committed txn: mutate the tree, collect watch events per cnxn. */
@@ -69,10 +76,12 @@ export class ZkDb {
   }
 
   get minCommittedLog(): number {
-    return this.committedLog.length > 0 ? this.committedLog[0]!.zxid : this.lastProcessedZxid;
+    const r = this.recentTxns;
+    return r.length > 0 ? r[Math.max(0, r.length - COMMIT_LOG_COUNT)]!.zxid : this.lastProcessedZxid;
   }
   get maxCommittedLog(): number {
-    return this.committedLog.length > 0 ? this.committedLog[this.committedLog.length - 1]!.zxid : this.lastProcessedZxid;
+    const r = this.recentTxns;
+    return r.length > 0 ? r[r.length - 1]!.zxid : this.lastProcessedZxid;
   }
 
   snapshot(): TreeSnapshot {
