@@ -9,3 +9,5 @@
 export { writeHtmlReport, renderHtmlReport, buildReportModel, counterexampleFromLinearizability, counterexampleFromVerdict } from './html.js';
 export type { ReportInput, Counterexample, ReportModel } from './html.js';
 export { textSummary } from './text.js';
+export { writeRunReport, runReportInput } from './run-report.js';
+export type { RunLike, RunReportOptions } from './run-report.js';

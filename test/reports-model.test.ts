@@ -11,6 +11,7 @@ import type { HistoryEvent } from '../check/history.js';
 import { buildReportModel, counterexampleFromVerdict } from '../reports/model.js';
 import { renderHtmlReport } from '../reports/html.js';
 import { textSummary } from '../reports/text.js';
+import { runReportInput } from '../reports/run-report.js';
 import { runScenario } from '../scenarios/api.js';
 import leaderElection from '../scenarios/leader-election.js';
 
@@ -109,6 +110,23 @@ test('the text summary: messages, faults, no colour codes', () => {
   assert.match(text, /by type: p[io]ng \d+, p[io]ng \d+/);
   assert.match(text, /faults: \d+/);
   assert.not.match(text, /\u001b\[/);
+});
+
+test('writeRunReport input: the first failing verdict becomes the counterexample', () => {
+  const input = runReportInput({
+    seed: 9,
+    traceHash: 'abc',
+    trace,
+    history: [],
+    verdicts: [
+      { property: 'recovery', ok: true, explanation: 'fine' },
+      { property: 'linearizable', ok: false, explanation: 'cannot place\n  p1 #4 [10, 20] read -> ok 3' },
+    ],
+  });
+  assert.is(input.counterexample?.property, 'linearizable');
+  assert.equal(input.counterexample?.opIds, [4]);
+  assert.match(String(input.meta?.verdicts), /linearizable FAILED/);
+  assert.throws(() => runReportInput({ seed: 1 }), /recordTrace/);
 });
 
 test.run();
