@@ -339,7 +339,11 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
         }
         return true;
       }
-      return code === p.expect.code;
+      if (code !== p.expect.code) {
+        store.rollback(m); // it would have succeeded (or failed otherwise): impossible here, leave no effect
+        return false;
+      }
+      return true;
     }
     case 'getData': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
