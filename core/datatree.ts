@@ -346,6 +346,7 @@ export class DataTree {
     switch (txn.type) {
       case 'createSession':
         this.sessionTable.set(txn.sessionId, txn.timeoutMs);
+        if (this.digestState) this.digestState.sessionsHex = null;
         return { err: Code.OK, triggers };
       case 'closeSession': {
         // Delete the listed paths, then any ephemeral of the session the list missed (src: killSession).
@@ -354,6 +355,7 @@ export class DataTree {
         if (local) for (const p of [...local]) this.deleteNode(p, txn.zxid, triggers);
         this.ephemerals.delete(txn.sessionId);
         this.sessionTable.delete(txn.sessionId);
+        if (this.digestState) this.digestState.sessionsHex = null;
         return { err: Code.OK, body: { op: 'closeSession' }, triggers };
       }
       case 'multi': {
@@ -494,8 +496,9 @@ export class DataTree {
   digest(): string {
     let st = this.digestState;
     if (!st) {
-      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: new Set(this.nodes.keys()) };
+      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: new Set(this.nodes.keys()), sessionsHex: null, hex: null };
     }
+    if (st.dirty.size === 0 && st.hex !== null && st.sessionsHex !== null) return st.hex;
     for (const path of st.dirty) {
       if (path === CONFIG) continue;
       const old = st.nodeHash.get(path);
@@ -518,12 +521,18 @@ export class DataTree {
       st.sumB = (st.sumB + nh[1]) >>> 0;
     }
     st.dirty.clear();
-    // The session table is small; hash it whole, in id order.
+    // The session table changes rarely: hash it whole, in id order, only when it changed.
+    if (st.sessionsHex === null) {
+      const hs = new Fnv2();
+      for (const [id, t] of this.sessions()) { hs.num(id); hs.num(t); }
+      st.sessionsHex = hs.hex();
+    }
     const h = new Fnv2();
     h.num(st.sumA);
     h.num(st.sumB);
-    for (const [id, t] of [...this.sessions()].sort((a, b) => a[0] - b[0])) { h.num(id); h.num(t); }
-    return h.hex();
+    h.str(st.sessionsHex);
+    st.hex = h.hex();
+    return st.hex;
   }
 }
 
@@ -532,6 +541,10 @@ interface DigestState {
   sumB: number;
   nodeHash: Map<string, [number, number]>;
   dirty: Set<string>;
+  /** Hash of the session table, null when it changed since. */
+  sessionsHex: string | null;
+  /** The last digest, valid while nothing is dirty and the session table is unchanged. */
+  hex: string | null;
 }
 
 /** DataNode.copyStat: reported cversion = 2 × creations − numChildren; ephemeralOwner only for NORMAL ephemerals. */
