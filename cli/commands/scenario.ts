@@ -40,14 +40,34 @@ async function loadScenario(ref: string): Promise<ScenarioDef> {
   return def;
 }
 
-function waitForEnter(prompt: string): Promise<void> {
-  return new Promise((done) => {
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    rl.question(prompt, () => {
-      rl.close();
-      done();
-    });
-  });
+/** One readline interface for the whole run: lines typed ahead are kept, one per step. */
+class Stepper {
+  private rl: ReturnType<typeof createInterface> | null = null;
+  private readonly lines: string[] = [];
+  private waiting: (() => void) | null = null;
+
+  wait(prompt: string): Promise<void> {
+    if (!this.rl) {
+      this.rl = createInterface({ input: process.stdin, output: process.stdout });
+      this.rl.on('line', (l) => {
+        if (this.waiting) {
+          const w = this.waiting;
+          this.waiting = null;
+          w();
+        } else this.lines.push(l);
+      });
+    }
+    if (this.lines.length) {
+      this.lines.shift();
+      return Promise.resolve();
+    }
+    process.stdout.write(prompt);
+    return new Promise((done) => (this.waiting = done));
+  }
+
+  close(): void {
+    this.rl?.close();
+  }
 }
 
 export function register(program: Command): void {
@@ -79,6 +99,7 @@ export function register(program: Command): void {
         if (problem) throw new UsageError(problem);
       }
       const interactive = !!opts.step && !!process.stdin.isTTY;
+      const stepper = new Stepper();
       if (opts.step && !interactive) console.log(c.gray('(--step ignored: stdin is not a terminal)'));
       console.log(c.bold(`zksim scenario ${def.name}`) + c.gray(` — ${def.summary} (seed ${String(seed)}, ${def.servers ?? 3} servers)`));
       const result = await runScenario(def, {
@@ -86,8 +107,9 @@ export function register(program: Command): void {
         narrate: (line) => console.log(line),
         color: opts.color === false ? false : undefined,
         verbose: !!opts.verbose,
-        ...(interactive ? { onStep: (i: number, title: string) => waitForEnter(c.gray(`  [step ${i}: ${title}] press Enter… `)) } : {}),
+        ...(interactive ? { onStep: (i: number, title: string) => stepper.wait(c.gray(`  [step ${i}: ${title}] press Enter… `)) } : {}),
       });
+      stepper.close();
       console.log('');
       const passed = result.checks.filter((x) => x.ok).length;
       const tail = c.gray(` seed ${String(seed)}, ${passed} checks passed, ${result.virtualMs} ms virtual, ${result.events} events, trace hash ${result.traceHash}`);
