@@ -1,0 +1,66 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../fidelity/suite.js';
+
+const bin = join(repoRoot(), 'dist', 'bin', 'zksim.js');
+function zksim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const dir = mkdtempSync(join(tmpdir(), 'zksim-fid-cli-'));
+
+test('transcript: a line that is not JSON -> exit 2 with file, line and reason on one line', () => {
+  const f = join(dir, 'bad.jsonl');
+  writeFileSync(f, '{"case":"c","session":"a","op":"connect","timeoutMs":4000}\n{oops\n');
+  const r = zksim('transcript', f);
+  assert.is(r.code, 2);
+  assert.is(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, `${f}:2: not JSON`);
+});
+
+test('transcript: unknown op and missing field -> exit 2', () => {
+  const f = join(dir, 'op.jsonl');
+  writeFileSync(f, '{"case":"c","session":"a","op":"teleport"}\n');
+  const r = zksim('transcript', f);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, `${f}:1: unknown op "teleport"`);
+  const g = join(dir, 'field.jsonl');
+  writeFileSync(g, '{"case":"c","session":"a","op":"connect","timeoutMs":4000}\n{"case":"c","session":"a","op":"setData","data":"x"}\n');
+  const s = zksim('transcript', g);
+  assert.is(s.code, 2);
+  assert.match(s.stderr, `${g}:2: missing field "path"`);
+});
+
+test('transcript: a session used before connect -> exit 2 with the line', () => {
+  const f = join(dir, 'sess.jsonl');
+  writeFileSync(f, '{"case":"c","session":"a","op":"getData","path":"/"}\n');
+  const r = zksim('transcript', f);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, `${f}:1: session "a" is used before a connect`);
+});
+
+test('--against an unreachable server -> exit 2 and a one-line reason', () => {
+  const f = join(dir, 'ok.jsonl');
+  writeFileSync(f, '{"case":"c","session":"a","op":"connect","timeoutMs":4000}\n');
+  for (const args of [['transcript', f, '--against', '127.0.0.1:1'], ['conformance', '--against', '127.0.0.1:1', '--suite', 'errors']]) {
+    const r = zksim(...args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.is(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, 'ZooKeeper at 127.0.0.1:1 is unreachable');
+  }
+  const bad = zksim('conformance', '--against', 'nohostport');
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, "bad address 'nohostport'");
+});
+
+test('conformance: unknown suite -> exit 2', () => {
+  const r = zksim('conformance', '--suite', 'nope');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "unknown suite 'nope'");
+});
+
+test.run();
