@@ -91,7 +91,49 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
     };
   }
+  // check/watches.ts (history) and check/ensemble.ts (trace): a defensive adapter over `checkWatches(history)` /
+  // `checkEnsemble(trace)`; a result it does not recognise is reported as not checked.
+  const fnName = name === 'watches' ? 'checkWatches' : name === 'ensemble' ? 'checkEnsemble' : '';
+  const fn = mod[fnName];
+  if (typeof fn !== 'function') return null;
+  const format = Object.entries(mod).find(([k, v]) => /^format/.test(k) && typeof v === 'function')?.[1] as ((r: unknown) => string) | undefined;
+  return (input) => {
+    if (name === 'ensemble' && !input.trace) return { property: name, ok: null, explanation: 'not checked: the run kept no trace' };
+    const r = (fn as (x: unknown) => unknown)(name === 'ensemble' ? input.trace : input.history);
+    const ok = interpret(r);
+    const text = format ? safe(() => format(r)) : JSON.stringify(r)?.slice(0, 2000) ?? '';
+    if (ok === null) return { property: name, ok: null, explanation: `not checked: unrecognised result from ${fnName}: ${text.slice(0, 200)}` };
+    return { property: name, ok, explanation: ok ? `${fnName}: ok` : text };
+  };
+}
+
+function safe(f: () => string): string {
+  try {
+    return f();
+  } catch (e) {
+    return String(e);
+  }
+}
+
+/** true / false / null (unknown shape or gave up) from a checker result. */
+function interpret(r: unknown): boolean | null {
+  if (typeof r === 'boolean') return r;
+  if (!r || typeof r !== 'object') return null;
+  const o = r as Record<string, unknown>;
+  if (typeof o.verdict === 'string') {
+    if (['ok', 'pass', 'passed', 'linearizable', 'valid'].includes(o.verdict)) return true;
+    if (['violation', 'fail', 'failed', 'not-linearizable', 'invalid'].includes(o.verdict)) return false;
+    return null;
+  }
+  if (typeof o.ok === 'boolean') return o.ok;
+  if (typeof o.valid === 'boolean') return o.valid;
+  if (Array.isArray(o.violations)) return o.violations.length === 0;
   return null;
+}
+
+/** Whether a checker is loaded and usable (the runner records the trace only when `ensemble` needs it). */
+export function checkerAvailable(name: string): boolean {
+  return !!external[name]?.adapter;
 }
 
 export function runAllChecks(input: CheckInput): Verdict[] {

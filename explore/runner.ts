@@ -14,7 +14,7 @@ import type { HistoryEvent } from '../check/history.js';
 import { ExploreCluster } from './cluster.js';
 import { Nemesis, generateSchedule } from './nemesis.js';
 import { createDriver, planWorkload } from './workloads/index.js';
-import { loadCheckers, runAllChecks } from './checks.js';
+import { checkerAvailable, loadCheckers, runAllChecks } from './checks.js';
 import type { ExploreConfig, RunSpec } from './spec.js';
 import type { Verdict } from './verdict.js';
 import { failed } from './verdict.js';
@@ -50,8 +50,10 @@ export interface RunOptions {
 export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
   await loadCheckers();
   const config = spec.config;
+  // The ensemble checker reads the trace: keep it when that checker is present and wanted.
+  const traceForChecks = checkerAvailable('ensemble') && !(config.skipChecks ?? []).includes('ensemble');
   const cluster = new ExploreCluster(spec.seed, config, spec.workload.clients.length, {
-    recordTrace: opts.recordTrace ?? config.recordTrace ?? false,
+    recordTrace: opts.recordTrace ?? config.recordTrace ?? traceForChecks,
     maxEvents: opts.maxEvents ?? 20_000_000,
   });
   const world = cluster.world;
@@ -123,7 +125,7 @@ export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<Run
     verdicts,
   };
   if (opts.keepHistory) out.history = history;
-  if (world.recordTrace) out.trace = world.trace;
+  if (opts.recordTrace ?? config.recordTrace) out.trace = world.trace;
   return out;
 }
 
