@@ -370,6 +370,9 @@ export class DataTree {
             : op;
           const r = this.applySub(sub, txn, triggers);
           if (r.err !== 0 && err === 0) err = r.err;
+          // In a multi, a create's result carries the Stat only for CONTAINER/TTL modes (createContainer/createTTL
+          // opcodes); Op.create is opcode create: CreateResult(path) (src: FinalRequestProcessor, obs).
+          if (r.op === 'create' && op.type === 'create' && !statInMultiCreate(op.mode)) return { op: 'create', err: 0, path: r.path };
           return r;
         });
         return { err, body: { op: 'multi', results }, triggers };
@@ -378,7 +381,7 @@ export class DataTree {
         const r = this.applySub(txn, txn, triggers);
         if (r.op === 'error') return { err: r.err, triggers };
         const body: ReplyBody =
-          r.op === 'create' ? { op: 'create', path: r.path, stat: r.stat }
+          r.op === 'create' ? { op: 'create', path: r.path, stat: r.stat! }
           : r.op === 'setData' ? { op: 'setData', stat: r.stat }
           : r.op === 'delete' ? { op: 'delete' }
           : { op: 'multi', results: [r] }; // a bare check txn never comes from prepare
@@ -593,4 +596,9 @@ class Fnv2 {
   hex(): string {
     return this.a.toString(16).padStart(8, '0') + this.b.toString(16).padStart(8, '0');
   }
+}
+
+/** Does a create sub-op of a multi report the Stat (createContainer / createTTL opcodes)? */
+function statInMultiCreate(mode: number): boolean {
+  return mode === 4 || mode === 5 || mode === 6;
 }

@@ -96,7 +96,9 @@ export type OpName = Request['op'];
 
 /** Result of one sub-op of a multi: `err` 0 for success (ZooKeeper's per-op results). */
 export type MultiResult =
-  | { op: 'create'; err: 0; path: string; stat: Stat }
+  /** stat: only for CONTAINER and TTL modes (the Java client's Op.create sends opcode create, whose CreateResult has
+   *  the path only; createContainer/createTTL results carry the Stat — src: FinalRequestProcessor, obs). */
+  | { op: 'create'; err: 0; path: string; stat?: Stat }
   | { op: 'delete'; err: 0 }
   | { op: 'setData'; err: 0; stat: Stat }
   | { op: 'check'; err: 0 }

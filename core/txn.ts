@@ -420,7 +420,7 @@ const STAT_BYTES = 68;
 
 function multiResultBytes(r: MultiResult): number {
   switch (r.op) {
-    case 'create': return str(r.path) + STAT_BYTES;
+    case 'create': return str(r.path) + (r.stat ? STAT_BYTES : 0);
     case 'setData': return STAT_BYTES;
     case 'delete': case 'check': return 0;
     case 'error': return 4;

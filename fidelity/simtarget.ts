@@ -235,7 +235,7 @@ function multiResults(rs: readonly MultiResult[]): MultiResultJson[] {
       case 'error':
         return { code: m.err };
       case 'create':
-        return { code: 0, path: m.path, stat: statJson(m.stat) };
+        return m.stat ? { code: 0, path: m.path, stat: statJson(m.stat) } : { code: 0, path: m.path };
       case 'setData':
         return { code: 0, stat: statJson(m.stat) };
       default:

@@ -170,7 +170,9 @@ class Model {
         const errs = ops.map((_, j): MultiResult => ({ op: 'error', err: j < i ? 0 : j === i ? r.err : E.RUNTIME }));
         return { err: r.err, body: { op: 'multi', results: errs }, next: this };
       }
-      results.push(r.res!);
+      // Op.create in a multi (opcode create) reports the path only; CONTAINER/TTL creates carry the Stat (real server)
+      const res = r.res!;
+      results.push(res.op === 'create' && op.op === 'create' && op.mode !== 4 && op.mode !== 5 && op.mode !== 6 ? { op: 'create', err: 0, path: res.path } : res);
     }
     return { err: 0, body: { op: 'multi', results }, next: scratch };
   }
