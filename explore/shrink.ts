@@ -4,6 +4,7 @@
  * property still fails. Each candidate is a full deterministic run, so the result replays exactly.
  */
 import { runSpec } from './runner.js';
+import { clientNames, restrictFault, serverNames } from './nemesis.js';
 import { opCount, type RunSpec, type ScheduledFault } from './spec.js';
 import type { Verdict } from './verdict.js';
 
@@ -146,6 +147,12 @@ export async function shrink(original: RunSpec, property: string, opts: ShrinkOp
       if (!(await fails({ ...best, config: { ...best.config, recoveryMs: r } }))) break;
     }
     if (JSON.stringify(sizeOf(best)) === start) break;
+  }
+  // Tidy: faults name only the nodes the shrunk run has (the runner ignores the others anyway).
+  if (!outOfBudget() || runs < budget + 1) {
+    const names = new Set([...serverNames(best.config.servers), ...clientNames(best.workload.clients.length)]);
+    const tidy = best.schedule.map((f) => restrictFault(f, (n) => names.has(n))).filter((f): f is ScheduledFault => f !== null);
+    if (JSON.stringify(tidy) !== JSON.stringify(best.schedule)) await fails(withSchedule(best, tidy));
   }
   return { spec: best, verdict: bestVerdict!, traceHash: bestHash, runs, before: sizeOf(original), after: sizeOf(best) };
 }
