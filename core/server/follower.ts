@@ -183,6 +183,7 @@ export class Learner {
         const r0 = s.storage.truncateAfter(m.zxid);
         const r = s.storage.load();
         s.setDb(ZkDb.recover(r));
+        s.trace('recover', { zxid: r.lastLoggedZxid, txns: r.txns.length, snapshot: r.snapshot?.zxid ?? null, acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch, reason: 'trunc' });
         s.trace('learner', { event: 'trunc', zxid: hex(m.zxid), dropped: r0.droppedTxns, lastZxid: hex(s.db.lastProcessedZxid) });
         return;
       }

@@ -12,10 +12,22 @@
  * refuses to start. A server LOOKING closes and refuses client connections; whenever it leaves
  * FOLLOWING/LEADING/OBSERVING it rebuilds its tree from disk (snapshot + every logged txn, ZOOKEEPER-2845 fix).
  *
- * Trace kinds emitted: 'state' {role, epoch}, 'leader' {epoch}, 'epoch' {accepted|current}, 'propose' {zxid},
- * 'ack' {zxid, from}, 'commit' {zxid, digest} (leader: commit decision), 'apply' {zxid, type, digest} (every
- * server, each delivered txn), 'sync' {peer, mode, zxid}, 'session' {id, event}, 'vote'/'look'/'decide' (election),
- * 'refuse', 'stepdown' {reason}, 'learner' {event}.
+ * Trace kinds emitted (node = the server):
+ *  - 'state' {role, epoch, phase?}: role changes (LOOKING/FOLLOWING/LEADING/OBSERVING/STANDALONE/DOWN); learners
+ *    trace phase 'broadcast' at UPTODATE, the leader when a quorum ACKed NEWLEADER.
+ *  - 'leader' {epoch, zxid, historyZxid}: leadership established (serving) in `epoch`; historyZxid = the last zxid
+ *    of its history (everything up to it is committed from now on).
+ *  - 'epoch' {accepted | current, role}: an epoch file written.
+ *  - 'propose' {zxid, type, session, epoch}, 'ack' {zxid, from} (leader side, incl. its own), 'commit' {zxid, epoch,
+ *    acks} (leader's commit decision, before it applies).
+ *  - 'apply' {zxid, type, session, digest}: a server applied (delivered) a committed txn to its live tree; digest is
+ *    the tree digest after it. Every server, in order.
+ *  - 'recover' {zxid, txns, snapshot, acceptedEpoch, currentEpoch}: the tree was rebuilt from disk (start, and
+ *    whenever the server goes LOOKING, and after TRUNC): memory = snapshot + EVERY logged txn up to `zxid`,
+ *    committed or not (ZooKeeper does the same); 'apply' events continue after that point.
+ *  - 'sync' {peer, mode diff|trunc|snap, zxid, peerZxid, txns} (leader), 'learner' {event ...} (both sides).
+ *  - 'session' {id, event create|connected|revalidate|expire|closed|close-request|reattach-expired}.
+ *  - 'look' / 'vote' / 'decide' (election.ts), 'stepdown' {reason}, 'refuse' (client ahead), 'snapshot'.
  */
 import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
 import type { ClientMessage, ReplyBody, Request } from '../protocol.js';
@@ -412,6 +424,7 @@ export class ZooKeeperServer implements Role<unknown> {
         return;
       }
       this.setDb(ZkDb.recover(r));
+      this.trace('recover', { zxid: r.lastLoggedZxid, txns: r.txns.length, snapshot: r.snapshot?.zxid ?? null, acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch, reason });
     }
     this.state = 'LOOKING';
     if (prev !== 'LOOKING' || reason === 'start') this.trace('state', { role: 'LOOKING', epoch: this.storage.currentEpoch, reason });

@@ -121,8 +121,9 @@ export class Leader {
     if (this.phase !== 'sync' || !this.s.hasQuorum([this.s.myId, ...this.newLeaderAckers])) return;
     const s = this.s;
     this.phase = 'broadcast';
+    const historyZxid = s.db.maxCommittedLog;
     s.db.lastProcessedZxid = makeZxid(this.epoch, 0);
-    s.trace('leader', { epoch: this.epoch, zxid: s.db.lastProcessedZxid });
+    s.trace('leader', { epoch: this.epoch, zxid: s.db.lastProcessedZxid, historyZxid });
     s.trace('state', { role: 'LEADING', epoch: this.epoch, phase: 'broadcast' });
     this.beginBroadcast();
     for (const h of this.handlers.values()) if (h.state === 'newleaderAcked') this.sendUpToDate(h);
