@@ -342,7 +342,14 @@ export class RealTarget implements TranscriptTarget {
     while (!gone && Date.now() < deadline) {
       await sleep(100);
       const dumps = await Promise.all(this.addresses.map((a) => fourLetter(parseAddr(a).port, 'dump', 1000, parseAddr(a).host)));
-      gone = dumps.every((d) => d !== '' && !d.split('ephemeral nodes dump:')[0]!.includes(hex));
+      if (dumps.some((d) => !d.includes('SessionTracker dump'))) {
+        // `dump` not whitelisted (an external server): wait for the server to drop the connection, then for
+        // two more ticks' worth of margin (tickTime 2000 assumed) so that the leader has expired the session too.
+        gone = await sess.proxy.waitUpstreamClosed(Math.max(0, deadline - Date.now()));
+        if (gone) await sleep(4500);
+        break;
+      }
+      gone = dumps.every((d) => !d.split('ephemeral nodes dump:')[0]!.includes(hex));
     }
     sess.proxy.release();
     if (!gone) return { result: errorResult(-7, { reason: 'server did not expire the session in time' }), zxid: null };

@@ -130,6 +130,8 @@ export interface EnsembleOptions {
   startTimeoutMs?: number;
   /** For ensembles: restart until the server with the highest id is the leader (default true), see `start`. */
   requireHighestLeader?: boolean;
+  /** 4lw.commands.whitelist (default '*'; the harness needs srvr, and dump for a fast `expire`). */
+  fourLetterWhitelist?: string;
 }
 
 /**
@@ -199,7 +201,7 @@ export class RealEnsemble {
         'clientPortAddress=127.0.0.1',
         'maxClientCnxns=0',
         'admin.enableServer=false',
-        '4lw.commands.whitelist=*',
+        `4lw.commands.whitelist=${this.opts.fourLetterWhitelist ?? '*'}`,
         ...quorumLines,
       ];
       writeFileSync(join(dir, 'zoo.cfg'), cfg.join('\n') + '\n');
