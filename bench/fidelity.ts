@@ -1,11 +1,15 @@
 /**
  * bench part `fidelity`: the same fault-free workload on the real 3-node ZooKeeper (loopback, Debian package) and
  * on zksim — 3 clients, each on its own server, sequential setData then getData on its own znode.
- * Real side: operations per wall second. The zksim side (zksimOpsPerSecond, simulated seconds per wall second,
- * ratio) is added when the simulator's client is wired in; until then those figures are null.
+ * Real side: operations per wall second. zksim side: the same loop on a simulated 3-server ensemble (sim/cluster.ts,
+ * zksim's client library, default latencies, fault-free) for a fixed stretch of virtual time: operations per wall
+ * second, simulated seconds per wall second; ratio = zksim ops/s over real ops/s.
+ * Sizes: ZKSIM_BENCH_FIDELITY_MS (real, wall ms), ZKSIM_BENCH_FIDELITY_SIM_MS (zksim, virtual ms).
  */
 import { createRequire } from 'node:module';
 import { RealEnsemble, realZooKeeperAvailable } from '../fidelity/realzk.js';
+import { Cluster } from '../sim/cluster.js';
+import type { ZooKeeperClient } from '../core/client/index.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,6 +18,8 @@ const zookeeper: any = require('node-zookeeper-client');
 const CLIENTS = 3;
 const DURATION_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_MS ?? 4000);
 const WARMUP_MS = 500;
+const SIM_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_MS ?? 120_000);
+const SIM_WARMUP_MS = 1_000;
 
 function call<T>(fn: (cb: (err: unknown, res?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
@@ -66,24 +72,70 @@ export async function realWorkload(addresses: string[], durationMs = DURATION_MS
   }
 }
 
+/**
+ * The same workload on zksim: 3 clients, client i pinned to server s(i+1), sequential setData then getData on its own
+ * znode, for `simMs` of virtual time after a warm-up. Returns operations, wall seconds and virtual seconds measured.
+ */
+export async function zksimWorkload(simMs = SIM_MS, seed: string | number = 1): Promise<{ ops: number; seconds: number; simSeconds: number }> {
+  const cluster = new Cluster({ seed, servers: 3 });
+  const clients: ZooKeeperClient[] = [];
+  for (let i = 0; i < CLIENTS; i++) clients.push(cluster.client(`c${i + 1}`, { servers: [cluster.serverNames[i]!], timeoutMs: 10_000 }));
+  if (!(await cluster.ready(60_000))) throw new Error('zksim: the ensemble did not come up');
+  await cluster.run(clients[0]!.create('/bench', null));
+  await cluster.run(Promise.all(clients.map((c, i) => c.create(`/bench/c${i}`, '0'))));
+  const data = 'x'.repeat(16);
+  let counting = false;
+  let stop = false;
+  let ops = 0;
+  const loops = clients.map(async (c, i) => {
+    const path = `/bench/c${i}`;
+    while (!stop) {
+      await c.setData(path, data, -1);
+      if (counting) ops++;
+      if (stop) break;
+      await c.getData(path);
+      if (counting) ops++;
+    }
+  });
+  await cluster.runFor(SIM_WARMUP_MS);
+  counting = true;
+  const v0 = cluster.world.now;
+  const t0 = process.hrtime.bigint();
+  await cluster.runFor(simMs);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const simSeconds = (cluster.world.now - v0) / 1000;
+  counting = false;
+  stop = true;
+  await cluster.run(Promise.all(loops));
+  return { ops, seconds, simSeconds };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  const sim = await zksimWorkload();
+  const zksimOpsPerSecond = sim.ops / sim.seconds;
+  const simulatedSecondsPerWallSecond = sim.simSeconds / sim.seconds;
+  const zksim = {
+    clients: CLIENTS,
+    servers: 3,
+    zksimOps: sim.ops,
+    zksimWallSeconds: sim.seconds,
+    zksimSimulatedSeconds: sim.simSeconds,
+    zksimOpsPerSecond,
+    simulatedSecondsPerWallSecond,
+  };
   if (!realZooKeeperAvailable()) {
-    return { realOpsPerSecond: null, zksimOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
+    return { ...zksim, realOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
   }
   const ens = await RealEnsemble.start({ servers: 3, requireHighestLeader: false });
   try {
     const { ops, seconds } = await realWorkload(ens.connectStrings);
     const realOpsPerSecond = ops / seconds;
     return {
-      clients: CLIENTS,
-      servers: 3,
+      ...zksim,
       realOps: ops,
       realWallSeconds: seconds,
       realOpsPerSecond,
-      // zksim side: added by the lead once the simulated client exists
-      zksimOpsPerSecond: null,
-      zksimSimSecondsPerWallSecond: null,
-      ratio: null,
+      ratio: zksimOpsPerSecond / realOpsPerSecond,
     };
   } finally {
     await ens.stop();
