@@ -1,0 +1,226 @@
+/**
+ * Ensemble invariants checked on a run's trace (zookeeper-semantics.md §10), optionally with the client history.
+ *
+ * Input: the world's trace events `{t, node, kind, ...fields}` (the fields of `port.trace(kind, data)` spread into
+ * the event; a nested `data` object is accepted too). Trace kinds read, with their fields (others are ignored):
+ *
+ * | kind       | fields                                             | meaning                                              |
+ * |------------|----------------------------------------------------|------------------------------------------------------|
+ * | `leader`   | epoch, historyZxid?                                | node established itself as leader of `epoch` (NEWLEADER quorum) |
+ * | `state`    | role ('LEADING', 'FOLLOWING', 'LOOKING', 'DOWN', …), epoch, phase? | role change; LEADING + phase 'broadcast' also counts as established |
+ * | `apply`    | zxid, type?, session?, digest?, created?, deleted? | node applied committed txn `zxid` (its tree digest after it; `created`: [{path, ephemeralOwner?}] and `deleted`: [path] when known) |
+ * | `commit`   | zxid                                               | the leader committed `zxid` (a quorum acked it)      |
+ * | `recover`  | zxid?                                              | node (re)started and loaded its disk up to `zxid`    |
+ * | `learner`  | event: 'snap' \| 'trunc' \| 'diff', zxid           | node was synced by snapshot / truncation / diff      |
+ * | `session`  | id, event: 'closed' \| 'expire', zxid?             | the session's close txn was applied (or the leader expired it) |
+ * | `crash`, `restart` (world records) |                            | the node's memory is gone                            |
+ * zxids may be numbers or hex strings ("0x100000001").
+ *
+ * Invariants:
+ * - Z1 one leader per epoch: at most one node establishes leadership for an epoch.
+ * - Z3/Z4 prefix agreement: a zxid denotes one txn everywhere (same type and session), so committed logs agree.
+ * - Z12 zxid monotonicity: each node applies strictly increasing zxids (reset by a crash, restart, recover, snap, trunc).
+ * - Z15 replica equality: nodes that applied the same zxid report the same tree digest after it.
+ * - Z11 durability: every committed zxid (trace `commit`) and every write acknowledged ok to a client (history, with
+ *   its zxid) is ≤ the `historyZxid` of every leader established after it, and is applied by every node that applies a
+ *   later zxid of a later epoch without a snapshot in between… (checked as: never applied with other content; and
+ *   never below a later leader's history).
+ * - S1 ephemerals: after a session's close is applied on a node, no ephemeral of it remains or is created there
+ *   (needs `created`/`deleted` in `apply`).
+ * - sequential names: per parent, unique and increasing in zxid order (from `apply.created` and from the history's
+ *   ok sequential creates).
+ */
+import { pairOperations, type HistoryEvent } from './history.js';
+
+export interface EnsembleTraceEvent {
+  t: number;
+  kind: string;
+  node?: string;
+  data?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export interface EnsembleViolation {
+  invariant: string;
+  t: number;
+  node?: string;
+  message: string;
+}
+
+export interface EnsembleResult {
+  ok: boolean;
+  violations: EnsembleViolation[];
+  /** Counts of what was seen, to show the check was not vacuous. */
+  seen: { leaders: number; applies: number; commits: number; nodes: number };
+}
+
+function zx(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v)) return Number(v);
+  return undefined;
+}
+const hex = (z: number): string => `0x${z.toString(16)}`;
+const epochOf = (z: number): number => Math.floor(z / 2 ** 32);
+
+export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: readonly HistoryEvent[]): EnsembleResult {
+  const v: EnsembleViolation[] = [];
+  const add = (invariant: string, t: number, node: string | undefined, message: string): void => {
+    if (v.length < 1000) v.push(node === undefined ? { invariant, t, message } : { invariant, t, node, message });
+  };
+  const leaderOf = new Map<number, { node: string; t: number }>();
+  const leaders: Array<{ node: string; t: number; epoch: number; historyZxid?: number }> = [];
+  const lastApplied = new Map<string, number>();
+  const txnAt = new Map<number, { type: unknown; session: unknown; node: string }>();
+  const digestAt = new Map<number, { digest: unknown; node: string }>();
+  const committed: Array<{ zxid: number; t: number }> = [];
+  const ephemerals = new Map<string, Map<string, unknown>>(); // node -> path -> owner
+  const closedOn = new Map<string, Set<string>>(); // node -> closed session ids
+  const seqByParent = new Map<string, Map<string, number>>(); // node -> parent -> last sequence
+  const nodes = new Set<string>();
+  let applies = 0;
+
+  const establish = (node: string, epoch: number, t: number, historyZxid?: number): void => {
+    const prev = leaderOf.get(epoch);
+    if (prev && prev.node !== node) add('Z1 one leader per epoch', t, node, `${node} established epoch ${epoch}, already led by ${prev.node} (t=${prev.t})`);
+    if (!prev) leaderOf.set(epoch, { node, t });
+    if (!prev || prev.node !== node || historyZxid !== undefined) leaders.push(historyZxid === undefined ? { node, t, epoch } : { node, t, epoch, historyZxid });
+  };
+
+  for (const raw of trace) {
+    const e: Record<string, unknown> = raw.data && typeof raw.data === 'object' ? { ...raw.data, ...raw } : raw;
+    const node = typeof e.node === 'string' ? e.node : undefined;
+    const t = typeof e.t === 'number' ? e.t : 0;
+    if (node) nodes.add(node);
+    switch (e.kind) {
+      case 'leader': {
+        const epoch = zx(e.epoch);
+        if (node && epoch !== undefined) establish(node, epoch, t, zx(e.historyZxid));
+        break;
+      }
+      case 'state': {
+        const epoch = zx(e.epoch);
+        if (node && e.role === 'LEADING' && e.phase === 'broadcast' && epoch !== undefined) establish(node, epoch, t);
+        if (node && e.role === 'DOWN') lastApplied.delete(node);
+        break;
+      }
+      case 'crash':
+      case 'restart':
+      case 'recover':
+        if (node) {
+          lastApplied.delete(node);
+          ephemerals.delete(node);
+        }
+        break;
+      case 'learner': {
+        if (node && (e.event === 'snap' || e.event === 'trunc')) {
+          const z = zx(e.zxid);
+          if (z !== undefined) lastApplied.set(node, z);
+          else lastApplied.delete(node);
+        }
+        break;
+      }
+      case 'commit': {
+        const z = zx(e.zxid);
+        if (z !== undefined) committed.push({ zxid: z, t });
+        break;
+      }
+      case 'session': {
+        if (node && e.event === 'closed') {
+          const id = String(e.id);
+          let s = closedOn.get(node);
+          if (!s) closedOn.set(node, (s = new Set()));
+          s.add(id);
+          const eph = ephemerals.get(node);
+          if (eph) {
+            for (const [p, owner] of eph) {
+              if (String(owner) === id) add('S1 ephemerals vanish with their session', t, node, `ephemeral ${p} of session ${id} still exists after its close was applied`);
+            }
+          }
+        }
+        break;
+      }
+      case 'apply': {
+        const z = zx(e.zxid);
+        if (!node || z === undefined) break;
+        applies++;
+        const last = lastApplied.get(node);
+        if (last !== undefined && z <= last) add('Z12 zxids strictly increase', t, node, `${node} applied ${hex(z)} after ${hex(last)}`);
+        lastApplied.set(node, z);
+        const prev = txnAt.get(z);
+        if (prev) {
+          if ((e.type !== undefined && prev.type !== undefined && e.type !== prev.type) || (e.session !== undefined && prev.session !== undefined && String(e.session) !== String(prev.session))) {
+            add('Z3/Z4 committed logs agree', t, node, `zxid ${hex(z)} is ${String(e.type)} of session ${String(e.session)} on ${node} but ${String(prev.type)} of session ${String(prev.session)} on ${prev.node}`);
+          }
+        } else txnAt.set(z, { type: e.type, session: e.session, node });
+        if (e.digest !== undefined) {
+          const d = digestAt.get(z);
+          if (d && JSON.stringify(d.digest) !== JSON.stringify(e.digest)) {
+            add('Z15 replicas at the same zxid are equal', t, node, `tree digest after ${hex(z)} is ${JSON.stringify(e.digest)} on ${node} but ${JSON.stringify(d.digest)} on ${d.node}`);
+          } else if (!d) digestAt.set(z, { digest: e.digest, node });
+        }
+        // ephemerals and sequential names, when the server reports them
+        let eph = ephemerals.get(node);
+        if (!eph) ephemerals.set(node, (eph = new Map()));
+        if (Array.isArray(e.deleted)) for (const p of e.deleted) eph.delete(String(p));
+        if (Array.isArray(e.created)) {
+          for (const c of e.created as Array<{ path?: unknown; ephemeralOwner?: unknown }>) {
+            const path = typeof c === 'string' ? c : String(c?.path);
+            const owner = typeof c === 'object' && c ? c.ephemeralOwner : undefined;
+            if (owner !== undefined && owner !== null && owner !== 0 && owner !== '0') {
+              if (closedOn.get(node)?.has(String(owner))) add('S1 ephemerals vanish with their session', t, node, `ephemeral ${path} created for session ${String(owner)} after its close`);
+              eph.set(path, owner);
+            }
+            checkSeq(node, path, z, t);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  function checkSeq(where: string, path: string, z: number, t: number): void {
+    const m = /^(.*\/[^/]*?)(\d{10})$/.exec(path);
+    if (!m) return;
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    const n = Number(m[2]);
+    let byParent = seqByParent.get(where);
+    if (!byParent) seqByParent.set(where, (byParent = new Map()));
+    const last = byParent.get(parent);
+    if (last !== undefined && n <= last) add('sequential names unique and increasing', t, where === '<history>' ? undefined : where, `${path} (zxid ${hex(z)}) does not follow sequence ${String(last).padStart(10, '0')} under ${parent}`);
+    byParent.set(parent, Math.max(n, last ?? -1));
+  }
+
+  // Z11: committed and acknowledged writes are in every later leader's history.
+  const acked: Array<{ zxid: number; t: number; what: string }> = committed.map((c) => ({ zxid: c.zxid, t: c.t, what: `committed ${hex(c.zxid)}` }));
+  if (history) {
+    const ops = pairOperations(history);
+    const seq: Array<{ z: number; path: string; t: number }> = [];
+    for (const o of ops) {
+      if (o.status !== 'ok' || o.zxid === undefined) continue;
+      if (o.op === 'create' || o.op === 'delete' || o.op === 'setData' || o.op === 'multi') acked.push({ zxid: o.zxid, t: o.ret, what: `acknowledged ${o.op} #${o.id} (zxid ${hex(o.zxid)})` });
+      const rp = (o.result as { path?: unknown } | null)?.path;
+      if (o.op === 'create' && typeof rp === 'string') seq.push({ z: o.zxid, path: rp, t: o.ret });
+    }
+    for (const s of seq.sort((a, b) => a.z - b.z)) checkSeq('<history>', s.path, s.z, s.t);
+  }
+  for (const L of leaders) {
+    if (L.historyZxid === undefined) continue;
+    for (const a of acked) {
+      if (a.t < L.t && epochOf(a.zxid) < L.epoch && a.zxid > L.historyZxid) {
+        add('Z11 acknowledged writes are never lost', L.t, L.node, `${a.what} at t=${a.t} is missing from ${L.node}'s history (up to ${hex(L.historyZxid)}) when it led epoch ${L.epoch}`);
+      }
+    }
+  }
+  // The same zxid applied with different content is covered above; an acked zxid applied as another txn too.
+  return { ok: v.length === 0, violations: v, seen: { leaders: leaderOf.size, applies, commits: committed.length, nodes: nodes.size } };
+}
+
+export function formatEnsemble(r: EnsembleResult, max = 20): string {
+  if (r.ok) return `ensemble invariants hold (${r.seen.nodes} nodes, ${r.seen.leaders} epochs led, ${r.seen.applies} applies, ${r.seen.commits} commits)`;
+  const lines = [`ensemble invariants VIOLATED (${r.violations.length}):`];
+  for (const x of r.violations.slice(0, max)) lines.push(`  [${x.invariant}] t=${x.t}${x.node ? ` ${x.node}` : ''}: ${x.message}`);
+  if (r.violations.length > max) lines.push(`  ... ${r.violations.length - max} more`);
+  return lines.join('\n');
+}

@@ -1,0 +1,92 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkEnsemble, formatEnsemble, type EnsembleTraceEvent } from '../check/ensemble.js';
+import { HistoryRecorder } from '../check/history.js';
+
+const E1 = 2 ** 32;
+const z = (epoch: number, n: number): number => epoch * E1 + n;
+
+function healthy(): EnsembleTraceEvent[] {
+  const t: EnsembleTraceEvent[] = [];
+  t.push({ t: 1, node: 's1', kind: 'state', role: 'LOOKING', epoch: 0 });
+  t.push({ t: 5, node: 's2', kind: 'leader', epoch: 1, historyZxid: 0 });
+  t.push({ t: 5, node: 's2', kind: 'state', role: 'LEADING', epoch: 1, phase: 'broadcast' });
+  for (let i = 1; i <= 3; i++) {
+    t.push({ t: 10 + i, node: 's2', kind: 'commit', zxid: z(1, i) });
+    for (const n of ['s1', 's2', 's3']) {
+      t.push({ t: 10 + i, node: n, kind: 'apply', zxid: z(1, i), type: 'create', session: 7, digest: `d${i}`, created: i === 1 ? [{ path: '/e', ephemeralOwner: 7 }] : [] });
+    }
+  }
+  for (const n of ['s1', 's2', 's3']) {
+    t.push({ t: 20, node: n, kind: 'apply', zxid: z(1, 4), type: 'closeSession', session: 7, digest: 'd4', deleted: ['/e'] });
+    t.push({ t: 20, node: n, kind: 'session', id: 7, event: 'closed', zxid: z(1, 4) });
+  }
+  t.push({ t: 30, node: 's2', kind: 'crash' });
+  t.push({ t: 40, node: 's1', kind: 'leader', epoch: 2, historyZxid: z(1, 4) });
+  return t;
+}
+
+test('a healthy trace passes', () => {
+  const r = checkEnsemble(healthy());
+  assert.ok(r.ok, formatEnsemble(r));
+  assert.is(r.seen.leaders, 2);
+});
+test('two leaders in one epoch', () => {
+  const t = healthy();
+  t.push({ t: 41, node: 's3', kind: 'leader', epoch: 2, historyZxid: z(1, 4) });
+  const r = checkEnsemble(t);
+  assert.not.ok(r.ok);
+  assert.match(r.violations[0]!.invariant, /Z1/);
+});
+test('different txns at one zxid, and diverging digests', () => {
+  const t = healthy();
+  t.push({ t: 50, node: 's3', kind: 'recover' });
+  t.push({ t: 51, node: 's3', kind: 'apply', zxid: z(1, 2), type: 'setData', session: 9, digest: 'other' });
+  const r = checkEnsemble(t);
+  const inv = r.violations.map((v) => v.invariant).join(';');
+  assert.match(inv, /Z3\/Z4/);
+  assert.match(inv, /Z15/);
+});
+test('zxids go backwards on a node', () => {
+  const t = healthy();
+  t.push({ t: 52, node: 's1', kind: 'apply', zxid: z(1, 2), type: 'create', session: 7, digest: 'd2' });
+  assert.match(checkEnsemble(t).violations[0]!.invariant, /Z12/);
+});
+test('a committed write missing from a later leader', () => {
+  const t = healthy();
+  t.push({ t: 60, node: 's3', kind: 'leader', epoch: 3, historyZxid: z(1, 2) });
+  const r = checkEnsemble(t);
+  assert.match(r.violations.map((v) => v.invariant).join(';'), /Z11/);
+});
+test('an acknowledged client write missing from a later leader (history)', () => {
+  const h = new HistoryRecorder();
+  const id = h.invoke(1, 'setData', { path: '/x', data: 'v', version: -1 }, 70);
+  h.ok(id, {}, 71, z(2, 5));
+  const t = healthy();
+  t.push({ t: 80, node: 's3', kind: 'leader', epoch: 3, historyZxid: z(2, 4) });
+  const r = checkEnsemble(t, h.events);
+  assert.match(formatEnsemble(r), /acknowledged setData/);
+});
+test('ephemeral survives its session close', () => {
+  const t = healthy().map((e) => (e.kind === 'apply' && e.type === 'closeSession' && e.node === 's3' ? { ...e, deleted: [] } : e));
+  const r = checkEnsemble(t);
+  assert.match(r.violations.map((v) => v.invariant).join(';'), /S1/);
+});
+test('sequential names must increase under a parent', () => {
+  const h = new HistoryRecorder();
+  const a = h.invoke(1, 'create', { path: '/q/n-', mode: 'PERSISTENT_SEQUENTIAL' }, 1);
+  h.ok(a, { path: '/q/n-0000000003' }, 2, z(1, 10));
+  const b = h.invoke(2, 'create', { path: '/q/n-', mode: 'PERSISTENT_SEQUENTIAL' }, 3);
+  h.ok(b, { path: '/q/n-0000000003' }, 4, z(1, 11));
+  const r = checkEnsemble([], h.events);
+  assert.match(formatEnsemble(r), /sequential/);
+});
+test('nested data form and hex zxids are read', () => {
+  const r = checkEnsemble([
+    { t: 1, node: 's1', kind: 'apply', data: { zxid: '0x100000002', digest: 'a' } },
+    { t: 2, node: 's1', kind: 'apply', data: { zxid: '0x100000001', digest: 'b' } },
+  ]);
+  assert.match(r.violations[0]!.invariant, /Z12/);
+});
+
+test.run();
