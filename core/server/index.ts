@@ -20,8 +20,9 @@
  *  - 'epoch' {accepted | current, role}: an epoch file written.
  *  - 'propose' {zxid, type, session, epoch}, 'ack' {zxid, from} (leader side, incl. its own), 'commit' {zxid, epoch,
  *    acks} (leader's commit decision, before it applies).
- *  - 'apply' {zxid, type, session, digest}: a server applied (delivered) a committed txn to its live tree; digest is
- *    the tree digest after it. Every server, in order.
+ *  - 'apply' {zxid, type, session, digest?}: a server applied (delivered) a committed txn to its live tree; digest
+ *    is the tree digest after it (present while the tree has <= 1000 znodes, else when zxid % 64 = 0). Every
+ *    server, in order.
  *  - 'recover' {zxid, txns, snapshot, acceptedEpoch, currentEpoch}: the tree was rebuilt from disk (start, and
  *    whenever the server goes LOOKING, and after TRUNC): memory = snapshot + EVERY logged txn up to `zxid`,
  *    committed or not (ZooKeeper does the same); 'apply' events continue after that point.
@@ -452,7 +453,9 @@ export class ZooKeeperServer implements Role<unknown> {
   /** Apply a committed txn: tree, watch events (before replies), replies, session bookkeeping. */
   applyCommitted(t: Txn): void {
     const out = this.db.apply(t);
-    this.trace('apply', { zxid: t.zxid, type: t.type, session: t.sessionId, digest: this.db.digest() });
+    // the digest costs O(tree): every txn while the tree is small, else every 64th zxid (same zxids everywhere)
+    const withDigest = this.db.tree.size <= 1000 || t.zxid % 64 === 0;
+    this.trace('apply', withDigest ? { zxid: t.zxid, type: t.type, session: t.sessionId, digest: this.db.digest() } : { zxid: t.zxid, type: t.type, session: t.sessionId });
     for (const [conn, events] of out.events) {
       const c = this.cnxns.byConn.get(conn);
       if (!c) continue;
