@@ -103,7 +103,7 @@ function packModel(model: ReportModel): unknown {
     id[i] = m.id[i]! - pid;
     pid = m.id[i]!;
   }
-  return { ...model, packed: 1, msgs: { s, r, d, f: m.f, to: m.to, ty: m.ty, id } };
+  return { ...model, packed: 1, msgs: { s, r, d, f: m.f, to: m.to, ty: m.ty, id, ...(m.x ? { x: m.x } : {}) } };
 }
 
 /** Renders the report page for a run. */
@@ -118,6 +118,7 @@ export function renderHtmlFromModel(model: ReportModel): string {
     ['processes', String(model.lanes.length)],
     ['messages', `${c.delivered} delivered, ${c.dropped} lost to cuts, ${c.undelivered} undelivered`],
     ['trace events', String(c.events)],
+    ['message contents', model.detail.included ? 'in tooltips' : `left out (more than ${model.detail.limit} messages; the trace has them)`],
     ['operations', String(model.ops.length)],
     ['faults', String(model.faults.length)],
     ...model.meta,

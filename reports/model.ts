@@ -28,6 +28,11 @@ export interface ReportInput {
   counterexample?: Counterexample;
   /** Extra facts shown in the header (seed, traceHash, config...). */
   meta?: Record<string, string | number | boolean | null | undefined>;
+  /**
+   * Embed a short text of every message's content (for tooltips) when the run has at most this many messages
+   * (default 6000; 0 = never). Larger runs leave contents out, and the page says so.
+   */
+  messageDetailLimit?: number;
 }
 
 /** Columnar message table: index i is one message (a 'send' event), in send order. */
@@ -45,6 +50,8 @@ export interface MsgTable {
   ty: number[];
   /** Message id (trace mid). */
   id: number[];
+  /** Content summary (index into strs), only when `detail` is true. */
+  x?: number[];
 }
 
 export interface ReportModel {
@@ -60,6 +67,8 @@ export interface ReportModel {
   msgs: MsgTable;
   /** Counts: delivered, dropped (cut link), undelivered (in flight at the end, or to a closed/crashed end). */
   counts: { delivered: number; dropped: number; undelivered: number; events: number };
+  /** Whether message contents are embedded (msgs.x), and the limit that decided it. */
+  detail: { included: boolean; limit: number };
   /** Role names used by `roles`. */
   roleNames: string[];
   /** Role changes: [t, lane, roleIdx, epoch (-1 unknown)], in time order. Crashes appear as role 'CRASHED'. */
@@ -118,6 +127,15 @@ function shortJson(v: unknown, max: number): string {
     s = String(v);
   }
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+/** A message's content in one short line, without its type (shown separately). */
+function messageText(msg: unknown): string {
+  if (msg && typeof msg === 'object' && !Array.isArray(msg) && !(msg instanceof Uint8Array)) {
+    const { type: _t, ...rest } = msg as Record<string, unknown>;
+    return shortJson(rest, 140);
+  }
+  return shortJson(msg, 140);
 }
 
 class Interner {
@@ -186,6 +204,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const lane = (n: unknown): number => (typeof n === 'string' ? laneIdx.get(n) ?? -1 : -1);
 
   // ---- messages
+  const detailLimit = input.messageDetailLimit ?? 6000;
+  let sends = 0;
+  for (const e of trace) if (e.kind === 'send') sends++;
+  const withDetail = detailLimit > 0 && sends <= detailLimit;
   const types = new Interner();
   const msgs: MsgTable = { s: [], r: [], d: [], f: [], to: [], ty: [], id: [] };
   const byMid = new Map<number, number>();
@@ -214,6 +236,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
         msgs.to.push(lane(e.to));
         msgs.ty.push(types.id(String(e.type ?? '?')));
         msgs.id.push(Number(e.mid));
+        if (withDetail) (msgs.x ??= []).push(strs.id(messageText(e.msg)));
         byMid.set(Number(e.mid), i);
         break;
       }
@@ -396,6 +419,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     types: types.list,
     msgs,
     counts: { delivered, dropped, undelivered, events: trace.length },
+    detail: { included: withDetail, limit: detailLimit },
     roleNames: roleNames.list,
     roles,
     faultKinds: faultKinds.list,

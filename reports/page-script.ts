@@ -330,6 +330,7 @@ export const PAGE_SCRIPT = String.raw`
       if (M.r[i] >= 0) s += ', received ' + fmtT(M.r[i]) + ' (' + (M.r[i] - M.s[i]) + ' ms)';
       else if (M.d[i] >= 0) s += ', LOST at ' + fmtT(M.d[i]) + ' (cut link)';
       else s += ', never delivered (in flight at the end, or its connection closed)';
+      if (M.x) s += '\n' + D.strs[M.x[i]];
       return s + '\nmessage id ' + M.id[i];
     }
     if (k === 'mark') { var m = D.marks[+i]; return D.markKinds[m[2]] + ' @' + D.lanes[m[1]] + ' t=' + fmtT(m[0]) + '\n' + D.strs[m[3]]; }

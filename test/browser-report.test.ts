@@ -67,6 +67,7 @@ if (!existsSync(CHROMIUM)) {
       title: 'browser test: demo world seed 11',
       meta: { seed: 11, traceHash: r.world.traceHash },
       counterexample: { property: 'test', text: 'a made-up counterexample for the test', opIds: [stuck.id] },
+      messageDetailLimit: 100_000,
     });
     const delivered = trace.filter((e) => e.kind === 'recv').length;
     const pongs = trace.filter((e) => e.kind === 'recv' && e.type === 'pong').length;
@@ -94,6 +95,11 @@ if (!existsSync(CHROMIUM)) {
       assert.is(await page.$$eval('#ops .op.cx', (els) => els.length), 1, 'counterexample op highlighted');
       assert.ok((await page.$$eval('#lamport .fault', (els) => els.length)) > 0, 'fault bands drawn');
       await page.screenshot({ path: join(OUT, 'browser-report.png'), fullPage: true });
+      // Hovering an arrow explains the message, contents included.
+      await page.$eval('#lamport .arrow[data-type="ping"]', (el) => el.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, clientX: 20, clientY: 20 })));
+      const tip = (await page.textContent('#tip')) ?? '';
+      assert.match(tip, /^ping {2}p\d → p\d\nsent \d+ ms, received \d+ ms/);
+      assert.match(tip, /"n":\d+/);
 
       // Filter by message type: hide pongs.
       await page.click('input[data-type="pong"]');
