@@ -18,7 +18,8 @@
  * linear). Without zxids (e.g. Porcupine's kv format: get = getData, put = setData −1, one process = one session)
  * the search finds the order: a depth-first search over (per-session positions, tree state) with memoisation;
  * reads and failed updates that are legal when reached are placed at once (placing an operation that changes
- * nothing as early as its constraints allow never hurts), so it branches only over concurrent updates.
+ * nothing as early as its constraints allow never hurts — except a failed update that carries a zxid, which moves
+ * the zxid prefix and is therefore placed in zxid order like any update), so it branches only over concurrent updates.
  *
  * Memoisation keys the per-session positions exactly and the tree by two independent 32-bit hashes; a hash
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
@@ -314,6 +315,9 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
           for (;;) {
             const it = lists[p]![pos[p]!];
             if (!it || !it.readOnly) break;
+            // A failed update with a zxid moves the zxid prefix: placing it early could strand reads of an older
+            // prefix, so it is placed as a branch (it is then the only zxid-order candidate anyway).
+            if (usedZxids && it.zxid >= 0) break;
             if (it.unknown) {
               place(it, false, true); // a read with unknown outcome observed nothing
               progress = true;
@@ -337,7 +341,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
             alts.push([it, false]);
             continue;
           }
-          if (it.readOnly) continue; // blocked or illegal: waits for other sessions' updates
+          if (it.readOnly && !(usedZxids && it.zxid >= 0)) continue; // blocked or illegal: waits for other sessions' updates
           if (!isBlocked(it)) alts.push([it, true]);
         }
         alts.sort((a, b) => (a[0].op.ret === b[0].op.ret ? a[0].op.call - b[0].op.call || (a[1] === b[1] ? 0 : a[1] ? -1 : 1) : a[0].op.ret - b[0].op.ret));

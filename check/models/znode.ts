@@ -320,7 +320,9 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
       let code = 0;
       for (const s of p.subs) {
         if (s.k === 'create' && s.name === undefined) {
-          code = ILLEGAL_SEQ;
+          // A sequential create whose name is not known (it failed): only its failure modes can be checked.
+          const parent = store.get(parentOf(s.path));
+          code = !parent ? ZkError.NONODE : parent.owner !== null ? ZkError.NOCHILDRENFOREPHEMERALS : ILLEGAL_SEQ;
           break;
         }
         code = exec(store, s, p.process);
