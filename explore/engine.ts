@@ -131,10 +131,15 @@ export async function explore(opts: ExploreOptions): Promise<ExploreRun> {
       const inFlight = new Set<Promise<void>>();
       const launch = (): void => {
         const i = next++;
-        const p: Promise<void> = (pool.run({ base: opts.base, seed: opts.seeds[i]! }) as Promise<SeedResult>).then((r) => {
-          inFlight.delete(p);
-          record(i, r);
-        });
+        const seed = opts.seeds[i]!;
+        const p: Promise<void> = (pool.run({ base: opts.base, seed }) as Promise<SeedResult>)
+          // A worker that could not load its modules (e.g. dist/ rewritten under it by a concurrent build) is an
+          // infrastructure failure, not a verdict: the seed runs here instead (same spec, same result).
+          .catch(() => runOneSeed(opts.base, seed))
+          .then((r) => {
+            inFlight.delete(p);
+            record(i, r);
+          });
         inFlight.add(p);
       };
       while (next < opts.seeds.length && !stop()) {
