@@ -28,7 +28,7 @@
 import { describeOperation, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
-import { MutableTree, applyZk, initialTree, isReadOnly, isUpdate, prepareZk, znodeModel, type ZkStep } from './models/znode.js';
+import { MutableTree, applyZk, initialTree, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
 
 export interface OscOptions {
   timeoutMs?: number;
@@ -113,7 +113,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
     }
   }
   const strictSync = opts.strictSync !== false;
-  const ops = opsIn.slice().sort((a, b) => a.call - b.call || a.index - b.index);
+  const ops = resolveSequentialNames(opsIn).sort((a, b) => a.call - b.call || a.index - b.index);
   const steps = ops.map(prepareZk);
   const procIndex = new Map<Process, number>();
   const items: Item[] = ops.map((op, i) => {

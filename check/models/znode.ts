@@ -139,7 +139,8 @@ export function prepareZk(op: Operation): ZkStep {
         if (v !== undefined) s.resultVersion = v;
       }
       if (sub.k === 'create' && sub.sequential && op.status === 'ok' && sub.name === undefined) throw new ModelError(op, 'the created name in result.path of a sequential create');
-      if (sub.k === 'create' && sub.sequential && op.status === 'unknown') s.expect = { s: 'free' }; // name unknown: not modelled
+      // an unknown sequential create whose name was not recovered (resolveSequentialNames): not modelled
+      if (sub.k === 'create' && sub.sequential && op.status === 'unknown' && sub.name === undefined) s.expect = { s: 'free' };
       return s;
     }
     case 'multi': {
@@ -221,6 +222,49 @@ export function prepareZk(op: Operation): ZkStep {
     default:
       throw new ModelError(op, 'a ZooKeeper operation (create, delete, setData, getData, exists, getChildren, sync, multi, closeSession) or get/put/append');
   }
+}
+
+/**
+ * Recovers the names of sequential creates whose outcome is unknown: a name later observed under the parent (in a
+ * getChildren result or as the path of an operation) that no successful create produced is given to the earliest
+ * unknown create with the same prefix invoked before the name was first seen (in sequence order). The returned list
+ * has copies of those operations with `result.path` set (their status stays unknown).
+ */
+export function resolveSequentialNames(ops: readonly Operation[]): Operation[] {
+  const pending = ops.filter((o) => o.op === 'create' && o.status === 'unknown' && String((o.args as { mode?: unknown } | null)?.mode ?? '').includes('SEQUENTIAL'));
+  if (!pending.length) return ops.slice();
+  const prefixes = new Set(pending.map((o) => String((o.args as { path?: unknown }).path)));
+  const created = new Set<string>();
+  for (const o of ops) {
+    if (o.op === 'create' && o.status === 'ok') {
+      const rp = (o.result as { path?: unknown } | null)?.path;
+      created.add(typeof rp === 'string' ? rp : String((o.args as { path?: unknown }).path));
+    }
+  }
+  const firstSeen = new Map<string, number>();
+  const see = (name: string, t: number): void => {
+    const m = /^(.*?)(\d{10})$/.exec(name);
+    if (!m || !prefixes.has(m[1]!) || created.has(name)) return;
+    if (!firstSeen.has(name) || t < firstSeen.get(name)!) firstSeen.set(name, t);
+  };
+  for (const o of ops) {
+    const a = (o.args ?? {}) as { path?: unknown; ops?: unknown };
+    if (typeof a.path === 'string' && o.op !== 'create') see(a.path, o.call);
+    if (o.op === 'getChildren' && o.status === 'ok' && typeof a.path === 'string') {
+      const c = (o.result as { children?: unknown } | null)?.children;
+      if (Array.isArray(c)) for (const n of c) see(`${a.path === '/' ? '' : a.path}/${String(n)}`, o.ret);
+    }
+  }
+  const assigned = new Map<Operation, string>();
+  const names = [...firstSeen.keys()].sort();
+  for (const name of names) {
+    const prefix = /^(.*?)(\d{10})$/.exec(name)![1]!;
+    const cand = pending
+      .filter((o) => !assigned.has(o) && String((o.args as { path?: unknown }).path) === prefix && o.call < firstSeen.get(name)!)
+      .sort((x, y) => x.call - y.call)[0];
+    if (cand) assigned.set(cand, name);
+  }
+  return ops.map((o) => (assigned.has(o) ? { ...o, result: { path: assigned.get(o)! } } : o));
 }
 
 /** True when the step never changes the tree. */
@@ -506,7 +550,8 @@ export function makeZnodeModel(): Model<ZState, ZkStep> {
   let constantTree = new Map<string, ZNode>();
   return {
     name: 'znode',
-    partition(ops) {
+    partition(opsIn) {
+      const ops = resolveSequentialNames(opsIn);
       const steps = ops.map(prep);
       constantTree = initialTree(steps);
       // Which parents have observable children state: created/deleted, listed, or parents of sequential creates.
