@@ -125,6 +125,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreRun> {
       maxThreads: opts.workers,
       idleTimeout: 1000,
     });
+    pool.on('error', () => undefined); // a worker that dies is handled per task (see launch)
     try {
       // Keep a bounded number of tasks in flight (memory stays flat over long explorations).
       let next = 0;
