@@ -33,6 +33,15 @@ header .meta b{color:#fff;font-weight:600}
 #cxbox pre{margin:0;max-height:190px;overflow:auto;white-space:pre-wrap;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace}
 #cxbox summary{cursor:pointer}
 #cxbox h2{display:inline;margin:0 0 4px;font:600 14px system-ui,sans-serif;color:#b34700}
+#story{margin:8px 16px;padding:6px 12px;background:#fff;border:1px solid #ccd;border-radius:4px}
+#story ol{margin:4px 0 0;padding-left:22px;columns:2;column-gap:28px}
+#story li{cursor:pointer;break-inside:avoid;margin-bottom:2px}
+#story li:hover{background:#eef4ff}
+#story .t{color:#888;font-size:11px}
+#story .ck{display:block;font-size:11px;color:#2a7a2a}
+#story .ck.bad{color:#c00;font-weight:600}
+svg .steptick{stroke:#1e78c8;stroke-width:1;stroke-dasharray:2 3}
+svg .steplbl{font:600 10px system-ui,sans-serif;fill:#1e78c8}
 #toolbar{position:sticky;top:0;z-index:5;background:#fff;border-bottom:1px solid #ddd;padding:6px 16px;display:flex;flex-wrap:wrap;gap:6px;align-items:center}
 #toolbar input[type=number]{width:90px}
 #toolbar button{cursor:pointer}
@@ -135,6 +144,7 @@ export function renderHtmlFromModel(model: ReportModel): string {
 <body>
 <header><h1>${esc(model.title)}</h1><div class="meta">${meta}</div></header>
 ${cx}
+${model.story ? '<details id="story" open><summary><b>Story</b> — click a step to zoom to it</summary><ol id="steps"></ol></details>' : ''}
 <div id="toolbar">
 <button id="fit" title="show the whole run (or double-click a diagram)">Fit</button>
 <button id="zin">Zoom in</button><button id="zout">Zoom out</button>

@@ -33,6 +33,8 @@ export interface ReportInput {
    * (default 6000; 0 = never). Larger runs leave contents out, and the page says so.
    */
   messageDetailLimit?: number;
+  /** A scripted run's story: steps (with their start time) and checks, shown as a clickable list and markers. */
+  story?: { steps: Array<{ t: number; title: string }>; checks?: Array<{ t: number; ok: boolean; text: string; step?: number }> };
 }
 
 /** Columnar message table: index i is one message (a 'send' event), in send order. */
@@ -92,6 +94,8 @@ export interface ReportModel {
   /** Shared string table for labels and details. */
   strs: string[];
   cx: null | { property: string; text: string; ops: number[]; mids: number[]; win: [number, number] | null };
+  /** Story steps [t, title] and checks [t, ok 0/1, text]. */
+  story: { steps: Array<[number, string]>; checks: Array<[number, number, string, number]> } | null;
 }
 
 /** Protocol event kinds shown as marks on the lanes (everything else from roles is ignored by the picture). */
@@ -432,7 +436,17 @@ export function buildReportModel(input: ReportInput): ReportModel {
     watches,
     strs: strs.list,
     cx,
+    story: input.story
+      ? { steps: input.story.steps.map((x) => [x.t, x.title] as [number, string]), checks: (input.story.checks ?? []).map((c) => [c.t, c.ok ? 1 : 0, c.text, c.step ?? stepAt(input.story!.steps, c.t)] as [number, number, string, number]) }
+      : null,
   };
+}
+
+/** The last step that began at or before t (for checks recorded without their step). */
+function stepAt(steps: Array<{ t: number }>, t: number): number {
+  let k = -1;
+  for (let i = 0; i < steps.length; i++) if (steps[i]!.t <= t) k = i;
+  return k;
 }
 
 /** A counterexample from a linearizability result (check/linearizability.ts): the stuck op and its rivals. */

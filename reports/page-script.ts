@@ -211,6 +211,11 @@ export const PAGE_SCRIPT = String.raw`
     }
     o.push('</g>');
     o.push('<text class="tick" x="6" y="' + (TOP + 12) + '">faults</text>');
+    if (D.story) D.story.steps.forEach(function (st, si) {
+      if (st[0] < S.t0 || st[0] > S.t1) return;
+      var xs = X(st[0]).toFixed(1);
+      o.push('<line class="steptick" x1="' + xs + '" x2="' + xs + '" y1="' + (TOP + FAULT_H) + '" y2="' + h + '"/><text class="steplbl" x="' + (+xs + 2) + '" y="' + (h - 3) + '">' + (si + 1) + '</text>');
+    });
     o.push(axis(TOP, h - TOP));
     var svg = $('lamport');
     svg.setAttribute('width', W); svg.setAttribute('height', h);
@@ -394,7 +399,26 @@ export const PAGE_SCRIPT = String.raw`
   window.addEventListener('resize', draw);
   window.zksimReport = { setWindow: setWindow, state: S, data: D, draw: draw };
 
+  function buildStory() {
+    if (!D.story) return;
+    var st = D.story.steps, h = '';
+    st.forEach(function (x, i) {
+      h += '<li data-step="' + i + '"><span class="t">' + fmtT(x[0]) + '</span> ' + esc(x[1]);
+      D.story.checks.forEach(function (c) { if (Math.max(0, c[3]) === i) h += '<span class="ck' + (c[1] ? '' : ' bad') + '">' + (c[1] ? '✓ ' : '✗ ') + esc(c[2]) + '</span>'; });
+      h += '</li>';
+    });
+    $('steps').innerHTML = h;
+    $('steps').addEventListener('click', function (e) {
+      var el = e.target;
+      while (el && el.tagName !== 'LI') el = el.parentNode;
+      if (!el) return;
+      var i = +el.getAttribute('data-step'), a = st[i][0], b = i + 1 < st.length ? st[i + 1][0] : D.tEnd;
+      var pad = Math.max(5, (b - a) * 0.05);
+      setWindow(a - pad, b + pad);
+    });
+  }
   buildControls();
+  buildStory();
   draw();
   document.body.setAttribute('data-ready', '1');
 })();

@@ -59,6 +59,8 @@ export interface Check {
   ok: boolean;
   text: string;
   t: number;
+  /** Index of the step it belongs to (0-based; -1 before the first step). */
+  step: number;
 }
 
 export type Attempt<T> =
@@ -84,6 +86,8 @@ export interface ScenarioResult {
   message?: string;
   checks: Check[];
   steps: string[];
+  /** Virtual time at which each step began. */
+  stepTimes: number[];
   traceHash: string;
   virtualMs: number;
   events: number;
@@ -97,6 +101,8 @@ export class ScenarioContext {
   readonly world: World;
   readonly checks: Check[] = [];
   readonly steps: string[] = [];
+  /** Virtual time at which each step began. */
+  readonly stepTimes: number[] = [];
   counterexample: Counterexample | undefined;
   private readonly narrator: Narrator;
   private readonly out: ((line: string) => void) | undefined;
@@ -133,6 +139,7 @@ export class ScenarioContext {
   async step(title: string): Promise<void> {
     this.flush();
     this.steps.push(title);
+    this.stepTimes.push(this.world.now);
     if (this.out) {
       this.out('');
       this.out(this.c.bold.underline(`Step ${this.steps.length}: ${title}`) + this.c.gray(`  (t=${this.world.now} ms)`));
@@ -315,7 +322,7 @@ export class ScenarioContext {
 
   check(cond: boolean, text: string): void {
     this.flush();
-    this.checks.push({ ok: cond, text, t: this.world.now });
+    this.checks.push({ ok: cond, text, t: this.world.now, step: this.steps.length - 1 });
     if (this.out) this.out(cond ? this.c.green.bold('  ✓ ' + text) : this.c.red.bold('  ✗ ' + text));
     if (!cond) throw new ScenarioFailure(text);
   }
@@ -338,6 +345,11 @@ export function errorCode(e: unknown): string {
     if (typeof o.name === 'string') return o.name;
   }
   return String(e);
+}
+
+/** The story of a scenario result, for the HTML report (ReportInput.story). */
+export function scenarioStory(r: ScenarioResult): { steps: Array<{ t: number; title: string }>; checks: Check[] } {
+  return { steps: r.steps.map((title, i) => ({ t: r.stepTimes[i] ?? 0, title })), checks: r.checks };
 }
 
 /** Runs a scenario; never throws for scenario failures (they are in the result). */
@@ -365,6 +377,7 @@ export async function runScenario(def: ScenarioDef, opts: ScenarioRunOptions = {
     status,
     checks: s.checks,
     steps: s.steps,
+    stepTimes: s.stepTimes,
     traceHash: s.world.traceHash,
     virtualMs: s.world.now,
     events: s.world.eventCount,

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
 import { parseSeed, seedProblem } from '../../sim/random.js';
 import { SCENARIOS, findScenario } from '../../scenarios/index.js';
-import { runScenario, type ScenarioDef } from '../../scenarios/api.js';
+import { runScenario, scenarioStory, type ScenarioDef } from '../../scenarios/api.js';
 import { makeChalk } from '../../scenarios/narrate.js';
 import { writeHtmlReport } from '../../reports/html.js';
 import { textSummary } from '../../reports/text.js';
@@ -122,6 +122,7 @@ export function register(program: Command): void {
         title: `zksim scenario ${def.name} (seed ${String(seed)}) — ${result.status}`,
         meta: { scenario: def.name, seed: String(seed), status: result.status, traceHash: result.traceHash, ...(result.message ? { message: result.message } : {}) },
         ...(result.counterexample ? { counterexample: result.counterexample } : {}),
+        story: scenarioStory(result),
       };
       if (opts.summary) console.log('\n' + textSummary(input));
       if (opts.report) {
