@@ -77,10 +77,18 @@ export class Learner {
       return;
     }
     if (name === 'check') {
-      const limit = (this.phase === 'broadcast' || this.phase === 'newleader' ? s.config.syncLimit : s.config.initLimit) * s.tick;
-      if (now - this.lastHeard > limit) {
-        this.fail(this.phase === 'connecting' ? 'cannot connect to leader' : 'leader silent');
-        return;
+      if (this.phase === 'connecting' || this.phase === 'discovery') {
+        // connectToLeader and registerWithLeader: within initLimit from the start of FOLLOWING, retries included
+        if (now - this.startedAt > s.config.initLimit * s.tick) {
+          this.fail(this.phase === 'connecting' ? 'cannot connect to leader' : 'no LEADERINFO within initLimit');
+          return;
+        }
+      } else {
+        const limit = (this.phase === 'broadcast' || this.phase === 'newleader' ? s.config.syncLimit : s.config.initLimit) * s.tick;
+        if (now - this.lastHeard > limit) {
+          this.fail('leader silent');
+          return;
+        }
       }
       s.setRoleTimer(s.tick / 2, 'check');
     }
