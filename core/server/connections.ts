@@ -16,6 +16,7 @@ import type { ConnId, NodeName, Port } from '../port.js';
 import { MAX_FRAME_BYTES } from '../protocol.js';
 import type { ClientMessage, ReplyBody, Request, ServerMessage } from '../protocol.js';
 import { sessionPasswd } from './sessions.js';
+import { requestFrameBytes } from '../txn.js';
 
 export type RequestClass = 'read' | 'write' | 'sync' | 'local' | 'ping';
 
@@ -86,53 +87,8 @@ export function classify(req: Request): RequestClass {
   }
 }
 
-function utf8Len(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-const ACL_BYTES = 4 + 4 + 4 + 5 + 4 + 6; // vector length + perms + "world" + "anyone"
-
-/** Approximate jute frame length of a request (RequestHeader 8 bytes + the record). */
-export function requestFrameBytes(req: Request): number {
-  const str = (s: string) => 4 + utf8Len(s);
-  const buf = (d: Uint8Array | null) => 4 + (d ? d.length : 0);
-  const body = (r: Request | import('../protocol.js').MultiOp): number => {
-    switch (r.op) {
-      case 'create':
-        return str(r.path) + buf(r.data) + ACL_BYTES + 4 + (r.ttl !== undefined ? 8 : 0);
-      case 'delete':
-        return str(r.path) + 4;
-      case 'setData':
-        return str(r.path) + buf(r.data) + 4;
-      case 'check':
-        return str(r.path) + 4;
-      case 'multi':
-        return r.ops.reduce((a, o) => a + 9 + body(o), 0) + 9;
-      case 'closeSession':
-        return 0;
-      case 'exists':
-      case 'getData':
-      case 'getChildren':
-        return str(r.path) + 1;
-      case 'sync':
-        return str(r.path);
-      case 'addWatch':
-        return str(r.path) + 4;
-      case 'setWatches':
-        return 8 + [r.dataWatches, r.existWatches, r.childWatches].reduce((a, l) => a + 4 + l.reduce((b, p) => b + str(p), 0), 0);
-    }
-  };
-  return 8 + body(req);
-}
+/** Jute frame length of a request (core/txn.ts), re-exported for the server's frame limit check. */
+export { requestFrameBytes };
 
 export class CnxnTable {
   readonly byConn = new Map<ConnId, ClientCnxn>();
