@@ -248,11 +248,20 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
   let bestState = state;
   let iter = 0;
 
+  // Candidates are tried in two passes: operations with a known outcome first, then those with an unknown
+  // outcome (which can take effect at any later point, so trying them last finds linearizations sooner).
+  const stackPass = new Uint8Array(n);
+  let pass = 1;
   let entry = next[HEAD]!;
   for (;;) {
+    let forcedFail = false;
     if ((entry & 1) === 0 && entry < E) {
       // A call entry.
       const i = entry >> 1;
+      if ((pass === 1) !== (finite[i] === 1)) {
+        entry = next[entry]!;
+        continue;
+      }
       const ns = model.step(state, steps[i]!);
       if (ns !== ILLEGAL) {
         const w = i >>> 5;
@@ -265,7 +274,9 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
           explored++;
           stackE[sp] = entry;
           stackS[sp] = state;
+          stackPass[sp] = pass;
           sp++;
+          pass = 1;
           state = ns;
           zh = nzh;
           // lift the call and its return out of the list
@@ -300,12 +311,18 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
           continue;
         }
         // A legal read-only op whose successor is known to fail: this configuration fails too.
+        forcedFail = true;
       } else {
         entry = next[entry]!;
         continue;
       }
     }
-    // A return entry (or a forced failure): backtrack.
+    // A return entry: the second pass, or backtrack (also after a forced failure).
+    if (pass === 1 && !forcedFail) {
+      pass = 2;
+      entry = next[HEAD]!;
+      continue;
+    }
     for (;;) {
       if (sp === 0) {
         return { ok: false, explored, failure: makeFailure(model, ops, bestStack, bestState) };
@@ -325,6 +342,7 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
       if (finite[i]) remainingFinite++;
       if (!readOnly[i]) {
         entry = next[e]!;
+        pass = stackPass[sp]!;
         break;
       }
     }
