@@ -58,6 +58,7 @@ h3{margin:12px 0 2px;font-size:14px}
 .legend{font-size:12px;color:#555;margin:0 0 4px}
 .legend span{display:inline-block;margin-right:12px}
 .legend i{display:inline-block;width:18px;height:10px;vertical-align:-1px;margin-right:3px;border:1px solid #999}
+#opscap{display:none;margin:4px 0;padding:4px 8px;background:#fff3cd;border:1px solid #e0c060;border-radius:3px}
 #cap{display:none;margin:4px 0;padding:4px 8px;background:#fff3cd;border:1px solid #e0c060;border-radius:3px}
 svg{display:block;background:#fff;border:1px solid #ddd;user-select:none}
 svg .row{fill:#fff}svg .row.odd{fill:#f6f8fa}
@@ -164,9 +165,10 @@ from <input id="from" type="number" min="0"> to <input id="to" type="number" min
 <h3>Client operations per session</h3>
 <div class="legend"><span><i style="background:#5cb85c"></i>ok</span><span><i style="background:#d9534f"></i>failed</span><span><i style="background:linear-gradient(90deg,#f0ad4e,#fff)"></i>unknown outcome</span><span>▼ session state (green connected, orange disconnected, red expired)</span><span style="color:#9467bd">◆ watch event</span></div>
 <div id="opsnone">No client history in this run.</div>
+<div id="opscap" class="capnote"></div>
 <svg id="ops" role="img" aria-label="client operations"></svg>
 </div>
-<footer>zksim report · self-contained (no network) · every message, fault and operation of the run is embedded in this file; the page draws at most 20 000 arrows at once and says so when a window holds more.</footer>
+<footer>zksim report · self-contained (no network) · every message, fault and operation of the run is embedded in this file; the page draws at most 20 000 arrows, protocol events and operations at once and says so when a window holds more.</footer>
 <div id="tip"></div>
 <script type="application/json" id="zk-data">${scriptJson(packModel(model))}</script>
 <script>${PAGE_SCRIPT}</script>

@@ -251,12 +251,14 @@ export const PAGE_SCRIPT = String.raw`
       var cx0 = clampX(X(D.cx.win[0])), cx1 = clampX(X(D.cx.win[1]));
       o.push('<rect class="cxwin" x="' + cx0 + '" y="0" width="' + Math.max(2, cx1 - cx0) + '" height="' + h + '"/>');
     }
-    var drawn = 0;
-    for (var i = 0; i < D.ops.length && drawn < MAX_OPS; i++) {
+    var drawn = 0, opsInView = 0;
+    for (var i = 0; i < D.ops.length; i++) {
       var op = D.ops[i], y = rowY[op[0]];
       if (y === undefined) continue;
       var ret = op[2] < 0 ? D.tEnd : op[2];
       if (op[1] > S.t1 || ret < S.t0) continue;
+      opsInView++;
+      if (drawn >= MAX_OPS) continue;
       drawn++;
       var st = ['ok', 'fail', 'unknown'][op[3]];
       var x0 = clampX(X(op[1])), x1 = clampX(X(ret)), w = Math.max(2, x1 - x0);
@@ -284,6 +286,8 @@ export const PAGE_SCRIPT = String.raw`
     var svg = $('ops');
     svg.setAttribute('width', W); svg.setAttribute('height', h);
     svg.setAttribute('data-ops', drawn);
+    $('opscap').textContent = drawn < opsInView ? 'Showing ' + drawn + ' of ' + opsInView + ' operations in this window (drawing cap ' + MAX_OPS + '): zoom in to see every one.' : '';
+    $('opscap').style.display = drawn < opsInView ? 'block' : 'none';
     svg.innerHTML = o.join('');
     $('opsnone').style.display = D.ops.length || D.sess.length ? 'none' : 'block';
   }
