@@ -91,7 +91,31 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
     };
   }
-  // check/watches.ts (history) and check/ensemble.ts (trace): a defensive adapter over `checkWatches(history)` /
+  if (name === 'watches' && typeof mod.checkWatches === 'function') {
+    const check = mod.checkWatches as (h: readonly HistoryEvent[]) => { ok: boolean; seen?: { registrations: number; events: number; changes: number } };
+    const format = typeof mod.formatWatches === 'function' ? (mod.formatWatches as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
+    return (input) => {
+      const r = check(input.history);
+      const seen = r.seen;
+      if (r.ok && seen && seen.registrations === 0 && seen.events === 0) return { property: 'watches', ok: null, explanation: 'not checked: no watch registered in the history' };
+      return r.ok
+        ? { property: 'watches', ok: true, explanation: `watch delivery ok${seen ? ` (${seen.registrations} registrations, ${seen.events} events, ${seen.changes} changes)` : ''}` }
+        : { property: 'watches', ok: false, explanation: format(r) };
+    };
+  }
+  if (name === 'ensemble' && typeof mod.checkEnsemble === 'function') {
+    const check = mod.checkEnsemble as (t: readonly unknown[], h?: readonly HistoryEvent[]) => { ok: boolean; seen?: { leaders: number; applies: number; commits: number; nodes: number } };
+    const format = typeof mod.formatEnsemble === 'function' ? (mod.formatEnsemble as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
+    return (input) => {
+      if (!input.trace) return { property: 'ensemble', ok: null, explanation: 'not checked: the run kept no trace' };
+      const r = check(input.trace, input.history);
+      const seen = r.seen;
+      return r.ok
+        ? { property: 'ensemble', ok: true, explanation: `ensemble invariants hold${seen ? ` (${seen.leaders} leaders, ${seen.commits} commits, ${seen.applies} applies on ${seen.nodes} nodes)` : ''}` }
+        : { property: 'ensemble', ok: false, explanation: format(r) };
+    };
+  }
+  // Otherwise (another API than expected): a defensive adapter over `checkWatches(history)` /
   // `checkEnsemble(trace)`; a result it does not recognise is reported as not checked.
   const fnName = name === 'watches' ? 'checkWatches' : name === 'ensemble' ? 'checkEnsemble' : '';
   const fn = mod[fnName];

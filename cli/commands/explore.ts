@@ -9,7 +9,7 @@ import { BUG_ZOO, findBug } from '../../explore/bugs.js';
 import { DEFAULT_CONFIG, FAULT_KINDS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from '../../explore/spec.js';
 import { explore, parseRange, parseShard, shardSeeds, specOf, type ExploreBase, type SeedResult } from '../../explore/engine.js';
 import { runSpec } from '../../explore/runner.js';
-import { DEFAULT_OUT, seedDirName, writeFailure } from '../../explore/artefacts.js';
+import { DEFAULT_OUT, makeRepro, seedDirName, writeFailure } from '../../explore/artefacts.js';
 import { shrink } from '../../explore/shrink.js';
 import { zksimVersion } from '../../explore/version.js';
 
@@ -150,7 +150,7 @@ export function register(program: Command): void {
       .option('--out <dir>', 'where failure artefacts and summary.json go', DEFAULT_OUT)
       .option('--no-shrink', 'do not shrink the first failure')
       .option('--max-failures <n>', 'stop after this many failing seeds')
-      .option('--artefacts <n>', 'write artefacts for at most this many failing seeds', '5')
+      .option('--artefacts <n>', 'write history, trace and explanation for at most this many failing seeds (every failing seed gets its repro.json)', '5')
       .option('--json', 'print one JSON object (no progress bar)'),
   ).action(async (o: ExploreOpts) => {
     if (o.count !== undefined && o.seeds !== undefined) throw new UsageError('give either --count or --seeds, not both');
@@ -201,7 +201,15 @@ export function register(program: Command): void {
     for (const r of failing) {
       const entry: ExploreSummary['failures'][number] = { seed: r.seed, workload: r.workload, property: r.failure!.property, repro: null };
       failures.push(entry);
-      if (written >= maxArtefacts) continue;
+      if (written >= maxArtefacts) {
+        // Beyond --artefacts: the repro alone (the spec is known without re-running), enough to replay it.
+        const spec = specOf(base, r.seed);
+        const dir = join(o.out, seedDirName(r.seed));
+        mkdirSync(dir, { recursive: true });
+        entry.repro = join(dir, 'repro.json');
+        writeFileSync(entry.repro, JSON.stringify(makeRepro(spec, { property: r.failure!.property, ok: false, explanation: r.failure!.explanation }, r.traceHash), null, 2) + '\n');
+        continue;
+      }
       written++;
       // Re-run the failing seed here with the trace on (the run is deterministic: same hash), write the artefacts.
       const spec = specOf(base, r.seed);
