@@ -174,6 +174,35 @@ if (!existsSync(CHROMIUM)) {
       rmSync(userDir, { recursive: true, force: true });
     }
   });
+
+  test('more arrows than the drawing cap: the page says so, and zooming in shows every one', async () => {
+    const { chromium } = await import('playwright-core');
+    const r = runDemo(3, { processes: 5, durationMs: 14_000, recordTrace: true });
+    const trace = r.world.trace;
+    const delivered = trace.filter((e) => e.kind === 'recv').length;
+    assert.ok(delivered > 20_000, `need more than the cap (got ${delivered})`);
+    const file = join(OUT, 'browser-capped.html');
+    writeHtmlReport(file, { trace, title: 'capped' });
+    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
+    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs() });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+      assert.is(await page.$$eval('#lamport .arrow', (els) => els.length), 20_000);
+      assert.is(await page.getAttribute('#lamport', 'data-arrows-in-view'), String(delivered));
+      assert.match((await page.textContent('#cap')) ?? '', new RegExp(`Showing 20000 of ${delivered} delivered messages`));
+      await page.evaluate(() => (window as unknown as { zksimReport: { setWindow(a: number, b: number): void } }).zksimReport.setWindow(5_000, 6_000));
+      const sendT = new Map<unknown, number>();
+      for (const e of trace) if (e.kind === 'send') sendT.set(e.mid, e.t);
+      const inWindow = trace.filter((e) => e.kind === 'recv' && e.t >= 5_000 && sendT.get(e.mid)! <= 6_000).length;
+      assert.is(await page.$$eval('#lamport .arrow', (els) => els.length), inWindow);
+      assert.is(await page.isVisible('#cap'), false, 'no cap notice once everything is drawn');
+    } finally {
+      await browser.close();
+      rmSync(userDir, { recursive: true, force: true });
+    }
+  });
 }
 
 test.run();
