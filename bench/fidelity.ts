@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { RealEnsemble, realZooKeeperAvailable } from '../fidelity/realzk.js';
 import { Cluster } from '../sim/cluster.js';
-import type { ZooKeeperClient } from '../core/client/index.js';
+import { ZooKeeperClient } from '../core/client/index.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -79,8 +79,15 @@ export async function realWorkload(addresses: string[], durationMs = DURATION_MS
 export async function zksimWorkload(simMs = SIM_MS, seed: string | number = 1): Promise<{ ops: number; seconds: number; simSeconds: number }> {
   const cluster = new Cluster({ seed, servers: 3 });
   const clients: ZooKeeperClient[] = [];
-  for (let i = 0; i < CLIENTS; i++) clients.push(cluster.client(`c${i + 1}`, { servers: [cluster.serverNames[i]!], timeoutMs: 10_000 }));
-  if (!(await cluster.ready(60_000))) throw new Error('zksim: the ensemble did not come up');
+  const world = cluster.world;
+  for (let i = 0; i < CLIENTS; i++) {
+    // zksim's client library on its own process, pinned to one server; no history recorder (the real side records
+    // nothing either)
+    const zk = new ZooKeeperClient({ servers: [cluster.serverNames[i]!], sessionTimeoutMs: 10_000, noShuffle: true, onUserWake: () => world.wakeUser(), clock: () => world.now });
+    world.addProcess(`c${i + 1}`, () => zk);
+    clients.push(zk);
+  }
+  if (!(await cluster.until(() => cluster.leader() !== null && clients.every((c) => c.state === 'CONNECTED'), 60_000))) throw new Error('zksim: the ensemble did not come up');
   await cluster.run(clients[0]!.create('/bench', null));
   await cluster.run(Promise.all(clients.map((c, i) => c.create(`/bench/c${i}`, '0'))));
   const data = 'x'.repeat(16);
