@@ -142,7 +142,9 @@ export class ScenarioContext {
     this.stepTimes.push(this.world.now);
     if (this.out) {
       this.out('');
-      this.out(this.c.bold.underline(`Step ${this.steps.length}: ${title}`) + this.c.gray(`  (t=${this.world.now} ms)`));
+      const l = this.leader();
+      const who = l ? `${l} leads epoch ${this.epoch(l)}` : 'no leader';
+      this.out(this.c.bold.underline(`Step ${this.steps.length}: ${title}`) + this.c.gray(`  (t=${this.world.now} ms, ${who})`));
     }
     await this.opts.onStep?.(this.steps.length, title);
   }
