@@ -37,6 +37,12 @@ export class TraceHash {
 
   int(x: number): void {
     // Split into two 32-bit halves so integers beyond 2^32 (zxids) are hashed whole.
+    if ((x | 0) === x) {
+      // A 32-bit integer: its high half is its sign (the same words as the general path, without the division).
+      this.mix(x);
+      this.mix(x < 0 ? -1 : 0);
+      return;
+    }
     const lo = x | 0;
     const hi = Math.floor(x / 4294967296) | 0;
     this.mix(lo);
@@ -44,8 +50,21 @@ export class TraceHash {
   }
 
   str(s: string): void {
-    this.mix(s.length);
-    for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
+    // mix() inlined over locals: this runs for every character of every traced string.
+    const n = s.length;
+    let a = Math.imul(this.a ^ n, FNV_PRIME);
+    let b = (this.b + Math.imul(n, 0x85ebca6b)) | 0;
+    b ^= b >>> 13;
+    b = Math.imul(b, 0xc2b2ae35);
+    for (let i = 0; i < n; i++) {
+      const v = s.charCodeAt(i);
+      a = Math.imul(a ^ v, FNV_PRIME);
+      b = (b + Math.imul(v, 0x85ebca6b)) | 0;
+      b ^= b >>> 13;
+      b = Math.imul(b, 0xc2b2ae35);
+    }
+    this.a = a;
+    this.b = b;
   }
 
   /** A 32-bit integer (indices, kinds, message ids). */
@@ -96,16 +115,25 @@ export function hashValue(h: TraceHash, v: unknown): void {
       }
       if (Array.isArray(v)) {
         h.int(v.length);
-        for (const x of v) hashValue(h, x);
+        for (let i = 0; i < v.length; i++) hashValue(h, v[i]);
         return;
       }
-      for (const k in v as Record<string, unknown>) {
-        h.str(k);
-        hashValue(h, (v as Record<string, unknown>)[k]);
-      }
+      hashFields(h, v as Record<string, unknown>);
       return;
     default:
       h.str(typeof v);
+  }
+}
+
+/** The fields of a plain object, in insertion order (the body of hashValue for objects; trace records use it). */
+export function hashFields(h: TraceHash, o: Record<string, unknown>): void {
+  for (const k in o) {
+    h.str(k);
+    const x = o[k];
+    // The common leaves inline; anything else recurses.
+    if (typeof x === 'string') h.str(x);
+    else if (typeof x === 'number' && (x | 0) === x) h.int(x);
+    else hashValue(h, x);
   }
 }
 

@@ -323,7 +323,7 @@ export class World {
   private dispatch(ev: Ev): void {
     switch (ev.k) {
       case K_DRIVER:
-        this.record('driver', undefined, { label: ev.tag });
+        this.record1('driver', undefined, 'label', ev.tag);
         ev.fn!();
         return;
       case K_TIMER: {
@@ -334,7 +334,7 @@ export class World {
           return;
         }
         this.timers.delete(ev.id);
-        this.record('timer', p.name, { tag: ev.tag });
+        this.record1('timer', p.name, 'tag', ev.tag);
         this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
         return;
       }
@@ -350,7 +350,7 @@ export class World {
           p.deferred.push(ev);
           return;
         }
-        this.record('synced', p.name, { tag: ev.tag });
+        this.record1('synced', p.name, 'tag', ev.tag);
         this.deliver(p, { kind: 'synced', tag: ev.tag });
         return;
       }
@@ -413,6 +413,36 @@ export class World {
     if (this.recordTrace) this.trace.push(node === undefined ? { t: this.clock, kind, ...data } : { t: this.clock, kind, node, ...data });
   }
 
+  /** record(kind, node, { [key]: value }) for one string field, without building the object (same hash). */
+  record1(kind: string, node: string | undefined, key: string, value: string): void {
+    if (this.recordTrace) {
+      this.record(kind, node, { [key]: value });
+      return;
+    }
+    const h = this.hash;
+    h.int(this.clock);
+    h.str(kind);
+    if (node !== undefined) h.str(node);
+    h.str(key);
+    h.str(value);
+  }
+
+  /** record(kind, node, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object (same hash). */
+  record2(kind: string, node: string, k1: string, v1: string, k2: string, v2: string): void {
+    if (this.recordTrace) {
+      this.record(kind, node, { [k1]: v1, [k2]: v2 });
+      return;
+    }
+    const h = this.hash;
+    h.int(this.clock);
+    h.str(kind);
+    h.str(node);
+    h.str(k1);
+    h.str(v1);
+    h.str(k2);
+    h.str(v2);
+  }
+
   /** Hot-path trace for message send/receive: hashes numbers and the message type only. */
   recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown): void {
     const h = this.hash;
@@ -446,8 +476,9 @@ export class World {
       if (!alive()) return;
       world.portCalls++;
       disk.write(op);
-      world.record('disk', p.name, { op: op.op, file: op.file });
+      world.record2('disk', p.name, 'op', op.op, 'file', op.file);
     };
+    let diskRng: Rng | null = null; // world.rng(`disk:${name}`), looked up once
     const diskPort: DiskPort = {
       append: (file, records) => write({ op: 'append', file, records }),
       overwrite: (file, value) => write({ op: 'overwrite', file, value }),
@@ -456,14 +487,14 @@ export class World {
       sync: (tag) => {
         if (!alive()) return;
         world.portCalls++;
-        const lat = world.rng(`disk:${p.name}`).latency(disk.syncLatency.min, disk.syncLatency.max, 0.02);
+        const lat = (diskRng ??= world.rng(`disk:${p.name}`)).latency(disk.syncLatency.min, disk.syncLatency.max, 0.02);
         // fsyncs of one disk complete in the order they were requested.
         const at = Math.max(world.clock + lat, p.lastSyncDone);
         p.lastSyncDone = at;
         const ev = new Ev(K_SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
         ev.time = at;
         world.queue.push(ev);
-        world.record('fsync', p.name, { tag });
+        world.record1('fsync', p.name, 'tag', tag);
       },
       readLog: (file) => disk.readLog(file),
       readValue: (file) => disk.readValue(file),
