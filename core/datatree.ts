@@ -512,9 +512,11 @@ export class DataTree {
       }
       const n = this.nodes.get(path);
       if (!n) continue;
-      const h = new Fnv2();
+      const h = NODE_HASH;
+      h.reset();
       h.str(path);
-      for (const v of [n.czxid, n.mzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion, n.pzxid, n.owner, n.ttl, n.perms, n.children.size]) h.num(v);
+      h.num(n.czxid); h.num(n.mzxid); h.num(n.ctime); h.num(n.mtime); h.num(n.version); h.num(n.cversion);
+      h.num(n.aversion); h.num(n.pzxid); h.num(n.owner); h.num(n.ttl); h.num(n.perms); h.num(n.children.size);
       h.str(n.kind);
       if (n.data === null) h.num(-1);
       else { h.num(n.data.length); h.bytes(n.data); }
@@ -566,36 +568,84 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Two independent 32-bit FNV-1a streams = a 64-bit digest without BigInt. */
+/** Two independent 32-bit FNV-1a streams = a 64-bit digest without BigInt. Bytes of numbers are little-endian. */
 class Fnv2 {
-  private a = 0x811c9dc5;
-  private b = 0x050c5d1f;
-  private byte(x: number): void {
-    this.a = Math.imul(this.a ^ x, 0x01000193) >>> 0;
-    this.b = Math.imul(this.b ^ x ^ 0x5a, 0x01000193) >>> 0;
+  // Kept as signed 32-bit values internally (same low bits as the unsigned ones); reported unsigned.
+  private a = 0x811c9dc5 | 0;
+  private b = 0x050c5d1f | 0;
+  reset(): void {
+    this.a = 0x811c9dc5 | 0;
+    this.b = 0x050c5d1f | 0;
   }
   bytes(d: Uint8Array): void {
-    for (let i = 0; i < d.length; i++) this.byte(d[i]!);
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < d.length; i++) {
+      const x = d[i]!;
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
+    }
+    this.a = a;
+    this.b = b;
   }
   str(s: string): void {
     this.num(s.length);
-    for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); this.byte(c & 0xff); this.byte(c >> 8); }
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      let x = c & 0xff;
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
+      x = c >> 8;
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
+    }
+    this.a = a;
+    this.b = b;
   }
   num(v: number): void {
     // Numbers up to 2^53: hash low and high 32-bit halves.
-    const lo = v >>> 0;
-    const hi = Math.floor(v / 4294967296) >>> 0;
-    for (const w of [lo, hi]) { this.byte(w & 0xff); this.byte((w >>> 8) & 0xff); this.byte((w >>> 16) & 0xff); this.byte(w >>> 24); }
+    this.word(v >>> 0);
+    this.word(Math.floor(v / 4294967296) >>> 0);
+  }
+  /** The 4 bytes of a 32-bit word, low byte first. */
+  private word(w: number): void {
+    let a = this.a;
+    let b = this.b;
+    let x = w & 0xff;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
+    x = (w >>> 8) & 0xff;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
+    x = (w >>> 16) & 0xff;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
+    x = w >>> 24;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
+    this.a = a;
+    this.b = b;
   }
   get laneA(): number {
-    return this.a;
+    return this.a >>> 0;
   }
   get laneB(): number {
-    return this.b;
+    return this.b >>> 0;
   }
   hex(): string {
-    return this.a.toString(16).padStart(8, '0') + this.b.toString(16).padStart(8, '0');
+    return hex32(this.a) + hex32(this.b);
   }
+}
+
+/** The hasher digest() reuses for every node (digest is not reentrant). */
+const NODE_HASH = new Fnv2();
+
+const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** 8 lowercase hex digits of the unsigned 32-bit value of v. */
+function hex32(v: number): string {
+  return HEX_BYTE[(v >>> 24) & 0xff]! + HEX_BYTE[(v >>> 16) & 0xff]! + HEX_BYTE[(v >>> 8) & 0xff]! + HEX_BYTE[v & 0xff]!;
 }
 
 /** Does a create sub-op of a multi report the Stat (createContainer / createTTL opcodes)? */
