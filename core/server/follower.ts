@@ -168,13 +168,13 @@ export class Learner {
         if (m.epoch > accepted) {
           s.storage.setAcceptedEpoch(m.epoch);
           s.trace('epoch', { accepted: m.epoch, role: 'learner' });
-          const lastZxid = s.db.lastProcessedZxid;
+          const lastZxid = s.storage.lastLoggedZxid;
           const current = s.storage.currentEpoch;
           s.afterSync(() => {
             if (this.conn !== null && !this.stopped) s.sendPeer(this.conn, { type: 'ackepoch', lastZxid, currentEpoch: current });
           });
         } else if (m.epoch === accepted) {
-          s.sendPeer(conn, { type: 'ackepoch', lastZxid: s.db.lastProcessedZxid, currentEpoch: -1 });
+          s.sendPeer(conn, { type: 'ackepoch', lastZxid: s.storage.lastLoggedZxid, currentEpoch: -1 });
         } else {
           this.fail(`leader epoch ${m.epoch} < acceptedEpoch ${accepted}`);
           return;

@@ -80,6 +80,7 @@ export const SERVER_BUGS = [
   'learner-3.8.0', // 3.8.0 learner at NEWLEADER: currentEpoch first, ACK at once, txns logged asynchronously;
   //                  COMMIT between NEWLEADER and UPTODATE crashes the learner (ZOOKEEPER-4643/4646/4785/4394)
   'election-1419', // FLE vote order of ZOOKEEPER-1419 (not transitive)
+  'no-replay-on-rejoin', // ZOOKEEPER-2845: going LOOKING keeps the in-memory tree without replaying the txn log
 ] as const;
 
 interface PeerConn {
@@ -416,7 +417,11 @@ export class ZooKeeperServer implements Role<unknown> {
     this.learner = null;
     this.servingClients = false;
     this.cnxns.closeAll();
-    if (reload) {
+    if (reload && this.bugs.has('no-replay-on-rejoin')) {
+      // BUG SWITCH (ZOOKEEPER-2845): keep the in-memory tree (committed txns only); the log's uncommitted txns are
+      // still advertised (lastLoggedZxid) but missing from memory
+      this.db.lastProcessedZxid = this.db.tree.lastZxid;
+    } else if (reload) {
       const r = this.storage.load();
       if (r.error) {
         this.trace('storage-error', { error: r.error.kind, message: r.error.message });
