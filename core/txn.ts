@@ -125,8 +125,26 @@ export function prepare(tree: DataTree, req: PrepRequest, ctx: PrepContext): Txn
       return { ...hdr, type: 'multi', ops: prepMulti(tree, req.ops, ctx) };
     default: {
       const r = prepOp(tree, req, ctx);
-      return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : { ...hdr, ...r };
+      return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : withHeader(hdr, r);
     }
+  }
+}
+
+/** `{ ...hdr, ...r }` (same keys, same order) as literals: this runs for every write and spreads are slow. */
+function withHeader(hdr: TxnHeader, r: SubTxn): Txn {
+  const { zxid, time, sessionId, cxid } = hdr;
+  switch (r.type) {
+    case 'setData':
+      return { zxid, time, sessionId, cxid, type: 'setData', path: r.path, data: r.data, version: r.version };
+    case 'create': {
+      const t: Txn = { zxid, time, sessionId, cxid, type: 'create', path: r.path, data: r.data, mode: r.mode, parentCversion: r.parentCversion };
+      if ('ttl' in r) t.ttl = r.ttl;
+      return t;
+    }
+    case 'delete':
+      return { zxid, time, sessionId, cxid, type: 'delete', path: r.path };
+    default:
+      return { ...hdr, ...r };
   }
 }
 
