@@ -155,7 +155,7 @@ export class ZooKeeperServer implements Role<unknown> {
   }
   hasQuorum(sids: Iterable<number>): boolean {
     let n = 0;
-    for (const s of new Set(sids)) if (this.isVoter(s)) n++;
+    for (const s of sids instanceof Set ? sids : new Set(sids)) if (this.isVoter(s)) n++;
     return n >= this.quorumSize;
   }
   trace(kind: string, data: Record<string, unknown> = {}): void {
@@ -319,7 +319,8 @@ export class ZooKeeperServer implements Role<unknown> {
         if (!ev.tag.startsWith('s:')) return;
         const n = Number(ev.tag.slice(2));
         // a sync makes everything before it durable: run every callback up to n, in order
-        for (const [k, fn] of [...this.syncCallbacks]) {
+        // (iterating the live map: callbacks may add tags, all > n, which end the loop)
+        for (const [k, fn] of this.syncCallbacks) {
           if (k > n) break;
           this.syncCallbacks.delete(k);
           fn();
