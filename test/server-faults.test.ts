@@ -64,6 +64,11 @@ for (const [seed, n] of [[1, 3], [2, 3], [11, 5]] as const) {
   });
 }
 
+test('random faults with no-replay-on-rejoin (ZOOKEEPER-2845) make replicas diverge', async () => {
+  const r = await fuzz(1, 3, ['no-replay-on-rejoin']);
+  assert.not.ok(r.converged, 'diverged');
+});
+
 test('random faults with commit-before-quorum lose acknowledged writes', async () => {
   const r = await fuzz(25, 3, ['commit-before-quorum']);
   assert.ok(r.missing > 0, `missing ${r.missing}`);
