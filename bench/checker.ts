@@ -10,6 +10,8 @@ import { checkOperations } from '../check/linearizability.js';
 import { kvModel } from '../check/models/kv.js';
 import { registerModel } from '../check/models/register.js';
 import type { Model } from '../check/models/model.js';
+import { generateStaleReadHistory } from '../check/gen.js';
+import { checkOsc } from '../check/osc.js';
 
 const ROOT = '../shared/histories';
 const PORCUPINE_MS = { jepsen: 508, kv: 294 };
@@ -68,6 +70,16 @@ export async function run(): Promise<Record<string, unknown>> {
       ratioToPorcupineCpu: Math.round((median(runs.map((r) => r[g].cpu)) / PORCUPINE_MS[g]) * 1000) / 1000,
       verdictsReproduced: runs[0]![g].ok,
     };
+  }
+  // Ordered sequential consistency on synthetic ZooKeeper-like histories (stale reads, 20 sessions, latency up to 20).
+  for (const [name, zxids] of [['oscNoZxid50k', false], ['oscZxid50k', true]] as const) {
+    const h = generateStaleReadHistory({ ops: 50000, sessions: 20, keys: 5, seed: 5, maxLatency: 20, zxids });
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = checkOsc(h, { timeoutMs: 120_000 });
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    out[name] = { ops: 50000, verdict: r.verdict, ms: Math.round(ms), cpuMs: Math.round((c.user + c.system) / 1000) } as unknown as Group;
   }
   const total = (out.jepsen as Group).ms + (out.kv as Group).ms;
   out.totalMs = Math.round(total * 10) / 10;

@@ -250,9 +250,42 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
   let bestBlocked: Array<{ op: Operation; reason: string }> = [];
   let bestState = '';
 
+  // Dead-end detection: a session whose next operation reads data that the node does not hold and that no
+  // unplaced write can produce any more can never go on (only for nodes never appended to).
+  const producers = new Map<string, number>();
+  const appendPaths = new Set<string>();
+  const producedBy = (st: ZkStep): string[] => {
+    const out: string[] = [];
+    if (st.k !== 'write') return out;
+    for (const sub of st.subs) {
+      if (sub.k === 'setData') {
+        if (sub.append) appendPaths.add(sub.path);
+        else out.push(`${sub.path}\u0000${sub.data}`);
+      } else if (sub.k === 'create' && sub.name !== undefined) out.push(`${sub.name}\u0000${sub.data}`);
+    }
+    return out;
+  };
+  const produces: string[][] = items.map((it) => (it.step.k === 'write' && it.step.expect.s !== 'free' && it.step.expect.s !== 'err' ? producedBy(it.step) : []));
+  for (const keys of produces) for (const k of keys) producers.set(k, (producers.get(k) ?? 0) + 1);
+  const itemIndex = new Map<Item, number>();
+  items.forEach((it, i) => itemIndex.set(it, i));
+  const deadHead = (): boolean => {
+    for (let p = 0; p < P; p++) {
+      const it = lists[p]![pos[p]!];
+      if (!it || it.unknown) continue;
+      const st = it.step;
+      if (st.k !== 'getData' || st.expect.s !== 'ok' || st.data === undefined || appendPaths.has(st.path)) continue;
+      const n = tree.get(st.path);
+      if (n && n.data === st.data) continue;
+      if ((producers.get(`${st.path}\u0000${st.data}`) ?? 0) === 0) return true;
+    }
+    return false;
+  };
+
   const place = (it: Item, apply: boolean, forced: boolean, alts?: Array<[Item, boolean]>): boolean => {
     const mark = tree.mark();
     if (apply && !applyZk(tree, it.step)) return false;
+    for (const k of produces[itemIndex.get(it)!]!) producers.set(k, producers.get(k)! - 1);
     const f: Frame = { it, applied: apply, mark, rtPtr, forced };
     if (alts) f.alts = alts;
     stack.push(f);
@@ -271,6 +304,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
     const f = stack.pop()!;
     const it = f.it;
     tree.rollback(f.mark);
+    for (const k of produces[itemIndex.get(it)!]!) producers.set(k, producers.get(k)! + 1);
     const p = it.proc;
     pos[p]!--;
     posHash ^= zAt(p, pos[p]!) ^ zAt(p, pos[p]! + 1);
@@ -330,7 +364,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
         }
       }
       if (remaining === 0) return { verdict: 'ok', operations: ops.length, sessions: P, explored, usedZxids };
-      if (!seen()) {
+      if (!deadHead() && !seen()) {
         // Branch over enabled updates (and unknown ops: take effect now, or never).
         const alts: Array<[Item, boolean]> = [];
         for (let p = 0; p < P; p++) {
@@ -344,7 +378,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
           if (it.readOnly && !(usedZxids && it.zxid >= 0)) continue; // blocked or illegal: waits for other sessions' updates
           if (!isBlocked(it)) alts.push([it, true]);
         }
-        alts.sort((a, b) => (a[0].op.ret === b[0].op.ret ? a[0].op.call - b[0].op.call || (a[1] === b[1] ? 0 : a[1] ? -1 : 1) : a[0].op.ret - b[0].op.ret));
+        alts.sort(ALT_ORDER);
         let placed = false;
         while (alts.length) {
           const [it, apply] = alts.shift()!;
@@ -402,4 +436,15 @@ export function formatOsc(r: OscResult, maxPrefix = 20): string {
   lines.push('no session can go on:');
   for (const b of r.blocked ?? []) lines.push(`  ${describeOperation(b.op)}\n      ${b.reason}`);
   return lines.join('\n');
+}
+
+/**
+ * Order of the alternatives at a branch point: earliest invocation first (ZooKeeper orders writes as they reach the
+ * leader, roughly in invocation order), then known outcomes before unknown ones, applying before skipping.
+ */
+function ALT_ORDER(a: [{ op: Operation; unknown: boolean }, boolean], b: [{ op: Operation; unknown: boolean }, boolean]): number {
+  if (a[0].unknown !== b[0].unknown) return a[0].unknown ? 1 : -1;
+  if (a[0].op.call !== b[0].op.call) return a[0].op.call - b[0].op.call;
+  if (a[0].op.ret !== b[0].op.ret) return a[0].op.ret < b[0].op.ret ? -1 : 1;
+  return a[1] === b[1] ? 0 : a[1] ? -1 : 1;
 }
