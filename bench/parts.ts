@@ -3,6 +3,7 @@ export type BenchPart = () => Promise<Record<string, unknown>>;
 
 export const parts: Record<string, BenchPart> = {
   kernel: async () => (await import('./kernel.js')).run(),
+  ensemble: async () => (await import('./ensemble.js')).run(),
   fidelity: async () => (await import('./fidelity.js')).run(),
   explore: async () => (await import('./explore.js')).run(),
   checker: async () => (await import('./checker.js')).run(),
