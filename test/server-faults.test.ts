@@ -65,13 +65,16 @@ for (const [seed, n] of [[1, 3], [2, 3], [11, 5]] as const) {
 }
 
 test('random faults with no-replay-on-rejoin (ZOOKEEPER-2845) make replicas diverge', async () => {
-  const r = await fuzz(1, 3, ['no-replay-on-rejoin']);
-  assert.not.ok(r.converged, 'diverged');
+  // some schedule among a few seeds hits it
+  let diverged = false;
+  for (let seed = 1; seed <= 8 && !diverged; seed++) diverged = !(await fuzz(seed, 3, ['no-replay-on-rejoin'])).converged;
+  assert.ok(diverged, 'diverged');
 });
 
 test('random faults with commit-before-quorum lose acknowledged writes', async () => {
-  const r = await fuzz(25, 3, ['commit-before-quorum']);
-  assert.ok(r.missing > 0, `missing ${r.missing}`);
+  let lost = false;
+  for (let seed = 21; seed <= 28 && !lost; seed++) lost = (await fuzz(seed, 3, ['commit-before-quorum'])).missing > 0;
+  assert.ok(lost, 'an acknowledged write was lost');
 });
 
 test.run();

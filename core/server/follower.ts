@@ -167,10 +167,10 @@ export class Learner {
         this.epoch = m.epoch;
         if (m.epoch > accepted) {
           s.storage.setAcceptedEpoch(m.epoch);
-          s.trace('epoch', { accepted: m.epoch, role: 'learner' });
           const lastZxid = s.storage.lastLoggedZxid;
           const current = s.storage.currentEpoch;
           s.afterSync(() => {
+            s.trace('epoch', { accepted: m.epoch, role: 'learner' });
             if (this.conn !== null && !this.stopped) s.sendPeer(this.conn, { type: 'ackepoch', lastZxid, currentEpoch: current });
           });
         } else if (m.epoch === accepted) {
@@ -284,7 +284,7 @@ export class Learner {
         s.storage.setCurrentEpoch(epoch);
         this.writeSeq++;
         s.fle?.updateElectionVote(epoch);
-        s.trace('epoch', { current: epoch, role: 'learner' });
+        s.afterSync(() => s.trace('epoch', { current: epoch, role: 'learner' }));
         this.phase = 'newleader';
         this.ackQueue.push({ seq: this.writeSeq, zxid: makeZxid(epoch, 0) });
         for (const t of uncommitted) {

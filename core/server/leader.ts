@@ -59,6 +59,8 @@ export class Leader {
   private pendingSyncs: Array<{ conn: ConnId; sessionId: number; cxid: number; path: string; zxid: number }> = [];
   private summary = { currentEpoch: 0, lastZxid: 0 };
   private expiryTimerAt = -1;
+  private epochDurable = false;
+  private currentEpochPending = false;
   private stopped = false;
 
   constructor(private s: ZooKeeperServer, readonly electionEpoch: number) {
@@ -91,13 +93,16 @@ export class Leader {
     if (this.epoch >= 0 || !this.s.hasQuorum(this.connecting)) return;
     const s = this.s;
     this.epoch = this.maxAccepted + 1;
-    s.storage.setAcceptedEpoch(this.epoch);
-    s.port.disk.sync('accepted-epoch');
-    s.trace('epoch', { accepted: this.epoch, role: 'leader' });
     this.lastProposed = makeZxid(this.epoch, 0);
-    for (const h of this.handlers.values()) if (h.state === 'info') this.sendLeaderInfo(h);
-    this.epochAckers.add(s.myId);
-    this.maybeEpochQuorum();
+    // acceptedEpoch is written and fsynced before LEADERINFO goes out (QuorumPeer.writeLongToFile)
+    s.storage.setAcceptedEpoch(this.epoch);
+    s.afterSync(() => {
+      this.epochDurable = true;
+      s.trace('epoch', { accepted: this.epoch, role: 'leader' });
+      for (const h of this.handlers.values()) if (h.state === 'info') this.sendLeaderInfo(h);
+      this.epochAckers.add(s.myId);
+      this.maybeEpochQuorum();
+    });
   }
 
   private sendLeaderInfo(h: Handler): void {
@@ -106,15 +111,17 @@ export class Leader {
   }
 
   private maybeEpochQuorum(): void {
-    if (this.phase !== 'discovery' || !this.s.hasQuorum(this.epochAckers)) return;
+    if (this.phase !== 'discovery' || this.currentEpochPending || !this.s.hasQuorum(this.epochAckers)) return;
     const s = this.s;
+    this.currentEpochPending = true;
     s.storage.setCurrentEpoch(this.epoch);
-    s.port.disk.sync('current-epoch');
-    s.fle?.updateElectionVote(this.epoch);
-    s.trace('epoch', { current: this.epoch, role: 'leader' });
-    this.phase = 'sync';
-    for (const h of this.handlers.values()) if (h.state === 'epochAcked') this.syncLearner(h);
-    this.maybeNewLeaderQuorum();
+    s.afterSync(() => {
+      s.fle?.updateElectionVote(this.epoch);
+      s.trace('epoch', { current: this.epoch, role: 'leader' });
+      this.phase = 'sync';
+      for (const h of this.handlers.values()) if (h.state === 'epochAcked') this.syncLearner(h);
+      this.maybeNewLeaderQuorum();
+    });
   }
 
   private maybeNewLeaderQuorum(): void {
@@ -245,7 +252,7 @@ export class Leader {
       h = { conn, sid: m.sid, observer: m.observer, state: 'info', acceptedEpoch: m.acceptedEpoch, lastZxid: 0, lastHeard: s.now(), forwarding: false };
       this.handlers.set(conn, h);
       s.trace('learner', { event: 'info', sid: m.sid, acceptedEpoch: m.acceptedEpoch, observer: m.observer });
-      if (this.epoch >= 0) this.sendLeaderInfo(h);
+      if (this.epochDurable) this.sendLeaderInfo(h);
       else {
         if (m.acceptedEpoch > this.maxAccepted) this.maxAccepted = m.acceptedEpoch;
         if (!m.observer) this.connecting.add(m.sid);
