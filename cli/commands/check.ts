@@ -2,12 +2,13 @@
  * zksim check <history-file> --model register|kv|znode|zookeeper [--format jepsen|edn|zksim|porcupine] [--json]
  * Exit 0: linearizable (or, for --model zookeeper, ordered-sequentially consistent); 1: violation (the
  * counterexample is printed); 2: bad input (one line naming the file, the line and what was expected);
- * 4: --timeout ran out before a verdict ("unknown").
+ * 4: --timeout ran out before a verdict ("unknown"). `--export FORMAT` converts instead of checking (Porcupine JSON,
+ * Jepsen EDN or log lines, zksim JSON lines), to cross-check a verdict with those tools.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_OK, EXIT_VIOLATION } from '../errors.js';
-import { HISTORY_FORMATS, type HistoryFormat } from '../../check/codecs.js';
+import { HISTORY_FORMATS, toEdnLines, toJepsenLog, toPorcupine, toZksimJsonl, type HistoryFormat } from '../../check/codecs.js';
 import { BadHistoryError, MODEL_NAMES, checkEvents, parseFileText, type ModelName } from '../../check/run.js';
 
 /** Exit code when --timeout ran out before a verdict. */
@@ -22,7 +23,11 @@ export function register(program: Command): void {
     .option('--format <format>', `input format: ${HISTORY_FORMATS.join(', ')} (default: detected from the content)`)
     .option('--timeout <ms>', 'give up after this many milliseconds of search (exit 4, verdict unknown)')
     .option('--json', 'print one JSON object')
-    .action((file: string, o: { model?: string; format?: string; json?: boolean; timeout?: string }) => {
+    .option('--export <format>', 'print the history converted to zksim (JSON lines), edn (Jepsen EDN lines), jepsen (Jepsen log) or porcupine (JSON) instead of checking it')
+    .action((file: string, o: { model?: string; format?: string; json?: boolean; timeout?: string; export?: string }) => {
+      if (o.export !== undefined && !['zksim', 'edn', 'jepsen', 'porcupine'].includes(o.export)) {
+        throw new UsageError(`unknown export format '${o.export}' (known: zksim, edn, jepsen, porcupine)`);
+      }
       if (o.model !== undefined && !(MODEL_NAMES as readonly string[]).includes(o.model)) {
         throw new UsageError(`unknown model '${o.model}' (known: ${MODEL_NAMES.join(', ')})`);
       }
@@ -42,6 +47,12 @@ export function register(program: Command): void {
       }
       try {
         const events = parseFileText(text, file, o.format as HistoryFormat | undefined);
+        if (o.export !== undefined) {
+          const out =
+            o.export === 'zksim' ? toZksimJsonl(events) : o.export === 'edn' ? toEdnLines(events) : o.export === 'jepsen' ? toJepsenLog(events) : JSON.stringify(toPorcupine(events)) + '\n';
+          process.stdout.write(out);
+          return;
+        }
         const model = (o.model as ModelName | undefined) ?? guessModel(events);
         const r = checkEvents(events, model, file, timeoutMs !== undefined ? { timeoutMs } : {});
         if (o.json) console.log(JSON.stringify({ file, model, ok: r.ok, ms: Math.round(r.ms * 1000) / 1000, ...r.json }));
