@@ -5,7 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformance, type ConformanceReport } from '../cli/commands/conformance.js';
 import { repoRoot } from '../fidelity/suite.js';
@@ -81,6 +83,28 @@ test('sim target: the same transcript and seed give the same raw output; ephemer
   // the exists watch fired once (one-shot): NodeCreated, not the NodeDeleted of the expiry
   assert.equal(a[7]!.events, [{ type: 'NodeCreated', path: '/x' }]);
   assert.equal(a[7]!.result, { ok: false, code: -101, name: 'NONODE' });
+});
+
+test('zksim transcript --servers 3 --seed S --json: same seed, same bytes; --normalise gives labels and offsets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-simtarget-'));
+  const f = join(dir, 't.jsonl');
+  writeFileSync(f, [
+    '{"case":"c","session":"a","op":"connect","timeoutMs":10000,"server":2}',
+    '{"case":"c","session":"a","op":"create","path":"/t","data":"x","mode":"EPHEMERAL"}',
+    '{"case":"c","session":"a","op":"getData","path":"/t","watch":true}',
+  ].join('\n') + '\n');
+  const bin = join(repoRoot(), 'dist', 'bin', 'zksim.js');
+  const run = (...extra: string[]) => spawnSync(process.execPath, [bin, 'transcript', f, '--servers', '3', '--seed', '5', '--json', ...extra], { encoding: 'utf8' });
+  const a = run();
+  const b = run();
+  assert.is(a.status, 0, a.stderr);
+  assert.is(a.stdout, b.stdout);
+  const n = run('--normalise').stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  assert.is(n.length, 3);
+  assert.is(n[0]!.result.sessionId, 'a');
+  assert.is(n[1]!.zxid, 2); // the session's createSession txn is 1, as on the real server
+  assert.is(n[2]!.result.stat.ephemeralOwner, 'a');
+  assert.is(n[2]!.result.stat.mtime, 'ctime');
 });
 
 test.run();
