@@ -46,6 +46,18 @@ export abstract class BaseDriver implements WorkloadDriver {
     this.next = plan.clients.map(() => 0);
   }
 
+  /**
+   * Runs `fn` now, or, while the process of the slot's current session is paused (a GC pause, SIGSTOP), as soon as
+   * it runs again: the application code lives in the paused process, so it issues nothing while paused.
+   */
+  protected whenRunnable(name: string, label: string, fn: () => void): void {
+    if (this.world.isPaused(name)) {
+      this.world.schedule(50, `${label} (paused)`, () => this.whenRunnable(name, label, fn));
+      return;
+    }
+    fn();
+  }
+
   protected get world() {
     return this.cluster.world;
   }
@@ -85,7 +97,8 @@ export abstract class BaseDriver implements WorkloadDriver {
     const i = this.next[slot]!;
     if (this.stopped || i >= ops.length) return;
     const op = ops[i]!;
-    this.world.schedule(op.gap, `op c${slot + 1}#${i}`, () => {
+    const label = `op c${slot + 1}#${i}`;
+    this.world.schedule(op.gap, label, () => this.whenRunnable(this.session(slot).name, label, () => {
       if (this.stopped) return;
       this.next[slot] = i + 1;
       let p: Promise<unknown>;
@@ -97,7 +110,7 @@ export abstract class BaseDriver implements WorkloadDriver {
         p = Promise.resolve();
       }
       p.catch(() => undefined).then(() => this.scheduleNext(slot));
-    });
+    }));
   }
 
   /** Performs one planned operation; rejections are expected (recorded in the history) and ignored. */
@@ -114,7 +127,7 @@ export abstract class BaseDriver implements WorkloadDriver {
     this.plan.clients.forEach((_ops, slot) => {
       const entry: { slot: number; name: string; served: boolean; error?: string } = { slot, name: this.session(slot).name, served: false, error: 'no answer before the end of the run' };
       this.finals.push(entry);
-      const attempt = (): void => {
+      const attempt = (): void => this.whenRunnable(this.session(slot).name, `final c${slot + 1}`, () => {
         const s = this.liveSession(slot);
         entry.name = s.name;
         s.client
@@ -132,7 +145,7 @@ export abstract class BaseDriver implements WorkloadDriver {
               this.world.schedule(250, `final retry c${slot + 1}`, attempt);
             },
           );
-      };
+      });
       attempt();
     });
   }

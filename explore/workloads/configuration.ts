@@ -65,11 +65,12 @@ export class ConfigurationDriver extends BaseDriver {
     const state = st;
     const read = (): void => {
       if (state.session !== s.name || s.client.state === 'CLOSED') return;
+      if (this.world.isPaused(s.name)) return void this.world.schedule(50, `rewatch c${slot + 1} (paused)`, read);
       state.loops++;
       const onEvent = (ev: WatchedEvent): void => {
         if (ev.type === EventType.None) {
           // Session expired: the application opens a new session (which restarts the loop).
-          if (ev.state === KeeperState.Expired) this.world.schedule(0, `renew c${slot + 1}`, () => void this.liveSession(slot));
+          if (ev.state === KeeperState.Expired) this.world.schedule(0, `renew c${slot + 1}`, () => this.whenRunnable(s.name, `renew c${slot + 1}`, () => void this.liveSession(slot)));
           return;
         }
         read();
@@ -94,7 +95,7 @@ export class ConfigurationDriver extends BaseDriver {
           if (codeOf(e) === SESSIONEXPIRED) {
             // The session is gone: the application opens a new one (which restarts the loop).
             this.noteError(s, e);
-            this.world.schedule(0, `renew c${slot + 1}`, () => void this.liveSession(slot));
+            this.world.schedule(0, `renew c${slot + 1}`, () => this.whenRunnable(s.name, `renew c${slot + 1}`, () => void this.liveSession(slot)));
             return;
           }
           // Connection loss: the watch may not be set; the application retries a little later.

@@ -72,9 +72,10 @@ export class NamingDriver extends BaseDriver {
   private watchLoop(s: Session): void {
     const read = (): void => {
       if (s.client.state === 'CLOSED' || this.session(this.monitor).name !== s.name) return;
+      if (this.world.isPaused(s.name)) return void this.world.schedule(50, 'rewatch monitor (paused)', read);
       const onEvent = (ev: WatchedEvent): void => {
         if (ev.type === EventType.None) {
-          if (ev.state === KeeperState.Expired) this.world.schedule(0, 'renew monitor', () => void this.liveSession(this.monitor));
+          if (ev.state === KeeperState.Expired) this.world.schedule(0, 'renew monitor', () => this.whenRunnable(s.name, 'renew monitor', () => void this.liveSession(this.monitor)));
           return;
         }
         read();
@@ -86,7 +87,7 @@ export class NamingDriver extends BaseDriver {
         (e) => {
           if (codeOf(e) === SESSIONEXPIRED) {
             this.noteError(s, e);
-            this.world.schedule(0, 'renew monitor', () => void this.liveSession(this.monitor));
+            this.world.schedule(0, 'renew monitor', () => this.whenRunnable(s.name, 'renew monitor', () => void this.liveSession(this.monitor)));
             return;
           }
           if (s.client.state !== 'CLOSED') this.world.schedule(100, 'rewatch monitor', read);

@@ -51,6 +51,7 @@ export class RegistersDriver extends BaseDriver {
   private ensureCreated(slot: number, k: number, attempt: number): void {
     const s = this.session(slot);
     if (this.stopped || attempt > 50 || s.client.state === 'CLOSED') return;
+    if (this.world.isPaused(s.name)) return void this.world.schedule(50, `create /r${k} (paused)`, () => this.ensureCreated(slot, k, attempt));
     s.client.create(`/r${k}`, 'init').catch((e) => {
       const c = codeOf(e);
       if (c === NODEEXISTS || c === -112) return;
