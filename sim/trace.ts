@@ -37,12 +37,6 @@ export class TraceHash {
 
   int(x: number): void {
     // Split into two 32-bit halves so integers beyond 2^32 (zxids) are hashed whole.
-    if ((x | 0) === x) {
-      // A 32-bit integer: its high half is its sign (the same words as the general path, without the division).
-      this.mix(x);
-      this.mix(x < 0 ? -1 : 0);
-      return;
-    }
     const lo = x | 0;
     const hi = Math.floor(x / 4294967296) | 0;
     this.mix(lo);
