@@ -26,7 +26,9 @@
  *   later zxid of a later epoch without a snapshot in between… (checked as: never applied with other content; and
  *   never below a later leader's history).
  * - S1 ephemerals: after a session's close is applied on a node, no ephemeral of it remains or is created there
- *   (needs `created`/`deleted` in `apply`).
+ *   (needs `created`/`deleted` in `apply`); and, with the history (its `session` events give each process's
+ *   sessionId): no read at a zxid at or after the close txn sees an ephemeral of the session, and no read sees it
+ *   missing while the session lives unless something deleted it.
  * - sequential names: per parent, unique and increasing in zxid order (from `apply.created` and from the history's
  *   ok sequential creates).
  */
@@ -205,6 +207,7 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
     }
     for (const s of seq.sort((a, b) => a.z - b.z)) checkSeq('<history>', s.path, s.z, s.t);
   }
+  if (history) checkEphemeralsFromHistory(history, trace, add);
   for (const L of leaders) {
     if (L.historyZxid === undefined) continue;
     for (const a of acked) {
@@ -223,4 +226,79 @@ export function formatEnsemble(r: EnsembleResult, max = 20): string {
   for (const x of r.violations.slice(0, max)) lines.push(`  [${x.invariant}] t=${x.t}${x.node ? ` ${x.node}` : ''}: ${x.message}`);
   if (r.violations.length > max) lines.push(`  ... ${r.violations.length - max} more`);
   return lines.join('\n');
+}
+
+/**
+ * S1 from the client history and the trace: an ephemeral created (ok, with zxid) by a session must be seen by nobody
+ * at a read zxid at or after the zxid of its session's close txn (trace `session` {id, event: 'closed', zxid}), unless
+ * re-created in between; and while the session lives it must not be seen missing unless something deleted it.
+ * Sessions are linked to processes by the history's `session` events (`sessionId`).
+ */
+function checkEphemeralsFromHistory(
+  history: readonly HistoryEvent[],
+  trace: readonly EnsembleTraceEvent[],
+  add: (invariant: string, t: number, node: string | undefined, message: string) => void,
+): void {
+  const sessionOf = new Map<string, string>();
+  for (const e of history) if (e.kind === 'session' && e.sessionId !== undefined) sessionOf.set(String(e.process), String(e.sessionId));
+  const closeZxid = new Map<string, number>();
+  // "missing while alive" needs the session closes of the trace: only with a trace of applied txns
+  const tracedApplies = trace.some((e) => e.kind === 'apply');
+  for (const raw of trace) {
+    const e: Record<string, unknown> = raw.data && typeof raw.data === 'object' ? { ...raw.data, ...raw } : raw;
+    if (e.kind === 'session' && e.event === 'closed') {
+      const z = zx(e.zxid);
+      const id = String(e.id);
+      if (z !== undefined && (!closeZxid.has(id) || z < closeZxid.get(id)!)) closeZxid.set(id, z);
+    }
+  }
+  const ops = pairOperations(history);
+  const creates = new Map<string, number[]>(); // path -> zxids of ok creates
+  const deletes = new Map<string, number[]>(); // path -> zxids of ok deletes
+  const unsure = new Set<string>(); // paths with an unknown-outcome delete or create
+  const ephemerals: Array<{ path: string; z: number; owner: string }> = [];
+  const reads: Array<{ path: string; z: number; exists: boolean; t: number; what: string }> = [];
+  for (const o of ops) {
+    const a = (o.args ?? {}) as { path?: unknown; mode?: unknown };
+    if (typeof a.path !== 'string') continue;
+    if (o.status === 'unknown' && (o.op === 'delete' || o.op === 'create' || o.op === 'multi')) unsure.add(a.path);
+    if (o.op === 'multi') unsure.add(a.path);
+    if (o.status !== 'ok' || o.zxid === undefined) continue;
+    if (o.op === 'create') {
+      const rp = (o.result as { path?: unknown } | null)?.path;
+      const path = typeof rp === 'string' ? rp : a.path;
+      (creates.get(path) ?? creates.set(path, []).get(path)!).push(o.zxid);
+      const owner = sessionOf.get(String(o.process));
+      if (String(a.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) ephemerals.push({ path, z: o.zxid, owner });
+    } else if (o.op === 'delete') (deletes.get(a.path) ?? deletes.set(a.path, []).get(a.path)!).push(o.zxid);
+    else if (o.op === 'getData') reads.push({ path: a.path, z: o.zxid, exists: true, t: o.ret, what: `getData #${o.id}` });
+    else if (o.op === 'exists') reads.push({ path: a.path, z: o.zxid, exists: !!(o.result as { stat?: unknown } | null)?.stat, t: o.ret, what: `exists #${o.id}` });
+    else if (o.op === 'getChildren') {
+      const c = (o.result as { children?: unknown } | null)?.children;
+      if (!Array.isArray(c)) continue;
+      const names = new Set(c.map(String));
+      const base = a.path === '/' ? '' : a.path;
+      for (const e of ephemerals) {
+        if (e.path.startsWith(base + '/') && !e.path.slice(base.length + 1).includes('/')) {
+          reads.push({ path: e.path, z: o.zxid, exists: names.has(e.path.slice(base.length + 1)), t: o.ret, what: `getChildren #${o.id}` });
+        }
+      }
+    }
+  }
+  const between = (list: number[] | undefined, lo: number, hi: number): boolean => !!list && list.some((z) => z > lo && z <= hi);
+  for (const e of ephemerals) {
+    if (unsure.has(e.path)) continue;
+    const close = closeZxid.get(e.owner);
+    for (const r of reads) {
+      if (r.path !== e.path || r.z < e.z) continue;
+      if (r.exists && close !== undefined && close > e.z && r.z >= close && !between(creates.get(e.path), close, r.z)) {
+        add('S1 ephemerals vanish with their session', r.t, undefined, `${r.what} saw ephemeral ${e.path} of session ${e.owner} at zxid ${hex(r.z)}, after the session's close (zxid ${hex(close)})`);
+        break;
+      }
+      if (!r.exists && tracedApplies && (close === undefined || r.z < close) && !between(deletes.get(e.path), e.z, r.z)) {
+        add('S1 ephemerals vanish with their session', r.t, undefined, `${r.what} found ephemeral ${e.path} of live session ${e.owner} missing at zxid ${hex(r.z)} (created at ${hex(e.z)}, never deleted)`);
+        break;
+      }
+    }
+  }
 }

@@ -89,4 +89,22 @@ test('nested data form and hex zxids are read', () => {
   assert.match(r.violations[0]!.invariant, /Z12/);
 });
 
+test('S1 from the history: an ephemeral seen after its session closed, or missing while it lives', () => {
+  const mk = (seenExists: boolean, readZxid: number): ReturnType<typeof checkEnsemble> => {
+    const h = new HistoryRecorder();
+    h.session('A', 'connected', 0, { sessionId: 7 });
+    h.session('B', 'connected', 0, { sessionId: 8 });
+    const c = h.invoke('A', 'create', { path: '/lock/e', data: '', mode: 'EPHEMERAL' }, 1);
+    h.ok(c, { path: '/lock/e' }, 2, z(1, 2));
+    const r = h.invoke('B', 'exists', { path: '/lock/e' }, 30);
+    h.ok(r, { stat: seenExists ? { version: 0 } : null }, 31, readZxid);
+    return checkEnsemble(healthy(), h.events);
+  };
+  // healthy(): session 7 closes at zxid z(1, 4)
+  assert.ok(mk(false, z(1, 5)).ok, 'gone after the close: fine');
+  assert.ok(mk(true, z(1, 3)).ok, 'there before the close: fine');
+  assert.match(formatEnsemble(mk(true, z(1, 5))), /after the session's close/);
+  assert.match(formatEnsemble(mk(false, z(1, 3))), /missing/);
+});
+
 test.run();
