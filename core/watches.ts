@@ -66,6 +66,8 @@ export class WatchManager {
    */
   trigger(triggers: readonly WatchTrigger[]): Map<CnxnId, WatchEventMsg[]> {
     const out = new Map<CnxnId, WatchEventMsg[]>();
+    // No watch registered at all (the common case under load): nothing can fire.
+    if (this.data.size === 0 && this.child.size === 0) return out;
     const emit = (cnxns: Iterable<CnxnId>, type: EventType, path: string, suppress?: Set<CnxnId>) => {
       for (const c of cnxns) {
         if (suppress?.has(c)) continue;
