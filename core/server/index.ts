@@ -73,7 +73,7 @@ export type ServerRole = 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING' | 'ST
 export const SERVER_BUGS = [
   'commit-before-quorum', // leader commits a proposal as soon as it logged it itself
   'ack-before-fsync', // learner ACKs a proposal before its log write is fsynced
-  'election-ignores-zxid', // FLE orders votes by (peerEpoch, sid) only
+  'election-ignores-zxid', // FLE orders votes by (peerEpoch, sid) only (and the leader skips the follower-ahead check)
   'keep-ephemerals-on-expiry', // expiry closeSession txn lists no ephemerals and keeps them
   'double-watch', // watch events are written twice to each cnxn
   'read-uncommitted', // the leader serves reads from its proposed (uncommitted) tree

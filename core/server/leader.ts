@@ -268,8 +268,9 @@ export class Leader {
         h.state = 'epochAcked';
         // src: Leader.waitForEpochAck: checked only until the epoch quorum is reached; the learner's handler dies
         if (m.currentEpoch !== -1 && this.phase === 'discovery') {
-          const ahead = m.currentEpoch > this.summary.currentEpoch ||
-            (m.currentEpoch === this.summary.currentEpoch && m.lastZxid > this.summary.lastZxid);
+          // BUG SWITCH 'election-ignores-zxid' also drops this safety net, so the stale leader truncates the others
+          const ahead = !s.bugs.has('election-ignores-zxid') && m.currentEpoch > this.summary.currentEpoch ||
+            (!s.bugs.has('election-ignores-zxid') && m.currentEpoch === this.summary.currentEpoch && m.lastZxid > this.summary.lastZxid);
           if (ahead) {
             s.trace('learner', { event: 'follower-ahead', sid: h.sid, lastZxid: m.lastZxid, currentEpoch: m.currentEpoch });
             this.handlers.delete(h.conn);
