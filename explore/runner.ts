@@ -53,7 +53,7 @@ export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<Run
   // The ensemble checker reads the trace: keep it when that checker is present and wanted.
   const traceForChecks = checkerAvailable('ensemble') && !(config.skipChecks ?? []).includes('ensemble');
   const cluster = new ExploreCluster(spec.seed, config, spec.workload.clients.length, {
-    recordTrace: opts.recordTrace ?? config.recordTrace ?? traceForChecks,
+    recordTrace: opts.recordTrace || config.recordTrace || traceForChecks,
     maxEvents: opts.maxEvents ?? 20_000_000,
   });
   const world = cluster.world;

@@ -12,7 +12,7 @@ import { runSpec } from '../explore/runner.js';
 import { shrink } from '../explore/shrink.js';
 import { SERVER_BUGS } from '../core/server/index.js';
 
-const BUDGET = 120;
+const BUDGET = 200;
 const SHRINK_BUDGET = Number(process.env.ZKSIM_TEST_SHRINK_BUDGET ?? 60);
 
 for (const bug of BUG_ZOO) {
