@@ -4,23 +4,10 @@ import { checkOsc, formatOsc } from '../check/osc.js';
 import { checkHistory } from '../check/linearizability.js';
 import { znodeModel } from '../check/models/znode.js';
 import { generateStaleReadHistory } from '../check/gen.js';
-import { zkError, type HistoryEvent, type Process } from '../check/history.js';
+import type { HistoryEvent } from '../check/history.js';
 
-type Outcome = { ok: unknown; zxid?: number } | { fail: 'NONODE' | 'NODEEXISTS' | 'BADVERSION' | 'NOTEMPTY'; zxid?: number } | 'unknown';
-type Spec = [Process, string, unknown, number, number, Outcome];
+import { hist, type Outcome, type Spec } from './check-helpers.js';
 
-/** Builds a history from [process, op, args, call, return, outcome] rows (times must be distinct per row). */
-export function hist(...rows: Spec[]): HistoryEvent[] {
-  const ev: Array<[number, number, HistoryEvent]> = [];
-  rows.forEach(([p, op, args, call, ret, out], id) => {
-    ev.push([call, 0, { kind: 'invoke', id, process: p, time: call, op, args }]);
-    if (out === 'unknown') ev.push([ret, 1, { kind: 'info', id, process: p, time: ret, error: zkError('CONNECTIONLOSS') }]);
-    else if ('ok' in out) ev.push([ret, 1, { kind: 'ok', id, process: p, time: ret, result: out.ok, ...(out.zxid !== undefined ? { zxid: out.zxid } : {}) }]);
-    else ev.push([ret, 1, { kind: 'fail', id, process: p, time: ret, error: zkError(out.fail), ...(out.zxid !== undefined ? { zxid: out.zxid } : {}) }]);
-  });
-  ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return ev.map((x) => x[2]);
-}
 const setX = (v: string): unknown => ({ path: '/x', data: v, version: -1 });
 const getX = { path: '/x' };
 const data = (d: string): Outcome => ({ ok: { data: d } });

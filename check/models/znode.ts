@@ -13,8 +13,9 @@
  * Not modelled (the operation is then unconstrained and has no effect): other error codes (NOAUTH, BADARGUMENTS, …),
  * ACLs, stat fields other than version, sequential creates whose outcome is unknown.
  *
- * Initial tree: `/` and `/zookeeper`; every proper ancestor of a path in the history that is itself never created
- * or deleted there is assumed to exist (the test set it up beforehand) with data "" and version 0.
+ * Initial tree: `/` and `/zookeeper`; every proper ancestor of a path on which some operation succeeded (or may
+ * have) that is itself never created or deleted in the history is assumed to exist (the test set it up beforehand),
+ * with data "" and version 0; other paths are missing.
  */
 import { ZkError, type Operation, type Process } from '../history.js';
 import { ILLEGAL, ModelError, hashString, mix32, type Illegal, type Model } from './model.js';
@@ -450,7 +451,10 @@ export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
   const changed = new Set<string>();
   const all = new Set<string>();
   for (const p of steps) {
-    for (const x of p.paths) all.add(x);
+    // evidence that the ancestors of a path exist: an operation on it that succeeded (or may have)
+    const evidence = p.expect.s === 'ok' || p.expect.s === 'unknown' || (p.expect.s === 'err' && p.expect.code !== ZkError.NONODE);
+    if (evidence && !(p.k === 'exists' && p.present === false)) for (const x of p.paths) all.add(x);
+    for (const x of p.paths) if (x.startsWith(KV_PREFIX)) all.add(x);
     if (p.k === 'write') for (const s of p.subs) if (s.k === 'create' || s.k === 'delete') changed.add(s.k === 'create' ? (s.name ?? s.path) : s.path);
   }
   const root: ZNode = { data: '', dh: 0, version: 0, owner: null, children: EMPTY, seq: 0 };
