@@ -22,6 +22,9 @@ export interface WorldOptions {
   latency?: Latency;
 }
 
+/** An already-fulfilled native promise: awaiting it costs one microtask turn and no allocation. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 export class LivelockError extends Error {
   override name = 'LivelockError';
 }
@@ -313,7 +316,8 @@ export class World {
     while (quiet < 16) {
       this.userWoken = false;
       const before = this.portCalls;
-      await null;
+      // One microtask turn, like `await null`, without allocating a promise per turn.
+      await RESOLVED;
       quiet = this.userWoken || this.portCalls !== before ? 0 : quiet + 1;
     }
     this.userWoken = false;
