@@ -197,6 +197,7 @@ export class ZooKeeperServer implements Role<unknown> {
   txnsLogged(n: number): void {
     if (this.snapPolicy.txnsLogged(n)) {
       const name = this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot());
+      this.storage.prune(3); // autopurge (keeps the simulated disk small)
       this.trace('snapshot', { zxid: this.db.lastProcessedZxid, file: name });
     }
   }

@@ -80,6 +80,7 @@ export class Leader {
     this.summary = { currentEpoch: s.storage.currentEpoch, lastZxid: s.db.lastProcessedZxid };
     // ZooKeeper's leader takes a snapshot when it loads its database
     s.storage.writeSnapshot(s.db.lastProcessedZxid, s.db.snapshot());
+    s.storage.prune(3);
     s.port.disk.sync('leader-snapshot');
     this.maxAccepted = s.storage.acceptedEpoch;
     this.connecting.add(s.myId);
