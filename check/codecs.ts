@@ -176,6 +176,7 @@ export function parseEdnHistory(text: string, file = '<input>'): HistoryEvent[] 
     if (raw.trim() === '' || raw.trim().startsWith(';')) continue;
     const n = i + 1;
     let v: EdnValue;
+    if (!raw.trimStart().startsWith('{')) throw new HistoryParseError(file, n, "an EDN map '{:process .., :type .., :f ..}'", JSON.stringify(raw.trim().slice(0, 20)));
     try {
       const r = new EdnReader(raw);
       v = r.read('an EDN map');
