@@ -82,11 +82,35 @@ const decoder = new TextDecoder();
 /** Converts user data to wire data (strings as UTF-8). */
 export function toData(d: DataInput | undefined): Data {
   if (d === undefined || d === null) return null;
-  return typeof d === 'string' ? encoder.encode(d) : d;
+  if (typeof d !== 'string') return d;
+  // Short ASCII strings (the usual case) without the native encoder call; the bytes are the same.
+  const n = d.length;
+  if (n <= 64) {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = d.charCodeAt(i);
+      if (c >= 0x80) return encoder.encode(d);
+      out[i] = c;
+    }
+    return out;
+  }
+  return encoder.encode(d);
 }
 /** Wire data to the history's form: a UTF-8 string or null. */
 export function dataText(d: Data): string | null {
-  return d === null ? null : decoder.decode(d);
+  if (d === null) return null;
+  // Short ASCII data without the native decoder call (no BOM or invalid sequence is possible in ASCII).
+  const n = d.length;
+  if (n <= 64) {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const c = d[i]!;
+      if (c >= 0x80) return decoder.decode(d);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decoder.decode(d);
 }
 
 /** One request: queued (not yet sent), in flight, or done. */
