@@ -47,12 +47,12 @@ export function parseFileText(text: string, file: string, format?: HistoryFormat
 }
 
 /** Checks parsed history events with a model. Model errors (an operation the model cannot read) become BadHistoryError. */
-export function checkEvents(events: readonly HistoryEvent[], model: ModelName, file: string, opts: { timeoutMs?: number } = {}): CheckReport {
+export function checkEvents(events: readonly HistoryEvent[], model: ModelName, file: string, opts: { timeoutMs?: number; allPartitions?: boolean } = {}): CheckReport {
   try {
     if (model === 'zookeeper') {
       const ops = withSessionEnds(events);
       const t0 = performance.now();
-      const r = checkOscOperations(ops, opts);
+      const r = checkOscOperations(ops, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {});
       const ms = performance.now() - t0;
       return { ok: r.verdict === 'ok', verdict: r.verdict, model, text: formatOsc(r), json: oscJson(r), ms };
     }

@@ -23,8 +23,9 @@ export function register(program: Command): void {
     .option('--format <format>', `input format: ${HISTORY_FORMATS.join(', ')} (default: detected from the content)`)
     .option('--timeout <ms>', 'give up after this many milliseconds of search (exit 4, verdict unknown)')
     .option('--json', 'print one JSON object')
+    .option('--all-partitions', 'on a violation, search every partition and show each failing one (default: stop at the first)')
     .option('--export <format>', 'print the history converted to zksim (JSON lines), edn (Jepsen EDN lines), jepsen (Jepsen log) or porcupine (JSON) instead of checking it')
-    .action((file: string, o: { model?: string; format?: string; json?: boolean; timeout?: string; export?: string }) => {
+    .action((file: string, o: { model?: string; format?: string; json?: boolean; timeout?: string; export?: string; allPartitions?: boolean }) => {
       if (o.export !== undefined && !['zksim', 'edn', 'jepsen', 'porcupine'].includes(o.export)) {
         throw new UsageError(`unknown export format '${o.export}' (known: zksim, edn, jepsen, porcupine)`);
       }
@@ -54,7 +55,7 @@ export function register(program: Command): void {
           return;
         }
         const model = (o.model as ModelName | undefined) ?? guessModel(events);
-        const r = checkEvents(events, model, file, timeoutMs !== undefined ? { timeoutMs } : {});
+        const r = checkEvents(events, model, file, { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(o.allPartitions ? { allPartitions: true } : {}) });
         if (o.json) console.log(JSON.stringify({ file, model, ok: r.ok, ms: Math.round(r.ms * 1000) / 1000, ...r.json }));
         else console.log(r.text);
         process.exitCode = r.verdict === 'unknown' ? EXIT_UNDECIDED : r.ok ? EXIT_OK : EXIT_VIOLATION;
