@@ -38,6 +38,8 @@ export interface PlacedOp {
 export interface PartitionFailure {
   /** Index of the partition and its size. */
   partition: number;
+  /** What the partition is about (a key or path of its first operation), when the arguments name one. */
+  label?: string;
   size: number;
   /** The longest linearizable prefix the search found, in linearization order. */
   prefix: PlacedOp[];
@@ -90,7 +92,8 @@ export function checkOperations<S, P>(model: Model<S, P>, ops: readonly Operatio
       if (r.value.ok === 'unknown') unknown = true;
       else if (!r.value.ok) {
         res.verdict = 'not-linearizable';
-        res.failures.push({ ...r.value.failure!, partition: x.i });
+        const label = partitionLabel(parts[x.i]!);
+        res.failures.push({ ...r.value.failure!, partition: x.i, ...(label !== undefined ? { label } : {}) });
       }
     }
     live = still;
@@ -353,6 +356,15 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
   }
 }
 
+function partitionLabel(ops: readonly Operation[]): string | undefined {
+  const a = ops[0]?.args as { key?: unknown; path?: unknown } | null | undefined;
+  if (a && typeof a === 'object' && !Array.isArray(a)) {
+    if (a.key !== undefined) return `key ${JSON.stringify(a.key)}`;
+    if (typeof a.path === 'string') return `path ${a.path}`;
+  }
+  return undefined;
+}
+
 function sameBits(a: Uint32Array, b: Uint32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -392,7 +404,7 @@ export function formatResult(r: LinearizabilityResult, maxPrefix = 20): string {
   }
   lines.push(`NOT linearizable (model ${r.model}, ${r.operations} operations in ${r.partitions} partition(s))`);
   for (const f of r.failures) {
-    lines.push(`partition ${f.partition} (${f.size} operations): longest linearizable prefix has ${f.prefix.length} operation(s)`);
+    lines.push(`partition ${f.partition}${f.label ? ` (${f.label})` : ''}, ${f.size} operations: longest linearizable prefix has ${f.prefix.length} operation(s)`);
     const shown = f.prefix.slice(Math.max(0, f.prefix.length - maxPrefix));
     if (shown.length < f.prefix.length) lines.push(`  ... ${f.prefix.length - shown.length} earlier operation(s)`);
     for (const p of shown) lines.push(`  ${describeOperation(p.op)}   => state ${p.state}`);

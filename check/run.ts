@@ -79,6 +79,7 @@ function linJson(r: LinearizabilityResult): Record<string, unknown> {
     explored: r.explored,
     failures: r.failures.map((f) => ({
       partition: f.partition,
+      label: f.label,
       size: f.size,
       prefix: f.prefix.map((p) => ({ ...opJson(p.op), state: p.state })),
       stuck: opJson(f.stuck),
