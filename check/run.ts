@@ -56,7 +56,8 @@ export function checkEvents(events: readonly HistoryEvent[], model: ModelName, f
       const ms = performance.now() - t0;
       return { ok: r.verdict === 'ok', verdict: r.verdict, model, text: formatOsc(r), json: oscJson(r), ms };
     }
-    const ops = pairOperations(events);
+    // For the tree, sessions the client saw expire or close get a closeSession (their ephemerals vanish).
+    const ops = model === 'znode' ? withSessionEnds(events) : pairOperations(events);
     const t0 = performance.now();
     const r = checkOperations(linearizabilityModel(model), ops, opts);
     const ms = performance.now() - t0;
