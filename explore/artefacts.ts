@@ -3,6 +3,7 @@
  * full config, seed, explicit schedule and workload), history.jsonl, trace.jsonl and explanation.txt; reading and
  * validating repro files (a repro of another version, or malformed, is a SpecError: bad input).
  */
+import { writeRunReport } from '../reports/run-report.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toZksimJsonl } from '../check/codecs.js';
@@ -49,6 +50,8 @@ export function writeFailure(dir: string, spec: RunSpec, outcome: RunOutcome, ve
     writeFileSync(join(dir, `trace${base}.jsonl`), lines.join('\n') + '\n');
   }
   writeFileSync(join(dir, `explanation${base}.txt`), explain(spec, outcome, verdict));
+  // The picture of the failure: messages, operations, faults and roles, with the failing verdict highlighted.
+  if (outcome.trace) writeRunReport(join(dir, `report${base}.html`), outcome, { title: `zksim seed ${String(spec.seed)} — ${verdict.property} FAILED` });
   return reproPath;
 }
 

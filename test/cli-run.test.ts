@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const zksim = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/zksim.js', ...args], { encoding: 'utf8' });
 
@@ -27,5 +30,17 @@ for (const [what, args] of [
     assert.not.match(r.stderr, /^\s+at .+:\d+/m);
   });
 }
+
+test('run --report writes a self-contained HTML report of the run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-report-'));
+  const file = join(dir, 'run.html');
+  const r = zksim('run', '--seed', '3', '--report', file);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /report: .*run\.html \([\d,]+ bytes\)/);
+  const html = readFileSync(file, 'utf8');
+  assert.match(html, /zksim run seed 3/);
+  assert.not.match(html, /<script[^>]+src=|<link[^>]+href=/, 'no external scripts or styles');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test.run();

@@ -7,6 +7,7 @@ import { validSeed, runJson } from './run.js';
 import { readRepro, writeFailure } from '../../explore/artefacts.js';
 import { specOf } from '../../explore/engine.js';
 import { runSpec } from '../../explore/runner.js';
+import { writeReportFile } from '../report-option.js';
 import { describeFault } from '../../explore/nemesis.js';
 import { SpecError, type RunSpec } from '../../explore/spec.js';
 
@@ -34,8 +35,9 @@ export function register(program: Command): void {
       .argument('<seed|repro.json>', 'a seed, or the path of a repro file')
       .option('--json', 'print one JSON object')
       .option('--verbose', 'print the fault schedule and full explanations')
-      .option('--save <dir>', 'write the artefacts (repro, history, trace, explanation) to this folder'),
-  ).action(async (target: string, o: ReplayOpts) => {
+      .option('--save <dir>', 'write the artefacts (repro, history, trace, explanation) to this folder')
+      .option('--report <file.html>', 'write a self-contained HTML report of the run (space-time diagram, operations, faults, roles)'),
+  ).action(async (target: string, o: ReplayOpts & { report?: string }) => {
     let spec: RunSpec;
     let expectedHash: string | undefined;
     const isFile = target.endsWith('.json') || existsSync(target);
@@ -47,11 +49,13 @@ export function register(program: Command): void {
       spec = specOf(baseFromOptions(o), validSeed(target));
     }
     const started = process.hrtime.bigint();
-    const out = await runSpec(spec, { recordTrace: !!o.save, keepHistory: !!o.save });
+    const keep = !!o.save || !!o.report;
+    const out = await runSpec(spec, { recordTrace: keep, keepHistory: keep });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     const failedV = out.verdicts.find((v) => v.ok === false);
     const hashMatches = expectedHash === undefined ? null : expectedHash === out.traceHash;
     if (o.save && failedV) writeFailure(o.save, spec, out, failedV);
+    if (o.report) writeReportFile(o.report, out, `zksim replay ${isFile ? target : `seed ${spec.seed}`}`);
     if (o.json) {
       console.log(JSON.stringify({ ...runJson(spec, out, wallMs), expectedTraceHash: expectedHash ?? null, traceHashMatches: hashMatches }));
     } else {

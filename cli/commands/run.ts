@@ -8,6 +8,7 @@ import { parsePositiveInt } from '../options.js';
 import { addConfigOptions, baseFromOptions, type CommonOpts } from './explore.js';
 import { specOf } from '../../explore/engine.js';
 import { runSpec, type RunOutcome } from '../../explore/runner.js';
+import { writeReportFile } from '../report-option.js';
 import { checkSpecDeterminism } from '../../explore/determinism.js';
 import { describeFault } from '../../explore/nemesis.js';
 import type { RunSpec } from '../../explore/spec.js';
@@ -38,8 +39,9 @@ export function register(program: Command): void {
       .option('--time <ms>', 'virtual time of the demo, in ms (with --demo)')
       .option('--json', 'print one JSON object')
       .option('--verbose', 'print every verdict and the fault schedule')
-      .option('--check-determinism', 'run twice (once in a worker thread) and compare the trace hashes'),
-  ).action(async (opts: RunOpts) => {
+      .option('--check-determinism', 'run twice (once in a worker thread) and compare the trace hashes')
+      .option('--report <file.html>', 'write a self-contained HTML report of the run (space-time diagram, operations, faults, roles)'),
+  ).action(async (opts: RunOpts & { report?: string }) => {
     const seed = validSeed(opts.seed);
     if (opts.demo) {
       const config: RunConfig = { seed, mode: 'demo', durationMs: parsePositiveInt('--time', opts.time ?? '5000') };
@@ -59,8 +61,9 @@ export function register(program: Command): void {
       return;
     }
     const started = process.hrtime.bigint();
-    const o = await runSpec(spec);
+    const o = await runSpec(spec, opts.report ? { recordTrace: true, keepHistory: true } : {});
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (opts.report) writeReportFile(opts.report, o, `zksim run seed ${spec.seed}`);
     // `run` reports (the JSON has ok and every verdict) and exits 0; `zksim replay <seed>` runs the same seed and
     // exits 1 when a property fails, like explore.
     if (opts.json) console.log(JSON.stringify(runJson(spec, o, wallMs)));
