@@ -12,7 +12,7 @@ import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
-import { BaseDriver, NODEEXISTS, SESSIONEXPIRED, codeOf } from './common.js';
+import { BaseDriver, NODEEXISTS, NONODE, SESSIONEXPIRED, codeOf } from './common.js';
 import { CreateMode, EventType, KeeperState, type WatchedEvent } from '../../core/client/index.js';
 
 const DIR = '/workers';
@@ -90,6 +90,19 @@ export class NamingDriver extends BaseDriver {
             this.world.schedule(0, 'renew monitor', () => this.whenRunnable(s.name, 'renew monitor', () => void this.liveSession(this.monitor)));
             return;
           }
+          if (codeOf(e) === NONODE) {
+            // No /workers yet: an empty group; wait for its creation with an exist watch.
+            this.view = { children: [], at: this.world.now };
+            s.client.exists(DIR, onEvent).then(
+              (stat) => {
+                if (stat !== null) read();
+              },
+              () => {
+                if (s.client.state !== 'CLOSED') this.world.schedule(100, 'rewatch monitor', read);
+              },
+            );
+            return;
+          }
           if (s.client.state !== 'CLOSED') this.world.schedule(100, 'rewatch monitor', read);
         },
       );
@@ -141,7 +154,13 @@ export class NamingDriver extends BaseDriver {
   }
 
   protected finalRead(slot: number, s: Session): Promise<unknown> {
-    if (slot !== 0) return s.client.getChildren(DIR);
+    // NONODE is an answer: /workers was never created (its creation lost to a fault and nobody joined since).
+    const noDir = (e: unknown): null => {
+      if (codeOf(e) !== NONODE) throw e;
+      if (slot === 0) this.audit = { children: [], ok: true };
+      return null;
+    };
+    if (slot !== 0) return s.client.getChildren(DIR).catch(noDir);
     // The audit: list the members and the owner of each, on a synced server.
     return s.client.getChildren(DIR).then(async (children) => {
       const out: Array<{ name: string; owner: number }> = [];
@@ -150,7 +169,7 @@ export class NamingDriver extends BaseDriver {
         if (st) out.push({ name: c, owner: st.ephemeralOwner });
       }
       this.audit = { children: out, ok: true };
-    });
+    }, noDir);
   }
 
   override verdicts(): Verdict[] {
