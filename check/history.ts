@@ -246,6 +246,11 @@ export class HistoryRecorder {
   }
   ok(id: number, result: unknown, time: number, zxid?: number): void {
     const process = this.complete(id);
+    if (result !== undefined && zxid !== undefined) {
+      // The usual case in one literal (same keys, same order as below).
+      this.events.push({ kind: 'ok', id, process, time, result, zxid });
+      return;
+    }
     const e: OkEvent = { kind: 'ok', id, process, time };
     if (result !== undefined) e.result = result;
     if (zxid !== undefined) e.zxid = zxid;
