@@ -14,7 +14,7 @@ import type { ConnId } from '../port.js';
 import { Code } from '../errors.js';
 import type { DataTree } from '../datatree.js';
 import { prepare } from '../txn.js';
-import type { PrepRequest, Txn } from '../txn.js';
+import type { PrepContext, PrepRequest, Txn } from '../txn.js';
 import type { ZooKeeperServer } from './index.js';
 import type { ForwardedRequest, QuorumMessage } from './quorum-messages.js';
 import { TWO32, counterOf, epochOf, hex, makeZxid } from './quorum-messages.js';
@@ -438,7 +438,8 @@ export class Leader {
         if (e !== 0) sessionError = e;
       }
     }
-    const ctx = { sessionId, zxid, time: now, cxid, ...(sessionError !== undefined ? { sessionError } : {}) };
+    const ctx: PrepContext = { sessionId, zxid, time: now, cxid };
+    if (sessionError !== undefined) ctx.sessionError = sessionError;
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.apply(t);
     this.lastProposed = zxid;
