@@ -16,7 +16,7 @@ import { zksimVersion } from '../../explore/version.js';
 export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
 
 /** The default of `zksim explore` (and `npm start`): seeds 1..DEFAULT_COUNT. About a minute on 2 cores. */
-export const DEFAULT_COUNT = 1000;
+export const DEFAULT_COUNT = 5000;
 
 export interface CommonOpts {
   servers?: string;
