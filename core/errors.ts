@@ -112,7 +112,17 @@ export class ZkError extends Error {
   readonly results: readonly unknown[] | undefined;
 
   constructor(code: number, path?: string, results?: readonly unknown[]) {
-    super(`KeeperErrorCode = ${codeMessage(code)}${path !== undefined ? ` for ${path}` : ''}`);
+    // No stack trace: these are protocol outcomes (NoNode, BadVersion, ...), made by the thousand during exploration,
+    // and capturing V8 frames cost more than the rest of the construction. `instanceof Error`, code, message and
+    // name are unchanged; `stack` is just the "Name: message" header.
+    const ctor = Error as { stackTraceLimit?: number };
+    const limit = ctor.stackTraceLimit;
+    ctor.stackTraceLimit = 0;
+    try {
+      super(`KeeperErrorCode = ${codeMessage(code)}${path !== undefined ? ` for ${path}` : ''}`);
+    } finally {
+      ctor.stackTraceLimit = limit;
+    }
     this.code = code;
     this.codeName = errorName(code);
     this.name = this.codeName;
