@@ -76,20 +76,9 @@ export interface TreeSnapshot {
   sessions: Array<[number, number]>;
 }
 
-interface ZNode {
+/** A znode in memory: the snapshot record's fields, with live data and children. */
+interface ZNode extends Omit<SnapshotNode, 'path' | 'data'> {
   data: Data;
-  czxid: number;
-  mzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  pzxid: number;
-  kind: NodeKind;
-  owner: number;
-  ttl: number;
-  perms: number;
   children: Set<string>;
   /** Sorted children, computed on demand; reset to null whenever `children` changes (never mutated in place). */
   sorted: string[] | null;
