@@ -252,16 +252,22 @@ export class CnxnTable {
   }
 
   /** A submitted write/sync of `sessionId` with xid `cxid` completed (txn applied / SYNC received). */
-  complete(sessionId: number, cxid: number, err: number, body?: ReplyBody, opts?: { closeInstead?: boolean; closeAfter?: boolean }): void {
+  complete(sessionId: number, cxid: number, err: number, body?: ReplyBody, closeInstead = false, closeAfter = false): void {
     const c = this.bySession.get(sessionId);
     if (!c || c.state !== 'open') return;
-    const p = c.queue.find((q) => q.submitted && !q.done && q.xid === cxid);
+    let p: PendingRequest | undefined;
+    for (const q of c.queue) {
+      if (q.submitted && !q.done && q.xid === cxid) {
+        p = q;
+        break;
+      }
+    }
     if (!p) return;
     p.done = true;
     p.err = err;
     p.body = body;
-    if (opts?.closeInstead) p.closeInstead = true;
-    if (opts?.closeAfter) p.closeAfter = true;
+    if (closeInstead) p.closeInstead = true;
+    if (closeAfter) p.closeAfter = true;
     this.pump(c);
   }
 

@@ -15,11 +15,14 @@ export type StoredTxn = Txn & { [k: string]: unknown };
 
 export const COMMIT_LOG_COUNT = 500;
 
+/** Shared by every apply that triggers no watch (most of them): read only. */
+const NO_EVENTS: ReadonlyMap<number, WatchEventMsg[]> = new Map();
+
 export interface ApplyOutcome {
   err: number;
   body?: ReplyBody;
   /** Watch events per cnxn (ConnId), in the order they must be written. */
-  events: Map<number, WatchEventMsg[]>;
+  events: ReadonlyMap<number, WatchEventMsg[]>;
 }
 
 export class ZkDb {
@@ -69,7 +72,7 @@ export class ZkDb {
     const r = this.tree.apply(t);
     if (t.zxid > this.lastProcessedZxid) this.lastProcessedZxid = t.zxid;
     this.remember(t);
-    const events = r.triggers.length > 0 ? this.watches.trigger(r.triggers) : new Map<number, WatchEventMsg[]>();
+    const events = r.triggers.length > 0 ? this.watches.trigger(r.triggers) : NO_EVENTS;
     const out: ApplyOutcome = { err: r.err, events };
     if (r.body !== undefined) out.body = r.body;
     return out;

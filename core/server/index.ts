@@ -90,6 +90,8 @@ interface PeerConn {
   open: boolean;
 }
 
+const NOOP = (): void => {};
+
 export class ZooKeeperServer implements Role<unknown> {
   readonly config: ServerConfig;
   readonly myId: number;
@@ -115,7 +117,11 @@ export class ZooKeeperServer implements Role<unknown> {
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
   private sentSinceRecv = new Map<number, number>();
-  private syncCallbacks = new Map<number, () => void>();
+  /** Pending afterSync callbacks, a FIFO in tag order (tags only grow): tag, role generation (-1: any) and callback. */
+  private syncTags: number[] = [];
+  private syncGens: number[] = [];
+  private syncFns: (() => void)[] = [];
+  private syncHead = 0;
   private nextSyncTag = 1;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
@@ -173,10 +179,9 @@ export class ZooKeeperServer implements Role<unknown> {
   /** Ask for a disk sync; `fn` runs when everything written so far is durable (dropped if the role changed). */
   afterSync(fn: () => void, sameGen = true): void {
     const tag = this.nextSyncTag++;
-    const g = this.gen;
-    this.syncCallbacks.set(tag, () => {
-      if (!sameGen || g === this.gen) fn();
-    });
+    this.syncTags.push(tag);
+    this.syncGens.push(sameGen ? this.gen : -1);
+    this.syncFns.push(fn);
     this.port.disk.sync(`s:${tag}`);
   }
 
@@ -321,10 +326,24 @@ export class ZooKeeperServer implements Role<unknown> {
         const n = Number(ev.tag.slice(2));
         // a sync makes everything before it durable: run every callback up to n, in order
         // (iterating the live map: callbacks may add tags, all > n, which end the loop)
-        for (const [k, fn] of this.syncCallbacks) {
-          if (k > n) break;
-          this.syncCallbacks.delete(k);
-          fn();
+        const tags = this.syncTags;
+        const gens = this.syncGens;
+        const fns = this.syncFns;
+        while (this.syncHead < tags.length && tags[this.syncHead]! <= n) {
+          const i = this.syncHead++;
+          const g = gens[i]!;
+          const fn = fns[i]!;
+          fns[i] = NOOP; // release the closure
+          if (g === -1 || g === this.gen) fn();
+        }
+        if (this.syncHead === tags.length) {
+          tags.length = gens.length = fns.length = 0;
+          this.syncHead = 0;
+        } else if (this.syncHead >= 1024) {
+          tags.splice(0, this.syncHead);
+          gens.splice(0, this.syncHead);
+          fns.splice(0, this.syncHead);
+          this.syncHead = 0;
         }
         return;
       }
@@ -463,7 +482,7 @@ export class ZooKeeperServer implements Role<unknown> {
     // the digest costs O(tree): every txn while the tree is small, else every 64th zxid (same zxids everywhere)
     const withDigest = this.db.tree.size <= 1000 || t.zxid % 64 === 0;
     this.trace('apply', withDigest ? { zxid: t.zxid, type: t.type, session: t.sessionId, digest: this.db.digest() } : { zxid: t.zxid, type: t.type, session: t.sessionId });
-    for (const [conn, events] of out.events) {
+    if (out.events.size > 0) for (const [conn, events] of out.events) {
       const c = this.cnxns.byConn.get(conn);
       if (!c) continue;
       for (const e of events) {
@@ -478,12 +497,12 @@ export class ZooKeeperServer implements Role<unknown> {
         break;
       case 'closeSession':
         this.leader?.sessionClosedCommitted(t.sessionId);
-        this.cnxns.complete(t.sessionId, t.cxid, Code.OK, { op: 'closeSession' }, { closeAfter: true });
+        this.cnxns.complete(t.sessionId, t.cxid, Code.OK, { op: 'closeSession' }, false, true);
         this.cnxns.sessionClosed(t.sessionId);
         this.trace('session', { id: t.sessionId, event: 'closed', zxid: t.zxid });
         break;
       default:
-        this.cnxns.complete(t.sessionId, t.cxid, out.err, out.body, { closeInstead: out.err === Code.SESSIONMOVED });
+        this.cnxns.complete(t.sessionId, t.cxid, out.err, out.body, out.err === Code.SESSIONMOVED);
     }
   }
 
