@@ -19,6 +19,24 @@ export class EventQueue<E extends QueuedEvent> {
   /** Inserts `ev` (its seq is assigned here). */
   push(ev: E): E {
     ev.seq = this.nextSeq++;
+    return this.siftUp(ev);
+  }
+
+  /**
+   * Inserts `evs`, in order, ahead of every event already queued at the same time (seqs below all others): for
+   * events that were due earlier and were held back (a paused process's deferred deliveries).
+   */
+  pushAhead(evs: readonly E[]): void {
+    let s = this.firstSeq - evs.length;
+    this.firstSeq = s;
+    for (const ev of evs) {
+      ev.seq = s++;
+      this.siftUp(ev);
+    }
+  }
+  private firstSeq = 0;
+
+  private siftUp(ev: E): E {
     const h = this.heap;
     let i = h.length;
     h.push(ev);

@@ -232,10 +232,10 @@ export class World {
     this.record('resume', name, { deferred: p.deferred.length });
     const deferred = p.deferred;
     p.deferred = [];
-    for (const ev of deferred) {
-      ev.time = this.clock;
-      this.queue.push(ev);
-    }
+    // They were due before anything still queued for this instant: keep them first, in their order, so a message
+    // arriving right at resume time cannot overtake older ones on the same connection (TCP stays FIFO).
+    for (const ev of deferred) ev.time = this.clock;
+    this.queue.pushAhead(deferred);
   }
 
   // ---------------------------------------------------------------- drivers
