@@ -94,13 +94,19 @@ export function withSessionEnds(history: readonly HistoryEvent[]): Operation[] {
   return [...ops, ...ends].sort((a, b) => a.call - b.call || a.index - b.index);
 }
 
+/** True for the synthetic closeSession that withSessionEnds adds (negative id). */
+export function isSessionEnd(o: Operation): boolean {
+  return o.op === 'closeSession' && o.id < 0;
+}
+
 export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions = {}): OscResult {
   // Shortcut: a linearizable history is OSC (a linearization keeps real time for every operation, hence program
   // order, the updates' real-time order and sync). Only when no unknown operation is followed by another operation of
   // its session (linearizability would let it take effect after them, OSC does not), and syncs are strict.
   if (opts.strictSync !== false && !opts.noShortcut) {
     const lastCall = new Map<Process, number>();
-    for (const o of opsIn) lastCall.set(o.process, Math.max(lastCall.get(o.process) ?? -Infinity, o.call));
+    // (a synthetic session end counts as the session's last operation: it follows the session's unknown writes)
+    for (const o of opsIn) lastCall.set(o.process, Math.max(lastCall.get(o.process) ?? -Infinity, isSessionEnd(o) ? Infinity : o.call));
     // With zxids on every completed update the OSC search is linear anyway.
     const zxids = opts.useZxids !== false && opsIn.some((o) => o.zxid !== undefined);
     if (!zxids && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o.call)) {
@@ -135,6 +141,17 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
   const P = procIndex.size;
   const lists: Item[][] = Array.from({ length: P }, () => []);
   for (const it of items) lists[it.proc]!.push(it);
+  // A session's end (synthetic closeSession of withSessionEnds) comes after everything the session invoked before the
+  // client learned of it: an unknown write of the session may take effect at any time up to the end, never after it.
+  for (const list of lists) {
+    const k = list.findIndex((it) => isSessionEnd(it.op));
+    if (k < 0) continue;
+    const end = list[k]!;
+    let j = k + 1;
+    while (j < list.length && list[j]!.op.call <= end.op.ret) j++;
+    list.splice(k, 1);
+    list.splice(j - 1, 0, end);
+  }
 
   // zxids: use them when every completed update has one.
   const completedUpdates = items.filter((it) => it.update && !it.unknown);

@@ -1,0 +1,52 @@
+/** Regression tests for OSC false positives found by `zksim explore` in the naming workload. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkOsc, formatOsc } from '../check/osc.js';
+import type { HistoryEvent, Process } from '../check/history.js';
+
+import { hist, type Spec } from './check-helpers.js';
+
+const ES = 'EPHEMERAL_SEQUENTIAL';
+const kids = (...c: string[]): { ok: unknown } => ({ ok: { children: c } });
+/** Inserts a session state event (time must be distinct from the rows'). */
+function withSession(h: HistoryEvent[], process: Process, time: number, state: 'expired' | 'closed'): HistoryEvent[] {
+  const out = [...h, { kind: 'session', process, time, state } as HistoryEvent];
+  return out.sort((a, b) => a.time - b.time);
+}
+
+// seed 175 (shrunk): the client is paused while its EPHEMERAL_SEQUENTIAL create is in flight; the create takes
+// effect, another session sees the node, then the session expires and the node goes away. The synthetic
+// closeSession must come after the session's unknown create in its program order, not at its last completed op.
+const expiredAfterUnknownCreate: Spec[] = [
+  ['C1', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' } }],
+  ['C1', 'getChildren', { path: '/w' }, 2, 3, kids()],
+  ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 10, 12, 'unknown'],
+  ['C2', 'getChildren', { path: '/w' }, 13, 14, kids('e-0000000000')],
+  ['C2', 'getChildren', { path: '/w' }, 21, 22, kids()],
+];
+
+test('seed 175: an unknown create of an expired session may take effect before the expiry', () => {
+  const r = checkOsc(withSession(hist(...expiredAfterUnknownCreate), 'C1', 20, 'expired'));
+  assert.is(r.verdict, 'ok', formatOsc(r));
+  const r2 = checkOsc(withSession(hist(...expiredAfterUnknownCreate), 'C1', 20, 'expired'), { noShortcut: true });
+  assert.is(r2.verdict, 'ok', formatOsc(r2));
+});
+
+test('seed 175 (negative): nothing of a session takes effect after its end', () => {
+  // after a sync that follows the expiry, the session's node appears: forbidden
+  const late: Spec[] = [
+    ['C1', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' } }],
+    ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 10, 12, 'unknown'],
+    ['C2', 'getChildren', { path: '/w' }, 13, 14, kids()],
+    ['C2', 'sync', { path: '/w' }, 21, 22, { ok: {} }],
+    ['C2', 'getChildren', { path: '/w' }, 23, 24, kids('e-0000000000')],
+  ];
+  const r = checkOsc(withSession(hist(...late), 'C1', 20, 'expired'), { noShortcut: true });
+  assert.is(r.verdict, 'violation', formatOsc(r));
+  // and an ephemeral seen after the expiry by a session that saw it gone is forbidden too
+  const back: Spec[] = [...expiredAfterUnknownCreate, ['C2', 'getChildren', { path: '/w' }, 23, 24, kids('e-0000000000')]];
+  // (C2 already saw it gone at 22: monotonic reads)
+  assert.is(checkOsc(withSession(hist(...back), 'C1', 20, 'expired')).verdict, 'violation');
+});
+
+test.run();
