@@ -627,76 +627,80 @@ export class ZooKeeperClient implements Role<Msg> {
     }
     const t = this.now();
     const req = p.req;
-    const rec = this.recorder;
     const zx = zxid >= 0 ? zxid : undefined;
-    const okWith = (value: unknown, hist: unknown) => {
-      rec?.ok(p.hid, hist, t, zx);
-      p.resolve(value);
-      this.wake();
-    };
-    const failWith = (code: number, results?: MultiResult[]) => {
-      const e = makeError(code, 'path' in req ? req.path : undefined, undefined, results);
-      const info: { code: number; name: string; results?: unknown } = { code, name: errorName(code) };
-      if (results) info.results = results.map((r) => r.err);
-      rec?.fail(p.hid, info, t, zx);
-      p.reject(e);
-      this.wake();
-    };
     switch (req.op) {
       case 'exists':
         if (err === 0 && body?.op === 'exists') {
           if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
-          okWith(body.stat, { stat: body.stat });
+          this.okWith(p, t, zx, body.stat, { stat: body.stat });
         } else if (err === Code.NONODE) {
           if (p.watcher) addWatch(this.existWatches, req.path, p.watcher);
-          okWith(null, { stat: null });
-        } else failWith(err || Code.MARSHALLINGERROR);
+          this.okWith(p, t, zx, null, { stat: null });
+        } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getData':
         if (err === 0 && body?.op === 'getData') {
           if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
-          okWith({ data: body.data, stat: body.stat }, { data: dataText(body.data), stat: body.stat });
-        } else failWith(err || Code.MARSHALLINGERROR);
+          this.okWith(p, t, zx, { data: body.data, stat: body.stat }, { data: dataText(body.data), stat: body.stat });
+        } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getChildren':
         if (err === 0 && body?.op === 'getChildren') {
           if (p.watcher) addWatch(this.childWatches, req.path, p.watcher);
-          okWith({ children: body.children, stat: body.stat }, { children: body.children, stat: body.stat });
-        } else failWith(err || Code.MARSHALLINGERROR);
+          this.okWith(p, t, zx, { children: body.children, stat: body.stat }, { children: body.children, stat: body.stat });
+        } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'create':
-        if (err === 0 && body?.op === 'create') okWith({ path: body.path, stat: body.stat }, { path: body.path, stat: body.stat });
-        else failWith(err || Code.MARSHALLINGERROR);
+        if (err === 0 && body?.op === 'create') this.okWith(p, t, zx, { path: body.path, stat: body.stat }, { path: body.path, stat: body.stat });
+        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'delete':
-        if (err === 0) okWith(undefined, {});
-        else failWith(err);
+        if (err === 0) this.okWith(p, t, zx, undefined, {});
+        else this.failWith(p, t, zx, err);
         return;
       case 'setData':
-        if (err === 0 && body?.op === 'setData') okWith(body.stat, { stat: body.stat });
-        else failWith(err || Code.MARSHALLINGERROR);
+        if (err === 0 && body?.op === 'setData') this.okWith(p, t, zx, body.stat, { stat: body.stat });
+        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'sync':
-        if (err === 0) okWith(body?.op === 'sync' ? body.path : req.path, {});
-        else failWith(err);
+        if (err === 0) this.okWith(p, t, zx, body?.op === 'sync' ? body.path : req.path, {});
+        else this.failWith(p, t, zx, err);
         return;
       case 'addWatch':
         if (err === 0) {
           if (p.watcher) addWatch(req.mode === AddWatchMode.PERSISTENT_RECURSIVE ? this.recursiveWatches : this.persistentWatches, req.path, p.watcher);
-          okWith(undefined, {});
-        } else failWith(err);
+          this.okWith(p, t, zx, undefined, {});
+        } else this.failWith(p, t, zx, err);
         return;
       case 'multi': {
         const results = body?.op === 'multi' ? body.results : undefined;
         const firstErr = err !== 0 ? err : results?.find((r) => r.err !== 0)?.err ?? 0;
-        if (firstErr === 0 && results) okWith(results as OpResult[], { results: results.map(multiResultHist) });
-        else failWith(firstErr || Code.MARSHALLINGERROR, results);
+        if (firstErr === 0 && results) this.okWith(p, t, zx, results as OpResult[], { results: results.map(multiResultHist) });
+        else this.failWith(p, t, zx, firstErr || Code.MARSHALLINGERROR, results);
         return;
       }
       default:
-        if (err === 0) okWith(undefined, {});
-        else failWith(err);
+        if (err === 0) this.okWith(p, t, zx, undefined, {});
+        else this.failWith(p, t, zx, err);
     }
+  }
+
+  /** The request succeeded: record the outcome, settle the promise, wake user code. */
+  private okWith(p: Pending, t: number, zx: number | undefined, value: unknown, hist: unknown): void {
+    this.recorder?.ok(p.hid, hist, t, zx);
+    p.resolve(value);
+    this.wake();
+  }
+
+  /** The server answered with an error: record it, reject the promise, wake user code. */
+  private failWith(p: Pending, t: number, zx: number | undefined, code: number, results?: MultiResult[]): void {
+    const req = p.req;
+    const e = makeError(code, 'path' in req ? req.path : undefined, undefined, results);
+    const info: { code: number; name: string; results?: unknown } = { code, name: errorName(code) };
+    if (results) info.results = results.map((r) => r.err);
+    this.recorder?.fail(p.hid, info, t, zx);
+    p.reject(e);
+    this.wake();
   }
 
   /** Fails a request without a server reply (CONNECTIONLOSS or SESSIONEXPIRED), recording its outcome properly. */
