@@ -460,7 +460,13 @@ export class Leader {
   }
 
   private processAck(zxid: number, sid: number): void {
-    const p = this.outstanding.find((q) => q.t.zxid === zxid);
+    let p: Proposal | undefined;
+    for (const q of this.outstanding) {
+      if (q.t.zxid === zxid) {
+        p = q;
+        break;
+      }
+    }
     if (!p) return;
     p.acks.add(sid);
     this.s.trace('ack', { zxid, from: sid });
@@ -477,7 +483,7 @@ export class Leader {
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
         else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });
       }
-      s.trace('commit', { zxid: t.zxid, epoch: this.epoch, acks: [...p.acks].sort((a, b) => a - b) });
+      s.trace('commit', { zxid: t.zxid, epoch: this.epoch, acks: sortedIds(p.acks) });
       s.applyCommitted(t);
       // release syncs waiting for this zxid
       if (this.pendingSyncs.length > 0) {
@@ -542,4 +548,18 @@ export class Leader {
     }
     this.armExpiry();
   }
+}
+
+/** The ids of a set in ascending order (what `[...set].sort((a, b) => a - b)` gives), without a comparator closure. */
+function sortedIds(set: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (const x of set) {
+    let i = out.length;
+    while (i > 0 && out[i - 1]! > x) {
+      out[i] = out[i - 1]!;
+      i--;
+    }
+    out[i] = x;
+  }
+  return out;
 }
