@@ -49,4 +49,27 @@ test('seed 175 (negative): nothing of a session takes effect after its end', () 
   assert.is(checkOsc(withSession(hist(...back), 'C1', 20, 'expired')).verdict, 'violation');
 });
 
+// seed 105: a session's early unknown create (its parent did not exist yet) and a later one; another session sees
+// one name that no completed create produced. It must go to the later create: the early one precedes, in its
+// session's order, a completed create with a smaller sequence number.
+const twoUnknownCreates: Spec[] = [
+  ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' } }],
+  ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 2, 3, 'unknown'],
+  ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 4, 5, { ok: { path: '/w/e-0000000000' } }],
+  ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 6, 7, 'unknown'],
+  ['C2', 'getChildren', { path: '/w' }, 8, 9, kids('e-0000000000', 'e-0000000001')],
+];
+
+test('seed 105: a recovered sequential name goes to an unknown create that can have that number', () => {
+  for (const noShortcut of [false, true]) {
+    const r = checkOsc(hist(...twoUnknownCreates), { noShortcut });
+    assert.is(r.verdict, 'ok', formatOsc(r));
+  }
+});
+
+test('seed 105 (negative): a name seen before any unknown create that could make it was invoked', () => {
+  const early: Spec[] = [...twoUnknownCreates.slice(0, 3), ['C2', 'getChildren', { path: '/w' }, 5.5, 5.8, kids('e-0000000000', 'e-0000000001')], twoUnknownCreates[3]!];
+  assert.is(checkOsc(hist(...early), { noShortcut: true }).verdict, 'violation');
+});
+
 test.run();

@@ -228,7 +228,8 @@ export function prepareZk(op: Operation): ZkStep {
 /**
  * Recovers the names of sequential creates whose outcome is unknown: a name later observed under the parent (in a
  * getChildren result or as the path of an operation) that no successful create produced is given to the earliest
- * unknown create with the same prefix invoked before the name was first seen (in sequence order). The returned list
+ * unknown create with the same prefix invoked before the name was first seen and whose place in the order allows that
+ * sequence number (see `possible`; names in sequence order). The returned list
  * has copies of those operations with `result.path` set (their status stays unknown).
  */
 export function resolveSequentialNames(ops: readonly Operation[]): Operation[] {
@@ -256,12 +257,24 @@ export function resolveSequentialNames(ops: readonly Operation[]): Operation[] {
       if (Array.isArray(c)) for (const n of c) see(`${a.path === '/' ? '' : a.path}/${String(n)}`, o.ret);
     }
   }
+  // Sequence numbers grow along the zxid order, so a candidate cannot take a number (a) below that of a known
+  // sequential name created (completed) before it was invoked, nor (b) above that of a known sequential name created
+  // by a later operation of its own session (which takes effect after it, FIFO order, §7.5).
+  const knownSeq: Array<{ prefix: string; n: number; call: number; ret: number; process: Process }> = [];
+  for (const o of ops) {
+    if (o.op !== 'create' || o.status !== 'ok' || !String((o.args as { mode?: unknown } | null)?.mode ?? '').includes('SEQUENTIAL')) continue;
+    const rp = (o.result as { path?: unknown } | null)?.path;
+    const m = typeof rp === 'string' ? /^(.*?)(\d{10})$/.exec(rp) : null;
+    if (m) knownSeq.push({ prefix: m[1]!, n: Number(m[2]), call: o.call, ret: o.ret, process: o.process });
+  }
+  const possible = (o: Operation, prefix: string, n: number): boolean =>
+    knownSeq.every((k) => k.prefix !== prefix || !((k.ret < o.call && k.n >= n) || (k.process === o.process && k.call > o.call && k.n <= n)));
   const assigned = new Map<Operation, string>();
   const names = [...firstSeen.keys()].sort();
   for (const name of names) {
-    const prefix = /^(.*?)(\d{10})$/.exec(name)![1]!;
+    const [, prefix, digits] = /^(.*?)(\d{10})$/.exec(name)!;
     const cand = pending
-      .filter((o) => !assigned.has(o) && String((o.args as { path?: unknown }).path) === prefix && o.call < firstSeen.get(name)!)
+      .filter((o) => !assigned.has(o) && String((o.args as { path?: unknown }).path) === prefix && o.call < firstSeen.get(name)! && possible(o, prefix!, Number(digits)))
       .sort((x, y) => x.call - y.call)[0];
     if (cand) assigned.set(cand, name);
   }
