@@ -364,6 +364,9 @@ export class ZooKeeperServer implements Role<unknown> {
         if (pend) this.electionPending.delete(pc.sid);
       }
       this.sentSinceRecv.set(pc.sid, 0);
+      // a new election connection from the peer: our SendWorker for it starts and resends our last notification
+      // (QuorumCnxManager.SendWorker.run, lastMessageSent), so a LOOKING peer whose vote we ignore still learns ours
+      if (accepted) this.fle?.peerConnected(pc.sid);
       this.fle?.receive(pc.sid, m.n as Notification);
       return;
     }
