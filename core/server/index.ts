@@ -354,7 +354,8 @@ export class ZooKeeperServer implements Role<unknown> {
 
   private peerMessage(conn: ConnId, pc: PeerConn, m: QuorumMessage): void {
     if (m.type === 'fle') {
-      if (pc.kind === 'unknown') pc.kind = 'election-in';
+      const accepted = pc.kind === 'unknown';
+      if (accepted) pc.kind = 'election-in';
       // one election channel per pair, used both ways (QuorumCnxManager): answer on the latest live connection
       pc.open = true;
       const prev = this.electionOut.get(pc.sid);
