@@ -322,8 +322,11 @@ export class ZooKeeperServer implements Role<unknown> {
         return;
       }
       case 'synced': {
-        if (!ev.tag.startsWith('s:')) return;
-        const n = Number(ev.tag.slice(2));
+        const tag = ev.tag;
+        if (tag.charCodeAt(0) !== 115 /* s */ || tag.charCodeAt(1) !== 58 /* : */) return;
+        // the tag is `s:<decimal>` (afterSync): read the number without slicing a string
+        let n = 0;
+        for (let i = 2; i < tag.length; i++) n = n * 10 + (tag.charCodeAt(i) - 48);
         // a sync makes everything before it durable: run every callback up to n, in order
         // (iterating the live map: callbacks may add tags, all > n, which end the loop)
         const tags = this.syncTags;
