@@ -8,8 +8,10 @@
  *      precedes b in S;
  *   3. a `sync` follows every update that returned before the sync was invoked, so a later read of the same session
  *      reflects those updates (ZOOKEEPER-1675 can break this across a leader change: pass `strictSync: false`);
- *   4. an operation with unknown outcome (info) either takes effect at its place in its session's order or never
- *      (zookeeper-semantics §7.5: never after a later request of the same session that succeeded).
+ *   4. an update with unknown outcome (info) takes effect never, or at any point after its invocation (after the
+ *      session's operations invoked before it), but before the session's next completed update or sync, its next
+ *      unknown update and its end (zookeeper-semantics §6.7, §7.5: FIFO and the owner check at the leader); it may
+ *      follow later reads of its session (served by a server that had not applied it yet).
  * Reads are not ordered in real time: a stale read is allowed (H1) as long as the session's reads move forward
  * (monotonic reads follow from 1 and the single order) and see the session's own writes.
  *
@@ -66,6 +68,11 @@ interface Item {
   zxid: number; // -1 when not used
   rtIndex: number; // index in the ret-sorted list of finite A-ops, or -1
   z: number; // Zobrist word
+  /** A floating unknown update: its session, and how many of the session's operations must be placed before it. */
+  sess?: number;
+  after?: number;
+  /** Floating unknown updates of the session that must be decided (placed or dropped) before this one. */
+  waitFor?: Item[];
 }
 
 /** Checks a history for ordered sequential consistency. */
@@ -138,7 +145,8 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
       z: 0,
     };
   });
-  const P = procIndex.size;
+  const sessions = procIndex.size;
+  let P = sessions;
   const lists: Item[][] = Array.from({ length: P }, () => []);
   for (const it of items) lists[it.proc]!.push(it);
   // A session's end (synthetic closeSession of withSessionEnds) comes after everything the session invoked before the
@@ -151,6 +159,34 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
     while (j < list.length && list[j]!.op.call <= end.op.ret) j++;
     list.splice(k, 1);
     list.splice(j - 1, 0, end);
+  }
+  // An update of unknown outcome may take effect at any time after its invocation — also after later reads of its
+  // session (served by a server that has not applied it yet, e.g. a txn proposed before a leader change and committed
+  // by the next leader) — but before the session's next request that went through the leader (a completed update or
+  // sync: FIFO and the owner check, §6.7, §7.5), before its next unknown update, and before the session's end; or never.
+  // Such an update floats: it gets a list of its own (`sess`: its session, `after`: how many of the session's
+  // operations precede it), and the session's next leader-ordered operations wait for it (`waitFor`).
+  for (let p = 0; p < sessions; p++) {
+    const list = lists[p]!;
+    const keep: Item[] = [];
+    let open: Item[] = [];
+    for (const it of list) {
+      if (it.unknown && it.update) {
+        it.sess = p;
+        it.after = keep.length;
+        if (open.length) it.waitFor = open;
+        open = [...open, it];
+        it.proc = P++;
+        lists.push([it]);
+        continue;
+      }
+      if (open.length && (it.update || it.sync || it.op.op === 'sync' || isSessionEnd(it.op))) {
+        it.waitFor = open;
+        open = [];
+      }
+      keep.push(it);
+    }
+    lists[p] = keep;
   }
 
   // zxids: use them when every completed update has one.
@@ -165,7 +201,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
     zOrder.sort((a, b) => a.zxid - b.zxid);
     for (let i = 1; i < zOrder.length; i++) {
       if (zOrder[i]!.zxid === zOrder[i - 1]!.zxid) {
-        return { verdict: 'violation', operations: ops.length, sessions: P, explored: 0, usedZxids, prefix: [], blocked: [{ op: zOrder[i]!.op, reason: `zxid 0x${zOrder[i]!.zxid.toString(16)} also belongs to ${describeOperation(zOrder[i - 1]!.op)}` }] };
+        return { verdict: 'violation', operations: ops.length, sessions, explored: 0, usedZxids, prefix: [], blocked: [{ op: zOrder[i]!.op, reason: `zxid 0x${zOrder[i]!.zxid.toString(16)} also belongs to ${describeOperation(zOrder[i - 1]!.op)}` }] };
       }
     }
   }
@@ -224,7 +260,13 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
   };
 
   /** Fast form of blockedBy. */
+  const waiting = (it: Item): Item | undefined => {
+    if (it.sess !== undefined && pos[it.sess]! < it.after!) return lists[it.sess]![pos[it.sess]!];
+    if (it.waitFor) for (const u of it.waitFor) if (pos[u.proc] === 0) return u;
+    return undefined;
+  };
   const isBlocked = (it: Item): boolean => {
+    if ((it.sess !== undefined || it.waitFor) && waiting(it)) return true;
     if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return true;
     if (usedZxids) {
       if (it.update && !it.unknown) return zOrder[zNext] !== it;
@@ -237,6 +279,8 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
   };
   /** Why item `it` (the next of its session) cannot be placed now, or '' if it is enabled (constraints only, not legality). */
   const blockedBy = (it: Item): string => {
+    const w = (it.sess !== undefined || it.waitFor) && waiting(it);
+    if (w) return `${describeOperation(w.op)} of its session comes first`;
     if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) {
       return `update ${describeOperation(rt[rtPtr]!.op)} returned before it was invoked and is not placed yet`;
     }
@@ -355,7 +399,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
   let backtracking = false;
   for (;;) {
     if ((++iter & 0x3ff) === 0 && performance.now() > deadline) {
-      return { verdict: 'unknown', operations: ops.length, sessions: P, explored, usedZxids };
+      return { verdict: 'unknown', operations: ops.length, sessions, explored, usedZxids };
     }
     if (!backtracking) {
       // Place every enabled, legal operation that changes nothing (reads, failed updates, syncs).
@@ -380,7 +424,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
           }
         }
       }
-      if (remaining === 0) return { verdict: 'ok', operations: ops.length, sessions: P, explored, usedZxids };
+      if (remaining === 0) return { verdict: 'ok', operations: ops.length, sessions, explored, usedZxids };
       if (!deadHead() && !seen()) {
         // Branch over enabled updates (and unknown ops: take effect now, or never).
         const alts: Array<[Item, boolean]> = [];
@@ -428,7 +472,7 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
       return {
         verdict: 'violation',
         operations: ops.length,
-        sessions: P,
+        sessions,
         explored,
         usedZxids,
         prefix: bestPrefix.map((it) => it.op),

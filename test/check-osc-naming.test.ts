@@ -72,4 +72,35 @@ test('seed 105 (negative): a name seen before any unknown create that could make
   assert.is(checkOsc(hist(...early), { noShortcut: true }).verdict, 'violation');
 });
 
+// seed 298: a session's setData gets CONNECTIONLOSS (a leader change); the session reconnects and reads the old value
+// from a server that has not applied the write; the next leader then commits it and another session reads it.
+// The unknown write took effect after a later read of its own session: allowed (it is not ordered by the leader
+// before that read), but not after a later completed update or sync of the session, nor out of order with the
+// session's other unknown updates.
+const x0: Spec = ['C0', 'create', { path: '/x', data: '0' }, 0, 1, { ok: { path: '/x' } }];
+const setX = (v: string): unknown => ({ path: '/x', data: v, version: -1 });
+const getX = { path: '/x' };
+const data = (d: string): { ok: unknown } => ({ ok: { data: d } });
+
+test('seed 298: an unknown write may take effect after a later read of its own session', () => {
+  const h = hist(x0, ['C2', 'setData', setX('a'), 2, 3, 'unknown'], ['C2', 'getData', getX, 4, 5, data('0')], ['C1', 'getData', getX, 6, 7, data('a')]);
+  for (const noShortcut of [false, true]) {
+    const r = checkOsc(h, { noShortcut });
+    assert.is(r.verdict, 'ok', formatOsc(r));
+  }
+});
+
+test('seed 298 (negative): not after a later completed update or sync of its session, nor before its invocation', () => {
+  const afterWrite = hist(x0, ['C2', 'setData', setX('a'), 2, 3, 'unknown'], ['C2', 'setData', setX('b'), 4, 5, { ok: {} }], ['C1', 'getData', getX, 6, 7, data('b')], ['C1', 'getData', getX, 8, 9, data('a')]);
+  assert.is(checkOsc(afterWrite).verdict, 'violation', 'the unknown write precedes the completed one');
+  const afterSync = hist(x0, ['C2', 'setData', setX('a'), 2, 3, 'unknown'], ['C2', 'sync', { path: '/x' }, 4, 5, { ok: {} }], ['C2', 'getData', getX, 6, 7, data('0')], ['C1', 'getData', getX, 8, 9, data('a')]);
+  assert.is(checkOsc(afterSync).verdict, 'violation', 'a sync of the session orders the unknown write before its later reads');
+  const twoUnknown = hist(x0, ['C2', 'setData', setX('a'), 2, 3, 'unknown'], ['C2', 'setData', setX('b'), 4, 5, 'unknown'], ['C1', 'getData', getX, 6, 7, data('b')], ['C1', 'getData', getX, 8, 9, data('a')]);
+  assert.is(checkOsc(twoUnknown).verdict, 'violation', "a session's unknown writes keep their order");
+  const fromFuture = hist(x0, ['C1', 'setData', setX('b'), 2, 3, { ok: {} }], ['C2', 'setData', setX('a'), 4, 5, 'unknown'], ['C3', 'getData', getX, 6, 7, data('a')], ['C3', 'getData', getX, 8, 9, data('0')]);
+  assert.is(checkOsc(fromFuture).verdict, 'violation', 'monotonic reads still hold');
+  const beforeInvoke = hist(x0, ['C2', 'getData', getX, 2, 3, data('0')], ['C2', 'setData', setX('a'), 4, 5, 'unknown'], ['C2', 'getData', getX, 6, 7, data('0')], ['C1', 'setData', setX('b'), 0.5, 1, { ok: {} }], ['C1', 'getData', getX, 8, 9, data('a')], ['C1', 'getData', getX, 10, 11, data('b')]);
+  assert.is(checkOsc(beforeInvoke).verdict, 'violation', 'the unknown write cannot take effect before a write that returned before its invocation');
+});
+
 test.run();
