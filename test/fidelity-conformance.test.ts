@@ -11,23 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformance, type ConformanceReport } from '../cli/commands/conformance.js';
 import { repoRoot } from '../fidelity/suite.js';
+import { listedDifferences } from '../fidelity/differences.js';
 import { runTranscript } from '../fidelity/runner.js';
 import { SimTarget } from '../fidelity/simtarget.js';
 import { parseTranscriptText } from '../fidelity/transcript.js';
 
 /** Identical cases reached (fidelity/DIFFERENCES.md): raise these when zksim gets closer, never lower them. */
 const MIN_IDENTICAL = { standalone: 123, ensemble: 132 };
-
-/** DIFFERENCES.md table rows: case name -> configs listed. */
-function listedDifferences(): Map<string, string[]> {
-  const md = readFileSync(join(repoRoot(), 'fidelity', 'DIFFERENCES.md'), 'utf8');
-  const out = new Map<string, string[]>();
-  for (const line of md.split('\n')) {
-    const m = /^\|\s*`([^`]+)`\s*\|\s*([^|]+)\|/.exec(line);
-    if (m) out.set(m[1]!, m[2]!.split(',').map((s) => s.trim()));
-  }
-  return out;
-}
 
 let report: ConformanceReport;
 

@@ -5,6 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realZooKeeperAvailable } from '../fidelity/realzk.js';
+import { conformance } from '../cli/commands/conformance.js';
+import { isDeliberate, listedDifferences } from '../fidelity/differences.js';
 import { openTarget } from '../fidelity/targets.js';
 import { runTranscript } from '../fidelity/runner.js';
 import { loadGoldenRaw, loadSuite, selectSuites } from '../fidelity/suite.js';
@@ -36,6 +38,16 @@ if (!realZooKeeperAvailable()) {
     } finally {
       await opened.close();
     }
+  });
+  test('the whole conformance suite: zksim against a live ZooKeeper 3.8 (standalone and a 3-node ensemble), every difference deliberate', async () => {
+    const report = await conformance({ against: 'local', seed: '1' });
+    assert.is(report.expected, 'real');
+    assert.is(report.actual, 'zksim');
+    const listed = listedDifferences();
+    const unexplained = report.cases.filter((c) => !c.identical && !isDeliberate(listed, c.case, c.config));
+    console.log(`conformance against the live server: ${report.identical} identical, ${report.differing} differing (${report.differing - unexplained.length} deliberate)`);
+    assert.equal(unexplained.map((c) => `${c.config} ${c.case}: ${c.diffs.map(formatDiff).join('; ')}`), []);
+    assert.ok(report.identical >= 255, `${report.identical} identical cases`);
   });
   test.run();
 }
