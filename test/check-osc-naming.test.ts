@@ -103,4 +103,24 @@ test('seed 298 (negative): not after a later completed update or sync of its ses
   assert.is(checkOsc(beforeInvoke).verdict, 'violation', 'the unknown write cannot take effect before a write that returned before its invocation');
 });
 
+// seed 308: an unknown create of a session that then expired, and a later unknown create of another session; a name
+// above one created after the expiry can only come from the later create.
+test('seed 308: a recovered name never goes to a create of a session that ended before a smaller name was created', () => {
+  const rows: Spec[] = [
+    ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' } }],
+    ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 2, 3, 'unknown'],
+    ['C2', 'create', { path: '/w/e-', data: 'c2', mode: ES }, 6, 7, { ok: { path: '/w/e-0000000000' } }],
+    ['C2', 'delete', { path: '/w/e-0000000000', version: -1 }, 8, 9, { ok: {} }],
+    ['C3', 'create', { path: '/w/e-', data: 'c3', mode: ES }, 10, 11, 'unknown'],
+    ['C4', 'getChildren', { path: '/w' }, 12, 13, kids('e-0000000001')],
+  ];
+  for (const noShortcut of [false, true]) {
+    const r = checkOsc(withSession(hist(...rows), 'C1', 5, 'expired'), { noShortcut });
+    assert.is(r.verdict, 'ok', formatOsc(r));
+  }
+  // without the later create the name is unexplained
+  const r = checkOsc(withSession(hist(...rows.filter((x) => x[0] !== 'C3')), 'C1', 5, 'expired'), { noShortcut: true });
+  assert.is(r.verdict, 'violation', formatOsc(r));
+});
+
 test.run();

@@ -267,8 +267,16 @@ export function resolveSequentialNames(ops: readonly Operation[]): Operation[] {
     const m = typeof rp === 'string' ? /^(.*?)(\d{10})$/.exec(rp) : null;
     if (m) knownSeq.push({ prefix: m[1]!, n: Number(m[2]), call: o.call, ret: o.ret, process: o.process });
   }
+  // (c) Nor can it take a number above that of a known name whose create was invoked after its session ended (a
+  // closeSession, e.g. the synthetic one for an expiry the client saw): nothing of a session takes effect after it.
+  const endOf = new Map<Process, number>();
+  for (const o of ops) if (o.op === 'closeSession' && o.status === 'ok' && o.ret < (endOf.get(o.process) ?? Infinity)) endOf.set(o.process, o.ret);
   const possible = (o: Operation, prefix: string, n: number): boolean =>
-    knownSeq.every((k) => k.prefix !== prefix || !((k.ret < o.call && k.n >= n) || (k.process === o.process && k.call > o.call && k.n <= n)));
+    knownSeq.every(
+      (k) =>
+        k.prefix !== prefix ||
+        !((k.ret < o.call && k.n >= n) || (k.process === o.process && k.call > o.call && k.n <= n) || (k.n < n && k.call > (endOf.get(o.process) ?? Infinity))),
+    );
   const assigned = new Map<Operation, string>();
   const names = [...firstSeen.keys()].sort();
   for (const name of names) {
