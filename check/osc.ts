@@ -125,8 +125,29 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
       if (opts.timeoutMs !== undefined) opts = { ...opts, timeoutMs: Math.max(1, opts.timeoutMs - (performance.now() - t0)) };
     }
   }
+  // Unknown sequential creates get the names seen later (resolveSequentialNames). When several creates could have
+  // made a name, each assignment is one possible explanation: try up to 32 of them (any that passes is a legal order).
+  const pick: number[] = [];
+  let first: OscResult | undefined;
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const counts: number[] = [];
+    const r = searchOsc(resolveSequentialNames(opsIn, pick, counts), opts);
+    if (r.verdict !== 'violation') return r;
+    first ??= r;
+    let i = 0;
+    for (; i < counts.length; i++) {
+      pick[i] = (pick[i] ?? 0) + 1;
+      if (pick[i]! < counts[i]!) break;
+      pick[i] = 0;
+    }
+    if (i >= counts.length) break;
+  }
+  return first!;
+}
+
+function searchOsc(resolved: Operation[], opts: OscOptions): OscResult {
   const strictSync = opts.strictSync !== false;
-  const ops = resolveSequentialNames(opsIn).sort((a, b) => a.call - b.call || a.index - b.index);
+  const ops = resolved.sort((a, b) => a.call - b.call || a.index - b.index);
   const steps = ops.map(prepareZk);
   const procIndex = new Map<Process, number>();
   const items: Item[] = ops.map((op, i) => {

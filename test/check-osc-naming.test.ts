@@ -123,4 +123,21 @@ test('seed 308: a recovered name never goes to a create of a session that ended 
   assert.is(r.verdict, 'violation', formatOsc(r));
 });
 
+// seed 467: two sessions' unknown creates could have made a name seen later; the earlier one's session expired
+// (its ephemeral is gone) but the name is still there after a sync: it was the other session's create.
+test('seed 467: each possible creator of a recovered name is tried', () => {
+  const rows: Spec[] = [
+    ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' } }],
+    ['C2', 'create', { path: '/w/e-', data: 'c2', mode: ES }, 2, 3, 'unknown'],
+    ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 4, 5, 'unknown'],
+    ['C3', 'sync', { path: '/' }, 7, 8, { ok: {} }],
+    ['C3', 'getChildren', { path: '/w' }, 9, 10, kids('e-0000000000')],
+  ];
+  const r = checkOsc(withSession(hist(...rows), 'C2', 6, 'expired'));
+  assert.is(r.verdict, 'ok', formatOsc(r));
+  // both sessions expired: no creator left
+  const both = withSession(withSession(hist(...rows), 'C2', 6, 'expired'), 'C1', 6.5, 'expired');
+  assert.is(checkOsc(both).verdict, 'violation');
+});
+
 test.run();

@@ -229,10 +229,12 @@ export function prepareZk(op: Operation): ZkStep {
  * Recovers the names of sequential creates whose outcome is unknown: a name later observed under the parent (in a
  * getChildren result or as the path of an operation) that no successful create produced is given to the earliest
  * unknown create with the same prefix invoked before the name was first seen and whose place in the order allows that
- * sequence number (see `possible`; names in sequence order). The returned list
+ * sequence number (see `possible`; names in sequence order). When several creates qualify, `pick[j]` chooses among
+ * them for the j-th such name (default the earliest invoked) and `counts` receives how many qualified; any choice
+ * is one possible explanation, so a checker may try several. The returned list
  * has copies of those operations with `result.path` set (their status stays unknown).
  */
-export function resolveSequentialNames(ops: readonly Operation[]): Operation[] {
+export function resolveSequentialNames(ops: readonly Operation[], pick: readonly number[] = [], counts?: number[]): Operation[] {
   const pending = ops.filter((o) => o.op === 'create' && o.status === 'unknown' && String((o.args as { mode?: unknown } | null)?.mode ?? '').includes('SEQUENTIAL'));
   if (!pending.length) return ops.slice();
   const prefixes = new Set(pending.map((o) => String((o.args as { path?: unknown }).path)));
@@ -283,8 +285,14 @@ export function resolveSequentialNames(ops: readonly Operation[]): Operation[] {
     const [, prefix, digits] = /^(.*?)(\d{10})$/.exec(name)!;
     const cand = pending
       .filter((o) => !assigned.has(o) && String((o.args as { path?: unknown }).path) === prefix && o.call < firstSeen.get(name)! && possible(o, prefix!, Number(digits)))
-      .sort((x, y) => x.call - y.call)[0];
-    if (cand) assigned.set(cand, name);
+      .sort((x, y) => x.call - y.call);
+    if (!cand.length) continue;
+    let k = 0;
+    if (cand.length > 1) {
+      k = Math.min(pick[counts?.length ?? 0] ?? 0, cand.length - 1);
+      counts?.push(cand.length);
+    }
+    assigned.set(cand[k]!, name);
   }
   return ops.map((o) => (assigned.has(o) ? { ...o, result: { path: assigned.get(o)! } } : o));
 }
