@@ -82,7 +82,9 @@ export function checkOsc(history: readonly HistoryEvent[], opts: OscOptions = {}
 
 /**
  * Adds a synthetic closeSession operation for every session that the client saw expire or close (a `session` event
- * with state 'expired' or 'closed'): it happened after the session's last completed operation and before the event.
+ * with state 'expired' or 'closed'): from the session's last reply to the event. (The OSC check moves its start back
+ * to the last invocation of a completed operation, see `earlierEnds`, and puts it after all of the session's
+ * operations in its program order.)
  */
 export function withSessionEnds(history: readonly HistoryEvent[]): Operation[] {
   const ops = pairOperations(history);
@@ -106,7 +108,20 @@ export function isSessionEnd(o: Operation): boolean {
   return o.op === 'closeSession' && o.id < 0;
 }
 
-export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions = {}): OscResult {
+/**
+ * A session's end took effect after every completed operation of the session took effect, so after their
+ * invocations — not necessarily after their replies: a paused client can receive a reply after the server expired
+ * its session (seed 610). Moves the start of each synthetic session end back to the last such invocation.
+ */
+function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
+  if (!ops.some(isSessionEnd)) return ops;
+  const lastCall = new Map<Process, number>();
+  for (const o of ops) if (!isSessionEnd(o) && Number.isFinite(o.ret) && o.call > (lastCall.get(o.process) ?? -Infinity)) lastCall.set(o.process, o.call);
+  return ops.map((o) => (isSessionEnd(o) && lastCall.has(o.process) && lastCall.get(o.process)! < o.call ? { ...o, call: lastCall.get(o.process)! } : o));
+}
+
+export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOptions = {}): OscResult {
+  const opsIn = earlierEnds(opsAsGiven);
   // Shortcut: a linearizable history is OSC (a linearization keeps real time for every operation, hence program
   // order, the updates' real-time order and sync). Only when no unknown operation is followed by another operation of
   // its session (linearizability would let it take effect after them, OSC does not), and syncs are strict.
@@ -116,7 +131,12 @@ export function checkOscOperations(opsIn: readonly Operation[], opts: OscOptions
     for (const o of opsIn) lastCall.set(o.process, Math.max(lastCall.get(o.process) ?? -Infinity, isSessionEnd(o) ? Infinity : o.call));
     // With zxids on every completed update the OSC search is linear anyway.
     const zxids = opts.useZxids !== false && opsIn.some((o) => o.zxid !== undefined);
-    if (!zxids && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o.call)) {
+    // A session end must also follow its session's operations in real time (linearizability would otherwise let
+    // an operation of the session take effect after its end).
+    const endCall = new Map<Process, number>();
+    for (const o of opsIn) if (isSessionEnd(o)) endCall.set(o.process, o.call);
+    const endsAfter = opsIn.every((o) => isSessionEnd(o) || !endCall.has(o.process) || o.ret <= endCall.get(o.process)!);
+    if (!zxids && endsAfter && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o.call)) {
       const t0 = performance.now();
       const lin = checkOperations(znodeModel, opsIn, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs / 2 } : {});
       if (lin.verdict === 'linearizable') {

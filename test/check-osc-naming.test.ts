@@ -140,4 +140,21 @@ test('seed 467: each possible creator of a recovered name is tried', () => {
   assert.is(checkOsc(both).verdict, 'violation');
 });
 
+// seed 610: a paused client receives its create's reply after the server already expired the session; meanwhile
+// another session's write completed. The expiry is only known to follow the create's invocation, not its reply.
+test("seed 610: a session's end may precede the reply of its last operation", () => {
+  const rows: Spec[] = [
+    ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' } }],
+    ['C1', 'create', { path: '/w/e1', data: 'c1', mode: 'EPHEMERAL' }, 2, 20, { ok: { path: '/w/e1' } }],
+    ['C3', 'getChildren', { path: '/w' }, 4, 5, kids('e1')],
+    ['C2', 'create', { path: '/w/e2', data: 'c2' }, 12, 13, { ok: { path: '/w/e2' } }],
+    ['C3', 'getChildren', { path: '/w' }, 14, 15, kids()],
+  ];
+  const r = checkOsc(withSession(hist(...rows), 'C1', 21, 'expired'));
+  assert.is(r.verdict, 'ok', formatOsc(r));
+  // but not before its invocation: the ephemeral cannot be gone before it was created and then be seen
+  const early: Spec[] = [rows[0]!, ['C3', 'sync', { path: '/' }, 3, 3.5, { ok: {} }], ['C3', 'getChildren', { path: '/w' }, 4, 5, kids()], ['C1', 'create', { path: '/w/e1', data: 'c1', mode: 'EPHEMERAL' }, 6, 20, { ok: { path: '/w/e1' } }], ['C3', 'sync', { path: '/' }, 22, 23, { ok: {} }], ['C3', 'getChildren', { path: '/w' }, 24, 25, kids('e1')]];
+  assert.is(checkOsc(withSession(hist(...early), 'C1', 21, 'expired')).verdict, 'violation');
+});
+
 test.run();
