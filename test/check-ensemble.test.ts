@@ -107,4 +107,17 @@ test('S1 from the history: an ephemeral seen after its session closed, or missin
   assert.match(formatEnsemble(mk(false, z(1, 3))), /missing/);
 });
 
+test('S1: a proposed close that became committed silently (recovered by a new leader) does not make its ephemeral "missing"', () => {
+  const h = new HistoryRecorder();
+  h.session('A', 'connected', 0, { sessionId: 9 });
+  h.session('B', 'connected', 0, { sessionId: 8 });
+  const c = h.invoke('A', 'create', { path: '/w/e', data: '', mode: 'EPHEMERAL' }, 1);
+  h.ok(c, { path: '/w/e' }, 2, z(1, 2));
+  const r = h.invoke('B', 'exists', { path: '/w/e' }, 30);
+  h.ok(r, { stat: null }, 31, z(2, 1));
+  const withPropose = [...healthy(), { t: 20, node: 's1', kind: 'propose', zxid: z(1, 3), type: 'closeSession', session: 9, epoch: 1 }];
+  assert.ok(checkEnsemble(withPropose, h.events).ok, 'the close may have been committed by the next leader');
+  assert.match(formatEnsemble(checkEnsemble(healthy(), h.events)), /missing/, 'without any close of session 9 it is missing');
+});
+
 test.run();
