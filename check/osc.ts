@@ -115,8 +115,16 @@ export function isSessionEnd(o: Operation): boolean {
  */
 function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
   if (!ops.some(isSessionEnd)) return ops;
+  // (with no completed operation, it may come right after the session's first invocation: only its unknown
+  // operations, which program order keeps before it, can precede it)
   const lastCall = new Map<Process, number>();
-  for (const o of ops) if (!isSessionEnd(o) && Number.isFinite(o.ret) && o.call > (lastCall.get(o.process) ?? -Infinity)) lastCall.set(o.process, o.call);
+  for (const o of ops) if (!isSessionEnd(o) && !lastCall.has(o.process)) lastCall.set(o.process, o.call);
+  const done = new Set<Process>();
+  for (const o of ops) {
+    if (isSessionEnd(o) || !Number.isFinite(o.ret)) continue;
+    if (!done.has(o.process) || o.call > lastCall.get(o.process)!) lastCall.set(o.process, o.call);
+    done.add(o.process);
+  }
   return ops.map((o) => (isSessionEnd(o) && lastCall.has(o.process) && lastCall.get(o.process)! < o.call ? { ...o, call: lastCall.get(o.process)! } : o));
 }
 

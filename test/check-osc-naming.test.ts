@@ -157,4 +157,21 @@ test("seed 610: a session's end may precede the reply of its last operation", ()
   assert.is(checkOsc(withSession(hist(...early), 'C1', 21, 'expired')).verdict, 'violation');
 });
 
+// seed 304: a paused session whose only operation is an unknown create; the server expires it long before the
+// client hears of it, while others go on writing.
+test('seed 304: the end of a session without completed operations may come right after its first invocation', () => {
+  const rows: Spec[] = [
+    ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' } }],
+    ['C2', 'create', { path: '/w/e-', data: 'c2', mode: ES }, 2, 3, 'unknown'],
+    ['C3', 'getChildren', { path: '/w' }, 4, 5, kids('e-0000000000')],
+    ['C3', 'getChildren', { path: '/w' }, 6, 7, kids()],
+    ['C1', 'create', { path: '/w/x', data: '' }, 8, 9, { ok: { path: '/w/x' } }],
+  ];
+  const r = checkOsc(withSession(hist(...rows), 'C2', 20, 'expired'));
+  assert.is(r.verdict, 'ok', formatOsc(r));
+  // the node cannot come back after C3 saw it gone
+  const back: Spec[] = [...rows, ['C3', 'getChildren', { path: '/w' }, 10, 11, kids('e-0000000000', 'x')]];
+  assert.is(checkOsc(withSession(hist(...back), 'C2', 20, 'expired')).verdict, 'violation');
+});
+
 test.run();
