@@ -79,13 +79,24 @@ export async function loadCheckers(): Promise<void> {
   }
 }
 
+/** Session id → the first time and zxid at which any server applied its closeSession txn (trace 'apply' records). */
+function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: number; t: number }> {
+  const out = new Map<string, { zxid: number; t: number }>();
+  for (const e of trace) {
+    if (e.kind !== 'apply' || e.type !== 'closeSession' || typeof e.zxid !== 'number') continue;
+    const id = String(e.session);
+    if (!out.has(id)) out.set(id, { zxid: e.zxid, t: e.t });
+  }
+  return out;
+}
+
 /** Adapters for the checkers of check/ (their exported API, turned into verdicts). */
 function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null {
   if (name === 'osc' && typeof mod.checkOsc === 'function') {
-    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o?: { timeoutMs?: number }) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean };
+    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o?: { timeoutMs?: number; sessionCloses?: Map<string, { zxid: number; t: number }> }) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean };
     const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
-      const r = checkOsc(input.history, { timeoutMs: 20_000 });
+      const r = checkOsc(input.history, { timeoutMs: 20_000, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}) });
       if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${r.usedZxids ? ' (zxid order)' : ''}` };
       if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up (${r.operations} operations)` };
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
