@@ -64,6 +64,14 @@ export const BUG_ZOO: ZooBug[] = [
     servers: 3,
     caughtBy: ['reads-committed', 'osc'],
   },
+  {
+    name: 'no-replay-on-rejoin',
+    description: 'ZOOKEEPER-2845 (fixed in 3.4.12): a server that goes back to LOOKING keeps its in-memory tree without replaying its log, so a proposal it logged but never saw committed is lost or diverges from the others.',
+    workload: 'registers',
+    faults: ['isolate-leader', 'isolate-follower', 'partition', 'crash'],
+    servers: 3,
+    caughtBy: ['ensemble', 'linearizable'],
+  },
 ];
 
 export function findBug(name: string): ZooBug | undefined {
