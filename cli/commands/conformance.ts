@@ -13,11 +13,12 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { reachableAddresses } from '../against.js';
 import { diffTranscripts, formatDiff, type CaseDiff } from '../../fidelity/diff.js';
 import { checkSessions, runTranscript } from '../../fidelity/runner.js';
 import { realZooKeeperAvailable } from '../../fidelity/realzk.js';
 import { CONFIG_SERVERS, goldenPaths, loadGoldenRaw, loadSuite, selectSuites, type ConfigName, type SuiteEntry } from '../../fidelity/suite.js';
-import { checkReachable, openTarget, parseAddresses, type OpenedTarget, type TargetSpec } from '../../fidelity/targets.js';
+import { openTarget, type OpenedTarget, type TargetSpec } from '../../fidelity/targets.js';
 import { TranscriptError, normalise, stepLines, type InputStep } from '../../fidelity/transcript.js';
 import { isDeliberate, listedDifferences } from '../../fidelity/differences.js';
 
@@ -104,14 +105,7 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
       if (!realZooKeeperAvailable()) throw new UsageError('--against local: the Debian package `zookeeper` is not installed');
       real = { kind: 'target', label: 'real', spec: (c) => ({ kind: 'real-local', servers: CONFIG_SERVERS[c] }) };
     } else {
-      let addresses: string[];
-      try {
-        addresses = parseAddresses(opts.against);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      const why = await checkReachable(addresses);
-      if (why) throw new UsageError(why);
+      const addresses = await reachableAddresses(opts.against);
       const config: ConfigName = addresses.length >= 3 ? 'ensemble' : 'standalone';
       if (opts.config && opts.config !== config) throw new UsageError(`--config ${opts.config} needs ${CONFIG_SERVERS[opts.config as ConfigName]} address(es), got ${addresses.length}`);
       configs = [config];

@@ -6,8 +6,9 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { reachableAddresses } from '../against.js';
 import { checkSessions, runTranscript } from '../../fidelity/runner.js';
-import { checkReachable, openTarget, parseAddresses, type OpenedTarget } from '../../fidelity/targets.js';
+import { openTarget, type OpenedTarget } from '../../fidelity/targets.js';
 import {
   TranscriptError,
   normalise,
@@ -75,14 +76,7 @@ export function register(program: Command): void {
       let spec: Parameters<typeof openTarget>[0];
       let servers: number;
       if (opts.against) {
-        let addresses: string[];
-        try {
-          addresses = parseAddresses(opts.against);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-        const why = await checkReachable(addresses);
-        if (why) throw new UsageError(why);
+        const addresses = await reachableAddresses(opts.against);
         servers = addresses.length;
         spec = { kind: 'real', addresses };
       } else {
