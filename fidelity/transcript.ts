@@ -329,6 +329,16 @@ export const stepLines = new WeakMap<object, number>();
 /** Parses JSON Lines text. Blank lines and lines starting with '//' are skipped. */
 export function parseTranscriptText(text: string, file = '<input>'): InputStep[] {
   const steps: InputStep[] = [];
+  forEachJsonLine(text, file, (v, line) => {
+    const step = validateStep(v, file, line);
+    stepLines.set(step, line);
+    steps.push(step);
+  });
+  return steps;
+}
+
+/** Calls `fn` with the parsed value and 1-based line number of every non-blank, non-'//' line; fails on bad JSON. */
+function forEachJsonLine(text: string, file: string, fn: (v: unknown, line: number) => void): void {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim();
@@ -339,11 +349,8 @@ export function parseTranscriptText(text: string, file = '<input>'): InputStep[]
     } catch (e) {
       fail(file, i + 1, `not JSON (${(e as Error).message})`);
     }
-    const step = validateStep(v, file, i + 1);
-    stepLines.set(step, i + 1);
-    steps.push(step);
+    fn(v, i + 1);
   }
-  return steps;
 }
 
 export function parseTranscriptFile(file: string): InputStep[] {
@@ -359,22 +366,13 @@ export function parseTranscriptFile(file: string): InputStep[] {
 /** Parses output steps (golden files): the same validation, and result/zxid/events must be present. */
 export function parseOutputText(text: string, file = '<input>'): OutputStep[] {
   const out: OutputStep[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim();
-    if (raw === '' || raw.startsWith('//')) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(raw);
-    } catch (e) {
-      fail(file, i + 1, `not JSON (${(e as Error).message})`);
-    }
-    const step = validateStep(v, file, i + 1) as OutputStep;
-    if (!('result' in step) || typeof step.result !== 'object' || step.result === null) fail(file, i + 1, 'missing field "result"');
-    if (!('events' in step) || !Array.isArray(step.events)) fail(file, i + 1, 'missing field "events"');
-    if (!('zxid' in step)) fail(file, i + 1, 'missing field "zxid"');
+  forEachJsonLine(text, file, (v, line) => {
+    const step = validateStep(v, file, line) as OutputStep;
+    if (!('result' in step) || typeof step.result !== 'object' || step.result === null) fail(file, line, 'missing field "result"');
+    if (!('events' in step) || !Array.isArray(step.events)) fail(file, line, 'missing field "events"');
+    if (!('zxid' in step)) fail(file, line, 'missing field "zxid"');
     out.push(step);
-  }
+  });
   return out;
 }
 
