@@ -18,7 +18,7 @@
 import { createRequire } from 'node:module';
 import { TcpProxy } from './proxy.js';
 import { fourLetter, srvr } from './realzk.js';
-import type { StepReply, TranscriptTarget } from './runner.js';
+import { takeEventsUpToReply, type StepReply, type TranscriptTarget } from './runner.js';
 import {
   CreateFlags,
   JuteReader,
@@ -383,10 +383,7 @@ export class RealTarget implements TranscriptTarget {
 
   takeEvents(label: string): EventJson[] {
     const sess = this.sessions.get(label);
-    if (!sess) return [];
-    const n = sess.replyMark ?? sess.events.length;
-    sess.replyMark = null;
-    return sess.events.splice(0, n);
+    return sess ? takeEventsUpToReply(sess) : [];
   }
 
   openSessions(): string[] {

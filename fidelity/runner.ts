@@ -146,3 +146,14 @@ export function checkSessions(steps: InputStep[], servers = Infinity): { step: I
   }
   return problems;
 }
+
+/**
+ * The events a session received up to its last reply (the reply mark), removed from its buffer; all of them when
+ * no reply is marked. Events after the mark arrived after the reply and belong to the next step. Shared by the real
+ * and the simulated targets.
+ */
+export function takeEventsUpToReply<E>(sess: { events: E[]; replyMark: number | null }): E[] {
+  const n = sess.replyMark ?? sess.events.length;
+  sess.replyMark = null;
+  return sess.events.splice(0, n);
+}

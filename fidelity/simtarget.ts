@@ -32,7 +32,7 @@ import {
   type ServerMessage,
   type Stat,
 } from '../core/protocol.js';
-import type { StepReply, TranscriptTarget } from './runner.js';
+import { takeEventsUpToReply, type StepReply, type TranscriptTarget } from './runner.js';
 import {
   EVENT_TYPE_NAMES,
   dataBytes,
@@ -554,10 +554,7 @@ export class SimTarget implements TranscriptTarget {
 
   takeEvents(label: string): EventJson[] {
     const sess = this.sessions.get(label);
-    if (!sess) return [];
-    const n = sess.replyMark ?? sess.events.length;
-    sess.replyMark = null;
-    return sess.events.splice(0, n);
+    return sess ? takeEventsUpToReply(sess) : [];
   }
 
   openSessions(): string[] {
