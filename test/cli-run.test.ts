@@ -43,4 +43,30 @@ test('run --report writes a self-contained HTML report of the run', () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('run exits 0 when every property holds and 1 when one fails (a zoo bug)', () => {
+  const good = zksim('run', '--seed', '7', '--json');
+  assert.is(good.status, 0, good.stderr);
+  const g = JSON.parse(good.stdout);
+  assert.is(g.ok, true);
+  assert.ok(g.verdicts.every((v: { ok: boolean | null }) => v.ok !== false));
+
+  const bad = zksim('run', '--seed', '1', '--bug', 'double-watch', '--json');
+  assert.is(bad.status, 1, bad.stderr);
+  const b = JSON.parse(bad.stdout);
+  assert.is(b.ok, false);
+  assert.equal(b.bugs, ['double-watch']);
+  assert.ok(b.verdicts.some((v: { property: string; ok: boolean | null }) => v.property === 'watch-at-most-once' && v.ok === false));
+
+  const text = zksim('run', '--seed', '1', '--bug', 'double-watch');
+  assert.is(text.status, 1, text.stderr);
+  assert.match(text.stdout, /VIOLATED/);
+});
+
+test('run --bug with an unknown bug exits 2 with one line', () => {
+  const r = zksim('run', '--seed', '1', '--bug', 'no-such-bug');
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /unknown bug 'no-such-bug'/);
+});
+
 test.run();

@@ -33,7 +33,7 @@ export function register(program: Command): void {
   addConfigOptions(
     program
       .command('run')
-      .description('run one seed and print a summary: a ZooKeeper ensemble (3 servers by default) under the seed\'s faults and workload, every property checked (exit 0; `zksim replay <seed>` exits 1 on a violation); --demo runs the kernel demo world')
+      .description('run one seed and print a summary: a ZooKeeper ensemble (3 servers by default) under the seed\'s faults and workload, every property checked; exit 0 every property holds, 1 a property fails, 2 bad input; --demo runs the kernel demo world')
       .requiredOption('--seed <seed>', 'the seed: an integer or a non-empty string')
       .option('--demo', 'run the kernel demo world (no ZooKeeper)')
       .option('--time <ms>', 'virtual time of the demo, in ms (with --demo)')
@@ -64,10 +64,10 @@ export function register(program: Command): void {
     const o = await runSpec(spec, opts.report ? { recordTrace: true, keepHistory: true } : {});
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (opts.report) writeReportFile(opts.report, o, `zksim run seed ${spec.seed}`);
-    // `run` reports (the JSON has ok and every verdict) and exits 0; `zksim replay <seed>` runs the same seed and
-    // exits 1 when a property fails, like explore.
+    // Exit codes like replay and explore: 0 every checked property holds, 1 one fails (2, bad input, is thrown above).
     if (opts.json) console.log(JSON.stringify(runJson(spec, o, wallMs)));
     else printRun(spec, o, wallMs, !!opts.verbose);
+    process.exitCode = o.verdicts.some((v) => v.ok === false) ? 1 : 0;
   });
 }
 
