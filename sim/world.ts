@@ -24,6 +24,8 @@ export interface WorldOptions {
 
 /** An already-fulfilled native promise: awaiting it costs one microtask turn and no allocation. */
 const RESOLVED: Promise<void> = Promise.resolve();
+/** Microtask turns without any user activity after which user code counts as settled (see runAsync). */
+const SETTLE_QUIET_TURNS = 16;
 
 export class LivelockError extends Error {
   override name = 'LivelockError';
@@ -296,31 +298,53 @@ export class World {
    * Like runUntil, but lets promise continuations of user code (workloads, scenarios, recipes) settle after any
    * event that woke them, before taking the next event. Microtasks run in a deterministic order; we never yield to
    * a real timer or I/O, so the interleaving is decided by the event order alone.
+   *
+   * Settling: after an event woke user code, the world yields one microtask turn at a time while user code keeps
+   * acting (calling a port, or being woken again), then SETTLE_QUIET_TURNS turns in which nothing happened. The
+   * turns are a chain of callbacks on an already-resolved promise rather than an async loop: the same turns in the
+   * same order, at half the cost (this runs once per client operation).
    */
-  async runAsync(limit: number | (() => boolean)): Promise<void> {
-    const byTime = typeof limit === 'number';
-    for (;;) {
-      if (this.userWoken) await this.settle();
-      if (!byTime && (limit as () => boolean)()) return;
-      const top = this.queue.peek();
-      if (!top || (byTime && top.time > (limit as number))) break;
-      this.step();
-    }
-    if (byTime && this.clock < (limit as number)) this.clock = limit as number;
-    if (this.userWoken) await this.settle();
-  }
-
-  /** Drains microtasks: keeps yielding while user code keeps acting, then a fixed number of quiet turns. */
-  private async settle(): Promise<void> {
-    let quiet = 0;
-    while (quiet < 16) {
-      this.userWoken = false;
-      const before = this.portCalls;
-      // One microtask turn, like `await null`, without allocating a promise per turn.
-      await RESOLVED;
-      quiet = this.userWoken || this.portCalls !== before ? 0 : quiet + 1;
-    }
-    this.userWoken = false;
+  runAsync(limit: number | (() => boolean)): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const byTime = typeof limit === 'number';
+      let ending = false;
+      let quiet = 0;
+      let before = 0;
+      const turn = (): void => {
+        this.userWoken = false;
+        before = this.portCalls;
+        RESOLVED.then(probe);
+      };
+      const probe = (): void => {
+        quiet = this.userWoken || this.portCalls !== before ? 0 : quiet + 1;
+        if (quiet < SETTLE_QUIET_TURNS) return turn();
+        this.userWoken = false;
+        if (ending) resolve();
+        else loop();
+      };
+      const settle = (): void => {
+        quiet = 0;
+        turn();
+      };
+      const loop = (): void => {
+        try {
+          for (;;) {
+            if (this.userWoken) return settle();
+            if (!byTime && (limit as () => boolean)()) return resolve();
+            const top = this.queue.peek();
+            if (!top || (byTime && top.time > (limit as number))) break;
+            this.step();
+          }
+          if (byTime && this.clock < (limit as number)) this.clock = limit as number;
+          ending = true;
+          if (this.userWoken) return settle();
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      loop();
+    });
   }
   private portCalls = 0;
 
