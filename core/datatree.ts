@@ -335,7 +335,7 @@ export class DataTree {
     switch (txn.type) {
       case 'createSession':
         this.sessionTable.set(txn.sessionId, txn.timeoutMs);
-        if (this.digestState) this.digestState.sessionsHex = null;
+        if (this.digestState) this.digestState.sessionsHashed = false;
         return { err: Code.OK, triggers };
       case 'closeSession': {
         // Delete the listed paths, then any ephemeral of the session the list missed (src: killSession).
@@ -344,7 +344,7 @@ export class DataTree {
         if (local) for (const p of [...local]) this.deleteNode(p, txn.zxid, triggers);
         this.ephemerals.delete(txn.sessionId);
         this.sessionTable.delete(txn.sessionId);
-        if (this.digestState) this.digestState.sessionsHex = null;
+        if (this.digestState) this.digestState.sessionsHashed = false;
         return { err: Code.OK, body: { op: 'closeSession' }, triggers };
       }
       case 'multi': {
@@ -488,43 +488,52 @@ export class DataTree {
   digest(): string {
     let st = this.digestState;
     if (!st) {
-      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: new Set(this.nodes.keys()), sessionsHex: null, hex: null };
+      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: new Set(this.nodes.keys()), sessionsA: 0, sessionsB: 0, sessionsHashed: false, hex: null };
     }
-    if (st.dirty.size === 0 && st.hex !== null && st.sessionsHex !== null) return st.hex;
+    if (st.dirty.size === 0 && st.hex !== null && st.sessionsHashed) return st.hex;
     for (const path of st.dirty) {
       if (path === CONFIG) continue;
-      const old = st.nodeHash.get(path);
-      if (old) {
-        st.sumA = (st.sumA - old[0]) >>> 0;
-        st.sumB = (st.sumB - old[1]) >>> 0;
-        st.nodeHash.delete(path);
+      let slot = st.nodeHash.get(path);
+      if (slot) {
+        st.sumA = (st.sumA - slot[0]) >>> 0;
+        st.sumB = (st.sumB - slot[1]) >>> 0;
       }
       const n = this.nodes.get(path);
-      if (!n) continue;
+      if (!n) {
+        if (slot) st.nodeHash.delete(path);
+        continue;
+      }
       const h = NODE_HASH;
       h.reset();
       h.str(path);
-      h.num(n.czxid); h.num(n.mzxid); h.num(n.ctime); h.num(n.mtime); h.num(n.version); h.num(n.cversion);
-      h.num(n.aversion); h.num(n.pzxid); h.num(n.owner); h.num(n.ttl); h.num(n.perms); h.num(n.children.size);
-      h.str(n.kind);
-      if (n.data === null) h.num(-1);
-      else { h.num(n.data.length); h.bytes(n.data); }
-      const nh: [number, number] = [h.laneA, h.laneB];
-      st.nodeHash.set(path, nh);
-      st.sumA = (st.sumA + nh[0]) >>> 0;
-      st.sumB = (st.sumB + nh[1]) >>> 0;
+      h.num(n.czxid); h.num(n.mzxid); h.num(n.ctime); h.num(n.mtime); h.int(n.version); h.int(n.cversion);
+      h.int(n.aversion); h.num(n.pzxid); h.num(n.owner); h.num(n.ttl); h.int(n.perms); h.int(n.children.size);
+      h.int(KIND_CODE[n.kind]);
+      if (n.data === null) h.int(-1);
+      else { h.int(n.data.length); h.bytes(n.data); }
+      // the slot is reused while the node lives: a write costs no allocation here
+      if (!slot) st.nodeHash.set(path, (slot = [0, 0]));
+      slot[0] = h.laneA;
+      slot[1] = h.laneB;
+      st.sumA = (st.sumA + slot[0]) >>> 0;
+      st.sumB = (st.sumB + slot[1]) >>> 0;
     }
     st.dirty.clear();
     // The session table changes rarely: hash it whole, in id order, only when it changed.
-    if (st.sessionsHex === null) {
-      const hs = new Fnv2();
-      for (const [id, t] of this.sessions()) { hs.num(id); hs.num(t); }
-      st.sessionsHex = hs.hex();
+    if (!st.sessionsHashed) {
+      const hs = SESSIONS_HASH;
+      hs.reset();
+      for (const [id, t] of this.sessions()) { hs.num(id); hs.int(t); }
+      st.sessionsA = hs.laneA;
+      st.sessionsB = hs.laneB;
+      st.sessionsHashed = true;
     }
-    const h = new Fnv2();
-    h.num(st.sumA);
-    h.num(st.sumB);
-    h.str(st.sessionsHex);
+    const h = NODE_HASH;
+    h.reset();
+    h.int(st.sumA);
+    h.int(st.sumB);
+    h.int(st.sessionsA);
+    h.int(st.sessionsB);
     st.hex = h.hex();
     return st.hex;
   }
@@ -535,8 +544,11 @@ interface DigestState {
   sumB: number;
   nodeHash: Map<string, [number, number]>;
   dirty: Set<string>;
-  /** Hash of the session table, null when it changed since. */
-  sessionsHex: string | null;
+  /** Hash of the session table (two lanes), valid while sessionsHashed. */
+  sessionsA: number;
+  sessionsB: number;
+  /** False when the session table changed since it was last hashed. */
+  sessionsHashed: boolean;
   /** The last digest, valid while nothing is dirty and the session table is unchanged. */
   hex: string | null;
 }
@@ -557,79 +569,78 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Two independent 32-bit FNV-1a streams = a 64-bit digest without BigInt. Bytes of numbers are little-endian. */
-class Fnv2 {
-  // Kept as signed 32-bit values internally (same low bits as the unsigned ones); reported unsigned.
-  private a = 0x811c9dc5 | 0;
-  private b = 0x050c5d1f | 0;
+/**
+ * Two independent 32-bit lanes over 32-bit words, murmur3-style (multiply, rotate, multiply-add), with a final
+ * avalanche: a 64-bit hash without BigInt. Numbers are split into 32-bit halves, strings into UTF-16 code units
+ * two per word, bytes four per word; every variable-length part is preceded by its length.
+ */
+class WordHash {
+  private a = 0;
+  private b = 0;
   reset(): void {
     this.a = 0x811c9dc5 | 0;
     this.b = 0x050c5d1f | 0;
   }
-  bytes(d: Uint8Array): void {
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < d.length; i++) {
-      const x = d[i]!;
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
-    }
-    this.a = a;
-    this.b = b;
+  /** A 32-bit integer (or any number's low 32 bits). */
+  int(w: number): void {
+    let k = Math.imul(w | 0, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let a = this.a ^ k;
+    a = (a << 13) | (a >>> 19);
+    this.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    let c = Math.imul(w | 0, 0x85ebca6b);
+    c = (c << 17) | (c >>> 15);
+    c = Math.imul(c, 0xc2b2ae35);
+    let b = this.b ^ c;
+    b = (b << 11) | (b >>> 21);
+    this.b = (Math.imul(b, 9) + 0x27d4eb2f) | 0;
+  }
+  /** Numbers up to 2^53: low and high 32-bit halves. */
+  num(v: number): void {
+    this.int(v | 0);
+    this.int(Math.floor(v / 4294967296) | 0);
   }
   str(s: string): void {
-    this.num(s.length);
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      let x = c & 0xff;
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
-      x = c >> 8;
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
-    }
-    this.a = a;
-    this.b = b;
+    const n = s.length;
+    this.int(n);
+    let i = 0;
+    for (; i + 1 < n; i += 2) this.int(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+    if (i < n) this.int(s.charCodeAt(i));
   }
-  num(v: number): void {
-    // Numbers up to 2^53: hash low and high 32-bit halves.
-    this.word(v >>> 0);
-    this.word(Math.floor(v / 4294967296) >>> 0);
-  }
-  /** The 4 bytes of a 32-bit word, low byte first. */
-  private word(w: number): void {
-    let a = this.a;
-    let b = this.b;
-    let x = w & 0xff;
-    a = Math.imul(a ^ x, 0x01000193);
-    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
-    x = (w >>> 8) & 0xff;
-    a = Math.imul(a ^ x, 0x01000193);
-    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
-    x = (w >>> 16) & 0xff;
-    a = Math.imul(a ^ x, 0x01000193);
-    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
-    x = w >>> 24;
-    a = Math.imul(a ^ x, 0x01000193);
-    b = Math.imul(b ^ x ^ 0x5a, 0x01000193);
-    this.a = a;
-    this.b = b;
+  bytes(d: Uint8Array): void {
+    const n = d.length;
+    let i = 0;
+    for (; i + 3 < n; i += 4) this.int(d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24));
+    let w = 0;
+    for (let sh = 0; i < n; i++, sh += 8) w |= d[i]! << sh;
+    this.int(w);
   }
   get laneA(): number {
-    return this.a >>> 0;
+    return fmix(this.a ^ this.b) >>> 0;
   }
   get laneB(): number {
-    return this.b >>> 0;
+    return fmix(this.b + Math.imul(this.a, 0x9e3779b1)) >>> 0;
   }
   hex(): string {
-    return hex32(this.a) + hex32(this.b);
+    return hex32(this.laneA) + hex32(this.laneB);
   }
 }
 
-/** The hasher digest() reuses for every node (digest is not reentrant). */
-const NODE_HASH = new Fnv2();
+/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+const KIND_CODE: Record<NodeKind, number> = { persistent: 1, ephemeral: 2, container: 3, ttl: 4 };
+
+/** The hashers digest() reuses (digest is not reentrant). */
+const NODE_HASH = new WordHash();
+const SESSIONS_HASH = new WordHash();
 
 const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** 8 lowercase hex digits of the unsigned 32-bit value of v. */
