@@ -434,7 +434,7 @@ export class DataTree {
     p.children.add(name);
     p.sorted = null;
     this.nodes.set(path, n);
-    this.digestState?.dirty.add(path);
+    if (this.digestState) this.markDirty(this.digestState, path);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
     triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
     return statOf(n);
@@ -455,7 +455,7 @@ export class DataTree {
     const n = this.nodes.get(path);
     if (!n) return Code.NONODE;
     this.nodes.delete(path);
-    this.digestState?.dirty.add(path);
+    if (this.digestState) this.markDirty(this.digestState, path);
     if (n.kind === 'ephemeral') this.ephemerals.get(n.owner)?.delete(path);
     triggers.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
     return Code.OK;
@@ -464,11 +464,20 @@ export class DataTree {
   /** The node at `path` (exact key), copied first if shared with another tree. */
   private mut(path: string): ZNode | undefined {
     const n = this.nodes.get(path);
-    if (n) this.digestState?.dirty.add(path); // about to be written
+    if (n && this.digestState) this.markDirty(this.digestState, path); // about to be written
     if (!n || n.gen === this.gen) return n;
     const copy: ZNode = { ...n, children: new Set(n.children), gen: this.gen };
     this.nodes.set(path, copy);
     return copy;
+  }
+
+  /** Notes a path for the next digest; a tree whose digest is seldom read keeps at most one entry per path. */
+  private markDirty(st: DigestState, path: string): void {
+    st.dirty.push(path);
+    if (st.dirty.length > st.dirtyLimit) {
+      st.dirty = [...new Set(st.dirty)];
+      st.dirtyLimit = Math.max(1024 + this.nodes.size, 2 * st.dirty.length);
+    }
   }
 
   private ephemeralSet(sessionId: number): Set<string> {
@@ -488,9 +497,9 @@ export class DataTree {
   digest(): string {
     let st = this.digestState;
     if (!st) {
-      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: new Set(this.nodes.keys()), sessionsA: 0, sessionsB: 0, sessionsHashed: false, hex: null };
+      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: [...this.nodes.keys()], dirtyLimit: 1024 + 2 * this.nodes.size, sessionsA: 0, sessionsB: 0, sessionsHashed: false, hex: null };
     }
-    if (st.dirty.size === 0 && st.hex !== null && st.sessionsHashed) return st.hex;
+    if (st.dirty.length === 0 && st.hex !== null && st.sessionsHashed) return st.hex;
     for (const path of st.dirty) {
       if (path === CONFIG) continue;
       let slot = st.nodeHash.get(path);
@@ -518,7 +527,7 @@ export class DataTree {
       st.sumA = (st.sumA + slot[0]) >>> 0;
       st.sumB = (st.sumB + slot[1]) >>> 0;
     }
-    st.dirty.clear();
+    st.dirty.length = 0;
     // The session table changes rarely: hash it whole, in id order, only when it changed.
     if (!st.sessionsHashed) {
       const hs = SESSIONS_HASH;
@@ -543,7 +552,13 @@ interface DigestState {
   sumA: number;
   sumB: number;
   nodeHash: Map<string, [number, number]>;
-  dirty: Set<string>;
+  /**
+   * Paths written since the last digest, possibly repeated (re-hashing a path is idempotent); an array because
+   * emptying a Set after every commit costs more than the digest itself.
+   */
+  dirty: string[];
+  /** Length past which `dirty` is de-duplicated (amortised: the limit doubles with what remains). */
+  dirtyLimit: number;
   /** Hash of the session table (two lanes), valid while sessionsHashed. */
   sessionsA: number;
   sessionsB: number;
