@@ -162,7 +162,7 @@ export class Network {
     } else {
       this.world.newNetEvent(K_ACCEPT, to, conn, 1, null, now + this.latency(from, to));
     }
-    this.world.record('connect', from.name, { to: to.name, conn: conn.id });
+    this.world.record('connect', from, { to: to.name, conn: conn.id });
     return conn.id;
   }
 
@@ -193,7 +193,7 @@ export class Network {
     if (!conn.open[side]) return;
     conn.open[side] = false;
     from.conns.delete(conn);
-    this.world.record('close', from.name, { conn: connId });
+    this.world.record('close', from, { conn: connId });
     this.sendFin(conn, side);
     if (!conn.open[0] && !conn.open[1]) this.conns.delete(connId);
   }
@@ -256,7 +256,7 @@ export class Network {
         conn.open[1] = true;
         conn.ready[1] = true;
         p.conns.add(conn);
-        this.world.record('accept', p.name, { from: initiator.name, conn: conn.id });
+        this.world.record('accept', p, { from: initiator.name, conn: conn.id });
         if (this.isCutIdx(p, initiator)) {
           conn.stalled[1] = true;
         } else {
@@ -271,7 +271,7 @@ export class Network {
         if (!p.up || conn.incs[0] !== p.inc || !conn.open[0]) return;
         if (!this.world.deferOrRun(p, ev)) return;
         conn.ready[0] = true;
-        this.world.record('connected', p.name, { to: conn.ends[1].name, conn: conn.id });
+        this.world.record('connected', p, { to: conn.ends[1].name, conn: conn.id });
         this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.ends[1].name });
         return;
       }
@@ -282,7 +282,7 @@ export class Network {
         conn.open[side] = false;
         p.conns.delete(conn);
         if (!conn.open[0] && !conn.open[1]) this.conns.delete(conn.id);
-        this.world.record('closed', p.name, { peer: conn.ends[1 - side]!.name, conn: conn.id });
+        this.world.record('closed', p, { peer: conn.ends[1 - side]!.name, conn: conn.id });
         this.world.deliver(p, { kind: 'closed', conn: conn.id, peer: conn.ends[1 - side]!.name });
         return;
       }

@@ -9,7 +9,7 @@ import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId, DiskPort } fr
 import { EventQueue } from './queue.js';
 import { RandomStreams, Rng, type Seed } from './random.js';
 import { SimDisk } from './disk.js';
-import { TraceHash, hashValue, type TraceEvent } from './trace.js';
+import { TraceHash, hashFields, type TraceEvent } from './trace.js';
 import { Network, type Latency, type Conn } from './network.js';
 
 export interface WorldOptions {
@@ -160,7 +160,7 @@ export class World {
     proc.role = proc.factory();
     const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
       if (!proc.up || proc.inc !== inc) return;
-      this.record(how, proc.name, { inc });
+      this.record(how, proc, { inc });
       this.inside(proc, () => proc.role!.start(proc.port!));
     });
     ev.time = this.clock;
@@ -210,7 +210,7 @@ export class World {
     p.conns.clear();
     const keep = opts.tornTail ? this.rng(`torn:${name}`).int(0, p.disk.unsyncedWrites + 1) : 0;
     const lost = p.disk.crash(keep);
-    this.record('crash', name, { lostWrites: lost, torn: !!opts.tornTail });
+    this.record('crash', p, { lostWrites: lost, torn: !!opts.tornTail });
   }
 
   restart(name: NodeName): void {
@@ -224,14 +224,14 @@ export class World {
     const p = this.proc(name);
     if (!p.up || p.paused) return;
     p.paused = true;
-    this.record('pause', name, {});
+    this.record('pause', p, {});
   }
 
   resume(name: NodeName): void {
     const p = this.proc(name);
     if (!p.up || !p.paused) return;
     p.paused = false;
-    this.record('resume', name, { deferred: p.deferred.length });
+    this.record('resume', p, { deferred: p.deferred.length });
     const deferred = p.deferred;
     p.deferred = [];
     // They were due before anything still queued for this instant: keep them first, in their order, so a message
@@ -256,7 +256,7 @@ export class World {
 
   /** A world-level trace record (faults, workload phases). */
   note(kind: string, data: Record<string, unknown> = {}): void {
-    this.record(kind, undefined, data);
+    this.record(kind, null, data);
   }
 
   /** Client roles call this after resolving a promise that user code awaits. */
@@ -351,7 +351,7 @@ export class World {
   private dispatch(ev: Ev): void {
     switch (ev.k) {
       case K_DRIVER:
-        this.record1('driver', undefined, 'label', ev.tag);
+        this.record1('driver', null, 'label', ev.tag);
         ev.fn!();
         return;
       case K_TIMER: {
@@ -362,7 +362,7 @@ export class World {
           return;
         }
         this.timers.delete(ev.id);
-        this.record1('timer', p.name, 'tag', ev.tag);
+        this.record1('timer', p, 'tag', ev.tag);
         this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
         return;
       }
@@ -378,7 +378,7 @@ export class World {
           p.deferred.push(ev);
           return;
         }
-        this.record1('synced', p.name, 'tag', ev.tag);
+        this.record1('synced', p, 'tag', ev.tag);
         this.deliver(p, { kind: 'synced', tag: ev.tag });
         return;
       }
@@ -431,40 +431,37 @@ export class World {
 
   // ---------------------------------------------------------------- trace
 
-  /** Folds an event into the hash (and the recorded trace). */
-  record(kind: string, node: string | undefined, data: Record<string, unknown>): void {
-    const h = this.hash;
-    h.int(this.clock);
-    h.str(kind);
-    if (node !== undefined) h.str(node);
-    hashValue(h, data);
-    if (this.recordTrace) this.trace.push(node === undefined ? { t: this.clock, kind, ...data } : { t: this.clock, kind, node, ...data });
+  /**
+   * Folds an event into the hash (and the recorded trace). The process is hashed by its index (its name is fixed by
+   * the index), which keeps names out of the per-event cost.
+   */
+  record(kind: string, p: Proc | null, data: Record<string, unknown>): void {
+    this.hashHead(kind, p);
+    hashFields(this.hash, data);
+    if (this.recordTrace) this.trace.push(p === null ? { t: this.clock, kind, ...data } : { t: this.clock, kind, node: p.name, ...data });
   }
 
-  /** record(kind, node, { [key]: value }) for one string field, without building the object (same hash). */
-  record1(kind: string, node: string | undefined, key: string, value: string): void {
-    if (this.recordTrace) {
-      this.record(kind, node, { [key]: value });
-      return;
-    }
+  private hashHead(kind: string, p: Proc | null): void {
     const h = this.hash;
     h.int(this.clock);
     h.str(kind);
-    if (node !== undefined) h.str(node);
+    h.small(p === null ? 0 : p.idx + 1);
+  }
+
+  /** record(kind, p, { [key]: value }) for one string field, without building the object unless it is recorded. */
+  record1(kind: string, p: Proc | null, key: string, value: string): void {
+    if (this.recordTrace) return this.record(kind, p, { [key]: value });
+    this.hashHead(kind, p);
+    const h = this.hash;
     h.str(key);
     h.str(value);
   }
 
-  /** record(kind, node, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object (same hash). */
-  record2(kind: string, node: string, k1: string, v1: string, k2: string, v2: string): void {
-    if (this.recordTrace) {
-      this.record(kind, node, { [k1]: v1, [k2]: v2 });
-      return;
-    }
+  /** record(kind, p, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object unless recorded. */
+  record2(kind: string, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
+    if (this.recordTrace) return this.record(kind, p, { [k1]: v1, [k2]: v2 });
+    this.hashHead(kind, p);
     const h = this.hash;
-    h.int(this.clock);
-    h.str(kind);
-    h.str(node);
     h.str(k1);
     h.str(v1);
     h.str(k2);
@@ -504,7 +501,7 @@ export class World {
       if (!alive()) return;
       world.portCalls++;
       disk.write(op);
-      world.record2('disk', p.name, 'op', op.op, 'file', op.file);
+      world.record2('disk', p, 'op', op.op, 'file', op.file);
     };
     let diskRng: Rng | null = null; // world.rng(`disk:${name}`), looked up once
     const diskPort: DiskPort = {
@@ -522,7 +519,7 @@ export class World {
         const ev = new Ev(K_SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
         ev.time = at;
         world.queue.push(ev);
-        world.record1('fsync', p.name, 'tag', tag);
+        world.record1('fsync', p, 'tag', tag);
       },
       readLog: (file) => disk.readLog(file),
       readValue: (file) => disk.readValue(file),
@@ -567,7 +564,7 @@ export class World {
       disk: diskPort,
       trace: (kind: string, data: Record<string, unknown> = {}) => {
         if (!alive()) return;
-        world.record(kind, p.name, data);
+        world.record(kind, p, data);
       },
     };
   }

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOnce } from '../sim/run.js';
+import { Cluster } from '../sim/cluster.js';
 import { checkDeterminism } from '../cli/determinism.js';
 import { firstDivergence, readSavedTrace, TRACE_FORMAT_VERSION } from '../sim/trace.js';
 
@@ -19,6 +20,26 @@ test('same seed, same trace hash; different seeds, different hashes', () => {
 
 test('recording the trace does not change the hash', () => {
   assert.is(runOnce({ ...cfg(5), recordTrace: true }).traceHash, runOnce(cfg(5)).traceHash);
+});
+
+test('recording the trace does not change the hash of a ZooKeeper ensemble run (disk, timers, role traces)', async () => {
+  const run = async (recordTrace: boolean): Promise<[string, number]> => {
+    const cl = new Cluster({ seed: 'record-eq', servers: 3, clients: 2, recordTrace });
+    assert.ok(await cl.ready());
+    const [a, b] = cl.clients;
+    await cl.run(a!.create('/x', 'v0'));
+    for (let i = 1; i <= 20; i++) await cl.run(Promise.all([a!.setData('/x', `v${i}`), b!.getData('/x')]));
+    cl.world.crash('s1', { tornTail: true });
+    await cl.runFor(3000);
+    cl.world.restart('s1');
+    await cl.runFor(5000);
+    return [cl.world.traceHash, cl.world.trace.length];
+  };
+  const [plain, none] = await run(false);
+  const [recorded, n] = await run(true);
+  assert.is(none, 0);
+  assert.ok(n > 500, `recorded ${n} events`);
+  assert.is(recorded, plain);
 });
 
 test('a worker thread gives the same hash as the main thread', async () => {
