@@ -174,16 +174,16 @@ export class Network {
     const other = (1 - side) as 0 | 1;
     const to = conn.ends[other];
     const mid = this.world.msgId();
-    this.world.recordMessage('send', from, to, connId, mid, msg);
+    const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
     if (conn.stalled[side] || this.isCutIdx(from, to)) {
       conn.stalled[side] = true;
       this.dropped++;
-      this.world.recordMessage('drop', from, to, connId, mid, msg);
+      this.world.recordMessage('drop', from, to, connId, mid, msg, typeCode);
       return;
     }
     const at = Math.max(this.world.now + this.latency(from, to), conn.lastArrival[other]);
     conn.lastArrival[other] = at;
-    this.world.newNetEvent(K_DELIVER, to, conn, other, msg, at, mid);
+    this.world.newNetEvent(K_DELIVER, to, conn, other, msg, at, mid, typeCode);
   }
 
   close(from: Proc, connId: number): void {
@@ -235,12 +235,12 @@ export class Network {
           // The link was cut while the message was in flight: lost, and the direction stalls.
           conn.stalled[1 - side] = true;
           this.dropped++;
-          this.world.recordMessage('drop', from, p, conn.id, ev.id, ev.msg);
+          this.world.recordMessage('drop', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
           return;
         }
         if (!this.world.deferOrRun(p, ev)) return;
         this.delivered++;
-        this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg);
+        this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
         this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
         return;
       }

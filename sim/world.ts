@@ -38,6 +38,8 @@ class Ev {
   time = 0;
   seq = 0;
   cancelled = false;
+  /** Deliveries: the message type's trace code, looked up once at send time. */
+  typeCode = 0;
   constructor(
     public k: number,
     public proc: Proc | null,
@@ -411,9 +413,10 @@ export class World {
   // ---------------------------------------------------------------- used by the network
 
   /** @internal */
-  newNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, time: number, id = 0): void {
+  newNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, time: number, id = 0, typeCode = 0): void {
     const ev = new Ev(k, proc, conn, side, msg, proc.inc, id, '', null);
     ev.time = time;
+    ev.typeCode = typeCode;
     this.queue.push(ev);
   }
   /** @internal */
@@ -468,27 +471,34 @@ export class World {
     h.str(v2);
   }
 
-  /** Hot-path trace for message send/receive: hashes numbers and the message type only. */
-  recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown): void {
+  /**
+   * Hot-path trace for message send/receive: hashes numbers and the message type's code only. Returns the code, so
+   * the delivery can pass it back instead of looking the type up again.
+   */
+  recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown, typeCode = 0): number {
     const h = this.hash;
     h.int(this.clock);
     h.small(kind === 'send' ? 1 : kind === 'recv' ? 2 : 3);
     h.small(from.idx);
     h.small(to.idx);
     h.small(mid);
-    const type = messageType(msg);
-    // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
-    let code = this.typeCodes.get(type);
-    if (code === undefined) {
-      code = this.typeCodes.size + 1;
-      this.typeCodes.set(type, code);
-      h.str(type);
+    let code = typeCode;
+    if (code === 0) {
+      const type = messageType(msg);
+      // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
+      code = this.typeCodes.get(type) ?? 0;
+      if (code === 0) {
+        code = this.typeCodes.size + 1;
+        this.typeCodes.set(type, code);
+        h.str(type);
+      }
     }
     h.small(code);
     if (this.recordTrace) {
       const node = kind === 'recv' ? to.name : from.name;
-      this.trace.push({ t: this.clock, kind, node, from: from.name, to: to.name, conn, mid, type, msg });
+      this.trace.push({ t: this.clock, kind, node, from: from.name, to: to.name, conn, mid, type: messageType(msg), msg });
     }
+    return code;
   }
 
   // ---------------------------------------------------------------- ports
@@ -588,4 +598,5 @@ export interface NetEvent {
   msg: unknown;
   inc: number;
   id: number;
+  typeCode: number;
 }

@@ -628,30 +628,32 @@ export class ZooKeeperClient implements Role<Msg> {
     const t = this.now();
     const req = p.req;
     const zx = zxid >= 0 ? zxid : undefined;
+    // the history's view of a result is built only when a recorder wants it (decoding data costs)
+    const rec = this.recorder != null;
     switch (req.op) {
       case 'exists':
         if (err === 0 && body?.op === 'exists') {
           if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
-          this.okWith(p, t, zx, body.stat, { stat: body.stat });
+          this.okWith(p, t, zx, body.stat, rec && { stat: body.stat });
         } else if (err === Code.NONODE) {
           if (p.watcher) addWatch(this.existWatches, req.path, p.watcher);
-          this.okWith(p, t, zx, null, { stat: null });
+          this.okWith(p, t, zx, null, rec && { stat: null });
         } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getData':
         if (err === 0 && body?.op === 'getData') {
           if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
-          this.okWith(p, t, zx, { data: body.data, stat: body.stat }, { data: dataText(body.data), stat: body.stat });
+          this.okWith(p, t, zx, { data: body.data, stat: body.stat }, rec && { data: dataText(body.data), stat: body.stat });
         } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getChildren':
         if (err === 0 && body?.op === 'getChildren') {
           if (p.watcher) addWatch(this.childWatches, req.path, p.watcher);
-          this.okWith(p, t, zx, { children: body.children, stat: body.stat }, { children: body.children, stat: body.stat });
+          this.okWith(p, t, zx, { children: body.children, stat: body.stat }, rec && { children: body.children, stat: body.stat });
         } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'create':
-        if (err === 0 && body?.op === 'create') this.okWith(p, t, zx, { path: body.path, stat: body.stat }, { path: body.path, stat: body.stat });
+        if (err === 0 && body?.op === 'create') this.okWith(p, t, zx, { path: body.path, stat: body.stat }, rec && { path: body.path, stat: body.stat });
         else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'delete':
@@ -659,7 +661,7 @@ export class ZooKeeperClient implements Role<Msg> {
         else this.failWith(p, t, zx, err);
         return;
       case 'setData':
-        if (err === 0 && body?.op === 'setData') this.okWith(p, t, zx, body.stat, { stat: body.stat });
+        if (err === 0 && body?.op === 'setData') this.okWith(p, t, zx, body.stat, rec && { stat: body.stat });
         else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'sync':
@@ -675,7 +677,7 @@ export class ZooKeeperClient implements Role<Msg> {
       case 'multi': {
         const results = body?.op === 'multi' ? body.results : undefined;
         const firstErr = err !== 0 ? err : results?.find((r) => r.err !== 0)?.err ?? 0;
-        if (firstErr === 0 && results) this.okWith(p, t, zx, results as OpResult[], { results: results.map(multiResultHist) });
+        if (firstErr === 0 && results) this.okWith(p, t, zx, results as OpResult[], rec && { results: results.map(multiResultHist) });
         else this.failWith(p, t, zx, firstErr || Code.MARSHALLINGERROR, results);
         return;
       }
