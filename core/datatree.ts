@@ -473,10 +473,11 @@ export class DataTree {
 
   /** Notes a path for the next digest; a tree whose digest is seldom read keeps at most one entry per path. */
   private markDirty(st: DigestState, path: string): void {
-    st.dirty.push(path);
-    if (st.dirty.length > st.dirtyLimit) {
-      st.dirty = [...new Set(st.dirty)];
-      st.dirtyLimit = Math.max(1024 + this.nodes.size, 2 * st.dirty.length);
+    st.dirty[st.dirtyCount++] = path;
+    if (st.dirtyCount > st.dirtyLimit) {
+      st.dirty = [...new Set(st.dirty.slice(0, st.dirtyCount))];
+      st.dirtyCount = st.dirty.length;
+      st.dirtyLimit = Math.max(1024 + this.nodes.size, 2 * st.dirtyCount);
     }
   }
 
@@ -497,10 +498,12 @@ export class DataTree {
   digest(): string {
     let st = this.digestState;
     if (!st) {
-      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: [...this.nodes.keys()], dirtyLimit: 1024 + 2 * this.nodes.size, sessionsA: 0, sessionsB: 0, sessionsHashed: false, hex: null };
+      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: [...this.nodes.keys()], dirtyCount: this.nodes.size, dirtyLimit: 1024 + 2 * this.nodes.size, sessionsA: 0, sessionsB: 0, sessionsHashed: false, hex: null };
     }
-    if (st.dirty.length === 0 && st.hex !== null && st.sessionsHashed) return st.hex;
-    for (const path of st.dirty) {
+    if (st.dirtyCount === 0 && st.hex !== null && st.sessionsHashed) return st.hex;
+    const dirty = st.dirty;
+    for (let i = 0; i < st.dirtyCount; i++) {
+      const path = dirty[i]!;
       if (path === CONFIG) continue;
       let slot = st.nodeHash.get(path);
       if (slot) {
@@ -527,7 +530,7 @@ export class DataTree {
       st.sumA = (st.sumA + slot[0]) >>> 0;
       st.sumB = (st.sumB + slot[1]) >>> 0;
     }
-    st.dirty.length = 0;
+    st.dirtyCount = 0; // the array keeps its size: slots are overwritten
     // The session table changes rarely: hash it whole, in id order, only when it changed.
     if (!st.sessionsHashed) {
       const hs = SESSIONS_HASH;
@@ -557,6 +560,8 @@ interface DigestState {
    * emptying a Set after every commit costs more than the digest itself.
    */
   dirty: string[];
+  /** Entries of `dirty` in use. */
+  dirtyCount: number;
   /** Length past which `dirty` is de-duplicated (amortised: the limit doubles with what remains). */
   dirtyLimit: number;
   /** Hash of the session table (two lanes), valid while sessionsHashed. */

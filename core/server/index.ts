@@ -339,13 +339,15 @@ export class ZooKeeperServer implements Role<unknown> {
           fns[i] = NOOP; // release the closure
           if (g === -1 || g === this.gen) fn();
         }
-        if (this.syncHead === tags.length) {
-          tags.length = gens.length = fns.length = 0;
-          this.syncHead = 0;
-        } else if (this.syncHead >= 1024) {
-          tags.splice(0, this.syncHead);
-          gens.splice(0, this.syncHead);
-          fns.splice(0, this.syncHead);
+        // compact now and then, not after every sync (resizing arrays on every fsync was a visible cost)
+        if (this.syncHead >= 64) {
+          if (this.syncHead === tags.length) {
+            tags.length = gens.length = fns.length = 0;
+          } else {
+            tags.splice(0, this.syncHead);
+            gens.splice(0, this.syncHead);
+            fns.splice(0, this.syncHead);
+          }
           this.syncHead = 0;
         }
         return;
