@@ -113,9 +113,11 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
     // leader is deposed the next one commits the close seconds later (explore seeds 720, 2124, ...).
     const sid = sessionOf.get(e.process);
     const close = e.state === 'expired' && sid !== undefined ? closes?.get(sid) : undefined;
-    // (Only its time is used: giving the synthetic end a zxid would switch whole histories to zxid order, where the
-    // recovery of unknown sequential creates is still weaker.)
-    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: Math.max(e.time, close.t), status: 'ok', index: i });
+    // The end then carries the close's zxid (the history stays in zxid order) and its interval contains the commit:
+    // it starts by then, even when the client saw Expired much later (an update returning in between may have a
+    // larger zxid: explore naming seeds 114, 469, ...); nothing is applied anywhere before a committed txn's first
+    // apply with a larger zxid, so no update that returned before close.t follows the close in zxid order.
+    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call: Math.min(call, close.t), ret: Math.max(e.time, close.t), status: 'ok', index: i, zxid: close.zxid });
     else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i });
   }
   if (!ends.length) return ops;
@@ -174,20 +176,29 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
   }
   // Unknown sequential creates get the names seen later (resolveSequentialNames). When several creates could have
   // made a name, each assignment is one possible explanation: try up to 32 of them (any that passes is a legal order).
-  const pick: number[] = [];
+  // The choices form a tree: a choice changes the candidates of the names after it, so the later choice points and
+  // their counts depend on it. Each tried assignment `pick` (trailing defaults dropped) opens its children: one more
+  // step at its last explicit choice or at any later choice point (each assignment has one parent: undo the last
+  // step). They are tried fewest steps from the defaults first (each single change before any pair, ...).
   let first: OscResult | undefined;
-  for (let attempt = 0; attempt < 32; attempt++) {
+  const queue: number[][] = [[]];
+  const total = (x: readonly number[]): number => x.reduce((a, b) => a + b, 0);
+  for (let attempt = 0; attempt < 32 && queue.length; attempt++) {
+    let best = 0;
+    for (let k = 1; k < queue.length; k++) if (total(queue[k]!) < total(queue[best]!)) best = k;
+    const pick = queue.splice(best, 1)[0]!;
     const counts: number[] = [];
     const r = searchOsc(resolveSequentialNames(opsIn, pick, counts), opts);
     if (r.verdict !== 'violation') return r;
     first ??= r;
-    let i = 0;
-    for (; i < counts.length; i++) {
-      pick[i] = (pick[i] ?? 0) + 1;
-      if (pick[i]! < counts[i]!) break;
-      pick[i] = 0;
+    for (let i = Math.max(0, pick.length - 1); i < counts.length; i++) {
+      const next = pick.slice(0, i + 1);
+      while (next.length <= i) next.push(0);
+      if (next[i]! + 1 < counts[i]!) {
+        next[i]!++;
+        queue.push(next);
+      }
     }
-    if (i >= counts.length) break;
   }
   return first!;
 }
