@@ -382,7 +382,7 @@ export class DataTree {
   private applySub(sub: SubTxn, hdr: TxnHeader, triggers: WatchTrigger[]): MultiResult {
     switch (sub.type) {
       case 'create': {
-        const r = this.createNode(sub.path, decodeData(sub.data), sub.mode, sub.ttl ?? 0, hdr, sub.parentCversion, triggers);
+        const r = this.createNode(sub.path, decodeShared(sub.data), sub.mode, sub.ttl ?? 0, hdr, sub.parentCversion, triggers);
         return typeof r === 'number' ? { op: 'error', err: r } : { op: 'create', err: 0, path: sub.path, stat: r };
       }
       case 'delete': {
@@ -392,7 +392,7 @@ export class DataTree {
       case 'setData': {
         const n = this.mut(sub.path);
         if (!n) return { op: 'error', err: Code.NONODE };
-        n.data = decodeData(sub.data);
+        n.data = decodeShared(sub.data);
         n.mtime = hdr.time;
         n.mzxid = hdr.zxid;
         n.version = sub.version;
@@ -571,6 +571,22 @@ interface DigestState {
   sessionsHashed: boolean;
   /** The last digest, valid while nothing is dirty and the session table is unchanged. */
   hex: string | null;
+}
+
+/**
+ * Decoded txn data, shared between trees: every replica (and the leader's proposed tree) applies the same txn, and
+ * a tree never mutates node data (clients get copies). Small values only, the last 64 distinct ones.
+ */
+const DECODED = new Map<string, Uint8Array>();
+function decodeShared(s: string | null): Data {
+  if (s === null || s.length > 1024) return decodeData(s);
+  let d = DECODED.get(s);
+  if (d === undefined) {
+    d = decodeData(s)!;
+    if (DECODED.size >= 64) DECODED.delete(DECODED.keys().next().value!);
+    DECODED.set(s, d);
+  }
+  return d;
 }
 
 /** DataNode.copyStat: reported cversion = 2 × creations − numChildren; ephemeralOwner only for NORMAL ephemerals. */

@@ -178,4 +178,20 @@ test('jute.maxbuffer on replies: 1 048 487 data bytes readable, one more → CON
   assert.is((await cl.run(c1.exists('/big')))!.dataLength, 1_048_488);
 });
 
+test('data returned by getData is the caller\'s own copy: changing it changes nothing on the servers', async () => {
+  const cl = new Cluster({ seed: 3, servers: 3, clients: 2 });
+  assert.ok(await cl.ready());
+  const [c1, c2] = cl.clients;
+  await cl.run(c1!.create('/d', 'same'));
+  await cl.run(c1!.create('/e', 'same')); // equal data on another node
+  const got = (await cl.run(c1!.getData('/d'))).data!;
+  got[0] = 0x58; // 'X'
+  for (const c of [c1!, c2!]) {
+    for (const p of ['/d', '/e']) {
+      await cl.run(c.sync(p));
+      assert.is(new TextDecoder().decode((await cl.run(c.getData(p))).data!), 'same');
+    }
+  }
+});
+
 test.run();

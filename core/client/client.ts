@@ -273,7 +273,8 @@ export class ZooKeeperClient implements Role<Msg> {
   /** Sets the data if the version matches (-1: any); resolves with the new Stat. */
   setData(path: string, data: DataInput, version = -1): Promise<Stat> {
     const d = toData(data);
-    return this.submit('setData', { path, data: dataText(d), version }, { op: 'setData', path, data: d, version }, null, checkPath(path));
+    const args = this.recorder ? { path, data: dataText(d), version } : null; // history arguments only for a recorder
+    return this.submit('setData', args, { op: 'setData', path, data: d, version }, null, checkPath(path));
   }
   /**
    * The children's names in the order the server returns them (zksim's server order is deterministic but, like
@@ -643,7 +644,8 @@ export class ZooKeeperClient implements Role<Msg> {
       case 'getData':
         if (err === 0 && body?.op === 'getData') {
           if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
-          this.okWith(p, t, zx, { data: body.data, stat: body.stat }, rec && { data: dataText(body.data), stat: body.stat });
+          // the caller gets its own copy of the bytes, as from a real socket (the server's are shared and immutable)
+          this.okWith(p, t, zx, { data: body.data && body.data.slice(), stat: body.stat }, rec && { data: dataText(body.data), stat: body.stat });
         } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getChildren':
