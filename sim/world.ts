@@ -456,8 +456,8 @@ export class World {
     if (this.recordTrace) return this.record(kind, p, { [key]: value });
     this.hashHead(kind, p);
     const h = this.hash;
-    h.str(key);
     h.str(value);
+    h.small(1); // as hashFields hashes { [key]: value }
   }
 
   /** record(kind, p, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object unless recorded. */
@@ -465,10 +465,9 @@ export class World {
     if (this.recordTrace) return this.record(kind, p, { [k1]: v1, [k2]: v2 });
     this.hashHead(kind, p);
     const h = this.hash;
-    h.str(k1);
     h.str(v1);
-    h.str(k2);
     h.str(v2);
+    h.small(2); // as hashFields hashes { [k1]: v1, [k2]: v2 }
   }
 
   /**
