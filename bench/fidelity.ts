@@ -1,10 +1,19 @@
 /**
  * bench part `fidelity`: the same fault-free workload on the real 3-node ZooKeeper (loopback, Debian package) and
  * on zksim — 3 clients, each on its own server, sequential setData then getData on its own znode.
+ *
+ * Both sides are measured the same way, in steady state: one long-lived ensemble and one set of sessions, a
+ * warm-up (the JVM's JIT and V8's both need it: the real ensemble goes from ~500 to ~2,000 ops/s over its first
+ * 20 s here, zksim from ~40,000 to ~90,000 ops/s over its first 100,000 ops), then CHUNKS consecutive chunks, each
+ * timed on its own; the figure is the median chunk. The cold figures (the first chunk, right after connecting) are
+ * reported too, for comparison with runs that do not warm up.
  * Real side: operations per wall second. zksim side: the same loop on a simulated 3-server ensemble (sim/cluster.ts,
- * zksim's client library, default latencies, fault-free) for a fixed stretch of virtual time: operations per wall
- * second, simulated seconds per wall second; ratio = zksim ops/s over real ops/s.
- * Sizes: ZKSIM_BENCH_FIDELITY_MS (real, wall ms), ZKSIM_BENCH_FIDELITY_SIM_MS (zksim, virtual ms).
+ * zksim's client library, default latencies, fault-free): operations per wall second and per CPU second, simulated
+ * seconds per wall second. ratio = zksim ops/s ÷ real ops/s (steady state); coldRatio the same for cold figures.
+ *
+ * Sizes (environment): ZKSIM_BENCH_FIDELITY_MS (real chunk, wall ms, default 1000), ZKSIM_BENCH_FIDELITY_WARMUP_MS
+ * (real warm-up, wall ms, default 25000), ZKSIM_BENCH_FIDELITY_SIM_MS (zksim chunk, virtual ms, default 200000),
+ * ZKSIM_BENCH_FIDELITY_SIM_WARMUP_MS (zksim warm-up, virtual ms, default 600000).
  */
 import { createRequire } from 'node:module';
 import { RealEnsemble, realZooKeeperAvailable } from '../fidelity/realzk.js';
@@ -16,12 +25,39 @@ const require = createRequire(import.meta.url);
 const zookeeper: any = require('node-zookeeper-client');
 
 const CLIENTS = 3;
-const DURATION_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_MS ?? 4000);
-const WARMUP_MS = 500;
-const SIM_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_MS ?? 60_000);
-/** zksim runs: one warm-up (the JIT needs tens of thousands of ops to settle), then the median of three. */
-const SIM_RUNS = 3;
-const SIM_WARMUP_MS = 1_000;
+const CHUNKS = 5;
+const REAL_CHUNK_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_MS ?? 1000);
+const REAL_WARMUP_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_WARMUP_MS ?? 25_000);
+const SIM_CHUNK_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_MS ?? 200_000);
+const SIM_WARMUP_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_WARMUP_MS ?? 600_000);
+
+/** One timed chunk: operations completed, wall (and CPU) seconds it took. */
+export interface Chunk {
+  ops: number;
+  seconds: number;
+  cpuSeconds?: number;
+  simSeconds?: number;
+}
+
+export interface SideResult {
+  /** Median chunk, ops per wall second. */
+  opsPerSecond: number;
+  /** Every chunk's ops per wall second, in order. */
+  chunks: number[];
+  /** The first chunk, right after the sessions connected (no warm-up). */
+  coldOpsPerSecond: number;
+  median: Chunk;
+}
+
+function rate(c: Chunk): number {
+  return c.ops / c.seconds;
+}
+
+function summarise(cold: Chunk, chunks: Chunk[]): SideResult {
+  const sorted = [...chunks].sort((a, b) => rate(a) - rate(b));
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return { opsPerSecond: rate(median), chunks: chunks.map((c) => Math.round(rate(c))), coldOpsPerSecond: rate(cold), median };
+}
 
 function call<T>(fn: (cb: (err: unknown, res?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
@@ -40,35 +76,42 @@ async function connect(address: string): Promise<any> {
   return client;
 }
 
-/** Runs the workload on the real ensemble; returns operations completed and the wall seconds measured. */
-export async function realWorkload(addresses: string[], durationMs = DURATION_MS): Promise<{ ops: number; seconds: number }> {
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Runs the workload on the real ensemble: a cold chunk, a warm-up, then CHUNKS timed chunks. */
+export async function realWorkload(addresses: string[], chunkMs = REAL_CHUNK_MS, warmupMs = REAL_WARMUP_MS, chunks = CHUNKS): Promise<SideResult> {
   const clients = await Promise.all(addresses.slice(0, CLIENTS).map((a) => connect(a)));
   try {
     await call((cb) => clients[0].create('/bench', null, cb)).catch(() => undefined);
     await Promise.all(clients.map((c, i) => call((cb) => c.create(`/bench/c${i}`, Buffer.from('0'), cb)).catch(() => undefined)));
     const data = Buffer.from('x'.repeat(16));
-    let counting = false;
     let ops = 0;
     let stop = false;
     const loops = clients.map(async (c, i) => {
       const path = `/bench/c${i}`;
       while (!stop) {
         await call((cb) => c.setData(path, data, -1, cb));
-        if (counting) ops++;
+        ops++;
         if (stop) break;
         await call((cb) => c.getData(path, cb));
-        if (counting) ops++;
+        ops++;
       }
     });
-    await new Promise((r) => setTimeout(r, WARMUP_MS));
-    counting = true;
-    const t0 = process.hrtime.bigint();
-    await new Promise((r) => setTimeout(r, durationMs));
-    counting = false;
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const timeChunk = async (ms: number): Promise<Chunk> => {
+      const o0 = ops;
+      const t0 = process.hrtime.bigint();
+      await sleep(ms);
+      return { ops: ops - o0, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+    };
+    const cold = await timeChunk(chunkMs);
+    await sleep(warmupMs);
+    const measured: Chunk[] = [];
+    for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
     stop = true;
     await Promise.all(loops);
-    return { ops, seconds };
+    return summarise(cold, measured);
   } finally {
     for (const c of clients) c.close();
   }
@@ -76,9 +119,9 @@ export async function realWorkload(addresses: string[], durationMs = DURATION_MS
 
 /**
  * The same workload on zksim: 3 clients, client i pinned to server s(i+1), sequential setData then getData on its own
- * znode, for `simMs` of virtual time after a warm-up. Returns operations, wall seconds and virtual seconds measured.
+ * znode; a cold chunk, a warm-up of `warmupMs` virtual ms, then CHUNKS chunks of `chunkMs` virtual ms.
  */
-export async function zksimWorkload(simMs = SIM_MS, seed: string | number = 1): Promise<{ ops: number; seconds: number; simSeconds: number; cpuSeconds: number }> {
+export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMUP_MS, chunks = CHUNKS, seed: string | number = 1): Promise<SideResult> {
   const cluster = new Cluster({ seed, servers: 3 });
   const clients: ZooKeeperClient[] = [];
   const world = cluster.world;
@@ -93,67 +136,64 @@ export async function zksimWorkload(simMs = SIM_MS, seed: string | number = 1): 
   await cluster.run(clients[0]!.create('/bench', null));
   await cluster.run(Promise.all(clients.map((c, i) => c.create(`/bench/c${i}`, '0'))));
   const data = 'x'.repeat(16);
-  let counting = false;
   let stop = false;
   let ops = 0;
   const loops = clients.map(async (c, i) => {
     const path = `/bench/c${i}`;
     while (!stop) {
       await c.setData(path, data, -1);
-      if (counting) ops++;
+      ops++;
       if (stop) break;
       await c.getData(path);
-      if (counting) ops++;
+      ops++;
     }
   });
-  await cluster.runFor(SIM_WARMUP_MS);
-  counting = true;
-  const v0 = cluster.world.now;
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  await cluster.runFor(simMs);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const simSeconds = (cluster.world.now - v0) / 1000;
-  counting = false;
+  const timeChunk = async (ms: number): Promise<Chunk> => {
+    const o0 = ops;
+    const v0 = world.now;
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await cluster.runFor(ms);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    return { ops: ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
+  };
+  const cold = await timeChunk(chunkMs);
+  await cluster.runFor(warmupMs);
+  const measured: Chunk[] = [];
+  for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
   stop = true;
   await cluster.run(Promise.all(loops));
-  return { ops, seconds, simSeconds, cpuSeconds };
+  return summarise(cold, measured);
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  await zksimWorkload(SIM_MS); // warm-up
-  const runs: Array<{ ops: number; seconds: number; simSeconds: number; cpuSeconds: number }> = [];
-  for (let i = 0; i < SIM_RUNS; i++) runs.push(await zksimWorkload(SIM_MS));
-  runs.sort((a, b) => a.ops / a.seconds - b.ops / b.seconds);
-  const sim = runs[Math.floor(runs.length / 2)]!;
-  const zksimOpsPerSecond = sim.ops / sim.seconds;
-  const simulatedSecondsPerWallSecond = sim.simSeconds / sim.seconds;
+  const sim = await zksimWorkload();
+  const m = sim.median;
   const zksim = {
     clients: CLIENTS,
     servers: 3,
-    zksimOps: sim.ops,
-    zksimWallSeconds: sim.seconds,
-    zksimSimulatedSeconds: sim.simSeconds,
-    zksimOpsPerSecond,
-    zksimOpsPerSecondRuns: runs.map((r) => Math.round(r.ops / r.seconds)).join(' '),
-    zksimOpsPerCpuSecond: sim.ops / sim.cpuSeconds,
-    simulatedSecondsPerWallSecond,
+    method: `median of ${CHUNKS} chunks after a warm-up (zksim: ${SIM_WARMUP_MS / 1000} s virtual; real: ${REAL_WARMUP_MS / 1000} s wall)`,
+    zksimOpsPerSecond: sim.opsPerSecond,
+    zksimOpsPerSecondChunks: sim.chunks.join(' '),
+    zksimColdOpsPerSecond: sim.coldOpsPerSecond,
+    zksimOpsPerCpuSecond: m.ops / m.cpuSeconds!,
+    zksimOpsPerChunk: m.ops,
+    simulatedSecondsPerWallSecond: m.simSeconds! / m.seconds,
   };
   if (!realZooKeeperAvailable()) {
     return { ...zksim, realOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
   }
   const ens = await RealEnsemble.start({ servers: 3, requireHighestLeader: false });
   try {
-    const { ops, seconds } = await realWorkload(ens.connectStrings);
-    const realOpsPerSecond = ops / seconds;
+    const real = await realWorkload(ens.connectStrings);
     return {
       ...zksim,
-      realOps: ops,
-      realWallSeconds: seconds,
-      realOpsPerSecond,
-      ratio: zksimOpsPerSecond / realOpsPerSecond,
+      realOpsPerSecond: real.opsPerSecond,
+      realOpsPerSecondChunks: real.chunks.join(' '),
+      realColdOpsPerSecond: real.coldOpsPerSecond,
+      ratio: sim.opsPerSecond / real.opsPerSecond,
+      coldRatio: sim.coldOpsPerSecond / real.coldOpsPerSecond,
     };
   } finally {
     await ens.stop();
