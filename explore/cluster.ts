@@ -27,8 +27,8 @@ export class ExploreCluster {
   readonly clientProcs: string[] = [];
   private readonly gens: number[] = [];
 
-  constructor(seed: Seed, readonly config: ExploreConfig, clientSlots: number, opts: { recordTrace?: boolean; maxEvents?: number } = {}) {
-    this.world = new World({ seed, recordTrace: opts.recordTrace ?? false, maxEvents: opts.maxEvents ?? 20_000_000 });
+  constructor(seed: Seed, readonly config: ExploreConfig, clientSlots: number, opts: { recordTrace?: boolean; traceDetail?: 'all' | 'protocol'; maxEvents?: number } = {}) {
+    this.world = new World({ seed, recordTrace: opts.recordTrace ?? false, traceDetail: opts.traceDetail ?? 'all', maxEvents: opts.maxEvents ?? 20_000_000 });
     this.servers = serverNames(config.servers);
     const peers = this.servers.map((name, i) => ({ id: i + 1, name }));
     this.servers.forEach((name, i) => {

@@ -54,6 +54,8 @@ export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<Run
   const traceForChecks = checkerAvailable('ensemble') && !(config.skipChecks ?? []).includes('ensemble');
   const cluster = new ExploreCluster(spec.seed, config, spec.workload.clients.length, {
     recordTrace: opts.recordTrace || config.recordTrace || traceForChecks,
+    // checks alone read only what the roles and the world note; a kept trace (artefacts, reports) has everything
+    traceDetail: opts.recordTrace || config.recordTrace ? 'all' : 'protocol',
     maxEvents: opts.maxEvents ?? 20_000_000,
   });
   const world = cluster.world;

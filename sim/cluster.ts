@@ -34,6 +34,8 @@ export interface ClusterOptions {
   /** Server bug switches (core/server SERVER_BUGS). */
   bugs?: readonly string[];
   recordTrace?: boolean;
+  /** See WorldOptions.traceDetail. */
+  traceDetail?: 'all' | 'protocol';
   /** Default per-message latency. */
   latency?: Latency;
   maxEvents?: number;
@@ -66,7 +68,7 @@ export class Cluster {
 
   constructor(opts: ClusterOptions) {
     this.opts = opts;
-    this.world = new World({ seed: opts.seed, recordTrace: opts.recordTrace ?? false, ...(opts.latency ? { latency: opts.latency } : {}), ...(opts.maxEvents ? { maxEvents: opts.maxEvents } : {}) });
+    this.world = new World({ seed: opts.seed, recordTrace: opts.recordTrace ?? false, traceDetail: opts.traceDetail ?? 'all', ...(opts.latency ? { latency: opts.latency } : {}), ...(opts.maxEvents ? { maxEvents: opts.maxEvents } : {}) });
     const voters = opts.servers ?? 3;
     const observers = opts.observers ?? 0;
     if (voters < 1) throw new Error('a cluster needs at least one server');

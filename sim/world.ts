@@ -18,6 +18,12 @@ export interface WorldOptions {
   maxEvents?: number;
   /** Keep every trace event in memory (reports, divergence diagnosis). The hash is computed either way. */
   recordTrace?: boolean;
+  /**
+   * What a recorded trace keeps: 'all' (default) every event; 'protocol' only what processes and the world note
+   * (role traces, crashes, restarts, faults, connections), without message, timer, disk and fsync events: what the
+   * checkers read, at a fraction of the memory. The hash covers every event either way.
+   */
+  traceDetail?: 'all' | 'protocol';
   /** Default per-message latency in ms. */
   latency?: Latency;
 }
@@ -86,6 +92,8 @@ export class World {
   private readonly maxEvents: number;
   private readonly hash = new TraceHash();
   readonly recordTrace: boolean;
+  /** recordTrace with traceDetail 'all': message, timer, disk and fsync events are recorded too. */
+  private readonly recordAll: boolean;
   readonly trace: TraceEvent[] = [];
   private nextMsgId = 1;
   private readonly typeCodes = new Map<string, number>();
@@ -98,6 +106,7 @@ export class World {
     this.random = new RandomStreams(opts.seed);
     this.maxEvents = opts.maxEvents ?? 20_000_000;
     this.recordTrace = opts.recordTrace ?? false;
+    this.recordAll = this.recordTrace && (opts.traceDetail ?? 'all') === 'all';
     this.net = new Network(this, this.random.stream('net'), opts.latency ?? { min: 1, max: 5 });
   }
 
@@ -453,7 +462,7 @@ export class World {
 
   /** record(kind, p, { [key]: value }) for one string field, without building the object unless it is recorded. */
   record1(kind: string, p: Proc | null, key: string, value: string): void {
-    if (this.recordTrace) return this.record(kind, p, { [key]: value });
+    if (this.recordAll) return this.record(kind, p, { [key]: value });
     this.hashHead(kind, p);
     const h = this.hash;
     h.str(value);
@@ -462,7 +471,7 @@ export class World {
 
   /** record(kind, p, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object unless recorded. */
   record2(kind: string, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
-    if (this.recordTrace) return this.record(kind, p, { [k1]: v1, [k2]: v2 });
+    if (this.recordAll) return this.record(kind, p, { [k1]: v1, [k2]: v2 });
     this.hashHead(kind, p);
     const h = this.hash;
     h.str(v1);
@@ -493,7 +502,7 @@ export class World {
       }
     }
     h.small(code);
-    if (this.recordTrace) {
+    if (this.recordAll) {
       const node = kind === 'recv' ? to.name : from.name;
       this.trace.push({ t: this.clock, kind, node, from: from.name, to: to.name, conn, mid, type: messageType(msg), msg });
     }

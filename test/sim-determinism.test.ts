@@ -23,8 +23,8 @@ test('recording the trace does not change the hash', () => {
 });
 
 test('recording the trace does not change the hash of a ZooKeeper ensemble run (disk, timers, role traces)', async () => {
-  const run = async (recordTrace: boolean): Promise<[string, number]> => {
-    const cl = new Cluster({ seed: 'record-eq', servers: 3, clients: 2, recordTrace });
+  const run = async (recordTrace: boolean, traceDetail: 'all' | 'protocol' = 'all'): Promise<[string, number, Set<string>]> => {
+    const cl = new Cluster({ seed: 'record-eq', servers: 3, clients: 2, recordTrace, traceDetail });
     assert.ok(await cl.ready());
     const [a, b] = cl.clients;
     await cl.run(a!.create('/x', 'v0'));
@@ -33,13 +33,22 @@ test('recording the trace does not change the hash of a ZooKeeper ensemble run (
     await cl.runFor(3000);
     cl.world.restart('s1');
     await cl.runFor(5000);
-    return [cl.world.traceHash, cl.world.trace.length];
+    return [cl.world.traceHash, cl.world.trace.length, new Set(cl.world.trace.map((e) => e.kind))];
   };
   const [plain, none] = await run(false);
-  const [recorded, n] = await run(true);
+  const [recorded, n, allKinds] = await run(true);
+  const [protocol, m, protocolKinds] = await run(true, 'protocol');
   assert.is(none, 0);
   assert.ok(n > 500, `recorded ${n} events`);
   assert.is(recorded, plain);
+  // traceDetail 'protocol' keeps what roles and the world note, drops the network, timer and disk events
+  assert.is(protocol, plain);
+  assert.ok(m > 50 && m < n / 3, `protocol trace: ${m} of ${n} events`);
+  for (const k of ['send', 'recv', 'timer', 'disk', 'fsync', 'synced']) {
+    assert.ok(allKinds.has(k), `full trace has ${k}`);
+    assert.not.ok(protocolKinds.has(k), `protocol trace has no ${k}`);
+  }
+  for (const k of ['apply', 'commit', 'propose', 'crash', 'restart', 'state']) assert.ok(protocolKinds.has(k), `protocol trace keeps ${k}`);
 });
 
 test('a worker thread gives the same hash as the main thread', async () => {
