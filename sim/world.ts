@@ -28,10 +28,9 @@ export interface WorldOptions {
   latency?: Latency;
 }
 
-/** An already-fulfilled native promise: awaiting it costs one microtask turn and no allocation. */
+
+/** An already-fulfilled native promise: `.then` on it queues a microtask. */
 const RESOLVED: Promise<void> = Promise.resolve();
-/** Microtask turns without any user activity after which user code counts as settled (see runAsync). */
-const SETTLE_QUIET_TURNS = 16;
 
 export class LivelockError extends Error {
   override name = 'LivelockError';
@@ -310,32 +309,28 @@ export class World {
    * event that woke them, before taking the next event. Microtasks run in a deterministic order; we never yield to
    * a real timer or I/O, so the interleaving is decided by the event order alone.
    *
-   * Settling: after an event woke user code, the world yields one microtask turn at a time while user code keeps
-   * acting (calling a port, or being woken again), then SETTLE_QUIET_TURNS turns in which nothing happened. The
-   * turns are a chain of callbacks on an already-resolved promise rather than an async loop: the same turns in the
-   * same order, at half the cost (this runs once per client operation).
+   * Settling: after an event woke user code, the world continues from a process.nextTick callback queued by a
+   * microtask. Node runs queued ticks only once the microtask queue is empty, so every continuation of user code has
+   * run, however long its chain of awaits, and nothing else runs in between (no timer, no I/O: both queues are FIFO
+   * and fed only by this process's code). The tick is queued from a microtask because a tick queued from a tick
+   * callback runs before the microtasks. (A fixed number of yielded microtask turns, as before, left a chain of
+   * more than ~14 awaits waiting for the next wake-up, which may never come: see test/sim-settle.test.ts.)
    */
   runAsync(limit: number | (() => boolean)): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const byTime = typeof limit === 'number';
       let ending = false;
-      let quiet = 0;
-      let before = 0;
-      const turn = (): void => {
-        this.userWoken = false;
-        before = this.portCalls;
-        RESOLVED.then(probe);
-      };
-      const probe = (): void => {
-        quiet = this.userWoken || this.portCalls !== before ? 0 : quiet + 1;
-        if (quiet < SETTLE_QUIET_TURNS) return turn();
+      const drained = (): void => {
         this.userWoken = false;
         if (ending) resolve();
         else loop();
       };
+      // From a microtask: queue the tick (a tick queued from a tick callback would run before the microtasks).
+      const queueTick = (): void => {
+        process.nextTick(drained);
+      };
       const settle = (): void => {
-        quiet = 0;
-        turn();
+        RESOLVED.then(queueTick);
       };
       const loop = (): void => {
         try {
@@ -357,7 +352,6 @@ export class World {
       loop();
     });
   }
-  private portCalls = 0;
 
   private dispatch(ev: Ev): void {
     switch (ev.k) {
@@ -517,7 +511,6 @@ export class World {
     const disk = p.disk;
     const write = (op: Parameters<SimDisk['write']>[0]): void => {
       if (!alive()) return;
-      world.portCalls++;
       disk.write(op);
       world.record2('disk', p, 'op', op.op, 'file', op.file);
     };
@@ -529,7 +522,6 @@ export class World {
       remove: (file) => write({ op: 'remove', file }),
       sync: (tag) => {
         if (!alive()) return;
-        world.portCalls++;
         const lat = (diskRng ??= world.rng(`disk:${p.name}`)).latency(disk.syncLatency.min, disk.syncLatency.max, 0.02);
         // fsyncs of one disk complete in the order they were requested.
         const at = Math.max(world.clock + lat, p.lastSyncDone);
@@ -548,24 +540,20 @@ export class World {
       now: () => world.clock,
       random: () => p.rng.next(),
       connect: (to: NodeName): ConnId => {
-        world.portCalls++;
         if (!alive()) return -1;
         return world.net.connect(p, world.proc(to));
       },
       send: (conn: ConnId, msg: unknown) => {
         if (!alive()) return;
-        world.portCalls++;
         world.net.send(p, conn, msg);
       },
       close: (conn: ConnId) => {
         if (!alive()) return;
-        world.portCalls++;
         world.net.close(p, conn);
       },
       setTimer: (delayMs: number, tag: string): TimerId => {
         const id = world.nextTimerId++;
         if (!alive()) return id;
-        world.portCalls++;
         const ev = new Ev(K_TIMER, p, null, 0, null, inc, id, tag, null);
         ev.time = world.clock + Math.max(0, Math.round(delayMs));
         world.queue.push(ev);
