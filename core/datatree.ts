@@ -491,16 +491,17 @@ export class DataTree {
   // digest
 
   /**
-   * A deterministic 64-bit hash (16 hex chars) of every node's path, internal Stat, kind, owner, perms and data,
-   * plus the session table: equal digests ⇔ (with overwhelming probability) equal replicas. /zookeeper/config is
-   * excluded because each ensemble member writes it outside the txn stream (§1.4). O(total size) per call.
+   * A deterministic 53-bit hash (a safe integer: cheap to trace and compare, exact in JSON) of every node's path,
+   * internal Stat, kind, owner, perms and data, plus the session table: equal digests ⇔ (with overwhelming
+   * probability) equal replicas. /zookeeper/config is excluded because each ensemble member writes it outside the
+   * txn stream (§1.4). Incremental: the cost is that of the nodes written since the last call.
    */
-  digest(): string {
+  digest(): number {
     let st = this.digestState;
     if (!st) {
-      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: [...this.nodes.keys()], dirtyCount: this.nodes.size, dirtyLimit: 1024 + 2 * this.nodes.size, sessionsA: 0, sessionsB: 0, sessionsHashed: false, hex: null };
+      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: [...this.nodes.keys()], dirtyCount: this.nodes.size, dirtyLimit: 1024 + 2 * this.nodes.size, sessionsA: 0, sessionsB: 0, sessionsHashed: false, value: null };
     }
-    if (st.dirtyCount === 0 && st.hex !== null && st.sessionsHashed) return st.hex;
+    if (st.dirtyCount === 0 && st.value !== null && st.sessionsHashed) return st.value;
     const dirty = st.dirty;
     for (let i = 0; i < st.dirtyCount; i++) {
       const path = dirty[i]!;
@@ -546,8 +547,8 @@ export class DataTree {
     h.int(st.sumB);
     h.int(st.sessionsA);
     h.int(st.sessionsB);
-    st.hex = h.hex();
-    return st.hex;
+    st.value = h.safeInteger();
+    return st.value;
   }
 }
 
@@ -570,7 +571,7 @@ interface DigestState {
   /** False when the session table changed since it was last hashed. */
   sessionsHashed: boolean;
   /** The last digest, valid while nothing is dirty and the session table is unchanged. */
-  hex: string | null;
+  value: number | null;
 }
 
 /**
@@ -658,8 +659,9 @@ class WordHash {
   get laneB(): number {
     return fmix(this.b + Math.imul(this.a, 0x9e3779b1)) >>> 0;
   }
-  hex(): string {
-    return hex32(this.laneA) + hex32(this.laneB);
+  /** The two lanes as one safe integer: 32 bits of lane A above 21 bits of lane B. */
+  safeInteger(): number {
+    return this.laneA * 2097152 + (this.laneB >>> 11);
   }
 }
 
@@ -678,11 +680,6 @@ const KIND_CODE: Record<NodeKind, number> = { persistent: 1, ephemeral: 2, conta
 const NODE_HASH = new WordHash();
 const SESSIONS_HASH = new WordHash();
 
-const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-/** 8 lowercase hex digits of the unsigned 32-bit value of v. */
-function hex32(v: number): string {
-  return HEX_BYTE[(v >>> 24) & 0xff]! + HEX_BYTE[(v >>> 16) & 0xff]! + HEX_BYTE[(v >>> 8) & 0xff]! + HEX_BYTE[v & 0xff]!;
-}
 
 /** Does a create sub-op of a multi report the Stat (createContainer / createTTL opcodes)? */
 function statInMultiCreate(mode: number): boolean {

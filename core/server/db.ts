@@ -91,7 +91,7 @@ export class ZkDb {
     return this.tree.snapshot();
   }
 
-  digest(): string {
+  digest(): number {
     return this.tree.digest();
   }
 }
