@@ -40,7 +40,10 @@ export interface DiskPort {
   truncate(file: string, length: number): void;
   /** Remove a file. Not durable until a later sync completes. */
   remove(file: string): void;
-  /** Ask for everything written so far to become durable; a 'synced' event with `tag` follows. */
+  /**
+   * Ask for everything written so far to become durable; a 'synced' event with `tag` follows. A disk completes its
+   * syncs in the order they were asked for, so the 'synced' events of one process life come in request order.
+   */
   sync(tag: string): void;
   /** Read a log file as this process sees it now (durable plus not yet synced). */
   readLog(file: string): readonly unknown[];

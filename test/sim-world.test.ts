@@ -172,6 +172,27 @@ test('disk: a crash drops writes that were not synced; synced ones survive', () 
   assert.is(role!.port.disk.readValue('epoch'), undefined);
 });
 
+test('disk: syncs complete in the order they were asked for, also with random latencies and a pause', () => {
+  const world = new World({ seed: 13 });
+  let role: Probe;
+  world.addProcess('s', () => (role = new Probe()));
+  world.runUntil(1);
+  const disk = role!.port.disk;
+  const asked: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    disk.append('log', [i]);
+    disk.sync(`t${i}`);
+    asked.push(`t${i}`);
+    if (i === 100) world.pause('s');
+    if (i === 150) world.resume('s');
+    world.runUntil(world.now + (i % 3)); // some syncs overlap, some do not
+  }
+  world.resume('s');
+  world.runUntil(world.now + 1000);
+  const done = role!.events.flatMap((e) => (e.kind === 'synced' ? [e.tag] : []));
+  assert.equal(done, asked);
+});
+
 test('disk: a crash before the sync completes loses the writes; a torn tail keeps a prefix', () => {
   let keptSome = false;
   for (let seed = 0; seed < 30; seed++) {

@@ -91,6 +91,8 @@ interface PeerConn {
 }
 
 const NOOP = (): void => {};
+/** The disk-sync tag of afterSync: completions are matched by order, not by tag (no number to format and parse). */
+const AFTER_SYNC_TAG = 's';
 
 export class ZooKeeperServer implements Role<unknown> {
   readonly config: ServerConfig;
@@ -123,6 +125,8 @@ export class ZooKeeperServer implements Role<unknown> {
   private syncFns: (() => void)[] = [];
   private syncHead = 0;
   private nextSyncTag = 1;
+  /** afterSync syncs completed so far (they complete in request order). */
+  private syncsDone = 0;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
   private snapPolicy!: SnapshotPolicy;
@@ -182,7 +186,7 @@ export class ZooKeeperServer implements Role<unknown> {
     this.syncTags.push(tag);
     this.syncGens.push(sameGen ? this.gen : -1);
     this.syncFns.push(fn);
-    this.port.disk.sync(`s:${tag}`);
+    this.port.disk.sync(AFTER_SYNC_TAG);
   }
 
   /**
@@ -322,12 +326,10 @@ export class ZooKeeperServer implements Role<unknown> {
         return;
       }
       case 'synced': {
-        const tag = ev.tag;
-        if (tag.charCodeAt(0) !== 115 /* s */ || tag.charCodeAt(1) !== 58 /* : */) return;
-        // the tag is `s:<decimal>` (afterSync): read the number without slicing a string
-        let n = 0;
-        for (let i = 2; i < tag.length; i++) n = n * 10 + (tag.charCodeAt(i) - 48);
-        // a sync makes everything before it durable: run every callback up to n, in order
+        if (ev.tag !== AFTER_SYNC_TAG) return;
+        // A disk completes its syncs in the order they were asked for (Port contract), so this is the completion
+        // of afterSync number n of this process's life: every callback up to n runs, in order.
+        const n = ++this.syncsDone;
         // (iterating the live map: callbacks may add tags, all > n, which end the loop)
         const tags = this.syncTags;
         const gens = this.syncGens;
