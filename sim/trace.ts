@@ -137,9 +137,12 @@ export function hashFields(h: TraceHash, o: Record<string, unknown>): void {
   for (const k in o) {
     n++;
     const x = o[k];
-    // The common leaves inline; anything else recurses.
-    if (typeof x === 'string') h.str(x);
-    else if (typeof x === 'number' && (x | 0) === x) h.int(x);
+    // The common leaves inline (as hashValue hashes them: zxids and session ids are integers beyond 32 bits);
+    // anything else recurses.
+    if (typeof x === 'number') {
+      if (Number.isInteger(x)) h.int(x);
+      else h.str(String(x));
+    } else if (typeof x === 'string') h.str(x);
     else hashValue(h, x);
   }
   h.small(n);
