@@ -490,9 +490,8 @@ export class ZooKeeperServer implements Role<unknown> {
   /** Apply a committed txn: tree, watch events (before replies), replies, session bookkeeping. */
   applyCommitted(t: Txn): void {
     const out = this.db.apply(t);
-    // the digest costs O(tree): every txn while the tree is small, else every 64th zxid (same zxids everywhere)
-    const withDigest = this.db.tree.size <= 1000 || t.zxid % 64 === 0;
-    this.trace('apply', withDigest ? { zxid: t.zxid, type: t.type, session: t.sessionId, digest: this.db.digest() } : { zxid: t.zxid, type: t.type, session: t.sessionId });
+    // the digest after every txn, as ZooKeeper's (incremental: its cost is that of the nodes the txn wrote)
+    this.trace('apply', { zxid: t.zxid, type: t.type, session: t.sessionId, digest: this.db.digest() });
     if (out.events.size > 0) for (const [conn, events] of out.events) {
       const c = this.cnxns.byConn.get(conn);
       if (!c) continue;
