@@ -680,7 +680,6 @@ const KIND_CODE: Record<NodeKind, number> = { persistent: 1, ephemeral: 2, conta
 const NODE_HASH = new WordHash();
 const SESSIONS_HASH = new WordHash();
 
-
 /** Does a create sub-op of a multi report the Stat (createContainer / createTTL opcodes)? */
 function statInMultiCreate(mode: number): boolean {
   return mode === 4 || mode === 5 || mode === 6;

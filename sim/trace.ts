@@ -44,22 +44,15 @@ export class TraceHash {
   }
 
   str(s: string): void {
-    // mix() inlined over locals, two UTF-16 code units per step: this runs for every traced string.
+    // mix() inlined over locals, two UTF-16 code units per step (the last one alone when the length is odd): this
+    // runs for every traced string.
     const n = s.length;
     let a = Math.imul(this.a ^ n, FNV_PRIME);
     let b = (this.b + Math.imul(n, 0x85ebca6b)) | 0;
     b ^= b >>> 13;
     b = Math.imul(b, 0xc2b2ae35);
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      const v = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
-      a = Math.imul(a ^ v, FNV_PRIME);
-      b = (b + Math.imul(v, 0x85ebca6b)) | 0;
-      b ^= b >>> 13;
-      b = Math.imul(b, 0xc2b2ae35);
-    }
-    if (i < n) {
-      const v = s.charCodeAt(i);
+    for (let i = 0; i < n; i += 2) {
+      const v = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i);
       a = Math.imul(a ^ v, FNV_PRIME);
       b = (b + Math.imul(v, 0x85ebca6b)) | 0;
       b ^= b >>> 13;
