@@ -91,7 +91,7 @@ interface PeerConn {
 }
 
 const NOOP = (): void => {};
-/** The disk-sync tag of afterSync: completions are matched by order, not by tag (no number to format and parse). */
+/** The disk-sync tag of afterSync: completions are matched by order, not by tag (see syncFns). */
 const AFTER_SYNC_TAG = 's';
 
 export class ZooKeeperServer implements Role<unknown> {
@@ -119,14 +119,14 @@ export class ZooKeeperServer implements Role<unknown> {
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
   private sentSinceRecv = new Map<number, number>();
-  /** Pending afterSync callbacks, a FIFO in tag order (tags only grow): tag, role generation (-1: any) and callback. */
-  private syncTags: number[] = [];
+  /**
+   * Pending afterSync callbacks, a FIFO from syncHead on: role generation (-1: any) and callback. Each afterSync
+   * asks for one sync, and a disk completes its syncs in request order (Port contract), so the k-th completion
+   * belongs to the k-th callback.
+   */
   private syncGens: number[] = [];
   private syncFns: (() => void)[] = [];
   private syncHead = 0;
-  private nextSyncTag = 1;
-  /** afterSync syncs completed so far (they complete in request order). */
-  private syncsDone = 0;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
   private snapPolicy!: SnapshotPolicy;
@@ -182,8 +182,6 @@ export class ZooKeeperServer implements Role<unknown> {
 
   /** Ask for a disk sync; `fn` runs when everything written so far is durable (dropped if the role changed). */
   afterSync(fn: () => void, sameGen = true): void {
-    const tag = this.nextSyncTag++;
-    this.syncTags.push(tag);
     this.syncGens.push(sameGen ? this.gen : -1);
     this.syncFns.push(fn);
     this.port.disk.sync(AFTER_SYNC_TAG);
@@ -327,26 +325,20 @@ export class ZooKeeperServer implements Role<unknown> {
       }
       case 'synced': {
         if (ev.tag !== AFTER_SYNC_TAG) return;
-        // A disk completes its syncs in the order they were asked for (Port contract), so this is the completion
-        // of afterSync number n of this process's life: every callback up to n runs, in order.
-        const n = ++this.syncsDone;
-        // (iterating the live map: callbacks may add tags, all > n, which end the loop)
-        const tags = this.syncTags;
+        // the completion of the oldest pending afterSync (see syncFns); a callback may add newer ones
         const gens = this.syncGens;
         const fns = this.syncFns;
-        while (this.syncHead < tags.length && tags[this.syncHead]! <= n) {
-          const i = this.syncHead++;
-          const g = gens[i]!;
-          const fn = fns[i]!;
-          fns[i] = NOOP; // release the closure
-          if (g === -1 || g === this.gen) fn();
-        }
+        if (this.syncHead >= fns.length) return;
+        const i = this.syncHead++;
+        const g = gens[i]!;
+        const fn = fns[i]!;
+        fns[i] = NOOP; // release the closure
+        if (g === -1 || g === this.gen) fn();
         // compact now and then, not after every sync (resizing arrays on every fsync was a visible cost)
         if (this.syncHead >= 64) {
-          if (this.syncHead === tags.length) {
-            tags.length = gens.length = fns.length = 0;
+          if (this.syncHead === fns.length) {
+            gens.length = fns.length = 0;
           } else {
-            tags.splice(0, this.syncHead);
             gens.splice(0, this.syncHead);
             fns.splice(0, this.syncHead);
           }
