@@ -25,6 +25,8 @@ const require = createRequire(import.meta.url);
 const zookeeper: any = require('node-zookeeper-client');
 
 const CLIENTS = 3;
+/** Client i's own znode. */
+const PATHS = Array.from({ length: CLIENTS }, (_, i) => `/bench/c${i}`);
 const CHUNKS = 5;
 const REAL_CHUNK_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_MS ?? 1000);
 const REAL_WARMUP_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_WARMUP_MS ?? 25_000);
@@ -76,6 +78,33 @@ async function connect(address: string): Promise<any> {
   return client;
 }
 
+/**
+ * The workload itself, for either side: client i loops setData then getData on its own znode until stopped.
+ * `ops` counts completed operations; `stop()` resolves when every loop has ended.
+ */
+function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): { readonly ops: number; stop(): Promise<void> } {
+  let ops = 0;
+  let stopped = false;
+  const loops = Array.from({ length: clients }, async (_, i) => {
+    while (!stopped) {
+      await setData(i);
+      ops++;
+      if (stopped) break;
+      await getData(i);
+      ops++;
+    }
+  });
+  return {
+    get ops() {
+      return ops;
+    },
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -85,32 +114,24 @@ export async function realWorkload(addresses: string[], chunkMs = REAL_CHUNK_MS,
   const clients = await Promise.all(addresses.slice(0, CLIENTS).map((a) => connect(a)));
   try {
     await call((cb) => clients[0].create('/bench', null, cb)).catch(() => undefined);
-    await Promise.all(clients.map((c, i) => call((cb) => c.create(`/bench/c${i}`, Buffer.from('0'), cb)).catch(() => undefined)));
+    await Promise.all(clients.map((c, i) => call((cb) => c.create(PATHS[i], Buffer.from('0'), cb)).catch(() => undefined)));
     const data = Buffer.from('x'.repeat(16));
-    let ops = 0;
-    let stop = false;
-    const loops = clients.map(async (c, i) => {
-      const path = `/bench/c${i}`;
-      while (!stop) {
-        await call((cb) => c.setData(path, data, -1, cb));
-        ops++;
-        if (stop) break;
-        await call((cb) => c.getData(path, cb));
-        ops++;
-      }
-    });
+    const load = startLoops(
+      clients.length,
+      (i) => call((cb) => clients[i].setData(PATHS[i], data, -1, cb)),
+      (i) => call((cb) => clients[i].getData(PATHS[i], cb)),
+    );
     const timeChunk = async (ms: number): Promise<Chunk> => {
-      const o0 = ops;
+      const o0 = load.ops;
       const t0 = process.hrtime.bigint();
       await sleep(ms);
-      return { ops: ops - o0, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+      return { ops: load.ops - o0, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
     };
     const cold = await timeChunk(chunkMs);
     await sleep(warmupMs);
     const measured: Chunk[] = [];
     for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
-    stop = true;
-    await Promise.all(loops);
+    await load.stop();
     return summarise(cold, measured);
   } finally {
     for (const c of clients) c.close();
@@ -134,36 +155,28 @@ export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMU
   }
   if (!(await cluster.until(() => cluster.leader() !== null && clients.every((c) => c.state === 'CONNECTED'), 60_000))) throw new Error('zksim: the ensemble did not come up');
   await cluster.run(clients[0]!.create('/bench', null));
-  await cluster.run(Promise.all(clients.map((c, i) => c.create(`/bench/c${i}`, '0'))));
+  await cluster.run(Promise.all(clients.map((c, i) => c.create(PATHS[i]!, '0'))));
   const data = 'x'.repeat(16);
-  let stop = false;
-  let ops = 0;
-  const loops = clients.map(async (c, i) => {
-    const path = `/bench/c${i}`;
-    while (!stop) {
-      await c.setData(path, data, -1);
-      ops++;
-      if (stop) break;
-      await c.getData(path);
-      ops++;
-    }
-  });
+  const load = startLoops(
+    clients.length,
+    (i) => clients[i]!.setData(PATHS[i]!, data, -1),
+    (i) => clients[i]!.getData(PATHS[i]!),
+  );
   const timeChunk = async (ms: number): Promise<Chunk> => {
-    const o0 = ops;
+    const o0 = load.ops;
     const v0 = world.now;
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     await cluster.runFor(ms);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
-    return { ops: ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
+    return { ops: load.ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
   };
   const cold = await timeChunk(chunkMs);
   await cluster.runFor(warmupMs);
   const measured: Chunk[] = [];
   for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
-  stop = true;
-  await cluster.run(Promise.all(loops));
+  await cluster.run(load.stop());
   return summarise(cold, measured);
 }
 
