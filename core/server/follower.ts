@@ -131,6 +131,20 @@ export class Learner {
     });
   }
 
+  /**
+   * End of the sync phase: the proposals synced but not yet committed wait for their COMMITs (ACKed once durable,
+   * participants only); the sync-phase buffers are emptied and a sync covering everything logged is requested.
+   */
+  private awaitUncommitted(uncommitted: Txn[]): void {
+    for (const t of uncommitted) {
+      this.pending.push(t);
+      if (!this.observer) this.ackQueue.push({ seq: this.writeSeq, zxid: t.zxid });
+    }
+    this.syncProposals = [];
+    this.syncApplied = 0;
+    this.syncNow();
+  }
+
   private queueAck(zxid: number): void {
     if (this.s.bugs.has('ack-before-fsync') && counterOf0(zxid) !== 0) {
       // BUG SWITCH: ACK a proposal before its log write is durable
@@ -270,13 +284,7 @@ export class Learner {
           this.sendAck(makeZxid(epoch, 0));
           this.logTxns(committed);
           this.logTxns(uncommitted);
-          for (const t of uncommitted) {
-            this.pending.push(t);
-            if (!this.observer) this.ackQueue.push({ seq: this.writeSeq, zxid: t.zxid });
-          }
-          this.syncProposals = [];
-          this.syncApplied = 0;
-          this.syncNow();
+          this.awaitUncommitted(uncommitted);
           return;
         }
         this.logTxns(committed.filter((t) => t.zxid > 0));
@@ -287,13 +295,7 @@ export class Learner {
         s.afterSync(() => s.trace('epoch', { current: epoch, role: 'learner' }));
         this.phase = 'newleader';
         this.ackQueue.push({ seq: this.writeSeq, zxid: makeZxid(epoch, 0) });
-        for (const t of uncommitted) {
-          this.pending.push(t);
-          if (!this.observer) this.ackQueue.push({ seq: this.writeSeq, zxid: t.zxid });
-        }
-        this.syncProposals = [];
-        this.syncApplied = 0;
-        this.syncNow();
+        this.awaitUncommitted(uncommitted);
         return;
       }
       case 'uptodate': {
