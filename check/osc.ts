@@ -30,7 +30,7 @@
 import { describeOperation, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
-import { MutableTree, applyZk, initialTree, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
+import { MutableTree, applyZk, forgetUnreadData, initialTree, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
 
 /** When a session's closeSession txn was first committed (applied), from the servers' trace. */
 export interface SessionClose {
@@ -207,6 +207,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions): OscResult {
   const strictSync = opts.strictSync !== false;
   const ops = resolved.sort((a, b) => a.call - b.call || a.index - b.index);
   const steps = ops.map(prepareZk);
+  forgetUnreadData(steps);
   const procIndex = new Map<Process, number>();
   const items: Item[] = ops.map((op, i) => {
     if (!procIndex.has(op.process)) procIndex.set(op.process, procIndex.size);
@@ -506,13 +507,26 @@ function searchOsc(resolved: Operation[], opts: OscOptions): OscResult {
       if (remaining === 0) return { verdict: 'ok', operations: ops.length, sessions, explored, usedZxids };
       if (!deadHead() && !seen()) {
         // Branch over enabled updates (and unknown ops: take effect now, or never).
+        // Dropping an unknown op changes nothing but what waits for it: an order that drops it early stays legal with
+        // the drop moved to just before its first waiter, or to the end. So a drop is tried only for an op that some
+        // next operation waits for, or once only unknown ops are left: otherwise the search would visit every subset
+        // of dropped ops (eight open unknown writes: 2^8 times each state).
+        const waitedOn = new Set<Item>();
+        let onlyUnknownLeft = true;
+        for (let p = 0; p < P; p++) {
+          const it = lists[p]![pos[p]!];
+          if (!it) continue;
+          if (!it.unknown) onlyUnknownLeft = false;
+          const w = it.sess !== undefined || it.waitFor ? waiting(it) : undefined;
+          if (w) waitedOn.add(w);
+        }
         const alts: Array<[Item, boolean]> = [];
         for (let p = 0; p < P; p++) {
           const it = lists[p]![pos[p]!];
           if (!it) continue;
           if (it.unknown) {
             if (!it.readOnly && !isBlocked(it)) alts.push([it, true]);
-            alts.push([it, false]);
+            if (onlyUnknownLeft || waitedOn.has(it)) alts.push([it, false]);
             continue;
           }
           if (it.readOnly && !(usedZxids && it.zxid >= 0)) continue; // blocked or illegal: waits for other sessions' updates
