@@ -2,7 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkOsc, formatOsc } from '../check/osc.js';
-import type { HistoryEvent, Process } from '../check/history.js';
+import { pairOperations, type HistoryEvent, type Process } from '../check/history.js';
+import { resolveSequentialNames } from '../check/models/znode.js';
 
 import { hist, type Spec } from './check-helpers.js';
 
@@ -138,6 +139,30 @@ test('seed 467: each possible creator of a recovered name is tried', () => {
   // both sessions expired: no creator left
   const both = withSession(withSession(hist(...rows), 'C2', 6, 'expired'), 'C1', 6.5, 'expired');
   assert.is(checkOsc(both).verdict, 'violation');
+});
+
+// 8-client naming seeds 22 and 42: with zxids, a name listed by a read at or after a session's close cannot be that
+// session's ephemeral, so its unknown creates are no candidates for it (with many sessions, trying them first used up
+// the assignments the checker tries, and it reported a violation).
+test('with zxids, a name listed after a session closed is not given to that session\'s unknown ephemeral create', () => {
+  const rows: Spec[] = [
+    ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' }, zxid: 1 }],
+    ['C2', 'create', { path: '/w/e-', data: 'c2', mode: ES }, 2, 3, 'unknown'],
+    ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 4, 5, 'unknown'],
+    ['C2', 'closeSession', null, 6, 7, { ok: {}, zxid: 4 }],
+    ['C3', 'getChildren', { path: '/w' }, 9, 10, { ok: { children: ['e-0000000000'] }, zxid: 4 }],
+  ];
+  const counts: number[] = [];
+  const ops = resolveSequentialNames(pairOperations(hist(...rows)), [], counts);
+  const named = ops.filter((o) => (o.result as { path?: string } | undefined)?.path === '/w/e-0000000000');
+  assert.equal(named.map((o) => o.process), ['C1']);
+  assert.equal(counts, [], 'one candidate: no choice to try');
+  assert.is(checkOsc(hist(...rows)).verdict, 'ok');
+  // read before the close (zxid 3): both remain candidates
+  const early = rows.map((r): Spec => (r[1] === 'getChildren' ? [r[0], r[1], r[2], r[3], r[4], { ok: { children: ['e-0000000000'] }, zxid: 3 }] : r));
+  const counts2: number[] = [];
+  resolveSequentialNames(pairOperations(hist(...early)), [], counts2);
+  assert.equal(counts2, [2]);
 });
 
 // seed 610: a paused client receives its create's reply after the server already expired the session; meanwhile

@@ -285,6 +285,8 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
     }
   }
   const firstSeen = new Map<string, number>();
+  /** The largest zxid of a read that listed the name (reads that carry their zxid). */
+  const listedAt = new Map<string, number>();
   const see = (name: string, t: number): void => {
     const m = /^(.*?)(\d{10})$/.exec(name);
     if (!m || !prefixes.has(m[1]!) || created.has(name)) return;
@@ -295,7 +297,12 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
     if (typeof a.path === 'string' && o.op !== 'create') see(a.path, o.call);
     if (o.op === 'getChildren' && o.status === 'ok' && typeof a.path === 'string') {
       const c = (o.result as { children?: unknown } | null)?.children;
-      if (Array.isArray(c)) for (const n of c) see(`${a.path === '/' ? '' : a.path}/${String(n)}`, o.ret);
+      if (!Array.isArray(c)) continue;
+      for (const n of c) {
+        const name = `${a.path === '/' ? '' : a.path}/${String(n)}`;
+        see(name, o.ret);
+        if (o.zxid !== undefined && o.zxid > (listedAt.get(name) ?? -Infinity)) listedAt.set(name, o.zxid);
+      }
     }
   }
   // Sequence numbers grow along the zxid order, so a candidate cannot take a number (a) below that of a known
@@ -312,6 +319,12 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
   // closeSession, e.g. the synthetic one for an expiry the client saw): nothing of a session takes effect after it.
   const endOf = new Map<Process, number>();
   for (const o of ops) if (o.op === 'closeSession' && o.status === 'ok' && o.ret < (endOf.get(o.process) ?? Infinity)) endOf.set(o.process, o.ret);
+  // (d) Nor can an ephemeral create take a name that a read at or after its session's close (by zxid) still listed:
+  // the close deleted the session's ephemerals, and a sequential name is never made twice.
+  const endZxid = new Map<Process, number>();
+  for (const o of ops) if (o.op === 'closeSession' && o.status === 'ok' && o.zxid !== undefined && o.zxid < (endZxid.get(o.process) ?? Infinity)) endZxid.set(o.process, o.zxid);
+  const outlived = (o: Operation, name: string): boolean =>
+    String((o.args as { mode?: unknown } | null)?.mode ?? '').startsWith('EPHEMERAL') && (listedAt.get(name) ?? -Infinity) >= (endZxid.get(o.process) ?? Infinity);
   const possible = (o: Operation, prefix: string, n: number): boolean =>
     knownSeq.every(
       (k) =>
@@ -323,7 +336,7 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
   for (const name of names) {
     const [, prefix, digits] = /^(.*?)(\d{10})$/.exec(name)!;
     const cand = pending
-      .filter((o) => !assigned.has(o) && String((o.args as { path?: unknown }).path) === prefix && o.call < firstSeen.get(name)! && possible(o, prefix!, Number(digits)))
+      .filter((o) => !assigned.has(o) && String((o.args as { path?: unknown }).path) === prefix && o.call < firstSeen.get(name)! && possible(o, prefix!, Number(digits)) && !outlived(o, name))
       .sort((x, y) => x.call - y.call);
     if (!cand.length) continue;
     let k = 0;
