@@ -25,6 +25,11 @@ import { ILLEGAL, mix32, type Model } from './models/model.js';
 export interface CheckOptions {
   /** Give up (verdict 'unknown') after this many milliseconds of search. */
   timeoutMs?: number;
+  /**
+   * Give up (verdict 'unknown') once a partition has explored this many configurations: unlike a timeout, the same
+   * verdict on every machine (checked every few thousand steps, at the same steps in every run).
+   */
+  maxExplored?: number;
   /** Check every partition even after one failed (default: stop at the first failure, like Porcupine). */
   allPartitions?: boolean;
 }
@@ -77,7 +82,7 @@ export function checkOperations<S, P>(model: Model<S, P>, ops: readonly Operatio
   const res: LinearizabilityResult = { verdict: 'linearizable', model: model.name, operations: ops.length, partitions: parts.length, explored: 0, failures: [] };
   // Run all partitions interleaved, smallest first; stop at the first failure unless asked for all.
   let live = parts
-    .map((p, i) => ({ i, gen: searchPartition(model, p, prepared[i]!, deadline) }))
+    .map((p, i) => ({ i, gen: searchPartition(model, p, prepared[i]!, deadline, opts.maxExplored ?? Infinity) }))
     .sort((a, b) => parts[a.i]!.length - parts[b.i]!.length);
   let unknown = false;
   while (live.length) {
@@ -195,7 +200,7 @@ function zobristTable(n: number): Int32Array {
  * a hard linearizable one (Porcupine runs partitions in goroutines and stops at the first failure).
  */
 const SLICE = 1 << 12;
-function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], steps: readonly P[], deadline: number): Generator<undefined, PartitionResult> {
+function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], steps: readonly P[], deadline: number, maxExplored: number): Generator<undefined, PartitionResult> {
   const n = ops.length;
   const readOnly = new Uint8Array(n);
   const finite = new Uint8Array(n);
@@ -303,7 +308,7 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
           }
           entry = next[HEAD]!;
           if ((++iter & (SLICE - 1)) === 0) {
-            if (performance.now() > deadline) return { ok: 'unknown', explored };
+            if (explored > maxExplored || performance.now() > deadline) return { ok: 'unknown', explored };
             yield undefined;
           }
           continue;
@@ -350,7 +355,7 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
       }
     }
     if ((++iter & (SLICE - 1)) === 0) {
-      if (performance.now() > deadline) return { ok: 'unknown', explored };
+      if (explored > maxExplored || performance.now() > deadline) return { ok: 'unknown', explored };
       yield undefined;
     }
   }

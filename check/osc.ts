@@ -42,6 +42,11 @@ export interface OscOptions {
   /** Session id (as a string) → its committed close, from the trace; refines the end of expired sessions. */
   sessionCloses?: ReadonlyMap<string, SessionClose>;
   timeoutMs?: number;
+  /**
+   * Give up (verdict 'unknown') after this many configurations, summed over everything the check tries: unlike a
+   * timeout, the same verdict on every machine.
+   */
+  maxExplored?: number;
   /** Treat sync as in the contract (default true): a read after sync sees every write completed before the sync. */
   strictSync?: boolean;
   /** Use zxids recorded in the history (default true). */
@@ -151,6 +156,10 @@ function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
 
 export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOptions = {}): OscResult {
   const opsIn = earlierEnds(opsAsGiven);
+  // One deadline and one budget for everything below (the shortcut and every assignment tried).
+  const limits: Limits = { deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity, budget: opts.maxExplored ?? Infinity };
+  /** Configurations explored in all, the last search's included. */
+  const spent = (last: OscResult): number => (opts.maxExplored ?? Infinity) === Infinity ? last.explored : opts.maxExplored! - limits.budget + last.explored;
   // Shortcut: a linearizable history is OSC (a linearization keeps real time for every operation, hence program
   // order, the updates' real-time order and sync). Only when no unknown operation is followed by another operation of
   // its session (linearizability would let it take effect after them, OSC does not), and syncs are strict.
@@ -166,12 +175,15 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     for (const o of opsIn) if (isSessionEnd(o)) endCall.set(o.process, o.call);
     const endsAfter = opsIn.every((o) => isSessionEnd(o) || !endCall.has(o.process) || o.ret <= endCall.get(o.process)!);
     if (!zxids && endsAfter && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o.call)) {
-      const t0 = performance.now();
-      const lin = checkOperations(znodeModel, opsIn, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs / 2 } : {});
+      // (half of the time and of the budget at most: the search below may still answer)
+      const half: { timeoutMs?: number; maxExplored?: number } = {};
+      if (opts.timeoutMs !== undefined) half.timeoutMs = opts.timeoutMs / 2;
+      if (opts.maxExplored !== undefined) half.maxExplored = Math.floor(opts.maxExplored / 2);
+      const lin = checkOperations(znodeModel, opsIn, half);
       if (lin.verdict === 'linearizable') {
         return { verdict: 'ok', operations: opsIn.length, sessions: lastCall.size, explored: lin.explored, usedZxids: false, linearizable: true };
       }
-      if (opts.timeoutMs !== undefined) opts = { ...opts, timeoutMs: Math.max(1, opts.timeoutMs - (performance.now() - t0)) };
+      limits.budget -= lin.explored;
     }
   }
   // Unknown sequential creates get the names seen later (resolveSequentialNames). When several creates could have
@@ -188,8 +200,10 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     for (let k = 1; k < queue.length; k++) if (total(queue[k]!) < total(queue[best]!)) best = k;
     const pick = queue.splice(best, 1)[0]!;
     const counts: number[] = [];
-    const r = searchOsc(resolveSequentialNames(opsIn, pick, counts), opts);
-    if (r.verdict !== 'violation') return r;
+    const r = searchOsc(resolveSequentialNames(opsIn, pick, counts), opts, limits);
+    if (r.verdict === 'unknown') return { ...r, explored: spent(r) };
+    if (r.verdict === 'ok') return r;
+    limits.budget -= r.explored;
     first ??= r;
     for (let i = Math.max(0, pick.length - 1); i < counts.length; i++) {
       const next = pick.slice(0, i + 1);
@@ -203,7 +217,13 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
   return first!;
 }
 
-function searchOsc(resolved: Operation[], opts: OscOptions): OscResult {
+/** What is left of the time and of the configurations a check may use. */
+interface Limits {
+  deadline: number;
+  budget: number;
+}
+
+function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): OscResult {
   const strictSync = opts.strictSync !== false;
   const ops = resolved.sort((a, b) => a.call - b.call || a.index - b.index);
   const steps = ops.map(prepareZk);
@@ -456,7 +476,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions): OscResult {
     return f;
   };
 
-  const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
+  const { deadline, budget } = limits;
   let iter = 0;
 
   const record = (): void => {
@@ -478,7 +498,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions): OscResult {
   // Main loop: forced placements, then a branch point.
   let backtracking = false;
   for (;;) {
-    if ((++iter & 0x3ff) === 0 && performance.now() > deadline) {
+    if (explored > budget || ((++iter & 0x3ff) === 0 && performance.now() > deadline)) {
       return { verdict: 'unknown', operations: ops.length, sessions, explored, usedZxids };
     }
     if (!backtracking) {
@@ -579,7 +599,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions): OscResult {
 
 export function formatOsc(r: OscResult, maxPrefix = 20): string {
   if (r.verdict === 'ok') return `ordered-sequentially consistent: ${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ' (zxids used)' : ''}${r.linearizable ? ' (even linearizable)' : ''}`;
-  if (r.verdict === 'unknown') return `unknown: the search ran out of time (${r.operations} operations, ${r.explored} configurations)`;
+  if (r.verdict === 'unknown') return `unknown: the search gave up (time or configuration budget spent: ${r.operations} operations, ${r.explored} configurations)`;
   const lines = [`NOT ordered-sequentially consistent (${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ', zxids used' : ''})`];
   const pre = r.prefix ?? [];
   lines.push(`longest legal order found has ${pre.length} operation(s):`);

@@ -47,12 +47,18 @@ export function checkLinearizable(input: CheckInput): Verdict {
     return { property: 'linearizable', ok: false, explanation: `malformed history: ${String(e)}` };
   }
   if (ops.length === 0) return { property: 'linearizable', ok: null, explanation: 'not checked: no operation the znode model covers' };
-  const r = checkOperations(znodeModel, ops, { timeoutMs: 20_000 });
+  const r = checkOperations(znodeModel, ops, { maxExplored: SEARCH_BUDGET });
   const scope = withReads ? 'reads and writes' : 'writes';
   if (r.verdict === 'linearizable') return { property: 'linearizable', ok: true, explanation: `${ops.length} operations (${scope}) linearizable in ${r.partitions} znode(s)` };
-  if (r.verdict === 'unknown') return { property: 'linearizable', ok: null, explanation: `not checked: the search gave up (${ops.length} operations)` };
+  if (r.verdict === 'unknown') return { property: 'linearizable', ok: null, explanation: `not checked: the search gave up after ${r.explored} configurations (${ops.length} operations)` };
   return { property: 'linearizable', ok: false, explanation: formatResult(r) };
 }
+
+/**
+ * How many configurations a search may explore before the property is reported as not checked. A count, not a time:
+ * a seed gets the same verdicts on every machine and in every worker (about 20 s of search here at worst).
+ */
+export const SEARCH_BUDGET = 1_000_000;
 
 type Adapter = (input: CheckInput) => Verdict;
 const external: Record<string, { module: string; adapter: Adapter | null; why?: string }> = {
@@ -93,12 +99,12 @@ function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: numb
 /** Adapters for the checkers of check/ (their exported API, turned into verdicts). */
 function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null {
   if (name === 'osc' && typeof mod.checkOsc === 'function') {
-    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o?: { timeoutMs?: number; sessionCloses?: Map<string, { zxid: number; t: number }> }) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean };
+    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o?: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }> }) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number };
     const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
-      const r = checkOsc(input.history, { timeoutMs: 20_000, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}) });
+      const r = checkOsc(input.history, { maxExplored: SEARCH_BUDGET, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}) });
       if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${r.usedZxids ? ' (zxid order)' : ''}` };
-      if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up (${r.operations} operations)` };
+      if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations)` };
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
     };
   }

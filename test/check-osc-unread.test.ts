@@ -63,6 +63,16 @@ test('the explored history: ok, in few configurations', () => {
   assert.ok(r.explored < 20_000, `explored ${r.explored}`);
 });
 
+test('a configuration budget gives the same answer on every run: unknown, after the same count', () => {
+  const f = JSON.parse(readFileSync(new URL('../../test/fixtures/osc-unread-30034.json', import.meta.url), 'utf8')) as { history: HistoryEvent[]; sessionCloses: Record<string, SessionClose> };
+  const run = () => checkOsc(f.history, { sessionCloses: new Map(Object.entries(f.sessionCloses)), maxExplored: 300 });
+  const a = run();
+  const b = run();
+  assert.is(a.verdict, 'unknown');
+  assert.ok(a.explored > 300 && a.explored < 400, `explored ${a.explored}`);
+  assert.is(b.explored, a.explored);
+});
+
 test('eight open unknown writes, four of them applied between known writes: ok', () => {
   const r = checkOsc(history(4));
   assert.is(r.verdict, 'ok', formatOsc(r));
