@@ -522,16 +522,34 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     if (st.k !== 'write') return [];
     return st.subs.flatMap((sub) => (sub.k === 'create' ? [sub.name ?? sub.path, ...(sub.sequential ? [`${parentOf(sub.path)}#seq`] : [])] : [sub.path]));
   });
-  /** True when a known update that may come now touches a znode that unknown write `u` touches. */
-  const conflictsWithEnabled = (u: Item): boolean => {
-    const mine = touched[itemIndex.get(u)!]!;
+  const conflict = (a: Item, b: Item): boolean => {
+    const ka = touched[itemIndex.get(a)!]!;
+    return touched[itemIndex.get(b)!]!.some((x) => x === '*' || ka.includes(x));
+  };
+  /**
+   * Which of the unknown writes that may take effect now (`applicable`) are tried now: all of them when some next
+   * operation needs an effect (or only unknown ops are left); otherwise those waited for or not commuting with a
+   * known update that may come now, and then every one that does not commute with one already chosen (an unknown
+   * write chosen now may have to come after another one: a setData conditioned on the version the other leaves).
+   */
+  const applyHere = (applicable: Set<Item>, waitedOn: Set<Item>, onlyUnknownLeft: boolean): Set<Item> => {
+    if (onlyUnknownLeft || needsMore()) return applicable;
+    const known: Item[] = [];
     for (let p = 0; p < P; p++) {
       const it = lists[p]![pos[p]!];
-      if (!it || it.unknown || !it.update || it.readOnly || isBlocked(it)) continue;
-      const theirs = touched[itemIndex.get(it)!]!;
-      if (theirs.some((x) => x === '*' || mine.includes(x))) return true;
+      if (it && !it.unknown && it.update && !it.readOnly && !isBlocked(it)) known.push(it);
     }
-    return false;
+    const chosen = new Set<Item>();
+    for (const u of applicable) if (waitedOn.has(u) || known.some((k) => conflict(u, k))) chosen.add(u);
+    for (let grew = chosen.size > 0; grew; ) {
+      grew = false;
+      for (const u of applicable) {
+        if (chosen.has(u) || ![...chosen].some((c) => conflict(u, c))) continue;
+        chosen.add(u);
+        grew = true;
+      }
+    }
+    return chosen;
   };
 
   // Main loop: forced placements, then a branch point.
@@ -584,13 +602,18 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         // or that does not commute with it (a known update of the same znode or of its parent). So unknown writes are
         // applied only at a branch point where one of these holds; elsewhere the search would visit every subset of
         // them applied at every point.
-        const applyNow = onlyUnknownLeft || needsMore();
+        const applicable = new Set<Item>();
+        for (let p = 0; p < P; p++) {
+          const it = lists[p]![pos[p]!];
+          if (it && it.unknown && !it.readOnly && !isBlocked(it)) applicable.add(it);
+        }
+        const applyNow = applicable.size > 0 ? applyHere(applicable, waitedOn, onlyUnknownLeft) : applicable;
         const alts: Array<[Item, boolean]> = [];
         for (let p = 0; p < P; p++) {
           const it = lists[p]![pos[p]!];
           if (!it) continue;
           if (it.unknown) {
-            if (!it.readOnly && !isBlocked(it) && (applyNow || waitedOn.has(it) || conflictsWithEnabled(it))) alts.push([it, true]);
+            if (applyNow.has(it)) alts.push([it, true]);
             if (onlyUnknownLeft || waitedOn.has(it)) alts.push([it, false]);
             continue;
           }

@@ -127,7 +127,7 @@ function parseSub(op: Operation, a: Record<string, unknown>, kind: string, resul
  * not model dataLength), so two writes of different unread data leave states that every later check treats alike.
  * Rewrites the data of such writes (in place) to one placeholder that no read returned, so that orders differing only
  * in which of them came last reach the same state, which a search's memo then recognises (eight concurrent setData
- * of unknown outcome on one register, none read: the OSC search gave up after 20 s; see test/check-osc-unread.test.ts).
+ * of unknown outcome on one register, none read: the OSC search gave up after 20 s; see test/check-osc-reductions.test.ts).
  * Paths that are appended to keep their data (an append's result contains what came before). Returns how many
  * writes were rewritten.
  */
