@@ -513,14 +513,17 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   };
   /**
    * What a write changes, as keys that two writes which do not commute share: each znode it creates, deletes or sets,
-   * and `<parent>#seq` for a sequential create (names follow the order of creates under a parent). Child lists need no
-   * key: adding and removing different names commute. A session's close deletes unknown ephemerals: it shares '*'.
+   * and `<parent>#seq` for any create (the model's sequence counter of a parent grows with every create under it, and
+   * sequential names must not fall below it). Child lists need no key: adding and removing different names commute.
+   * A session's close deletes unknown ephemerals: it shares '*'. (Writes whose order shows only in their legality, such
+   * as a create under a znode and that znode's delete, need no key: an illegal next operation makes every unknown write
+   * a candidate.)
    */
   const touched = items.map((it): string[] => {
     const st = it.step;
     if (st.k === 'closeSession') return ['*'];
     if (st.k !== 'write') return [];
-    return st.subs.flatMap((sub) => (sub.k === 'create' ? [sub.name ?? sub.path, ...(sub.sequential ? [`${parentOf(sub.path)}#seq`] : [])] : [sub.path]));
+    return st.subs.flatMap((sub) => (sub.k === 'create' ? [sub.name ?? sub.path, `${parentOf(sub.path)}#seq`] : [sub.path]));
   });
   const conflict = (a: Item, b: Item): boolean => {
     const ka = touched[itemIndex.get(a)!]!;

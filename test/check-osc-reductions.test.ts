@@ -122,4 +122,18 @@ test('an unknown write that does not commute with a chosen one is tried too', ()
   assert.is(checkOsc(hist(...tooMany)).verdict, 'violation');
 });
 
+// The model's sequence counter of a parent grows with every create under it: an unknown sequential create and a known
+// plain create under one parent do not commute, so the unknown one must be tried before the known one.
+test('an unknown sequential create is tried before a plain create under the same parent', () => {
+  const r = checkOsc(
+    hist(
+      ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' }, zxid: 1 }],
+      ['C1', 'create', { path: '/w/e-', data: '', mode: 'PERSISTENT_SEQUENTIAL' }, 2, 3, 'unknown'], // e-0000000000, zxid 2
+      ['C2', 'create', { path: '/w/x', data: '' }, 5, 6, { ok: { path: '/w/x' }, zxid: 3 }],
+      ['C4', 'getChildren', { path: '/w' }, 8, 9, { ok: { children: ['e-0000000000', 'x'] }, zxid: 3 }],
+    ),
+  );
+  assert.is(r.verdict, 'ok', formatOsc(r));
+});
+
 test.run();
