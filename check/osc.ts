@@ -187,7 +187,8 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     }
   }
   // Unknown sequential creates get the names seen later (resolveSequentialNames). When several creates could have
-  // made a name, each assignment is one possible explanation: try up to 32 of them (any that passes is a legal order).
+  // made a name, each assignment is one possible explanation: try up to MAX_ASSIGNMENTS of them (any that passes is a
+  // legal order; the time and configuration limits hold over all of them).
   // The choices form a tree: a choice changes the candidates of the names after it, so the later choice points and
   // their counts depend on it. Each tried assignment `pick` (trailing defaults dropped) opens its children: one more
   // step at its last explicit choice or at any later choice point (each assignment has one parent: undo the last
@@ -195,7 +196,7 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
   let first: OscResult | undefined;
   const queue: number[][] = [[]];
   const total = (x: readonly number[]): number => x.reduce((a, b) => a + b, 0);
-  for (let attempt = 0; attempt < 32 && queue.length; attempt++) {
+  for (let attempt = 0; attempt < MAX_ASSIGNMENTS && queue.length; attempt++) {
     let best = 0;
     for (let k = 1; k < queue.length; k++) if (total(queue[k]!) < total(queue[best]!)) best = k;
     const pick = queue.splice(best, 1)[0]!;
@@ -216,6 +217,13 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
   }
   return first!;
 }
+
+/**
+ * How many assignments of recovered sequential names a check tries at most. Each is a whole search, but most end
+ * within a few hundred configurations; the budget bounds the rest (32 was too few with eight sessions: naming seed
+ * 35963 needed an assignment five steps from the default).
+ */
+const MAX_ASSIGNMENTS = 1024;
 
 /** What is left of the time and of the configurations a check may use. */
 interface Limits {
@@ -289,12 +297,16 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     lists[p] = keep;
   }
 
-  // zxids: use them when every completed update has one.
+  // zxids: use them when every completed update has one — except session ends (synthetic closes), whose zxid is known
+  // only when the servers' trace gave it: an end without one is placed by its times alone, like in the search without
+  // zxids (8-client naming seed 35963: closes committed through a new leader's sync left five ends without zxid, and
+  // the whole history fell back to that weaker search).
   const completedUpdates = items.filter((it) => it.update && !it.unknown);
-  const usedZxids = opts.useZxids !== false && completedUpdates.length > 0 && completedUpdates.every((it) => typeof it.op.zxid === 'number');
+  const withZxid = completedUpdates.filter((it) => typeof it.op.zxid === 'number');
+  const usedZxids = opts.useZxids !== false && withZxid.length > 0 && completedUpdates.every((it) => typeof it.op.zxid === 'number' || isSessionEnd(it.op));
   const zOrder: Item[] = [];
   if (usedZxids) {
-    for (const it of completedUpdates) {
+    for (const it of withZxid) {
       it.zxid = it.op.zxid!;
       zOrder.push(it);
     }
@@ -369,7 +381,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     if ((it.sess !== undefined || it.waitFor) && waiting(it)) return true;
     if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return true;
     if (usedZxids) {
-      if (it.update && !it.unknown) return zOrder[zNext] !== it;
+      if (it.update && !it.unknown && it.zxid >= 0) return zOrder[zNext] !== it;
       if (!it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown') {
         if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid) return true;
         if (zNext > 0 && zOrder[zNext - 1]!.zxid > it.op.zxid) return true;
@@ -385,7 +397,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       return `update ${describeOperation(rt[rtPtr]!.op)} returned before it was invoked and is not placed yet`;
     }
     if (usedZxids) {
-      if (it.update && !it.unknown && zOrder[zNext] !== it) {
+      if (it.update && !it.unknown && it.zxid >= 0 && zOrder[zNext] !== it) {
         return zNext < zOrder.length ? `its zxid comes after ${describeOperation(zOrder[zNext]!.op)}, not placed yet` : 'zxid order';
       }
       if (!it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown') {

@@ -81,6 +81,13 @@ test('naming seed 30468: ok, in few configurations', () => {
   assert.ok(r.explored < 50_000, `explored ${r.explored}`);
 });
 
+test('naming seed 35963: ends without a zxid keep the rest in zxid order, and the fifth-step assignment is tried', () => {
+  // (before: a violation after 32 name assignments, in the search without zxids)
+  const r = checkFixture(fixture('osc-naming-35963.json'), { timeoutMs: 20_000 });
+  assert.is(r.verdict, 'ok', formatOsc(r));
+  assert.ok(r.usedZxids);
+});
+
 test('a configuration budget gives the same answer on every run: unknown, after the same count', () => {
   const f = fixture('osc-unread-30034.json');
   const a = checkFixture(f, { maxExplored: 300 });
