@@ -157,9 +157,7 @@ function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
 export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOptions = {}): OscResult {
   const opsIn = earlierEnds(opsAsGiven);
   // One deadline and one budget for everything below (the shortcut and every assignment tried).
-  const limits: Limits = { deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity, budget: opts.maxExplored ?? Infinity };
-  /** Configurations explored in all, the last search's included. */
-  const spent = (last: OscResult): number => (opts.maxExplored ?? Infinity) === Infinity ? last.explored : opts.maxExplored! - limits.budget + last.explored;
+  const limits: Limits = { deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity, max: opts.maxExplored ?? Infinity, spent: 0 };
   // Shortcut: a linearizable history is OSC (a linearization keeps real time for every operation, hence program
   // order, the updates' real-time order and sync). Only when no unknown operation is followed by another operation of
   // its session (linearizability would let it take effect after them, OSC does not), and syncs are strict.
@@ -183,7 +181,7 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
       if (lin.verdict === 'linearizable') {
         return { verdict: 'ok', operations: opsIn.length, sessions: lastCall.size, explored: lin.explored, usedZxids: false, linearizable: true };
       }
-      limits.budget -= lin.explored;
+      limits.spent += lin.explored;
     }
   }
   // Unknown sequential creates get the names seen later (resolveSequentialNames). When several creates could have
@@ -202,9 +200,9 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     const pick = queue.splice(best, 1)[0]!;
     const counts: number[] = [];
     const r = searchOsc(resolveSequentialNames(opsIn, pick, counts), opts, limits);
-    if (r.verdict === 'unknown') return { ...r, explored: spent(r) };
+    if (r.verdict === 'unknown') return { ...r, explored: limits.spent + r.explored };
     if (r.verdict === 'ok') return r;
-    limits.budget -= r.explored;
+    limits.spent += r.explored;
     first ??= r;
     for (let i = Math.max(0, pick.length - 1); i < counts.length; i++) {
       const next = pick.slice(0, i + 1);
@@ -225,10 +223,11 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
  */
 const MAX_ASSIGNMENTS = 1024;
 
-/** What is left of the time and of the configurations a check may use. */
+/** The time and the configurations a check may use, and the configurations the searches before this one used. */
 interface Limits {
   deadline: number;
-  budget: number;
+  max: number;
+  spent: number;
 }
 
 function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): OscResult {
@@ -377,14 +376,18 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     if (it.waitFor) for (const u of it.waitFor) if (pos[u.proc] === 0) return u;
     return undefined;
   };
+  /** A completed read (or sync) that carries the zxid its server had reached: it sees exactly the updates up to it. */
+  const zxidRead = (it: Item): boolean => !it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown';
+  /** True when the placed updates go past the zxid read `it` saw (the prefix only grows: it can never come). */
+  const passed = (it: Item): boolean => zNext > 0 && zOrder[zNext - 1]!.zxid > it.op.zxid!;
   const isBlocked = (it: Item): boolean => {
     if ((it.sess !== undefined || it.waitFor) && waiting(it)) return true;
     if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return true;
     if (usedZxids) {
       if (it.update && !it.unknown && it.zxid >= 0) return zOrder[zNext] !== it;
-      if (!it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown') {
-        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid) return true;
-        if (zNext > 0 && zOrder[zNext - 1]!.zxid > it.op.zxid) return true;
+      if (zxidRead(it)) {
+        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid!) return true;
+        if (passed(it)) return true;
       }
     }
     return false;
@@ -400,9 +403,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       if (it.update && !it.unknown && it.zxid >= 0 && zOrder[zNext] !== it) {
         return zNext < zOrder.length ? `its zxid comes after ${describeOperation(zOrder[zNext]!.op)}, not placed yet` : 'zxid order';
       }
-      if (!it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown') {
-        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid) return `it saw zxid 0x${it.op.zxid.toString(16)}, which includes ${describeOperation(zOrder[zNext]!.op)} (not placed yet)`;
-        if (zNext > 0 && zOrder[zNext - 1]!.zxid > it.op.zxid) return `it saw only zxid 0x${it.op.zxid.toString(16)}, but ${describeOperation(zOrder[zNext - 1]!.op)} is already placed before it`;
+      if (zxidRead(it)) {
+        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid!) return `it saw zxid 0x${it.op.zxid!.toString(16)}, which includes ${describeOperation(zOrder[zNext]!.op)} (not placed yet)`;
+        if (passed(it)) return `it saw only zxid 0x${it.op.zxid!.toString(16)}, but ${describeOperation(zOrder[zNext - 1]!.op)} is already placed before it`;
       }
     }
     return '';
@@ -449,7 +452,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       // A read whose zxid the placed updates have passed can never come (the zxid prefix only grows): without this,
       // the search found out only after placing everything else, and backtracked through every choice made meanwhile
       // (8-client naming seed 30468: 3 million configurations).
-      if (usedZxids && !it.update && zNext > 0 && typeof it.op.zxid === 'number' && it.op.status !== 'unknown' && zOrder[zNext - 1]!.zxid > it.op.zxid) return true;
+      if (usedZxids && zxidRead(it) && passed(it)) return true;
       const st = it.step;
       if (st.k !== 'getData' || st.expect.s !== 'ok' || st.data === undefined || appendPaths.has(st.path)) continue;
       const n = tree.get(st.path);
@@ -492,7 +495,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     return f;
   };
 
-  const { deadline, budget } = limits;
+  const deadline = limits.deadline;
+  const budget = limits.max - limits.spent;
   let iter = 0;
 
   const record = (): void => {
@@ -604,24 +608,21 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         // next operation waits for, or once only unknown ops are left: otherwise the search would visit every subset
         // of dropped ops (eight open unknown writes: 2^8 times each state).
         const waitedOn = new Set<Item>();
+        const applicable = new Set<Item>();
         let onlyUnknownLeft = true;
         for (let p = 0; p < P; p++) {
           const it = lists[p]![pos[p]!];
           if (!it) continue;
           if (!it.unknown) onlyUnknownLeft = false;
+          else if (!it.readOnly && !isBlocked(it)) applicable.add(it);
           const w = it.sess !== undefined || it.waitFor ? waiting(it) : undefined;
           if (w) waitedOn.add(w);
         }
         // Likewise an unknown write that takes effect can take effect as late as possible: up to the first operation
         // that needs its effect (one whose turn it is but that is illegal in the state reached), that waits for it,
-        // or that does not commute with it (a known update of the same znode or of its parent). So unknown writes are
-        // applied only at a branch point where one of these holds; elsewhere the search would visit every subset of
-        // them applied at every point.
-        const applicable = new Set<Item>();
-        for (let p = 0; p < P; p++) {
-          const it = lists[p]![pos[p]!];
-          if (it && it.unknown && !it.readOnly && !isBlocked(it)) applicable.add(it);
-        }
+        // or that does not commute with it (a known update of the same znode, or a create under the same parent). So
+        // unknown writes are applied only at a branch point where one of these holds (applyHere); elsewhere the search
+        // would visit every subset of them applied at every point.
         const applyNow = applicable.size > 0 ? applyHere(applicable, waitedOn, onlyUnknownLeft) : applicable;
         const alts: Array<[Item, boolean]> = [];
         for (let p = 0; p < P; p++) {
