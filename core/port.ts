@@ -8,7 +8,7 @@
 
 /** Name of a network endpoint: a server ("s1".."sN") or a client ("c1".."cN"). */
 export type NodeName = string;
-/** A connection (TCP-like: FIFO, no duplication, may silently stall under a partition). */
+/** A connection (TCP-like: FIFO, no duplication; behind a partition it goes silent until TCP's retransmission gets through). */
 export type ConnId = number;
 export type TimerId = number;
 
@@ -22,7 +22,8 @@ export type ProcessEvent<M = unknown> =
   | { kind: 'message'; conn: ConnId; peer: NodeName; msg: M }
   /**
    * The connection is gone: closed by the peer, reset, the peer crashed, or our connect(to) was refused
-   * (peer down). A connection that merely stalls behind a partition yields no event: use a timeout.
+   * (peer down), or our TCP gave up retransmitting (after about 15 minutes; a connect after 127 s). A connection
+   * that is merely silent behind a partition yields no event: use a timeout.
    */
   | { kind: 'closed'; conn: ConnId; peer: NodeName }
   /** A timer set with setTimer fired. `tag` is whatever the role passed. */

@@ -126,7 +126,7 @@ export function renderHtmlFromModel(model: ReportModel): string {
   const meta = [
     ['virtual time', `${model.tEnd} ms`],
     ['processes', String(model.lanes.length)],
-    ['messages', `${c.delivered} delivered, ${c.dropped} lost to cuts, ${c.undelivered} undelivered`],
+    ['messages', `${c.delivered} delivered, ${c.dropped} packet losses to cuts (retransmitted), ${c.undelivered} undelivered`],
     ['trace events', String(c.events)],
     ['message contents', model.detail.included ? 'in tooltips' : `left out (more than ${model.detail.limit} messages; the trace has them)`],
     ['operations', String(model.ops.length)],

@@ -67,7 +67,10 @@ export interface ReportModel {
   laneKind: number[];
   types: string[];
   msgs: MsgTable;
-  /** Counts: delivered, dropped (cut link), undelivered (in flight at the end, or to a closed/crashed end). */
+  /**
+   * Counts: delivered, dropped (packets lost to a cut link: TCP retransmits them, so a message may be lost more than
+   * once and still be delivered), undelivered (in flight at the end, or to a closed/crashed end).
+   */
   counts: { delivered: number; dropped: number; undelivered: number; events: number };
   /** Whether message contents are embedded (msgs.x), and the limit that decided it. */
   detail: { included: boolean; limit: number };
@@ -255,7 +258,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       case 'drop': {
         const i = byMid.get(Number(e.mid));
         if (i !== undefined) {
-          msgs.d[i] = e.t;
+          if (msgs.d[i] === -1) msgs.d[i] = e.t; // the first loss (TCP may lose it again, and still deliver it)
           dropped++;
         }
         break;

@@ -336,8 +336,8 @@ export const PAGE_SCRIPT = String.raw`
     if (k === 'msg') {
       i = +i;
       s = D.types[M.ty[i]] + '  ' + D.lanes[M.f[i]] + ' → ' + D.lanes[M.to[i]] + '\nsent ' + fmtT(M.s[i]);
-      if (M.r[i] >= 0) s += ', received ' + fmtT(M.r[i]) + ' (' + (M.r[i] - M.s[i]) + ' ms)';
-      else if (M.d[i] >= 0) s += ', LOST at ' + fmtT(M.d[i]) + ' (cut link)';
+      if (M.r[i] >= 0) s += ', received ' + fmtT(M.r[i]) + ' (' + (M.r[i] - M.s[i]) + ' ms' + (M.d[i] >= 0 ? '; lost to a cut at ' + fmtT(M.d[i]) + ', retransmitted' : '') + ')';
+      else if (M.d[i] >= 0) s += ', LOST at ' + fmtT(M.d[i]) + ' (cut link; not retransmitted through by the end)';
       else s += ', never delivered (in flight at the end, or its connection closed)';
       if (M.x) s += '\n' + D.strs[M.x[i]];
       return s + '\nmessage id ' + M.id[i];

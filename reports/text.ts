@@ -24,7 +24,7 @@ export function textSummaryFromModel(m: ReportModel, opts: TextSummaryOptions = 
   out.push(`== ${m.title} ==`);
   for (const [k, v] of m.meta) out.push(`${k}: ${v}`);
   out.push(`virtual time ${m.tEnd} ms, ${c.events} trace events, processes: ${m.lanes.join(' ') || '(none)'}`);
-  out.push(`messages: ${c.delivered} delivered, ${c.dropped} lost to cut links, ${c.undelivered} never delivered`);
+  out.push(`messages: ${c.delivered} delivered, ${c.dropped} packet losses to cut links (retransmitted), ${c.undelivered} never delivered`);
   if (m.types.length) {
     const per = m.types.map(() => 0);
     for (let i = 0; i < m.msgs.s.length; i++) if (m.msgs.r[i]! >= 0) per[m.msgs.ty[i]!]!++;

@@ -2,16 +2,31 @@
  * The simulated network: TCP-like connections between named endpoints.
  *
  * - FIFO per direction, no duplication, a latency drawn per message from the world's 'net' stream.
- * - Cuts (partitions, one-way cuts) lose messages. A connection that lost a message stalls silently in that
- *   direction from then on (like a TCP connection whose peer vanished behind a partition): nothing after a gap is
- *   ever delivered, and the endpoints learn of it only through their own timeouts.
- * - A crashed process's connections are closed; its peers get 'closed' (unless the link is cut).
- * - connect() to a crashed process is refused ('closed'); to a cut link it gets no answer at all.
+ * - Cuts (partitions, one-way cuts) lose packets, and TCP retransmits them, as Linux does: a lost packet is sent
+ *   again after the retransmission timeout (200 ms, doubling up to 120 s); once the link carries it, it arrives,
+ *   and the receiver hands over what arrived after the gap only then (sequence numbers and a reorder buffer), so
+ *   the application sees every message once, in order, late. After 15 retransmissions (about 15 minutes) the
+ *   sender gives up: its side gets 'closed'. Applications still see a partition only as silence, and their own
+ *   timeouts decide whether they wait or reconnect.
+ * - The handshake too: a SYN lost to a cut is sent again after 1, 3, 7, 15, 31, 63 s (the attempt fails with
+ *   'closed' at 127 s unless the application gave up first); a lost SYN-ACK is sent again like data, from 1 s.
+ * - A crashed process's connections are closed; its peers get 'closed' (the FIN, retransmitted like data).
+ * - connect() to a crashed process is refused ('closed').
  */
 import type { NodeName } from '../core/port.js';
 import type { Rng } from './random.js';
 import type { NetEvent, Proc, World } from './world.js';
-import { K_DELIVER, K_ACCEPT, K_CONNECTED, K_CLOSED } from './event-kinds.js';
+import { K_DELIVER, K_ACCEPT, K_CONNECTED, K_CLOSED, K_RTX, K_SYN } from './event-kinds.js';
+
+/** Linux's retransmission timeout: its floor (TCP_RTO_MIN) and cap (TCP_RTO_MAX), in ms. */
+const RTO_MIN_MS = 200;
+const RTO_MAX_MS = 120_000;
+/** tcp_retries2: retransmissions of data before the sender gives up (about 924.6 s with the timeouts above). */
+const DATA_RETRIES = 15;
+/** The initial timeout of the handshake (SYN, SYN-ACK): 1 s, doubling. */
+const SYN_RTO_MS = 1000;
+/** tcp_syn_retries: SYN retransmissions before connect() fails (at 1+2+…+64 = 127 s). */
+const SYN_RETRIES = 6;
 
 export interface Latency {
   min: number;
@@ -30,10 +45,16 @@ export interface Conn {
   open: [boolean, boolean];
   /** Each side has learned the connection is established (accepted / connected). */
   ready: [boolean, boolean];
-  /** Direction from side i lost a message: nothing more flows that way. */
-  stalled: [boolean, boolean];
   /** Latest scheduled arrival time towards side i (FIFO). */
   lastArrival: [number, number];
+  /** Sequence number of the next stream item (message, SYN-ACK, FIN) sent towards side i. */
+  sendSeq: [number, number];
+  /** Sequence number side i hands over next; items that arrive early wait in `early[i]`. */
+  nextSeq: [number, number];
+  /** Items that reached side i after a gap, by sequence number (the receiver's reorder buffer), or null. */
+  early: [NetEvent[] | null, NetEvent[] | null];
+  /** Items towards side i lost to a cut, by sequence number, waiting for their retransmission; or null. */
+  lost: [NetEvent[] | null, NetEvent[] | null];
 }
 
 export class Network {
@@ -87,7 +108,7 @@ export class Network {
     this.world.note('cut', { from, to });
   }
 
-  /** Removes every cut. Connections that stalled stay stalled (their endpoints must reconnect). */
+  /** Removes every cut. What was lost arrives at its next retransmission. */
   heal(): void {
     this.cut.fill(0);
     this.world.note('heal', {});
@@ -148,8 +169,11 @@ export class Network {
       incs: [from.inc, -1],
       open: [true, false],
       ready: [false, false],
-      stalled: [false, false],
       lastArrival: [0, 0],
+      sendSeq: [0, 0],
+      nextSeq: [0, 0],
+      early: [null, null],
+      lost: [null, null],
     };
     this.conns.set(conn.id, conn);
     from.conns.add(conn);
@@ -157,8 +181,8 @@ export class Network {
     if (!to.up) {
       // Refused: the initiator learns at once-ish (an RST comes back).
       this.world.newNetEvent(K_CLOSED, from, conn, 0, null, now + this.latency(to, from));
-    } else if (this.isCutIdx(from, to) || this.isCutIdx(to, from)) {
-      conn.stalled[0] = conn.stalled[1] = true; // the SYN or its answer is lost: no event, only the caller's timeout
+    } else if (this.isCutIdx(from, to)) {
+      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS, 0); // the SYN is lost
     } else {
       this.world.newNetEvent(K_ACCEPT, to, conn, 1, null, now + this.latency(from, to));
     }
@@ -175,15 +199,15 @@ export class Network {
     const to = conn.ends[other];
     const mid = this.world.msgId();
     const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
-    if (conn.stalled[side] || this.isCutIdx(from, to)) {
-      conn.stalled[side] = true;
-      this.dropped++;
-      this.world.recordMessage('drop', from, to, connId, mid, msg, typeCode);
+    if (this.isCutIdx(from, to)) {
+      const ev = this.world.makeNetEvent(K_DELIVER, to, conn, other, msg, mid, typeCode);
+      ev.nseq = conn.sendSeq[other]++;
+      this.lose(ev);
       return;
     }
     const at = Math.max(this.world.now + this.latency(from, to), conn.lastArrival[other]);
     conn.lastArrival[other] = at;
-    this.world.newNetEvent(K_DELIVER, to, conn, other, msg, at, mid, typeCode);
+    this.world.newNetEvent(K_DELIVER, to, conn, other, msg, at, mid, typeCode).nseq = conn.sendSeq[other]++;
   }
 
   close(from: Proc, connId: number): void {
@@ -211,14 +235,169 @@ export class Network {
     const from = conn.ends[side];
     const to = conn.ends[other];
     if (!conn.open[other] && conn.ready[other]) return;
-    if (conn.stalled[side] || this.isCutIdx(from, to)) return;
     if (conn.incs[other] === -1 && !conn.ready[other]) {
-      // The peer has not accepted yet: the pending accept will find the initiator gone.
+      // The peer has not accepted yet: the pending accept (or SYN retransmission) will find the initiator gone.
+      return;
+    }
+    const fin = this.world.makeNetEvent(K_CLOSED, to, conn, other, null);
+    fin.nseq = conn.sendSeq[other]++;
+    if (this.isCutIdx(from, to)) {
+      this.lose(fin);
       return;
     }
     const at = Math.max(this.world.now + this.latency(from, to), conn.lastArrival[other]);
     conn.lastArrival[other] = at;
-    this.world.newNetEvent(K_CLOSED, to, conn, other, null, at);
+    fin.time = at;
+    this.world.pushNetEvent(fin);
+  }
+
+  // ---------------------------------------------------------------- retransmission
+
+  /**
+   * A stream item lost to a cut (at send, or in flight when the link was cut): the sender keeps it, in sequence
+   * order, and its direction's retransmission timer runs (started by the first loss).
+   */
+  private lose(ev: NetEvent): void {
+    const conn = ev.conn!;
+    const side = ev.side;
+    if (ev.k === K_DELIVER) {
+      this.dropped++;
+      this.world.recordMessage('drop', conn.ends[1 - side]!, conn.ends[side], conn.id, ev.id, ev.msg, ev.typeCode);
+    }
+    ev.arrived = false;
+    let q = conn.lost[side];
+    if (q === null) {
+      q = conn.lost[side] = [];
+      this.world.newNetEvent(K_RTX, conn.ends[side], conn, side, null, this.world.now + this.rtoBase(ev), 0);
+    }
+    let i = q.length;
+    while (i > 0 && q[i - 1]!.nseq > ev.nseq) i--;
+    q.splice(i, 0, ev);
+  }
+
+  /** The first timeout of a retransmission: the handshake's for a SYN-ACK, else the floor. */
+  private rtoBase(first: NetEvent): number {
+    return first.k === K_CONNECTED ? SYN_RTO_MS : RTO_MIN_MS;
+  }
+
+  /** A retransmission timer fired (`ev.id` timeouts before it): send what was lost again, or wait longer. */
+  private retransmit(ev: NetEvent): void {
+    const conn = ev.conn!;
+    const side = ev.side;
+    const q = conn.lost[side];
+    if (q === null) return;
+    const from = conn.ends[1 - side]!;
+    const to = conn.ends[side];
+    if (!to.up || conn.incs[side] !== to.inc || !conn.open[side]) {
+      conn.lost[side] = null; // nobody left to receive it
+      return;
+    }
+    if (this.isCutIdx(from, to)) {
+      const tries = ev.id + 1;
+      if (tries > DATA_RETRIES) {
+        conn.lost[side] = null;
+        this.giveUp(conn, (1 - side) as 0 | 1);
+        return;
+      }
+      this.world.newNetEvent(K_RTX, to, conn, side, null, this.world.now + Math.min(this.rtoBase(q[0]!) * 2 ** tries, RTO_MAX_MS), tries);
+      return;
+    }
+    conn.lost[side] = null;
+    for (const e of q) {
+      const at = Math.max(this.world.now + this.latency(from, to), conn.lastArrival[side]);
+      conn.lastArrival[side] = at;
+      e.time = at;
+      this.world.pushNetEvent(e);
+    }
+  }
+
+  /** A SYN retransmission timer fired (`ev.id` retransmissions before it). */
+  private resendSyn(ev: NetEvent): void {
+    const conn = ev.conn!;
+    const from = conn.ends[0];
+    const to = conn.ends[1];
+    if (!conn.open[0] || !from.up || conn.incs[0] !== from.inc) return; // the initiator gave up
+    if (ev.id >= SYN_RETRIES) {
+      this.giveUp(conn, 0);
+      return;
+    }
+    const now = this.world.now;
+    if (this.isCutIdx(from, to)) {
+      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS * 2 ** (ev.id + 1), ev.id + 1);
+    } else if (!to.up) {
+      this.world.newNetEvent(K_CLOSED, from, conn, 0, null, now + this.latency(to, from));
+    } else {
+      this.world.newNetEvent(K_ACCEPT, to, conn, 1, null, now + this.latency(from, to));
+    }
+  }
+
+  /** The sender's TCP gave up (ETIMEDOUT): its side of the connection closes. */
+  private giveUp(conn: Conn, side: 0 | 1): void {
+    const p = conn.ends[side];
+    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
+    this.world.record('tcp-timeout', p, { conn: conn.id });
+    this.world.newNetEvent(K_CLOSED, p, conn, side, null, this.world.now);
+  }
+
+  /**
+   * A stream item reached its receiver (checked alive and open): hand it over if it is the next in sequence (then
+   * whatever waited behind it), else keep it in the reorder buffer.
+   */
+  private arrive(ev: NetEvent): void {
+    const conn = ev.conn!;
+    const side = ev.side;
+    if (ev.nseq !== conn.nextSeq[side]) {
+      let q = conn.early[side];
+      if (q === null) q = conn.early[side] = [];
+      let i = q.length;
+      while (i > 0 && q[i - 1]!.nseq > ev.nseq) i--;
+      q.splice(i, 0, ev);
+      return;
+    }
+    this.handOver(ev);
+    const p = ev.proc!;
+    let q = conn.early[side];
+    while (q !== null && q.length > 0 && q[0]!.nseq === conn.nextSeq[side]) {
+      const next = q.shift()!;
+      if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
+      this.handOver(next);
+      q = conn.early[side];
+    }
+    if (q !== null && q.length === 0) conn.early[side] = null;
+  }
+
+  /** The application gets a stream item: a message, the end of the handshake, or the peer's FIN. */
+  private handOver(ev: NetEvent): void {
+    const conn = ev.conn!;
+    const p = ev.proc!;
+    const side = ev.side;
+    conn.nextSeq[side]++;
+    switch (ev.k) {
+      case K_DELIVER: {
+        const from = conn.ends[1 - side]!;
+        this.delivered++;
+        this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
+        this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
+        return;
+      }
+      case K_CONNECTED:
+        conn.ready[0] = true;
+        this.world.record('connected', p, { to: conn.ends[1].name, conn: conn.id });
+        this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.ends[1].name });
+        return;
+      default:
+        this.closeSide(conn, side);
+    }
+  }
+
+  /** Side `side` learns that the connection closed. */
+  private closeSide(conn: Conn, side: 0 | 1): void {
+    const p = conn.ends[side];
+    conn.open[side] = false;
+    p.conns.delete(conn);
+    if (!conn.open[0] && !conn.open[1]) this.conns.delete(conn.id);
+    this.world.record('closed', p, { peer: conn.ends[1 - side]!.name, conn: conn.id });
+    this.world.deliver(p, { kind: 'closed', conn: conn.id, peer: conn.ends[1 - side]!.name });
   }
 
   // ---------------------------------------------------------------- event dispatch
@@ -228,64 +407,75 @@ export class Network {
     const p = ev.proc!;
     const side = ev.side;
     switch (ev.k) {
-      case K_DELIVER: {
-        if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
-        const from = conn.ends[1 - side]!;
-        if (this.isCutIdx(from, p) || conn.stalled[1 - side]) {
-          // The link was cut while the message was in flight: lost, and the direction stalls.
-          conn.stalled[1 - side] = true;
-          this.dropped++;
-          this.world.recordMessage('drop', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
+      case K_DELIVER:
+      case K_CONNECTED:
+        this.streamItem(ev, p, conn, side);
+        return;
+      case K_CLOSED:
+        if (ev.nseq >= 0) {
+          this.streamItem(ev, p, conn, side); // the peer's FIN
           return;
         }
+        // a local notification: refused, reset, or our own TCP gave up
+        if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
         if (!this.world.deferOrRun(p, ev)) return;
-        this.delivered++;
-        this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
-        this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
+        this.closeSide(conn, side);
         return;
-      }
       case K_ACCEPT: {
         const initiator = conn.ends[0];
         if (!conn.open[0]) return; // the initiator gave up (closed or crashed) before the SYN arrived
+        if (!ev.arrived && this.isCutIdx(initiator, p)) {
+          // cut while the SYN was in flight: the initiator sends it again
+          this.world.newNetEvent(K_SYN, initiator, conn, 0, null, this.world.now + SYN_RTO_MS, 0);
+          return;
+        }
         if (!p.up) {
           this.world.newNetEvent(K_CLOSED, initiator, conn, 0, null, this.world.now + this.latency(p, initiator));
           return;
         }
+        ev.arrived = true;
         if (!this.world.deferOrRun(p, ev)) return;
         conn.incs[1] = p.inc;
         conn.open[1] = true;
         conn.ready[1] = true;
         p.conns.add(conn);
         this.world.record('accept', p, { from: initiator.name, conn: conn.id });
+        const synAck = this.world.makeNetEvent(K_CONNECTED, initiator, conn, 0, null);
+        synAck.nseq = conn.sendSeq[0]++;
         if (this.isCutIdx(p, initiator)) {
-          conn.stalled[1] = true;
+          this.lose(synAck);
         } else {
           const at = this.world.now + this.latency(p, initiator);
           conn.lastArrival[0] = at;
-          this.world.newNetEvent(K_CONNECTED, initiator, conn, 0, null, at);
+          synAck.time = at;
+          this.world.pushNetEvent(synAck);
         }
         this.world.deliver(p, { kind: 'accepted', conn: conn.id, peer: initiator.name });
         return;
       }
-      case K_CONNECTED: {
-        if (!p.up || conn.incs[0] !== p.inc || !conn.open[0]) return;
-        if (!this.world.deferOrRun(p, ev)) return;
-        conn.ready[0] = true;
-        this.world.record('connected', p, { to: conn.ends[1].name, conn: conn.id });
-        this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.ends[1].name });
+      case K_RTX:
+        this.retransmit(ev);
         return;
-      }
-      case K_CLOSED: {
-        if (!p.up || (conn.incs[side] !== p.inc && side === 1) || !conn.open[side]) return;
-        if (side === 0 && conn.incs[0] !== p.inc) return;
-        if (!this.world.deferOrRun(p, ev)) return;
-        conn.open[side] = false;
-        p.conns.delete(conn);
-        if (!conn.open[0] && !conn.open[1]) this.conns.delete(conn.id);
-        this.world.record('closed', p, { peer: conn.ends[1 - side]!.name, conn: conn.id });
-        this.world.deliver(p, { kind: 'closed', conn: conn.id, peer: conn.ends[1 - side]!.name });
+      case K_SYN:
+        this.resendSyn(ev);
         return;
-      }
     }
+  }
+
+  /**
+   * A message, SYN-ACK or FIN reaches side `side` of `conn`: dropped if that side is gone; lost if the link was cut
+   * while it was in flight; held while the receiver is paused; then handed over in sequence.
+   */
+  private streamItem(ev: NetEvent, p: Proc, conn: Conn, side: 0 | 1): void {
+    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
+    if (!ev.arrived) {
+      if (this.isCutIdx(conn.ends[1 - side]!, p)) {
+        this.lose(ev);
+        return;
+      }
+      ev.arrived = true;
+    }
+    if (!this.world.deferOrRun(p, ev)) return;
+    this.arrive(ev);
   }
 }

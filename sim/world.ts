@@ -45,6 +45,10 @@ class Ev {
   cancelled = false;
   /** Deliveries: the message type's trace code, looked up once at send time. */
   typeCode = 0;
+  /** Stream items of a connection (messages, SYN-ACK, FIN): their sequence number in that direction, else -1. */
+  nseq = -1;
+  /** A stream item that reached the receiver's kernel (a paused receiver defers it; it is no longer in the network). */
+  arrived = false;
   constructor(
     public k: number,
     public proc: Proc | null,
@@ -416,11 +420,22 @@ export class World {
   // ---------------------------------------------------------------- used by the network
 
   /** @internal */
-  newNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, time: number, id = 0, typeCode = 0): void {
+  newNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, time: number, id = 0, typeCode = 0): NetEvent {
     const ev = new Ev(k, proc, conn, side, msg, proc.inc, id, '', null);
     ev.time = time;
     ev.typeCode = typeCode;
     this.queue.push(ev);
+    return ev;
+  }
+  /** @internal A network event not queued yet (a packet lost on its way, queued again when retransmitted). */
+  makeNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, id = 0, typeCode = 0): NetEvent {
+    const ev = new Ev(k, proc, conn, side, msg, proc.inc, id, '', null);
+    ev.typeCode = typeCode;
+    return ev;
+  }
+  /** @internal Queues a network event made by makeNetEvent (its time set by the caller). */
+  pushNetEvent(ev: NetEvent): void {
+    this.queue.push(ev as unknown as Ev);
   }
   /** @internal */
   deferOrRun(p: Proc, ev: NetEvent): boolean {
@@ -595,4 +610,6 @@ export interface NetEvent {
   inc: number;
   id: number;
   typeCode: number;
+  nseq: number;
+  arrived: boolean;
 }

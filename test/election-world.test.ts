@@ -1,6 +1,6 @@
 /**
- * Fast Leader Election over the real World (sim/world.ts): its network (connections that stall under partitions,
- * refused connects to crashed processes), crashes and restarts.
+ * Fast Leader Election over the real World (sim/world.ts): its network (packets lost to partitions and retransmitted
+ * as TCP does, with backed-off timeouts; refused connects to crashed processes), crashes and restarts.
  *
  * The role here is election-only: FastLeaderElection plus a QuorumCnxManager-lite (one outgoing connection per
  * peer, reconnect when a peer stays silent, pending message flushed on connect, peerConnected on every new
@@ -93,7 +93,7 @@ class FleNode implements Role<Msg> {
     this.silentSends.set(to, silent);
     let o = this.out.get(to);
     if (o && o.open && silent >= 3) {
-      // the peer has not said anything for a while: the connection may have stalled behind a partition
+      // the peer has not said anything for a while: the connection may be waiting out TCP's backed-off retransmission
       this.port.close(o.conn);
       this.out.delete(to);
       this.silentSends.set(to, 1);
@@ -191,8 +191,9 @@ class FleNode implements Role<Msg> {
 
   private tick(): void {
     const now = this.port.now();
-    // TCP would retransmit once a partition heals; the World's stalled connections never recover: reopen a
-    // connection on which we keep sending without hearing anything back (peerConnected then resends our vote)
+    // After a long partition TCP's next retransmission can be seconds away (the timeout doubles up to 120 s), longer
+    // than this layer's 1500 ms liveness timeouts: reopen a connection on which we keep sending without hearing
+    // anything back (peerConnected then resends our vote), as applications with their own timeouts do
     for (const [sid, o] of [...this.out]) {
       if (!o.open || (this.silentSends.get(sid) ?? 0) === 0) continue;
       if (now - (this.lastRecv.get(sid) ?? 0) > 2000 && now - (this.opened.get(sid) ?? 0) > 2000) {

@@ -12,7 +12,9 @@ import { runSpec } from '../explore/runner.js';
 import { shrink } from '../explore/shrink.js';
 import { SERVER_BUGS } from '../core/server/index.js';
 
-const BUDGET = 200;
+// Without OSC, read-uncommitted is the rarest: about 1.5% of its seeds (14 of seeds 1..1000 since the network model
+// retransmits like TCP, 18 before), first at seed 322.
+const BUDGET = 500;
 const SHRINK_BUDGET = Number(process.env.ZKSIM_TEST_SHRINK_BUDGET ?? 60);
 
 for (const bug of BUG_ZOO) {

@@ -112,20 +112,100 @@ test('network: a partition cuts exactly the links between the named groups', () 
   assert.is(world.net.isCut('n1', 'n3'), false);
 });
 
-test('network: a one-way cut loses one direction only, and the cut connection stalls silently', () => {
-  const { world, a, b } = pair();
+/** Virtual times at which `p` received each message, in order. */
+function arrivals(p: Probe): Array<[unknown, number]> {
+  return p.events.filter((e) => e.kind === 'message').map((e) => [(e as { msg: unknown }).msg, e.at]);
+}
+
+test('network: a one-way cut loses one direction only; TCP retransmits what it lost once the link heals', () => {
+  const { world, a, b } = pair(1, { min: 1, max: 1 });
   const ca = a.conn('connected');
   const cb = b.conn('accepted');
   world.net.cutOneWay('a', 'b');
+  const t0 = world.now;
   a.port.send(ca, 'lost');
   b.port.send(cb, 'arrives');
-  world.runUntil(1000);
+  world.runUntil(t0 + 1000);
+  assert.equal(b.messages(), [], 'nothing crosses the cut');
+  assert.equal(a.messages(), ['arrives'], 'the other direction flows');
   world.net.heal();
-  a.port.send(ca, 'after-heal'); // the connection stalled: TCP would never deliver past the gap
-  world.runUntil(2000);
+  a.port.send(ca, 'after-heal');
+  world.runUntil(t0 + 5000);
+  // retransmissions at t0 + 200, 600, 1400 (200 ms doubling): the first after the heal gets through, 1 ms later;
+  // 'after-heal' reached b's kernel first and waited behind the gap
+  assert.equal(arrivals(b), [['lost', t0 + 1401], ['after-heal', t0 + 1401]]);
+  assert.ok(!b.events.some((e) => e.kind === 'closed') && !a.events.some((e) => e.kind === 'closed'), 'nobody learns of the cut');
+});
+
+test('network: a message lost in flight is handed over before later ones that arrived first (reorder buffer)', () => {
+  const { world, a, b } = pair(3, { min: 10, max: 10 });
+  const ca = a.conn('connected');
+  const t0 = world.now;
+  a.port.send(ca, 1); // arrives at t0 + 10, after the cut below: lost in flight
+  world.runUntil(t0 + 5);
+  world.net.cutOneWay('a', 'b');
+  world.runUntil(t0 + 11);
+  world.net.heal();
+  a.port.send(ca, 2); // arrives at t0 + 21, before 1's retransmission (sent at t0 + 210)
+  a.port.send(ca, 3);
+  world.runUntil(t0 + 1000);
+  assert.equal(arrivals(b), [[1, t0 + 220], [2, t0 + 220], [3, t0 + 220]]);
+});
+
+test('network: a connect across a cut retries its SYN at 1, 3, 7 s and connects after the heal', () => {
+  const world = new World({ seed: 4, latency: { min: 1, max: 1 } });
+  const a = new Probe();
+  const b = new Probe();
+  world.addProcess('a', () => a);
+  world.addProcess('b', () => b);
+  world.runUntil(10);
+  world.net.cutOneWay('a', 'b');
+  a.port.connect('b');
+  world.runUntil(4000);
+  assert.equal(a.events.length + b.events.length, 0, 'nothing yet: the SYNs at 10 + 1000 and 10 + 3000 were lost');
+  world.net.heal();
+  world.runUntil(10_000);
+  assert.equal(b.events.map((e) => [e.kind, e.at]), [['accepted', 7011]]);
+  assert.equal(a.events.map((e) => [e.kind, e.at]), [['connected', 7012]]);
+});
+
+test('network: a sender gives up after 15 retransmissions (924.6 s), a connect after 6 SYN retries (127 s)', () => {
+  const { world, a, b } = pair(5, { min: 1, max: 1 });
+  const ca = a.conn('connected');
+  world.net.partition([['a'], ['b']]);
+  const t0 = world.now;
+  a.port.send(ca, 'never');
+  a.port.connect('b');
+  world.runUntil(t0 + 2_000_000);
+  const closes = a.events.filter((e) => e.kind === 'closed').map((e) => e.at - t0);
+  assert.equal(closes, [127_000, 924_600]);
   assert.equal(b.messages(), []);
-  assert.equal(a.messages(), ['arrives']);
-  assert.ok(!b.events.some((e) => e.kind === 'closed'), 'the receiver of a silent cut learns nothing');
+  assert.ok(!b.events.some((e) => e.kind === 'closed'), 'the receiver behind the cut learns nothing');
+});
+
+test('network: a FIN lost to a cut is retransmitted too: the peer learns of the close after the heal', () => {
+  const { world, a, b } = pair(6, { min: 1, max: 1 });
+  const ca = a.conn('connected');
+  world.net.partition([['a'], ['b']]);
+  const t0 = world.now;
+  a.port.send(ca, 'last words');
+  a.port.close(ca);
+  world.runUntil(t0 + 300);
+  world.net.heal();
+  world.runUntil(t0 + 2000);
+  assert.equal(b.events.filter((e) => e.kind === 'message' || e.kind === 'closed').map((e) => [e.kind, e.at - t0]), [['message', 601], ['closed', 601]]);
+});
+
+test('network: a message that reached a paused receiver is delivered at resume, even if the link was cut since', () => {
+  const { world, a, b } = pair(7, { min: 1, max: 1 });
+  const ca = a.conn('connected');
+  world.pause('b');
+  a.port.send(ca, 'buffered');
+  world.runUntil(world.now + 10);
+  world.net.cutOneWay('a', 'b');
+  world.resume('b');
+  world.runUntil(world.now + 1);
+  assert.equal(b.messages(), ['buffered']);
 });
 
 test('network: connect to a crashed process is refused; a crash closes the peers\' connections', () => {

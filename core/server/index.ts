@@ -88,7 +88,12 @@ interface PeerConn {
   name: NodeName;
   kind: 'unknown' | 'election-in' | 'election-out' | 'learner-in' | 'learner-out';
   open: boolean;
+  /** When we asked to connect (outgoing election connections), for the connect timeout. */
+  since?: number;
 }
+
+/** QuorumCnxManager's connect timeout (zookeeper.cnxTimeout, 5 s): a connection attempt still pending is dropped. */
+const ELECTION_CONNECT_TIMEOUT_MS = 5000;
 
 const NOOP = (): void => {};
 /** The disk-sync tag of afterSync: completions are matched by order, not by tag (see syncFns). */
@@ -118,7 +123,6 @@ export class ZooKeeperServer implements Role<unknown> {
   private peerConns = new Map<ConnId, PeerConn>();
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
-  private sentSinceRecv = new Map<number, number>();
   /**
    * Pending afterSync callbacks, a FIFO from syncHead on: role generation (-1: any) and callback. Each afterSync
    * asks for one sync, and a disk completes its syncs in request order (Port contract), so the k-th completion
@@ -363,7 +367,6 @@ export class ZooKeeperServer implements Role<unknown> {
         const pend = this.electionPending.get(pc.sid);
         if (pend) this.electionPending.delete(pc.sid);
       }
-      this.sentSinceRecv.set(pc.sid, 0);
       // a new election connection from the peer: our SendWorker for it starts and resends our last notification
       // (QuorumCnxManager.SendWorker.run, lastMessageSent), so a LOOKING peer whose vote we ignore still learns ours
       if (accepted) this.fle?.peerConnected(pc.sid);
@@ -384,20 +387,20 @@ export class ZooKeeperServer implements Role<unknown> {
   }
 
   private sendNotification(to: number, n: Notification): void {
-    const misses = (this.sentSinceRecv.get(to) ?? 0) + 1;
-    this.sentSinceRecv.set(to, misses);
+    // An existing connection is kept however long the peer stays silent (QuorumCnxManager.connectOne: "there is a
+    // connection already"): behind a partition TCP retransmits, and the peer reads our vote once the link heals.
     let conn = this.electionOut.get(to);
-    if (conn !== undefined && misses >= 3) {
-      // a connection that silently stalled (partition): reconnect
+    const attempt = conn === undefined ? undefined : this.peerConns.get(conn);
+    if (conn !== undefined && attempt && !attempt.open && this.port.now() - attempt.since! >= ELECTION_CONNECT_TIMEOUT_MS) {
+      // the attempt outlived the connect timeout (its SYNs lost behind a partition): give it up, try afresh
       this.peerConns.delete(conn);
       this.port.close(conn);
       this.electionOut.delete(to);
-      this.sentSinceRecv.set(to, 1);
       conn = undefined;
     }
     if (conn === undefined) {
       const c = this.port.connect(this.peerName(to));
-      this.peerConns.set(c, { sid: to, name: this.peerName(to), kind: 'election-out', open: false });
+      this.peerConns.set(c, { sid: to, name: this.peerName(to), kind: 'election-out', open: false, since: this.port.now() });
       this.electionOut.set(to, c);
       this.electionPending.set(to, n);
       return;
