@@ -111,7 +111,7 @@ export class Narrator {
       case 'partition':
         return c.bgRed.white.bold(' PARTITION ') + c.red(' ' + ((e.groups as string[][]) ?? []).map((g) => '{' + g.join(',') + '}').join(' ✂ ') + ' (others keep their links)');
       case 'cut':
-        return c.bgRed.white.bold(' CUT ') + c.red(` ${String(e.from)} → ${String(e.to)} messages are lost (one way)`);
+        return c.bgRed.white.bold(' CUT ') + c.red(` ${String(e.from)} → ${String(e.to)} packets are lost, one way (TCP sends them again after the heal)`);
       case 'heal':
         return c.bgGreen.black(' HEAL ') + c.green(' every link works again');
       case 'reset':
