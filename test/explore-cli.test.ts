@@ -35,6 +35,16 @@ test('explore --json: seeds, seedsPerSecond, failures; summary.json written', ()
   assert.is(r.stdout.trim().split('\n').length, 1);
 });
 
+test('--recovery sets the recovery window: a 2-server seed whose election waits out TCP retransmission passes with 60 s', () => {
+  // seed 60198: the election connection's retransmission comes about 50 s after the last heal (README, known points)
+  const args = ['run', '--seed', '60198', '--servers', '2', '--duration', '60000', '--json'];
+  const short = JSON.parse(zksim(...args).stdout);
+  const long = JSON.parse(zksim(...args, '--recovery', '60000').stdout);
+  const recovery = (o: { verdicts: Array<{ property: string; ok: boolean | null }> }) => o.verdicts.find((v) => v.property === 'recovery')!.ok;
+  assert.is(recovery(short), false);
+  assert.is(recovery(long), true);
+});
+
 test('bugs --json lists {name, description}', () => {
   const l = JSON.parse(zksim('bugs', '--json').stdout);
   assert.ok(Array.isArray(l) && l.length >= 6);
@@ -50,6 +60,7 @@ for (const [what, args] of [
   ['bad shard', ['explore', '--shard', '5/4', '--count', '3']],
   ['bad workers', ['explore', '--workers', '0', '--count', '3']],
   ['unknown property', ['explore', '--skip-check', 'nope', '--count', '1']],
+  ['bad recovery', ['explore', '--recovery', '20s', '--count', '1']],
   ['run: bad servers', ['run', '--seed', '1', '--servers', 'three']],
   ['replay: missing file', ['replay', '/nonexistent/repro.json']],
   ['shrink: missing file', ['shrink', '/nonexistent/repro.json']],

@@ -25,6 +25,7 @@ export interface CommonOpts {
   faults?: string;
   bug?: string;
   duration?: string;
+  recovery?: string;
   skipCheck?: string;
 }
 
@@ -37,6 +38,7 @@ export function addConfigOptions(cmd: Command): Command {
     .option('--faults <list>', `comma-separated fault kinds, 'all' (default) or 'none': ${FAULT_KINDS.join(', ')}`)
     .option('--bug <name>', 'switch a zoo bug on in every server (see zksim bugs)')
     .option('--duration <ms>', 'virtual ms of the fault phase (the recovery phase follows)')
+    .option('--recovery <ms>', `virtual ms of the recovery phase after the last heal: within it the ensemble must elect a leader and serve every client (default ${DEFAULT_CONFIG.recoveryMs})`)
     .option('--skip-check <list>', `comma-separated properties not to check (${KNOWN_PROPERTIES.join(', ')})`);
 }
 
@@ -79,6 +81,7 @@ export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadNa
     config.clients = n;
   }
   if (o.duration !== undefined) config.durationMs = parsePositiveInt('--duration', o.duration);
+  if (o.recovery !== undefined) config.recoveryMs = parsePositiveInt('--recovery', o.recovery);
   if (o.skipCheck !== undefined) {
     const list = o.skipCheck.split(',').map((x) => x.trim()).filter(Boolean);
     for (const p of list) if (!KNOWN_PROPERTIES.includes(p)) throw new UsageError(`unknown property '${p}' (known: ${KNOWN_PROPERTIES.join(', ')})`);
