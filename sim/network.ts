@@ -57,6 +57,13 @@ export interface Conn {
   lost: [NetEvent[] | null, NetEvent[] | null];
 }
 
+/** Inserts a stream item into a list kept in sequence order (items mostly come in order: search from the end). */
+function insertBySeq(q: NetEvent[], ev: NetEvent): void {
+  let i = q.length;
+  while (i > 0 && q[i - 1]!.nseq > ev.nseq) i--;
+  q.splice(i, 0, ev);
+}
+
 export class Network {
   private n = 0;
   private cut = new Uint8Array(0);
@@ -270,9 +277,7 @@ export class Network {
       q = conn.lost[side] = [];
       this.world.newNetEvent(K_RTX, conn.ends[side], conn, side, null, this.world.now + this.rtoBase(ev), 0);
     }
-    let i = q.length;
-    while (i > 0 && q[i - 1]!.nseq > ev.nseq) i--;
-    q.splice(i, 0, ev);
+    insertBySeq(q, ev);
   }
 
   /** The first timeout of a retransmission: the handshake's for a SYN-ACK, else the floor. */
@@ -347,11 +352,7 @@ export class Network {
     const conn = ev.conn!;
     const side = ev.side;
     if (ev.nseq !== conn.nextSeq[side]) {
-      let q = conn.early[side];
-      if (q === null) q = conn.early[side] = [];
-      let i = q.length;
-      while (i > 0 && q[i - 1]!.nseq > ev.nseq) i--;
-      q.splice(i, 0, ev);
+      insertBySeq((conn.early[side] ??= []), ev);
       return;
     }
     this.handOver(ev);
