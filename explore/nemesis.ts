@@ -290,7 +290,8 @@ export class Nemesis {
       case 'power-loss': {
         w.note('fault', { id, what: 'power-loss', torn: x.torn });
         const servers = this.host.servers;
-        servers.forEach((s) => w.crash(s, { tornTail: x.torn }));
+        // the machines lose power: no FIN goes out, peers and clients learn of it only through their timeouts
+        servers.forEach((s) => w.crash(s, { tornTail: x.torn, hostDown: true }));
         servers.forEach((s, i) => w.schedule(Math.min(x.restartAfter[i] ?? 0, f.duration), `restart ${s}`, () => w.restart(s)));
         heal(() => servers.forEach((s) => w.restart(s)));
         return;

@@ -10,8 +10,9 @@
  *   timeouts decide whether they wait or reconnect.
  * - The handshake too: a SYN lost to a cut is sent again after 1, 3, 7, 15, 31, 63 s (the attempt fails with
  *   'closed' at 127 s unless the application gave up first); a lost SYN-ACK is sent again like data, from 1 s.
- * - A crashed process's connections are closed; its peers get 'closed' (the FIN, retransmitted like data).
- * - connect() to a crashed process is refused ('closed').
+ * - A crashed process's connections are closed; its peers get 'closed' (the FIN, retransmitted like data), and
+ *   connect() to it is refused ('closed'). A host that went down (power loss) answers nothing: packets and SYNs to it
+ *   are lost and retransmitted; after its restart, a packet of an old connection draws a reset ('closed').
  */
 import type { NodeName } from '../core/port.js';
 import type { Rng } from './random.js';
@@ -185,11 +186,11 @@ export class Network {
     this.conns.set(conn.id, conn);
     from.conns.add(conn);
     const now = this.world.now;
-    if (!to.up) {
+    if (this.isCutIdx(from, to) || (!to.up && to.hostDown)) {
+      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS, 0); // the SYN is lost, or nobody answers
+    } else if (!to.up) {
       // Refused: the initiator learns at once-ish (an RST comes back).
       this.world.newNetEvent(K_CLOSED, from, conn, 0, null, now + this.latency(to, from));
-    } else if (this.isCutIdx(from, to)) {
-      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS, 0); // the SYN is lost
     } else {
       this.world.newNetEvent(K_ACCEPT, to, conn, 1, null, now + this.latency(from, to));
     }
@@ -229,11 +230,11 @@ export class Network {
     if (!conn.open[0] && !conn.open[1]) this.conns.delete(connId);
   }
 
-  /** The process at `p` crashed: its connections die; peers hear of it unless the link is cut. */
-  abort(conn: Conn, p: Proc): void {
+  /** The process at `p` crashed: its connections die; its kernel sends the FINs, unless the whole host went down. */
+  abort(conn: Conn, p: Proc, hostDown: boolean): void {
     const side: 0 | 1 = conn.ends[0] === p ? 0 : 1;
     conn.open[side] = false;
-    this.sendFin(conn, side);
+    if (!hostDown) this.sendFin(conn, side);
   }
 
   /** Tells the other side that `side` closed, after the network delay, behind every message already in flight. */
@@ -280,6 +281,22 @@ export class Network {
     insertBySeq(q, ev);
   }
 
+  /**
+   * A packet reached an end that is no longer there: a host that is down loses it (its sender retransmits); a host
+   * that restarted since answers a packet of an old connection with a reset, which closes the sender's side.
+   */
+  private unanswered(ev: NetEvent, p: Proc, conn: Conn, side: 0 | 1): void {
+    if (!p.up && p.hostDown) this.lose(ev);
+    else if (p.up && conn.incs[side] !== p.inc) this.reset(conn, (1 - side) as 0 | 1, p);
+  }
+
+  /** A reset from `by` reaches the other end's side `side` of `conn`, after the network delay. */
+  private reset(conn: Conn, side: 0 | 1, by: Proc): void {
+    const p = conn.ends[side];
+    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
+    this.world.newNetEvent(K_CLOSED, p, conn, side, null, this.world.now + this.latency(by, p));
+  }
+
   /** The first timeout of a retransmission: the handshake's for a SYN-ACK, else the floor. */
   private rtoBase(first: NetEvent): number {
     return first.k === K_CONNECTED ? SYN_RTO_MS : RTO_MIN_MS;
@@ -293,11 +310,13 @@ export class Network {
     if (q === null) return;
     const from = conn.ends[1 - side]!;
     const to = conn.ends[side];
-    if (!to.up || conn.incs[side] !== to.inc || !conn.open[side]) {
+    const hostDown = !to.up && to.hostDown;
+    if (!hostDown && (!to.up || conn.incs[side] !== to.inc || !conn.open[side])) {
       conn.lost[side] = null; // nobody left to receive it
+      if (to.up && conn.incs[side] !== to.inc) this.reset(conn, (1 - side) as 0 | 1, to); // it restarted: a reset
       return;
     }
-    if (this.isCutIdx(from, to)) {
+    if (hostDown || this.isCutIdx(from, to)) {
       const tries = ev.id + 1;
       if (tries > DATA_RETRIES) {
         conn.lost[side] = null;
@@ -327,7 +346,7 @@ export class Network {
       return;
     }
     const now = this.world.now;
-    if (this.isCutIdx(from, to)) {
+    if (this.isCutIdx(from, to) || (!to.up && to.hostDown)) {
       this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS * 2 ** (ev.id + 1), ev.id + 1);
     } else if (!to.up) {
       this.world.newNetEvent(K_CLOSED, from, conn, 0, null, now + this.latency(to, from));
@@ -425,8 +444,8 @@ export class Network {
       case K_ACCEPT: {
         const initiator = conn.ends[0];
         if (!conn.open[0]) return; // the initiator gave up (closed or crashed) before the SYN arrived
-        if (!ev.arrived && this.isCutIdx(initiator, p)) {
-          // cut while the SYN was in flight: the initiator sends it again
+        if (!ev.arrived && (this.isCutIdx(initiator, p) || (!p.up && p.hostDown))) {
+          // cut while the SYN was in flight, or its host went down: the initiator sends it again
           this.world.newNetEvent(K_SYN, initiator, conn, 0, null, this.world.now + SYN_RTO_MS, 0);
           return;
         }
@@ -468,7 +487,10 @@ export class Network {
    * while it was in flight; held while the receiver is paused; then handed over in sequence.
    */
   private streamItem(ev: NetEvent, p: Proc, conn: Conn, side: 0 | 1): void {
-    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
+    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) {
+      if (!ev.arrived) this.unanswered(ev, p, conn, side);
+      return;
+    }
     if (!ev.arrived) {
       if (this.isCutIdx(conn.ends[1 - side]!, p)) {
         this.lose(ev);

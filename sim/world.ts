@@ -77,6 +77,8 @@ export interface Proc {
   rng: Rng;
   conns: Set<Conn>;
   lastSyncDone: number;
+  /** Crashed with its host (power loss): no FIN went out, and nothing answers its packets until it restarts. */
+  hostDown: boolean;
 }
 
 export type DriverHandle = { cancel(): void };
@@ -152,6 +154,7 @@ export class World {
       rng: this.random.stream(`proc:${name}`),
       conns: new Set(),
       lastSyncDone: 0,
+      hostDown: false,
     };
     this.procs.set(name, proc);
     this.procList.push(proc);
@@ -167,6 +170,7 @@ export class World {
   private boot(proc: Proc, how: 'start' | 'restart'): void {
     proc.inc++;
     proc.up = true;
+    proc.hostDown = false;
     proc.paused = false;
     proc.deferred = [];
     const inc = proc.inc;
@@ -211,8 +215,13 @@ export class World {
     return this.proc(name).disk;
   }
 
-  /** Memory lost, connections closed, disk keeps only durable writes (or a random prefix of the rest). */
-  crash(name: NodeName, opts: { tornTail?: boolean } = {}): void {
+  /**
+   * Memory lost, connections closed, disk keeps only durable writes (or a random prefix of the rest). A process crash
+   * (the default) leaves its host running: the kernel closes its connections (peers get a FIN) and refuses new ones.
+   * With `hostDown` the machine itself is gone (power loss): peers hear nothing, their packets and SYNs go unanswered
+   * until it restarts, and then the first packet of an old connection draws a reset.
+   */
+  crash(name: NodeName, opts: { tornTail?: boolean; hostDown?: boolean } = {}): void {
     const p = this.proc(name);
     if (!p.up) return;
     p.up = false;
@@ -220,11 +229,12 @@ export class World {
     p.role = null;
     p.port = null;
     p.deferred = [];
-    for (const conn of [...p.conns]) this.net.abort(conn, p);
+    p.hostDown = !!opts.hostDown;
+    for (const conn of [...p.conns]) this.net.abort(conn, p, p.hostDown);
     p.conns.clear();
     const keep = opts.tornTail ? this.rng(`torn:${name}`).int(0, p.disk.unsyncedWrites + 1) : 0;
     const lost = p.disk.crash(keep);
-    this.record('crash', p, { lostWrites: lost, torn: !!opts.tornTail });
+    this.record('crash', p, p.hostDown ? { lostWrites: lost, torn: !!opts.tornTail, hostDown: true } : { lostWrites: lost, torn: !!opts.tornTail });
   }
 
   restart(name: NodeName): void {

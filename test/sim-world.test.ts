@@ -225,6 +225,36 @@ test('network: connect to a crashed process is refused; a crash closes the peers
   assert.is(a.events.at(-1)!.kind, 'closed');
 });
 
+test('network: a host that loses power sends no FIN; its SYNs go unanswered until it is back, old connections get a reset', () => {
+  const { world, a, b } = pair(8, { min: 1, max: 1 });
+  const ca = a.conn('connected');
+  const t0 = world.now;
+  world.crash('b', { hostDown: true });
+  a.port.send(ca, 'into the void');
+  const c2 = a.port.connect('b');
+  world.runUntil(t0 + 5000);
+  assert.ok(!a.events.some((e) => e.kind === 'closed'), 'no FIN, no refusal: silence');
+  let b2!: Probe;
+  world.proc('b').factory = () => (b2 = new Probe());
+  world.restart('b'); // at t0 + 5000
+  world.runUntil(t0 + 20_000);
+  // the message, lost at t0 + 1, is sent again at t0 + 201, 601, 1401, 3001 (b down) and 6201: the new b resets the
+  // old connection; the SYN sent again at t0 + 7000 (1, 3, 7 s) is accepted
+  const seen = a.events.filter((e) => e.at >= t0 && (e.kind === 'closed' || e.kind === 'connected'));
+  assert.equal(seen.map((e) => [e.kind, (e as { conn: ConnId }).conn, e.at - t0]), [['closed', ca, 6202], ['connected', c2, 7002]]);
+  assert.equal(b2.events.map((e) => e.kind), ['accepted']);
+  assert.equal(b.messages(), []);
+});
+
+test('network: a process crash (its host up) closes its connections at once and refuses connects', () => {
+  const { world, a } = pair(9, { min: 1, max: 1 });
+  const t0 = world.now;
+  world.crash('b');
+  a.port.connect('b');
+  world.runUntil(t0 + 10);
+  assert.equal(a.events.filter((e) => e.kind === 'closed').map((e) => e.at - t0), [1, 1]);
+});
+
 test('network: connection reset closes both sides', () => {
   const { world, a, b } = pair();
   world.net.resetConnections('a', 'b');
