@@ -207,15 +207,19 @@ export class Network {
     const to = conn.ends[other];
     const mid = this.world.msgId();
     const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
-    if (this.isCutIdx(from, to)) {
-      const ev = this.world.makeNetEvent(K_DELIVER, to, conn, other, msg, mid, typeCode);
-      ev.nseq = conn.sendSeq[other]++;
-      this.lose(ev);
-      return;
-    }
-    const at = Math.max(this.world.now + this.latency(from, to), conn.lastArrival[other]);
-    conn.lastArrival[other] = at;
-    this.world.newNetEvent(K_DELIVER, to, conn, other, msg, at, mid, typeCode).nseq = conn.sendSeq[other]++;
+    const ev = this.world.makeNetEvent(K_DELIVER, to, conn, other, msg, mid, typeCode);
+    ev.nseq = conn.sendSeq[other]++;
+    if (this.isCutIdx(from, to)) this.lose(ev);
+    else this.transmit(ev, from);
+  }
+
+  /** Puts a stream item on the wire from `from`: it arrives after the latency, behind everything sent before it. */
+  private transmit(ev: NetEvent, from: Proc): void {
+    const conn = ev.conn!;
+    const at = Math.max(this.world.now + this.latency(from, conn.ends[ev.side]), conn.lastArrival[ev.side]);
+    conn.lastArrival[ev.side] = at;
+    ev.time = at;
+    this.world.pushNetEvent(ev);
   }
 
   close(from: Proc, connId: number): void {
@@ -249,14 +253,8 @@ export class Network {
     }
     const fin = this.world.makeNetEvent(K_CLOSED, to, conn, other, null);
     fin.nseq = conn.sendSeq[other]++;
-    if (this.isCutIdx(from, to)) {
-      this.lose(fin);
-      return;
-    }
-    const at = Math.max(this.world.now + this.latency(from, to), conn.lastArrival[other]);
-    conn.lastArrival[other] = at;
-    fin.time = at;
-    this.world.pushNetEvent(fin);
+    if (this.isCutIdx(from, to)) this.lose(fin);
+    else this.transmit(fin, from);
   }
 
   // ---------------------------------------------------------------- retransmission
@@ -327,12 +325,7 @@ export class Network {
       return;
     }
     conn.lost[side] = null;
-    for (const e of q) {
-      const at = Math.max(this.world.now + this.latency(from, to), conn.lastArrival[side]);
-      conn.lastArrival[side] = at;
-      e.time = at;
-      this.world.pushNetEvent(e);
-    }
+    for (const e of q) this.transmit(e, from);
   }
 
   /** A SYN retransmission timer fired (`ev.id` retransmissions before it). */
@@ -462,14 +455,8 @@ export class Network {
         this.world.record('accept', p, { from: initiator.name, conn: conn.id });
         const synAck = this.world.makeNetEvent(K_CONNECTED, initiator, conn, 0, null);
         synAck.nseq = conn.sendSeq[0]++;
-        if (this.isCutIdx(p, initiator)) {
-          this.lose(synAck);
-        } else {
-          const at = this.world.now + this.latency(p, initiator);
-          conn.lastArrival[0] = at;
-          synAck.time = at;
-          this.world.pushNetEvent(synAck);
-        }
+        if (this.isCutIdx(p, initiator)) this.lose(synAck);
+        else this.transmit(synAck, p);
         this.world.deliver(p, { kind: 'accepted', conn: conn.id, peer: initiator.name });
         return;
       }
