@@ -291,7 +291,7 @@ export class ScenarioContext {
 
   // ---------------------------------------------------------------- faults
 
-  crash(name: string, opts: { tornTail?: boolean } = {}): void {
+  crash(name: string, opts: { tornTail?: boolean; hostDown?: boolean } = {}): void {
     this.flush();
     this.world.crash(name, opts);
     this.flush();

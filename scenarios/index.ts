@@ -9,8 +9,9 @@ import clientFailover from './client-failover.js';
 import naming from './naming.js';
 import lockRecipe from './lock-recipe.js';
 import bugZoo from './bug-zoo.js';
+import partitionTcp from './partition-tcp.js';
 
-export const SCENARIOS: ScenarioDef[] = [quorumWrite, leaderElection, minorityPartition, configWatch, sessionExpiry, clientFailover, naming, lockRecipe, bugZoo];
+export const SCENARIOS: ScenarioDef[] = [quorumWrite, leaderElection, minorityPartition, configWatch, sessionExpiry, clientFailover, naming, lockRecipe, bugZoo, partitionTcp];
 
 export function findScenario(name: string): ScenarioDef | undefined {
   return SCENARIOS.find((s) => s.name === name);

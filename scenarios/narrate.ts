@@ -114,6 +114,12 @@ export class Narrator {
         return c.bgRed.white.bold(' CUT ') + c.red(` ${String(e.from)} → ${String(e.to)} packets are lost, one way (TCP sends them again after the heal)`);
       case 'heal':
         return c.bgGreen.black(' HEAL ') + c.green(' every link works again');
+      case 'retransmit': {
+        const n = Number(e.packets);
+        return c.yellow(`TCP sends ${n} packet${n === 1 ? '' : 's'} lost to the cut again to ${String(e.to)} (retransmission timeout #${String(e.timeouts)}), and ${n === 1 ? 'it gets' : 'they get'} through`);
+      }
+      case 'tcp-timeout':
+        return c.red(`TCP gives up on connection ${String(e.conn)} after 15 retransmissions: closed`);
       case 'reset':
         return c.red.bold('TCP RESET ') + `${String(e.a)}${e.b ? ' ↔ ' + String(e.b) : ''}`;
       case 'link-latency':

@@ -325,6 +325,7 @@ export class Network {
       return;
     }
     conn.lost[side] = null;
+    this.world.record('retransmit', from, { to: to.name, conn: conn.id, packets: q.length, timeouts: ev.id + 1 });
     for (const e of q) this.transmit(e, from);
   }
 
