@@ -9,7 +9,8 @@
  *   sender gives up: its side gets 'closed'. Applications still see a partition only as silence, and their own
  *   timeouts decide whether they wait or reconnect.
  * - The handshake too: a SYN lost to a cut is sent again after 1, 3, 7, 15, 31, 63 s (the attempt fails with
- *   'closed' at 127 s unless the application gave up first); a lost SYN-ACK is sent again like data, from 1 s.
+ *   'closed' at 127 s unless the application gave up first); a lost SYN-ACK is sent again after 1, 3, 7, 15, 31 s
+ *   (the acceptor's side closes at 63 s).
  * - A crashed process's connections are closed; its peers get 'closed' (the FIN, retransmitted like data), and
  *   connect() to it is refused ('closed'). A host that went down (power loss) answers nothing: packets and SYNs to it
  *   are lost and retransmitted; after its restart, a packet of an old connection draws a reset ('closed').
@@ -26,6 +27,8 @@ const RTO_MAX_MS = 120_000;
 const DATA_RETRIES = 15;
 /** The initial timeout of the handshake (SYN, SYN-ACK): 1 s, doubling. */
 const SYN_RTO_MS = 1000;
+/** tcp_synack_retries: SYN-ACK retransmissions before the acceptor drops the half-open connection (at 63 s). */
+const SYNACK_RETRIES = 5;
 /** tcp_syn_retries: SYN retransmissions before connect() fails (at 1+2+…+64 = 127 s). */
 const SYN_RETRIES = 6;
 
@@ -316,7 +319,7 @@ export class Network {
     }
     if (hostDown || this.isCutIdx(from, to)) {
       const tries = ev.id + 1;
-      if (tries > DATA_RETRIES) {
+      if (tries > (q[0]!.k === K_CONNECTED ? SYNACK_RETRIES : DATA_RETRIES)) {
         conn.lost[side] = null;
         this.giveUp(conn, (1 - side) as 0 | 1);
         return;

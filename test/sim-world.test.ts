@@ -169,6 +169,30 @@ test('network: a connect across a cut retries its SYN at 1, 3, 7 s and connects 
   assert.equal(a.events.map((e) => [e.kind, e.at]), [['connected', 7012]]);
 });
 
+test('network: a SYN-ACK lost to a one-way cut is sent again from 1 s; the acceptor drops the connection after 5 tries (63 s)', () => {
+  const world = new World({ seed: 10, latency: { min: 1, max: 1 } });
+  const a = new Probe();
+  const b = new Probe();
+  const c = new Probe();
+  world.addProcess('a', () => a);
+  world.addProcess('b', () => b);
+  world.addProcess('c', () => c);
+  world.runUntil(10);
+  world.net.cutOneWay('b', 'a');
+  world.net.cutOneWay('b', 'c');
+  a.port.connect('b');
+  c.port.connect('b');
+  world.runUntil(5000);
+  world.net.heal();
+  world.net.cutOneWay('b', 'c'); // b -> c stays cut
+  world.runUntil(100_000);
+  // b accepted both at 11; the SYN-ACKs, lost, are sent again at 1011, 3011, 7011 (towards a: through, after the heal)
+  assert.equal(a.events.map((e) => [e.kind, e.at]), [['connected', 7012]]);
+  // towards c they never get through: at 11 + 1 + 2 + 4 + 8 + 16 + 32 s, b gives the connection up
+  assert.equal(b.events.map((e) => [e.kind, e.at]), [['accepted', 11], ['accepted', 11], ['closed', 63_011]]);
+  assert.equal(c.events, []);
+});
+
 test('network: a sender gives up after 15 retransmissions (924.6 s), a connect after 6 SYN retries (127 s)', () => {
   const { world, a, b } = pair(5, { min: 1, max: 1 });
   const ca = a.conn('connected');

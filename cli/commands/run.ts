@@ -137,6 +137,6 @@ async function runDemo(config: RunConfig, opts: RunOpts): Promise<void> {
     console.log(`  trace hash   ${out.traceHash}`);
     console.log(`  events       ${out.events}`);
     console.log(`  simulated    ${out.simulatedMs} ms in ${out.wallMs} ms wall`);
-    console.log(`  messages     ${out.delivered} delivered, ${out.dropped} lost to faults`);
+    console.log(`  messages     ${out.delivered} delivered, ${out.dropped} packet losses to faults (retransmitted)`);
   }
 }
