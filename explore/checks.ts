@@ -85,11 +85,15 @@ export async function loadCheckers(): Promise<void> {
   }
 }
 
-/** Session id → the first time and zxid at which any server applied its closeSession txn (trace 'apply' records). */
+/**
+ * Session id → the first time and zxid at which its closeSession txn was known committed: a server applied it in
+ * broadcast ('apply'), or a new leader's history holding it became committed ('history-close': closes that a
+ * previous leader proposed and that commit only through the next leader's log are never applied in broadcast).
+ */
 function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: number; t: number }> {
   const out = new Map<string, { zxid: number; t: number }>();
   for (const e of trace) {
-    if (e.kind !== 'apply' || e.type !== 'closeSession' || typeof e.zxid !== 'number') continue;
+    if (!((e.kind === 'apply' && e.type === 'closeSession') || e.kind === 'history-close') || typeof e.zxid !== 'number') continue;
     const id = String(e.session);
     if (!out.has(id)) out.set(id, { zxid: e.zxid, t: e.t });
   }

@@ -132,6 +132,10 @@ export class Leader {
     const historyZxid = s.db.maxCommittedLog;
     s.db.lastProcessedZxid = makeZxid(this.epoch, 0);
     s.trace('leader', { epoch: this.epoch, zxid: s.db.lastProcessedZxid, historyZxid });
+    // Its whole history is committed from now on, including closeSession txns that a previous leader proposed and no
+    // server applied in broadcast: they commit only now, through this log. Named so that checkers learn the zxid of
+    // those sessions' ends (the others they learn from 'apply'); repeats of earlier closes are harmless.
+    for (const t of s.db.committedLog) if (t.type === 'closeSession') s.trace('history-close', { zxid: t.zxid, session: t.sessionId });
     s.trace('state', { role: 'LEADING', epoch: this.epoch, phase: 'broadcast' });
     this.beginBroadcast();
     for (const h of this.handlers.values()) if (h.state === 'newleaderAcked') this.sendUpToDate(h);
