@@ -78,4 +78,77 @@ test('tcp: after any cuts, pauses and heals, each direction delivers every messa
   );
 });
 
+/** `got` is `sent` cut short: the same messages in the same order, none twice, possibly missing a tail. */
+function isPrefix(got: number[], sent: number[]): boolean {
+  return got.length <= sent.length && got.every((m, i) => m === sent[i]);
+}
+
+test('tcp: with crashes, power losses and resets too, each direction delivers a prefix of what was sent, in order, once', () => {
+  type Fault = { kind: 'crash' | 'power' | 'reset' | 'restart'; gap: number };
+  const fault: fc.Arbitrary<Step | Fault> = fc.oneof(
+    { weight: 8, arbitrary: step },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('crash' as const, 'power' as const, 'reset' as const, 'restart' as const), gap: fc.integer({ min: 0, max: 2000 }) }) },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.array(fault, { maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (seed, steps, maxLatency) => {
+      const world = new World({ seed, latency: { min: 1, max: maxLatency } });
+      const a = new Endpoint('b');
+      const bLives: Endpoint[] = []; // every life of b, one per start
+      world.addProcess('a', () => a);
+      world.addProcess('b', () => {
+        const b = new Endpoint(null);
+        bLives.push(b);
+        return b;
+      });
+      world.runUntil(500);
+      const first = bLives[0]!;
+      const sent = { a: [] as number[], b: [] as number[] };
+      let n = 0;
+      for (const s of steps) {
+        world.runUntil(world.now + s.gap);
+        switch (s.kind) {
+          case 'send': {
+            // only on the first connection, from the first life of b
+            const ep = s.from === 'a' ? a : first;
+            if (ep.conn === null || !world.isUp(s.from) || (s.from === 'b' && bLives.length > 1)) break;
+            ep.port.send(ep.conn, ++n);
+            sent[s.from].push(n);
+            break;
+          }
+          case 'cut':
+            if (s.how === 'both') world.net.partition([['a'], ['b']]);
+            else if (s.how === 'a->b') world.net.cutOneWay('a', 'b');
+            else world.net.cutOneWay('b', 'a');
+            break;
+          case 'heal':
+            world.net.heal();
+            break;
+          case 'pause':
+            world.pause(s.who);
+            world.schedule(s.gap, 'resume', () => world.resume(s.who));
+            break;
+          case 'crash':
+            world.crash('b');
+            break;
+          case 'power':
+            world.crash('b', { hostDown: true });
+            break;
+          case 'reset':
+            world.net.resetConnections('a', 'b');
+            break;
+          case 'restart':
+            world.restart('b');
+            break;
+        }
+      }
+      world.net.heal();
+      world.runUntil(world.now + 200_000);
+      assert.ok(isPrefix(first.got, sent.a), `a -> b: ${JSON.stringify(first.got)} of ${JSON.stringify(sent.a)}`);
+      assert.ok(isPrefix(a.got, sent.b), `b -> a: ${JSON.stringify(a.got)} of ${JSON.stringify(sent.b)}`);
+      for (const later of bLives.slice(1)) assert.equal(later.got, [], 'a later life of b gets nothing of the old connection');
+    }),
+    { numRuns: 300, seed: 20261126 },
+  );
+});
+
 test.run();
