@@ -39,6 +39,26 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pause' as const), who: fc.constantFrom('a' as const, 'b' as const), gap: fc.integer({ min: 0, max: 500 }) }) },
 );
 
+/** Applies a network step (a cut, a heal or a pause of one end); false for a send, which the caller does. */
+function applyNetworkStep(world: World, s: Step): boolean {
+  switch (s.kind) {
+    case 'send':
+      return false;
+    case 'cut':
+      if (s.how === 'both') world.net.partition([['a'], ['b']]);
+      else if (s.how === 'a->b') world.net.cutOneWay('a', 'b');
+      else world.net.cutOneWay('b', 'a');
+      return true;
+    case 'heal':
+      world.net.heal();
+      return true;
+    case 'pause':
+      world.pause(s.who);
+      world.schedule(s.gap, 'resume', () => world.resume(s.who));
+      return true;
+  }
+}
+
 test('tcp: after any cuts, pauses and heals, each direction delivers every message once, in order', () => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.array(step, { maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (seed, steps, maxLatency) => {
@@ -57,16 +77,7 @@ test('tcp: after any cuts, pauses and heals, each direction delivers every messa
           const ep = s.from === 'a' ? a : b;
           ep.port.send(ep.conn!, ++n);
           sent[s.from].push(n);
-        } else if (s.kind === 'cut') {
-          if (s.how === 'both') world.net.partition([['a'], ['b']]);
-          else if (s.how === 'a->b') world.net.cutOneWay('a', 'b');
-          else world.net.cutOneWay('b', 'a');
-        } else if (s.kind === 'heal') {
-          world.net.heal();
-        } else {
-          world.pause(s.who);
-          world.schedule(s.gap, 'resume', () => world.resume(s.who));
-        }
+        } else applyNetworkStep(world, s);
       }
       world.net.heal();
       world.runUntil(world.now + 200_000); // well past any retransmission timeout reached here
@@ -116,16 +127,9 @@ test('tcp: with crashes, power losses and resets too, each direction delivers a 
             break;
           }
           case 'cut':
-            if (s.how === 'both') world.net.partition([['a'], ['b']]);
-            else if (s.how === 'a->b') world.net.cutOneWay('a', 'b');
-            else world.net.cutOneWay('b', 'a');
-            break;
           case 'heal':
-            world.net.heal();
-            break;
           case 'pause':
-            world.pause(s.who);
-            world.schedule(s.gap, 'resume', () => world.resume(s.who));
+            applyNetworkStep(world, s);
             break;
           case 'crash':
             world.crash('b');
