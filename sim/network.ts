@@ -61,6 +61,12 @@ export interface Conn {
   lost: [NetEvent[] | null, NetEvent[] | null];
 }
 
+/** Side `side` of `conn` can still receive: its process is up, in the life that joined the connection, and open. */
+function live(conn: Conn, side: 0 | 1): boolean {
+  const p = conn.ends[side];
+  return p.up && conn.incs[side] === p.inc && conn.open[side];
+}
+
 /** Inserts a stream item into a list kept in sequence order (items mostly come in order: search from the end). */
 function insertBySeq(q: NetEvent[], ev: NetEvent): void {
   let i = q.length;
@@ -188,15 +194,7 @@ export class Network {
     };
     this.conns.set(conn.id, conn);
     from.conns.add(conn);
-    const now = this.world.now;
-    if (this.isCutIdx(from, to) || (!to.up && to.hostDown)) {
-      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS, 0); // the SYN is lost, or nobody answers
-    } else if (!to.up) {
-      // Refused: the initiator learns at once-ish (an RST comes back).
-      this.world.newNetEvent(K_CLOSED, from, conn, 0, null, now + this.latency(to, from));
-    } else {
-      this.world.newNetEvent(K_ACCEPT, to, conn, 1, null, now + this.latency(from, to));
-    }
+    this.sendSyn(conn, 0);
     this.world.record('connect', from, { to: to.name, conn: conn.id });
     return conn.id;
   }
@@ -210,9 +208,14 @@ export class Network {
     const to = conn.ends[other];
     const mid = this.world.msgId();
     const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
-    const ev = this.world.makeNetEvent(K_DELIVER, to, conn, other, msg, mid, typeCode);
-    ev.nseq = conn.sendSeq[other]++;
-    if (this.isCutIdx(from, to)) this.lose(ev);
+    this.sendItem(this.world.makeNetEvent(K_DELIVER, to, conn, other, msg, mid, typeCode), from);
+  }
+
+  /** Sends a stream item (message, SYN-ACK, FIN) from `from`: numbered in its direction, then on the wire or lost. */
+  private sendItem(ev: NetEvent, from: Proc): void {
+    const conn = ev.conn!;
+    ev.nseq = conn.sendSeq[ev.side]++;
+    if (this.isCutIdx(from, conn.ends[ev.side])) this.lose(ev);
     else this.transmit(ev, from);
   }
 
@@ -254,10 +257,7 @@ export class Network {
       // The peer has not accepted yet: the pending accept (or SYN retransmission) will find the initiator gone.
       return;
     }
-    const fin = this.world.makeNetEvent(K_CLOSED, to, conn, other, null);
-    fin.nseq = conn.sendSeq[other]++;
-    if (this.isCutIdx(from, to)) this.lose(fin);
-    else this.transmit(fin, from);
+    this.sendItem(this.world.makeNetEvent(K_CLOSED, to, conn, other, null), from);
   }
 
   // ---------------------------------------------------------------- retransmission
@@ -293,8 +293,8 @@ export class Network {
 
   /** A reset from `by` reaches the other end's side `side` of `conn`, after the network delay. */
   private reset(conn: Conn, side: 0 | 1, by: Proc): void {
+    if (!live(conn, side)) return;
     const p = conn.ends[side];
-    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
     this.world.newNetEvent(K_CLOSED, p, conn, side, null, this.world.now + this.latency(by, p));
   }
 
@@ -312,7 +312,7 @@ export class Network {
     const from = conn.ends[1 - side]!;
     const to = conn.ends[side];
     const hostDown = !to.up && to.hostDown;
-    if (!hostDown && (!to.up || conn.incs[side] !== to.inc || !conn.open[side])) {
+    if (!hostDown && !live(conn, side)) {
       conn.lost[side] = null; // nobody left to receive it
       if (to.up && conn.incs[side] !== to.inc) this.reset(conn, (1 - side) as 0 | 1, to); // it restarted: a reset
       return;
@@ -335,17 +335,25 @@ export class Network {
   /** A SYN retransmission timer fired (`ev.id` retransmissions before it). */
   private resendSyn(ev: NetEvent): void {
     const conn = ev.conn!;
-    const from = conn.ends[0];
-    const to = conn.ends[1];
-    if (!conn.open[0] || !from.up || conn.incs[0] !== from.inc) return; // the initiator gave up
+    if (!live(conn, 0)) return; // the initiator gave up
     if (ev.id >= SYN_RETRIES) {
       this.giveUp(conn, 0);
       return;
     }
+    this.sendSyn(conn, ev.id + 1);
+  }
+
+  /**
+   * The initiator sends its SYN (`tries` sent before it): lost behind a cut or to a host that is down (sent again
+   * SYN_RTO_MS·2^tries later), refused by a host whose process is down, or on its way to be accepted.
+   */
+  private sendSyn(conn: Conn, tries: number): void {
+    const [from, to] = conn.ends;
     const now = this.world.now;
     if (this.isCutIdx(from, to) || (!to.up && to.hostDown)) {
-      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS * 2 ** (ev.id + 1), ev.id + 1);
+      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS * 2 ** tries, tries);
     } else if (!to.up) {
+      // Refused: the initiator learns at once-ish (an RST comes back).
       this.world.newNetEvent(K_CLOSED, from, conn, 0, null, now + this.latency(to, from));
     } else {
       this.world.newNetEvent(K_ACCEPT, to, conn, 1, null, now + this.latency(from, to));
@@ -354,8 +362,8 @@ export class Network {
 
   /** The sender's TCP gave up (ETIMEDOUT): its side of the connection closes. */
   private giveUp(conn: Conn, side: 0 | 1): void {
+    if (!live(conn, side)) return;
     const p = conn.ends[side];
-    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
     this.world.record('tcp-timeout', p, { conn: conn.id });
     this.world.newNetEvent(K_CLOSED, p, conn, side, null, this.world.now);
   }
@@ -372,15 +380,14 @@ export class Network {
       return;
     }
     this.handOver(ev);
-    const p = ev.proc!;
-    let q = conn.early[side];
-    while (q !== null && q.length > 0 && q[0]!.nseq === conn.nextSeq[side]) {
+    const q = conn.early[side];
+    if (q === null) return;
+    while (q.length > 0 && q[0]!.nseq === conn.nextSeq[side]) {
       const next = q.shift()!;
-      if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
+      if (!live(conn, side)) return;
       this.handOver(next);
-      q = conn.early[side];
     }
-    if (q !== null && q.length === 0) conn.early[side] = null;
+    if (q.length === 0) conn.early[side] = null;
   }
 
   /** The application gets a stream item: a message, the end of the handshake, or the peer's FIN. */
@@ -434,7 +441,7 @@ export class Network {
           return;
         }
         // a local notification: refused, reset, or our own TCP gave up
-        if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) return;
+        if (!live(conn, side)) return;
         if (!this.world.deferOrRun(p, ev)) return;
         this.closeSide(conn, side);
         return;
@@ -457,10 +464,7 @@ export class Network {
         conn.ready[1] = true;
         p.conns.add(conn);
         this.world.record('accept', p, { from: initiator.name, conn: conn.id });
-        const synAck = this.world.makeNetEvent(K_CONNECTED, initiator, conn, 0, null);
-        synAck.nseq = conn.sendSeq[0]++;
-        if (this.isCutIdx(p, initiator)) this.lose(synAck);
-        else this.transmit(synAck, p);
+        this.sendItem(this.world.makeNetEvent(K_CONNECTED, initiator, conn, 0, null), p);
         this.world.deliver(p, { kind: 'accepted', conn: conn.id, peer: initiator.name });
         return;
       }
@@ -478,7 +482,7 @@ export class Network {
    * while it was in flight; held while the receiver is paused; then handed over in sequence.
    */
   private streamItem(ev: NetEvent, p: Proc, conn: Conn, side: 0 | 1): void {
-    if (!p.up || conn.incs[side] !== p.inc || !conn.open[side]) {
+    if (!live(conn, side)) {
       if (!ev.arrived) this.unanswered(ev, p, conn, side);
       return;
     }

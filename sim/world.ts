@@ -234,7 +234,7 @@ export class World {
     p.conns.clear();
     const keep = opts.tornTail ? this.rng(`torn:${name}`).int(0, p.disk.unsyncedWrites + 1) : 0;
     const lost = p.disk.crash(keep);
-    this.record('crash', p, p.hostDown ? { lostWrites: lost, torn: !!opts.tornTail, hostDown: true } : { lostWrites: lost, torn: !!opts.tornTail });
+    this.record('crash', p, { lostWrites: lost, torn: !!opts.tornTail, ...(p.hostDown ? { hostDown: true } : {}) });
   }
 
   restart(name: NodeName): void {
@@ -430,12 +430,10 @@ export class World {
   // ---------------------------------------------------------------- used by the network
 
   /** @internal */
-  newNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, time: number, id = 0, typeCode = 0): NetEvent {
-    const ev = new Ev(k, proc, conn, side, msg, proc.inc, id, '', null);
+  newNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, time: number, id = 0, typeCode = 0): void {
+    const ev = this.makeNetEvent(k, proc, conn, side, msg, id, typeCode);
     ev.time = time;
-    ev.typeCode = typeCode;
-    this.queue.push(ev);
-    return ev;
+    this.pushNetEvent(ev);
   }
   /** @internal A network event not queued yet (a packet lost on its way, queued again when retransmitted). */
   makeNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, id = 0, typeCode = 0): NetEvent {
