@@ -265,25 +265,23 @@ export function prepareZk(op: Operation): ZkStep {
 }
 
 /**
- * Recovers the names of sequential creates whose outcome is unknown: a name later observed under the parent (in a
- * getChildren result or as the path of an operation) that no successful create produced is given to the earliest
- * unknown create with the same prefix invoked before the name was first seen and whose place in the order allows that
- * sequence number (see `possible`; names in sequence order). When several creates qualify, `pick[j]` chooses among
- * them for the j-th such name (default the earliest invoked) and `counts` receives how many qualified; any choice
- * is one possible explanation, so a checker may try several. The returned list
- * has copies of those operations with `result.path` set (their status stays unknown).
+ * Recovers the names of sequential creates whose outcome is unknown — plain creates and the create sub-ops of a
+ * multi: a name later observed under the parent (in a getChildren result or as the path of an operation) that no
+ * successful create produced is given to the earliest unknown create with the same prefix invoked before the name
+ * was first seen and whose place in the order allows that sequence number (see `possible`; names in sequence order).
+ * When several creates qualify, `pick[j]` chooses among them for the j-th such name (default the earliest invoked)
+ * and `counts` receives how many qualified; any choice is one possible explanation, so a checker may try several.
+ * The returned list has copies of those operations with `result.path` (a multi: `result.results[i].path`) set (their
+ * status stays unknown).
  */
 export function resolveSequentialNames(ops: readonly Operation[], pick: readonly number[] = [], counts?: number[]): Operation[] {
-  const pending = ops.filter((o) => o.op === 'create' && o.status === 'unknown' && String((o.args as { mode?: unknown } | null)?.mode ?? '').includes('SEQUENTIAL'));
+  const pending = sequentialCreates(ops, 'unknown');
   if (!pending.length) return ops.slice();
-  const prefixes = new Set(pending.map((o) => String((o.args as { path?: unknown }).path)));
+  const prefixes = new Set(pending.map((c) => c.path));
+  const known = sequentialCreates(ops, 'ok');
   const created = new Set<string>();
-  for (const o of ops) {
-    if (o.op === 'create' && o.status === 'ok') {
-      const rp = (o.result as { path?: unknown } | null)?.path;
-      created.add(typeof rp === 'string' ? rp : String((o.args as { path?: unknown }).path));
-    }
-  }
+  for (const o of ops) if (o.op === 'create' && o.status === 'ok') created.add(String((o.args as { path?: unknown }).path));
+  for (const k of known) if (k.name !== undefined) created.add(k.name);
   const firstSeen = new Map<string, number>();
   /** The largest zxid of a read that listed the name (reads that carry their zxid). */
   const listedAt = new Map<string, number>();
@@ -309,11 +307,9 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
   // sequential name created (completed) before it was invoked, nor (b) above that of a known sequential name created
   // by a later operation of its own session (which takes effect after it, FIFO order, §7.5).
   const knownSeq: Array<{ prefix: string; n: number; call: number; ret: number; process: Process }> = [];
-  for (const o of ops) {
-    if (o.op !== 'create' || o.status !== 'ok' || !String((o.args as { mode?: unknown } | null)?.mode ?? '').includes('SEQUENTIAL')) continue;
-    const rp = (o.result as { path?: unknown } | null)?.path;
-    const m = typeof rp === 'string' ? /^(.*?)(\d{10})$/.exec(rp) : null;
-    if (m) knownSeq.push({ prefix: m[1]!, n: Number(m[2]), call: o.call, ret: o.ret, process: o.process });
+  for (const k of known) {
+    const m = k.name !== undefined ? /^(.*?)(\d{10})$/.exec(k.name) : null;
+    if (m) knownSeq.push({ prefix: m[1]!, n: Number(m[2]), call: k.op.call, ret: k.op.ret, process: k.op.process });
   }
   // (c) Nor can it take a number above that of a known name whose create was invoked after its session ended (a
   // closeSession, e.g. the synthetic one for an expiry the client saw): nothing of a session takes effect after it.
@@ -323,21 +319,21 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
   // the close deleted the session's ephemerals, and a sequential name is never made twice.
   const endZxid = new Map<Process, number>();
   for (const o of ops) if (o.op === 'closeSession' && o.status === 'ok' && o.zxid !== undefined && o.zxid < (endZxid.get(o.process) ?? Infinity)) endZxid.set(o.process, o.zxid);
-  const outlived = (o: Operation, name: string): boolean =>
-    String((o.args as { mode?: unknown } | null)?.mode ?? '').startsWith('EPHEMERAL') && (listedAt.get(name) ?? -Infinity) >= (endZxid.get(o.process) ?? Infinity);
+  const outlived = (c: SequentialCreate, name: string): boolean =>
+    c.ephemeral && (listedAt.get(name) ?? -Infinity) >= (endZxid.get(c.op.process) ?? Infinity);
   const possible = (o: Operation, prefix: string, n: number): boolean =>
     knownSeq.every(
       (k) =>
         k.prefix !== prefix ||
         !((k.ret < o.call && k.n >= n) || (k.process === o.process && k.call > o.call && k.n <= n) || (k.n < n && k.call > (endOf.get(o.process) ?? Infinity))),
     );
-  const assigned = new Map<Operation, string>();
+  const assigned = new Map<SequentialCreate, string>();
   const names = [...firstSeen.keys()].sort();
   for (const name of names) {
     const [, prefix, digits] = /^(.*?)(\d{10})$/.exec(name)!;
     const cand = pending
-      .filter((o) => !assigned.has(o) && String((o.args as { path?: unknown }).path) === prefix && o.call < firstSeen.get(name)! && possible(o, prefix!, Number(digits)) && !outlived(o, name))
-      .sort((x, y) => x.call - y.call);
+      .filter((c) => !assigned.has(c) && c.path === prefix && c.op.call < firstSeen.get(name)! && possible(c.op, prefix!, Number(digits)) && !outlived(c, name))
+      .sort((x, y) => x.op.call - y.op.call);
     if (!cand.length) continue;
     let k = 0;
     if (cand.length > 1) {
@@ -346,7 +342,58 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
     }
     assigned.set(cand[k]!, name);
   }
-  return ops.map((o) => (assigned.has(o) ? { ...o, result: { path: assigned.get(o)! } } : o));
+  if (!assigned.size) return ops.slice();
+  const byOp = new Map<Operation, Array<[number, string]>>();
+  for (const [c, name] of assigned) {
+    const list = byOp.get(c.op) ?? [];
+    list.push([c.sub, name]);
+    byOp.set(c.op, list);
+  }
+  return ops.map((o) => {
+    const names = byOp.get(o);
+    if (!names) return o;
+    if (o.op === 'create') return { ...o, result: { path: names[0]![1] } };
+    const results: Array<Record<string, unknown>> = ((o.args as { ops: unknown[] }).ops).map(() => ({}));
+    for (const [i, name] of names) results[i] = { path: name };
+    return { ...o, result: { results } };
+  });
+}
+
+/** A sequential create: a plain create (`sub` -1) or the `sub`-th op of a multi. */
+interface SequentialCreate {
+  op: Operation;
+  sub: number;
+  /** The path asked for (the prefix of the name). */
+  path: string;
+  ephemeral: boolean;
+  /** The name created, when the result says it. */
+  name: string | undefined;
+}
+
+/** The sequential creates of operations with the given status, in history order. */
+function sequentialCreates(ops: readonly Operation[], status: 'ok' | 'unknown'): SequentialCreate[] {
+  const out: SequentialCreate[] = [];
+  const sequential = (a: unknown): a is { path: string; mode: string } =>
+    !!a && typeof (a as { path?: unknown }).path === 'string' && String((a as { mode?: unknown }).mode ?? '').includes('SEQUENTIAL');
+  const nameOf = (r: unknown): string | undefined => {
+    const p = (r as { path?: unknown } | null | undefined)?.path;
+    return typeof p === 'string' ? p : undefined;
+  };
+  for (const o of ops) {
+    if (o.status !== status) continue;
+    if (o.op === 'create' && sequential(o.args)) {
+      out.push({ op: o, sub: -1, path: o.args.path, ephemeral: o.args.mode.startsWith('EPHEMERAL'), name: nameOf(o.result) });
+    } else if (o.op === 'multi') {
+      const list = (o.args as { ops?: unknown } | null)?.ops;
+      if (!Array.isArray(list)) continue;
+      const results = (o.result as { results?: unknown } | null)?.results;
+      list.forEach((x, i) => {
+        if ((x as { op?: unknown } | null)?.op !== 'create' || !sequential(x)) return;
+        out.push({ op: o, sub: i, path: x.path, ephemeral: x.mode.startsWith('EPHEMERAL'), name: Array.isArray(results) ? nameOf(results[i]) : undefined });
+      });
+    }
+  }
+  return out;
 }
 
 /** True when the step never changes the tree. */
