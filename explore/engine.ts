@@ -5,7 +5,7 @@
  */
 import { RandomStreams, type Seed } from '../sim/random.js';
 import { runSpec, specForSeed, type RunOutcome } from './runner.js';
-import { WORKLOADS, type ExploreConfig, type RunSpec, type WorkloadName } from './spec.js';
+import { MIXED_WORKLOADS, type ExploreConfig, type RunSpec, type WorkloadName } from './spec.js';
 import { failed } from './verdict.js';
 
 /** The base config plus the choices left to the seed ('mixed' workload: the seed picks one). */
@@ -16,7 +16,7 @@ export interface ExploreBase {
 
 export function configForSeed(base: ExploreBase, seed: Seed): ExploreConfig {
   if (base.workload !== 'mixed') return { ...base.config, workload: base.workload };
-  const w = new RandomStreams(seed).stream('explore:workload').choice(WORKLOADS);
+  const w = new RandomStreams(seed).stream('explore:workload').choice(MIXED_WORKLOADS);
   return { ...base.config, workload: w };
 }
 

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { parsePositiveInt } from '../options.js';
 import { BUG_ZOO, findBug } from '../../explore/bugs.js';
-import { DEFAULT_CONFIG, FAULT_KINDS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from '../../explore/spec.js';
+import { DEFAULT_CONFIG, FAULT_KINDS, MIXED_WORKLOADS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from '../../explore/spec.js';
 import { explore, parseRange, parseShard, shardSeeds, specOf, type ExploreBase, type SeedResult } from '../../explore/engine.js';
 import { runSpec } from '../../explore/runner.js';
 import { DEFAULT_OUT, makeRepro, seedDirName, writeFailure } from '../../explore/artefacts.js';
@@ -34,7 +34,7 @@ export function addConfigOptions(cmd: Command): Command {
   return cmd
     .option('--servers <n>', 'number of servers (1 = standalone)')
     .option('--clients <n>', 'number of client sessions')
-    .option('--workload <name>', `workload: ${WORKLOADS.join(', ')} or mixed (the seed picks; default)`)
+    .option('--workload <name>', `workload: ${WORKLOADS.join(', ')} or mixed (the seed picks one of ${MIXED_WORKLOADS.join(', ')}; default)`)
     .option('--faults <list>', `comma-separated fault kinds, 'all' (default) or 'none': ${FAULT_KINDS.join(', ')}`)
     .option('--bug <name>', 'switch a zoo bug on in every server (see zksim bugs)')
     .option('--duration <ms>', 'virtual ms of the fault phase (the recovery phase follows)')

@@ -6,11 +6,13 @@ import type { WorkloadDriver } from './common.js';
 import { RegistersDriver, planRegisters } from './registers.js';
 import { ConfigurationDriver, planConfiguration } from './configuration.js';
 import { NamingDriver, planNaming } from './naming.js';
+import { LockDriver, planLock } from './lock.js';
 
 export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
   registers: 'reads, writes and conditional setData on a few znodes (linearizability, znode model)',
   configuration: 'one writer, watchers re-registering one-shot watches; all converge on the last value',
   naming: 'workers join /workers with ephemeral-sequential nodes and leave; a monitor watches the membership',
+  lock: "ZooKeeper's lock recipe guarding fenced writes to /resource; writes must follow the lock order",
 };
 
 export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
@@ -22,6 +24,8 @@ export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
       return planConfiguration(rng, config, config.clients);
     case 'naming':
       return planNaming(rng, config, config.clients);
+    case 'lock':
+      return planLock(rng, config, config.clients);
   }
 }
 
@@ -33,5 +37,7 @@ export function createDriver(cluster: ExploreCluster, plan: WorkloadPlan): Workl
       return new ConfigurationDriver(cluster, plan);
     case 'naming':
       return new NamingDriver(cluster, plan);
+    case 'lock':
+      return new LockDriver(cluster, plan);
   }
 }
