@@ -32,17 +32,28 @@ export function checkLinearizable(input: CheckInput): Verdict {
   let ops;
   try {
     const all = pairOperations(input.history);
-    // Nodes named by sequential creates are out of the model's scope: drop every operation on them.
+    // Nodes named by sequential creates are out of the model's scope, and so are the nodes a multi touches (the model
+    // has no multi): drop every operation on them, or a read would show a change the filtered history lacks.
     const seqPrefixes = new Set<string>();
+    const multiPaths = new Set<string>();
+    const sequentialCreate = (a: { path?: unknown; mode?: unknown }): boolean => typeof a.path === 'string' && typeof a.mode === 'string' && a.mode.includes('SEQUENTIAL');
     for (const o of all) {
-      const a = (o.args ?? {}) as { path?: unknown; mode?: unknown };
-      if (o.op === 'create' && typeof a.path === 'string' && typeof a.mode === 'string' && a.mode.includes('SEQUENTIAL')) seqPrefixes.add(a.path);
+      const a = (o.args ?? {}) as { path?: unknown; mode?: unknown; ops?: unknown };
+      if (o.op === 'create' && sequentialCreate(a)) seqPrefixes.add(a.path as string);
+      if (o.op === 'multi' && Array.isArray(a.ops)) {
+        for (const sub of a.ops as Array<{ op?: unknown; path?: unknown; mode?: unknown }>) {
+          if (typeof sub?.path !== 'string') continue;
+          if (sub.op === 'create' && sequentialCreate(sub)) seqPrefixes.add(sub.path);
+          else multiPaths.add(sub.path);
+        }
+      }
     }
-    const sequentialName = (path: string): boolean => {
+    const outOfScope = (path: string): boolean => {
+      if (multiPaths.has(path)) return true;
       for (const p of seqPrefixes) if (path.startsWith(p) && /^\d{10}$/.test(path.slice(p.length))) return true;
       return false;
     };
-    ops = all.filter((o) => modelled(o, withReads) && !sequentialName(String((o.args as { path?: unknown }).path)));
+    ops = all.filter((o) => modelled(o, withReads) && !outOfScope(String((o.args as { path?: unknown }).path)));
   } catch (e) {
     return { property: 'linearizable', ok: false, explanation: `malformed history: ${String(e)}` };
   }
