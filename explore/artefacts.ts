@@ -4,7 +4,7 @@
  * validating repro files (a repro of another version, or malformed, is a SpecError: bad input).
  */
 import { writeRunReport } from '../reports/run-report.js';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toZksimJsonl } from '../check/codecs.js';
 import { TRACE_FORMAT_VERSION, formatTraceEvent } from '../sim/trace.js';
@@ -114,7 +114,9 @@ export function validateRepro(v: unknown, where = 'repro'): Repro {
     const x = c[k];
     if (typeof x !== 'number' || !Number.isInteger(x) || x < (k === 'durationMs' ? 0 : 1)) bad(`spec.config.${k} must be a positive integer`);
   }
-  if (!WORKLOADS.includes(c.workload as never)) bad(`unknown workload ${JSON.stringify(c.workload)}`);
+  if (c.workload === 'module') {
+    if (typeof c.workloadModule !== 'string' || !existsSync(c.workloadModule)) bad(`spec.config.workloadModule must name an existing recipe module (${JSON.stringify(c.workloadModule ?? null)})`);
+  } else if (!WORKLOADS.includes(c.workload as never)) bad(`unknown workload ${JSON.stringify(c.workload)}`);
   if (!Array.isArray(c.faults) || !c.faults.every((f) => FAULT_KINDS.includes(f as never))) bad('spec.config.faults must list known fault kinds');
   if (!Array.isArray(c.bugs) || !c.bugs.every((b) => typeof b === 'string')) bad('spec.config.bugs must be a list of names');
   if (!Array.isArray(s.schedule)) bad('spec.schedule must be a list');
@@ -128,7 +130,7 @@ export function validateRepro(v: unknown, where = 'repro'): Repro {
     if ((k === 'crash' || k === 'slow-fsync') && !servers.includes(node as string)) bad(`spec.schedule[${i}]: ${String(node)} is not a server`);
   });
   const w = s.workload as unknown as Record<string, unknown>;
-  if (!w || typeof w !== 'object' || !WORKLOADS.includes(w.name as never)) bad('spec.workload must name a known workload');
+  if (!w || typeof w !== 'object' || !(WORKLOADS.includes(w.name as never) || w.name === 'module')) bad('spec.workload must name a known workload');
   if (w.name !== c.workload) bad('spec.workload.name differs from spec.config.workload');
   if (!Array.isArray(w.clients) || w.clients.length < 1) bad('spec.workload.clients must list at least one client');
   (w.clients as unknown[]).forEach((ops, i) => {

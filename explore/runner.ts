@@ -14,6 +14,7 @@ import type { HistoryEvent } from '../check/history.js';
 import { ExploreCluster } from './cluster.js';
 import { Nemesis, generateSchedule } from './nemesis.js';
 import { createDriver, planWorkload } from './workloads/index.js';
+import { loadRecipe } from './workloads/module.js';
 import { checkerAvailable, loadCheckers, runAllChecks } from './checks.js';
 import type { ExploreConfig, RunSpec } from './spec.js';
 import type { Verdict } from './verdict.js';
@@ -50,6 +51,7 @@ export interface RunOptions {
 export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
   await loadCheckers();
   const config = spec.config;
+  if (config.workload === 'module') await loadRecipe(config.workloadModule ?? '');
   // The ensemble checker reads the trace: keep it when that checker is present and wanted.
   const traceForChecks = checkerAvailable('ensemble') && !(config.skipChecks ?? []).includes('ensemble');
   const cluster = new ExploreCluster(spec.seed, config, spec.workload.clients.length, {

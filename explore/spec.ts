@@ -25,8 +25,9 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** The built-in workloads (a recipe module of your own is the workload 'module': see workloads/module.ts). */
 export const WORKLOADS = ['registers', 'configuration', 'naming', 'lock'] as const;
-export type WorkloadName = (typeof WORKLOADS)[number];
+export type WorkloadName = (typeof WORKLOADS)[number] | 'module';
 /**
  * What 'mixed' picks from. The lock recipe is chosen by name only: adding it here would change which workload every
  * seed of the default exploration runs, and so every published seed's meaning.
@@ -39,6 +40,8 @@ export interface ExploreConfig {
   /** Number of client sessions the workload uses. */
   clients: number;
   workload: WorkloadName;
+  /** With workload 'module': the absolute path of the recipe module. */
+  workloadModule?: string;
   /** Fault kinds the nemesis may use (swarm testing picks a subset per seed). Empty = no faults. */
   faults: FaultKind[];
   /** Bug switches handed to every server (core/server config.bugs). */
@@ -103,7 +106,7 @@ export interface ScheduledFault {
 export interface PlannedOp {
   /** Delay after the client's previous operation completed (or after the start), virtual ms. */
   gap: number;
-  op: 'read' | 'write' | 'cas' | 'join' | 'leave' | 'view' | 'lock';
+  op: 'read' | 'write' | 'cas' | 'join' | 'leave' | 'view' | 'lock' | 'step';
   key?: number;
 }
 

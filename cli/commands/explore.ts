@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { looksLikeModule, recipePath, loadRecipe } from '../../explore/workloads/module.js';
 import { UsageError } from '../errors.js';
 import { parsePositiveInt } from '../options.js';
 import { BUG_ZOO, findBug } from '../../explore/bugs.js';
@@ -34,7 +35,7 @@ export function addConfigOptions(cmd: Command): Command {
   return cmd
     .option('--servers <n>', 'number of servers (1 = standalone)')
     .option('--clients <n>', 'number of client sessions')
-    .option('--workload <name>', `workload: ${WORKLOADS.join(', ')} or mixed (the seed picks one of ${MIXED_WORKLOADS.join(', ')}; default)`)
+    .option('--workload <name>', `workload: ${WORKLOADS.join(', ')}, mixed (the seed picks one of ${MIXED_WORKLOADS.join(', ')}; default), or the path of your recipe module (a .js file: see explore/workloads/module.ts)`)
     .option('--faults <list>', `comma-separated fault kinds, 'all' (default) or 'none': ${FAULT_KINDS.join(', ')}`)
     .option('--bug <name>', 'switch a zoo bug on in every server (see zksim bugs)')
     .option('--duration <ms>', 'virtual ms of the fault phase (the recovery phase follows)')
@@ -66,8 +67,17 @@ export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadNa
     config.servers = bug.servers;
   }
   if (o.workload !== undefined) {
-    if (o.workload !== 'mixed' && !WORKLOADS.includes(o.workload as WorkloadName)) throw new UsageError(`unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')}, mixed)`);
-    workload = o.workload as WorkloadName | 'mixed';
+    if (looksLikeModule(o.workload)) {
+      try {
+        config.workloadModule = recipePath(o.workload);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      workload = 'module';
+    } else {
+      if (o.workload !== 'mixed' && !(WORKLOADS as readonly string[]).includes(o.workload)) throw new UsageError(`unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')}, mixed, or the path of a recipe module)`);
+      workload = o.workload as WorkloadName | 'mixed';
+    }
   }
   if (o.faults !== undefined) config.faults = parseFaults(o.faults);
   if (o.servers !== undefined) {
@@ -88,6 +98,16 @@ export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadNa
     config.skipChecks = list;
   }
   return { config, workload };
+}
+
+/** Loads a recipe module named by --workload (or by a repro), so that a broken one is bad input (exit 2). */
+export async function prepareWorkload(config: ExploreConfig): Promise<void> {
+  if (config.workloadModule === undefined) return;
+  try {
+    await loadRecipe(config.workloadModule);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 interface ExploreOpts extends CommonOpts {
@@ -171,6 +191,7 @@ export function register(program: Command): void {
     const maxArtefacts = /^\d+$/.test(o.artefacts) ? Number(o.artefacts) : NaN;
     if (Number.isNaN(maxArtefacts)) throw new UsageError(`--artefacts must be a non-negative integer, got '${o.artefacts}'`);
     const base = baseFromOptions(o);
+    await prepareWorkload(base.config);
     const seeds = shardSeeds(range.from, range.to, shard ?? undefined);
     if (range.to - range.from > 10_000_000) throw new UsageError('the seed range is too large');
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { addConfigOptions, baseFromOptions, type CommonOpts } from './explore.js';
+import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
 import { validSeed, runJson } from './run.js';
 import { readRepro, writeFailure } from '../../explore/artefacts.js';
 import { specOf } from '../../explore/engine.js';
@@ -48,6 +48,7 @@ export function register(program: Command): void {
     } else {
       spec = specOf(baseFromOptions(o), validSeed(target));
     }
+    await prepareWorkload(spec.config);
     const started = process.hrtime.bigint();
     const keep = !!o.save || !!o.report;
     const out = await runSpec(spec, { recordTrace: keep, keepHistory: keep });

@@ -5,7 +5,7 @@ import { parseSeed, seedProblem, type Seed } from '../../sim/random.js';
 import { runOnce, type RunConfig } from '../../sim/run.js';
 import { checkDeterminism } from '../determinism.js';
 import { parsePositiveInt } from '../options.js';
-import { addConfigOptions, baseFromOptions, type CommonOpts } from './explore.js';
+import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
 import { specOf } from '../../explore/engine.js';
 import { runSpec, type RunOutcome } from '../../explore/runner.js';
 import { writeReportFile } from '../report-option.js';
@@ -53,6 +53,7 @@ export function register(program: Command): void {
       opts.duration ??= String(parsePositiveInt('--time', opts.time));
     }
     const base = baseFromOptions(opts);
+    await prepareWorkload(base.config);
     const spec = specOf(base, seed);
     if (opts.checkDeterminism) {
       const r = await checkSpecDeterminism(spec);

@@ -8,6 +8,7 @@ import { runSpec } from '../../explore/runner.js';
 import { shrink } from '../../explore/shrink.js';
 import { writeFailure } from '../../explore/artefacts.js';
 import { describeFault } from '../../explore/nemesis.js';
+import { prepareWorkload } from './explore.js';
 
 export function register(program: Command): void {
   program
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .action(async (file: string, o: { budget: string; property?: string; json?: boolean }) => {
       const budget = parsePositiveInt('--budget', o.budget);
       const repro = loadRepro(file);
+      await prepareWorkload(repro.spec.config);
       let property = o.property ?? repro.property;
       if (!property) {
         const first = (await runSpec(repro.spec)).verdicts.find((v) => v.ok === false);

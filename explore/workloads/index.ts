@@ -7,12 +7,14 @@ import { RegistersDriver, planRegisters } from './registers.js';
 import { ConfigurationDriver, planConfiguration } from './configuration.js';
 import { NamingDriver, planNaming } from './naming.js';
 import { LockDriver, planLock } from './lock.js';
+import { ModuleDriver, planModule } from './module.js';
 
 export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
   registers: 'reads, writes and conditional setData on a few znodes (linearizability, znode model)',
   configuration: 'one writer, watchers re-registering one-shot watches; all converge on the last value',
   naming: 'workers join /workers with ephemeral-sequential nodes and leave; a monitor watches the membership',
   lock: "ZooKeeper's lock recipe guarding fenced writes to /resource; writes must follow the lock order",
+  module: 'your own recipe: --workload path/to/recipe.js (see explore/workloads/module.ts)',
 };
 
 export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
@@ -26,9 +28,12 @@ export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
       return planNaming(rng, config, config.clients);
     case 'lock':
       return planLock(rng, config, config.clients);
+    case 'module':
+      return planModule(rng, config, config.clients);
   }
 }
 
+/** A run's driver; for a recipe module, `loadRecipe(config.workloadModule)` must have run in this thread. */
 export function createDriver(cluster: ExploreCluster, plan: WorkloadPlan): WorkloadDriver {
   switch (plan.name) {
     case 'registers':
@@ -39,5 +44,7 @@ export function createDriver(cluster: ExploreCluster, plan: WorkloadPlan): Workl
       return new NamingDriver(cluster, plan);
     case 'lock':
       return new LockDriver(cluster, plan);
+    case 'module':
+      return new ModuleDriver(cluster, plan, ModuleDriver.recipeOf(cluster.config));
   }
 }

@@ -1,0 +1,203 @@
+/**
+ * Your own recipe as an exploration workload: `zksim explore --workload ./my-recipe.js` runs a JavaScript module
+ * (ESM) under the nemesis, over as many seeds as you like, and checks its properties beside ZooKeeper's own
+ * (OSC, linearizability, watches, ensemble invariants). The module default-exports a function that makes a fresh
+ * RecipeWorkload for each run (a run must not see the state of the one before: runs share a thread):
+ *
+ *   export default () => ({
+ *     name: 'leader-latch',                        // for reports
+ *     setup(ctx) { ... },                          // optional: at time 0 (e.g. create parent nodes)
+ *     step(ctx, session, slot) { return ...; },    // one planned step of client `slot`: a promise
+ *     final(ctx, session, slot) { return ...; },   // optional: after a sync, once the faults have healed
+ *     verdicts(ctx) { return [{ property, ok, explanation }]; },  // your properties, after the run
+ *   });
+ *
+ * Every client runs its steps one after the other, with seeded random gaps (a mean between 100 and 1,000 virtual ms
+ * per seed), until the end of the fault phase. `session.client` is zksim's ZooKeeper client (core/client: the Java
+ * API's calls as promises, watches as functions); a session that expired is replaced by a new one at the next step.
+ * `ctx.now()` is the virtual time, `ctx.openSessionIds()` the sessions still open, `ctx.schedule(ms, fn)` runs `fn`
+ * later on virtual time. A step that throws (or rejects) is an error a client saw, not a failure; a verdict with
+ * `ok: false` is. Code between awaits must not wait for anything but ZooKeeper replies, watches and ctx.schedule:
+ * real timers and I/O would break determinism.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Rng } from '../../sim/random.js';
+import type { ExploreCluster, Session } from '../cluster.js';
+import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
+import type { Verdict } from '../verdict.js';
+import { BaseDriver, SESSIONEXPIRED, codeOf } from './common.js';
+
+export interface RecipeContext {
+  /** Virtual ms since the start of the run. */
+  now(): number;
+  /** Ids of the sessions (all slots) whose client is not closed. */
+  openSessionIds(): number[];
+  /** Runs `fn` after `ms` virtual ms. */
+  schedule(ms: number, fn: () => void): void;
+  /** The current session of each client slot. */
+  sessions(): readonly Session[];
+}
+
+export interface RecipeWorkload {
+  name: string;
+  setup?(ctx: RecipeContext): void;
+  step(ctx: RecipeContext, session: Session, slot: number): Promise<unknown>;
+  final?(ctx: RecipeContext, session: Session, slot: number): Promise<unknown>;
+  verdicts(ctx: RecipeContext): Verdict[];
+}
+
+/** What a recipe module default-exports. */
+export type RecipeFactory = () => RecipeWorkload;
+
+/** Modules loaded so far, by absolute path (a run's driver is made synchronously, after `loadRecipe`). */
+const loaded = new Map<string, RecipeFactory>();
+
+/** A problem with a recipe module (bad input: the CLI exits 2). */
+export class RecipeError extends Error {
+  override name = 'RecipeError';
+}
+
+/** True when a --workload value names a module file rather than a built-in workload. */
+export function looksLikeModule(value: string): boolean {
+  return /\.(m?js)$/.test(value) || value.includes('/');
+}
+
+/** The absolute path of a recipe module; the file must exist. */
+export function recipePath(value: string): string {
+  const p = isAbsolute(value) ? value : resolve(value);
+  if (!existsSync(p)) throw new RecipeError(`workload module ${value} does not exist`);
+  return p;
+}
+
+/** Imports and checks a recipe module (once per path and thread). */
+export async function loadRecipe(path: string): Promise<RecipeFactory> {
+  const have = loaded.get(path);
+  if (have) return have;
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (e) {
+    throw new RecipeError(`workload module ${path} cannot be loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  if (typeof mod.default !== 'function') throw new RecipeError(`workload module ${path} must default-export a function that returns a recipe ({ name, step, verdicts, ... })`);
+  const factory = mod.default as RecipeFactory;
+  recipeProblem(path, factory); // a trial instance, to report a malformed recipe before any run
+  loaded.set(path, factory);
+  return factory;
+}
+
+/** Makes a recipe and checks its shape; throws RecipeError when malformed. */
+function recipeProblem(path: string, factory: RecipeFactory): RecipeWorkload {
+  let d: Partial<RecipeWorkload> | undefined;
+  try {
+    d = factory();
+  } catch (e) {
+    throw new RecipeError(`workload module ${path}: its default export threw: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const bad = (what: string): never => {
+    throw new RecipeError(`workload module ${path}: the recipe its default export returns must have ${what}`);
+  };
+  if (!d || typeof d !== 'object') bad('name, step and verdicts');
+  if (typeof d!.name !== 'string' || !d!.name) bad('a non-empty string "name"');
+  if (typeof d!.step !== 'function') bad('a function "step(ctx, session, slot)"');
+  if (typeof d!.verdicts !== 'function') bad('a function "verdicts(ctx)"');
+  if (d!.setup !== undefined && typeof d!.setup !== 'function') bad('"setup", when given, a function');
+  if (d!.final !== undefined && typeof d!.final !== 'function') bad('"final", when given, a function');
+  return d as RecipeWorkload;
+}
+
+/** The plan: every client takes steps with exponential gaps until the end of the fault phase. */
+export function planModule(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
+  const meanGap = rng.uniform(100, 1000);
+  const out: PlannedOp[][] = [];
+  for (let c = 0; c < clients; c++) {
+    const ops: PlannedOp[] = [];
+    let t = 0;
+    while (t < config.durationMs) {
+      const gap = Math.round(rng.exponential(meanGap));
+      t += gap + 10;
+      ops.push({ gap, op: 'step' });
+    }
+    out.push(ops);
+  }
+  return { name: 'module', keys: 0, clients: out };
+}
+
+export class ModuleDriver extends BaseDriver {
+  readonly name: string;
+  private readonly ctx: RecipeContext;
+
+  constructor(cluster: ExploreCluster, plan: WorkloadPlan, private readonly recipe: RecipeWorkload) {
+    super(cluster, plan);
+    this.name = recipe.name;
+    this.ctx = {
+      now: () => this.world.now,
+      openSessionIds: () => this.cluster.sessions.filter((s) => s.client.state !== 'CLOSED' && s.client.sessionId).map((s) => s.client.sessionId),
+      schedule: (ms, fn) => void this.world.schedule(ms, `${recipe.name}: scheduled`, () => this.guard('a scheduled function', fn)),
+      sessions: () => this.cluster.sessions,
+    };
+  }
+
+  /** Runs user code, turning a throw into a harness error (a bug of the recipe's test code, not a verdict). */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.internalErrors.push(`${this.recipe.name}: ${what} threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.world.wakeUser(); // let continuations of what fn started run before the next event
+  }
+
+  protected override onStart(): void {
+    if (this.recipe.setup) this.guard('setup', () => this.recipe.setup!(this.ctx));
+  }
+
+  protected perform(slot: number, _op: PlannedOp, s: Session): Promise<unknown> {
+    const p = this.recipe.step(this.ctx, s, slot);
+    this.world.wakeUser();
+    return Promise.resolve(p).catch((e) => {
+      if (codeOf(e) === SESSIONEXPIRED) this.noteError(s, e);
+      throw e;
+    });
+  }
+
+  protected finalRead(slot: number, s: Session): Promise<unknown> {
+    if (!this.recipe.final) return s.client.exists('/');
+    const p = this.recipe.final(this.ctx, s, slot);
+    this.world.wakeUser();
+    return Promise.resolve(p);
+  }
+
+  override verdicts(): Verdict[] {
+    let vs: unknown;
+    try {
+      vs = this.recipe.verdicts(this.ctx);
+    } catch (e) {
+      this.internalErrors.push(`${this.recipe.name}: verdicts threw: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
+    if (!Array.isArray(vs)) {
+      this.internalErrors.push(`${this.recipe.name}: verdicts() must return a list`);
+      return [];
+    }
+    const out: Verdict[] = [];
+    for (const v of vs as Array<Partial<Verdict>>) {
+      if (!v || typeof v.property !== 'string' || !(v.ok === true || v.ok === false || v.ok === null) || typeof v.explanation !== 'string') {
+        this.internalErrors.push(`${this.recipe.name}: a verdict needs property (string), ok (true, false or null) and explanation (string)`);
+        continue;
+      }
+      out.push({ property: v.property, ok: v.ok, explanation: v.explanation });
+    }
+    return out;
+  }
+
+  /** A fresh recipe for one run, from the module of `config` (loadRecipe must have run in this thread). */
+  static recipeOf(config: ExploreConfig): RecipeWorkload {
+    const path = config.workloadModule ?? '(none)';
+    const factory = loaded.get(path);
+    if (!factory) throw new RecipeError(`workload module ${path} is not loaded`);
+    return recipeProblem(path, factory);
+  }
+}
