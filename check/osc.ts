@@ -27,7 +27,7 @@
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
  * hash would not (it can never pass a broken history).
  */
-import { describeOperation, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
+import { ZkError, describeOperation, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
 import { MutableTree, applyZk, forgetUnreadData, initialTree, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
@@ -69,6 +69,8 @@ export interface OscResult {
   blocked?: Array<{ op: Operation; reason: string }>;
   state?: string;
 }
+
+type CreateSub = Extract<Extract<ZkStep, { k: 'write' }>['subs'][number], { k: 'create' }>;
 
 interface Item {
   op: Operation;
@@ -191,19 +193,29 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
   // their counts depend on it. Each tried assignment `pick` (trailing defaults dropped) opens its children: one more
   // step at its last explicit choice or at any later choice point (each assignment has one parent: undo the last
   // step). They are tried fewest steps from the defaults first (each single change before any pair, ...).
+  // An assignment that vanishingNames rules out would fail its search: it is skipped without one and is not counted
+  // among the MAX_ASSIGNMENTS tried (up to MAX_SKIPPED of them), so the order of the assignments and every search
+  // that is run stay as before. (16-client naming seed 50118: the first 1,903 assignments gave a name that a later
+  // read no longer lists to a create whose session never ends; the 1,904th passes.)
+  const vanishing = vanishingNames(opsIn, opts);
   let first: OscResult | undefined;
   const queue: number[][] = [[]];
   const total = (x: readonly number[]): number => x.reduce((a, b) => a + b, 0);
-  for (let attempt = 0; attempt < MAX_ASSIGNMENTS && queue.length; attempt++) {
+  for (let attempt = 0, skipped = 0; attempt < MAX_ASSIGNMENTS && queue.length; ) {
     let best = 0;
     for (let k = 1; k < queue.length; k++) if (total(queue[k]!) < total(queue[best]!)) best = k;
     const pick = queue.splice(best, 1)[0]!;
     const counts: number[] = [];
-    const r = searchOsc(resolveSequentialNames(opsIn, pick, counts), opts, limits);
-    if (r.verdict === 'unknown') return { ...r, explored: limits.spent + r.explored };
-    if (r.verdict === 'ok') return r;
-    limits.spent += r.explored;
-    first ??= r;
+    const resolved = resolveSequentialNames(opsIn, pick, counts);
+    if (vanishing && skipped < MAX_SKIPPED && vanishing(resolved)) skipped++;
+    else {
+      attempt++;
+      const r = searchOsc(resolved, opts, limits);
+      if (r.verdict === 'unknown') return { ...r, explored: limits.spent + r.explored };
+      if (r.verdict === 'ok') return r;
+      limits.spent += r.explored;
+      first ??= r;
+    }
     for (let i = Math.max(0, pick.length - 1); i < counts.length; i++) {
       const next = pick.slice(0, i + 1);
       while (next.length <= i) next.push(0);
@@ -213,7 +225,112 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
       }
     }
   }
-  return first!;
+  if (first) return first;
+  // (every assignment was ruled out: the search of the default one says why)
+  const r = searchOsc(resolveSequentialNames(opsIn), opts, limits);
+  return r.verdict === 'unknown' ? { ...r, explored: limits.spent + r.explored } : r;
+}
+
+/** How many assignments ruled out by vanishingNames a check skips at most (each costs one resolveSequentialNames). */
+const MAX_SKIPPED = 20_000;
+
+/**
+ * With zxids: a test of an assignment of sequential names (resolveSequentialNames) that needs no search. A name given
+ * to a create of unknown outcome that a read (getChildren with a zxid) listed and a later read (separated from it by a
+ * completed update's zxid, so placed after it) no longer lists must have been removed in between; when no operation
+ * deletes it, only the close of its ephemeral owner can: the create must be ephemeral and its session must have a
+ * close, without zxid or with a zxid up to the later read's. Returns undefined when the history has no zxids to go by
+ * (the search would not use them either), else a function that is true when an assignment breaks this (its search
+ * would fail).
+ */
+function vanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
+  if (opts.useZxids === false) return undefined;
+  const UPDATES = new Set(['create', 'delete', 'setData', 'multi', 'closeSession']);
+  const updateZxids: number[] = [];
+  for (const o of ops) {
+    if (!UPDATES.has(o.op) || o.status === 'unknown' || isSessionEnd(o)) continue;
+    if (typeof o.zxid !== 'number') return undefined;
+    if (o.status === 'ok') updateZxids.push(o.zxid); // (a failed one may be no update to the search)
+  }
+  for (const o of ops) if (isSessionEnd(o) && typeof o.zxid === 'number') updateZxids.push(o.zxid);
+  if (!updateZxids.length) return undefined;
+  updateZxids.sort((a, b) => a - b);
+  /** The smallest zxid of a completed update above z (Infinity if none). */
+  const updateAfter = (z: number): number => {
+    let lo = 0;
+    let hi = updateZxids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (updateZxids[mid]! > z) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < updateZxids.length ? updateZxids[lo]! : Infinity;
+  };
+  // Paths that some operation deletes, or creates otherwise than by an unknown sequential create: not judged.
+  const otherwise = new Set<string>();
+  const arg = (a: unknown, k: string): unknown => (a && typeof a === 'object' ? (a as Record<string, unknown>)[k] : undefined);
+  const note = (o: unknown, op: unknown, result: unknown): void => {
+    const path = arg(o, 'path');
+    if (typeof path !== 'string') return;
+    if (op === 'delete' || (op === 'create' && !String(arg(o, 'mode') ?? '').includes('SEQUENTIAL'))) otherwise.add(path);
+    const made = arg(result, 'path');
+    if (op === 'create' && typeof made === 'string') otherwise.add(made);
+  };
+  for (const o of ops) {
+    note(o.args, o.op, o.result);
+    const subs = o.op === 'multi' ? arg(o.args, 'ops') : undefined;
+    const results = arg(o.result, 'results');
+    if (Array.isArray(subs)) subs.forEach((sub, i) => note(sub, arg(sub, 'op'), Array.isArray(results) ? results[i] : undefined));
+  }
+  // Closes per process: the smallest zxid, or any time when one has none.
+  const closeZxid = new Map<Process, number>();
+  const closeAnyTime = new Set<Process>();
+  for (const o of ops) {
+    if (o.op !== 'closeSession' || o.status === 'fail') continue;
+    if (typeof o.zxid !== 'number') closeAnyTime.add(o.process);
+    else closeZxid.set(o.process, Math.min(closeZxid.get(o.process) ?? Infinity, o.zxid));
+  }
+  const listings = new Map<string, Array<{ z: number; children: Set<string> }>>();
+  for (const o of ops) {
+    const path = arg(o.args, 'path');
+    const children = arg(o.result, 'children');
+    if (o.op !== 'getChildren' || o.status !== 'ok' || typeof o.zxid !== 'number' || typeof path !== 'string' || !Array.isArray(children)) continue;
+    let l = listings.get(path);
+    if (!l) listings.set(path, (l = []));
+    l.push({ z: o.zxid, children: new Set(children.map(String)) });
+  }
+  /** Name → the zxid of the first read that no longer lists it, placed after the last one that does (or Infinity). */
+  const goneAt = new Map<string, number>();
+  const gone = (name: string): number => {
+    let g = goneAt.get(name);
+    if (g !== undefined) return g;
+    g = Infinity;
+    const i = name.lastIndexOf('/');
+    const parent = i <= 0 ? '/' : name.slice(0, i);
+    const base = name.slice(i + 1);
+    const reads = listings.get(parent) ?? [];
+    let last = -Infinity;
+    for (const r of reads) if (r.children.has(base) && r.z > last) last = r.z;
+    if (last > -Infinity) {
+      const after = updateAfter(last);
+      for (const r of reads) if (r.z >= after && !r.children.has(base) && r.z < g) g = r.z;
+    }
+    goneAt.set(name, g);
+    return g;
+  };
+  return (resolved) => {
+    for (const o of resolved) {
+      if (o.op !== 'create' || o.status !== 'unknown') continue;
+      const name = arg(o.result, 'path');
+      if (typeof name !== 'string' || otherwise.has(name)) continue;
+      const g = gone(name);
+      if (g === Infinity) continue;
+      if (!String(arg(o.args, 'mode') ?? '').startsWith('EPHEMERAL')) return true;
+      if (closeAnyTime.has(o.process)) continue;
+      if (!((closeZxid.get(o.process) ?? Infinity) <= g)) return true;
+    }
+    return false;
+  };
 }
 
 /**
@@ -380,6 +497,16 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const zxidRead = (it: Item): boolean => !it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown';
   /** True when the placed updates go past the zxid read `it` saw (the prefix only grows: it can never come). */
   const passed = (it: Item): boolean => zNext > 0 && zOrder[zNext - 1]!.zxid > it.op.zxid!;
+  /** Whether `it` may come now by its constraints other than the unknown ops it waits for (constraints only, not legality). */
+  const readyButWaits = (it: Item): boolean => {
+    if (it.sess !== undefined && pos[it.sess]! < it.after!) return false;
+    if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return false;
+    if (usedZxids) {
+      if (it.update && !it.unknown && it.zxid >= 0) return zOrder[zNext] === it;
+      if (zxidRead(it) && ((zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid!) || passed(it))) return false;
+    }
+    return true;
+  };
   const isBlocked = (it: Item): boolean => {
     if ((it.sess !== undefined || it.waitFor) && waiting(it)) return true;
     if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return true;
@@ -445,6 +572,153 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   for (const keys of produces) for (const k of keys) producers.set(k, (producers.get(k) ?? 0) + 1);
   const itemIndex = new Map<Item, number>();
   items.forEach((it, i) => itemIndex.set(it, i));
+  // Look-ahead (with zxids): a completed read with a zxid is placed after every update of a smaller or equal zxid and
+  // before every update of a larger one, so what it saw (which znodes exist) can come only from operations not placed
+  // yet that may precede it: updates of unknown outcome, updates without zxid, and those up to its zxid. When a znode
+  // that such a read saw exists is missing now and none of them can create it, or one that it saw missing (or absent
+  // from the children it listed) exists now and none of them can delete it (a delete, or the close of its ephemeral
+  // owner), the read can never come: a dead end. Without this, a wrong guess about an unknown write (e.g. a delete
+  // of unknown outcome taken as applied although a later read still lists the node) was found out only once the
+  // placed updates reached the read's zxid, after every combination of the other guesses made meanwhile
+  // (16-client naming seeds 50038, 50039, ...: the budget was spent). Checked for each session's next such read.
+  const placedItem = new Uint8Array(items.length);
+  const creators = new Map<string, Array<{ it: Item; sub: CreateSub }>>();
+  const removers = new Map<string, Item[]>();
+  const closers = new Map<Process, Item[]>();
+  const addTo = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
+    const l = m.get(k);
+    if (l) l.push(v);
+    else m.set(k, [v]);
+  };
+  for (const it of items) {
+    const st = it.step;
+    if (st.expect.s !== 'ok' && st.expect.s !== 'unknown') continue;
+    if (st.k === 'closeSession') addTo(closers, st.owner, it);
+    else if (st.k === 'write') {
+      for (const sub of st.subs) {
+        if (sub.k === 'create' && sub.name !== undefined) addTo(creators, sub.name, { it, sub });
+        else if (sub.k === 'delete') addTo(removers, sub.path, it);
+      }
+    }
+  }
+  /** Whether `it` is not placed yet and may still be placed before a read that saw zxid `z`. */
+  const mayCome = (it: Item, z: number): boolean => !placedItem[itemIndex.get(it)!] && (it.zxid < 0 || it.zxid <= z);
+  const anyBefore = (list: Item[] | undefined, z: number): boolean => {
+    if (list) for (const it of list) if (mayCome(it, z)) return true;
+    return false;
+  };
+  /** Whether znode `path` exists and some operation not placed yet may delete it (it or the close of its owner). */
+  const removable = (path: string, z: number): boolean => {
+    const n = tree.get(path);
+    return !!n && (anyBefore(removers.get(path), z) || (n.owner !== null && anyBefore(closers.get(n.owner), z)));
+  };
+  /**
+   * A sequential create whose number is below its parent's counter fails, and the counter only grows as long as the
+   * parent stays: when nothing left can delete the parent, such a create can never succeed any more.
+   */
+  const seqPassed = (sub: CreateSub): boolean => {
+    if (!sub.sequential || sub.name === undefined) return false;
+    const pp = parentOf(sub.name);
+    const parent = tree.get(pp);
+    return !!parent && Number(sub.name.slice(sub.path.length)) < parent.seq && !removable(pp, Infinity);
+  };
+  const cannotAppear = (path: string, z: number): boolean => {
+    if (tree.get(path)) return false;
+    for (const c of creators.get(path) ?? []) if (mayCome(c.it, z) && !seqPassed(c.sub)) return false;
+    return true;
+  };
+  const cannotVanish = (path: string, z: number): boolean => !!tree.get(path) && !removable(path, z);
+  /** What a completed zxid read saw of the existence of znodes (reads that saw the same share one). */
+  interface Sight {
+    z: number;
+    /** getChildren: the parent, and the full paths and names of the children it listed. */
+    parent?: string;
+    childPaths?: string[];
+    childNames?: readonly string[];
+    /** Paths it saw exist, and paths it saw missing. */
+    present: string[];
+    absent: string[];
+    stamp: number;
+  }
+  const sights = new Map<string, Sight>();
+  const sightOf = (it: Item): Sight | undefined => {
+    const st = it.step;
+    const z = it.op.zxid!;
+    let s: Sight | undefined;
+    if (st.k === 'getChildren' && st.expect.s === 'ok' && st.children) {
+      const prefix = st.path === '/' ? '/' : `${st.path}/`;
+      s = { z, parent: st.path, childPaths: st.children.map((c) => prefix + c), childNames: st.children, present: [st.path], absent: [], stamp: 0 };
+    } else if ((st.k === 'getChildren' || st.k === 'getData') && st.expect.s === 'err' && st.expect.code === ZkError.NONODE) {
+      s = { z, present: [], absent: [st.path], stamp: 0 };
+    } else if (st.k === 'getData' && st.expect.s === 'ok') s = { z, present: [st.path], absent: [], stamp: 0 };
+    else if (st.k === 'exists' && st.expect.s === 'ok' && st.present !== undefined) s = { z, present: st.present ? [st.path] : [], absent: st.present ? [] : [st.path], stamp: 0 };
+    if (!s) return undefined;
+    const key = JSON.stringify([s.z, s.parent, s.childNames, s.present, s.absent]);
+    const old = sights.get(key);
+    if (old) return old;
+    sights.set(key, s);
+    return s;
+  };
+  /** True when a read that saw `s` (not placed yet) can never be legal: see above. */
+  const unreachable = (s: Sight): boolean => {
+    for (const x of s.present) if (cannotAppear(x, s.z)) return true;
+    for (const x of s.absent) if (cannotVanish(x, s.z)) return true;
+    if (s.parent === undefined) return false;
+    const n = tree.get(s.parent);
+    if (!n) return false; // (then s.present says it all)
+    const want = s.childNames!;
+    const have = n.children;
+    if (have.length === want.length) {
+      let same = true;
+      for (let i = 0; i < have.length; i++) {
+        if (have[i] !== want[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
+    for (const x of s.childPaths!) if (cannotAppear(x, s.z)) return true;
+    const prefix = s.parent === '/' ? '/' : `${s.parent}/`;
+    for (const c of have) if (!want.includes(c) && cannotVanish(prefix + c, s.z)) return true;
+    return false;
+  };
+  /** For each session and position: what the session's first completed zxid read at or after it saw (or undefined). */
+  const nextSight: Array<Array<Sight | undefined>> = lists.map((list) => {
+    const a: Array<Sight | undefined> = new Array<Sight | undefined>(list.length + 1).fill(undefined);
+    if (!usedZxids) return a;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const it = list[k]!;
+      a[k] = (!it.update && typeof it.op.zxid === 'number' && it.op.status !== 'unknown' ? sightOf(it) : undefined) ?? a[k + 1];
+    }
+    return a;
+  });
+  /** For each position in the zxid order: the first completed sequential create at or after it (or −1). */
+  const nextSeqCreate = new Int32Array(zOrder.length + 1).fill(-1);
+  for (let k = zOrder.length - 1; k >= 0; k--) {
+    const st = zOrder[k]!.step;
+    const seqCreate = st.k === 'write' && st.expect.s === 'ok' && st.subs.some((x) => x.k === 'create' && x.sequential);
+    nextSeqCreate[k] = seqCreate ? k : nextSeqCreate[k + 1]!;
+  }
+  let stamp = 0;
+  const deadAhead = (): boolean => {
+    if (!usedZxids) return false;
+    // The next completed sequential create in zxid order must still be able to succeed (an unknown create applied
+    // with a larger number would make it fail for ever).
+    const k = nextSeqCreate[zNext]!;
+    if (k >= 0) {
+      const st = zOrder[k]!.step;
+      if (st.k === 'write') for (const sub of st.subs) if (sub.k === 'create' && seqPassed(sub)) return true;
+    }
+    stamp++;
+    for (let p = 0; p < sessions; p++) {
+      const s = nextSight[p]![pos[p]!];
+      if (!s || s.stamp === stamp) continue;
+      s.stamp = stamp;
+      if (unreachable(s)) return true;
+    }
+    return false;
+  };
   const deadHead = (): boolean => {
     for (let p = 0; p < P; p++) {
       const it = lists[p]![pos[p]!];
@@ -469,6 +743,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     const f: Frame = { it, applied: apply, mark, rtPtr, forced };
     if (alts) f.alts = alts;
     stack.push(f);
+    placedItem[itemIndex.get(it)!] = 1;
     const p = it.proc;
     posHash ^= zAt(p, pos[p]!) ^ zAt(p, pos[p]! + 1);
     pos[p]!++;
@@ -483,6 +758,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const unplace = (): Frame => {
     const f = stack.pop()!;
     const it = f.it;
+    placedItem[itemIndex.get(it)!] = 0;
     tree.rollback(f.mark);
     for (const k of produces[itemIndex.get(it)!]!) producers.set(k, producers.get(k)! + 1);
     const p = it.proc;
@@ -601,7 +877,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         }
       }
       if (remaining === 0) return { verdict: 'ok', operations: ops.length, sessions, explored, usedZxids };
-      if (!deadHead() && !seen()) {
+      if (!deadHead() && !deadAhead() && !seen()) {
         // Branch over enabled updates (and unknown ops: take effect now, or never).
         // Dropping an unknown op changes nothing but what waits for it: an order that drops it early stays legal with
         // the drop moved to just before its first waiter, or to the end. So a drop is tried only for an op that some
@@ -615,8 +891,18 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
           if (!it) continue;
           if (!it.unknown) onlyUnknownLeft = false;
           else if (!it.readOnly && !isBlocked(it)) applicable.add(it);
-          const w = it.sess !== undefined || it.waitFor ? waiting(it) : undefined;
-          if (w) waitedOn.add(w);
+          // (only when `it` could come now but for the unknown ops it waits for: an order that decides such an op
+          // early stays legal with the decision moved to just before its first waiter, where the waiter is ready;
+          // offering it whenever it is waited for made the search visit each such op decided now and decided later,
+          // 16-client naming seed 50118)
+          if (it.waitFor && readyButWaits(it)) {
+            for (const u of it.waitFor) {
+              if (pos[u.proc] === 0) {
+                waitedOn.add(u);
+                break;
+              }
+            }
+          }
         }
         // Likewise an unknown write that takes effect can take effect as late as possible: up to the first operation
         // that needs its effect (one whose turn it is but that is illegal in the state reached), that waits for it,
