@@ -10,7 +10,7 @@
  * not be linearized in time: backtrack. The linearized set is a Uint32Array bitset hashed incrementally (Zobrist:
  * one random word per operation, XORed in and out), so a step costs O(1) plus the model's step and hash.
  *
- * Three prunings that keep the search exact:
+ * Four prunings that keep the search exact:
  * - A read-only operation (one whose step never changes the state: a read, a failed compare-and-set) that is legal
  *   now can always be linearized now: any successful order from (L, s) can move it to the front, since it changes
  *   nothing and its real-time constraints only push it earlier. So when such a choice fails, the configuration
@@ -25,6 +25,11 @@
  *   made a new configuration, and a history with k pending unknown operations could visit every subset of them at
  *   each state (explore --servers 1 --clients 16, registers, seeds 1..200: 12 seeds gave up after 10^6
  *   configurations; 7 of them now take 1,400 to 240,000).
+ * - Operations with unknown outcome that the model calls interchangeable (equal `stepKey`: they step every state
+ *   alike) are tried in list order only: one of them is not linearized while one before it in the list is pending.
+ *   Both are callable then (the walk reached the later one), and an order that places the later one first becomes a
+ *   legal order with the two swapped (neither constrains anything in real time). Without this, the search tried
+ *   every one of k interchangeable pending writes for each write that k of them could have made.
  */
 import { describeOperation, pairOperations, type HistoryEvent, type Operation } from './history.js';
 import { ILLEGAL, mix32, type Model } from './models/model.js';
@@ -40,10 +45,10 @@ export interface CheckOptions {
   /** Check every partition even after one failed (default: stop at the first failure, like Porcupine). */
   allPartitions?: boolean;
   /**
-   * Also linearize operations with unknown outcome where they change nothing (the search without that pruning;
-   * for tests of the search itself).
+   * Try operations with unknown outcome everywhere: also where they change nothing, and each of several
+   * interchangeable ones (the search without the two reductions for them; for tests of the search itself).
    */
-  keepUnknownNoops?: boolean;
+  exhaustiveUnknown?: boolean;
 }
 
 export interface PlacedOp {
@@ -94,7 +99,7 @@ export function checkOperations<S, P>(model: Model<S, P>, ops: readonly Operatio
   const res: LinearizabilityResult = { verdict: 'linearizable', model: model.name, operations: ops.length, partitions: parts.length, explored: 0, failures: [] };
   // Run all partitions interleaved, smallest first; stop at the first failure unless asked for all.
   let live = parts
-    .map((p, i) => ({ i, gen: searchPartition(model, p, prepared[i]!, deadline, opts.maxExplored ?? Infinity, !opts.keepUnknownNoops) }))
+    .map((p, i) => ({ i, gen: searchPartition(model, p, prepared[i]!, deadline, opts.maxExplored ?? Infinity, opts.exhaustiveUnknown === true) }))
     .sort((a, b) => parts[a.i]!.length - parts[b.i]!.length);
   let unknown = false;
   while (live.length) {
@@ -212,7 +217,7 @@ function zobristTable(n: number): Int32Array {
  * a hard linearizable one (Porcupine runs partitions in goroutines and stops at the first failure).
  */
 const SLICE = 1 << 12;
-function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], steps: readonly P[], deadline: number, maxExplored: number, skipUnknownNoops: boolean): Generator<undefined, PartitionResult> {
+function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], steps: readonly P[], deadline: number, maxExplored: number, exhaustiveUnknown: boolean): Generator<undefined, PartitionResult> {
   const n = ops.length;
   const readOnly = new Uint8Array(n);
   const finite = new Uint8Array(n);
@@ -253,6 +258,24 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
   next[last] = TAIL;
   prev[TAIL] = last;
 
+  // Operations with unknown outcome that the model calls interchangeable (equal stepKey), in list order: one of them
+  // is tried only when every one before it is linearized (see the header).
+  const twins: Array<readonly number[] | undefined> = new Array(n);
+  const twinPos = new Int32Array(n);
+  if (model.stepKey && !exhaustiveUnknown) {
+    const byKey = new Map<string | number, number[]>();
+    for (const e of order) {
+      if (e & 1 || finite[e >> 1]) continue;
+      const i = e >> 1;
+      const key = model.stepKey(steps[i]!);
+      if (key === undefined) continue;
+      let list = byKey.get(key);
+      if (!list) byKey.set(key, (list = []));
+      twins[i] = list;
+      twinPos[i] = list.length;
+      list.push(i);
+    }
+  }
   const Z = zobristTable(n);
   const words = (n + 31) >>> 5;
   const bits = new Uint32Array(words);
@@ -282,8 +305,13 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
         entry = next[entry]!;
         continue;
       }
+      const tw = twins[i];
+      if (tw && twinPos[i]! > 0 && pendingBefore(tw, twinPos[i]!, bits)) {
+        entry = next[entry]!;
+        continue;
+      }
       const ns = model.step(state, steps[i]!);
-      if (ns !== ILLEGAL && skipUnknownNoops && !finite[i] && (ns === state || model.equal(ns, state))) {
+      if (ns !== ILLEGAL && !exhaustiveUnknown && !finite[i] && (ns === state || model.equal(ns, state))) {
         // An operation with unknown outcome that would change nothing here is not needed here (see the header).
         entry = next[entry]!;
         continue;
@@ -376,6 +404,15 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
       yield undefined;
     }
   }
+}
+
+/** True when one of list[0..pos) is not linearized yet. */
+function pendingBefore(list: readonly number[], pos: number, bits: Uint32Array): boolean {
+  for (let k = 0; k < pos; k++) {
+    const j = list[k]!;
+    if ((bits[j >>> 5]! & (1 << (j & 31))) === 0) return true;
+  }
+  return false;
 }
 
 function partitionLabel(ops: readonly Operation[]): string | undefined {

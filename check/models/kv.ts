@@ -100,4 +100,5 @@ export const kvModel: Model<KvState, KvStep> = {
   hash: (s) => s.h ^ s.s.length,
   equal: (a, b) => a === b || (a.h === b.h && a.s.length === b.s.length && a.s === b.s),
   describeState: (s) => JSON.stringify(s.s),
+  stepKey: (p) => `${p.k}|${p.v}`,
 };

@@ -33,6 +33,11 @@ export interface Model<S = unknown, P = unknown> {
   hash(state: S): number;
   equal(a: S, b: S): boolean;
   describeState(state: S): string;
+  /**
+   * Optional: a key such that two operations with unknown outcome and equal keys step every state alike (the
+   * search then tries only one of them at a time).
+   */
+  stepKey?(p: P): string | number | undefined;
 }
 
 /** A cheap 32-bit string hash (FNV-1a over at most the last 32 chars plus the length). */

@@ -76,4 +76,5 @@ export const registerModel: Model<Value, RegisterStep> = {
   hash: (s) => (s === null ? 0x5bd1e995 : typeof s === 'number' ? mix32(s | 0) ^ (s === (s | 0) ? 0 : hashString(String(s))) : hashString(s)),
   equal: (a, b) => a === b,
   describeState: (s) => (s === null ? 'nil' : JSON.stringify(s)),
+  stepKey: (p) => `${p.k}|${JSON.stringify(p.a)}|${JSON.stringify(p.b)}`,
 };
