@@ -3,6 +3,7 @@
  * time per session, with the planned gaps), session replacement after expiry, and the final "are clients served
  * after the last heal" round.
  */
+import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
@@ -28,6 +29,26 @@ export function codeOf(e: unknown): number {
 export function errText(e: unknown): string {
   if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
   return String(e);
+}
+
+/**
+ * Each client's planned operations until `durationMs`: a gap drawn from an exponential of `meanGap(client)`, then
+ * `op(client, gap)` (which may draw more), one after the other; `pad` ms added per operation to the running time.
+ * The draws happen in exactly this order, so that a plan is the same for the same seed.
+ */
+export function planClients(rng: Rng, clients: number, durationMs: number, pad: number, meanGap: (client: number) => number, op: (client: number, gap: number) => PlannedOp): PlannedOp[][] {
+  const out: PlannedOp[][] = [];
+  for (let c = 0; c < clients; c++) {
+    const ops: PlannedOp[] = [];
+    let t = 0;
+    while (t < durationMs) {
+      const gap = Math.round(rng.exponential(meanGap(c)));
+      t += gap + pad;
+      ops.push(op(c, gap));
+    }
+    out.push(ops);
+  }
+  return out;
 }
 
 export const NONODE = -101;

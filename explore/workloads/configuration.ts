@@ -8,24 +8,14 @@ import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
-import { BaseDriver, NONODE, SESSIONEXPIRED, codeOf } from './common.js';
+import { BaseDriver, NONODE, SESSIONEXPIRED, codeOf, planClients } from './common.js';
 import { EventType, KeeperState, type WatchedEvent } from '../../core/client/index.js';
 
 const PATH = '/config';
 
 export function planConfiguration(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
   const meanGap = rng.uniform(100, 600);
-  const out: PlannedOp[][] = [];
-  for (let c = 0; c < clients; c++) {
-    const ops: PlannedOp[] = [];
-    let t = 0;
-    while (t < config.durationMs) {
-      const gap = Math.round(rng.exponential(c === 0 ? meanGap : 4 * meanGap));
-      t += gap + 5;
-      ops.push({ gap, op: c === 0 ? 'write' : 'read' });
-    }
-    out.push(ops);
-  }
+  const out = planClients(rng, clients, config.durationMs, 5, (c) => (c === 0 ? meanGap : 4 * meanGap), (c, gap) => ({ gap, op: c === 0 ? 'write' : 'read' }));
   return { name: 'configuration', keys: 1, clients: out };
 }
 

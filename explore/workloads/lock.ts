@@ -30,7 +30,7 @@ import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
-import { BaseDriver, NODEEXISTS, NONODE, SESSIONEXPIRED, codeOf } from './common.js';
+import { BaseDriver, NODEEXISTS, NONODE, SESSIONEXPIRED, codeOf, planClients } from './common.js';
 import { CreateMode, EventType, KeeperState, dataText, type WatchedEvent } from '../../core/client/index.js';
 
 const LOCK = '/lock';
@@ -39,18 +39,8 @@ const CONNECTIONLOSS = -4;
 
 export function planLock(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
   const meanGap = rng.uniform(100, 1200);
-  const out: PlannedOp[][] = [];
-  for (let c = 0; c < clients; c++) {
-    const ops: PlannedOp[] = [];
-    let t = 0;
-    while (t < config.durationMs) {
-      const gap = Math.round(rng.exponential(meanGap));
-      t += gap + 20;
-      // key: how many fenced writes the holder makes (1 or 2)
-      ops.push({ gap, op: 'lock', key: rng.int(1, 3) });
-    }
-    out.push(ops);
-  }
+  // key: how many fenced writes the holder makes (1 or 2)
+  const out = planClients(rng, clients, config.durationMs, 20, () => meanGap, (_c, gap) => ({ gap, op: 'lock', key: rng.int(1, 3) }));
   return { name: 'lock', keys: 0, clients: out };
 }
 

@@ -27,7 +27,7 @@ import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
-import { BaseDriver, SESSIONEXPIRED, codeOf } from './common.js';
+import { BaseDriver, SESSIONEXPIRED, codeOf, planClients } from './common.js';
 
 export interface RecipeContext {
   /** Virtual ms since the start of the run. */
@@ -111,17 +111,7 @@ function recipeProblem(path: string, factory: RecipeFactory): RecipeWorkload {
 /** The plan: every client takes steps with exponential gaps until the end of the fault phase. */
 export function planModule(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
   const meanGap = rng.uniform(100, 1000);
-  const out: PlannedOp[][] = [];
-  for (let c = 0; c < clients; c++) {
-    const ops: PlannedOp[] = [];
-    let t = 0;
-    while (t < config.durationMs) {
-      const gap = Math.round(rng.exponential(meanGap));
-      t += gap + 10;
-      ops.push({ gap, op: 'step' });
-    }
-    out.push(ops);
-  }
+  const out = planClients(rng, clients, config.durationMs, 10, () => meanGap, (_c, gap) => ({ gap, op: 'step' }));
   return { name: 'module', keys: 0, clients: out };
 }
 

@@ -6,26 +6,18 @@
 import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
-import { BaseDriver, NODEEXISTS, codeOf } from './common.js';
+import { BaseDriver, NODEEXISTS, codeOf, planClients } from './common.js';
 
 export function planRegisters(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
   const keys = rng.int(1, 4);
   const meanGap = rng.uniform(60, 400);
   const pRead = rng.uniform(0.2, 0.6);
   const pCas = rng.uniform(0.1, 0.5);
-  const out: PlannedOp[][] = [];
-  for (let c = 0; c < clients; c++) {
-    const ops: PlannedOp[] = [];
-    let t = 0;
-    while (t < config.durationMs) {
-      const gap = Math.round(rng.exponential(meanGap));
-      t += gap + 5;
-      const x = rng.next();
-      const op = x < pRead ? 'read' : x < pRead + pCas ? 'cas' : 'write';
-      ops.push({ gap, op, key: rng.int(0, keys) });
-    }
-    out.push(ops);
-  }
+  const out = planClients(rng, clients, config.durationMs, 5, () => meanGap, (_c, gap) => {
+    const x = rng.next();
+    const op = x < pRead ? 'read' : x < pRead + pCas ? 'cas' : 'write';
+    return { gap, op, key: rng.int(0, keys) };
+  });
   return { name: 'registers', keys, clients: out };
 }
 
