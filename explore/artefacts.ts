@@ -14,6 +14,7 @@ import type { RunOutcome } from './runner.js';
 import { FAULT_KINDS, REPRO_FORMAT, REPRO_VERSION, SpecError, WORKLOADS, opCount, type Repro, type RunSpec } from './spec.js';
 import type { Verdict } from './verdict.js';
 import { zksimVersion } from './version.js';
+import { Narrator, makeChalk } from '../scenarios/narrate.js';
 
 export const DEFAULT_OUT = join('reports', 'runs');
 
@@ -50,9 +51,19 @@ export function writeFailure(dir: string, spec: RunSpec, outcome: RunOutcome, ve
     writeFileSync(join(dir, `trace${base}.jsonl`), lines.join('\n') + '\n');
   }
   writeFileSync(join(dir, `explanation${base}.txt`), explain(spec, outcome, verdict));
+  if (outcome.trace && outcome.history) writeFileSync(join(dir, `story${base}.txt`), story(outcome, false).join('\n') + '\n');
   // The picture of the failure: messages, operations, faults and roles, with the failing verdict highlighted.
   if (outcome.trace) writeRunReport(join(dir, `report${base}.html`), outcome, { title: `zksim seed ${String(spec.seed)} — ${verdict.property} FAILED` });
   return reproPath;
+}
+
+/**
+ * The run told as a story, line by line (the narration of the scenarios: votes, epochs, proposals, commits, sessions,
+ * client calls and their outcomes, faults), from its trace and history; `colour` for a terminal.
+ */
+export function story(outcome: RunOutcome, colour: boolean): string[] {
+  const narrator = new Narrator({ chalk: makeChalk(colour ? undefined : false) });
+  return narrator.narrate(outcome.trace ?? [], outcome.history ?? []);
 }
 
 export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): string {

@@ -7,9 +7,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { specOf, type ExploreBase } from '../explore/engine.js';
 import { DEFAULT_CONFIG } from '../explore/spec.js';
 import { runSpec } from '../explore/runner.js';
@@ -61,6 +61,16 @@ test('CLI: explore finds the bug, writes a repro, and replay gives the same trac
   const rep = zksim('replay', o.failures[0].repro, '--json');
   assert.is(rep.status, 1, rep.stderr);
   assert.is(JSON.parse(rep.stdout).traceHashMatches, true);
+  // the story: beside the repro, and told by replay --story (the fenced writes of both leaders are in it)
+  const told = readFileSync(join(dirname(o.failures[0].repro), 'story.txt'), 'utf8');
+  assert.match(told, /c1 +calls multi \(2 ops\)/);
+  assert.match(told, /c2 +calls multi \(2 ops\)/);
+  assert.match(told, /COMMITS/);
+  const st = zksim('replay', o.failures[0].repro, '--story');
+  assert.is(st.status, 1, st.stderr);
+  assert.ok(st.stdout.includes('VIOLATED   latch-single-leader'), st.stdout.slice(0, 500));
+  assert.ok(st.stdout.split('\n').length > 50);
+  assert.match(st.stdout, /PROPOSES/);
 });
 
 test('bad recipe modules: exit 2 with one line', () => {

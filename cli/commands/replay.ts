@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
 import { validSeed, runJson } from './run.js';
-import { readRepro, writeFailure } from '../../explore/artefacts.js';
+import { readRepro, story, writeFailure } from '../../explore/artefacts.js';
 import { specOf } from '../../explore/engine.js';
 import { runSpec } from '../../explore/runner.js';
 import { writeReportFile } from '../report-option.js';
@@ -15,6 +15,7 @@ interface ReplayOpts extends CommonOpts {
   json?: boolean;
   verbose?: boolean;
   save?: string;
+  story?: boolean;
 }
 
 /** Loads a repro (SpecError -> UsageError: exit 2, one line). */
@@ -35,6 +36,7 @@ export function register(program: Command): void {
       .argument('<seed|repro.json>', 'a seed, or the path of a repro file')
       .option('--json', 'print one JSON object')
       .option('--verbose', 'print the fault schedule and full explanations')
+      .option('--story', 'tell the run step by step (votes, epochs, proposals, commits, sessions, client calls, faults), as the scenarios do')
       .option('--save <dir>', 'write the artefacts (repro, history, trace, explanation) to this folder')
       .option('--report <file.html>', 'write a self-contained HTML report of the run (space-time diagram, operations, faults, roles)'),
   ).action(async (target: string, o: ReplayOpts & { report?: string }) => {
@@ -50,7 +52,7 @@ export function register(program: Command): void {
     }
     await prepareWorkload(spec.config);
     const started = process.hrtime.bigint();
-    const keep = !!o.save || !!o.report;
+    const keep = !!o.save || !!o.report || !!o.story;
     const out = await runSpec(spec, { recordTrace: keep, keepHistory: keep });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     const failedV = out.verdicts.find((v) => v.ok === false);
@@ -67,6 +69,10 @@ export function register(program: Command): void {
         console.log(`  ${tag} ${v.property}: ${o.verbose ? v.explanation : v.explanation.split('\n')[0]!.slice(0, 160)}`);
       }
       if (o.verbose) for (const f of spec.schedule) console.log(`  fault ${describeFault(f)}`);
+      if (o.story) {
+        console.log('');
+        for (const line of story(out, true)) console.log(line);
+      }
     }
     process.exitCode = failedV || hashMatches === false ? 1 : 0;
   });
