@@ -26,7 +26,8 @@ export function specOf(base: ExploreBase, seed: Seed): RunSpec {
 
 export interface SeedResult {
   seed: Seed;
-  workload: WorkloadName;
+  /** The workload's name (a recipe module: `module:<file>`). */
+  workload: string;
   traceHash: string;
   events: number;
   simulatedMs: number;
@@ -40,11 +41,18 @@ export interface SeedResult {
   passed: string[];
 }
 
+/** How reports name a run's workload: a recipe module by its file (`module:leader-latch.js`). */
+export function workloadLabel(spec: RunSpec): string {
+  if (spec.workload.name !== 'module') return spec.workload.name;
+  const path = spec.config.workloadModule ?? '';
+  return `module:${path.slice(path.lastIndexOf('/') + 1)}`;
+}
+
 export function summarize(spec: RunSpec, o: RunOutcome): SeedResult {
   const f = failed(o.verdicts);
   return {
     seed: spec.seed,
-    workload: spec.workload.name,
+    workload: workloadLabel(spec),
     traceHash: o.traceHash,
     events: o.events,
     simulatedMs: o.simulatedMs,
