@@ -23,6 +23,13 @@
  * nothing as early as its constraints allow never hurts — except a failed update that carries a zxid, which moves
  * the zxid prefix and is therefore placed in zxid order like any update), so it branches only over concurrent updates.
  *
+ * With zxids the search also looks ahead (many sessions, many unknown outcomes: 16-client naming seeds 50038, ...): a
+ * state is a dead end as soon as some session's next read with a zxid can no longer be legal (a znode it listed is
+ * missing and nothing that may still come before it can create it, or one it did not list exists and nothing can
+ * delete it), or the next completed sequential create can no longer succeed; an unknown op that a later operation of
+ * its session waits for is decided only when that operation could come but for it; and assignments of recovered
+ * sequential names that a later read rules out are skipped without a search (vanishingNames).
+ *
  * Memoisation keys the per-session positions exactly and the tree by two independent 32-bit hashes; a hash
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
  * hash would not (it can never pass a broken history).
@@ -245,10 +252,10 @@ const MAX_SKIPPED = 20_000;
  */
 function vanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
   if (opts.useZxids === false) return undefined;
-  const UPDATES = new Set(['create', 'delete', 'setData', 'multi', 'closeSession']);
+  const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get']);
   const updateZxids: number[] = [];
   for (const o of ops) {
-    if (!UPDATES.has(o.op) || o.status === 'unknown' || isSessionEnd(o)) continue;
+    if (READS.has(o.op) || o.status === 'unknown' || isSessionEnd(o)) continue;
     if (typeof o.zxid !== 'number') return undefined;
     if (o.status === 'ok') updateZxids.push(o.zxid); // (a failed one may be no update to the search)
   }
