@@ -9,7 +9,7 @@
  * - osc, watches, ensemble: the checkers of check/osc.ts, check/watches.ts and check/ensemble.ts when present in
  *   this build (loaded lazily; adapters below).
  */
-import type { HistoryEvent } from '../check/history.js';
+import type { HistoryEvent, Operation } from '../check/history.js';
 import { pairOperations } from '../check/history.js';
 import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
@@ -58,11 +58,32 @@ export function checkLinearizable(input: CheckInput): Verdict {
     return { property: 'linearizable', ok: false, explanation: `malformed history: ${String(e)}` };
   }
   if (ops.length === 0) return { property: 'linearizable', ok: null, explanation: 'not checked: no operation the znode model covers' };
-  const r = checkOperations(znodeModel, ops, { maxExplored: SEARCH_BUDGET });
+  const r = checkOperations(znodeModel, forgetUnreadData(ops), { maxExplored: SEARCH_BUDGET });
   const scope = withReads ? 'reads and writes' : 'writes';
   if (r.verdict === 'linearizable') return { property: 'linearizable', ok: true, explanation: `${ops.length} operations (${scope}) linearizable in ${r.partitions} znode(s)` };
   if (r.verdict === 'unknown') return { property: 'linearizable', ok: null, explanation: `not checked: the search gave up after ${r.explored} configurations (${ops.length} operations)` };
-  return { property: 'linearizable', ok: false, explanation: formatResult(r) };
+  // The counterexample with the data the clients wrote (the same search without the placeholder, when it decides).
+  const shown = checkOperations(znodeModel, ops, { maxExplored: SEARCH_BUDGET });
+  return { property: 'linearizable', ok: false, explanation: formatResult(shown.verdict === 'not-linearizable' ? shown : r) };
+}
+
+/** Stands for the data of a write that no read returned. */
+const UNREAD = '\u0000(data no read returned)';
+
+/**
+ * Writes whose data no read (in `ops`) returned get one placeholder value instead: no read can tell such values
+ * apart, so the verdict is the same, and unknown writes that differ only there become interchangeable for the
+ * search (the model's stepKey). With writes only (an ensemble), every value is unread.
+ */
+function forgetUnreadData(ops: Operation[]): Operation[] {
+  const read = new Set<string>();
+  for (const o of ops) if (o.op === 'getData' && o.status === 'ok') read.add(JSON.stringify((o.result as { data?: unknown } | null)?.data ?? null));
+  return ops.map((o) => {
+    if (o.op !== 'create' && o.op !== 'setData') return o;
+    const a = (o.args ?? {}) as { data?: unknown };
+    if (read.has(JSON.stringify(a.data ?? null))) return o;
+    return { ...o, args: { ...a, data: UNREAD } };
+  });
 }
 
 /**

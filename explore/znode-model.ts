@@ -139,6 +139,8 @@ export const znodeModel: Model<Z, ZStep> = {
         return s;
     }
   },
+  // Unknown writes with equal keys step every state alike: the search tries them in list order only.
+  stepKey: (p) => `${p.k}|${p.unknown}|${p.version}|${p.observed}|${p.data}`,
   readOnly: (p) => p.k === K.CreateExists || p.k === K.SetBadVersion || p.k === K.DeleteBadVersion || p.k === K.NoNode || p.k === K.Read || p.k === K.ExistsNull || p.k === K.ExistsStat || p.k === K.Noop,
   hash: (s) => hashString(`${s.exists ? 1 : 0}|${s.version}|${s.data ?? '\u0000'}`),
   equal: (a, b) => a.exists === b.exists && a.version === b.version && a.data === b.data,
