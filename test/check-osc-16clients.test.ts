@@ -47,7 +47,7 @@ test('16-client naming seed 50118: ok, with the names of a late assignment', () 
 test('a read that lists a znode deleted long before is still a violation', () => {
   const f = fixture('osc16-naming-50038.json');
   // the last getChildren answer also lists w-0000000005, whose delete (zxid 0x200000001) completed at 4989 ms
-  const reads = new Set(f.history.filter((e) => e.kind === 'invoke' && e.op === 'getChildren').map((e) => `${e.process}/${e.kind === 'invoke' ? e.id : ''}`));
+  const reads = new Set(f.history.flatMap((e) => (e.kind === 'invoke' && e.op === 'getChildren' ? [`${e.process}/${e.id}`] : [])));
   let last = -1;
   f.history.forEach((e, i) => {
     if (e.kind === 'ok' && reads.has(`${e.process}/${e.id}`)) last = i;
