@@ -73,6 +73,19 @@ test('CLI: explore finds the bug, writes a repro, and replay gives the same trac
   assert.match(st.stdout, /PROPOSES/);
 });
 
+test('an exception of the recipe\'s own code fails recipe-error; ZooKeeper errors do not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-recipe-err-'));
+  const file = join(dir, 'typo.mjs');
+  // reads a node that never exists (NONODE: a ZooKeeper error, fine), then, after 5 s, a TypeError of its own
+  writeFileSync(file, `export default () => ({ name: 'typo', async step(ctx, s) { await s.client.getData('/nosuch').catch((e) => { if (typeof e.code !== 'number') throw e; }); if (ctx.now() > 5000) { const x = null; x.oops(); } }, verdicts: () => [] });`);
+  const r = await runSpec(specOf({ config: { ...DEFAULT_CONFIG, faults: [], workload: 'module', workloadModule: file }, workload: 'module' }, 1));
+  const v = r.verdicts.find((x) => x.property === 'recipe-error')!;
+  assert.is(v.ok, false);
+  assert.match(v.explanation, /TypeError/);
+  const ok = await runSpec(specOf(base(LATCH), 1));
+  assert.is(ok.verdicts.find((x) => x.property === 'recipe-error')!.ok, true);
+});
+
 test('bad recipe modules: exit 2 with one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zksim-bad-recipe-'));
   const cases: Array<[string, string, RegExp]> = [

@@ -138,19 +138,19 @@ export class LockDriver extends BaseDriver {
         if (q < mySeq && (below === null || q > sequenceOf(below))) below = c;
       }
       if (below === null) return;
-      const gone = await new Promise<boolean>((resolve, reject) => {
+      // Wait until the node below goes (or is gone already), then list again.
+      await new Promise<void>((resolve, reject) => {
         const watcher = (ev: WatchedEvent): void => {
           if (ev.type === EventType.None) {
             if (ev.state === KeeperState.Expired) reject(Object.assign(new Error('session expired while waiting'), { code: SESSIONEXPIRED }));
             return; // disconnected / reconnected: the client library keeps the watch
           }
-          resolve(true);
+          resolve();
         };
         s.client.exists(`${LOCK}/${below}`, watcher).then((st) => {
-          if (st === null) resolve(true);
+          if (st === null) resolve();
         }, reject);
       });
-      if (!gone) throw new Abandon('wait ended');
     }
   }
 

@@ -16,8 +16,9 @@
  * per seed), until the end of the fault phase. `session.client` is zksim's ZooKeeper client (core/client: the Java
  * API's calls as promises, watches as functions); a session that expired is replaced by a new one at the next step.
  * `ctx.now()` is the virtual time, `ctx.openSessionIds()` the sessions still open, `ctx.schedule(ms, fn)` runs `fn`
- * later on virtual time. A step that throws (or rejects) is an error a client saw, not a failure; a verdict with
- * `ok: false` is. Code between awaits must not wait for anything but ZooKeeper replies, watches and ctx.schedule:
+ * later on virtual time. A step that rejects with a ZooKeeper error (one with a numeric `code`) is an error a client
+ * saw, not a failure; any other exception of the recipe's code (a TypeError, an assertion) fails the property
+ * `recipe-error`, since faults are often what provokes it; a verdict with `ok: false` is a failure too. Code between awaits must not wait for anything but ZooKeeper replies, watches and ctx.schedule:
  * real timers and I/O would break determinism.
  */
 import { existsSync } from 'node:fs';
@@ -118,6 +119,8 @@ export function planModule(rng: Rng, config: ExploreConfig, clients: number): Wo
 export class ModuleDriver extends BaseDriver {
   readonly name: string;
   private readonly ctx: RecipeContext;
+  /** Exceptions of the recipe's own code (not ZooKeeper errors), with when and where. */
+  private readonly recipeErrors: string[] = [];
 
   constructor(cluster: ExploreCluster, plan: WorkloadPlan, private readonly recipe: RecipeWorkload) {
     super(cluster, plan);
@@ -135,7 +138,7 @@ export class ModuleDriver extends BaseDriver {
     try {
       fn();
     } catch (e) {
-      this.internalErrors.push(`${this.recipe.name}: ${what} threw: ${e instanceof Error ? e.message : String(e)}`);
+      this.recipeError(what, e);
     }
     this.world.wakeUser(); // let continuations of what fn started run before the next event
   }
@@ -144,23 +147,48 @@ export class ModuleDriver extends BaseDriver {
     if (this.recipe.setup) this.guard('setup', () => this.recipe.setup!(this.ctx));
   }
 
+  private recipeError(what: string, e: unknown): void {
+    this.recipeErrors.push(`at ${this.world.now} ms, ${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+
   protected perform(slot: number, _op: PlannedOp, s: Session): Promise<unknown> {
-    const p = this.recipe.step(this.ctx, s, slot);
+    let p: Promise<unknown>;
+    try {
+      p = Promise.resolve(this.recipe.step(this.ctx, s, slot));
+    } catch (e) {
+      p = Promise.reject(e);
+    }
     this.world.wakeUser();
-    return Promise.resolve(p).catch((e) => {
-      if (codeOf(e) === SESSIONEXPIRED) this.noteError(s, e);
+    return p.catch((e) => {
+      if (codeOf(e) === 0) this.recipeError(`step of c${slot + 1} (${s.name})`, e); // not a ZooKeeper error
+      else if (codeOf(e) === SESSIONEXPIRED) this.noteError(s, e);
       throw e;
     });
   }
 
   protected finalRead(slot: number, s: Session): Promise<unknown> {
     if (!this.recipe.final) return s.client.exists('/');
-    const p = this.recipe.final(this.ctx, s, slot);
+    let p: Promise<unknown>;
+    try {
+      p = Promise.resolve(this.recipe.final(this.ctx, s, slot));
+    } catch (e) {
+      p = Promise.reject(e);
+    }
     this.world.wakeUser();
-    return Promise.resolve(p);
+    return p.catch((e) => {
+      if (codeOf(e) === 0) this.recipeError(`final of c${slot + 1} (${s.name})`, e);
+      throw e;
+    });
   }
 
   override verdicts(): Verdict[] {
+    const errors: Verdict = this.recipeErrors.length
+      ? { property: 'recipe-error', ok: false, explanation: `the recipe's code threw ${this.recipeErrors.length} time(s): ${this.recipeErrors.slice(0, 3).join('; ')}` }
+      : { property: 'recipe-error', ok: true, explanation: "the recipe's code threw nothing but ZooKeeper errors" };
+    return [...this.recipeVerdicts(), errors];
+  }
+
+  private recipeVerdicts(): Verdict[] {
     let vs: unknown;
     try {
       vs = this.recipe.verdicts(this.ctx);
