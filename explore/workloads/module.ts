@@ -151,34 +151,33 @@ export class ModuleDriver extends BaseDriver {
     this.recipeErrors.push(`at ${this.world.now} ms, ${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   }
 
-  protected perform(slot: number, _op: PlannedOp, s: Session): Promise<unknown> {
+  /**
+   * Calls recipe code that returns a promise: a synchronous throw becomes a rejection, the world settles what it
+   * started, and a rejection that is not a ZooKeeper error (no numeric code) is recorded as the recipe's own.
+   */
+  private callRecipe(what: string, s: Session, fn: () => Promise<unknown>): Promise<unknown> {
     let p: Promise<unknown>;
     try {
-      p = Promise.resolve(this.recipe.step(this.ctx, s, slot));
+      p = Promise.resolve(fn());
     } catch (e) {
       p = Promise.reject(e);
     }
     this.world.wakeUser();
     return p.catch((e) => {
-      if (codeOf(e) === 0) this.recipeError(`step of c${slot + 1} (${s.name})`, e); // not a ZooKeeper error
+      if (codeOf(e) === 0) this.recipeError(`${what} (${s.name})`, e);
       else if (codeOf(e) === SESSIONEXPIRED) this.noteError(s, e);
       throw e;
     });
   }
 
+  protected perform(slot: number, _op: PlannedOp, s: Session): Promise<unknown> {
+    return this.callRecipe(`step of c${slot + 1}`, s, () => this.recipe.step(this.ctx, s, slot));
+  }
+
   protected finalRead(slot: number, s: Session): Promise<unknown> {
-    if (!this.recipe.final) return s.client.exists('/');
-    let p: Promise<unknown>;
-    try {
-      p = Promise.resolve(this.recipe.final(this.ctx, s, slot));
-    } catch (e) {
-      p = Promise.reject(e);
-    }
-    this.world.wakeUser();
-    return p.catch((e) => {
-      if (codeOf(e) === 0) this.recipeError(`final of c${slot + 1} (${s.name})`, e);
-      throw e;
-    });
+    const final = this.recipe.final;
+    if (!final) return s.client.exists('/');
+    return this.callRecipe(`final of c${slot + 1}`, s, () => final.call(this.recipe, this.ctx, s, slot));
   }
 
   override verdicts(): Verdict[] {
