@@ -67,8 +67,6 @@ export function checkLinearizable(input: CheckInput): Verdict {
   return { property: 'linearizable', ok: false, explanation: formatResult(shown.verdict === 'not-linearizable' ? shown : r) };
 }
 
-/** Stands for the data of a write that no read returned. */
-const UNREAD = '\u0000(data no read returned)';
 
 /**
  * Writes whose data no read (in `ops`) returned get one placeholder value instead: no read can tell such values
@@ -78,11 +76,14 @@ const UNREAD = '\u0000(data no read returned)';
 function forgetUnreadData(ops: Operation[]): Operation[] {
   const read = new Set<string>();
   for (const o of ops) if (o.op === 'getData' && o.status === 'ok') read.add(JSON.stringify((o.result as { data?: unknown } | null)?.data ?? null));
+  // the placeholder must be a value no read returned (as in check/models/znode.ts's forgetUnreadData, for OSC's steps)
+  let unread = '\u0000(data no read returned)';
+  while (read.has(JSON.stringify(unread))) unread += '.';
   return ops.map((o) => {
     if (o.op !== 'create' && o.op !== 'setData') return o;
     const a = (o.args ?? {}) as { data?: unknown };
     if (read.has(JSON.stringify(a.data ?? null))) return o;
-    return { ...o, args: { ...a, data: UNREAD } };
+    return { ...o, args: { ...a, data: unread } };
   });
 }
 

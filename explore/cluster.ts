@@ -67,6 +67,13 @@ export class ExploreCluster {
     return s;
   }
 
+  /** Ids of the current sessions (one per slot) whose client is not closed: the sessions still open. */
+  openSessionIds(): Set<number> {
+    const open = new Set<number>();
+    for (const s of this.sessions) if (s.client.state !== 'CLOSED' && s.client.sessionId) open.add(s.client.sessionId);
+    return open;
+  }
+
   server(name: string): ZooKeeperServer | undefined {
     return this.world.role<ZooKeeperServer>(name);
   }

@@ -61,9 +61,8 @@ export class LockDriver extends BaseDriver {
   private audit: { writes: Array<{ name: string; by: string }>; locks: Array<{ name: string; owner: number }>; syncedAt: number; ok: boolean } = { writes: [], locks: [], syncedAt: 0, ok: false };
   /** Fenced writes acknowledged to a client: the created name (under /resource), the lock node it was made under, when. */
   private readonly acked: Array<{ name: string; by: string; at: number }> = [];
-  /** Lock acquisitions and fenced writes the clients saw succeed (for the explanation). */
+  /** Lock acquisitions the clients saw, and fenced writes refused because the lock was lost (for the explanation). */
   private acquired = 0;
-  private fencedOk = 0;
   private fencedRefused = 0;
 
   constructor(cluster: ExploreCluster, plan: WorkloadPlan) {
@@ -92,9 +91,8 @@ export class LockDriver extends BaseDriver {
 
   private async attempt(slot: number, op: PlannedOp, s: Session): Promise<unknown> {
     const guard = `_${s.name}_a${++this.attempts[slot]!}_`;
-    let mine: string | null = null;
     try {
-      mine = await this.createLockNode(s, guard);
+      const mine = await this.createLockNode(s, guard);
       await this.waitForLock(s, mine);
       this.acquired++;
       for (let i = 0; i < (op.key ?? 1); i++) await this.fencedWrite(s, mine);
@@ -164,7 +162,6 @@ export class LockDriver extends BaseDriver {
       });
     try {
       await write();
-      this.fencedOk++;
     } catch (e) {
       // NONODE: the lock node is gone (the lock was lost), or /resource is missing: create it and write again.
       if (codeOf(e) === NONODE) {
@@ -174,7 +171,6 @@ export class LockDriver extends BaseDriver {
           throw new Abandon(`${mine} is gone: the write was refused`);
         }
         await this.ensureParent(s, RESOURCE, write);
-        this.fencedOk++;
         return;
       }
       throw e;
@@ -252,8 +248,7 @@ export class LockDriver extends BaseDriver {
   }
 
   private releaseVerdict(): Verdict {
-    const open = new Set<number>();
-    for (const s of this.cluster.sessions) if (s.client.state !== 'CLOSED' && s.client.sessionId) open.add(s.client.sessionId);
+    const open = this.cluster.openSessionIds();
     const stale = this.audit.locks.filter((l) => !open.has(l.owner));
     if (stale.length) {
       return {

@@ -127,13 +127,13 @@ export class ModuleDriver extends BaseDriver {
     this.name = recipe.name;
     this.ctx = {
       now: () => this.world.now,
-      openSessionIds: () => this.cluster.sessions.filter((s) => s.client.state !== 'CLOSED' && s.client.sessionId).map((s) => s.client.sessionId),
+      openSessionIds: () => [...this.cluster.openSessionIds()],
       schedule: (ms, fn) => void this.world.schedule(ms, `${recipe.name}: scheduled`, () => this.guard('a scheduled function', fn)),
       sessions: () => this.cluster.sessions,
     };
   }
 
-  /** Runs user code, turning a throw into a harness error (a bug of the recipe's test code, not a verdict). */
+  /** Runs recipe code that returns nothing (setup, scheduled functions): a throw is the recipe's own error (recipe-error). */
   private guard(what: string, fn: () => void): void {
     try {
       fn();

@@ -180,8 +180,7 @@ export class NamingDriver extends BaseDriver {
       ];
     }
     // Open sessions now: the current session of every slot that is not CLOSED.
-    const open = new Map<number, string>();
-    for (const s of this.cluster.sessions) if (s.client.state !== 'CLOSED' && s.client.sessionId) open.set(s.client.sessionId, s.name);
+    const open = this.cluster.openSessionIds();
     const problems: string[] = [];
     for (const c of this.audit.children) {
       if (!open.has(c.owner)) problems.push(`${DIR}/${c.name} is owned by session 0x${c.owner.toString(16)}, which is no longer open (expired or closed)`);
