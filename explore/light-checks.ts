@@ -3,9 +3,10 @@
  *
  * - unique-versions: in ZooKeeper every committed write of a znode gets the next version and its own zxid, so,
  *   as long as a znode is never deleted, (path, version) names exactly one data value, and a zxid names one
- *   transaction. Two successful observations (setData results, getData results) that disagree mean a write that
- *   was acknowledged or read was later lost (commit before quorum, ack before fsync, a bad election), or a read
- *   saw a proposal that never committed.
+ *   transaction. Two successful observations (setData results, getData results, the setData results of a multi)
+ *   that disagree mean a write that was acknowledged or read was later lost (commit before quorum, ack before
+ *   fsync, a bad election), or a read saw a proposal that never committed. A multi is one transaction that may
+ *   write several znodes under one zxid: znodes a multi writes are left out of the zxid half of the check.
  * - watch-at-most-once: a one-shot watch fires at most once per registration: between two notifications of the
  *   same (session, path, type) the session must have completed a read that set such a watch again.
  */
@@ -22,6 +23,44 @@ function describe(o: Operation): string {
   return `${o.op} by ${o.process} at ${o.ret}ms`;
 }
 
+interface SubOp {
+  op?: unknown;
+  path?: unknown;
+}
+
+/** The sub-operations of a multi's args (empty for anything else). */
+function subOps(o: Operation): SubOp[] {
+  const ops = (o.args as { ops?: unknown } | undefined)?.ops;
+  return Array.isArray(ops) ? (ops as SubOp[]) : [];
+}
+
+/** One observation of a znode's (version, data), and the zxid that wrote it when known. */
+interface Observation {
+  path: string;
+  data: string | null;
+  stat: { version?: number; mzxid?: number } | undefined;
+}
+
+/** What a successful operation observed: setData and getData one each, a multi one per setData sub-op. */
+function observations(o: Operation): Observation[] {
+  const args = (o.args ?? {}) as { path?: unknown; data?: string | null };
+  if (o.op === 'setData' || o.op === 'getData') {
+    if (typeof args.path !== 'string') return [];
+    const r = o.result as { data?: string | null; stat?: Observation['stat'] } | undefined;
+    return [{ path: args.path, data: o.op === 'setData' ? (args.data ?? null) : (r?.data ?? null), stat: r?.stat }];
+  }
+  if (o.op !== 'multi') return [];
+  const results = (o.result as { results?: unknown } | undefined)?.results;
+  if (!Array.isArray(results)) return [];
+  const out: Observation[] = [];
+  subOps(o).forEach((sub, i) => {
+    const r = results[i] as { op?: unknown; stat?: Observation['stat'] } | undefined;
+    if (sub.op !== 'setData' || typeof sub.path !== 'string' || r?.op !== 'setData') return;
+    out.push({ path: sub.path, data: (sub as { data?: string | null }).data ?? null, stat: r.stat });
+  });
+  return out;
+}
+
 export function checkUniqueVersions(history: readonly HistoryEvent[]): Verdict {
   let ops: Operation[];
   try {
@@ -29,53 +68,51 @@ export function checkUniqueVersions(history: readonly HistoryEvent[]): Verdict {
   } catch (e) {
     return { property: 'unique-versions', ok: null, explanation: `not checked: ${String(e)}` };
   }
+  // Znodes deleted by any attempt (whatever its outcome) leave the check: a new znode restarts at version 0.
+  // Znodes a multi writes share its zxid with the multi's other writes: they leave the zxid half of the check.
   const deleted = new Set<string>();
-  for (const o of ops) if (o.op === 'delete' || o.op === 'multi') deleted.add(String((o.args as { path?: unknown })?.path ?? '*'));
-  if (deleted.has('*')) return { property: 'unique-versions', ok: null, explanation: 'not checked: multi operations in the history' };
+  const multiWritten = new Set<string>();
+  for (const o of ops) {
+    if (o.op === 'delete') deleted.add(String((o.args as { path?: unknown })?.path));
+    for (const sub of subOps(o)) {
+      if (typeof sub.path !== 'string' || sub.op === 'check') continue;
+      multiWritten.add(sub.path);
+      if (sub.op === 'delete') deleted.add(sub.path);
+    }
+  }
   const byVersion = new Map<string, Seen>();
   const byZxid = new Map<number, { path: string; data: string | null; what: string }>();
-  let observations = 0;
+  let count = 0;
   for (const o of ops) {
     if (o.status !== 'ok') continue;
-    const args = (o.args ?? {}) as { path?: string; data?: string | null };
-    const path = args.path;
-    if (typeof path !== 'string' || deleted.has(path)) continue;
-    let data: string | null;
-    let stat: { version?: number; mzxid?: number } | undefined;
-    if (o.op === 'setData') {
-      data = args.data ?? null;
-      stat = (o.result as { stat?: typeof stat } | undefined)?.stat;
-    } else if (o.op === 'getData') {
-      const r = o.result as { data?: string | null; stat?: typeof stat } | undefined;
-      data = r?.data ?? null;
-      stat = r?.stat;
-    } else continue;
-    if (!stat || typeof stat.version !== 'number') continue;
-    observations++;
-    const key = `${path}@${stat.version}`;
-    const prev = byVersion.get(key);
-    if (prev && prev.data !== data) {
-      return {
-        property: 'unique-versions',
-        ok: false,
-        explanation: `${path} version ${stat.version} holds ${JSON.stringify(prev.data)} (${prev.what}) and ${JSON.stringify(data)} (${describe(o)}): a write that was acknowledged or read was lost`,
-      };
-    }
-    if (!prev) byVersion.set(key, { data, what: describe(o) });
-    if (typeof stat.mzxid === 'number' && stat.mzxid > 0) {
-      const z = byZxid.get(stat.mzxid);
-      if (z && (z.path !== path || z.data !== data)) {
+    for (const { path, data, stat } of observations(o)) {
+      if (deleted.has(path) || !stat || typeof stat.version !== 'number') continue;
+      count++;
+      const key = `${path}@${stat.version}`;
+      const prev = byVersion.get(key);
+      if (prev && prev.data !== data) {
         return {
           property: 'unique-versions',
           ok: false,
-          explanation: `zxid 0x${stat.mzxid.toString(16)} wrote ${z.path}=${JSON.stringify(z.data)} (${z.what}) and ${path}=${JSON.stringify(data)} (${describe(o)}): two transactions with one zxid`,
+          explanation: `${path} version ${stat.version} holds ${JSON.stringify(prev.data)} (${prev.what}) and ${JSON.stringify(data)} (${describe(o)}): a write that was acknowledged or read was lost`,
         };
       }
-      if (!z) byZxid.set(stat.mzxid, { path, data, what: describe(o) });
+      if (!prev) byVersion.set(key, { data, what: describe(o) });
+      if (typeof stat.mzxid === 'number' && stat.mzxid > 0 && !multiWritten.has(path)) {
+        const z = byZxid.get(stat.mzxid);
+        if (z && (z.path !== path || z.data !== data)) {
+          return {
+            property: 'unique-versions',
+            ok: false,
+            explanation: `zxid 0x${stat.mzxid.toString(16)} wrote ${z.path}=${JSON.stringify(z.data)} (${z.what}) and ${path}=${JSON.stringify(data)} (${describe(o)}): two transactions with one zxid`,
+          };
+        }
+        if (!z) byZxid.set(stat.mzxid, { path, data, what: describe(o) });
+      }
     }
   }
-  if (observations === 0) return { property: 'unique-versions', ok: null, explanation: 'not checked: no versioned observation' };
-  return { property: 'unique-versions', ok: true, explanation: `${observations} observations of ${byVersion.size} (znode, version) pairs agree` };
+  if (count === 0) return { property: 'unique-versions', ok: null, explanation: 'not checked: no versioned observation' };
+  return { property: 'unique-versions', ok: true, explanation: `${count} observations of ${byVersion.size} (znode, version) pairs agree` };
 }
 
 export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict {
