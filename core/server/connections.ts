@@ -62,8 +62,8 @@ export interface CnxnHost {
   submitsSync(): boolean;
   /** Submit a write (or a forwarded sync); completion comes through `complete`. */
   submit(cnxn: ClientCnxn, p: PendingRequest): void;
-  /** Execute a read / local op at the head of the queue; returns err and body. */
-  execute(cnxn: ClientCnxn, p: PendingRequest): { err: number; body?: ReplyBody; closeInstead?: boolean };
+  /** Execute a read / local op at the head of the queue: sets p.err and p.body (no result object per read). */
+  execute(cnxn: ClientCnxn, p: PendingRequest): void;
   /** The cnxn is gone (drop its watches). */
   cnxnClosed(cnxn: ClientCnxn): void;
 }
@@ -282,11 +282,8 @@ export class CnxnTable {
           this.send(c, { type: 'pong', zxid: this.host.lastProcessedZxid() });
           continue;
         }
-        const r = this.host.execute(c, p);
+        this.host.execute(c, p);
         p.done = true;
-        p.err = r.err;
-        p.body = r.body;
-        if (r.closeInstead) p.closeInstead = true;
       }
       c.queue.shift();
       if (p.closeInstead) {
