@@ -33,6 +33,11 @@ export interface PendingRequest {
   closeAfter?: boolean;
 }
 
+/** A request just received: every field present from the start, so all pending requests share one shape. */
+function pending(xid: number, req: Request | null, cls: RequestClass): PendingRequest {
+  return { xid, req, cls, submitted: false, done: false, err: 0, body: undefined, closeInstead: false, closeAfter: false };
+}
+
 export class ClientCnxn {
   sessionId = 0;
   timeout = 0;
@@ -62,8 +67,8 @@ export interface CnxnHost {
   submitsSync(): boolean;
   /** Submit a write (or a forwarded sync); completion comes through `complete`. */
   submit(cnxn: ClientCnxn, p: PendingRequest): void;
-  /** Execute a read / local op at the head of the queue; returns err and body. */
-  execute(cnxn: ClientCnxn, p: PendingRequest): { err: number; body?: ReplyBody; closeInstead?: boolean };
+  /** Execute a read / local op at the head of the queue: sets p.err and p.body (no result object per read). */
+  execute(cnxn: ClientCnxn, p: PendingRequest): void;
   /** The cnxn is gone (drop its watches). */
   cnxnClosed(cnxn: ClientCnxn): void;
 }
@@ -94,10 +99,11 @@ export class CnxnTable {
   readonly byConn = new Map<ConnId, ClientCnxn>();
   readonly bySession = new Map<number, ClientCnxn>();
 
-  constructor(private host: CnxnHost) {}
+  /** The host's port, read once: a server makes its table when it starts on its port. */
+  private readonly port: Port<unknown>;
 
-  private get port(): Port<unknown> {
-    return this.host.port;
+  constructor(private host: CnxnHost) {
+    this.port = host.port;
   }
 
   accepted(conn: ConnId, peer: NodeName): void {
@@ -232,7 +238,7 @@ export class CnxnTable {
   private packet(c: ClientCnxn, msg: ClientMessage): void {
     this.host.touch(c.sessionId, c.timeout);
     if (msg.type === 'ping') {
-      c.queue.push({ xid: -2, req: null, cls: 'ping', submitted: false, done: false, err: 0 });
+      c.queue.push(pending(-2, null, 'ping'));
       this.pump(c);
       return;
     }
@@ -242,7 +248,7 @@ export class CnxnTable {
       this.close(c);
       return;
     }
-    const p: PendingRequest = { xid: msg.xid, req: msg.req, cls: classify(msg.req), submitted: false, done: false, err: 0 };
+    const p = pending(msg.xid, msg.req, classify(msg.req));
     c.queue.push(p);
     if (p.cls === 'write' || (p.cls === 'sync' && this.host.submitsSync())) {
       p.submitted = true;
@@ -282,19 +288,19 @@ export class CnxnTable {
           this.send(c, { type: 'pong', zxid: this.host.lastProcessedZxid() });
           continue;
         }
-        const r = this.host.execute(c, p);
+        this.host.execute(c, p);
         p.done = true;
-        p.err = r.err;
-        p.body = r.body;
-        if (r.closeInstead) p.closeInstead = true;
       }
       c.queue.shift();
       if (p.closeInstead) {
         this.close(c);
         return;
       }
-      const reply: ServerMessage = { type: 'reply', xid: p.xid, zxid: this.host.lastProcessedZxid(), err: p.err };
-      if (p.body !== undefined && (p.err === 0 || p.body.op === 'multi')) reply.body = p.body;
+      const zxid = this.host.lastProcessedZxid();
+      // one object shape per reply kind (adding body afterwards changed the shape of every read's reply)
+      const reply: ServerMessage = p.body !== undefined && (p.err === 0 || p.body.op === 'multi')
+        ? { type: 'reply', xid: p.xid, zxid, err: p.err, body: p.body }
+        : { type: 'reply', xid: p.xid, zxid, err: p.err };
       this.send(c, reply);
       if (p.closeAfter) {
         this.close(c);

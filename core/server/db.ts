@@ -73,9 +73,8 @@ export class ZkDb {
     if (t.zxid > this.lastProcessedZxid) this.lastProcessedZxid = t.zxid;
     this.remember(t);
     const events = r.triggers.length > 0 ? this.watches.trigger(r.triggers) : NO_EVENTS;
-    const out: ApplyOutcome = { err: r.err, events };
-    if (r.body !== undefined) out.body = r.body;
-    return out;
+    // body always present (maybe undefined): every outcome has one object shape
+    return { err: r.err, body: r.body, events };
   }
 
   get minCommittedLog(): number {

@@ -124,12 +124,14 @@ export class Learner {
 
   /** Request a sync covering everything written so far; flush ACKs that became durable. */
   private syncNow(): void {
-    const seq = this.writeSeq;
-    this.s.afterSync(() => {
-      if (seq > this.durableSeq) this.durableSeq = seq;
-      this.flushAcks();
-    });
+    this.s.afterSync(this.durableUpTo, this.writeSeq);
   }
+
+  /** A sync requested at write `seq` completed (one function for every sync, see afterSync). */
+  private readonly durableUpTo = (seq: number): void => {
+    if (seq > this.durableSeq) this.durableSeq = seq;
+    this.flushAcks();
+  };
 
   /**
    * End of the sync phase: the proposals synced but not yet committed wait for their COMMITs (ACKed once durable,
@@ -146,7 +148,7 @@ export class Learner {
   }
 
   private queueAck(zxid: number): void {
-    if (this.s.bugs.has('ack-before-fsync') && counterOf0(zxid) !== 0) {
+    if (this.s.bug['ack-before-fsync'] && counterOf0(zxid) !== 0) {
       // BUG SWITCH: ACK a proposal before its log write is durable
       this.sendAck(zxid);
       return;
@@ -238,7 +240,7 @@ export class Learner {
           s.applyCommitted(t);
           return;
         }
-        if (this.phase === 'newleader' && s.bugs.has('learner-3.8.0')) {
+        if (this.phase === 'newleader' && s.bug['learner-3.8.0']) {
           // BUG SWITCH: ZOOKEEPER-4394, COMMIT after the NEWLEADER ACK and before UPTODATE → NullPointerException
           s.trace('learner', { event: 'crash', reason: 'NullPointerException (ZOOKEEPER-4394)', zxid: hex(m.zxid) });
           this.fail('ZOOKEEPER-4394');

@@ -32,7 +32,7 @@
  *  - 'look' / 'vote' / 'decide' (election.ts), 'stepdown' {reason}, 'refuse' (client ahead), 'snapshot'.
  */
 import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
-import type { ClientMessage, ReplyBody, Request } from '../protocol.js';
+import type { ClientMessage, Request } from '../protocol.js';
 import { Code } from '../errors.js';
 import type { TreeSnapshot } from '../datatree.js';
 import type { Txn } from '../txn.js';
@@ -83,6 +83,7 @@ export const SERVER_BUGS = [
   'election-1419', // FLE vote order of ZOOKEEPER-1419 (not transitive)
   'no-replay-on-rejoin', // ZOOKEEPER-2845: going LOOKING keeps the in-memory tree without replaying the txn log
 ] as const;
+export type ServerBug = (typeof SERVER_BUGS)[number];
 
 interface PeerConn {
   sid: number;
@@ -97,6 +98,8 @@ interface PeerConn {
 const ELECTION_CONNECT_TIMEOUT_MS = 5000;
 
 const NOOP = (): void => {};
+/** An afterSync callback; `arg` is the number given to afterSync. */
+export type SyncCallback = (arg: number) => void;
 /** The disk-sync tag of afterSync: completions are matched by order, not by tag (see syncFns). */
 const AFTER_SYNC_TAG = 's';
 
@@ -109,6 +112,8 @@ export class ZooKeeperServer implements Role<unknown> {
   readonly standalone: boolean;
   readonly isObserver: boolean;
   readonly bugs: Set<string>;
+  /** The bug switches as flags, for the checks on hot paths (a Set lookup of a string per message otherwise). */
+  readonly bug: Readonly<Record<ServerBug, boolean>>;
 
   port!: Port<unknown>;
   storage!: ServerStorage<TreeSnapshot, StoredTxn>;
@@ -125,12 +130,13 @@ export class ZooKeeperServer implements Role<unknown> {
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
   /**
-   * Pending afterSync callbacks, a FIFO from syncHead on: role generation (-1: any) and callback. Each afterSync
-   * asks for one sync, and a disk completes its syncs in request order (Port contract), so the k-th completion
-   * belongs to the k-th callback.
+   * Pending afterSync callbacks, a FIFO from syncHead on: role generation (-1: any), callback and its argument. Each
+   * afterSync asks for one sync, and a disk completes its syncs in request order (Port contract), so the k-th
+   * completion belongs to the k-th callback.
    */
   private syncGens: number[] = [];
-  private syncFns: (() => void)[] = [];
+  private syncFns: SyncCallback[] = [];
+  private syncArgs: number[] = [];
   private syncHead = 0;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
@@ -150,6 +156,9 @@ export class ZooKeeperServer implements Role<unknown> {
     this.isObserver = this.observers.includes(this.myId);
     this.standalone = config.peers.length <= 1 && !this.isObserver;
     this.bugs = new Set(config.bugs ?? []);
+    const bug = {} as Record<ServerBug, boolean>;
+    for (const b of SERVER_BUGS) bug[b] = this.bugs.has(b);
+    this.bug = bug;
   }
 
   // ------------------------------------------------------------------ helpers used by leader/learner
@@ -168,9 +177,15 @@ export class ZooKeeperServer implements Role<unknown> {
   isVoter(sid: number): boolean {
     return this.voters.includes(sid);
   }
-  hasQuorum(sids: Iterable<number>): boolean {
+  /** Do the distinct voters among `sids` form a quorum? (Arrays may repeat an id; it counts once.) */
+  hasQuorum(sids: ReadonlySet<number> | readonly number[]): boolean {
     let n = 0;
-    for (const s of sids instanceof Set ? sids : new Set(sids)) if (this.isVoter(s)) n++;
+    if (sids instanceof Set) {
+      for (const s of sids) if (this.isVoter(s)) n++;
+    } else {
+      const a = sids as readonly number[];
+      for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && a.indexOf(a[i]!) === i) n++;
+    }
     return n >= this.quorumSize;
   }
   trace(kind: string, data: Record<string, unknown> = {}): void {
@@ -185,10 +200,14 @@ export class ZooKeeperServer implements Role<unknown> {
     return this.port.setTimer(Math.max(0, Math.round(delay)), `r:${this.gen}:${name}`);
   }
 
-  /** Ask for a disk sync; `fn` runs when everything written so far is durable (dropped if the role changed). */
-  afterSync(fn: () => void, sameGen = true): void {
+  /**
+   * Ask for a disk sync; `fn(arg)` runs when everything written so far is durable (dropped if the role changed).
+   * The argument lets hot callers pass one long-lived function instead of a new closure per sync.
+   */
+  afterSync(fn: SyncCallback, arg = 0, sameGen = true): void {
     this.syncGens.push(sameGen ? this.gen : -1);
     this.syncFns.push(fn);
+    this.syncArgs.push(arg);
     this.port.disk.sync(AFTER_SYNC_TAG);
   }
 
@@ -333,19 +352,21 @@ export class ZooKeeperServer implements Role<unknown> {
         // the completion of the oldest pending afterSync (see syncFns); a callback may add newer ones
         const gens = this.syncGens;
         const fns = this.syncFns;
+        const args = this.syncArgs;
         if (this.syncHead >= fns.length) return;
         const i = this.syncHead++;
         const g = gens[i]!;
         const fn = fns[i]!;
         fns[i] = NOOP; // release the closure
-        if (g === -1 || g === this.gen) fn();
+        if (g === -1 || g === this.gen) fn(args[i]!);
         // compact now and then, not after every sync (resizing arrays on every fsync was a visible cost)
         if (this.syncHead >= 64) {
           if (this.syncHead === fns.length) {
-            gens.length = fns.length = 0;
+            gens.length = fns.length = args.length = 0;
           } else {
             gens.splice(0, this.syncHead);
             fns.splice(0, this.syncHead);
+            args.splice(0, this.syncHead);
           }
           this.syncHead = 0;
         }
@@ -493,7 +514,7 @@ export class ZooKeeperServer implements Role<unknown> {
       if (!c) continue;
       for (const e of events) {
         this.cnxns.sendEvent(c, { type: 'event', event: e });
-        if (this.bugs.has('double-watch')) this.cnxns.sendEvent(c, { type: 'event', event: e }); // BUG SWITCH
+        if (this.bug['double-watch']) this.cnxns.sendEvent(c, { type: 'event', event: e }); // BUG SWITCH
       }
     }
     switch (t.type) {
@@ -565,34 +586,46 @@ export class ZooKeeperServer implements Role<unknown> {
     this.submit({ kind: 'op', sessionId: c.sessionId, cxid: p.xid, req });
   }
 
-  private execute(c: ClientCnxn, p: PendingRequest): { err: number; body?: ReplyBody; closeInstead?: boolean } {
+  /** Run a read / local op (CnxnHost.execute): its error code and reply body go into `p`. */
+  private execute(c: ClientCnxn, p: PendingRequest): void {
     const req = p.req as Request;
     // standalone/leader Prep checks the session also for reads (src: PrepRequestProcessor checkSession)
     if (this.leader && req.op !== 'setWatches') {
       const e = this.leader.sessionState(c.sessionId);
-      if (e !== 0) return { err: e };
+      if (e !== 0) {
+        p.err = e;
+        return;
+      }
     }
     switch (req.op) {
       case 'exists':
       case 'getData':
       case 'getChildren': {
-        const tree = this.bugs.has('read-uncommitted') && this.leader?.proposed ? this.leader.proposed : this.db.tree; // BUG SWITCH
+        const tree = this.bug['read-uncommitted'] && this.leader?.proposed ? this.leader.proposed : this.db.tree; // BUG SWITCH
         const r = serveRead(tree, this.db.watches, req, c.conn);
-        return r.body !== undefined ? { err: r.err, body: r.body } : { err: r.err };
+        p.err = r.err;
+        if (r.body !== undefined) p.body = r.body;
+        return;
       }
       case 'sync':
-        return { err: 0, body: { op: 'sync', path: req.path } };
+        p.err = 0;
+        p.body = { op: 'sync', path: req.path };
+        return;
       case 'setWatches': {
         const ev = this.db.watches.setWatches(req.relativeZxid, req.dataWatches, req.existWatches, req.childWatches, c.conn, this.db.tree);
         for (const e of ev) this.cnxns.sendEvent(c, { type: 'event', event: e });
-        return { err: 0, body: { op: 'setWatches' } };
+        p.err = 0;
+        p.body = { op: 'setWatches' };
+        return;
       }
       case 'addWatch': {
         this.db.watches.register(req.mode === 1 ? 'persistentRecursive' : 'persistent', req.path, c.conn);
-        return { err: 0, body: { op: 'addWatch' } };
+        p.err = 0;
+        p.body = { op: 'addWatch' };
+        return;
       }
       default:
-        return { err: Code.UNIMPLEMENTED };
+        p.err = Code.UNIMPLEMENTED;
     }
   }
 

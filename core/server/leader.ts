@@ -39,7 +39,8 @@ interface Handler {
 
 interface Proposal {
   t: Txn;
-  acks: Set<number>;
+  /** The sids that ACKed it, each once, in arrival order (a few: an array is cheaper than a Set per proposal). */
+  acks: number[];
   at: number;
 }
 
@@ -66,6 +67,9 @@ export class Leader {
   constructor(private s: ZooKeeperServer, readonly electionEpoch: number) {
     this.tracker = new SessionTracker(s.tick);
   }
+
+  /** The leader's own ACK once its log write of a proposal is durable (one function for all, see afterSync). */
+  private readonly selfAck = (zxid: number): void => this.processAck(zxid, this.s.myId);
 
   // ------------------------------------------------------------------ start
 
@@ -181,7 +185,7 @@ export class Leader {
         const oldest = this.outstanding[0];
         if (oldest && s.now() - oldest.at > s.config.syncLimit * s.tick) {
           for (const h of [...this.handlers.values()]) {
-            if (h.observer || !h.forwarding || oldest.acks.has(h.sid)) continue;
+            if (h.observer || !h.forwarding || oldest.acks.includes(h.sid)) continue;
             s.trace('learner', { event: 'ack-timeout', sid: h.sid, zxid: oldest.t.zxid });
             this.handlers.delete(h.conn);
             s.closePeer(h.conn);
@@ -447,20 +451,20 @@ export class Leader {
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.apply(t);
     this.lastProposed = zxid;
-    const p: Proposal = { t, acks: new Set(), at: now };
+    const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
     s.trace('propose', { zxid, type: t.type, session: sessionId, epoch: this.epoch });
     for (const h of this.handlers.values()) if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
-    if (s.bugs.has('commit-before-quorum')) {
+    if (s.bug['commit-before-quorum']) {
       // BUG SWITCH: commit without waiting for a quorum of ACKs (nor the own fsync)
       s.port.disk.sync('bug-commit');
-      p.acks = new Set(s.voters);
+      p.acks = s.voters.slice();
       this.tryCommit();
       return;
     }
-    s.afterSync(() => this.processAck(zxid, s.myId));
+    s.afterSync(this.selfAck, zxid);
   }
 
   private processAck(zxid: number, sid: number): void {
@@ -472,7 +476,7 @@ export class Leader {
       }
     }
     if (!p) return;
-    p.acks.add(sid);
+    if (!p.acks.includes(sid)) p.acks.push(sid);
     this.s.trace('ack', { zxid, from: sid });
     this.tryCommit();
   }
@@ -554,10 +558,10 @@ export class Leader {
   }
 }
 
-/** The ids of a set in ascending order (what `[...set].sort((a, b) => a - b)` gives), without a comparator closure. */
-function sortedIds(set: ReadonlySet<number>): number[] {
+/** Distinct ids in ascending order (what `[...ids].sort((a, b) => a - b)` gives), without a comparator closure. */
+function sortedIds(ids: readonly number[]): number[] {
   const out: number[] = [];
-  for (const x of set) {
+  for (const x of ids) {
     let i = out.length;
     while (i > 0 && out[i - 1]! > x) {
       out[i] = out[i - 1]!;

@@ -23,6 +23,11 @@ export class SessionTracker {
   readonly sessions = new Map<number, TrackedSession>();
   /** bucket time -> session ids (insertion-ordered). */
   private buckets = new Map<number, Set<number>>();
+  /**
+   * The earliest bucket time (undefined: no bucket), or null when not known since a bucket was dropped. The leader
+   * asks for it after every client packet; scanning the buckets each time was wasted work.
+   */
+  private earliest: number | undefined | null = undefined;
 
   constructor(readonly tickTime: number) {}
 
@@ -56,18 +61,26 @@ export class SessionTracker {
 
   private move(s: TrackedSession, e: number): void {
     if (s.expireAt === e) return;
-    const old = this.buckets.get(s.expireAt);
-    if (old) {
-      old.delete(s.id);
-      if (old.size === 0) this.buckets.delete(s.expireAt);
-    }
+    this.leaveBucket(s.id, s.expireAt);
     s.expireAt = e;
     let b = this.buckets.get(e);
     if (!b) {
       b = new Set();
       this.buckets.set(e, b);
+      if (this.earliest !== null && (this.earliest === undefined || e < this.earliest)) this.earliest = e;
     }
     b.add(s.id);
+  }
+
+  /** Take session `id` out of bucket `t` (if there), dropping the bucket when it empties. */
+  private leaveBucket(id: number, t: number): void {
+    const b = this.buckets.get(t);
+    if (!b) return;
+    b.delete(id);
+    if (b.size === 0) {
+      this.buckets.delete(t);
+      if (t === this.earliest) this.earliest = null;
+    }
   }
 
   setClosing(id: number): void {
@@ -78,18 +91,16 @@ export class SessionTracker {
   remove(id: number): void {
     const s = this.sessions.get(id);
     if (!s) return;
-    const b = this.buckets.get(s.expireAt);
-    if (b) {
-      b.delete(id);
-      if (b.size === 0) this.buckets.delete(s.expireAt);
-    }
+    this.leaveBucket(id, s.expireAt);
     this.sessions.delete(id);
   }
 
   /** Earliest bucket time, or undefined. */
   nextExpiry(): number | undefined {
+    if (this.earliest !== null) return this.earliest;
     let min: number | undefined;
     for (const t of this.buckets.keys()) if (min === undefined || t < min) min = t;
+    this.earliest = min;
     return min;
   }
 
@@ -97,6 +108,7 @@ export class SessionTracker {
   expireDue(now: number): TrackedSession[] {
     const due = [...this.buckets.keys()].filter((t) => t <= now).sort((a, b) => a - b);
     const out: TrackedSession[] = [];
+    if (due.length > 0) this.earliest = null;
     for (const t of due) {
       const b = this.buckets.get(t)!;
       this.buckets.delete(t);
