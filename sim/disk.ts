@@ -22,7 +22,8 @@ function applyOp(files: Map<string, FileContent>, op: DiskOp): void {
         f = { type: 'log', records: [] };
         files.set(op.file, f);
       }
-      for (const r of op.records) f.records.push(r);
+      const records = f.records;
+      for (let i = 0; i < op.records.length; i++) records.push(op.records[i]);
       return;
     }
     case 'overwrite':
@@ -55,8 +56,11 @@ export class SimDisk {
   private durable = new Map<string, FileContent>();
   /** What the running process sees. */
   private visible = new Map<string, FileContent>();
-  /** Writes since the last completed sync, each with its sequence number. */
-  private pending: Array<{ seq: number; op: DiskOp }> = [];
+  /**
+   * Writes since the last completed sync. Their sequence numbers are consecutive and end at `seq` (the oldest is
+   * seq - pending.length + 1), so they are not stored.
+   */
+  private pending: DiskOp[] = [];
   private seq = 0;
   syncLatency: SyncLatency = { min: 1, max: 5 };
   /** Counters for reports and benches. */
@@ -68,7 +72,8 @@ export class SimDisk {
   }
 
   write(op: DiskOp): void {
-    this.pending.push({ seq: ++this.seq, op });
+    this.pending.push(op);
+    this.seq++;
     applyOp(this.visible, op);
     this.writes++;
   }
@@ -80,12 +85,12 @@ export class SimDisk {
 
   /** A sync requested when lastSeq was `upTo` completed: those writes are now durable. */
   completeSync(upTo: number): void {
-    let i = 0;
-    while (i < this.pending.length && this.pending[i]!.seq <= upTo) {
-      applyOp(this.durable, this.pending[i]!.op);
-      i++;
-    }
-    this.pending.splice(0, i);
+    const pending = this.pending;
+    const done = Math.min(pending.length, upTo - (this.seq - pending.length));
+    for (let i = 0; i < done; i++) applyOp(this.durable, pending[i]!);
+    // Usually every pending write is covered: empty the list without splice's copy.
+    if (done === pending.length) pending.length = 0;
+    else if (done > 0) pending.splice(0, done);
     this.syncs++;
   }
 
@@ -100,7 +105,7 @@ export class SimDisk {
    */
   crash(keepPending = 0): number {
     const kept = this.pending.slice(0, keepPending);
-    for (const p of kept) applyOp(this.durable, p.op);
+    for (const op of kept) applyOp(this.durable, op);
     const lost = this.pending.length - kept.length;
     this.pending = [];
     this.visible = cloneFiles(this.durable);

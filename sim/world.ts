@@ -104,7 +104,6 @@ export class World {
   private readonly typeCodes = new Map<string, number>();
   /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
   private userWoken = false;
-  private current: Proc | null = null;
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed;
@@ -179,7 +178,7 @@ export class World {
     const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
       if (!proc.up || proc.inc !== inc) return;
       this.record(how, proc, { inc });
-      this.inside(proc, () => proc.role!.start(proc.port!));
+      proc.role!.start(proc.port!);
     });
     ev.time = this.clock;
     this.queue.push(ev);
@@ -408,23 +407,7 @@ export class World {
 
   /** Hands an event to a live, running process (callers checked up/inc/paused). */
   deliver(p: Proc, event: ProcessEvent): void {
-    const prev = this.current;
-    this.current = p;
-    try {
-      p.role!.handle(event);
-    } finally {
-      this.current = prev;
-    }
-  }
-
-  private inside(p: Proc, fn: () => void): void {
-    const prev = this.current;
-    this.current = p;
-    try {
-      fn();
-    } finally {
-      this.current = prev;
-    }
+    p.role!.handle(event);
   }
 
   // ---------------------------------------------------------------- used by the network
