@@ -51,8 +51,17 @@ export class TraceHash {
     let b = (this.b + Math.imul(n, 0x85ebca6b)) | 0;
     b ^= b >>> 13;
     b = Math.imul(b, 0xc2b2ae35);
-    for (let i = 0; i < n; i += 2) {
-      const v = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i);
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const v = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+      a = Math.imul(a ^ v, FNV_PRIME);
+      b = (b + Math.imul(v, 0x85ebca6b)) | 0;
+      b ^= b >>> 13;
+      b = Math.imul(b, 0xc2b2ae35);
+    }
+    // The odd last unit alone, outside the loop, so the loop body has no branch.
+    if (i < n) {
+      const v = s.charCodeAt(i);
       a = Math.imul(a ^ v, FNV_PRIME);
       b = (b + Math.imul(v, 0x85ebca6b)) | 0;
       b ^= b >>> 13;
