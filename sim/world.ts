@@ -485,11 +485,7 @@ export class World {
    */
   recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown, typeCode = 0): number {
     const h = this.hash;
-    h.int(this.clock);
-    h.small(kind === 'send' ? 1 : kind === 'recv' ? 2 : 3);
-    h.small(from.idx);
-    h.small(to.idx);
-    h.small(mid);
+    h.int4(this.clock, kind === 'send' ? 1 : kind === 'recv' ? 2 : 3, from.idx, to.idx, mid);
     let code = typeCode;
     if (code === 0) {
       const type = messageType(msg);
