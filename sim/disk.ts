@@ -14,6 +14,15 @@ export type DiskOp =
 
 type FileContent = { type: 'log'; records: unknown[] } | { type: 'value'; value: unknown };
 
+/**
+ * A durable log file: the first `length` records of `records`. The array is usually the visible file's own: the
+ * visible view only ever appends to a log's array (a truncate gives it a new one), so a prefix of it never changes,
+ * and a completed sync of an append moves `length` forward instead of copying every record a second time.
+ */
+type DurableLog = { type: 'log'; records: unknown[]; length: number };
+type DurableContent = DurableLog | { type: 'value'; value: unknown };
+
+/** A write, as the visible view sees it. */
 function applyOp(files: Map<string, FileContent>, op: DiskOp): void {
   switch (op.op) {
     case 'append': {
@@ -22,15 +31,17 @@ function applyOp(files: Map<string, FileContent>, op: DiskOp): void {
         f = { type: 'log', records: [] };
         files.set(op.file, f);
       }
-      for (const r of op.records) f.records.push(r);
+      const records = f.records;
+      for (let i = 0; i < op.records.length; i++) records.push(op.records[i]);
       return;
     }
     case 'overwrite':
       files.set(op.file, { type: 'value', value: op.value });
       return;
     case 'truncate': {
+      // A shorter copy, not in place: the durable view may share this array.
       const f = files.get(op.file);
-      if (f && f.type === 'log' && f.records.length > op.length) f.records.length = op.length;
+      if (f && f.type === 'log' && f.records.length > op.length) files.set(op.file, { type: 'log', records: f.records.slice(0, op.length) });
       return;
     }
     case 'remove':
@@ -39,10 +50,62 @@ function applyOp(files: Map<string, FileContent>, op: DiskOp): void {
   }
 }
 
-function cloneFiles(files: Map<string, FileContent>): Map<string, FileContent> {
-  const out = new Map<string, FileContent>();
-  for (const [name, f] of files) out.set(name, f.type === 'log' ? { type: 'log', records: f.records.slice() } : { type: 'value', value: f.value });
-  return out;
+/** `arr` holds `recs` at `at` (same references): a durable prefix of `arr` of length `at` extends over them. */
+function holdsAt(arr: readonly unknown[], at: number, recs: readonly unknown[]): boolean {
+  if (arr.length < at + recs.length) return false;
+  for (let i = 0; i < recs.length; i++) if (!Object.is(arr[at + i], recs[i])) return false;
+  return true;
+}
+
+/** The first `n` records of `a` and `b` are the same references. */
+function samePrefix(a: readonly unknown[], b: readonly unknown[], n: number): boolean {
+  if (a.length < n || b.length < n) return false;
+  for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * A synced write, as the durable view sees it: the same effect as applyOp, on DurableLogs. An append extends the
+ * log's array when that array already holds the records right after the durable prefix (the visible view put
+ * them there), else it takes the visible file's array if that one does, else a copy of its own.
+ */
+function applyDurable(durable: Map<string, DurableContent>, visible: Map<string, FileContent>, op: DiskOp): void {
+  switch (op.op) {
+    case 'append': {
+      const recs = op.records;
+      let d = durable.get(op.file);
+      if (!d || d.type !== 'log') {
+        d = { type: 'log', records: [], length: 0 };
+        durable.set(op.file, d);
+      }
+      if (holdsAt(d.records, d.length, recs)) {
+        d.length += recs.length;
+        return;
+      }
+      const v = visible.get(op.file);
+      if (v && v.type === 'log' && samePrefix(v.records, d.records, d.length) && holdsAt(v.records, d.length, recs)) {
+        d.records = v.records;
+        d.length += recs.length;
+        return;
+      }
+      const own = d.records.slice(0, d.length);
+      for (let i = 0; i < recs.length; i++) own.push(recs[i]);
+      d.records = own;
+      d.length = own.length;
+      return;
+    }
+    case 'overwrite':
+      durable.set(op.file, { type: 'value', value: op.value });
+      return;
+    case 'truncate': {
+      const d = durable.get(op.file);
+      if (d && d.type === 'log' && d.length > op.length) d.length = op.length;
+      return;
+    }
+    case 'remove':
+      durable.delete(op.file);
+      return;
+  }
 }
 
 export interface SyncLatency {
@@ -52,11 +115,14 @@ export interface SyncLatency {
 
 export class SimDisk {
   /** What survives a crash. */
-  private durable = new Map<string, FileContent>();
+  private durable = new Map<string, DurableContent>();
   /** What the running process sees. */
   private visible = new Map<string, FileContent>();
-  /** Writes since the last completed sync, each with its sequence number. */
-  private pending: Array<{ seq: number; op: DiskOp }> = [];
+  /**
+   * Writes since the last completed sync. Their sequence numbers are consecutive and end at `seq` (the oldest is
+   * seq - pending.length + 1), so they are not stored.
+   */
+  private pending: DiskOp[] = [];
   private seq = 0;
   syncLatency: SyncLatency = { min: 1, max: 5 };
   /** Counters for reports and benches. */
@@ -68,7 +134,8 @@ export class SimDisk {
   }
 
   write(op: DiskOp): void {
-    this.pending.push({ seq: ++this.seq, op });
+    this.pending.push(op);
+    this.seq++;
     applyOp(this.visible, op);
     this.writes++;
   }
@@ -80,12 +147,12 @@ export class SimDisk {
 
   /** A sync requested when lastSeq was `upTo` completed: those writes are now durable. */
   completeSync(upTo: number): void {
-    let i = 0;
-    while (i < this.pending.length && this.pending[i]!.seq <= upTo) {
-      applyOp(this.durable, this.pending[i]!.op);
-      i++;
-    }
-    this.pending.splice(0, i);
+    const pending = this.pending;
+    const done = Math.min(pending.length, upTo - (this.seq - pending.length));
+    for (let i = 0; i < done; i++) applyDurable(this.durable, this.visible, pending[i]!);
+    // Usually every pending write is covered: empty the list without splice's copy.
+    if (done === pending.length) pending.length = 0;
+    else if (done > 0) pending.splice(0, done);
     this.syncs++;
   }
 
@@ -100,10 +167,18 @@ export class SimDisk {
    */
   crash(keepPending = 0): number {
     const kept = this.pending.slice(0, keepPending);
-    for (const p of kept) applyOp(this.durable, p.op);
+    for (const op of kept) applyDurable(this.durable, this.visible, op);
     const lost = this.pending.length - kept.length;
     this.pending = [];
-    this.visible = cloneFiles(this.durable);
+    // The visible view restarts from the durable one; each log's array is shared by both again.
+    const visible = new Map<string, FileContent>();
+    for (const [name, d] of this.durable) {
+      if (d.type === 'log') {
+        d.records = d.records.slice(0, d.length);
+        visible.set(name, { type: 'log', records: d.records });
+      } else visible.set(name, { type: 'value', value: d.value });
+    }
+    this.visible = visible;
     return lost;
   }
 
@@ -123,8 +198,9 @@ export class SimDisk {
 
   /** Durable view, for tests and checkers. */
   durableLog(file: string): readonly unknown[] {
-    const f = this.durable.get(file);
-    return f && f.type === 'log' ? f.records : [];
+    const d = this.durable.get(file);
+    if (!d || d.type !== 'log') return [];
+    return d.length === d.records.length ? d.records : d.records.slice(0, d.length);
   }
   durableValue(file: string): unknown {
     const f = this.durable.get(file);

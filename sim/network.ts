@@ -79,7 +79,8 @@ export class Network {
   private cut = new Uint8Array(0);
   private linkLatency: Array<Latency | undefined> = [];
   private defaultLatency: Latency;
-  private readonly conns = new Map<number, Conn>();
+  /** Connections by id (ids are consecutive from 1); a closed one's slot is emptied. An array: send looks one up per message. */
+  private readonly conns: Array<Conn | undefined> = [];
   private nextConn = 1;
   delivered = 0;
   dropped = 0;
@@ -164,7 +165,7 @@ export class Network {
 
   openConnections(): number {
     let n = 0;
-    for (const c of this.conns.values()) if (c.open[0] || c.open[1]) n++;
+    for (const c of this.conns) if (c && (c.open[0] || c.open[1])) n++;
     return n;
   }
 
@@ -192,7 +193,7 @@ export class Network {
       early: [null, null],
       lost: [null, null],
     };
-    this.conns.set(conn.id, conn);
+    this.conns[conn.id] = conn;
     from.conns.add(conn);
     this.sendSyn(conn, 0);
     this.world.record('connect', from, { to: to.name, conn: conn.id });
@@ -200,7 +201,7 @@ export class Network {
   }
 
   send(from: Proc, connId: number, msg: unknown): void {
-    const conn = this.conns.get(connId);
+    const conn = this.conns[connId];
     if (!conn) return;
     const side: 0 | 1 = conn.ends[0] === from ? 0 : 1;
     if (!conn.open[side] || !conn.ready[side]) return;
@@ -229,7 +230,7 @@ export class Network {
   }
 
   close(from: Proc, connId: number): void {
-    const conn = this.conns.get(connId);
+    const conn = this.conns[connId];
     if (!conn) return;
     const side: 0 | 1 = conn.ends[0] === from ? 0 : 1;
     if (!conn.open[side]) return;
@@ -237,7 +238,7 @@ export class Network {
     from.conns.delete(conn);
     this.world.record('close', from, { conn: connId });
     this.sendFin(conn, side);
-    if (!conn.open[0] && !conn.open[1]) this.conns.delete(connId);
+    if (!conn.open[0] && !conn.open[1]) this.conns[connId] = undefined;
   }
 
   /** The process at `p` crashed: its connections die; its kernel sends the FINs, unless the whole host went down. */
@@ -419,7 +420,7 @@ export class Network {
     const p = conn.ends[side];
     conn.open[side] = false;
     p.conns.delete(conn);
-    if (!conn.open[0] && !conn.open[1]) this.conns.delete(conn.id);
+    if (!conn.open[0] && !conn.open[1]) this.conns[conn.id] = undefined;
     this.world.record('closed', p, { peer: conn.ends[1 - side]!.name, conn: conn.id });
     this.world.deliver(p, { kind: 'closed', conn: conn.id, peer: conn.ends[1 - side]!.name });
   }

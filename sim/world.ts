@@ -104,7 +104,6 @@ export class World {
   private readonly typeCodes = new Map<string, number>();
   /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
   private userWoken = false;
-  private current: Proc | null = null;
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed;
@@ -179,7 +178,7 @@ export class World {
     const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
       if (!proc.up || proc.inc !== inc) return;
       this.record(how, proc, { inc });
-      this.inside(proc, () => proc.role!.start(proc.port!));
+      proc.role!.start(proc.port!);
     });
     ev.time = this.clock;
     this.queue.push(ev);
@@ -408,23 +407,7 @@ export class World {
 
   /** Hands an event to a live, running process (callers checked up/inc/paused). */
   deliver(p: Proc, event: ProcessEvent): void {
-    const prev = this.current;
-    this.current = p;
-    try {
-      p.role!.handle(event);
-    } finally {
-      this.current = prev;
-    }
-  }
-
-  private inside(p: Proc, fn: () => void): void {
-    const prev = this.current;
-    this.current = p;
-    try {
-      fn();
-    } finally {
-      this.current = prev;
-    }
+    p.role!.handle(event);
   }
 
   // ---------------------------------------------------------------- used by the network
@@ -502,11 +485,7 @@ export class World {
    */
   recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown, typeCode = 0): number {
     const h = this.hash;
-    h.int(this.clock);
-    h.small(kind === 'send' ? 1 : kind === 'recv' ? 2 : 3);
-    h.small(from.idx);
-    h.small(to.idx);
-    h.small(mid);
+    h.int4(this.clock, kind === 'send' ? 1 : kind === 'recv' ? 2 : 3, from.idx, to.idx, mid);
     let code = typeCode;
     if (code === 0) {
       const type = messageType(msg);
