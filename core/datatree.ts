@@ -579,7 +579,11 @@ interface DigestState {
  * a tree never mutates node data (clients get copies). Small values only, the last 64 distinct ones.
  */
 const DECODED = new Map<string, Uint8Array>();
+/** The last lookup: each txn's data string comes four times in a row (the leader's proposed tree, every replica). */
+let lastEncoded: string | null = null;
+let lastDecoded: Uint8Array | null = null;
 function decodeShared(s: string | null): Data {
+  if (s === lastEncoded && s !== null) return lastDecoded;
   if (s === null || s.length > 1024) return decodeData(s);
   let d = DECODED.get(s);
   if (d === undefined) {
@@ -587,6 +591,8 @@ function decodeShared(s: string | null): Data {
     if (DECODED.size >= 64) DECODED.delete(DECODED.keys().next().value!);
     DECODED.set(s, d);
   }
+  lastEncoded = s;
+  lastDecoded = d;
   return d;
 }
 

@@ -336,23 +336,45 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INV = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_INV[B64.charCodeAt(i)] = i;
 
+/** B64 as character codes, for building strings with String.fromCharCode. */
+const B64_CODES = Uint16Array.from(B64, (c) => c.charCodeAt(0));
+/** Output characters per String.fromCharCode call (its argument count is limited). */
+const ENCODE_CHUNK = 8192;
+const encodeBuf = new Uint16Array(ENCODE_CHUNK);
+
+/**
+ * Base64 of the bytes. Built from character codes, not by `+=`: concatenation yields a rope (cons string) whose
+ * every later comparison or Map lookup (decodeShared, four per txn) goes through V8's slow path; small data (one
+ * chunk) gives a flat string.
+ */
 export function encodeData(data: Data): TxnData {
   if (data === null) return null;
-  let out = '';
   const n = data.length;
+  let out = '';
+  let j = 0;
   let i = 0;
   for (; i + 2 < n; i += 3) {
     const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + B64[v & 63]!;
+    encodeBuf[j] = B64_CODES[v >> 18]!;
+    encodeBuf[j + 1] = B64_CODES[(v >> 12) & 63]!;
+    encodeBuf[j + 2] = B64_CODES[(v >> 6) & 63]!;
+    encodeBuf[j + 3] = B64_CODES[v & 63]!;
+    j += 4;
+    if (j === ENCODE_CHUNK) {
+      out += String.fromCharCode.apply(null, encodeBuf as unknown as number[]);
+      j = 0;
+    }
   }
-  if (i + 1 === n) {
-    const v = data[i]! << 16;
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + '==';
-  } else if (i + 2 === n) {
-    const v = (data[i]! << 16) | (data[i + 1]! << 8);
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + '=';
+  if (i < n) {
+    // one or two bytes left: "xx==" or "xxx="
+    const v = (data[i]! << 16) | (i + 1 < n ? data[i + 1]! << 8 : 0);
+    encodeBuf[j] = B64_CODES[v >> 18]!;
+    encodeBuf[j + 1] = B64_CODES[(v >> 12) & 63]!;
+    encodeBuf[j + 2] = i + 1 < n ? B64_CODES[(v >> 6) & 63]! : 61; /* = */
+    encodeBuf[j + 3] = 61;
+    j += 4;
   }
-  return out;
+  return j === 0 ? out : out + String.fromCharCode.apply(null, encodeBuf.subarray(0, j) as unknown as number[]);
 }
 
 export function decodeData(s: TxnData): Data {
