@@ -366,12 +366,18 @@ export class DataTree {
         });
         return { err, body: { op: 'multi', results }, triggers };
       }
+      case 'setData': {
+        // The common write, straight to its reply (every replica applies every txn): no MultiResult in between,
+        // and a one-element trigger list instead of a pushed-to array (whose first push allocates room for 17).
+        const stat = this.setNodeData(txn.path, txn.data, txn.version, txn);
+        if (stat === null) return { err: Code.NONODE, triggers };
+        return { err: Code.OK, body: { op: 'setData', stat }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path }] };
+      }
       default: {
         const r = this.applySub(txn, txn, triggers);
         if (r.op === 'error') return { err: r.err, triggers };
         const body: ReplyBody =
           r.op === 'create' ? { op: 'create', path: r.path, stat: r.stat! }
-          : r.op === 'setData' ? { op: 'setData', stat: r.stat }
           : r.op === 'delete' ? { op: 'delete' }
           : { op: 'multi', results: [r] }; // a bare check txn never comes from prepare
         return { err: Code.OK, body, triggers };
@@ -390,14 +396,10 @@ export class DataTree {
         return r === 0 ? { op: 'delete', err: 0 } : { op: 'error', err: r };
       }
       case 'setData': {
-        const n = this.mut(sub.path);
-        if (!n) return { op: 'error', err: Code.NONODE };
-        n.data = decodeShared(sub.data);
-        n.mtime = hdr.time;
-        n.mzxid = hdr.zxid;
-        n.version = sub.version;
+        const stat = this.setNodeData(sub.path, sub.data, sub.version, hdr);
+        if (stat === null) return { op: 'error', err: Code.NONODE };
         triggers.push({ type: EventType.NodeDataChanged, path: sub.path });
-        return { op: 'setData', err: 0, stat: statOf(n) };
+        return { op: 'setData', err: 0, stat };
       }
       case 'check':
         return { op: 'check', err: 0 };
@@ -437,6 +439,20 @@ export class DataTree {
     if (this.digestState) this.markDirty(this.digestState, path);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
     triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
+    return statOf(n);
+  }
+
+  /**
+   * src: `DataTree.setData`: the txn carries the new version. Returns the node's new Stat, or null when the node is
+   * missing (NONODE); the caller adds the NodeDataChanged trigger.
+   */
+  private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): Stat | null {
+    const n = this.mut(path);
+    if (!n) return null;
+    n.data = decodeShared(data);
+    n.mtime = hdr.time;
+    n.mzxid = hdr.zxid;
+    n.version = version;
     return statOf(n);
   }
 
