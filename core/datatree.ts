@@ -558,10 +558,12 @@ export class DataTree {
     }
     const h = NODE_HASH;
     h.reset();
-    h.int(st.sumA);
-    h.int(st.sumB);
-    h.int(st.sessionsA);
-    h.int(st.sessionsB);
+    const w = h.words;
+    w[0] = st.sumA;
+    w[1] = st.sumB;
+    w[2] = st.sessionsA;
+    w[3] = st.sessionsB;
+    h.flush(4);
     st.value = h.safeInteger();
     return st.value;
   }
@@ -622,7 +624,7 @@ function hashNodeFields(h: WordHash, n: ZNode): void {
 /** A number up to 2^53 as WordHash.num hashes it (low, then high 32 bits); returns the next free index. */
 function putNum(w: Int32Array, k: number, v: number): number {
   w[k] = v | 0;
-  w[k + 1] = Math.floor(v / 4294967296) | 0;
+  w[k + 1] = v >= 0 && v < 4294967296 ? 0 : Math.floor(v / 4294967296) | 0; // most values: no division
   return k + 2;
 }
 
