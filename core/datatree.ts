@@ -366,12 +366,18 @@ export class DataTree {
         });
         return { err, body: { op: 'multi', results }, triggers };
       }
+      case 'setData': {
+        // The common write, straight to its reply (every replica applies every txn): no MultiResult in between,
+        // and a one-element trigger list instead of a pushed-to array (whose first push allocates room for 17).
+        const stat = this.setNodeData(txn.path, txn.data, txn.version, txn);
+        if (stat === null) return { err: Code.NONODE, triggers };
+        return { err: Code.OK, body: { op: 'setData', stat }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path }] };
+      }
       default: {
         const r = this.applySub(txn, txn, triggers);
         if (r.op === 'error') return { err: r.err, triggers };
         const body: ReplyBody =
           r.op === 'create' ? { op: 'create', path: r.path, stat: r.stat! }
-          : r.op === 'setData' ? { op: 'setData', stat: r.stat }
           : r.op === 'delete' ? { op: 'delete' }
           : { op: 'multi', results: [r] }; // a bare check txn never comes from prepare
         return { err: Code.OK, body, triggers };
@@ -390,14 +396,10 @@ export class DataTree {
         return r === 0 ? { op: 'delete', err: 0 } : { op: 'error', err: r };
       }
       case 'setData': {
-        const n = this.mut(sub.path);
-        if (!n) return { op: 'error', err: Code.NONODE };
-        n.data = decodeShared(sub.data);
-        n.mtime = hdr.time;
-        n.mzxid = hdr.zxid;
-        n.version = sub.version;
+        const stat = this.setNodeData(sub.path, sub.data, sub.version, hdr);
+        if (stat === null) return { op: 'error', err: Code.NONODE };
         triggers.push({ type: EventType.NodeDataChanged, path: sub.path });
-        return { op: 'setData', err: 0, stat: statOf(n) };
+        return { op: 'setData', err: 0, stat };
       }
       case 'check':
         return { op: 'check', err: 0 };
@@ -437,6 +439,20 @@ export class DataTree {
     if (this.digestState) this.markDirty(this.digestState, path);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
     triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
+    return statOf(n);
+  }
+
+  /**
+   * src: `DataTree.setData`: the txn carries the new version. Returns the node's new Stat, or null when the node is
+   * missing (NONODE); the caller adds the NodeDataChanged trigger.
+   */
+  private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): Stat | null {
+    const n = this.mut(path);
+    if (!n) return null;
+    n.data = decodeShared(data);
+    n.mtime = hdr.time;
+    n.mzxid = hdr.zxid;
+    n.version = version;
     return statOf(n);
   }
 
@@ -508,8 +524,8 @@ export class DataTree {
       if (path === CONFIG) continue;
       let slot = st.nodeHash.get(path);
       if (slot) {
-        st.sumA = (st.sumA - slot[0]) >>> 0;
-        st.sumB = (st.sumB - slot[1]) >>> 0;
+        st.sumA = (st.sumA - slot.a) >>> 0;
+        st.sumB = (st.sumB - slot.b) >>> 0;
       }
       const n = this.nodes.get(path);
       if (!n) {
@@ -517,19 +533,18 @@ export class DataTree {
         continue;
       }
       const h = NODE_HASH;
-      h.reset();
-      h.str(path);
-      h.num(n.czxid); h.num(n.mzxid); h.num(n.ctime); h.num(n.mtime); h.int(n.version); h.int(n.cversion);
-      h.int(n.aversion); h.num(n.pzxid); h.num(n.owner); h.num(n.ttl); h.int(n.perms); h.int(n.children.size);
-      h.int(KIND_CODE[n.kind]);
-      if (n.data === null) h.int(-1);
-      else { h.int(n.data.length); h.bytes(n.data); }
-      // the slot is reused while the node lives: a write costs no allocation here
-      if (!slot) st.nodeHash.set(path, (slot = [0, 0]));
-      slot[0] = h.laneA;
-      slot[1] = h.laneB;
-      st.sumA = (st.sumA + slot[0]) >>> 0;
-      st.sumB = (st.sumB + slot[1]) >>> 0;
+      if (slot) h.resume(slot.pathA, slot.pathB); // a node's path never changes: its part of the hash neither
+      else {
+        h.reset();
+        h.str(path);
+        // the slot is reused while the node lives: a write costs no allocation here
+        st.nodeHash.set(path, (slot = { a: 0, b: 0, pathA: h.stateA, pathB: h.stateB }));
+      }
+      hashNodeFields(h, n);
+      slot.a = h.laneA;
+      slot.b = h.laneB;
+      st.sumA = (st.sumA + slot.a) >>> 0;
+      st.sumB = (st.sumB + slot.b) >>> 0;
     }
     st.dirtyCount = 0; // the array keeps its size: slots are overwritten
     // The session table changes rarely: hash it whole, in id order, only when it changed.
@@ -543,10 +558,12 @@ export class DataTree {
     }
     const h = NODE_HASH;
     h.reset();
-    h.int(st.sumA);
-    h.int(st.sumB);
-    h.int(st.sessionsA);
-    h.int(st.sessionsB);
+    const w = h.words;
+    w[0] = st.sumA;
+    w[1] = st.sumB;
+    w[2] = st.sessionsA;
+    w[3] = st.sessionsB;
+    h.flush(4);
     st.value = h.safeInteger();
     return st.value;
   }
@@ -555,7 +572,7 @@ export class DataTree {
 interface DigestState {
   sumA: number;
   sumB: number;
-  nodeHash: Map<string, [number, number]>;
+  nodeHash: Map<string, NodeHashSlot>;
   /**
    * Paths written since the last digest, possibly repeated (re-hashing a path is idempotent); an array because
    * emptying a Set after every commit costs more than the digest itself.
@@ -574,12 +591,53 @@ interface DigestState {
   value: number | null;
 }
 
+/** A node's part of the digest (two lanes), and the hash state after its path (where a re-hash resumes). */
+interface NodeHashSlot {
+  a: number;
+  b: number;
+  pathA: number;
+  pathB: number;
+}
+
+/** The words of a node after its path: internal Stat, owner, ttl, perms, child count, kind, then its data. */
+function hashNodeFields(h: WordHash, n: ZNode): void {
+  const w = h.words;
+  let k = 0;
+  k = putNum(w, k, n.czxid);
+  k = putNum(w, k, n.mzxid);
+  k = putNum(w, k, n.ctime);
+  k = putNum(w, k, n.mtime);
+  w[k++] = n.version;
+  w[k++] = n.cversion;
+  w[k++] = n.aversion;
+  k = putNum(w, k, n.pzxid);
+  k = putNum(w, k, n.owner);
+  k = putNum(w, k, n.ttl);
+  w[k++] = n.perms;
+  w[k++] = n.children.size;
+  w[k++] = KIND_CODE[n.kind];
+  w[k++] = n.data === null ? -1 : n.data.length;
+  h.flush(k);
+  if (n.data !== null) h.bytes(n.data);
+}
+
+/** A number up to 2^53 as WordHash.num hashes it (low, then high 32 bits); returns the next free index. */
+function putNum(w: Int32Array, k: number, v: number): number {
+  w[k] = v | 0;
+  w[k + 1] = v >= 0 && v < 4294967296 ? 0 : Math.floor(v / 4294967296) | 0; // most values: no division
+  return k + 2;
+}
+
 /**
  * Decoded txn data, shared between trees: every replica (and the leader's proposed tree) applies the same txn, and
  * a tree never mutates node data (clients get copies). Small values only, the last 64 distinct ones.
  */
 const DECODED = new Map<string, Uint8Array>();
+/** The last lookup: each txn's data string comes four times in a row (the leader's proposed tree, every replica). */
+let lastEncoded: string | null = null;
+let lastDecoded: Uint8Array | null = null;
 function decodeShared(s: string | null): Data {
+  if (s === lastEncoded && s !== null) return lastDecoded;
   if (s === null || s.length > 1024) return decodeData(s);
   let d = DECODED.get(s);
   if (d === undefined) {
@@ -587,6 +645,8 @@ function decodeShared(s: string | null): Data {
     if (DECODED.size >= 64) DECODED.delete(DECODED.keys().next().value!);
     DECODED.set(s, d);
   }
+  lastEncoded = s;
+  lastDecoded = d;
   return d;
 }
 
@@ -614,44 +674,82 @@ function cmp(a: string, b: string): number {
 class WordHash {
   private a = 0;
   private b = 0;
+  /** Words waiting to be mixed in by flush(): a tight loop over a buffer keeps the state in registers. */
+  readonly words = new Int32Array(WORD_BUFFER);
   reset(): void {
     this.a = 0x811c9dc5 | 0;
     this.b = 0x050c5d1f | 0;
   }
+  /** The state (not the lanes), to resume later from the same point. */
+  get stateA(): number {
+    return this.a;
+  }
+  get stateB(): number {
+    return this.b;
+  }
+  resume(a: number, b: number): void {
+    this.a = a;
+    this.b = b;
+  }
   /** A 32-bit integer (or any number's low 32 bits). */
   int(w: number): void {
-    let k = Math.imul(w | 0, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    let a = this.a ^ k;
-    a = (a << 13) | (a >>> 19);
-    this.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    let c = Math.imul(w | 0, 0x85ebca6b);
-    c = (c << 17) | (c >>> 15);
-    c = Math.imul(c, 0xc2b2ae35);
-    let b = this.b ^ c;
-    b = (b << 11) | (b >>> 21);
-    this.b = (Math.imul(b, 9) + 0x27d4eb2f) | 0;
+    this.words[0] = w;
+    this.flush(1);
   }
   /** Numbers up to 2^53: low and high 32-bit halves. */
   num(v: number): void {
-    this.int(v | 0);
-    this.int(Math.floor(v / 4294967296) | 0);
+    this.flush(putNum(this.words, 0, v));
   }
   str(s: string): void {
     const n = s.length;
-    this.int(n);
+    const w = this.words;
+    w[0] = n;
+    let k = 1;
     let i = 0;
-    for (; i + 1 < n; i += 2) this.int(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
-    if (i < n) this.int(s.charCodeAt(i));
+    for (; i + 1 < n; i += 2) {
+      w[k++] = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+      if (k === WORD_BUFFER) k = this.flush(k);
+    }
+    if (i < n) w[k++] = s.charCodeAt(i);
+    this.flush(k);
   }
   bytes(d: Uint8Array): void {
     const n = d.length;
+    const w = this.words;
+    let k = 0;
     let i = 0;
-    for (; i + 3 < n; i += 4) this.int(d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24));
-    let w = 0;
-    for (let sh = 0; i < n; i++, sh += 8) w |= d[i]! << sh;
-    this.int(w);
+    for (; i + 3 < n; i += 4) {
+      w[k++] = d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24);
+      if (k === WORD_BUFFER) k = this.flush(k);
+    }
+    let last = 0;
+    for (let sh = 0; i < n; i++, sh += 8) last |= d[i]! << sh;
+    w[k++] = last;
+    this.flush(k);
+  }
+  /** Mixes words[0..count) in, in order (murmur3-style, one step per lane and word); returns 0, the free index. */
+  flush(count: number): number {
+    const w = this.words;
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < count; i++) {
+      const x = w[i]!;
+      let k = Math.imul(x, 0xcc9e2d51);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, 0x1b873593);
+      a ^= k;
+      a = (a << 13) | (a >>> 19);
+      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+      let c = Math.imul(x, 0x85ebca6b);
+      c = (c << 17) | (c >>> 15);
+      c = Math.imul(c, 0xc2b2ae35);
+      b ^= c;
+      b = (b << 11) | (b >>> 21);
+      b = (Math.imul(b, 9) + 0x27d4eb2f) | 0;
+    }
+    this.a = a;
+    this.b = b;
+    return 0;
   }
   get laneA(): number {
     return fmix(this.a ^ this.b) >>> 0;
@@ -664,6 +762,9 @@ class WordHash {
     return this.laneA * 2097152 + (this.laneB >>> 11);
   }
 }
+
+/** Size of WordHash's buffer (a node's fixed fields take 22 words). */
+const WORD_BUFFER = 256;
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */
 function fmix(h: number): number {

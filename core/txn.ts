@@ -336,23 +336,44 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INV = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_INV[B64.charCodeAt(i)] = i;
 
+/** B64 as character codes, for building strings with String.fromCharCode. */
+const B64_CODES = Uint16Array.from(B64, (c) => c.charCodeAt(0));
+/** Bytes per String.fromCharCode call (its argument count is limited); a multiple of 3, so only the last pads. */
+const ENCODE_CHUNK = 6144;
+
+/**
+ * Base64 of the bytes. Built from character codes, not by `+=`: concatenation yields a rope (cons string) whose
+ * every later comparison or Map lookup (decodeShared, four per txn) goes through V8's slow path; small data (one
+ * chunk) gives a flat string.
+ */
 export function encodeData(data: Data): TxnData {
   if (data === null) return null;
   let out = '';
-  const n = data.length;
-  let i = 0;
-  for (; i + 2 < n; i += 3) {
-    const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + B64[v & 63]!;
-  }
-  if (i + 1 === n) {
-    const v = data[i]! << 16;
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + '==';
-  } else if (i + 2 === n) {
-    const v = (data[i]! << 16) | (data[i + 1]! << 8);
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + '=';
-  }
+  for (let from = 0; from < data.length; from += ENCODE_CHUNK) out += encodeChunk(data, from, Math.min(data.length, from + ENCODE_CHUNK));
   return out;
+}
+
+function encodeChunk(data: Uint8Array, from: number, to: number): string {
+  // a fresh array of exactly the output length: the fastest argument list for fromCharCode.apply
+  const codes: number[] = new Array(Math.ceil((to - from) / 3) * 4);
+  let i = from;
+  let j = 0;
+  for (; i + 2 < to; i += 3, j += 4) {
+    const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+    codes[j] = B64_CODES[v >> 18]!;
+    codes[j + 1] = B64_CODES[(v >> 12) & 63]!;
+    codes[j + 2] = B64_CODES[(v >> 6) & 63]!;
+    codes[j + 3] = B64_CODES[v & 63]!;
+  }
+  if (i < to) {
+    // one or two bytes left: "xx==" or "xxx="
+    const v = (data[i]! << 16) | (i + 1 < to ? data[i + 1]! << 8 : 0);
+    codes[j] = B64_CODES[v >> 18]!;
+    codes[j + 1] = B64_CODES[(v >> 12) & 63]!;
+    codes[j + 2] = i + 1 < to ? B64_CODES[(v >> 6) & 63]! : 61; /* = */
+    codes[j + 3] = 61;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
 
 export function decodeData(s: TxnData): Data {

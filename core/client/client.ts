@@ -263,12 +263,14 @@ export class ZooKeeperClient implements Role<Msg> {
    */
   exists(path: string, watch?: Watcher | boolean): Promise<Stat | null> {
     const w = this.watcherOf(watch);
-    return this.submit('exists', { path, watch: w !== null }, { op: 'exists', path, watch: w !== null }, w, checkPath(path));
+    const args = this.recorder ? { path, watch: w !== null } : null;
+    return this.submit('exists', args, { op: 'exists', path, watch: w !== null }, w, checkPath(path));
   }
   /** The node's data and Stat (NONODE when missing; then no watch is left). */
   getData(path: string, watch?: Watcher | boolean): Promise<{ data: Data; stat: Stat }> {
     const w = this.watcherOf(watch);
-    return this.submit('getData', { path, watch: w !== null }, { op: 'getData', path, watch: w !== null }, w, checkPath(path));
+    const args = this.recorder ? { path, watch: w !== null } : null; // history arguments only for a recorder
+    return this.submit('getData', args, { op: 'getData', path, watch: w !== null }, w, checkPath(path));
   }
   /** Sets the data if the version matches (-1: any); resolves with the new Stat. */
   setData(path: string, data: DataInput, version = -1): Promise<Stat> {
@@ -289,7 +291,8 @@ export class ZooKeeperClient implements Role<Msg> {
   }
   private getChildrenInternal<T>(path: string, watch: Watcher | boolean | undefined, shape: (r: { children: string[]; stat: Stat }) => T): Promise<T> {
     const w = this.watcherOf(watch);
-    return this.submit('getChildren', { path, watch: w !== null }, { op: 'getChildren', path, watch: w !== null }, w, checkPath(path), shape);
+    const args = this.recorder ? { path, watch: w !== null } : null;
+    return this.submit('getChildren', args, { op: 'getChildren', path, watch: w !== null }, w, checkPath(path), shape);
   }
   /** Waits until the connected server has applied everything the leader had committed; resolves with the path. */
   sync(path: string): Promise<string> {
