@@ -32,6 +32,9 @@ export type CnxnId = number;
 
 type Table = Map<string, Map<CnxnId, WatchMode>>;
 
+/** What trigger returns when no watch can fire (shared: callers only read it). */
+const NO_EVENTS: ReadonlyMap<CnxnId, WatchEventMsg[]> = new Map();
+
 export class WatchManager {
   private readonly data: Table = new Map();
   private readonly child: Table = new Map();
@@ -64,10 +67,10 @@ export class WatchManager {
    * Fire the triggers of one applied txn (or several, in order). Returns, per cnxn (in order of first event), the
    * events to write to that cnxn, each `(type, SyncConnected, path)`. One-shot watches that matched are removed.
    */
-  trigger(triggers: readonly WatchTrigger[]): Map<CnxnId, WatchEventMsg[]> {
+  trigger(triggers: readonly WatchTrigger[]): ReadonlyMap<CnxnId, WatchEventMsg[]> {
+    // No watch registered at all (the common case under load): nothing can fire, and nothing is allocated.
+    if (this.data.size === 0 && this.child.size === 0) return NO_EVENTS;
     const out = new Map<CnxnId, WatchEventMsg[]>();
-    // No watch registered at all (the common case under load): nothing can fire.
-    if (this.data.size === 0 && this.child.size === 0) return out;
     const emit = (cnxns: Iterable<CnxnId>, type: EventType, path: string, suppress?: Set<CnxnId>) => {
       for (const c of cnxns) {
         if (suppress?.has(c)) continue;

@@ -19,7 +19,7 @@ export interface Written {
   txn: Txn;
   r: ApplyResult;
   /** Watch events per cnxn produced by this txn. */
-  events: Map<number, WatchEventMsg[]>;
+  events: ReadonlyMap<number, WatchEventMsg[]>;
 }
 
 export class Db {

@@ -241,7 +241,7 @@ class WatchModel {
 }
 
 /** Real per-cnxn events as a plain record (cnxn → [type, path][]), cnxns in ascending order within each event. */
-function realEvents(m: Map<number, WatchEventMsg[]>): Record<number, Array<[number, string]>> {
+function realEvents(m: ReadonlyMap<number, WatchEventMsg[]>): Record<number, Array<[number, string]>> {
   const out: Record<number, Array<[number, string]>> = {};
   for (const [c, evs] of m) out[c] = evs.map((e) => [e.type, e.path]);
   return out;
@@ -253,7 +253,7 @@ function realEvents(m: Map<number, WatchEventMsg[]>): Record<number, Array<[numb
 class Real {
   tree = new DataTree();
   watches = new WatchManager();
-  lastEvents = new Map<number, WatchEventMsg[]>();
+  lastEvents: ReadonlyMap<number, WatchEventMsg[]> = new Map();
   zxid = 0;
   sessions: number[] = [101, 102];
   nextSession = 103;

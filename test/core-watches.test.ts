@@ -13,7 +13,7 @@ import { Db, S1, S2, bytes } from './core-harness.js';
 
 const C1 = 11, C2 = 22;
 type Ev = [number, string];
-const evs = (m: Map<number, WatchEventMsg[]>, cnxn: number): Ev[] => (m.get(cnxn) ?? []).map((e) => {
+const evs = (m: ReadonlyMap<number, WatchEventMsg[]>, cnxn: number): Ev[] => (m.get(cnxn) ?? []).map((e) => {
   assert.is(e.state, 3, 'events carry SyncConnected');
   return [e.type, e.path];
 });
@@ -187,7 +187,7 @@ test('persistent watch: all four types at the path, never consumed, survives del
   db.create('/p');
   db.watches.register('persistent', '/p', C1);
   const seen: Ev[] = [];
-  const run = (f: () => { events: Map<number, WatchEventMsg[]> }) => seen.push(...evs(f().events, C1));
+  const run = (f: () => { events: ReadonlyMap<number, WatchEventMsg[]> }) => seen.push(...evs(f().events, C1));
   run(() => db.write({ op: 'create', path: '/p/c', data: null, mode: 0 }));
   run(() => db.write({ op: 'create', path: '/p/c/d', data: null, mode: 0 }));
   run(() => db.write({ op: 'setData', path: '/p', data: null, version: -1 }));
