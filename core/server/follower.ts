@@ -275,7 +275,7 @@ export class Learner {
         // (4) ACKs of the still-uncommitted ones
         const committed = this.syncProposals.slice(0, this.syncApplied);
         const uncommitted = this.syncProposals.slice(this.syncApplied);
-        if (s.bugs.has('learner-3.8.0')) {
+        if (s.bug['learner-3.8.0']) {
           // BUG SWITCH (3.8.0 Learner.syncWithLeader): currentEpoch persisted first, NEWLEADER ACKed at once, the
           // synced txns only queued to the log (durable later) — ZOOKEEPER-4643 / 4646 / 4785
           s.storage.setCurrentEpoch(epoch);

@@ -111,8 +111,10 @@ export class ZooKeeperServer implements Role<unknown> {
   readonly quorumSize: number;
   readonly standalone: boolean;
   readonly isObserver: boolean;
-  readonly bugs: Set<string>;
-  /** The bug switches as flags, for the checks on hot paths (a Set lookup of a string per message otherwise). */
+  /**
+   * The bug switches (config.bugs) as flags: cheap on hot paths (a Set lookup of a string per message otherwise),
+   * and a misspelt switch name is a type error instead of a switch that is silently never on.
+   */
   readonly bug: Readonly<Record<ServerBug, boolean>>;
 
   port!: Port<unknown>;
@@ -155,9 +157,9 @@ export class ZooKeeperServer implements Role<unknown> {
     this.quorumSize = Math.floor(this.voters.length / 2) + 1;
     this.isObserver = this.observers.includes(this.myId);
     this.standalone = config.peers.length <= 1 && !this.isObserver;
-    this.bugs = new Set(config.bugs ?? []);
+    const on = new Set(config.bugs ?? []);
     const bug = {} as Record<ServerBug, boolean>;
-    for (const b of SERVER_BUGS) bug[b] = this.bugs.has(b);
+    for (const b of SERVER_BUGS) bug[b] = on.has(b);
     this.bug = bug;
   }
 
@@ -278,8 +280,8 @@ export class ZooKeeperServer implements Role<unknown> {
         this.fleTimer = null;
       },
       onDecision: (d) => this.onDecision(d),
-      ignoreZxid: this.bugs.has('election-ignores-zxid'),
-      bug1419: this.bugs.has('election-1419'),
+      ignoreZxid: this.bug['election-ignores-zxid'],
+      bug1419: this.bug['election-1419'],
       trace: (kind, data) => this.port.trace(kind, data),
     });
     this.goLooking('start', false);
@@ -466,7 +468,7 @@ export class ZooKeeperServer implements Role<unknown> {
     this.learner = null;
     this.servingClients = false;
     this.cnxns.closeAll();
-    if (reload && this.bugs.has('no-replay-on-rejoin')) {
+    if (reload && this.bug['no-replay-on-rejoin']) {
       // BUG SWITCH (ZOOKEEPER-2845): keep the in-memory tree (committed txns only); the log's uncommitted txns are
       // still advertised (lastLoggedZxid) but missing from memory
       this.db.lastProcessedZxid = this.db.tree.lastZxid;

@@ -278,8 +278,8 @@ export class Leader {
         // src: Leader.waitForEpochAck: checked only until the epoch quorum is reached; the learner's handler dies
         if (m.currentEpoch !== -1 && this.phase === 'discovery') {
           // BUG SWITCH 'election-ignores-zxid' also drops this safety net, so the stale leader truncates the others
-          const ahead = !s.bugs.has('election-ignores-zxid') && m.currentEpoch > this.summary.currentEpoch ||
-            (!s.bugs.has('election-ignores-zxid') && m.currentEpoch === this.summary.currentEpoch && m.lastZxid > this.summary.lastZxid);
+          const ahead = !s.bug['election-ignores-zxid'] && m.currentEpoch > this.summary.currentEpoch ||
+            (!s.bug['election-ignores-zxid'] && m.currentEpoch === this.summary.currentEpoch && m.lastZxid > this.summary.lastZxid);
           if (ahead) {
             s.trace('learner', { event: 'follower-ahead', sid: h.sid, lastZxid: m.lastZxid, currentEpoch: m.currentEpoch });
             this.handlers.delete(h.conn);
@@ -547,7 +547,7 @@ export class Leader {
     const due = this.tracker.expireDue(now);
     for (const t of due) {
       s.trace('session', { id: t.id, event: 'expire', timeout: t.timeout });
-      if (s.bugs.has('keep-ephemerals-on-expiry')) {
+      if (s.bug['keep-ephemerals-on-expiry']) {
         // BUG SWITCH: the expirer forgets the session without a closeSession txn: its ephemerals stay forever
         this.tracker.remove(t.id);
         continue;
