@@ -183,4 +183,45 @@ test('SESSIONMOVED: a request through the superseded connection is not applied; 
   assert.is(data(tc, leader, '/sm'), 'y');
 });
 
+test('a session that moved to the leader reads its own write sent through its previous server (FIFO client order)', async () => {
+  // x writes through follower f1; the leader has proposed the create but not committed it (both followers are
+  // paused, so no ACK); the session then moves to the leader (y) and reads. The read waits in the session's queue
+  // behind that write (src: CommitProcessor's per-session queue on the leader) and sees it.
+  const tc = makeCluster({ servers: 3, seed: 36 });
+  const leader = await elect(tc);
+  const [f1, f2] = tc.names.filter((n) => n !== leader) as [string, string];
+  const x = new RawClient();
+  const y = new RawClient();
+  tc.world.addProcess('x', () => x);
+  tc.world.addProcess('y', () => y);
+  await tc.advance(10);
+  x.open(f1);
+  await tc.until(() => x.connected, 1000);
+  x.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
+  await tc.until(() => x.received.length > 0, 2000);
+  const cr = x.received[0] as { sessionId: number; passwd: string };
+  const lead = tc.server(leader)!;
+  const before = lead.lastProcessedZxid;
+  tc.world.pause(f2);
+  x.send({ type: 'request', xid: 1, req: { op: 'create', path: '/moved', data: null, mode: 0 } });
+  const proposed = () => (lead as unknown as { leader: { lastProposed: number } }).leader.lastProposed > before;
+  assert.ok(await tc.until(proposed, 2000), 'the leader proposed the create');
+  tc.world.pause(f1); // its ACK cannot leave: the create stays uncommitted
+  y.open(leader);
+  await tc.until(() => y.connected, 1000);
+  y.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: cr.sessionId, passwd: cr.passwd });
+  await tc.until(() => y.received.length > 0, 2000);
+  assert.is((y.received[0] as { timeoutMs: number }).timeoutMs, 10000, 'the session moved to the leader');
+  y.send({ type: 'request', xid: 1, req: { op: 'exists', path: '/moved', watch: false } });
+  await tc.advance(300);
+  assert.is(y.received.length, 1, 'the read waits for the uncommitted write of its session');
+  assert.is(lead.lastProcessedZxid, before);
+  tc.world.resume(f1);
+  tc.world.resume(f2);
+  await tc.until(() => y.received.length > 1, 2000);
+  const reply = y.received[1] as { err: number; zxid: number };
+  assert.is(reply.err, 0, 'exists found the node its session created');
+  assert.ok(reply.zxid > before);
+});
+
 test.run();

@@ -8,7 +8,8 @@
  *   tracker; follower: REVALIDATE) → connectResponse, or timeout 0 + close when the session is gone.
  * - Every packet touches the session. Requests of one cnxn are answered strictly in order: writes and syncs are
  *   submitted at once (pipelined), reads / pings / watch ops run when they reach the head of the queue, i.e. after
- *   every earlier request of the session completed. Watch events are sent by the host while it applies a txn,
+ *   every earlier request of the session completed — including a write it sent through its previous server before
+ *   it moved here, when that write is still in this server's pipeline (the leader's). Watch events are sent by the host while it applies a txn,
  *   before this queue is pumped, so an event always precedes the replies that reflect its change.
  * - A frame larger than jute.maxbuffer closes the connection (no zxid consumed).
  */
@@ -31,11 +32,14 @@ export interface PendingRequest {
   /** Close the connection instead of answering (SESSIONMOVED) or right after answering (closeSession). */
   closeInstead?: boolean;
   closeAfter?: boolean;
+  /** A request answered here (not submitted) waits until this zxid is applied: the session's last write in the
+   * pipeline when it arrived (0: none). */
+  after: number;
 }
 
 /** A request just received: every field present from the start, so all pending requests share one shape. */
 function pending(xid: number, req: Request | null, cls: RequestClass): PendingRequest {
-  return { xid, req, cls, submitted: false, done: false, err: 0, body: undefined, closeInstead: false, closeAfter: false };
+  return { xid, req, cls, submitted: false, done: false, err: 0, body: undefined, closeInstead: false, closeAfter: false, after: 0 };
 }
 
 export class ClientCnxn {
@@ -65,6 +69,8 @@ export interface CnxnHost {
   touch(sessionId: number, timeout: number): void;
   /** Syncs are forwarded to the leader (learners) rather than answered at the head of the queue. */
   submitsSync(): boolean;
+  /** The zxid of the session's last write in this server's pipeline, not applied yet (0: none). */
+  lastPendingWrite(sessionId: number): number;
   /** Submit a write (or a forwarded sync); completion comes through `complete`. */
   submit(cnxn: ClientCnxn, p: PendingRequest): void;
   /** Execute a read / local op at the head of the queue: sets p.err and p.body (no result object per read). */
@@ -238,7 +244,9 @@ export class CnxnTable {
   private packet(c: ClientCnxn, msg: ClientMessage): void {
     this.host.touch(c.sessionId, c.timeout);
     if (msg.type === 'ping') {
-      c.queue.push(pending(-2, null, 'ping'));
+      const ping = pending(-2, null, 'ping');
+      ping.after = this.host.lastPendingWrite(c.sessionId);
+      c.queue.push(ping);
       this.pump(c);
       return;
     }
@@ -253,6 +261,8 @@ export class CnxnTable {
     if (p.cls === 'write' || (p.cls === 'sync' && this.host.submitsSync())) {
       p.submitted = true;
       this.host.submit(c, p);
+    } else {
+      p.after = this.host.lastPendingWrite(c.sessionId);
     }
     this.pump(c);
   }
@@ -268,7 +278,11 @@ export class CnxnTable {
         break;
       }
     }
-    if (!p) return;
+    if (!p) {
+      // a write of this session that came by another connection (before it moved here) may have held its queue
+      this.pump(c);
+      return;
+    }
     p.done = true;
     p.err = err;
     p.body = body;
@@ -283,6 +297,8 @@ export class CnxnTable {
       const p = c.queue[0]!;
       if (!p.done) {
         if (p.cls === 'write' || (p.cls === 'sync' && p.submitted)) return; // waits for its txn / SYNC
+        // waits for the session's earlier writes in the pipeline, also one sent through its previous server
+        if (p.after !== 0 && this.host.lastProcessedZxid() < p.after) return;
         if (p.cls === 'ping') {
           c.queue.shift();
           this.send(c, { type: 'pong', zxid: this.host.lastProcessedZxid() });

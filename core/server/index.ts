@@ -569,6 +569,7 @@ export class ZooKeeperServer implements Role<unknown> {
         else this.learner?.touches.touch(sessionId, timeout);
       },
       submitsSync: () => this.learner !== null,
+      lastPendingWrite: (sessionId) => (this.leader === null ? 0 : this.leader.lastPendingWrite(sessionId)),
       submit: (c, p) => this.submitClient(c, p),
       execute: (c, p) => this.execute(c, p),
       cnxnClosed: (c) => {

@@ -502,6 +502,17 @@ export class Leader {
     }
   }
 
+  /**
+   * The zxid of the session's last write in the pipeline (proposed, not yet committed), or 0. Requests of the
+   * session that arrive now wait for it, wherever it came from: a write forwarded by the server the session was on before it moved here is in the
+   * same per-session queue (src: CommitProcessor.pendingRequests, keyed by session, fed by local and learner requests).
+   */
+  lastPendingWrite(sessionId: number): number {
+    const out = this.outstanding;
+    for (let i = out.length - 1; i >= 0; i--) if (out[i]!.t.sessionId === sessionId) return out[i]!.t.zxid;
+    return 0;
+  }
+
   // ------------------------------------------------------------------ sessions
 
   sessionCommitted(_sessionId: number): void {}
