@@ -39,6 +39,8 @@ export interface SeedResult {
   notChecked: string[];
   /** Properties checked and passed. */
   passed: string[];
+  /** Every violated property (`failure` is the first of them). */
+  failed: string[];
 }
 
 /** How reports name a run's workload: a recipe module by its file (`module:leader-latch.js`). */
@@ -61,6 +63,7 @@ export function summarize(spec: RunSpec, o: RunOutcome): SeedResult {
     failure: f ? { property: f.property, explanation: f.explanation.slice(0, 2000) } : null,
     notChecked: o.verdicts.filter((v) => v.ok === null).map((v) => v.property),
     passed: o.verdicts.filter((v) => v.ok === true).map((v) => v.property),
+    failed: o.verdicts.filter((v) => v.ok === false).map((v) => v.property),
   };
 }
 

@@ -19,6 +19,7 @@ import { checkerAvailable, loadCheckers, runAllChecks } from './checks.js';
 import type { ExploreConfig, RunSpec } from './spec.js';
 import type { Verdict } from './verdict.js';
 import { failed } from './verdict.js';
+import { checkProgress } from './progress.js';
 
 export interface RunOutcome {
   seed: Seed;
@@ -107,6 +108,7 @@ export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<Run
         : { property: 'recovery', ok: true, explanation: `leader ${leader}, ${finals.length} client slot(s) served after the last heal` },
     );
     verdicts.push(...driver.verdicts());
+    verdicts.push(checkProgress(driver.inFlight(), { healedAt: faultEnd, end: world.now, sessionTimeoutMs: config.sessionTimeoutMs, tickTime: config.tickTime }));
     const internal = (driver as { internalErrors?: string[] }).internalErrors ?? [];
     if (internal.length) verdicts.push({ property: 'harness', ok: null, explanation: `workload code errors (not a ZooKeeper verdict): ${internal.slice(0, 3).join('; ')}` });
   }

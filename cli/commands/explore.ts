@@ -14,7 +14,7 @@ import { DEFAULT_OUT, makeRepro, seedDirName, writeFailure } from '../../explore
 import { shrink } from '../../explore/shrink.js';
 import { zksimVersion } from '../../explore/version.js';
 
-export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
+export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
 
 /** The default of `zksim explore` (and `npm start`): seeds 1..DEFAULT_COUNT. About a minute on 2 cores. */
 export const DEFAULT_COUNT = 5000;
@@ -144,7 +144,8 @@ export function propertyTable(results: SeedResult[]): Record<string, { passed: n
   for (const r of results) {
     for (const p of r.passed) get(p).passed++;
     for (const p of r.notChecked) get(p).notChecked++;
-    if (r.failure) get(r.failure.property).failed++;
+    // every violated property of a seed counts, not only the first (the one its repro and shrinking follow)
+    for (const p of r.failed ?? (r.failure ? [r.failure.property] : [])) get(p).failed++;
   }
   return t;
 }

@@ -7,6 +7,7 @@ import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
+import type { OpInFlight } from '../progress.js';
 
 export interface WorkloadDriver {
   /** Called at time 0. */
@@ -19,6 +20,8 @@ export interface WorkloadDriver {
   verdicts(): Verdict[];
   /** Slots whose final round succeeded / did not (for the recovery property). */
   finalStatus(): Array<{ slot: number; name: string; served: boolean; error?: string }>;
+  /** Planned operations still running (for the progress property, read at the end of the run). */
+  inFlight(): OpInFlight[];
   /** Whether the linearizability check may include reads (only a single server serves linearizable reads). */
   readonly name: string;
 }
@@ -59,12 +62,15 @@ export abstract class BaseDriver implements WorkloadDriver {
   abstract readonly name: string;
   protected stopped = false;
   private readonly next: number[];
+  /** Per slot: the planned operation running now (index in the plan, start, session), or null. */
+  private readonly running: Array<{ index: number; startedAt: number; session: string } | null>;
   private readonly finals: Array<{ slot: number; name: string; served: boolean; error?: string }> = [];
   /** Errors thrown by workload code itself (bugs in the harness, not in ZooKeeper). */
   readonly internalErrors: string[] = [];
 
   constructor(protected readonly cluster: ExploreCluster, protected readonly plan: WorkloadPlan) {
     this.next = plan.clients.map(() => 0);
+    this.running = plan.clients.map(() => null);
   }
 
   /**
@@ -124,13 +130,17 @@ export abstract class BaseDriver implements WorkloadDriver {
       this.next[slot] = i + 1;
       let p: Promise<unknown>;
       const s = this.liveSession(slot);
+      this.running[slot] = { index: i, startedAt: this.world.now, session: s.name };
       try {
         p = this.perform(slot, op, s).catch((e) => this.noteError(s, e));
       } catch (e) {
         this.internalErrors.push(`c${slot + 1} op ${i}: ${errText(e)}`);
         p = Promise.resolve();
       }
-      p.catch(() => undefined).then(() => this.scheduleNext(slot));
+      p.catch(() => undefined).then(() => {
+        this.running[slot] = null;
+        this.scheduleNext(slot);
+      });
     }));
   }
 
@@ -173,6 +183,21 @@ export abstract class BaseDriver implements WorkloadDriver {
 
   finalStatus() {
     return this.finals;
+  }
+
+  inFlight(): OpInFlight[] {
+    const out: OpInFlight[] = [];
+    this.running.forEach((r, slot) => {
+      if (!r) return;
+      const waitingFor = this.waitingFor(slot);
+      out.push({ slot, session: r.session, index: r.index, startedAt: r.startedAt, ...(waitingFor ? { waitingFor } : {}) });
+    });
+    return out;
+  }
+
+  /** Hook: what the slot's running operation waits for, when the workload knows (for the progress explanation). */
+  protected waitingFor(_slot: number): string | undefined {
+    return undefined;
   }
 
   verdicts(): Verdict[] {

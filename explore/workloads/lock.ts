@@ -36,6 +36,8 @@ import { CreateMode, EventType, KeeperState, dataText, type WatchedEvent } from 
 const LOCK = '/lock';
 const RESOURCE = '/resource';
 const CONNECTIONLOSS = -4;
+/** Pause between two tries of an abandoned node's clean-up (a partition may last seconds). */
+const CLEANUP_RETRY_MS = 250;
 
 export function planLock(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
   const meanGap = rng.uniform(100, 1200);
@@ -64,6 +66,10 @@ export class LockDriver extends BaseDriver {
   /** Lock acquisitions the clients saw, and fenced writes refused because the lock was lost (for the explanation). */
   private acquired = 0;
   private fencedRefused = 0;
+  /** Per slot: the lock node its attempt is waiting for to go (for the progress explanation). */
+  private readonly waits = new Map<number, string>();
+  /** Per slot: the background clean-up of its abandoned attempts' nodes, while it runs. */
+  private readonly cleaners = new Map<number, Promise<void>>();
 
   constructor(cluster: ExploreCluster, plan: WorkloadPlan) {
     super(cluster, plan);
@@ -85,7 +91,10 @@ export class LockDriver extends BaseDriver {
 
   protected perform(slot: number, op: PlannedOp, s: Session): Promise<unknown> {
     // The first request must go out now, inside this event: a continuation that no reply wakes would only run at
-    // the world's next wake-up (see World.runAsync), so nothing is awaited before it unless there is a reply to wait for.
+    // the world's next wake-up (see World.runAsync), so nothing is awaited before it unless there is a reply (or a
+    // woken retry) to wait for.
+    const cleaner = this.cleaners.get(slot);
+    if (cleaner) return cleaner.then(() => this.attempt(slot, op, s));
     return this.leftovers.has(slot) ? this.cleanUp(slot, s).then(() => this.attempt(slot, op, s)) : this.attempt(slot, op, s);
   }
 
@@ -93,7 +102,7 @@ export class LockDriver extends BaseDriver {
     const guard = `_${s.name}_a${++this.attempts[slot]!}_`;
     try {
       const mine = await this.createLockNode(s, guard);
-      await this.waitForLock(s, mine);
+      await this.waitForLock(slot, s, mine);
       this.acquired++;
       for (let i = 0; i < (op.key ?? 1); i++) await this.fencedWrite(s, mine);
       await this.release(s, mine);
@@ -103,6 +112,7 @@ export class LockDriver extends BaseDriver {
         const l = this.leftovers.get(slot);
         if (l && l.session === s.name) l.guards.push(guard);
         else this.leftovers.set(slot, { session: s.name, guards: [guard] });
+        this.startCleaner(slot, s);
       }
       throw e;
     }
@@ -116,6 +126,9 @@ export class LockDriver extends BaseDriver {
     } catch (e) {
       if (codeOf(e) === NONODE) return (await this.ensureParent(s, LOCK, create)) as string;
       if (codeOf(e) !== CONNECTIONLOSS) throw e;
+      // The session may now be on another server, which has not seen the create yet even if it committed: the
+      // sync brings that server up to the leader before the search.
+      await s.client.sync(LOCK);
       const children = await s.client.getChildren(LOCK);
       const found = children.find((c) => c.startsWith(guard));
       if (!found) throw new Abandon(`create of ${guard} lost`);
@@ -124,7 +137,7 @@ export class LockDriver extends BaseDriver {
   }
 
   /** Step 2: lowest sequence number holds the lock; otherwise wait for the node just below to go. */
-  private async waitForLock(s: Session, mine: string): Promise<void> {
+  private async waitForLock(slot: number, s: Session, mine: string): Promise<void> {
     const myName = mine.slice(LOCK.length + 1);
     const mySeq = sequenceOf(myName);
     for (;;) {
@@ -137,6 +150,7 @@ export class LockDriver extends BaseDriver {
       }
       if (below === null) return;
       // Wait until the node below goes (or is gone already), then list again.
+      this.waits.set(slot, `${LOCK}/${below} to go (own node ${myName})`);
       await new Promise<void>((resolve, reject) => {
         const watcher = (ev: WatchedEvent): void => {
           if (ev.type === EventType.None) {
@@ -148,7 +162,7 @@ export class LockDriver extends BaseDriver {
         s.client.exists(`${LOCK}/${below}`, watcher).then((st) => {
           if (st === null) resolve();
         }, reject);
-      });
+      }).finally(() => this.waits.delete(slot));
     }
   }
 
@@ -190,6 +204,43 @@ export class LockDriver extends BaseDriver {
     }
   }
 
+  /**
+   * Deletes an abandoned attempt's node in the background, retried until it is gone or its session is (Curator's
+   * "guaranteed delete"). Waiting for the slot's next operation is not enough: after the last one, a node left
+   * behind would block every other client until the session ends, which a live client's session never does.
+   */
+  private startCleaner(slot: number, s: Session): void {
+    if (this.cleaners.has(slot)) return; // the running one reads the leftovers afresh on each pass
+    const run = async (): Promise<void> => {
+      for (;;) {
+        try {
+          await this.cleanUp(slot, s);
+          return;
+        } catch (e) {
+          if (codeOf(e) === SESSIONEXPIRED || s.client.state === 'CLOSED') {
+            if (this.leftovers.get(slot)?.session === s.name) this.leftovers.delete(slot); // its nodes went with it
+            return;
+          }
+          await this.later(s, CLEANUP_RETRY_MS);
+        }
+      }
+    };
+    this.cleaners.set(slot, run().finally(() => this.cleaners.delete(slot)));
+  }
+
+  /** Resolves after `ms` virtual ms, once the session's process runs (user code waits on the world, never a timer). */
+  private later(s: Session, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const label = `lock clean-up retry ${s.name}`;
+      this.world.schedule(ms, label, () =>
+        this.whenRunnable(s.name, label, () => {
+          resolve();
+          this.world.wakeUser(); // let the continuation run before the next event
+        }),
+      );
+    });
+  }
+
   /** Deletes the nodes of this session's abandoned attempts (other sessions' nodes went with their session). */
   private async cleanUp(slot: number, s: Session): Promise<void> {
     const l = this.leftovers.get(slot);
@@ -198,7 +249,13 @@ export class LockDriver extends BaseDriver {
       this.leftovers.delete(slot);
       return;
     }
-    const children = await s.client.getChildren(LOCK);
+    // A create whose reply was lost may have committed on a server this one has not heard from yet: sync first.
+    await s.client.sync(LOCK);
+    // no /lock (its creation at the start failed): no node to clean either
+    const children = await s.client.getChildren(LOCK).catch((e) => {
+      if (codeOf(e) !== NONODE) throw e;
+      return [] as string[];
+    });
     for (const c of children) {
       if (l.guards.some((g) => c.startsWith(g))) {
         await s.client.delete(`${LOCK}/${c}`, -1).catch((e) => {
@@ -207,6 +264,10 @@ export class LockDriver extends BaseDriver {
       }
     }
     this.leftovers.delete(slot);
+  }
+
+  protected override waitingFor(slot: number): string | undefined {
+    return this.waits.get(slot);
   }
 
   protected finalRead(slot: number, s: Session): Promise<unknown> {
