@@ -12,8 +12,10 @@
  *      /resource/w-NNNNNNNNNN (PERSISTENT_SEQUENTIAL) whose data is the name of its lock node — the multi commits only
  *      while the lock node exists, i.e. while the lock is still its own (an expired session's node is gone);
  *   4. deletes its lock node (retried after a lost connection).
- * Errors (lost connections, expiry) abandon the attempt; nodes of an abandoned attempt are deleted at the start of
- * the client's next operation (or vanish with their session).
+ * Errors (lost connections, expiry) abandon the attempt; the node of an abandoned attempt is deleted in the
+ * background, retried every 250 ms until it is gone or its session is (Curator's "guaranteed delete"), and the
+ * client's next attempt waits for that. Every search for a node by its guard prefix follows a sync: a create whose
+ * reply was lost may have committed on a server the session's new one has not heard from yet.
  *
  * Properties, on the final listings of /resource and /lock (read after a sync, once the faults have healed):
  * - `lock-fencing`: the resource's writes, in their commit order (their sequence numbers), come from lock nodes in
@@ -25,6 +27,9 @@
  *   acknowledged writes being durable.
  * - `lock-release`: every lock node left belongs to a session that is still open; a node of a closed or expired
  *   session would block every later client for ever.
+ * - `progress` (explore/progress.ts, for every workload): no attempt still waits at the end of the run; with the
+ *   lock, the explanation names the node it waits for. A node left behind by a live session blocks the lock as
+ *   surely as a stale one, and only this property sees it.
  */
 import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';

@@ -18,7 +18,9 @@
  * `ctx.now()` is the virtual time, `ctx.openSessionIds()` the sessions still open, `ctx.schedule(ms, fn)` runs `fn`
  * later on virtual time. A step that rejects with a ZooKeeper error (one with a numeric `code`) is an error a client
  * saw, not a failure; any other exception of the recipe's code (a TypeError, an assertion) fails the property
- * `recipe-error`, since faults are often what provokes it; a verdict with `ok: false` is a failure too. Code between awaits must not wait for anything but ZooKeeper replies, watches and ctx.schedule:
+ * `recipe-error`, since faults are often what provokes it; a verdict with `ok: false` is a failure too. A step still
+ * running at the end of the run, long after the last heal, fails `progress` (a deadlocked recipe); a recipe whose
+ * steps may wait for other clients' later steps (a barrier) can turn it off with `--skip-check progress`. Code between awaits must not wait for anything but ZooKeeper replies, watches and ctx.schedule:
  * real timers and I/O would break determinism.
  */
 import { existsSync } from 'node:fs';
