@@ -533,16 +533,24 @@ export class DataTree {
         continue;
       }
       const h = NODE_HASH;
-      if (slot) h.resume(slot.pathA, slot.pathB); // a node's path never changes: its part of the hash neither
-      else {
+      if (!slot) {
         h.reset();
         h.str(path);
         // the slot is reused while the node lives: a write costs no allocation here
-        st.nodeHash.set(path, (slot = { a: 0, b: 0, pathA: h.stateA, pathB: h.stateB }));
+        st.nodeHash.set(path, (slot = { a: 0, b: 0, pathA: h.stateA, pathB: h.stateB, memo: nodeHashMemo(path) }));
       }
-      hashNodeFields(h, n);
-      slot.a = h.laneA;
-      slot.b = h.laneB;
+      const memo = slot.memo;
+      if (memo.matches(n)) {
+        // another tree (a replica, after the same txn) hashed this very node state already
+        slot.a = memo.a;
+        slot.b = memo.b;
+      } else {
+        h.resume(slot.pathA, slot.pathB); // a node's path never changes: its part of the hash neither
+        hashNodeFields(h, n);
+        slot.a = h.laneA;
+        slot.b = h.laneB;
+        memo.remember(n, slot.a, slot.b);
+      }
       st.sumA = (st.sumA + slot.a) >>> 0;
       st.sumB = (st.sumB + slot.b) >>> 0;
     }
@@ -597,6 +605,74 @@ interface NodeHashSlot {
   b: number;
   pathA: number;
   pathB: number;
+  /** The path's entry in the memo shared by all trees (looked up once, when the slot is made). */
+  memo: NodeHashMemo;
+}
+
+/**
+ * The last hash (both lanes) computed for a node at one path, by any tree. The replicas of an ensemble run in one
+ * process and apply the same txns, so they hash the same node states: all but the first replica take the hash from
+ * here (two of three digests per write on a 3-server ensemble). A hit needs every hashed field equal and the very
+ * same data buffer (decoded data is shared between trees by decodeShared and never mutated); the hash is a pure
+ * function of those and of the path, so a hit changes no digest.
+ */
+class NodeHashMemo {
+  private czxid = -1;
+  private mzxid = -1;
+  private ctime = -1;
+  private mtime = -1;
+  private version = -1;
+  private cversion = -1;
+  private aversion = -1;
+  private pzxid = -1;
+  private owner = -1;
+  private ttl = -1;
+  private perms = -1;
+  private numChildren = -1;
+  private kind: NodeKind | null = null;
+  /** undefined: nothing remembered yet (node data is a buffer or null). */
+  private data: Data | undefined = undefined;
+  a = 0;
+  b = 0;
+
+  matches(n: ZNode): boolean {
+    return n.data === this.data && n.mzxid === this.mzxid && n.version === this.version && n.mtime === this.mtime &&
+      n.czxid === this.czxid && n.ctime === this.ctime && n.cversion === this.cversion && n.aversion === this.aversion &&
+      n.pzxid === this.pzxid && n.owner === this.owner && n.ttl === this.ttl && n.perms === this.perms &&
+      n.children.size === this.numChildren && n.kind === this.kind;
+  }
+
+  remember(n: ZNode, a: number, b: number): void {
+    this.czxid = n.czxid;
+    this.mzxid = n.mzxid;
+    this.ctime = n.ctime;
+    this.mtime = n.mtime;
+    this.version = n.version;
+    this.cversion = n.cversion;
+    this.aversion = n.aversion;
+    this.pzxid = n.pzxid;
+    this.owner = n.owner;
+    this.ttl = n.ttl;
+    this.perms = n.perms;
+    this.numChildren = n.children.size;
+    this.kind = n.kind;
+    this.data = n.data;
+    this.a = a;
+    this.b = b;
+  }
+}
+
+/** path → its memo entry; emptied when large (slots keep their entries: any entry is a valid memo). */
+const NODE_HASH_MEMO = new Map<string, NodeHashMemo>();
+const NODE_HASH_MEMO_MAX = 4096;
+
+function nodeHashMemo(path: string): NodeHashMemo {
+  let m = NODE_HASH_MEMO.get(path);
+  if (m === undefined) {
+    if (NODE_HASH_MEMO.size >= NODE_HASH_MEMO_MAX) NODE_HASH_MEMO.clear();
+    NODE_HASH_MEMO.set(path, (m = new NodeHashMemo()));
+  }
+  return m;
 }
 
 /** The words of a node after its path: internal Stat, owner, ttl, perms, child count, kind, then its data. */
