@@ -331,6 +331,13 @@ export class DataTree {
 
   apply(txn: Txn): ApplyResult {
     if (txn.zxid > this.last) this.last = txn.zxid;
+    if (txn.type === 'setData') {
+      // The common write, straight to its reply (every replica applies every txn): no MultiResult in between, and
+      // a one-element trigger list instead of a pushed-to array (whose first push allocates room for 17).
+      const n = this.setNodeData(txn.path, txn.data, txn.version, txn);
+      if (n === undefined) return { err: Code.NONODE, triggers: [] };
+      return { err: Code.OK, body: { op: 'setData', stat: statOf(n) }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path }] };
+    }
     const triggers: WatchTrigger[] = [];
     switch (txn.type) {
       case 'createSession':
@@ -366,13 +373,6 @@ export class DataTree {
         });
         return { err, body: { op: 'multi', results }, triggers };
       }
-      case 'setData': {
-        // The common write, straight to its reply (every replica applies every txn): no MultiResult in between,
-        // and a one-element trigger list instead of a pushed-to array (whose first push allocates room for 17).
-        const stat = this.setNodeData(txn.path, txn.data, txn.version, txn);
-        if (stat === null) return { err: Code.NONODE, triggers };
-        return { err: Code.OK, body: { op: 'setData', stat }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path }] };
-      }
       default: {
         const r = this.applySub(txn, txn, triggers);
         if (r.op === 'error') return { err: r.err, triggers };
@@ -383,6 +383,20 @@ export class DataTree {
         return { err: Code.OK, body, triggers };
       }
     }
+  }
+
+  /**
+   * `apply` for a caller that reads neither the reply nor the watch triggers (the leader's proposed tree, where Prep
+   * validates requests; a replica applying another server's client's txn while no watch is set): the common setData
+   * goes straight to the node, without the Stat, reply and trigger objects; any other txn takes `apply`.
+   */
+  applyOnly(txn: Txn): void {
+    if (txn.type !== 'setData') {
+      this.apply(txn);
+      return;
+    }
+    if (txn.zxid > this.last) this.last = txn.zxid;
+    this.setNodeData(txn.path, txn.data, txn.version, txn);
   }
 
   private applySub(sub: SubTxn, hdr: TxnHeader, triggers: WatchTrigger[]): MultiResult {
@@ -396,10 +410,10 @@ export class DataTree {
         return r === 0 ? { op: 'delete', err: 0 } : { op: 'error', err: r };
       }
       case 'setData': {
-        const stat = this.setNodeData(sub.path, sub.data, sub.version, hdr);
-        if (stat === null) return { op: 'error', err: Code.NONODE };
+        const n = this.setNodeData(sub.path, sub.data, sub.version, hdr);
+        if (n === undefined) return { op: 'error', err: Code.NONODE };
         triggers.push({ type: EventType.NodeDataChanged, path: sub.path });
-        return { op: 'setData', err: 0, stat };
+        return { op: 'setData', err: 0, stat: statOf(n) };
       }
       case 'check':
         return { op: 'check', err: 0 };
@@ -443,17 +457,17 @@ export class DataTree {
   }
 
   /**
-   * src: `DataTree.setData`: the txn carries the new version. Returns the node's new Stat, or null when the node is
-   * missing (NONODE); the caller adds the NodeDataChanged trigger.
+   * src: `DataTree.setData`: the txn carries the new version. Returns the written node, or undefined when it is
+   * missing (NONODE); the caller adds the NodeDataChanged trigger and takes the Stat if it replies.
    */
-  private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): Stat | null {
+  private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): ZNode | undefined {
     const n = this.mut(path);
-    if (!n) return null;
+    if (!n) return undefined;
     n.data = decodeShared(data);
     n.mtime = hdr.time;
     n.mzxid = hdr.zxid;
     n.version = version;
-    return statOf(n);
+    return n;
   }
 
   /**

@@ -257,10 +257,21 @@ export class CnxnTable {
     this.pump(c);
   }
 
+  /** The open cnxn of a session on this server, if any (the one `complete` answers on). */
+  openSession(sessionId: number): ClientCnxn | undefined {
+    const c = this.bySession.get(sessionId);
+    return c !== undefined && c.state === 'open' ? c : undefined;
+  }
+
   /** A submitted write/sync of `sessionId` with xid `cxid` completed (txn applied / SYNC received). */
   complete(sessionId: number, cxid: number, err: number, body?: ReplyBody, closeInstead = false, closeAfter = false): void {
-    const c = this.bySession.get(sessionId);
-    if (!c || c.state !== 'open') return;
+    const c = this.openSession(sessionId);
+    if (c !== undefined) this.completeOn(c, cxid, err, body, closeInstead, closeAfter);
+  }
+
+  /** `complete` on the session's cnxn, found by openSession. */
+  completeOn(c: ClientCnxn, cxid: number, err: number, body?: ReplyBody, closeInstead = false, closeAfter = false): void {
+    if (c.state !== 'open') return;
     let p: PendingRequest | undefined;
     for (const q of c.queue) {
       if (q.submitted && !q.done && q.xid === cxid) {

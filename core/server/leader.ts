@@ -449,7 +449,7 @@ export class Leader {
     const ctx: PrepContext = { sessionId, zxid, time: now, cxid };
     if (sessionError !== undefined) ctx.sessionError = sessionError;
     const t = prepare(this.proposed!, req, ctx);
-    this.proposed!.apply(t);
+    this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches
     this.lastProposed = zxid;
     const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
