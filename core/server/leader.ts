@@ -512,7 +512,7 @@ export class Leader {
 
   /** 0 if the session may issue requests, else SESSIONEXPIRED (closing or unknown). */
   sessionState(sessionId: number): number {
-    const t = this.tracker.sessions.get(sessionId);
+    const t = this.tracker.session(sessionId);
     if (!t || t.closing) return Code.SESSIONEXPIRED;
     return 0;
   }
