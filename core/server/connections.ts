@@ -13,10 +13,9 @@
  * - A frame larger than jute.maxbuffer closes the connection (no zxid consumed).
  */
 import type { ConnId, NodeName, Port } from '../port.js';
-import { MAX_FRAME_BYTES } from '../protocol.js';
 import type { ClientMessage, ReplyBody, Request, ServerMessage } from '../protocol.js';
 import { sessionPasswd } from './sessions.js';
-import { requestFrameBytes } from '../txn.js';
+import { exceedsFrameLimit, requestFrameBytes } from '../txn.js';
 
 export type RequestClass = 'read' | 'write' | 'sync' | 'local' | 'ping';
 
@@ -277,7 +276,7 @@ export class CnxnTable {
       return;
     }
     if (msg.type !== 'request') return;
-    if (requestFrameBytes(msg.req) > MAX_FRAME_BYTES) {
+    if (exceedsFrameLimit(msg.req)) {
       this.port.trace('frame-too-large', { peer: c.peer, sessionId: c.sessionId });
       this.close(c);
       return;
