@@ -331,6 +331,13 @@ export class DataTree {
 
   apply(txn: Txn): ApplyResult {
     if (txn.zxid > this.last) this.last = txn.zxid;
+    if (txn.type === 'setData') {
+      // The common write, straight to its reply (every replica applies every txn): no MultiResult in between, and
+      // a one-element trigger list instead of a pushed-to array (whose first push allocates room for 17).
+      const n = this.setNodeData(txn.path, txn.data, txn.version, txn);
+      if (n === undefined) return { err: Code.NONODE, triggers: [] };
+      return { err: Code.OK, body: { op: 'setData', stat: statOf(n) }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path }] };
+    }
     const triggers: WatchTrigger[] = [];
     switch (txn.type) {
       case 'createSession':
@@ -366,13 +373,6 @@ export class DataTree {
         });
         return { err, body: { op: 'multi', results }, triggers };
       }
-      case 'setData': {
-        // The common write, straight to its reply (every replica applies every txn): no MultiResult in between,
-        // and a one-element trigger list instead of a pushed-to array (whose first push allocates room for 17).
-        const stat = this.setNodeData(txn.path, txn.data, txn.version, txn);
-        if (stat === null) return { err: Code.NONODE, triggers };
-        return { err: Code.OK, body: { op: 'setData', stat }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path }] };
-      }
       default: {
         const r = this.applySub(txn, txn, triggers);
         if (r.op === 'error') return { err: r.err, triggers };
@@ -383,6 +383,20 @@ export class DataTree {
         return { err: Code.OK, body, triggers };
       }
     }
+  }
+
+  /**
+   * `apply` for a caller that reads neither the reply nor the watch triggers (the leader's proposed tree, where Prep
+   * validates requests; a replica applying another server's client's txn while no watch is set): the common setData
+   * goes straight to the node, without the Stat, reply and trigger objects; any other txn takes `apply`.
+   */
+  applyOnly(txn: Txn): void {
+    if (txn.type !== 'setData') {
+      this.apply(txn);
+      return;
+    }
+    if (txn.zxid > this.last) this.last = txn.zxid;
+    this.setNodeData(txn.path, txn.data, txn.version, txn);
   }
 
   private applySub(sub: SubTxn, hdr: TxnHeader, triggers: WatchTrigger[]): MultiResult {
@@ -396,10 +410,10 @@ export class DataTree {
         return r === 0 ? { op: 'delete', err: 0 } : { op: 'error', err: r };
       }
       case 'setData': {
-        const stat = this.setNodeData(sub.path, sub.data, sub.version, hdr);
-        if (stat === null) return { op: 'error', err: Code.NONODE };
+        const n = this.setNodeData(sub.path, sub.data, sub.version, hdr);
+        if (n === undefined) return { op: 'error', err: Code.NONODE };
         triggers.push({ type: EventType.NodeDataChanged, path: sub.path });
-        return { op: 'setData', err: 0, stat };
+        return { op: 'setData', err: 0, stat: statOf(n) };
       }
       case 'check':
         return { op: 'check', err: 0 };
@@ -443,17 +457,17 @@ export class DataTree {
   }
 
   /**
-   * src: `DataTree.setData`: the txn carries the new version. Returns the node's new Stat, or null when the node is
-   * missing (NONODE); the caller adds the NodeDataChanged trigger.
+   * src: `DataTree.setData`: the txn carries the new version. Returns the written node, or undefined when it is
+   * missing (NONODE); the caller adds the NodeDataChanged trigger and takes the Stat if it replies.
    */
-  private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): Stat | null {
+  private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): ZNode | undefined {
     const n = this.mut(path);
-    if (!n) return null;
+    if (!n) return undefined;
     n.data = decodeShared(data);
     n.mtime = hdr.time;
     n.mzxid = hdr.zxid;
     n.version = version;
-    return statOf(n);
+    return n;
   }
 
   /**
@@ -533,16 +547,24 @@ export class DataTree {
         continue;
       }
       const h = NODE_HASH;
-      if (slot) h.resume(slot.pathA, slot.pathB); // a node's path never changes: its part of the hash neither
-      else {
+      if (!slot) {
         h.reset();
         h.str(path);
         // the slot is reused while the node lives: a write costs no allocation here
-        st.nodeHash.set(path, (slot = { a: 0, b: 0, pathA: h.stateA, pathB: h.stateB }));
+        st.nodeHash.set(path, (slot = { a: 0, b: 0, pathA: h.stateA, pathB: h.stateB, memo: nodeHashMemo(path) }));
       }
-      hashNodeFields(h, n);
-      slot.a = h.laneA;
-      slot.b = h.laneB;
+      const memo = slot.memo;
+      if (memo.matches(n)) {
+        // another tree (a replica, after the same txn) hashed this very node state already
+        slot.a = memo.a;
+        slot.b = memo.b;
+      } else {
+        h.resume(slot.pathA, slot.pathB); // a node's path never changes: its part of the hash neither
+        hashNodeFields(h, n);
+        slot.a = h.laneA;
+        slot.b = h.laneB;
+        memo.remember(n, slot.a, slot.b);
+      }
       st.sumA = (st.sumA + slot.a) >>> 0;
       st.sumB = (st.sumB + slot.b) >>> 0;
     }
@@ -597,6 +619,74 @@ interface NodeHashSlot {
   b: number;
   pathA: number;
   pathB: number;
+  /** The path's entry in the memo shared by all trees (looked up once, when the slot is made). */
+  memo: NodeHashMemo;
+}
+
+/**
+ * The last hash (both lanes) computed for a node at one path, by any tree. The replicas of an ensemble run in one
+ * process and apply the same txns, so they hash the same node states: all but the first replica take the hash from
+ * here (two of three digests per write on a 3-server ensemble). A hit needs every hashed field equal and the very
+ * same data buffer (decoded data is shared between trees by decodeShared and never mutated); the hash is a pure
+ * function of those and of the path, so a hit changes no digest.
+ */
+class NodeHashMemo {
+  private czxid = -1;
+  private mzxid = -1;
+  private ctime = -1;
+  private mtime = -1;
+  private version = -1;
+  private cversion = -1;
+  private aversion = -1;
+  private pzxid = -1;
+  private owner = -1;
+  private ttl = -1;
+  private perms = -1;
+  private numChildren = -1;
+  private kind: NodeKind | null = null;
+  /** undefined: nothing remembered yet (node data is a buffer or null). */
+  private data: Data | undefined = undefined;
+  a = 0;
+  b = 0;
+
+  matches(n: ZNode): boolean {
+    return n.data === this.data && n.mzxid === this.mzxid && n.version === this.version && n.mtime === this.mtime &&
+      n.czxid === this.czxid && n.ctime === this.ctime && n.cversion === this.cversion && n.aversion === this.aversion &&
+      n.pzxid === this.pzxid && n.owner === this.owner && n.ttl === this.ttl && n.perms === this.perms &&
+      n.children.size === this.numChildren && n.kind === this.kind;
+  }
+
+  remember(n: ZNode, a: number, b: number): void {
+    this.czxid = n.czxid;
+    this.mzxid = n.mzxid;
+    this.ctime = n.ctime;
+    this.mtime = n.mtime;
+    this.version = n.version;
+    this.cversion = n.cversion;
+    this.aversion = n.aversion;
+    this.pzxid = n.pzxid;
+    this.owner = n.owner;
+    this.ttl = n.ttl;
+    this.perms = n.perms;
+    this.numChildren = n.children.size;
+    this.kind = n.kind;
+    this.data = n.data;
+    this.a = a;
+    this.b = b;
+  }
+}
+
+/** path → its memo entry; emptied when large (slots keep their entries: any entry is a valid memo). */
+const NODE_HASH_MEMO = new Map<string, NodeHashMemo>();
+const NODE_HASH_MEMO_MAX = 4096;
+
+function nodeHashMemo(path: string): NodeHashMemo {
+  let m = NODE_HASH_MEMO.get(path);
+  if (m === undefined) {
+    if (NODE_HASH_MEMO.size >= NODE_HASH_MEMO_MAX) NODE_HASH_MEMO.clear();
+    NODE_HASH_MEMO.set(path, (m = new NodeHashMemo()));
+  }
+  return m;
 }
 
 /** The words of a node after its path: internal Stat, owner, ttl, perms, child count, kind, then its data. */

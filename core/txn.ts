@@ -109,6 +109,7 @@ export function isTtlMode(mode: number): boolean {
  * ZooKeeper consumes a zxid for them too. Does not modify `tree`; the caller applies the txn to its proposed tree.
  */
 export function prepare(tree: DataTree, req: PrepRequest, ctx: PrepContext): Txn {
+  if (req.op === 'setData') return prepareSetData(tree, req.path, req.data, req.version, ctx);
   const hdr: TxnHeader = { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid: ctx.cxid ?? 0 };
   switch (req.op) {
     case 'createSession':
@@ -302,15 +303,32 @@ function prepDeleteContainer(tree: TreeView, path: string): DeleteTxn | number {
   return { type: 'delete', path };
 }
 
-/** src: `pRequest2Txn` case setData. */
-function prepSetData(tree: TreeView, path: string, data: Data, version: number, ctx: PrepContext): SetDataTxn | number {
+/** src: `pRequest2Txn` case setData: the node's current version, or the error. */
+function checkSetData(tree: TreeView, path: string, version: number, ctx: PrepContext): number | NodeView {
   if (ctx.sessionError) return ctx.sessionError;
   if (!isValidPath(path)) return Code.BADARGUMENTS;
   const n = tree.lookup(path);
   if (!n) return Code.NONODE;
   if ((n.perms & Perms.WRITE) === 0) return Code.NOAUTH;
   if (!versionMatches(n.version, version)) return Code.BADVERSION;
+  return n;
+}
+
+function prepSetData(tree: TreeView, path: string, data: Data, version: number, ctx: PrepContext): SetDataTxn | number {
+  const n = checkSetData(tree, path, version, ctx);
+  if (typeof n === 'number') return n;
   return { type: 'setData', path, data: encodeData(data), version: (n.version + 1) | 0 };
+}
+
+/**
+ * `prepare` of a setData, the common write: its txn (or error txn) built at once, with the keys in the order the
+ * generic path gives them, without the header and sub-txn objects in between.
+ */
+function prepareSetData(tree: DataTree, path: string, data: Data, version: number, ctx: PrepContext): Txn {
+  const n = checkSetData(tree, path, version, ctx);
+  const cxid = ctx.cxid ?? 0;
+  if (typeof n === 'number') return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'error', err: n };
+  return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'setData', path, data: encodeData(data), version: (n.version + 1) | 0 };
 }
 
 /** src: `pRequest2Txn` case check. */
@@ -488,5 +506,18 @@ export function replyFrameBytes(body?: ReplyBody): number {
 
 /** True when the server would drop the connection instead of reading `req`. */
 export function exceedsFrameLimit(req: Request): boolean {
-  return requestFrameBytes(req) > MAX_FRAME_BYTES;
+  return frameBound(req) > MAX_FRAME_BYTES && requestFrameBytes(req) > MAX_FRAME_BYTES;
+}
+
+/**
+ * A cheap upper bound of requestFrameBytes for the one-path requests (a UTF-16 unit is at most 3 UTF-8 bytes, a
+ * surrogate pair 4; 64 covers header, lengths, ACL, flags and TTL), so that only requests near the limit pay for the
+ * exact UTF-8 length; Infinity when there is no cheap bound.
+ */
+function frameBound(req: Request): number {
+  switch (req.op) {
+    case 'create': case 'setData': return 64 + 3 * req.path.length + (req.data === null ? 0 : req.data.length);
+    case 'delete': case 'exists': case 'getData': case 'getChildren': case 'sync': case 'addWatch': return 64 + 3 * req.path.length;
+    default: return Infinity;
+  }
 }

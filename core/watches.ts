@@ -41,6 +41,11 @@ export class WatchManager {
   /** Recursive watches present: only then are ancestors of a triggered path searched (src: PathParentIterator). */
   private recursive = 0;
 
+  /** No watch registered at all: no trigger can fire. */
+  isEmpty(): boolean {
+    return this.data.size === 0 && this.child.size === 0;
+  }
+
   /** Register a watch for `cnxn` (idempotent per table; the last mode wins, as in 3.8). */
   register(kind: WatchKind, path: string, cnxn: CnxnId): void {
     switch (kind) {
@@ -69,7 +74,7 @@ export class WatchManager {
    */
   trigger(triggers: readonly WatchTrigger[]): ReadonlyMap<CnxnId, WatchEventMsg[]> {
     // No watch registered at all (the common case under load): nothing can fire, and nothing is allocated.
-    if (this.data.size === 0 && this.child.size === 0) return NO_EVENTS;
+    if (this.isEmpty()) return NO_EVENTS;
     const out = new Map<CnxnId, WatchEventMsg[]>();
     const emit = (cnxns: Iterable<CnxnId>, type: EventType, path: string, suppress?: Set<CnxnId>) => {
       for (const c of cnxns) {

@@ -14,10 +14,9 @@
  * - A frame larger than jute.maxbuffer closes the connection (no zxid consumed).
  */
 import type { ConnId, NodeName, Port } from '../port.js';
-import { MAX_FRAME_BYTES } from '../protocol.js';
 import type { ClientMessage, ReplyBody, Request, ServerMessage } from '../protocol.js';
 import { sessionPasswd } from './sessions.js';
-import { requestFrameBytes } from '../txn.js';
+import { exceedsFrameLimit, requestFrameBytes } from '../txn.js';
 
 export type RequestClass = 'read' | 'write' | 'sync' | 'local' | 'ping';
 
@@ -104,12 +103,46 @@ export { requestFrameBytes };
 export class CnxnTable {
   readonly byConn = new Map<ConnId, ClientCnxn>();
   readonly bySession = new Map<number, ClientCnxn>();
+  /**
+   * bySession's entries as two arrays (kept in step by bindSession / unbindSession), scanned instead of the Map
+   * while there are few: a session id is not a small integer, and hashing one is a C++ call, which costs more than
+   * comparing a handful of ids. Every committed txn looks its session up here.
+   */
+  private sessionIds: number[] = [];
+  private sessionCnxns: ClientCnxn[] = [];
 
   /** The host's port, read once: a server makes its table when it starts on its port. */
   private readonly port: Port<unknown>;
 
   constructor(private host: CnxnHost) {
     this.port = host.port;
+  }
+
+  /** bySession.get, by a scan while the sessions are few (see sessionIds). */
+  cnxnOfSession(sessionId: number): ClientCnxn | undefined {
+    const ids = this.sessionIds;
+    if (ids.length > 8) return this.bySession.get(sessionId);
+    for (let i = 0; i < ids.length; i++) if (ids[i] === sessionId) return this.sessionCnxns[i];
+    return undefined;
+  }
+
+  private bindSession(sessionId: number, c: ClientCnxn): void {
+    this.bySession.set(sessionId, c);
+    const i = this.sessionIds.indexOf(sessionId);
+    if (i >= 0) this.sessionCnxns[i] = c;
+    else {
+      this.sessionIds.push(sessionId);
+      this.sessionCnxns.push(c);
+    }
+  }
+
+  private unbindSession(sessionId: number): void {
+    this.bySession.delete(sessionId);
+    const i = this.sessionIds.indexOf(sessionId);
+    if (i >= 0) {
+      this.sessionIds.splice(i, 1);
+      this.sessionCnxns.splice(i, 1);
+    }
   }
 
   accepted(conn: ConnId, peer: NodeName): void {
@@ -129,7 +162,7 @@ export class CnxnTable {
     if (c.state === 'closed') return;
     c.state = 'closed';
     this.byConn.delete(c.conn);
-    if (c.sessionId !== 0 && this.bySession.get(c.sessionId) === c) this.bySession.delete(c.sessionId);
+    if (c.sessionId !== 0 && this.cnxnOfSession(c.sessionId) === c) this.unbindSession(c.sessionId);
     c.queue = [];
     this.port.close(c.conn);
     this.host.cnxnClosed(c);
@@ -141,7 +174,7 @@ export class CnxnTable {
     if (!c) return;
     c.state = 'closed';
     this.byConn.delete(conn);
-    if (c.sessionId !== 0 && this.bySession.get(c.sessionId) === c) this.bySession.delete(c.sessionId);
+    if (c.sessionId !== 0 && this.cnxnOfSession(c.sessionId) === c) this.unbindSession(c.sessionId);
     c.queue = [];
     this.host.cnxnClosed(c);
   }
@@ -195,12 +228,12 @@ export class CnxnTable {
     if (msg.sessionId === 0) {
       const id = this.host.newSessionId();
       c.sessionId = id;
-      this.bySession.set(id, c);
+      this.bindSession(id, c);
       this.host.createSession(c, timeout);
       return;
     }
     // re-attach: close any other cnxn of this session on this server
-    const other = this.bySession.get(msg.sessionId);
+    const other = this.cnxnOfSession(msg.sessionId);
     if (other && other !== c) this.close(other);
     if (msg.passwd !== sessionPasswd(msg.sessionId)) {
       this.send(c, { type: 'connectResponse', timeoutMs: 0, sessionId: 0, passwd: '' });
@@ -208,13 +241,13 @@ export class CnxnTable {
       return;
     }
     c.sessionId = msg.sessionId;
-    this.bySession.set(msg.sessionId, c);
+    this.bindSession(msg.sessionId, c);
     this.host.revalidate(c, msg.sessionId, timeout);
   }
 
   /** createSession txn applied (on the server holding the cnxn). */
   sessionCreated(sessionId: number): void {
-    const c = this.bySession.get(sessionId);
+    const c = this.cnxnOfSession(sessionId);
     if (!c || c.state !== 'connecting') return;
     this.open(c);
   }
@@ -251,7 +284,7 @@ export class CnxnTable {
       return;
     }
     if (msg.type !== 'request') return;
-    if (requestFrameBytes(msg.req) > MAX_FRAME_BYTES) {
+    if (exceedsFrameLimit(msg.req)) {
       this.port.trace('frame-too-large', { peer: c.peer, sessionId: c.sessionId });
       this.close(c);
       return;
@@ -267,10 +300,21 @@ export class CnxnTable {
     this.pump(c);
   }
 
+  /** The open cnxn of a session on this server, if any (the one `complete` answers on). */
+  openSession(sessionId: number): ClientCnxn | undefined {
+    const c = this.cnxnOfSession(sessionId);
+    return c !== undefined && c.state === 'open' ? c : undefined;
+  }
+
   /** A submitted write/sync of `sessionId` with xid `cxid` completed (txn applied / SYNC received). */
   complete(sessionId: number, cxid: number, err: number, body?: ReplyBody, closeInstead = false, closeAfter = false): void {
-    const c = this.bySession.get(sessionId);
-    if (!c || c.state !== 'open') return;
+    const c = this.openSession(sessionId);
+    if (c !== undefined) this.completeOn(c, cxid, err, body, closeInstead, closeAfter);
+  }
+
+  /** `complete` on the session's cnxn, found by openSession. */
+  completeOn(c: ClientCnxn, cxid: number, err: number, body?: ReplyBody, closeInstead = false, closeAfter = false): void {
+    if (c.state !== 'open') return;
     let p: PendingRequest | undefined;
     for (const q of c.queue) {
       if (q.submitted && !q.done && q.xid === cxid) {
@@ -327,7 +371,7 @@ export class CnxnTable {
 
   /** The session was closed/expired by a committed closeSession: close its cnxn here. */
   sessionClosed(sessionId: number): void {
-    const c = this.bySession.get(sessionId);
+    const c = this.cnxnOfSession(sessionId);
     if (!c) return;
     // the requester's own closeSession reply is sent by pump (closeAfter); anything else: close now
     if (c.state === 'open' && c.queue.some((p) => p.closeAfter)) return;

@@ -18,6 +18,9 @@ export const COMMIT_LOG_COUNT = 500;
 /** Shared by every apply that triggers no watch (most of them): read only. */
 const NO_EVENTS: ReadonlyMap<number, WatchEventMsg[]> = new Map();
 
+/** The outcome of an apply without reply (its err is meaningless: nobody reads it). */
+const NO_REPLY: ApplyOutcome = { err: 0, body: undefined, events: NO_EVENTS };
+
 export interface ApplyOutcome {
   err: number;
   body?: ReplyBody;
@@ -67,11 +70,19 @@ export class ZkDb {
     if (this.recentTxns.length > 2 * COMMIT_LOG_COUNT) this.recentTxns = this.recentTxns.slice(-COMMIT_LOG_COUNT);
   }
 
-  /** Apply a committed txn: mutate the tree, collect watch events per cnxn. */
-  apply(t: Txn): ApplyOutcome {
-    const r = this.tree.apply(t);
+  /**
+   * Apply a committed txn: mutate the tree, collect watch events per cnxn. With `reply` false nobody reads the
+   * reply: while no watch is registered either, the tree skips building both (most txns an ensemble member applies
+   * are other servers' clients').
+   */
+  apply(t: Txn, reply = true): ApplyOutcome {
     if (t.zxid > this.lastProcessedZxid) this.lastProcessedZxid = t.zxid;
     this.remember(t);
+    if (!reply && this.watches.isEmpty()) {
+      this.tree.applyOnly(t);
+      return NO_REPLY;
+    }
+    const r = this.tree.apply(t);
     const events = r.triggers.length > 0 ? this.watches.trigger(r.triggers) : NO_EVENTS;
     // body always present (maybe undefined): every outcome has one object shape
     return { err: r.err, body: r.body, events };

@@ -508,7 +508,10 @@ export class ZooKeeperServer implements Role<unknown> {
 
   /** Apply a committed txn: tree, watch events (before replies), replies, session bookkeeping. */
   applyCommitted(t: Txn): void {
-    const out = this.db.apply(t);
+    // the cnxn waiting for this txn's reply, if it is on this server (looked up once: session ids are not small
+    // integers, so a lookup costs more than most)
+    const c = t.type === 'createSession' || t.type === 'closeSession' ? undefined : this.cnxns.openSession(t.sessionId);
+    const out = this.db.apply(t, c !== undefined);
     // the digest after every txn, as ZooKeeper's (incremental: its cost is that of the nodes the txn wrote)
     this.trace('apply', { zxid: t.zxid, type: t.type, session: t.sessionId, digest: this.db.digest() });
     if (out.events.size > 0) for (const [conn, events] of out.events) {
@@ -531,7 +534,7 @@ export class ZooKeeperServer implements Role<unknown> {
         this.trace('session', { id: t.sessionId, event: 'closed', zxid: t.zxid });
         break;
       default:
-        this.cnxns.complete(t.sessionId, t.cxid, out.err, out.body, out.err === Code.SESSIONMOVED);
+        if (c !== undefined) this.cnxns.completeOn(c, t.cxid, out.err, out.body, out.err === Code.SESSIONMOVED);
     }
   }
 

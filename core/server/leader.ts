@@ -449,7 +449,7 @@ export class Leader {
     const ctx: PrepContext = { sessionId, zxid, time: now, cxid };
     if (sessionError !== undefined) ctx.sessionError = sessionError;
     const t = prepare(this.proposed!, req, ctx);
-    this.proposed!.apply(t);
+    this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches
     this.lastProposed = zxid;
     const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
@@ -523,7 +523,7 @@ export class Leader {
 
   /** 0 if the session may issue requests, else SESSIONEXPIRED (closing or unknown). */
   sessionState(sessionId: number): number {
-    const t = this.tracker.sessions.get(sessionId);
+    const t = this.tracker.session(sessionId);
     if (!t || t.closing) return Code.SESSIONEXPIRED;
     return 0;
   }

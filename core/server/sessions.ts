@@ -28,8 +28,25 @@ export class SessionTracker {
    * asks for it after every client packet; scanning the buckets each time was wasted work.
    */
   private earliest: number | undefined | null = undefined;
+  /**
+   * The last session found by `session` (a leader's own client touches it with every packet, and every write is
+   * checked): a session id is not a small integer, and hashing one for the Map is a C++ call. -1 is no id.
+   */
+  private lastId = -1;
+  private lastSession: TrackedSession | undefined = undefined;
 
   constructor(readonly tickTime: number) {}
+
+  /** sessions.get(id), remembering the last hit. */
+  session(id: number): TrackedSession | undefined {
+    if (id === this.lastId) return this.lastSession;
+    const s = this.sessions.get(id);
+    if (s !== undefined) {
+      this.lastId = id;
+      this.lastSession = s;
+    }
+    return s;
+  }
 
   roundToBucket(t: number): number {
     return (Math.floor(t / this.tickTime) + 1) * this.tickTime;
@@ -51,7 +68,7 @@ export class SessionTracker {
 
   /** Touch: returns false when the session is unknown or closing (src: touchSession). */
   touch(id: number, now: number, timeout?: number): boolean {
-    const s = this.sessions.get(id);
+    const s = this.session(id);
     if (!s || s.closing) return false;
     if (timeout !== undefined && timeout > 0) s.timeout = timeout;
     const e = this.roundToBucket(now + s.timeout);
@@ -84,7 +101,7 @@ export class SessionTracker {
   }
 
   setClosing(id: number): void {
-    const s = this.sessions.get(id);
+    const s = this.session(id);
     if (s) s.closing = true;
   }
 
@@ -93,6 +110,10 @@ export class SessionTracker {
     if (!s) return;
     this.leaveBucket(id, s.expireAt);
     this.sessions.delete(id);
+    if (id === this.lastId) {
+      this.lastId = -1;
+      this.lastSession = undefined;
+    }
   }
 
   /** Earliest bucket time, or undefined. */
@@ -125,7 +146,7 @@ export class SessionTracker {
 
   /** Check for a write (src: checkSession): 0 ok, else a ZooKeeper error code. */
   check(id: number, owner: string | number | null): number {
-    const s = this.sessions.get(id);
+    const s = this.session(id);
     if (!s) return -112; // UNKNOWNSESSION maps to SESSIONEXPIRED for clients
     if (s.closing) return -112;
     if (owner !== null && s.owner !== null && s.owner !== owner) return -118; // SESSIONMOVED
@@ -137,12 +158,19 @@ export class SessionTracker {
 /** A learner's touch table: sessions seen since the last PING reply. */
 export class LearnerTouches {
   private touched = new Map<number, number>();
+  /** The last touch since the last drain (-1: none): repeating it changes nothing, and costs a Map hash. */
+  private lastId = -1;
+  private lastTimeout = 0;
   touch(id: number, timeout: number): void {
+    if (id === this.lastId && timeout === this.lastTimeout) return;
     this.touched.set(id, timeout);
+    this.lastId = id;
+    this.lastTimeout = timeout;
   }
   drain(): Array<[number, number]> {
     const out = [...this.touched.entries()];
     this.touched.clear();
+    this.lastId = -1;
     return out;
   }
 }
