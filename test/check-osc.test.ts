@@ -51,6 +51,19 @@ for (const [name, h] of Object.entries(H)) {
 test('H1 is allowed by OSC but not linearizable', () => {
   assert.is(checkHistory(znodeModel, H.H1!).verdict, 'not-linearizable');
 });
+test('sync across a leader change (ZOOKEEPER-1675): a deposed leader answering from its old epoch is tolerated by default, not when strict', () => {
+  const E1 = 0x1_0000_0000;
+  const E2 = 0x2_0000_0000;
+  const base: Spec[] = [['C0', 'create', { path: '/x', data: '0' }, -10, -9, { ok: { path: '/x' }, zxid: E1 + 1 }]];
+  // C1's write committed by the new leader (epoch 2); C2's sync then answered by the old leader (epoch 1) and stale
+  const deposed = hist(...base, ['C1', 'setData', setX('1'), 0, 1, { ok: {}, zxid: E2 + 1 }], ['C2', 'sync', { path: '/x' }, 2, 3, { ok: {}, zxid: E1 + 1 }], ['C2', 'getData', getX, 4, 5, { ok: { data: '0' }, zxid: E1 + 1 }]);
+  assert.is(checkOsc(deposed).verdict, 'ok');
+  assert.is(checkOsc(deposed, { strictSync: true }).verdict, 'violation');
+  // the same stale sync within one epoch (no leader change): a violation by default
+  const sameEpoch = hist(...base, ['C1', 'setData', setX('1'), 0, 1, { ok: {}, zxid: E1 + 2 }], ['C2', 'sync', { path: '/x' }, 2, 3, { ok: {}, zxid: E1 + 1 }], ['C2', 'getData', getX, 4, 5, { ok: { data: '0' }, zxid: E1 + 1 }]);
+  assert.is(checkOsc(sameEpoch).verdict, 'violation');
+});
+
 test('H6 passes with strictSync off (ZOOKEEPER-1675 tolerated)', () => {
   assert.is(checkOsc(H.H6!, { strictSync: false }).verdict, 'ok');
 });

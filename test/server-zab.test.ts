@@ -224,4 +224,33 @@ test('a session that moved to the leader reads its own write sent through its pr
   assert.ok(reply.zxid > before);
 });
 
+test('a read queued behind its session\'s expiry is not answered: the close closes the connection first', async () => {
+  // The leader proposed the closeSession of an expired session; before it commits (followers paused), the session's
+  // client sends a read. The read waits behind the close in the session's queue, and the close then closes the
+  // connection: no reply (ZooKeeper's FinalRequestProcessor closes the cnxn when it applies closeSession).
+  const tc = makeCluster({ servers: 3, seed: 37 });
+  const leader = await elect(tc);
+  const followers = tc.names.filter((n) => n !== leader);
+  const y = new RawClient();
+  tc.world.addProcess('y', () => y);
+  await tc.advance(10);
+  y.open(leader);
+  await tc.until(() => y.connected, 1000);
+  y.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 4000, sessionId: 0, passwd: '' });
+  await tc.until(() => y.received.length > 0, 2000);
+  const lead = tc.server(leader)!;
+  const proposer = (lead as unknown as { leader: { lastProposed: number } }).leader;
+  const before = proposer.lastProposed;
+  // silent client: the session expires; hold the close uncommitted by pausing the followers once it is proposed
+  assert.ok(await tc.until(() => proposer.lastProposed > before, 20_000), 'the leader proposed the expiry');
+  for (const f of followers) tc.world.pause(f);
+  y.send({ type: 'request', xid: 1, req: { op: 'exists', path: '/', watch: false } });
+  await tc.advance(100);
+  assert.is(y.received.length, 1, 'the read waits behind the close');
+  for (const f of followers) tc.world.resume(f);
+  await tc.until(() => y.closed, 2000);
+  assert.ok(y.closed, 'the close closed the connection');
+  assert.is(y.received.length, 1, 'and the read got no answer');
+});
+
 test.run();

@@ -323,8 +323,10 @@ export class CnxnTable {
       }
     }
     if (!p) {
-      // a write of this session that came by another connection (before it moved here) may have held its queue
-      this.pump(c);
+      // A write of this session that came by another connection (before it moved here) may have held its queue. Not
+      // when it closed the session (an expiry): the cnxn closes next, and what waited behind the close goes with it
+      // unanswered, as in ZooKeeper (the close's FinalRequestProcessor closes the cnxn first).
+      if (!closeAfter) this.pump(c);
       return;
     }
     p.done = true;
