@@ -102,6 +102,9 @@ export class World {
   readonly trace: TraceEvent[] = [];
   private nextMsgId = 1;
   private readonly typeCodes = new Map<string, number>();
+  /** recordMessage's cache of typeCodes, by type name length (mod 32): the name and its code. */
+  private readonly typeCacheNames: Array<string | undefined> = new Array<string | undefined>(32).fill(undefined);
+  private readonly typeCacheCodes = new Int32Array(32);
   /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
   private userWoken = false;
 
@@ -489,12 +492,20 @@ export class World {
     let code = typeCode;
     if (code === 0) {
       const type = messageType(msg);
-      // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
-      code = this.typeCodes.get(type) ?? 0;
-      if (code === 0) {
-        code = this.typeCodes.size + 1;
-        this.typeCodes.set(type, code);
-        h.str(type);
+      // A cache slot per type name length answers nearly every send (the hot types' lengths differ): a pointer
+      // compare instead of a Map lookup. The Map stays the authority.
+      const slot = type.length & 31;
+      if (this.typeCacheNames[slot] === type) code = this.typeCacheCodes[slot]!;
+      else {
+        // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
+        code = this.typeCodes.get(type) ?? 0;
+        if (code === 0) {
+          code = this.typeCodes.size + 1;
+          this.typeCodes.set(type, code);
+          h.str(type);
+        }
+        this.typeCacheNames[slot] = type;
+        this.typeCacheCodes[slot] = code;
       }
     }
     h.small(code);
