@@ -175,6 +175,9 @@ export class ZooKeeperClient implements Role<Msg> {
   private readonly persistentWatches = new Map<string, Set<Watcher>>();
   private readonly recursiveWatches = new Map<string, Set<Watcher>>();
 
+  /** The last string wireData converted, and its bytes. */
+  private lastText: string | null = null;
+  private lastBytes: Data = null;
   /** The last path checkPath accepted (never an invalid one: '' and non-strings are refused). */
   private lastValidPath: string | null = null;
 
@@ -277,7 +280,7 @@ export class ZooKeeperClient implements Role<Msg> {
   }
   /** Sets the data if the version matches (-1: any); resolves with the new Stat. */
   setData(path: string, data: DataInput, version = -1): Promise<Stat> {
-    const d = toData(data);
+    const d = this.wireData(data);
     const args = this.recorder ? { path, data: dataText(d), version } : null; // history arguments only for a recorder
     return this.submit('setData', args, { op: 'setData', path, data: d, version }, null, this.checkPath(path));
   }
@@ -833,6 +836,20 @@ export class ZooKeeperClient implements Role<Msg> {
       });
     }
     this.wake();
+  }
+
+  /**
+   * toData(d), reusing the bytes of the last string converted: wire data is never mutated (the server keeps it by
+   * reference and every reader gets a copy), so equal strings may share one array, and a Uint8Array costs more to
+   * create than its 16 bytes suggest.
+   */
+  private wireData(d: DataInput | undefined): Data {
+    if (typeof d !== 'string') return toData(d);
+    if (d === this.lastText) return this.lastBytes;
+    const bytes = toData(d);
+    this.lastText = d;
+    this.lastBytes = bytes;
+    return bytes;
   }
 
   /**
