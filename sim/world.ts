@@ -591,7 +591,11 @@ export class World {
 
 /** The type field of a message, for traces and pictures. */
 export function messageType(msg: unknown): string {
-  if (msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string') return (msg as { type: string }).type;
+  if (typeof msg === 'object' && msg !== null) {
+    // One load of `type` (messages have many shapes: each load is a megamorphic lookup, once per send).
+    const type = (msg as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+  }
   return typeof msg;
 }
 
