@@ -342,8 +342,10 @@ export class World {
         else loop();
       };
       // From a microtask: queue the tick (a tick queued from a tick callback would run before the microtasks).
+      // process.nextTick is looked up once per run: `process` has too many properties for an inline property load.
+      const nextTick = process.nextTick;
       const queueTick = (): void => {
-        process.nextTick(drained);
+        nextTick(drained);
       };
       const settle = (): void => {
         RESOLVED.then(queueTick);
