@@ -20,7 +20,9 @@ export class EventQueue<E extends QueuedEvent> {
   private heap = new Int32Array(INITIAL_CAPACITY);
   private n = 0;
   /** By slot: the event (null when the slot is free), its time and its seq. */
-  private readonly evs: Array<E | null> = [];
+  private evs: Array<E | null> = [];
+  /** Inserts since `evs` was last replaced by a fresh copy (see insert). */
+  private sinceCopy = 0;
   private times = new Float64Array(INITIAL_CAPACITY);
   private seqs = new Float64Array(INITIAL_CAPACITY);
   /** Free slots below `used` (a stack); slots at or above `used` were never taken. */
@@ -65,6 +67,13 @@ export class EventQueue<E extends QueuedEvent> {
     else {
       if (this.used === this.heap.length) this.grow();
       slot = this.used++;
+    }
+    // Storing a young event into an old array costs a write barrier's slow path (recording the slot for the next
+    // scavenge). A fresh copy of the slot array every 256 inserts keeps it young nearly all the time (scavenges come
+    // every few thousand events), so the barrier's fast check lets the store through.
+    if (++this.sinceCopy === 256) {
+      this.sinceCopy = 0;
+      this.evs = this.evs.slice();
     }
     this.evs[slot] = ev;
     const times = this.times;
