@@ -116,7 +116,7 @@ export class EventQueue<E extends QueuedEvent> {
   peek(): E | undefined {
     while (this.n > 0) {
       const top = this.evs[this.heap[0]!]!;
-      if (!top.cancelled) return top;
+      if (top.cancelled !== true) return top; // a boolean: a plain truth test checks every kind of falsy value
       this.popTop();
     }
     return undefined;

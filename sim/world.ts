@@ -36,7 +36,7 @@ export class LivelockError extends Error {
   override name = 'LivelockError';
 }
 
-import { K_TIMER, K_SYNCED, K_DRIVER } from './event-kinds.js';
+import { EventKind } from './event-kinds.js';
 
 /** One queued event. A single class with optional fields keeps V8's property access fast. */
 class Ev {
@@ -178,7 +178,7 @@ export class World {
     const inc = proc.inc;
     proc.port = this.makePort(proc, inc);
     proc.role = proc.factory();
-    const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
+    const ev = new Ev(EventKind.DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
       if (!proc.up || proc.inc !== inc) return;
       this.record(how, proc, { inc });
       proc.role!.start(proc.port!);
@@ -270,7 +270,7 @@ export class World {
 
   /** A world-level event for drivers (workloads, nemesis, scenarios). */
   schedule(delayMs: number, label: string, fn: () => void): DriverHandle {
-    const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, label, fn);
+    const ev = new Ev(EventKind.DRIVER, null, null, 0, null, 0, 0, label, fn);
     ev.time = this.clock + Math.max(0, Math.round(delayMs));
     this.queue.push(ev);
     return { cancel: () => (ev.cancelled = true) };
@@ -373,11 +373,11 @@ export class World {
 
   private dispatch(ev: Ev): void {
     switch (ev.k) {
-      case K_DRIVER:
+      case EventKind.DRIVER:
         this.record1('driver', null, 'label', ev.tag);
         ev.fn!();
         return;
-      case K_TIMER: {
+      case EventKind.TIMER: {
         const p = ev.proc!;
         if (!p.up || p.inc !== ev.inc) return;
         if (p.paused) {
@@ -389,7 +389,7 @@ export class World {
         this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
         return;
       }
-      case K_SYNCED: {
+      case EventKind.SYNCED: {
         const p = ev.proc!;
         if (!p.up || p.inc !== ev.inc) return; // crashed before the sync completed: nothing became durable
         // The disk completes the sync even while the process is paused; only the notification waits.
@@ -541,7 +541,7 @@ export class World {
         // fsyncs of one disk complete in the order they were requested.
         const at = Math.max(world.clock + lat, p.lastSyncDone);
         p.lastSyncDone = at;
-        const ev = new Ev(K_SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
+        const ev = new Ev(EventKind.SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
         ev.time = at;
         world.queue.push(ev);
         world.record1('fsync', p, 'tag', tag);
@@ -569,7 +569,7 @@ export class World {
       setTimer: (delayMs: number, tag: string): TimerId => {
         const id = world.nextTimerId++;
         if (!alive()) return id;
-        const ev = new Ev(K_TIMER, p, null, 0, null, inc, id, tag, null);
+        const ev = new Ev(EventKind.TIMER, p, null, 0, null, inc, id, tag, null);
         ev.time = world.clock + Math.max(0, Math.round(delayMs));
         world.queue.push(ev);
         world.timers.set(id, ev);
