@@ -31,8 +31,12 @@ function applyOp(files: Map<string, FileContent>, op: DiskOp): void {
         f = { type: 'log', records: [] };
         files.set(op.file, f);
       }
+      // Stores at the end rather than push(): the logs' arrays have several element kinds, and push was a builtin
+      // call per record.
       const records = f.records;
-      for (let i = 0; i < op.records.length; i++) records.push(op.records[i]);
+      const recs = op.records;
+      let n = records.length;
+      for (let i = 0; i < recs.length; i++) records[n++] = recs[i];
       return;
     }
     case 'overwrite':
@@ -120,9 +124,11 @@ export class SimDisk {
   private visible = new Map<string, FileContent>();
   /**
    * Writes since the last completed sync. Their sequence numbers are consecutive and end at `seq` (the oldest is
-   * seq - pending.length + 1), so they are not stored.
+   * seq - (pending count) + 1), so they are not stored. They are the entries of `queue` from `head` on: a sync that
+   * covers only the older ones moves `head` instead of shifting the rest down (splice).
    */
-  private pending: DiskOp[] = [];
+  private queue: DiskOp[] = [];
+  private head = 0;
   private seq = 0;
   syncLatency: SyncLatency = { min: 1, max: 5 };
   /** Counters for reports and benches. */
@@ -134,7 +140,7 @@ export class SimDisk {
   }
 
   write(op: DiskOp): void {
-    this.pending.push(op);
+    this.queue.push(op);
     this.seq++;
     applyOp(this.visible, op);
     this.writes++;
@@ -147,18 +153,29 @@ export class SimDisk {
 
   /** A sync requested when lastSeq was `upTo` completed: those writes are now durable. */
   completeSync(upTo: number): void {
-    const pending = this.pending;
-    const done = Math.min(pending.length, upTo - (this.seq - pending.length));
-    for (let i = 0; i < done; i++) applyDurable(this.durable, this.visible, pending[i]!);
-    // Usually every pending write is covered: empty the list without splice's copy.
-    if (done === pending.length) pending.length = 0;
-    else if (done > 0) pending.splice(0, done);
+    const queue = this.queue;
+    const head = this.head;
+    const pending = queue.length - head;
+    const done = Math.min(pending, upTo - (this.seq - pending));
+    for (let i = 0; i < done; i++) applyDurable(this.durable, this.visible, queue[head + i]!);
+    if (done === pending) {
+      // Usually every pending write is covered: empty the list.
+      queue.length = 0;
+      this.head = 0;
+    } else if (done > 0) {
+      this.head = head + done;
+      // Syncs that keep lagging behind the writes never empty the list: drop the covered entries now and then.
+      if (this.head >= 1024) {
+        queue.splice(0, this.head);
+        this.head = 0;
+      }
+    }
     this.syncs++;
   }
 
   /** Number of writes not yet durable. */
   get unsyncedWrites(): number {
-    return this.pending.length;
+    return this.queue.length - this.head;
   }
 
   /**
@@ -166,10 +183,11 @@ export class SimDisk {
    * (0 for a clean loss; a random count for a torn tail). Returns how many writes were lost.
    */
   crash(keepPending = 0): number {
-    const kept = this.pending.slice(0, keepPending);
+    const kept = this.queue.slice(this.head, this.head + keepPending);
     for (const op of kept) applyDurable(this.durable, this.visible, op);
-    const lost = this.pending.length - kept.length;
-    this.pending = [];
+    const lost = this.queue.length - this.head - kept.length;
+    this.queue = [];
+    this.head = 0;
     // The visible view restarts from the durable one; each log's array is shared by both again.
     const visible = new Map<string, FileContent>();
     for (const [name, d] of this.durable) {

@@ -18,7 +18,7 @@
 import type { NodeName } from '../core/port.js';
 import type { Rng } from './random.js';
 import type { NetEvent, Proc, World } from './world.js';
-import { K_DELIVER, K_ACCEPT, K_CONNECTED, K_CLOSED, K_RTX, K_SYN } from './event-kinds.js';
+import { EventKind } from './event-kinds.js';
 
 /** Linux's retransmission timeout: its floor (TCP_RTO_MIN) and cap (TCP_RTO_MAX), in ms. */
 const RTO_MIN_MS = 200;
@@ -64,7 +64,9 @@ export interface Conn {
 /** Side `side` of `conn` can still receive: its process is up, in the life that joined the connection, and open. */
 function live(conn: Conn, side: 0 | 1): boolean {
   const p = conn.ends[side];
-  return p.up && conn.incs[side] === p.inc && conn.open[side];
+  // `=== true`: the flag arrays hold only booleans, and a plain truth test of an array element checks every kind of
+  // falsy value (this runs for every delivery).
+  return p.up && conn.incs[side] === p.inc && conn.open[side] === true;
 }
 
 /** Inserts a stream item into a list kept in sequence order (items mostly come in order: search from the end). */
@@ -145,7 +147,7 @@ export class Network {
       const other = conn.ends[0] === pa ? conn.ends[1] : conn.ends[0];
       if (pb && other !== pb) continue;
       for (const side of [0, 1] as const) {
-        if (conn.open[side]) this.world.newNetEvent(K_CLOSED, conn.ends[side], conn, side, null, this.world.now);
+        if (conn.open[side]) this.world.newNetEvent(EventKind.CLOSED, conn.ends[side], conn, side, null, this.world.now);
       }
     }
   }
@@ -204,12 +206,12 @@ export class Network {
     const conn = this.conns[connId];
     if (!conn) return;
     const side: 0 | 1 = conn.ends[0] === from ? 0 : 1;
-    if (!conn.open[side] || !conn.ready[side]) return;
+    if (conn.open[side] !== true || conn.ready[side] !== true) return; // booleans only (see live)
     const other = (1 - side) as 0 | 1;
     const to = conn.ends[other];
     const mid = this.world.msgId();
     const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
-    this.sendItem(this.world.makeNetEvent(K_DELIVER, to, conn, other, msg, mid, typeCode), from);
+    this.sendItem(this.world.makeNetEvent(EventKind.DELIVER, to, conn, other, msg, mid, typeCode), from);
   }
 
   /** Sends a stream item (message, SYN-ACK, FIN) from `from`: numbered in its direction, then on the wire or lost. */
@@ -258,7 +260,7 @@ export class Network {
       // The peer has not accepted yet: the pending accept (or SYN retransmission) will find the initiator gone.
       return;
     }
-    this.sendItem(this.world.makeNetEvent(K_CLOSED, to, conn, other, null), from);
+    this.sendItem(this.world.makeNetEvent(EventKind.CLOSED, to, conn, other, null), from);
   }
 
   // ---------------------------------------------------------------- retransmission
@@ -270,7 +272,7 @@ export class Network {
   private lose(ev: NetEvent): void {
     const conn = ev.conn!;
     const side = ev.side;
-    if (ev.k === K_DELIVER) {
+    if (ev.k === EventKind.DELIVER) {
       this.dropped++;
       this.world.recordMessage('drop', conn.ends[1 - side]!, conn.ends[side], conn.id, ev.id, ev.msg, ev.typeCode);
     }
@@ -278,7 +280,7 @@ export class Network {
     let q = conn.lost[side];
     if (q === null) {
       q = conn.lost[side] = [];
-      this.world.newNetEvent(K_RTX, conn.ends[side], conn, side, null, this.world.now + this.rtoBase(ev), 0);
+      this.world.newNetEvent(EventKind.RTX, conn.ends[side], conn, side, null, this.world.now + this.rtoBase(ev), 0);
     }
     insertBySeq(q, ev);
   }
@@ -296,12 +298,12 @@ export class Network {
   private reset(conn: Conn, side: 0 | 1, by: Proc): void {
     if (!live(conn, side)) return;
     const p = conn.ends[side];
-    this.world.newNetEvent(K_CLOSED, p, conn, side, null, this.world.now + this.latency(by, p));
+    this.world.newNetEvent(EventKind.CLOSED, p, conn, side, null, this.world.now + this.latency(by, p));
   }
 
   /** The first timeout of a retransmission: the handshake's for a SYN-ACK, else the floor. */
   private rtoBase(first: NetEvent): number {
-    return first.k === K_CONNECTED ? SYN_RTO_MS : RTO_MIN_MS;
+    return first.k === EventKind.CONNECTED ? SYN_RTO_MS : RTO_MIN_MS;
   }
 
   /** A retransmission timer fired (`ev.id` timeouts before it): send what was lost again, or wait longer. */
@@ -320,12 +322,12 @@ export class Network {
     }
     if (hostDown || this.isCutIdx(from, to)) {
       const tries = ev.id + 1;
-      if (tries > (q[0]!.k === K_CONNECTED ? SYNACK_RETRIES : DATA_RETRIES)) {
+      if (tries > (q[0]!.k === EventKind.CONNECTED ? SYNACK_RETRIES : DATA_RETRIES)) {
         conn.lost[side] = null;
         this.giveUp(conn, (1 - side) as 0 | 1);
         return;
       }
-      this.world.newNetEvent(K_RTX, to, conn, side, null, this.world.now + Math.min(this.rtoBase(q[0]!) * 2 ** tries, RTO_MAX_MS), tries);
+      this.world.newNetEvent(EventKind.RTX, to, conn, side, null, this.world.now + Math.min(this.rtoBase(q[0]!) * 2 ** tries, RTO_MAX_MS), tries);
       return;
     }
     conn.lost[side] = null;
@@ -352,12 +354,12 @@ export class Network {
     const [from, to] = conn.ends;
     const now = this.world.now;
     if (this.isCutIdx(from, to) || (!to.up && to.hostDown)) {
-      this.world.newNetEvent(K_SYN, from, conn, 0, null, now + SYN_RTO_MS * 2 ** tries, tries);
+      this.world.newNetEvent(EventKind.SYN, from, conn, 0, null, now + SYN_RTO_MS * 2 ** tries, tries);
     } else if (!to.up) {
       // Refused: the initiator learns at once-ish (an RST comes back).
-      this.world.newNetEvent(K_CLOSED, from, conn, 0, null, now + this.latency(to, from));
+      this.world.newNetEvent(EventKind.CLOSED, from, conn, 0, null, now + this.latency(to, from));
     } else {
-      this.world.newNetEvent(K_ACCEPT, to, conn, 1, null, now + this.latency(from, to));
+      this.world.newNetEvent(EventKind.ACCEPT, to, conn, 1, null, now + this.latency(from, to));
     }
   }
 
@@ -366,7 +368,7 @@ export class Network {
     if (!live(conn, side)) return;
     const p = conn.ends[side];
     this.world.record('tcp-timeout', p, { conn: conn.id });
-    this.world.newNetEvent(K_CLOSED, p, conn, side, null, this.world.now);
+    this.world.newNetEvent(EventKind.CLOSED, p, conn, side, null, this.world.now);
   }
 
   /**
@@ -398,14 +400,14 @@ export class Network {
     const side = ev.side;
     conn.nextSeq[side]++;
     switch (ev.k) {
-      case K_DELIVER: {
+      case EventKind.DELIVER: {
         const from = conn.ends[1 - side]!;
         this.delivered++;
         this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
         this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
         return;
       }
-      case K_CONNECTED:
+      case EventKind.CONNECTED:
         conn.ready[0] = true;
         this.world.record('connected', p, { to: conn.ends[1].name, conn: conn.id });
         this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.ends[1].name });
@@ -432,11 +434,11 @@ export class Network {
     const p = ev.proc!;
     const side = ev.side;
     switch (ev.k) {
-      case K_DELIVER:
-      case K_CONNECTED:
+      case EventKind.DELIVER:
+      case EventKind.CONNECTED:
         this.streamItem(ev, p, conn, side);
         return;
-      case K_CLOSED:
+      case EventKind.CLOSED:
         if (ev.nseq >= 0) {
           this.streamItem(ev, p, conn, side); // the peer's FIN
           return;
@@ -446,16 +448,16 @@ export class Network {
         if (!this.world.deferOrRun(p, ev)) return;
         this.closeSide(conn, side);
         return;
-      case K_ACCEPT: {
+      case EventKind.ACCEPT: {
         const initiator = conn.ends[0];
         if (!conn.open[0]) return; // the initiator gave up (closed or crashed) before the SYN arrived
         if (!ev.arrived && (this.isCutIdx(initiator, p) || (!p.up && p.hostDown))) {
           // cut while the SYN was in flight, or its host went down: the initiator sends it again
-          this.world.newNetEvent(K_SYN, initiator, conn, 0, null, this.world.now + SYN_RTO_MS, 0);
+          this.world.newNetEvent(EventKind.SYN, initiator, conn, 0, null, this.world.now + SYN_RTO_MS, 0);
           return;
         }
         if (!p.up) {
-          this.world.newNetEvent(K_CLOSED, initiator, conn, 0, null, this.world.now + this.latency(p, initiator));
+          this.world.newNetEvent(EventKind.CLOSED, initiator, conn, 0, null, this.world.now + this.latency(p, initiator));
           return;
         }
         ev.arrived = true;
@@ -465,14 +467,14 @@ export class Network {
         conn.ready[1] = true;
         p.conns.add(conn);
         this.world.record('accept', p, { from: initiator.name, conn: conn.id });
-        this.sendItem(this.world.makeNetEvent(K_CONNECTED, initiator, conn, 0, null), p);
+        this.sendItem(this.world.makeNetEvent(EventKind.CONNECTED, initiator, conn, 0, null), p);
         this.world.deliver(p, { kind: 'accepted', conn: conn.id, peer: initiator.name });
         return;
       }
-      case K_RTX:
+      case EventKind.RTX:
         this.retransmit(ev);
         return;
-      case K_SYN:
+      case EventKind.SYN:
         this.resendSyn(ev);
         return;
     }

@@ -36,7 +36,7 @@ export class LivelockError extends Error {
   override name = 'LivelockError';
 }
 
-import { K_TIMER, K_SYNCED, K_DRIVER } from './event-kinds.js';
+import { EventKind } from './event-kinds.js';
 
 /** One queued event. A single class with optional fields keeps V8's property access fast. */
 class Ev {
@@ -102,6 +102,9 @@ export class World {
   readonly trace: TraceEvent[] = [];
   private nextMsgId = 1;
   private readonly typeCodes = new Map<string, number>();
+  /** recordMessage's cache of typeCodes, by type name length (mod 32): the name and its code. */
+  private readonly typeCacheNames: Array<string | undefined> = new Array<string | undefined>(32).fill(undefined);
+  private readonly typeCacheCodes = new Int32Array(32);
   /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
   private userWoken = false;
 
@@ -175,7 +178,7 @@ export class World {
     const inc = proc.inc;
     proc.port = this.makePort(proc, inc);
     proc.role = proc.factory();
-    const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
+    const ev = new Ev(EventKind.DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
       if (!proc.up || proc.inc !== inc) return;
       this.record(how, proc, { inc });
       proc.role!.start(proc.port!);
@@ -267,7 +270,7 @@ export class World {
 
   /** A world-level event for drivers (workloads, nemesis, scenarios). */
   schedule(delayMs: number, label: string, fn: () => void): DriverHandle {
-    const ev = new Ev(K_DRIVER, null, null, 0, null, 0, 0, label, fn);
+    const ev = new Ev(EventKind.DRIVER, null, null, 0, null, 0, 0, label, fn);
     ev.time = this.clock + Math.max(0, Math.round(delayMs));
     this.queue.push(ev);
     return { cancel: () => (ev.cancelled = true) };
@@ -339,8 +342,10 @@ export class World {
         else loop();
       };
       // From a microtask: queue the tick (a tick queued from a tick callback would run before the microtasks).
+      // process.nextTick is looked up once per run: `process` has too many properties for an inline property load.
+      const nextTick = process.nextTick;
       const queueTick = (): void => {
-        process.nextTick(drained);
+        nextTick(drained);
       };
       const settle = (): void => {
         RESOLVED.then(queueTick);
@@ -368,11 +373,11 @@ export class World {
 
   private dispatch(ev: Ev): void {
     switch (ev.k) {
-      case K_DRIVER:
+      case EventKind.DRIVER:
         this.record1('driver', null, 'label', ev.tag);
         ev.fn!();
         return;
-      case K_TIMER: {
+      case EventKind.TIMER: {
         const p = ev.proc!;
         if (!p.up || p.inc !== ev.inc) return;
         if (p.paused) {
@@ -384,7 +389,7 @@ export class World {
         this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
         return;
       }
-      case K_SYNCED: {
+      case EventKind.SYNCED: {
         const p = ev.proc!;
         if (!p.up || p.inc !== ev.inc) return; // crashed before the sync completed: nothing became durable
         // The disk completes the sync even while the process is paused; only the notification waits.
@@ -489,12 +494,20 @@ export class World {
     let code = typeCode;
     if (code === 0) {
       const type = messageType(msg);
-      // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
-      code = this.typeCodes.get(type) ?? 0;
-      if (code === 0) {
-        code = this.typeCodes.size + 1;
-        this.typeCodes.set(type, code);
-        h.str(type);
+      // A cache slot per type name length answers nearly every send (the hot types' lengths differ): a pointer
+      // compare instead of a Map lookup. The Map stays the authority.
+      const slot = type.length & 31;
+      if (this.typeCacheNames[slot] === type) code = this.typeCacheCodes[slot]!;
+      else {
+        // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
+        code = this.typeCodes.get(type) ?? 0;
+        if (code === 0) {
+          code = this.typeCodes.size + 1;
+          this.typeCodes.set(type, code);
+          h.str(type);
+        }
+        this.typeCacheNames[slot] = type;
+        this.typeCacheCodes[slot] = code;
       }
     }
     h.small(code);
@@ -528,7 +541,7 @@ export class World {
         // fsyncs of one disk complete in the order they were requested.
         const at = Math.max(world.clock + lat, p.lastSyncDone);
         p.lastSyncDone = at;
-        const ev = new Ev(K_SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
+        const ev = new Ev(EventKind.SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
         ev.time = at;
         world.queue.push(ev);
         world.record1('fsync', p, 'tag', tag);
@@ -556,7 +569,7 @@ export class World {
       setTimer: (delayMs: number, tag: string): TimerId => {
         const id = world.nextTimerId++;
         if (!alive()) return id;
-        const ev = new Ev(K_TIMER, p, null, 0, null, inc, id, tag, null);
+        const ev = new Ev(EventKind.TIMER, p, null, 0, null, inc, id, tag, null);
         ev.time = world.clock + Math.max(0, Math.round(delayMs));
         world.queue.push(ev);
         world.timers.set(id, ev);
@@ -580,7 +593,11 @@ export class World {
 
 /** The type field of a message, for traces and pictures. */
 export function messageType(msg: unknown): string {
-  if (msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string') return (msg as { type: string }).type;
+  if (typeof msg === 'object' && msg !== null) {
+    // One load of `type` (messages have many shapes: each load is a megamorphic lookup, once per send).
+    const type = (msg as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+  }
   return typeof msg;
 }
 

@@ -175,6 +175,12 @@ export class ZooKeeperClient implements Role<Msg> {
   private readonly persistentWatches = new Map<string, Set<Watcher>>();
   private readonly recursiveWatches = new Map<string, Set<Watcher>>();
 
+  /** The last string wireData converted, and its bytes. */
+  private lastText: string | null = null;
+  private lastBytes: Data = null;
+  /** The last path checkPath accepted (never an invalid one: '' and non-strings are refused). */
+  private lastValidPath: string | null = null;
+
   /** Exceptions thrown by user watchers (they never break the client). */
   readonly watcherErrors: unknown[] = [];
 
@@ -255,7 +261,7 @@ export class ZooKeeperClient implements Role<Msg> {
   }
   /** Deletes a node; version -1 matches any version. */
   delete(path: string, version = -1): Promise<void> {
-    return this.submit('delete', { path, version }, { op: 'delete', path, version }, null, checkPath(path));
+    return this.submit('delete', { path, version }, { op: 'delete', path, version }, null, this.checkPath(path));
   }
   /**
    * The node's Stat, or null when it does not exist. `watch`: true = the default watcher, a function = that watcher;
@@ -264,19 +270,19 @@ export class ZooKeeperClient implements Role<Msg> {
   exists(path: string, watch?: Watcher | boolean): Promise<Stat | null> {
     const w = this.watcherOf(watch);
     const args = this.recorder ? { path, watch: w !== null } : null;
-    return this.submit('exists', args, { op: 'exists', path, watch: w !== null }, w, checkPath(path));
+    return this.submit('exists', args, { op: 'exists', path, watch: w !== null }, w, this.checkPath(path));
   }
   /** The node's data and Stat (NONODE when missing; then no watch is left). */
   getData(path: string, watch?: Watcher | boolean): Promise<{ data: Data; stat: Stat }> {
     const w = this.watcherOf(watch);
     const args = this.recorder ? { path, watch: w !== null } : null; // history arguments only for a recorder
-    return this.submit('getData', args, { op: 'getData', path, watch: w !== null }, w, checkPath(path));
+    return this.submit('getData', args, { op: 'getData', path, watch: w !== null }, w, this.checkPath(path));
   }
   /** Sets the data if the version matches (-1: any); resolves with the new Stat. */
   setData(path: string, data: DataInput, version = -1): Promise<Stat> {
-    const d = toData(data);
+    const d = this.wireData(data);
     const args = this.recorder ? { path, data: dataText(d), version } : null; // history arguments only for a recorder
-    return this.submit('setData', args, { op: 'setData', path, data: d, version }, null, checkPath(path));
+    return this.submit('setData', args, { op: 'setData', path, data: d, version }, null, this.checkPath(path));
   }
   /**
    * The children's names in the order the server returns them (zksim's server order is deterministic but, like
@@ -292,11 +298,11 @@ export class ZooKeeperClient implements Role<Msg> {
   private getChildrenInternal<T>(path: string, watch: Watcher | boolean | undefined, shape: (r: { children: string[]; stat: Stat }) => T): Promise<T> {
     const w = this.watcherOf(watch);
     const args = this.recorder ? { path, watch: w !== null } : null;
-    return this.submit('getChildren', args, { op: 'getChildren', path, watch: w !== null }, w, checkPath(path), shape);
+    return this.submit('getChildren', args, { op: 'getChildren', path, watch: w !== null }, w, this.checkPath(path), shape);
   }
   /** Waits until the connected server has applied everything the leader had committed; resolves with the path. */
   sync(path: string): Promise<string> {
-    return this.submit('sync', { path }, { op: 'sync', path }, null, checkPath(path));
+    return this.submit('sync', { path }, { op: 'sync', path }, null, this.checkPath(path));
   }
   /**
    * All-or-nothing: resolves with one result per op, or rejects with the first error; the error's `results` holds
@@ -327,7 +333,7 @@ export class ZooKeeperClient implements Role<Msg> {
   addWatch(path: string, mode: AddWatchMode, watcher?: Watcher | boolean): Promise<void> {
     const w = this.watcherOf(watcher ?? true)!;
     const modeName = mode === AddWatchMode.PERSISTENT_RECURSIVE ? 'PERSISTENT_RECURSIVE' : 'PERSISTENT';
-    return this.submit('addWatch', { path, mode: modeName }, { op: 'addWatch', path, mode }, w, checkPath(path));
+    return this.submit('addWatch', { path, mode: modeName }, { op: 'addWatch', path, mode }, w, this.checkPath(path));
   }
   /** A multi builder: zk.transaction().create(...).setData(...).check(...).delete(...).commit(). */
   transaction(): Transaction {
@@ -830,6 +836,31 @@ export class ZooKeeperClient implements Role<Msg> {
       });
     }
     this.wake();
+  }
+
+  /**
+   * toData(d), reusing the bytes of the last string converted: wire data is never mutated (the server keeps it by
+   * reference and every reader gets a copy), so equal strings may share one array, and a Uint8Array costs more to
+   * create than its 16 bytes suggest.
+   */
+  private wireData(d: DataInput | undefined): Data {
+    if (typeof d !== 'string') return toData(d);
+    if (d === this.lastText) return this.lastBytes;
+    const bytes = toData(d);
+    this.lastText = d;
+    this.lastBytes = bytes;
+    return bytes;
+  }
+
+  /**
+   * checkPath(path) for a non-sequential path, remembering the last path it accepted: validation is a pure function
+   * of the path, and a client mostly reuses a few paths (a full check is about 1% of a run's work).
+   */
+  private checkPath(path: string): ZkError | null {
+    if (typeof path === 'string' && path === this.lastValidPath) return null;
+    const bad = checkPath(path);
+    if (bad === null) this.lastValidPath = path;
+    return bad;
   }
 
   private watcherOf(watch: Watcher | boolean | undefined): Watcher | null {
