@@ -16,6 +16,26 @@ function data(tc: TestCluster, name: string, path: string): string | null | unde
   return d === null ? null : new TextDecoder().decode(d);
 }
 
+/** Raw protocol clients (the wire messages, no client library), one process each, running 10 ms later. */
+async function rawClients(tc: TestCluster, ...names: string[]): Promise<RawClient[]> {
+  const out = names.map((name) => {
+    const c = new RawClient();
+    tc.world.addProcess(name, () => c);
+    return c;
+  });
+  await tc.advance(10);
+  return out;
+}
+
+/** Opens a connection from `c` to `server` and a session on it (new, or `sessionId` re-attached): the connectResponse. */
+async function attach(tc: TestCluster, c: RawClient, server: string, opts: { sessionId?: number; passwd?: string; timeoutMs?: number } = {}): Promise<{ sessionId: number; passwd: string; timeoutMs: number }> {
+  c.open(server);
+  await tc.until(() => c.connected, 1000);
+  c.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: opts.timeoutMs ?? 10000, sessionId: opts.sessionId ?? 0, passwd: opts.passwd ?? '' });
+  await tc.until(() => c.received.length > 0, 2000);
+  return c.received[0] as { sessionId: number; passwd: string; timeoutMs: number };
+}
+
 function syncs(tc: TestCluster, peer: number): Array<Record<string, unknown>> {
   return tc.world.trace.filter((e) => e.kind === 'sync' && (e as { peer?: number }).peer === peer) as Array<Record<string, unknown>>;
 }
@@ -153,24 +173,12 @@ test('SESSIONMOVED: a request through the superseded connection is not applied; 
   const tc = makeCluster({ servers: 3, seed: 35 });
   const leader = await elect(tc);
   const [f1, f2] = tc.names.filter((n) => n !== leader) as [string, string];
-  const x = new RawClient();
-  const y = new RawClient();
-  tc.world.addProcess('x', () => x);
-  tc.world.addProcess('y', () => y);
-  await tc.advance(10);
-  x.open(f1);
-  await tc.until(() => x.connected, 1000);
-  x.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
-  await tc.until(() => x.received.length > 0, 2000);
-  const cr = x.received[0] as { sessionId: number; passwd: string };
+  const [x, y] = (await rawClients(tc, 'x', 'y')) as [RawClient, RawClient];
+  const cr = await attach(tc, x, f1);
   x.send({ type: 'request', xid: 1, req: { op: 'create', path: '/sm', data: null, mode: 0 } });
   await tc.until(() => x.received.length > 1, 2000);
   // y takes the session over on the other follower
-  y.open(f2);
-  await tc.until(() => y.connected, 1000);
-  y.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: cr.sessionId, passwd: cr.passwd });
-  await tc.until(() => y.received.length > 0, 2000);
-  assert.is((y.received[0] as { timeoutMs: number }).timeoutMs, 10000);
+  assert.is((await attach(tc, y, f2, cr)).timeoutMs, 10000);
   y.send({ type: 'request', xid: 2, req: { op: 'setData', path: '/sm', data: new TextEncoder().encode('y'), version: -1 } });
   await tc.until(() => y.received.length > 1, 2000);
   assert.is((y.received[1] as { err: number }).err, 0);
@@ -190,16 +198,8 @@ test('a session that moved to the leader reads its own write sent through its pr
   const tc = makeCluster({ servers: 3, seed: 36 });
   const leader = await elect(tc);
   const [f1, f2] = tc.names.filter((n) => n !== leader) as [string, string];
-  const x = new RawClient();
-  const y = new RawClient();
-  tc.world.addProcess('x', () => x);
-  tc.world.addProcess('y', () => y);
-  await tc.advance(10);
-  x.open(f1);
-  await tc.until(() => x.connected, 1000);
-  x.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
-  await tc.until(() => x.received.length > 0, 2000);
-  const cr = x.received[0] as { sessionId: number; passwd: string };
+  const [x, y] = (await rawClients(tc, 'x', 'y')) as [RawClient, RawClient];
+  const cr = await attach(tc, x, f1);
   const lead = tc.server(leader)!;
   const before = lead.lastProcessedZxid;
   tc.world.pause(f2);
@@ -207,11 +207,7 @@ test('a session that moved to the leader reads its own write sent through its pr
   const proposed = () => (lead as unknown as { leader: { lastProposed: number } }).leader.lastProposed > before;
   assert.ok(await tc.until(proposed, 2000), 'the leader proposed the create');
   tc.world.pause(f1); // its ACK cannot leave: the create stays uncommitted
-  y.open(leader);
-  await tc.until(() => y.connected, 1000);
-  y.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: cr.sessionId, passwd: cr.passwd });
-  await tc.until(() => y.received.length > 0, 2000);
-  assert.is((y.received[0] as { timeoutMs: number }).timeoutMs, 10000, 'the session moved to the leader');
+  assert.is((await attach(tc, y, leader, cr)).timeoutMs, 10000, 'the session moved to the leader');
   y.send({ type: 'request', xid: 1, req: { op: 'exists', path: '/moved', watch: false } });
   await tc.advance(300);
   assert.is(y.received.length, 1, 'the read waits for the uncommitted write of its session');
@@ -231,13 +227,8 @@ test('a read queued behind its session\'s expiry is not answered: the close clos
   const tc = makeCluster({ servers: 3, seed: 37 });
   const leader = await elect(tc);
   const followers = tc.names.filter((n) => n !== leader);
-  const y = new RawClient();
-  tc.world.addProcess('y', () => y);
-  await tc.advance(10);
-  y.open(leader);
-  await tc.until(() => y.connected, 1000);
-  y.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 4000, sessionId: 0, passwd: '' });
-  await tc.until(() => y.received.length > 0, 2000);
+  const [y] = (await rawClients(tc, 'y')) as [RawClient];
+  await attach(tc, y, leader, { timeoutMs: 4000 });
   const lead = tc.server(leader)!;
   const proposer = (lead as unknown as { leader: { lastProposed: number } }).leader;
   const before = proposer.lastProposed;
