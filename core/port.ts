@@ -75,6 +75,14 @@ export interface Port<M = unknown> {
    * `data` must be plain JSON data; the world hashes it into the trace hash.
    */
   trace(kind: string, data?: Record<string, unknown>): void;
+  /**
+   * Optional fast forms of trace for the per-operation events: trace2(kind, k1, v1, k2, v2) means exactly
+   * trace(kind, { [k1]: v1, [k2]: v2 }) (same fields, same order), without the caller building the object, which a
+   * port that only hashes the trace need not build at all. Roles fall back to trace() when a port lacks them.
+   */
+  trace2?(kind: string, k1: string, v1: unknown, k2: string, v2: unknown): void;
+  trace3?(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void;
+  trace4?(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void;
 }
 
 /**

@@ -165,16 +165,22 @@ export function hashFields(h: TraceHash, o: Record<string, unknown>): void {
   let n = 0;
   for (const k in o) {
     n++;
-    const x = o[k];
-    // The common leaves inline (as hashValue hashes them: zxids and session ids are integers beyond 32 bits);
-    // anything else recurses.
-    if (typeof x === 'number') {
-      if (Number.isInteger(x)) h.int(x);
-      else h.str(String(x));
-    } else if (typeof x === 'string') h.str(x);
-    else hashValue(h, x);
+    hashField(h, o[k]);
   }
   h.small(n);
+}
+
+/**
+ * One field value as hashFields hashes it (the typed trace calls, World.recordFields, hash their values with it
+ * and so give the same hash as the object would). The common leaves inline, as hashValue hashes them (zxids and
+ * session ids are integers beyond 32 bits); anything else recurses.
+ */
+export function hashField(h: TraceHash, x: unknown): void {
+  if (typeof x === 'number') {
+    if (Number.isInteger(x)) h.int(x);
+    else h.str(String(x));
+  } else if (typeof x === 'string') h.str(x);
+  else hashValue(h, x);
 }
 
 /** Renders one trace event as a compact single line (for divergence reports and text dumps). */

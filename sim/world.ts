@@ -9,7 +9,7 @@ import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId, DiskPort } fr
 import { EventQueue } from './queue.js';
 import { RandomStreams, Rng, type Seed } from './random.js';
 import { SimDisk } from './disk.js';
-import { TraceHash, hashFields, type TraceEvent } from './trace.js';
+import { TraceHash, hashField, hashFields, type TraceEvent } from './trace.js';
 import { Network, type Latency, type Conn } from './network.js';
 
 export interface WorldOptions {
@@ -485,6 +485,27 @@ export class World {
   }
 
   /**
+   * record(kind, p, { [k1]: v1, .. [kn]: vn }) for n (2..4) fields, the Port's trace2..trace4: hashes the values as
+   * hashFields would hash that object, and builds the object only when the trace is recorded (checkers and reports
+   * read it). Fields past n are ignored.
+   */
+  recordFields(kind: string, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
+    if (this.recordTrace) {
+      const data: Record<string, unknown> = { [k1]: v1, [k2]: v2 };
+      if (n >= 3) data[k3] = v3;
+      if (n >= 4) data[k4] = v4;
+      return this.record(kind, p, data);
+    }
+    this.hashHead(kind, p);
+    const h = this.hash;
+    hashField(h, v1);
+    hashField(h, v2);
+    if (n >= 3) hashField(h, v3);
+    if (n >= 4) hashField(h, v4);
+    h.small(n); // the field count, as hashFields ends
+  }
+
+  /**
    * Hot-path trace for message send/receive: hashes numbers and the message type's code only. Returns the code, so
    * the delivery can pass it back instead of looking the type up again.
    */
@@ -586,6 +607,18 @@ export class World {
       trace: (kind: string, data: Record<string, unknown> = {}) => {
         if (!alive()) return;
         world.record(kind, p, data);
+      },
+      trace2: (kind: string, k1: string, v1: unknown, k2: string, v2: unknown) => {
+        if (!alive()) return;
+        world.recordFields(kind, p, 2, k1, v1, k2, v2, '', undefined, '', undefined);
+      },
+      trace3: (kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown) => {
+        if (!alive()) return;
+        world.recordFields(kind, p, 3, k1, v1, k2, v2, k3, v3, '', undefined);
+      },
+      trace4: (kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown) => {
+        if (!alive()) return;
+        world.recordFields(kind, p, 4, k1, v1, k2, v2, k3, v3, k4, v4);
       },
     };
   }

@@ -453,7 +453,7 @@ export class Leader {
     this.lastProposed = zxid;
     const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
-    s.trace('propose', { zxid, type: t.type, session: sessionId, epoch: this.epoch });
+    s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', sessionId, 'epoch', this.epoch);
     for (const h of this.handlers.values()) if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
@@ -477,7 +477,7 @@ export class Leader {
     }
     if (!p) return;
     if (!p.acks.includes(sid)) p.acks.push(sid);
-    this.s.trace('ack', { zxid, from: sid });
+    this.s.trace2('ack', 'zxid', zxid, 'from', sid);
     this.tryCommit();
   }
 
@@ -491,7 +491,7 @@ export class Leader {
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
         else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });
       }
-      s.trace('commit', { zxid: t.zxid, epoch: this.epoch, acks: sortedIds(p.acks) });
+      s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', sortedIds(p.acks));
       s.applyCommitted(t);
       // release syncs waiting for this zxid
       if (this.pendingSyncs.length > 0) {
