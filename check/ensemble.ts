@@ -32,7 +32,7 @@
  * - sequential names: per parent, unique and increasing in zxid order (from `apply.created` and from the history's
  *   ok sequential creates).
  */
-import { pairOperations, type HistoryEvent } from './history.js';
+import { epochOf, pairOperations, type HistoryEvent } from './history.js';
 
 export interface EnsembleTraceEvent {
   t: number;
@@ -62,7 +62,6 @@ function zx(v: unknown): number | undefined {
   return undefined;
 }
 const hex = (z: number): string => `0x${z.toString(16)}`;
-const epochOf = (z: number): number => Math.floor(z / 2 ** 32);
 
 export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: readonly HistoryEvent[]): EnsembleResult {
   const v: EnsembleViolation[] = [];

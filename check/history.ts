@@ -151,6 +151,11 @@ export const CAS_MISMATCH: ErrorInfo = { code: 1, name: 'CASMISMATCH' };
 
 /** One operation: an invoke paired with its completion. */
 export type OpStatus = 'ok' | 'fail' | 'unknown';
+/** The epoch of a zxid: its high 32 bits (the leader's epoch that made it). */
+export function epochOf(zxid: number): number {
+  return Math.floor(zxid / 2 ** 32);
+}
+
 export interface Operation {
   /** The id of the invoke event. */
   id: number;

@@ -36,7 +36,7 @@
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
  * hash would not (it can never pass a broken history).
  */
-import { ZkError, describeOperation, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
+import { ZkError, describeOperation, epochOf, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
 import { MutableTree, applyZk, forgetUnreadData, initialTree, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
@@ -361,11 +361,6 @@ interface Limits {
   spent: number;
 }
 
-/** The epoch of a zxid (its high 32 bits). */
-function epochOf(zxid: number): number {
-  return Math.floor(zxid / 0x1_0000_0000);
-}
-
 /**
  * Syncs that a leader change overlapped: the sync's reply carries a zxid of an older epoch than one some operation's
  * reply carried before the sync returned, so a newer leader was already serving while an old one (deposed, not yet
@@ -374,19 +369,16 @@ function epochOf(zxid: number): number {
  */
 export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Operation> {
   const out = new Set<Operation>();
-  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity);
+  const byRet = (a: Operation, b: Operation): number => a.ret - b.ret;
+  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity).sort(byRet);
   if (syncs.length === 0) return out;
-  // replies in return order, each with the newest epoch seen by then
-  const replies = ops.filter((o) => o.zxid !== undefined && o.ret !== Infinity).sort((a, b) => a.ret - b.ret);
+  const replies = ops.filter((o) => o.zxid !== undefined && o.ret !== Infinity).sort(byRet);
+  // one sweep in return order: the newest epoch among the replies returned before each sync returned
+  let newest = -1;
+  let i = 0;
   for (const s of syncs) {
-    const e = epochOf(s.zxid!);
-    for (const o of replies) {
-      if (o.ret >= s.ret) break;
-      if (epochOf(o.zxid!) > e) {
-        out.add(s);
-        break;
-      }
-    }
+    while (i < replies.length && replies[i]!.ret < s.ret) newest = Math.max(newest, epochOf(replies[i++]!.zxid!));
+    if (newest > epochOf(s.zxid!)) out.add(s);
   }
   return out;
 }

@@ -145,7 +145,7 @@ export function propertyTable(results: SeedResult[]): Record<string, { passed: n
     for (const p of r.passed) get(p).passed++;
     for (const p of r.notChecked) get(p).notChecked++;
     // every violated property of a seed counts, not only the first (the one its repro and shrinking follow)
-    for (const p of r.failed ?? (r.failure ? [r.failure.property] : [])) get(p).failed++;
+    for (const p of r.failed) get(p).failed++;
   }
   return t;
 }

@@ -9,8 +9,9 @@
  * - Every packet touches the session. Requests of one cnxn are answered strictly in order: writes and syncs are
  *   submitted at once (pipelined), reads / pings / watch ops run when they reach the head of the queue, i.e. after
  *   every earlier request of the session completed — including a write it sent through its previous server before
- *   it moved here, when that write is still in this server's pipeline (the leader's). Watch events are sent by the host while it applies a txn,
- *   before this queue is pumped, so an event always precedes the replies that reflect its change.
+ *   it moved here, when that write is still in this server's pipeline (the leader's). Watch events are sent by the
+ *   host while it applies a txn, before this queue is pumped, so an event always precedes the replies that reflect
+ *   its change.
  * - A frame larger than jute.maxbuffer closes the connection (no zxid consumed).
  */
 import type { ConnId, NodeName, Port } from '../port.js';

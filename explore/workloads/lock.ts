@@ -98,9 +98,9 @@ export class LockDriver extends BaseDriver {
     // The first request must go out now, inside this event: a continuation that no reply wakes would only run at
     // the world's next wake-up (see World.runAsync), so nothing is awaited before it unless there is a reply (or a
     // woken retry) to wait for.
+    // (an abandoned attempt's leftovers always have a cleaner running until they are gone: wait for it)
     const cleaner = this.cleaners.get(slot);
-    if (cleaner) return cleaner.then(() => this.attempt(slot, op, s));
-    return this.leftovers.has(slot) ? this.cleanUp(slot, s).then(() => this.attempt(slot, op, s)) : this.attempt(slot, op, s);
+    return cleaner ? cleaner.then(() => this.attempt(slot, op, s)) : this.attempt(slot, op, s);
   }
 
   private async attempt(slot: number, op: PlannedOp, s: Session): Promise<unknown> {
