@@ -63,16 +63,17 @@ export class TraceHash {
   }
 
   /**
-   * int(x), then small(v1) .. small(v4): the head of every message event. The same values as the five calls, on
-   * locals with one load and store of the lanes (this runs twice per message).
+   * int(x), then small(v1) .. small(v3): the hash of every message event (time; kind, sender and receiver packed in
+   * one word; message id; type code). The same values as the four calls, on locals with one load and store of the
+   * lanes (this runs twice per message).
    */
-  int4(x: number, v1: number, v2: number, v3: number, v4: number): void {
+  int3(x: number, v1: number, v2: number, v3: number): void {
     const lo = x | 0;
     const hi = Math.floor(x / 4294967296) | 0;
     let a = mixA(mixA(this.a, lo), hi);
     let b = mixB(mixB(this.b, lo), hi);
-    a = mixA(mixA(mixA(mixA(a, v1 | 0), v2 | 0), v3 | 0), v4 | 0);
-    b = mixB(mixB(mixB(mixB(b, v1 | 0), v2 | 0), v3 | 0), v4 | 0);
+    a = mixA(mixA(mixA(a, v1 | 0), v2 | 0), v3 | 0);
+    b = mixB(mixB(mixB(b, v1 | 0), v2 | 0), v3 | 0);
     this.a = a;
     this.b = b;
   }
