@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever the meaning or shape of trace events changes; saved traces carry it. */
-export const TRACE_FORMAT_VERSION = 1;
+export const TRACE_FORMAT_VERSION = 2;
 
 export interface TraceEvent {
   /** Virtual time in ms. */
@@ -26,6 +26,8 @@ export interface SavedTrace {
 }
 
 const FNV_PRIME = 16777619;
+/** Distinct strings that get a code (see TraceHash.str); enough for every constant, bounded for long runs. */
+const STRING_CODES_MAX = 4096;
 
 /** Lane a's step for one 32-bit value (FNV-1a), as mix() does it. */
 function mixA(a: number, v: number): number {
@@ -46,6 +48,11 @@ function mixB(b: number, v: number): number {
 export class TraceHash {
   private a = 0x811c9dc5 | 0;
   private b = 0x9e3779b9 | 0;
+  /** Strings seen so far → their codes (see str). */
+  private readonly codes = new Map<string, number>();
+  /** The last string looked up per cache slot, and its code (see str). */
+  private readonly cachedStrings: Array<string | undefined> = new Array<string | undefined>(64).fill(undefined);
+  private readonly cachedCodes = new Int32Array(64);
 
   int(x: number): void {
     // Split into two 32-bit halves so integers beyond 2^32 (zxids) are hashed whole.
@@ -56,23 +63,55 @@ export class TraceHash {
   }
 
   /**
-   * int(x), then small(v1) .. small(v4): the head of every message event. The same values as the five calls, on
-   * locals with one load and store of the lanes (this runs twice per message).
+   * int(x), then small(v1) .. small(v3): the hash of every message event (time; kind, sender and receiver packed in
+   * one word; message id; type code). The same values as the four calls, on locals with one load and store of the
+   * lanes (this runs twice per message).
    */
-  int4(x: number, v1: number, v2: number, v3: number, v4: number): void {
+  int3(x: number, v1: number, v2: number, v3: number): void {
     const lo = x | 0;
     const hi = Math.floor(x / 4294967296) | 0;
     let a = mixA(mixA(this.a, lo), hi);
     let b = mixB(mixB(this.b, lo), hi);
-    a = mixA(mixA(mixA(mixA(a, v1 | 0), v2 | 0), v3 | 0), v4 | 0);
-    b = mixB(mixB(mixB(mixB(b, v1 | 0), v2 | 0), v3 | 0), v4 | 0);
+    a = mixA(mixA(mixA(a, v1 | 0), v2 | 0), v3 | 0);
+    b = mixB(mixB(mixB(b, v1 | 0), v2 | 0), v3 | 0);
     this.a = a;
     this.b = b;
   }
 
+  /**
+   * A string. Each distinct string is hashed in full once, at its first appearance, together with a small code
+   * (codes follow first appearance, itself deterministic); later appearances hash the code alone. Two runs that
+   * differ in a string differ there: either one of them sees a new string (its characters are hashed) or both
+   * see known strings with different codes. Traced strings are mostly a few constants (record kinds, message and
+   * txn types, file names, tags), and hashing their characters at every record was about 7% of a run. The table is
+   * capped: past STRING_CODES_MAX distinct strings, a new one is hashed in full every time, with code 0.
+   */
   str(s: string): void {
-    // mix() inlined over locals, two UTF-16 code units per step (the last one alone when the length is odd): this
-    // runs for every traced string.
+    // A direct-mapped cache in front of the table answers nearly every call (the hot strings land in different
+    // slots): a string compare, a pointer compare for the constants, instead of a Map lookup.
+    const slot = (s.length * 31 + s.charCodeAt(0)) & 63;
+    if (this.cachedStrings[slot] === s) {
+      this.mix(this.cachedCodes[slot]!);
+      return;
+    }
+    let code = this.codes.get(s);
+    if (code === undefined) {
+      this.chars(s);
+      if (this.codes.size >= STRING_CODES_MAX) {
+        this.mix(0);
+        return;
+      }
+      code = this.codes.size + 1;
+      this.codes.set(s, code);
+    }
+    this.cachedStrings[slot] = s;
+    this.cachedCodes[slot] = code;
+    this.mix(code);
+  }
+
+  /** The characters of a string (with its length). */
+  private chars(s: string): void {
+    // mix() inlined over locals, two UTF-16 code units per step (the last one alone when the length is odd).
     const n = s.length;
     let a = Math.imul(this.a ^ n, FNV_PRIME);
     let b = (this.b + Math.imul(n, 0x85ebca6b)) | 0;

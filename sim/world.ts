@@ -511,7 +511,6 @@ export class World {
    */
   recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown, typeCode = 0): number {
     const h = this.hash;
-    h.int4(this.clock, kind === 'send' ? 1 : kind === 'recv' ? 2 : 3, from.idx, to.idx, mid);
     let code = typeCode;
     if (code === 0) {
       const type = messageType(msg);
@@ -531,7 +530,8 @@ export class World {
         this.typeCacheCodes[slot] = code;
       }
     }
-    h.small(code);
+    // kind (2 bits), sender and receiver (15 bits each: process indices are far fewer) in one word
+    h.int3(this.clock, (kind === 'send' ? 1 : kind === 'recv' ? 2 : 3) | (from.idx << 2) | (to.idx << 17), mid, code);
     if (this.recordAll) {
       const node = kind === 'recv' ? to.name : from.name;
       this.trace.push({ t: this.clock, kind, node, from: from.name, to: to.name, conn, mid, type: messageType(msg), msg });
