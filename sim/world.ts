@@ -38,28 +38,47 @@ export class LivelockError extends Error {
 
 import { EventKind } from './event-kinds.js';
 
-/** One queued event. A single class with optional fields keeps V8's property access fast. */
+/**
+ * One queued event. A single class with optional fields keeps V8's property access fast. Fields are `declare`d and
+ * set in the constructor: ES2022 field initializers compile to a separate initializer function (define semantics)
+ * that the optimizer does not always inline into the senders, leaving a generic construct call per event.
+ */
 class Ev {
-  time = 0;
-  seq = 0;
-  cancelled = false;
+  declare time: number;
+  declare seq: number;
+  declare cancelled: boolean;
   /** Deliveries: the message type's trace code, looked up once at send time. */
-  typeCode = 0;
+  declare typeCode: number;
   /** Stream items of a connection (messages, SYN-ACK, FIN): their sequence number in that direction, else -1. */
-  nseq = -1;
+  declare nseq: number;
   /** A stream item that reached the receiver's kernel (a paused receiver defers it; it is no longer in the network). */
-  arrived = false;
-  constructor(
-    public k: number,
-    public proc: Proc | null,
-    public conn: Conn | null,
-    public side: 0 | 1,
-    public msg: unknown,
-    public inc: number,
-    public id: number,
-    public tag: string,
-    public fn: (() => void) | null,
-  ) {}
+  declare arrived: boolean;
+  declare k: number;
+  declare proc: Proc | null;
+  declare conn: Conn | null;
+  declare side: 0 | 1;
+  declare msg: unknown;
+  declare inc: number;
+  declare id: number;
+  declare tag: string;
+  declare fn: (() => void) | null;
+  constructor(k: number, proc: Proc | null, conn: Conn | null, side: 0 | 1, msg: unknown, inc: number, id: number, tag: string, fn: (() => void) | null) {
+    this.time = 0;
+    this.seq = 0;
+    this.cancelled = false;
+    this.typeCode = 0;
+    this.nseq = -1;
+    this.arrived = false;
+    this.k = k;
+    this.proc = proc;
+    this.conn = conn;
+    this.side = side;
+    this.msg = msg;
+    this.inc = inc;
+    this.id = id;
+    this.tag = tag;
+    this.fn = fn;
+  }
 }
 
 export interface Proc {
