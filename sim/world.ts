@@ -31,6 +31,18 @@ export interface WorldOptions {
 
 /** An already-fulfilled native promise: `.then` on it queues a microtask. */
 const RESOLVED: Promise<void> = Promise.resolve();
+/** process.nextTick, looked up once: `process` has too many properties for an inline property load. */
+const nextTick = process.nextTick;
+
+/** One World.runAsync call in progress. */
+interface AsyncRun {
+  limit: number | (() => boolean);
+  byTime: boolean;
+  /** The limit was reached: resolve once user code has settled. */
+  ending: boolean;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
 
 export class LivelockError extends Error {
   override name = 'LivelockError';
@@ -126,6 +138,8 @@ export class World {
   private readonly typeCacheCodes = new Int32Array(32);
   /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
   private userWoken = false;
+  /** Runs waiting for their settle tick, in the order they settled (runAsync). */
+  private readonly settling: AsyncRun[] = [];
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed;
@@ -353,42 +367,60 @@ export class World {
    */
   runAsync(limit: number | (() => boolean)): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const byTime = typeof limit === 'number';
-      let ending = false;
-      const drained = (): void => {
-        this.userWoken = false;
-        if (ending) resolve();
-        else loop();
-      };
-      // From a microtask: queue the tick (a tick queued from a tick callback would run before the microtasks).
-      // process.nextTick is looked up once per run: `process` has too many properties for an inline property load.
-      const nextTick = process.nextTick;
-      const queueTick = (): void => {
-        nextTick(drained);
-      };
-      const settle = (): void => {
-        RESOLVED.then(queueTick);
-      };
-      const loop = (): void => {
-        try {
-          for (;;) {
-            if (this.userWoken) return settle();
-            if (!byTime && (limit as () => boolean)()) return resolve();
-            const top = this.queue.peek();
-            if (!top || (byTime && top.time > (limit as number))) break;
-            this.step();
-          }
-          if (byTime && this.clock < (limit as number)) this.clock = limit as number;
-          ending = true;
-          if (this.userWoken) return settle();
-          resolve();
-        } catch (e) {
-          reject(e);
-        }
-      };
-      loop();
+      this.runLoop({ limit, byTime: typeof limit === 'number', ending: false, resolve, reject });
     });
   }
+
+  /**
+   * A run steps events until user code was woken (then it settles and continues from `drained`), the limit is
+   * reached or the queue is empty. The settle path uses the world's own functions, the same for every run: closures
+   * made per run were new call targets at every runAsync, and each new target threw out the optimized code of Node's
+   * tick loop (which inlines them) for a recompile. For the same reason every run resolves from one call site, so
+   * that it sees many targets (one per run) early and stays generic.
+   */
+  private runLoop(run: AsyncRun): void {
+    const limit = run.limit;
+    const byTime = run.byTime;
+    try {
+      if (!run.ending) {
+        for (;;) {
+          if (this.userWoken) return this.settle(run);
+          if (!byTime && (limit as () => boolean)()) break;
+          const top = this.queue.peek();
+          if (!top || (byTime && top.time > (limit as number))) {
+            if (byTime && this.clock < (limit as number)) this.clock = limit as number;
+            run.ending = true;
+            if (this.userWoken) return this.settle(run);
+            break;
+          }
+          this.step();
+        }
+      }
+      run.resolve();
+    } catch (e) {
+      run.reject(e);
+    }
+  }
+
+  /**
+   * Continues `run` once user code has settled: from a microtask, queue the tick (a tick queued from a tick callback
+   * would run before the microtasks). Microtasks and ticks run in order, so the ticks take the settling runs in
+   * the order they settled.
+   */
+  private settle(run: AsyncRun): void {
+    this.settling.push(run);
+    RESOLVED.then(this.queueTick);
+  }
+
+  private readonly queueTick = (): void => {
+    nextTick(this.drained);
+  };
+
+  private readonly drained = (): void => {
+    const run = this.settling.shift()!;
+    this.userWoken = false;
+    this.runLoop(run);
+  };
 
   private dispatch(ev: Ev): void {
     switch (ev.k) {
