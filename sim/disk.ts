@@ -159,8 +159,9 @@ export class SimDisk {
     const done = Math.min(pending, upTo - (this.seq - pending));
     for (let i = 0; i < done; i++) applyDurable(this.durable, this.visible, queue[head + i]!);
     if (done === pending) {
-      // Usually every pending write is covered: empty the list.
-      queue.length = 0;
+      // Usually every pending write is covered: empty the list (a new array: setting `length` is a runtime call,
+      // and an emptied array gives up its backing store anyway).
+      this.queue = [];
       this.head = 0;
     } else if (done > 0) {
       this.head = head + done;
