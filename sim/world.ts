@@ -329,12 +329,17 @@ export class World {
   step(): boolean {
     const ev = this.queue.pop();
     if (!ev) return false;
+    this.runEvent(ev);
+    return true;
+  }
+
+  /** Runs an event just taken from the queue. */
+  private runEvent(ev: Ev): void {
     if (++this.events > this.maxEvents) {
       throw new LivelockError(`event limit of ${this.maxEvents} reached at virtual time ${ev.time} ms: the run does not settle (livelock?)`);
     }
     this.clock = ev.time;
     this.dispatch(ev);
-    return true;
   }
 
   /** Runs until virtual time `limit` (events at <= limit, then the clock is set to it) or until a predicate holds. */
@@ -393,7 +398,8 @@ export class World {
             if (this.userWoken) return this.settle(run);
             break;
           }
-          this.step();
+          this.queue.popTop(); // step() without peeking again
+          this.runEvent(top);
         }
       }
       run.resolve();
