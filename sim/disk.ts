@@ -159,11 +159,14 @@ export class SimDisk {
   private visible: Map<string, FileContent> = new FileMap<FileContent>();
   /**
    * Writes since the last completed sync. Their sequence numbers are consecutive and end at `seq` (the oldest is
-   * seq - (pending count) + 1), so they are not stored. They are the entries of `queue` from `head` on: a sync that
-   * covers only the older ones moves `head` instead of shifting the rest down (splice).
+   * seq - (pending count) + 1), so they are not stored. They are the entries of `queue` in [head, len): a sync that
+   * covers only the older ones moves `head` instead of shifting the rest down (splice). The array is reused (slots
+   * at or past `len`, and covered ones, hold undefined): emptying it at every sync meant growing a new one at the
+   * next write.
    */
-  private queue: DiskOp[] = [];
+  private queue: Array<DiskOp | undefined> = [];
   private head = 0;
+  private len = 0;
   private seq = 0;
   syncLatency: SyncLatency = { min: 1, max: 5 };
   /** Counters for reports and benches. */
@@ -175,7 +178,7 @@ export class SimDisk {
   }
 
   write(op: DiskOp): void {
-    this.queue.push(op);
+    this.queue[this.len++] = op;
     this.seq++;
     applyOp(this.visible, op);
     this.writes++;
@@ -190,19 +193,22 @@ export class SimDisk {
   completeSync(upTo: number): void {
     const queue = this.queue;
     const head = this.head;
-    const pending = queue.length - head;
+    const pending = this.len - head;
     const done = Math.min(pending, upTo - (this.seq - pending));
-    for (let i = 0; i < done; i++) applyDurable(this.durable, this.visible, queue[head + i]!);
+    for (let i = head; i < head + done; i++) {
+      applyDurable(this.durable, this.visible, queue[i]!);
+      queue[i] = undefined; // durable now: the list no longer holds it
+    }
     if (done === pending) {
-      // Usually every pending write is covered: empty the list (a new array: setting `length` is a runtime call,
-      // and an emptied array gives up its backing store anyway).
-      this.queue = [];
+      // Usually every pending write is covered: the list is empty.
       this.head = 0;
+      this.len = 0;
     } else if (done > 0) {
       this.head = head + done;
       // Syncs that keep lagging behind the writes never empty the list: drop the covered entries now and then.
       if (this.head >= 1024) {
         queue.splice(0, this.head);
+        this.len -= this.head;
         this.head = 0;
       }
     }
@@ -211,7 +217,7 @@ export class SimDisk {
 
   /** Number of writes not yet durable. */
   get unsyncedWrites(): number {
-    return this.queue.length - this.head;
+    return this.len - this.head;
   }
 
   /**
@@ -219,11 +225,12 @@ export class SimDisk {
    * (0 for a clean loss; a random count for a torn tail). Returns how many writes were lost.
    */
   crash(keepPending = 0): number {
-    const kept = this.queue.slice(this.head, this.head + keepPending);
+    const kept = this.queue.slice(this.head, Math.min(this.head + keepPending, this.len)) as DiskOp[];
     for (const op of kept) applyDurable(this.durable, this.visible, op);
-    const lost = this.queue.length - this.head - kept.length;
+    const lost = this.len - this.head - kept.length;
     this.queue = [];
     this.head = 0;
+    this.len = 0;
     // The visible view restarts from the durable one; each log's array is shared by both again.
     const visible = new FileMap<FileContent>();
     for (const [name, d] of this.durable) {
