@@ -22,6 +22,41 @@ type FileContent = { type: 'log'; records: unknown[] } | { type: 'value'; value:
 type DurableLog = { type: 'log'; records: unknown[]; length: number };
 type DurableContent = DurableLog | { type: 'value'; value: unknown };
 
+/**
+ * A Map of files that remembers its last hit: a process appends to one log file over and over, and every write and
+ * every completed sync looked that file up (a string-keyed Map lookup cost more than the rest of the write).
+ */
+class FileMap<V> extends Map<string, V> {
+  private lastKey: string | null = null;
+  private lastValue: V | undefined = undefined;
+  override get(key: string): V | undefined {
+    if (key === this.lastKey) return this.lastValue;
+    const v = super.get(key);
+    if (v !== undefined) {
+      this.lastKey = key;
+      this.lastValue = v;
+    }
+    return v;
+  }
+  override set(key: string, value: V): this {
+    this.lastKey = key;
+    this.lastValue = value;
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    if (key === this.lastKey) {
+      this.lastKey = null;
+      this.lastValue = undefined;
+    }
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.lastKey = null;
+    this.lastValue = undefined;
+    super.clear();
+  }
+}
+
 /** A write, as the visible view sees it. */
 function applyOp(files: Map<string, FileContent>, op: DiskOp): void {
   switch (op.op) {
@@ -119,16 +154,19 @@ export interface SyncLatency {
 
 export class SimDisk {
   /** What survives a crash. */
-  private durable = new Map<string, DurableContent>();
+  private durable = new FileMap<DurableContent>();
   /** What the running process sees. */
-  private visible = new Map<string, FileContent>();
+  private visible: Map<string, FileContent> = new FileMap<FileContent>();
   /**
    * Writes since the last completed sync. Their sequence numbers are consecutive and end at `seq` (the oldest is
-   * seq - (pending count) + 1), so they are not stored. They are the entries of `queue` from `head` on: a sync that
-   * covers only the older ones moves `head` instead of shifting the rest down (splice).
+   * seq - (pending count) + 1), so they are not stored. They are the entries of `queue` in [head, len): a sync that
+   * covers only the older ones moves `head` instead of shifting the rest down (splice). The array is reused (slots
+   * at or past `len`, and covered ones, hold undefined): emptying it at every sync meant growing a new one at the
+   * next write.
    */
-  private queue: DiskOp[] = [];
+  private queue: Array<DiskOp | undefined> = [];
   private head = 0;
+  private len = 0;
   private seq = 0;
   syncLatency: SyncLatency = { min: 1, max: 5 };
   /** Counters for reports and benches. */
@@ -140,7 +178,7 @@ export class SimDisk {
   }
 
   write(op: DiskOp): void {
-    this.queue.push(op);
+    this.queue[this.len++] = op;
     this.seq++;
     applyOp(this.visible, op);
     this.writes++;
@@ -155,18 +193,22 @@ export class SimDisk {
   completeSync(upTo: number): void {
     const queue = this.queue;
     const head = this.head;
-    const pending = queue.length - head;
+    const pending = this.len - head;
     const done = Math.min(pending, upTo - (this.seq - pending));
-    for (let i = 0; i < done; i++) applyDurable(this.durable, this.visible, queue[head + i]!);
+    for (let i = head; i < head + done; i++) {
+      applyDurable(this.durable, this.visible, queue[i]!);
+      queue[i] = undefined; // durable now: the list no longer holds it
+    }
     if (done === pending) {
-      // Usually every pending write is covered: empty the list.
-      queue.length = 0;
+      // Usually every pending write is covered: the list is empty.
       this.head = 0;
+      this.len = 0;
     } else if (done > 0) {
       this.head = head + done;
       // Syncs that keep lagging behind the writes never empty the list: drop the covered entries now and then.
       if (this.head >= 1024) {
         queue.splice(0, this.head);
+        this.len -= this.head;
         this.head = 0;
       }
     }
@@ -175,7 +217,7 @@ export class SimDisk {
 
   /** Number of writes not yet durable. */
   get unsyncedWrites(): number {
-    return this.queue.length - this.head;
+    return this.len - this.head;
   }
 
   /**
@@ -183,13 +225,14 @@ export class SimDisk {
    * (0 for a clean loss; a random count for a torn tail). Returns how many writes were lost.
    */
   crash(keepPending = 0): number {
-    const kept = this.queue.slice(this.head, this.head + keepPending);
+    const kept = this.queue.slice(this.head, Math.min(this.head + keepPending, this.len)) as DiskOp[];
     for (const op of kept) applyDurable(this.durable, this.visible, op);
-    const lost = this.queue.length - this.head - kept.length;
+    const lost = this.len - this.head - kept.length;
     this.queue = [];
     this.head = 0;
+    this.len = 0;
     // The visible view restarts from the durable one; each log's array is shared by both again.
-    const visible = new Map<string, FileContent>();
+    const visible = new FileMap<FileContent>();
     for (const [name, d] of this.durable) {
       if (d.type === 'log') {
         d.records = d.records.slice(0, d.length);

@@ -39,34 +39,45 @@ export interface Latency {
   tail?: number;
 }
 
+/** One end of a connection: its process, what that side knows, and the stream items travelling towards it. */
+export interface ConnEnd {
+  proc: Proc;
+  /** Incarnation of the process when it joined (-1 until accepted); a restarted process does not inherit connections. */
+  inc: number;
+  /** This side's view: open until it closed or learned that the connection closed. */
+  open: boolean;
+  /** This side has learned the connection is established (accepted / connected). */
+  ready: boolean;
+  /** Latest scheduled arrival time towards this side (FIFO). */
+  lastArrival: number;
+  /** Sequence number of the next stream item (message, SYN-ACK, FIN) sent towards this side. */
+  sendSeq: number;
+  /** Sequence number this side hands over next; items that arrive early wait in `early`. */
+  nextSeq: number;
+  /** Items that reached this side after a gap, by sequence number (the receiver's reorder buffer), or null. */
+  early: NetEvent[] | null;
+  /** Items towards this side lost to a cut, by sequence number, waiting for their retransmission; or null. */
+  lost: NetEvent[] | null;
+}
+
+/**
+ * A connection: end[0] initiated it, end[1] accepted it. Each end's state is one object (not a pair of arrays per
+ * field): every message reads and writes several of them, and each array access was a map and a bounds check.
+ */
 export interface Conn {
   id: number;
-  /** ends[0] initiated the connection, ends[1] accepted it. */
-  ends: [Proc, Proc];
-  /** Incarnation of each end when it joined; a restarted process does not inherit connections. */
-  incs: [number, number];
-  /** Each side's view: open until it closed or learned that the connection closed. */
-  open: [boolean, boolean];
-  /** Each side has learned the connection is established (accepted / connected). */
-  ready: [boolean, boolean];
-  /** Latest scheduled arrival time towards side i (FIFO). */
-  lastArrival: [number, number];
-  /** Sequence number of the next stream item (message, SYN-ACK, FIN) sent towards side i. */
-  sendSeq: [number, number];
-  /** Sequence number side i hands over next; items that arrive early wait in `early[i]`. */
-  nextSeq: [number, number];
-  /** Items that reached side i after a gap, by sequence number (the receiver's reorder buffer), or null. */
-  early: [NetEvent[] | null, NetEvent[] | null];
-  /** Items towards side i lost to a cut, by sequence number, waiting for their retransmission; or null. */
-  lost: [NetEvent[] | null, NetEvent[] | null];
+  end: [ConnEnd, ConnEnd];
+}
+
+function connEnd(proc: Proc, inc: number, open: boolean): ConnEnd {
+  return { proc, inc, open, ready: false, lastArrival: 0, sendSeq: 0, nextSeq: 0, early: null, lost: null };
 }
 
 /** Side `side` of `conn` can still receive: its process is up, in the life that joined the connection, and open. */
 function live(conn: Conn, side: 0 | 1): boolean {
-  const p = conn.ends[side];
-  // `=== true`: the flag arrays hold only booleans, and a plain truth test of an array element checks every kind of
-  // falsy value (this runs for every delivery).
-  return p.up && conn.incs[side] === p.inc && conn.open[side] === true;
+  const e = conn.end[side];
+  const p = e.proc;
+  return p.up && e.inc === p.inc && e.open;
 }
 
 /** Inserts a stream item into a list kept in sequence order (items mostly come in order: search from the end). */
@@ -144,10 +155,10 @@ export class Network {
     const pb = b === undefined ? undefined : this.world.proc(b);
     this.world.note('reset', { a, b: b ?? null });
     for (const conn of [...pa.conns]) {
-      const other = conn.ends[0] === pa ? conn.ends[1] : conn.ends[0];
+      const other = conn.end[0].proc === pa ? conn.end[1].proc : conn.end[0].proc;
       if (pb && other !== pb) continue;
       for (const side of [0, 1] as const) {
-        if (conn.open[side]) this.world.newNetEvent(EventKind.CLOSED, conn.ends[side], conn, side, null, this.world.now);
+        if (conn.end[side].open) this.world.newNetEvent(EventKind.CLOSED, conn.end[side].proc, conn, side, null, this.world.now);
       }
     }
   }
@@ -167,7 +178,7 @@ export class Network {
 
   openConnections(): number {
     let n = 0;
-    for (const c of this.conns) if (c && (c.open[0] || c.open[1])) n++;
+    for (const c of this.conns) if (c && (c.end[0].open || c.end[1].open)) n++;
     return n;
   }
 
@@ -183,18 +194,7 @@ export class Network {
   }
 
   connect(from: Proc, to: Proc): number {
-    const conn: Conn = {
-      id: this.nextConn++,
-      ends: [from, to],
-      incs: [from.inc, -1],
-      open: [true, false],
-      ready: [false, false],
-      lastArrival: [0, 0],
-      sendSeq: [0, 0],
-      nextSeq: [0, 0],
-      early: [null, null],
-      lost: [null, null],
-    };
+    const conn: Conn = { id: this.nextConn++, end: [connEnd(from, from.inc, true), connEnd(to, -1, false)] };
     this.conns[conn.id] = conn;
     from.conns.add(conn);
     this.sendSyn(conn, 0);
@@ -205,10 +205,11 @@ export class Network {
   send(from: Proc, connId: number, msg: unknown): void {
     const conn = this.conns[connId];
     if (!conn) return;
-    const side: 0 | 1 = conn.ends[0] === from ? 0 : 1;
-    if (conn.open[side] !== true || conn.ready[side] !== true) return; // booleans only (see live)
+    const side: 0 | 1 = conn.end[0].proc === from ? 0 : 1;
+    const here = conn.end[side];
+    if (!here.open || !here.ready) return;
     const other = (1 - side) as 0 | 1;
-    const to = conn.ends[other];
+    const to = conn.end[other].proc;
     const mid = this.world.msgId();
     const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
     this.sendItem(this.world.makeNetEvent(EventKind.DELIVER, to, conn, other, msg, mid, typeCode), from);
@@ -217,16 +218,18 @@ export class Network {
   /** Sends a stream item (message, SYN-ACK, FIN) from `from`: numbered in its direction, then on the wire or lost. */
   private sendItem(ev: NetEvent, from: Proc): void {
     const conn = ev.conn!;
-    ev.nseq = conn.sendSeq[ev.side]++;
-    if (this.isCutIdx(from, conn.ends[ev.side])) this.lose(ev);
+    const dest = conn.end[ev.side];
+    ev.nseq = dest.sendSeq++;
+    if (this.isCutIdx(from, dest.proc)) this.lose(ev);
     else this.transmit(ev, from);
   }
 
   /** Puts a stream item on the wire from `from`: it arrives after the latency, behind everything sent before it. */
   private transmit(ev: NetEvent, from: Proc): void {
     const conn = ev.conn!;
-    const at = Math.max(this.world.now + this.latency(from, conn.ends[ev.side]), conn.lastArrival[ev.side]);
-    conn.lastArrival[ev.side] = at;
+    const dest = conn.end[ev.side];
+    const at = Math.max(this.world.now + this.latency(from, dest.proc), dest.lastArrival);
+    dest.lastArrival = at;
     ev.time = at;
     this.world.pushNetEvent(ev);
   }
@@ -234,29 +237,29 @@ export class Network {
   close(from: Proc, connId: number): void {
     const conn = this.conns[connId];
     if (!conn) return;
-    const side: 0 | 1 = conn.ends[0] === from ? 0 : 1;
-    if (!conn.open[side]) return;
-    conn.open[side] = false;
+    const side: 0 | 1 = conn.end[0].proc === from ? 0 : 1;
+    if (!conn.end[side].open) return;
+    conn.end[side].open = false;
     from.conns.delete(conn);
     this.world.record('close', from, { conn: connId });
     this.sendFin(conn, side);
-    if (!conn.open[0] && !conn.open[1]) this.conns[connId] = undefined;
+    if (!conn.end[0].open && !conn.end[1].open) this.conns[connId] = undefined;
   }
 
   /** The process at `p` crashed: its connections die; its kernel sends the FINs, unless the whole host went down. */
   abort(conn: Conn, p: Proc, hostDown: boolean): void {
-    const side: 0 | 1 = conn.ends[0] === p ? 0 : 1;
-    conn.open[side] = false;
+    const side: 0 | 1 = conn.end[0].proc === p ? 0 : 1;
+    conn.end[side].open = false;
     if (!hostDown) this.sendFin(conn, side);
   }
 
   /** Tells the other side that `side` closed, after the network delay, behind every message already in flight. */
   private sendFin(conn: Conn, side: 0 | 1): void {
     const other = (1 - side) as 0 | 1;
-    const from = conn.ends[side];
-    const to = conn.ends[other];
-    if (!conn.open[other] && conn.ready[other]) return;
-    if (conn.incs[other] === -1 && !conn.ready[other]) {
+    const from = conn.end[side].proc;
+    const to = conn.end[other].proc;
+    if (!conn.end[other].open && conn.end[other].ready) return;
+    if (conn.end[other].inc === -1 && !conn.end[other].ready) {
       // The peer has not accepted yet: the pending accept (or SYN retransmission) will find the initiator gone.
       return;
     }
@@ -274,13 +277,13 @@ export class Network {
     const side = ev.side;
     if (ev.k === EventKind.DELIVER) {
       this.dropped++;
-      this.world.recordMessage('drop', conn.ends[1 - side]!, conn.ends[side], conn.id, ev.id, ev.msg, ev.typeCode);
+      this.world.recordMessage('drop', conn.end[1 - side].proc, conn.end[side].proc, conn.id, ev.id, ev.msg, ev.typeCode);
     }
     ev.arrived = false;
-    let q = conn.lost[side];
+    let q = conn.end[side].lost;
     if (q === null) {
-      q = conn.lost[side] = [];
-      this.world.newNetEvent(EventKind.RTX, conn.ends[side], conn, side, null, this.world.now + this.rtoBase(ev), 0);
+      q = conn.end[side].lost = [];
+      this.world.newNetEvent(EventKind.RTX, conn.end[side].proc, conn, side, null, this.world.now + this.rtoBase(ev), 0);
     }
     insertBySeq(q, ev);
   }
@@ -291,13 +294,13 @@ export class Network {
    */
   private unanswered(ev: NetEvent, p: Proc, conn: Conn, side: 0 | 1): void {
     if (!p.up && p.hostDown) this.lose(ev);
-    else if (p.up && conn.incs[side] !== p.inc) this.reset(conn, (1 - side) as 0 | 1, p);
+    else if (p.up && conn.end[side].inc !== p.inc) this.reset(conn, (1 - side) as 0 | 1, p);
   }
 
   /** A reset from `by` reaches the other end's side `side` of `conn`, after the network delay. */
   private reset(conn: Conn, side: 0 | 1, by: Proc): void {
     if (!live(conn, side)) return;
-    const p = conn.ends[side];
+    const p = conn.end[side].proc;
     this.world.newNetEvent(EventKind.CLOSED, p, conn, side, null, this.world.now + this.latency(by, p));
   }
 
@@ -310,27 +313,27 @@ export class Network {
   private retransmit(ev: NetEvent): void {
     const conn = ev.conn!;
     const side = ev.side;
-    const q = conn.lost[side];
+    const q = conn.end[side].lost;
     if (q === null) return;
-    const from = conn.ends[1 - side]!;
-    const to = conn.ends[side];
+    const from = conn.end[1 - side].proc;
+    const to = conn.end[side].proc;
     const hostDown = !to.up && to.hostDown;
     if (!hostDown && !live(conn, side)) {
-      conn.lost[side] = null; // nobody left to receive it
-      if (to.up && conn.incs[side] !== to.inc) this.reset(conn, (1 - side) as 0 | 1, to); // it restarted: a reset
+      conn.end[side].lost = null; // nobody left to receive it
+      if (to.up && conn.end[side].inc !== to.inc) this.reset(conn, (1 - side) as 0 | 1, to); // it restarted: a reset
       return;
     }
     if (hostDown || this.isCutIdx(from, to)) {
       const tries = ev.id + 1;
       if (tries > (q[0]!.k === EventKind.CONNECTED ? SYNACK_RETRIES : DATA_RETRIES)) {
-        conn.lost[side] = null;
+        conn.end[side].lost = null;
         this.giveUp(conn, (1 - side) as 0 | 1);
         return;
       }
       this.world.newNetEvent(EventKind.RTX, to, conn, side, null, this.world.now + Math.min(this.rtoBase(q[0]!) * 2 ** tries, RTO_MAX_MS), tries);
       return;
     }
-    conn.lost[side] = null;
+    conn.end[side].lost = null;
     this.world.record('retransmit', from, { to: to.name, conn: conn.id, packets: q.length, timeouts: ev.id + 1 });
     for (const e of q) this.transmit(e, from);
   }
@@ -351,7 +354,8 @@ export class Network {
    * SYN_RTO_MS·2^tries later), refused by a host whose process is down, or on its way to be accepted.
    */
   private sendSyn(conn: Conn, tries: number): void {
-    const [from, to] = conn.ends;
+    const from = conn.end[0].proc;
+    const to = conn.end[1].proc;
     const now = this.world.now;
     if (this.isCutIdx(from, to) || (!to.up && to.hostDown)) {
       this.world.newNetEvent(EventKind.SYN, from, conn, 0, null, now + SYN_RTO_MS * 2 ** tries, tries);
@@ -366,7 +370,7 @@ export class Network {
   /** The sender's TCP gave up (ETIMEDOUT): its side of the connection closes. */
   private giveUp(conn: Conn, side: 0 | 1): void {
     if (!live(conn, side)) return;
-    const p = conn.ends[side];
+    const p = conn.end[side].proc;
     this.world.record('tcp-timeout', p, { conn: conn.id });
     this.world.newNetEvent(EventKind.CLOSED, p, conn, side, null, this.world.now);
   }
@@ -378,19 +382,20 @@ export class Network {
   private arrive(ev: NetEvent): void {
     const conn = ev.conn!;
     const side = ev.side;
-    if (ev.nseq !== conn.nextSeq[side]) {
-      insertBySeq((conn.early[side] ??= []), ev);
+    const here = conn.end[side];
+    if (ev.nseq !== here.nextSeq) {
+      insertBySeq((here.early ??= []), ev);
       return;
     }
     this.handOver(ev);
-    const q = conn.early[side];
+    const q = here.early;
     if (q === null) return;
-    while (q.length > 0 && q[0]!.nseq === conn.nextSeq[side]) {
+    while (q.length > 0 && q[0]!.nseq === here.nextSeq) {
       const next = q.shift()!;
       if (!live(conn, side)) return;
       this.handOver(next);
     }
-    if (q.length === 0) conn.early[side] = null;
+    if (q.length === 0) here.early = null;
   }
 
   /** The application gets a stream item: a message, the end of the handshake, or the peer's FIN. */
@@ -398,19 +403,19 @@ export class Network {
     const conn = ev.conn!;
     const p = ev.proc!;
     const side = ev.side;
-    conn.nextSeq[side]++;
+    conn.end[side].nextSeq++;
     switch (ev.k) {
       case EventKind.DELIVER: {
-        const from = conn.ends[1 - side]!;
+        const from = conn.end[1 - side].proc;
         this.delivered++;
         this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
         this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
         return;
       }
       case EventKind.CONNECTED:
-        conn.ready[0] = true;
-        this.world.record('connected', p, { to: conn.ends[1].name, conn: conn.id });
-        this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.ends[1].name });
+        conn.end[0].ready = true;
+        this.world.record('connected', p, { to: conn.end[1].proc.name, conn: conn.id });
+        this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.end[1].proc.name });
         return;
       default:
         this.closeSide(conn, side);
@@ -419,12 +424,12 @@ export class Network {
 
   /** Side `side` learns that the connection closed. */
   private closeSide(conn: Conn, side: 0 | 1): void {
-    const p = conn.ends[side];
-    conn.open[side] = false;
+    const p = conn.end[side].proc;
+    conn.end[side].open = false;
     p.conns.delete(conn);
-    if (!conn.open[0] && !conn.open[1]) this.conns[conn.id] = undefined;
-    this.world.record('closed', p, { peer: conn.ends[1 - side]!.name, conn: conn.id });
-    this.world.deliver(p, { kind: 'closed', conn: conn.id, peer: conn.ends[1 - side]!.name });
+    if (!conn.end[0].open && !conn.end[1].open) this.conns[conn.id] = undefined;
+    this.world.record('closed', p, { peer: conn.end[1 - side].proc.name, conn: conn.id });
+    this.world.deliver(p, { kind: 'closed', conn: conn.id, peer: conn.end[1 - side].proc.name });
   }
 
   // ---------------------------------------------------------------- event dispatch
@@ -449,8 +454,8 @@ export class Network {
         this.closeSide(conn, side);
         return;
       case EventKind.ACCEPT: {
-        const initiator = conn.ends[0];
-        if (!conn.open[0]) return; // the initiator gave up (closed or crashed) before the SYN arrived
+        const initiator = conn.end[0].proc;
+        if (!conn.end[0].open) return; // the initiator gave up (closed or crashed) before the SYN arrived
         if (!ev.arrived && (this.isCutIdx(initiator, p) || (!p.up && p.hostDown))) {
           // cut while the SYN was in flight, or its host went down: the initiator sends it again
           this.world.newNetEvent(EventKind.SYN, initiator, conn, 0, null, this.world.now + SYN_RTO_MS, 0);
@@ -462,9 +467,9 @@ export class Network {
         }
         ev.arrived = true;
         if (!this.world.deferOrRun(p, ev)) return;
-        conn.incs[1] = p.inc;
-        conn.open[1] = true;
-        conn.ready[1] = true;
+        conn.end[1].inc = p.inc;
+        conn.end[1].open = true;
+        conn.end[1].ready = true;
         p.conns.add(conn);
         this.world.record('accept', p, { from: initiator.name, conn: conn.id });
         this.sendItem(this.world.makeNetEvent(EventKind.CONNECTED, initiator, conn, 0, null), p);
@@ -490,7 +495,7 @@ export class Network {
       return;
     }
     if (!ev.arrived) {
-      if (this.isCutIdx(conn.ends[1 - side]!, p)) {
+      if (this.isCutIdx(conn.end[1 - side].proc, p)) {
         this.lose(ev);
         return;
       }

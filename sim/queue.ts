@@ -129,7 +129,8 @@ export class EventQueue<E extends QueuedEvent> {
     return top;
   }
 
-  private popTop(): void {
+  /** Removes the earliest event, which peek() just returned (not cancelled): pop() without a second peek. */
+  popTop(): void {
     const h = this.heap;
     const top = h[0]!;
     this.evs[top] = null;

@@ -31,6 +31,18 @@ export interface WorldOptions {
 
 /** An already-fulfilled native promise: `.then` on it queues a microtask. */
 const RESOLVED: Promise<void> = Promise.resolve();
+/** process.nextTick, looked up once: `process` has too many properties for an inline property load. */
+const nextTick = process.nextTick;
+
+/** One World.runAsync call in progress. */
+interface AsyncRun {
+  limit: number | (() => boolean);
+  byTime: boolean;
+  /** The limit was reached: resolve once user code has settled. */
+  ending: boolean;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
 
 export class LivelockError extends Error {
   override name = 'LivelockError';
@@ -38,28 +50,47 @@ export class LivelockError extends Error {
 
 import { EventKind } from './event-kinds.js';
 
-/** One queued event. A single class with optional fields keeps V8's property access fast. */
+/**
+ * One queued event. A single class with optional fields keeps V8's property access fast. Fields are `declare`d and
+ * set in the constructor: ES2022 field initializers compile to a separate initializer function (define semantics)
+ * that the optimizer does not always inline into the senders, leaving a generic construct call per event.
+ */
 class Ev {
-  time = 0;
-  seq = 0;
-  cancelled = false;
+  declare time: number;
+  declare seq: number;
+  declare cancelled: boolean;
   /** Deliveries: the message type's trace code, looked up once at send time. */
-  typeCode = 0;
+  declare typeCode: number;
   /** Stream items of a connection (messages, SYN-ACK, FIN): their sequence number in that direction, else -1. */
-  nseq = -1;
+  declare nseq: number;
   /** A stream item that reached the receiver's kernel (a paused receiver defers it; it is no longer in the network). */
-  arrived = false;
-  constructor(
-    public k: number,
-    public proc: Proc | null,
-    public conn: Conn | null,
-    public side: 0 | 1,
-    public msg: unknown,
-    public inc: number,
-    public id: number,
-    public tag: string,
-    public fn: (() => void) | null,
-  ) {}
+  declare arrived: boolean;
+  declare k: number;
+  declare proc: Proc | null;
+  declare conn: Conn | null;
+  declare side: 0 | 1;
+  declare msg: unknown;
+  declare inc: number;
+  declare id: number;
+  declare tag: string;
+  declare fn: (() => void) | null;
+  constructor(k: number, proc: Proc | null, conn: Conn | null, side: 0 | 1, msg: unknown, inc: number, id: number, tag: string, fn: (() => void) | null) {
+    this.time = 0;
+    this.seq = 0;
+    this.cancelled = false;
+    this.typeCode = 0;
+    this.nseq = -1;
+    this.arrived = false;
+    this.k = k;
+    this.proc = proc;
+    this.conn = conn;
+    this.side = side;
+    this.msg = msg;
+    this.inc = inc;
+    this.id = id;
+    this.tag = tag;
+    this.fn = fn;
+  }
 }
 
 export interface Proc {
@@ -107,6 +138,8 @@ export class World {
   private readonly typeCacheCodes = new Int32Array(32);
   /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
   private userWoken = false;
+  /** Runs waiting for their settle tick, in the order they settled (runAsync). */
+  private readonly settling: AsyncRun[] = [];
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed;
@@ -296,12 +329,17 @@ export class World {
   step(): boolean {
     const ev = this.queue.pop();
     if (!ev) return false;
+    this.runEvent(ev);
+    return true;
+  }
+
+  /** Runs an event just taken from the queue. */
+  private runEvent(ev: Ev): void {
     if (++this.events > this.maxEvents) {
       throw new LivelockError(`event limit of ${this.maxEvents} reached at virtual time ${ev.time} ms: the run does not settle (livelock?)`);
     }
     this.clock = ev.time;
     this.dispatch(ev);
-    return true;
   }
 
   /** Runs until virtual time `limit` (events at <= limit, then the clock is set to it) or until a predicate holds. */
@@ -334,42 +372,61 @@ export class World {
    */
   runAsync(limit: number | (() => boolean)): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const byTime = typeof limit === 'number';
-      let ending = false;
-      const drained = (): void => {
-        this.userWoken = false;
-        if (ending) resolve();
-        else loop();
-      };
-      // From a microtask: queue the tick (a tick queued from a tick callback would run before the microtasks).
-      // process.nextTick is looked up once per run: `process` has too many properties for an inline property load.
-      const nextTick = process.nextTick;
-      const queueTick = (): void => {
-        nextTick(drained);
-      };
-      const settle = (): void => {
-        RESOLVED.then(queueTick);
-      };
-      const loop = (): void => {
-        try {
-          for (;;) {
-            if (this.userWoken) return settle();
-            if (!byTime && (limit as () => boolean)()) return resolve();
-            const top = this.queue.peek();
-            if (!top || (byTime && top.time > (limit as number))) break;
-            this.step();
-          }
-          if (byTime && this.clock < (limit as number)) this.clock = limit as number;
-          ending = true;
-          if (this.userWoken) return settle();
-          resolve();
-        } catch (e) {
-          reject(e);
-        }
-      };
-      loop();
+      this.runLoop({ limit, byTime: typeof limit === 'number', ending: false, resolve, reject });
     });
   }
+
+  /**
+   * A run steps events until user code was woken (then it settles and continues from `drained`), the limit is
+   * reached or the queue is empty. The settle path uses the world's own functions, the same for every run: closures
+   * made per run were new call targets at every runAsync, and each new target threw out the optimized code of Node's
+   * tick loop (which inlines them) for a recompile. For the same reason every run resolves from one call site, so
+   * that it sees many targets (one per run) early and stays generic.
+   */
+  private runLoop(run: AsyncRun): void {
+    const limit = run.limit;
+    const byTime = run.byTime;
+    try {
+      if (!run.ending) {
+        for (;;) {
+          if (this.userWoken) return this.settle(run);
+          if (!byTime && (limit as () => boolean)()) break;
+          const top = this.queue.peek();
+          if (!top || (byTime && top.time > (limit as number))) {
+            if (byTime && this.clock < (limit as number)) this.clock = limit as number;
+            run.ending = true;
+            if (this.userWoken) return this.settle(run);
+            break;
+          }
+          this.queue.popTop(); // step() without peeking again
+          this.runEvent(top);
+        }
+      }
+      run.resolve();
+    } catch (e) {
+      run.reject(e);
+    }
+  }
+
+  /**
+   * Continues `run` once user code has settled: from a microtask, queue the tick (a tick queued from a tick callback
+   * would run before the microtasks). Microtasks and ticks run in order, so the ticks take the settling runs in
+   * the order they settled.
+   */
+  private settle(run: AsyncRun): void {
+    this.settling.push(run);
+    RESOLVED.then(this.queueTick);
+  }
+
+  private readonly queueTick = (): void => {
+    nextTick(this.drained);
+  };
+
+  private readonly drained = (): void => {
+    const run = this.settling.shift()!;
+    this.userWoken = false;
+    this.runLoop(run);
+  };
 
   private dispatch(ev: Ev): void {
     switch (ev.k) {

@@ -159,6 +159,8 @@ export class ZooKeeperClient implements Role<Msg> {
   private lastRecv = 0;
   private connectTimeout: number;
   private readTimeout: number;
+  /** pingAfter() for the current readTimeout (arm runs twice per request). */
+  private pingDelay: number;
   private xid = 0;
   private mainTimer: { id: TimerId; at: number } | null = null;
   private backoffTimer: TimerId | null = null;
@@ -191,6 +193,7 @@ export class ZooKeeperClient implements Role<Msg> {
     this.requestedTimeout = cfg.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT;
     this.connectTimeout = Math.floor(this.requestedTimeout / cfg.servers.length);
     this.readTimeout = Math.floor((this.requestedTimeout * 2) / 3);
+    this.pingDelay = this.pingAfter();
   }
 
   // ---------------------------------------------------------------- public state
@@ -476,12 +479,16 @@ export class ZooKeeperClient implements Role<Msg> {
   private arm(): void {
     let at: number;
     if (this.phase === 'connecting' || this.phase === 'handshake') at = this.connStart + this.connectTimeout;
-    else if (this.phase === 'connected') at = Math.min(this.lastRecv + this.readTimeout, this.lastSend + this.pingAfter());
+    else if (this.phase === 'connected') at = Math.min(this.lastRecv + this.readTimeout, this.lastSend + this.pingDelay);
     else return;
+    // Usually the timer already fires at or before `at`: then it does so after the clamp below too (which only
+    // moves `at` later), and the clock need not be read.
+    const timer = this.mainTimer;
+    if (timer !== null && timer.at <= at) return;
     const now = this.now();
     if (at < now + 1) at = now + 1;
-    if (this.mainTimer && this.mainTimer.at <= at) return;
-    if (this.mainTimer) this.port.cancelTimer(this.mainTimer.id);
+    if (timer !== null && timer.at <= at) return;
+    if (timer !== null) this.port.cancelTimer(timer.id);
     this.mainTimer = { id: this.port.setTimer(at - now, 'client:tick'), at };
   }
 
@@ -497,7 +504,7 @@ export class ZooKeeperClient implements Role<Msg> {
         this.dropConnection('read timeout');
         return;
       }
-      if (now - this.lastSend >= this.pingAfter()) this.sendRaw({ type: 'ping' });
+      if (now - this.lastSend >= this.pingDelay) this.sendRaw({ type: 'ping' });
     } else {
       return;
     }
@@ -580,6 +587,7 @@ export class ZooKeeperClient implements Role<Msg> {
     this.passwd = msg.passwd;
     this.negotiatedTimeout = msg.timeoutMs;
     this.readTimeout = Math.floor((msg.timeoutMs * 2) / 3);
+    this.pingDelay = this.pingAfter();
     this.connectTimeout = Math.floor(msg.timeoutMs / this.hosts.length);
     this.phase = 'connected';
     this._state = 'CONNECTED';
@@ -635,11 +643,11 @@ export class ZooKeeperClient implements Role<Msg> {
       this.finishClose();
       return;
     }
-    const t = this.now();
+    // the history's view of a result (and its time) is built only when a recorder wants it (decoding data costs)
+    const rec = this.recorder != null;
+    const t = rec ? this.now() : 0;
     const req = p.req;
     const zx = zxid >= 0 ? zxid : undefined;
-    // the history's view of a result is built only when a recorder wants it (decoding data costs)
-    const rec = this.recorder != null;
     switch (req.op) {
       case 'exists':
         if (err === 0 && body?.op === 'exists') {
@@ -653,8 +661,10 @@ export class ZooKeeperClient implements Role<Msg> {
       case 'getData':
         if (err === 0 && body?.op === 'getData') {
           if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
-          // the caller gets its own copy of the bytes, as from a real socket (the server's are shared and immutable)
-          this.okWith(p, t, zx, { data: body.data && body.data.slice(), stat: body.stat }, rec && { data: dataText(body.data), stat: body.stat });
+          // the caller gets its own copy of the bytes, as from a real socket (the server's are shared and immutable);
+          // the constructor copies with less work than slice() (no species lookup)
+          const d = body.data;
+          this.okWith(p, t, zx, { data: d === null ? null : new Uint8Array(d), stat: body.stat }, rec && { data: dataText(body.data), stat: body.stat });
         } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getChildren':
@@ -891,8 +901,8 @@ export class ZooKeeperClient implements Role<Msg> {
         this.preStart.push(() => this.submit(op, args, req, watcher, bad, shape).then(resolve, reject));
       });
     }
-    const t = this.now();
     const rec = this.recorder;
+    const t = rec ? this.now() : 0; // only recorded
     const hid = rec ? rec.invoke(this.process, op, args, t) : -1;
     if (bad) {
       // Client-side validation (Java: IllegalArgumentException): nothing is sent.
