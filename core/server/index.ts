@@ -132,14 +132,16 @@ export class ZooKeeperServer implements Role<unknown> {
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
   /**
-   * Pending afterSync callbacks, a FIFO from syncHead on: role generation (-1: any), callback and its argument. Each
-   * afterSync asks for one sync, and a disk completes its syncs in request order (Port contract), so the k-th
-   * completion belongs to the k-th callback.
+   * Pending afterSync callbacks, a FIFO (a ring of syncCount entries from syncHead; the capacity is a power of two):
+   * role generation (-1: any), callback and its argument. Each afterSync asks for one sync, and a disk completes its
+   * syncs in request order (Port contract), so the k-th completion belongs to the k-th callback. A ring, not arrays
+   * pushed to and spliced: there is one sync per logged txn on every server.
    */
-  private syncGens: number[] = [];
-  private syncFns: SyncCallback[] = [];
-  private syncArgs: number[] = [];
+  private syncGens = new Int32Array(16);
+  private syncFns: SyncCallback[] = new Array<SyncCallback>(16).fill(NOOP);
+  private syncArgs = new Float64Array(16);
   private syncHead = 0;
+  private syncCount = 0;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
   private snapPolicy!: SnapshotPolicy;
@@ -224,10 +226,31 @@ export class ZooKeeperServer implements Role<unknown> {
    * The argument lets hot callers pass one long-lived function instead of a new closure per sync.
    */
   afterSync(fn: SyncCallback, arg = 0, sameGen = true): void {
-    this.syncGens.push(sameGen ? this.gen : -1);
-    this.syncFns.push(fn);
-    this.syncArgs.push(arg);
+    if (this.syncCount === this.syncFns.length) this.growSyncRing();
+    const i = (this.syncHead + this.syncCount) & (this.syncFns.length - 1);
+    this.syncGens[i] = sameGen ? this.gen : -1;
+    this.syncFns[i] = fn;
+    this.syncArgs[i] = arg;
+    this.syncCount++;
     this.port.disk.sync(AFTER_SYNC_TAG);
+  }
+
+  /** Doubles the afterSync ring, its entries moved to the front in FIFO order. */
+  private growSyncRing(): void {
+    const n = this.syncFns.length;
+    const gens = new Int32Array(2 * n);
+    const fns = new Array<SyncCallback>(2 * n).fill(NOOP);
+    const args = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      const j = (this.syncHead + k) & (n - 1);
+      gens[k] = this.syncGens[j]!;
+      fns[k] = this.syncFns[j]!;
+      args[k] = this.syncArgs[j]!;
+    }
+    this.syncGens = gens;
+    this.syncFns = fns;
+    this.syncArgs = args;
+    this.syncHead = 0;
   }
 
   /**
@@ -369,26 +392,14 @@ export class ZooKeeperServer implements Role<unknown> {
       case 'synced': {
         if (ev.tag !== AFTER_SYNC_TAG) return;
         // the completion of the oldest pending afterSync (see syncFns); a callback may add newer ones
-        const gens = this.syncGens;
-        const fns = this.syncFns;
-        const args = this.syncArgs;
-        if (this.syncHead >= fns.length) return;
-        const i = this.syncHead++;
-        const g = gens[i]!;
-        const fn = fns[i]!;
-        fns[i] = NOOP; // release the closure
-        if (g === -1 || g === this.gen) fn(args[i]!);
-        // compact now and then, not after every sync (resizing arrays on every fsync was a visible cost)
-        if (this.syncHead >= 64) {
-          if (this.syncHead === fns.length) {
-            gens.length = fns.length = args.length = 0;
-          } else {
-            gens.splice(0, this.syncHead);
-            fns.splice(0, this.syncHead);
-            args.splice(0, this.syncHead);
-          }
-          this.syncHead = 0;
-        }
+        if (this.syncCount === 0) return;
+        const i = this.syncHead;
+        this.syncHead = (i + 1) & (this.syncFns.length - 1);
+        this.syncCount--;
+        const g = this.syncGens[i]!;
+        const fn = this.syncFns[i]!;
+        this.syncFns[i] = NOOP; // release the closure
+        if (g === -1 || g === this.gen) fn(this.syncArgs[i]!);
         return;
       }
     }
