@@ -31,6 +31,7 @@
  *  - 'session' {id, event create|connected|revalidate|expire|closed|close-request|reattach-expired}.
  *  - 'look' / 'vote' / 'decide' (election.ts), 'stepdown' {reason}, 'refuse' (client ahead), 'snapshot'.
  */
+import { ConnMap } from './conn-map.js';
 import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
 import type { ClientMessage, Request } from '../protocol.js';
 import { Code } from '../errors.js';
@@ -128,7 +129,7 @@ export class ZooKeeperServer implements Role<unknown> {
   /** Role generation: bumped on every state change; role timers and sync callbacks of older generations are dropped. */
   gen = 0;
   private servingClients = false;
-  private peerConns = new Map<ConnId, PeerConn>();
+  private peerConns = new ConnMap<PeerConn>();
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
   /**
