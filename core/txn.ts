@@ -325,10 +325,18 @@ function prepSetData(tree: TreeView, path: string, data: Data, version: number, 
  * generic path gives them, without the header and sub-txn objects in between.
  */
 function prepareSetData(tree: DataTree, path: string, data: Data, version: number, ctx: PrepContext): Txn {
-  const n = checkSetData(tree, path, version, ctx);
+  // checkSetData's checks, in its order, on the live node (no NodeView object; looking up a bad path is harmless)
+  const n = tree.writeTarget(path);
+  const err = ctx.sessionError ? ctx.sessionError
+    : !isValidPath(path) ? Code.BADARGUMENTS
+    : n === undefined ? Code.NONODE
+    : (n.perms & Perms.WRITE) === 0 ? Code.NOAUTH
+    : !versionMatches(n.version, version) ? Code.BADVERSION
+    : 0;
   const cxid = ctx.cxid ?? 0;
-  if (typeof n === 'number') return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'error', err: n };
-  return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'setData', path, data: encodeData(data), version: (n.version + 1) | 0 };
+  if (err !== 0 || n === undefined) return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'error', err };
+  // the tree's own string for the path (equal content: a valid path is not the root's alias "")
+  return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'setData', path: n.key, data: encodeData(data), version: (n.version + 1) | 0 };
 }
 
 /** src: `pRequest2Txn` case check. */
