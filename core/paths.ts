@@ -72,6 +72,7 @@ function scanIndex(path: string): number {
   let last = 0x2f;
   for (let i = 1; i < n; last = path.charCodeAt(i), i++) {
     const c = path.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x7e) continue; // digits, letters, most ASCII punctuation: none of the tests below apply
     if (c === 0) return i * 4 + NUL_CHAR;
     if (c === 0x2f && last === 0x2f) return i * 4 + EMPTY_NAME;
     if (c === 0x2e && last === 0x2e) {

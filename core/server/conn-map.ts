@@ -56,4 +56,12 @@ export class ConnMap<V> {
   values(): IterableIterator<V> {
     return this.map.values();
   }
+
+  /**
+   * The values in insertion order, as the live array (no iterator object): read it at once, and do not change the
+   * map while looping over it.
+   */
+  list(): readonly V[] {
+    return this.vals;
+  }
 }

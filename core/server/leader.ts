@@ -455,7 +455,11 @@ export class Leader {
     const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
     s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', sessionId, 'epoch', this.epoch);
-    for (const h of this.handlers.values()) if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
+    const hs = this.handlers.list(); // sending changes no handler
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i]!;
+      if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
+    }
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
     if (s.bug['commit-before-quorum']) {
@@ -470,9 +474,10 @@ export class Leader {
 
   private processAck(zxid: number, sid: number): void {
     let p: Proposal | undefined;
-    for (const q of this.outstanding) {
-      if (q.t.zxid === zxid) {
-        p = q;
+    const out = this.outstanding;
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.t.zxid === zxid) {
+        p = out[i];
         break;
       }
     }
@@ -487,7 +492,9 @@ export class Leader {
     while (this.outstanding.length > 0 && s.hasQuorum(this.outstanding[0]!.acks) && !this.stopped) {
       const p = this.outstanding.shift()!;
       const t = p.t;
-      for (const h of this.handlers.values()) {
+      const hs = this.handlers.list(); // sending changes no handler
+      for (let i = 0; i < hs.length; i++) {
+        const h = hs[i]!;
         if (!h.forwarding) continue;
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
         else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });
