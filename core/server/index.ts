@@ -47,7 +47,7 @@ import type { Decision, Notification } from './election.js';
 import { Leader } from './leader.js';
 import { Learner } from './follower.js';
 import type { QuorumMessage } from './quorum-messages.js';
-import { epochOf } from './quorum-messages.js';
+import { epochOf, hasId } from './quorum-messages.js';
 import { firstSessionId } from './sessions.js';
 import { ServerStorage, SnapshotPolicy } from './storage.js';
 
@@ -99,6 +99,12 @@ interface PeerConn {
 const ELECTION_CONNECT_TIMEOUT_MS = 5000;
 
 const NOOP = (): void => {};
+
+/** Does a[i] occur before index i? (a.indexOf(a[i]) < i, without the builtin call; the arrays hold a few ids) */
+function hasEarlier(a: readonly number[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (a[j] === a[i]) return true;
+  return false;
+}
 /** An afterSync callback; `arg` is the number given to afterSync. */
 export type SyncCallback = (arg: number) => void;
 /** The disk-sync tag of afterSync: completions are matched by order, not by tag (see syncFns). */
@@ -180,7 +186,7 @@ export class ZooKeeperServer implements Role<unknown> {
     return this.config.peers.find((p) => p.name === name)?.id;
   }
   isVoter(sid: number): boolean {
-    return this.voters.includes(sid);
+    return hasId(this.voters, sid);
   }
   /** Do the distinct voters among `sids` form a quorum? (Arrays may repeat an id; it counts once.) */
   hasQuorum(sids: ReadonlySet<number> | readonly number[]): boolean {
@@ -189,7 +195,7 @@ export class ZooKeeperServer implements Role<unknown> {
       for (const s of sids) if (this.isVoter(s)) n++;
     } else {
       const a = sids as readonly number[];
-      for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && a.indexOf(a[i]!) === i) n++;
+      for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && !hasEarlier(a, i)) n++;
     }
     return n >= this.quorumSize;
   }

@@ -18,7 +18,7 @@ import { prepare } from '../txn.js';
 import type { PrepContext, PrepRequest, Txn } from '../txn.js';
 import type { ZooKeeperServer } from './index.js';
 import type { ForwardedRequest, QuorumMessage } from './quorum-messages.js';
-import { TWO32, counterOf, epochOf, hex, makeZxid } from './quorum-messages.js';
+import { TWO32, counterOf, epochOf, hasId, hex, makeZxid } from './quorum-messages.js';
 import { SessionTracker } from './sessions.js';
 import type { StoredTxn } from './db.js';
 
@@ -482,7 +482,7 @@ export class Leader {
       }
     }
     if (!p) return;
-    if (!p.acks.includes(sid)) p.acks.push(sid);
+    if (!hasId(p.acks, sid)) p.acks.push(sid);
     this.s.trace2('ack', 'zxid', zxid, 'from', sid);
     this.tryCommit();
   }
