@@ -36,27 +36,52 @@ export function validatePath(path: string | null | undefined, isSequential = fal
 
 /** True when `validatePath` accepts `path`. */
 export function isValidPath(path: string, isSequential = false): boolean {
-  return validatePath(path, isSequential) === null;
+  // validatePath's checks without its messages (the server validates every write's path)
+  if (isSequential) return isValidPath(path + '1');
+  const n = path.length;
+  if (n === 0 || path.charCodeAt(0) !== 0x2f) return false;
+  if (n === 1) return true;
+  return path.charCodeAt(n - 1) !== 0x2f && scanIndex(path) < 0;
 }
+
+/** Why scan stopped (its result is index * 4 + one of these; -1 when the path is fine). */
+const NUL_CHAR = 0, EMPTY_NAME = 1, RELATIVE = 2, INVALID_CHAR = 3;
 
 /**
  * The character scan of PathUtils, kept structurally identical to the Java loop (including its quirk that the
  * ".." test looks at the char two back, and that a "." following "." skips the single-dot test).
  */
 function scan(path: string): string | null {
+  const r = scanIndex(path);
+  if (r < 0) return null;
+  const i = r >> 2;
+  switch (r & 3) {
+    case NUL_CHAR: return `null character not allowed @${i}`;
+    case EMPTY_NAME: return `empty node name specified @${i}`;
+    case RELATIVE: return `relative paths not allowed @${i}`;
+    default: return `invalid character @${i}`;
+  }
+}
+
+/**
+ * scan's loop; the reason as a number, so that no message is built inside it (V8 hoisted the `@${i}` of the
+ * messages above every check: a number-to-string conversion per character of every path).
+ */
+function scanIndex(path: string): number {
   const n = path.length;
   let last = 0x2f;
   for (let i = 1; i < n; last = path.charCodeAt(i), i++) {
     const c = path.charCodeAt(i);
-    if (c === 0) return `null character not allowed @${i}`;
-    if (c === 0x2f && last === 0x2f) return `empty node name specified @${i}`;
+    if (c >= 0x30 && c <= 0x7e) continue; // digits, letters, most ASCII punctuation: none of the tests below apply
+    if (c === 0) return i * 4 + NUL_CHAR;
+    if (c === 0x2f && last === 0x2f) return i * 4 + EMPTY_NAME;
     if (c === 0x2e && last === 0x2e) {
       if (path.charCodeAt(i - 2) === 0x2f && (i + 1 === n || path.charCodeAt(i + 1) === 0x2f)) {
-        return `relative paths not allowed @${i}`;
+        return i * 4 + RELATIVE;
       }
     } else if (c === 0x2e) {
       if (path.charCodeAt(i - 1) === 0x2f && (i + 1 === n || path.charCodeAt(i + 1) === 0x2f)) {
-        return `relative paths not allowed @${i}`;
+        return i * 4 + RELATIVE;
       }
     } else if (
       (c > 0x0000 && c <= 0x001f) ||
@@ -64,10 +89,10 @@ function scan(path: string): string | null {
       (c >= 0xd800 && c <= 0xf8ff) ||
       (c >= 0xfff0 && c <= 0xffff)
     ) {
-      return `invalid character @${i}`;
+      return i * 4 + INVALID_CHAR;
     }
   }
-  return null;
+  return -1;
 }
 
 /**

@@ -325,10 +325,18 @@ function prepSetData(tree: TreeView, path: string, data: Data, version: number, 
  * generic path gives them, without the header and sub-txn objects in between.
  */
 function prepareSetData(tree: DataTree, path: string, data: Data, version: number, ctx: PrepContext): Txn {
-  const n = checkSetData(tree, path, version, ctx);
+  // checkSetData's checks, in its order, on the live node (no NodeView object; looking up a bad path is harmless)
+  const n = tree.writeTarget(path);
+  const err = ctx.sessionError ? ctx.sessionError
+    : !isValidPath(path) ? Code.BADARGUMENTS
+    : n === undefined ? Code.NONODE
+    : (n.perms & Perms.WRITE) === 0 ? Code.NOAUTH
+    : !versionMatches(n.version, version) ? Code.BADVERSION
+    : 0;
   const cxid = ctx.cxid ?? 0;
-  if (typeof n === 'number') return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'error', err: n };
-  return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'setData', path, data: encodeData(data), version: (n.version + 1) | 0 };
+  if (err !== 0 || n === undefined) return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'error', err };
+  // the tree's own string for the path (equal content: a valid path is not the root's alias "")
+  return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'setData', path: n.key, data: encodeData(data), version: (n.version + 1) | 0 };
 }
 
 /** src: `pRequest2Txn` case check. */
@@ -366,9 +374,31 @@ const ENCODE_CHUNK = 6144;
  */
 export function encodeData(data: Data): TxnData {
   if (data === null) return null;
+  if (data.length <= ENCODE_MEMO_MAX) {
+    // clients tend to write the same small values again: compare with the last one before encoding
+    const last = lastEncodedBytes;
+    if (last !== null && sameBytes(last, data)) return lastEncodedString;
+    const s = encodeChunk(data, 0, data.length);
+    // a copy, as the caller may reuse its buffer (new Uint8Array: slice() of a Node Buffer would share the memory)
+    lastEncodedBytes = new Uint8Array(data);
+    lastEncodedString = s;
+    return s;
+  }
   let out = '';
   for (let from = 0; from < data.length; from += ENCODE_CHUNK) out += encodeChunk(data, from, Math.min(data.length, from + ENCODE_CHUNK));
   return out;
+}
+
+/** The last small value encodeData encoded, and its base64 (the same string object for equal bytes). */
+const ENCODE_MEMO_MAX = 256;
+let lastEncodedBytes: Uint8Array | null = null;
+let lastEncodedString = '';
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (b.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function encodeChunk(data: Uint8Array, from: number, to: number): string {

@@ -14,6 +14,7 @@
  *   its change.
  * - A frame larger than jute.maxbuffer closes the connection (no zxid consumed).
  */
+import { ConnMap } from './conn-map.js';
 import type { ConnId, NodeName, Port } from '../port.js';
 import type { ClientMessage, ReplyBody, Request, ServerMessage } from '../protocol.js';
 import { sessionPasswd } from './sessions.js';
@@ -102,7 +103,7 @@ export function classify(req: Request): RequestClass {
 export { requestFrameBytes };
 
 export class CnxnTable {
-  readonly byConn = new Map<ConnId, ClientCnxn>();
+  readonly byConn = new ConnMap<ClientCnxn>();
   readonly bySession = new Map<number, ClientCnxn>();
   /**
    * bySession's entries as two arrays (kept in step by bindSession / unbindSession), scanned instead of the Map

@@ -36,7 +36,7 @@ export class Learner {
   /** Logged proposals waiting for their COMMIT (after NEWLEADER). */
   private pending: Txn[] = [];
   /** ACKs waiting for durability, in order. */
-  private ackQueue: Array<{ seq: number; zxid: number }> = [];
+  private ackQueue = new AckQueue();
   private writeSeq = 0;
   private durableSeq = 0;
   private revalidating = new Map<number, ClientCnxn>();
@@ -140,7 +140,7 @@ export class Learner {
   private awaitUncommitted(uncommitted: Txn[]): void {
     for (const t of uncommitted) {
       this.pending.push(t);
-      if (!this.observer) this.ackQueue.push({ seq: this.writeSeq, zxid: t.zxid });
+      if (!this.observer) this.ackQueue.push(this.writeSeq, t.zxid);
     }
     this.syncProposals = [];
     this.syncApplied = 0;
@@ -153,15 +153,13 @@ export class Learner {
       this.sendAck(zxid);
       return;
     }
-    this.ackQueue.push({ seq: this.writeSeq, zxid });
+    this.ackQueue.push(this.writeSeq, zxid);
     this.flushAcks();
   }
 
   private flushAcks(): void {
-    while (this.ackQueue.length > 0 && this.ackQueue[0]!.seq <= this.durableSeq) {
-      const a = this.ackQueue.shift()!;
-      this.sendAck(a.zxid);
-    }
+    const q = this.ackQueue;
+    while (q.count > 0 && q.headSeq() <= this.durableSeq) this.sendAck(q.shift());
   }
 
   private sendAck(zxid: number): void {
@@ -296,7 +294,7 @@ export class Learner {
         s.fle?.updateElectionVote(epoch);
         s.afterSync(() => s.trace('epoch', { current: epoch, role: 'learner' }));
         this.phase = 'newleader';
-        this.ackQueue.push({ seq: this.writeSeq, zxid: makeZxid(epoch, 0) });
+        this.ackQueue.push(this.writeSeq, makeZxid(epoch, 0));
         this.awaitUncommitted(uncommitted);
         return;
       }
@@ -342,6 +340,52 @@ export class Learner {
     const tag = this.nextCnxnTag++;
     this.revalidating.set(tag, c);
     this.s.sendPeer(this.conn, { type: 'revalidate', sessionId, timeout, cnxnTag: tag });
+  }
+}
+
+/**
+ * ACKs waiting for durability: (write seq, zxid) pairs, oldest first, in a ring (one per proposal: no object per
+ * ACK, and no array emptied and grown again every time).
+ */
+class AckQueue {
+  private seqs = new Float64Array(16);
+  private zxids = new Float64Array(16);
+  private head = 0;
+  count = 0;
+
+  push(seq: number, zxid: number): void {
+    if (this.count === this.seqs.length) this.grow();
+    const i = (this.head + this.count) & (this.seqs.length - 1);
+    this.seqs[i] = seq;
+    this.zxids[i] = zxid;
+    this.count++;
+  }
+
+  /** The oldest entry's seq (count > 0). */
+  headSeq(): number {
+    return this.seqs[this.head]!;
+  }
+
+  /** Removes the oldest entry (count > 0); returns its zxid. */
+  shift(): number {
+    const zxid = this.zxids[this.head]!;
+    this.head = (this.head + 1) & (this.seqs.length - 1);
+    this.count--;
+    return zxid;
+  }
+
+  private grow(): void {
+    const n = this.seqs.length;
+    const seqs = new Float64Array(2 * n);
+    const zxids = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      const j = (this.head + k) & (n - 1);
+      seqs[k] = this.seqs[j]!;
+      zxids[k] = this.zxids[j]!;
+    }
+    this.seqs = seqs;
+    this.zxids = zxids;
+    this.head = 0;
   }
 }
 

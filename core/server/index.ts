@@ -31,6 +31,7 @@
  *  - 'session' {id, event create|connected|revalidate|expire|closed|close-request|reattach-expired}.
  *  - 'look' / 'vote' / 'decide' (election.ts), 'stepdown' {reason}, 'refuse' (client ahead), 'snapshot'.
  */
+import { ConnMap } from './conn-map.js';
 import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
 import type { ClientMessage, Request } from '../protocol.js';
 import { Code } from '../errors.js';
@@ -46,7 +47,7 @@ import type { Decision, Notification } from './election.js';
 import { Leader } from './leader.js';
 import { Learner } from './follower.js';
 import type { QuorumMessage } from './quorum-messages.js';
-import { epochOf } from './quorum-messages.js';
+import { epochOf, hasId } from './quorum-messages.js';
 import { firstSessionId } from './sessions.js';
 import { ServerStorage, SnapshotPolicy } from './storage.js';
 
@@ -98,6 +99,12 @@ interface PeerConn {
 const ELECTION_CONNECT_TIMEOUT_MS = 5000;
 
 const NOOP = (): void => {};
+
+/** Does a[i] occur before index i? (a.indexOf(a[i]) < i, without the builtin call; the arrays hold a few ids) */
+function hasEarlier(a: readonly number[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (a[j] === a[i]) return true;
+  return false;
+}
 /** An afterSync callback; `arg` is the number given to afterSync. */
 export type SyncCallback = (arg: number) => void;
 /** The disk-sync tag of afterSync: completions are matched by order, not by tag (see syncFns). */
@@ -128,18 +135,20 @@ export class ZooKeeperServer implements Role<unknown> {
   /** Role generation: bumped on every state change; role timers and sync callbacks of older generations are dropped. */
   gen = 0;
   private servingClients = false;
-  private peerConns = new Map<ConnId, PeerConn>();
+  private peerConns = new ConnMap<PeerConn>();
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
   /**
-   * Pending afterSync callbacks, a FIFO from syncHead on: role generation (-1: any), callback and its argument. Each
-   * afterSync asks for one sync, and a disk completes its syncs in request order (Port contract), so the k-th
-   * completion belongs to the k-th callback.
+   * Pending afterSync callbacks, a FIFO (a ring of syncCount entries from syncHead; the capacity is a power of two):
+   * role generation (-1: any), callback and its argument. Each afterSync asks for one sync, and a disk completes its
+   * syncs in request order (Port contract), so the k-th completion belongs to the k-th callback. A ring, not arrays
+   * pushed to and spliced: there is one sync per logged txn on every server.
    */
-  private syncGens: number[] = [];
-  private syncFns: SyncCallback[] = [];
-  private syncArgs: number[] = [];
+  private syncGens = new Int32Array(16);
+  private syncFns: SyncCallback[] = new Array<SyncCallback>(16).fill(NOOP);
+  private syncArgs = new Float64Array(16);
   private syncHead = 0;
+  private syncCount = 0;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
   private snapPolicy!: SnapshotPolicy;
@@ -177,7 +186,7 @@ export class ZooKeeperServer implements Role<unknown> {
     return this.config.peers.find((p) => p.name === name)?.id;
   }
   isVoter(sid: number): boolean {
-    return this.voters.includes(sid);
+    return hasId(this.voters, sid);
   }
   /** Do the distinct voters among `sids` form a quorum? (Arrays may repeat an id; it counts once.) */
   hasQuorum(sids: ReadonlySet<number> | readonly number[]): boolean {
@@ -186,7 +195,7 @@ export class ZooKeeperServer implements Role<unknown> {
       for (const s of sids) if (this.isVoter(s)) n++;
     } else {
       const a = sids as readonly number[];
-      for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && a.indexOf(a[i]!) === i) n++;
+      for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && !hasEarlier(a, i)) n++;
     }
     return n >= this.quorumSize;
   }
@@ -224,10 +233,31 @@ export class ZooKeeperServer implements Role<unknown> {
    * The argument lets hot callers pass one long-lived function instead of a new closure per sync.
    */
   afterSync(fn: SyncCallback, arg = 0, sameGen = true): void {
-    this.syncGens.push(sameGen ? this.gen : -1);
-    this.syncFns.push(fn);
-    this.syncArgs.push(arg);
+    if (this.syncCount === this.syncFns.length) this.growSyncRing();
+    const i = (this.syncHead + this.syncCount) & (this.syncFns.length - 1);
+    this.syncGens[i] = sameGen ? this.gen : -1;
+    this.syncFns[i] = fn;
+    this.syncArgs[i] = arg;
+    this.syncCount++;
     this.port.disk.sync(AFTER_SYNC_TAG);
+  }
+
+  /** Doubles the afterSync ring, its entries moved to the front in FIFO order. */
+  private growSyncRing(): void {
+    const n = this.syncFns.length;
+    const gens = new Int32Array(2 * n);
+    const fns = new Array<SyncCallback>(2 * n).fill(NOOP);
+    const args = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      const j = (this.syncHead + k) & (n - 1);
+      gens[k] = this.syncGens[j]!;
+      fns[k] = this.syncFns[j]!;
+      args[k] = this.syncArgs[j]!;
+    }
+    this.syncGens = gens;
+    this.syncFns = fns;
+    this.syncArgs = args;
+    this.syncHead = 0;
   }
 
   /**
@@ -369,26 +399,14 @@ export class ZooKeeperServer implements Role<unknown> {
       case 'synced': {
         if (ev.tag !== AFTER_SYNC_TAG) return;
         // the completion of the oldest pending afterSync (see syncFns); a callback may add newer ones
-        const gens = this.syncGens;
-        const fns = this.syncFns;
-        const args = this.syncArgs;
-        if (this.syncHead >= fns.length) return;
-        const i = this.syncHead++;
-        const g = gens[i]!;
-        const fn = fns[i]!;
-        fns[i] = NOOP; // release the closure
-        if (g === -1 || g === this.gen) fn(args[i]!);
-        // compact now and then, not after every sync (resizing arrays on every fsync was a visible cost)
-        if (this.syncHead >= 64) {
-          if (this.syncHead === fns.length) {
-            gens.length = fns.length = args.length = 0;
-          } else {
-            gens.splice(0, this.syncHead);
-            fns.splice(0, this.syncHead);
-            args.splice(0, this.syncHead);
-          }
-          this.syncHead = 0;
-        }
+        if (this.syncCount === 0) return;
+        const i = this.syncHead;
+        this.syncHead = (i + 1) & (this.syncFns.length - 1);
+        this.syncCount--;
+        const g = this.syncGens[i]!;
+        const fn = this.syncFns[i]!;
+        this.syncFns[i] = NOOP; // release the closure
+        if (g === -1 || g === this.gen) fn(this.syncArgs[i]!);
         return;
       }
     }

@@ -10,6 +10,7 @@
  * learners checked every tick, else step down. Sessions: the tracker expires buckets; touches from local cnxns and
  * from learners' ping replies; REVALIDATE moves ownership.
  */
+import { ConnMap } from './conn-map.js';
 import type { ConnId } from '../port.js';
 import { Code } from '../errors.js';
 import type { DataTree } from '../datatree.js';
@@ -17,7 +18,7 @@ import { prepare } from '../txn.js';
 import type { PrepContext, PrepRequest, Txn } from '../txn.js';
 import type { ZooKeeperServer } from './index.js';
 import type { ForwardedRequest, QuorumMessage } from './quorum-messages.js';
-import { TWO32, counterOf, epochOf, hex, makeZxid } from './quorum-messages.js';
+import { TWO32, counterOf, epochOf, hasId, hex, makeZxid } from './quorum-messages.js';
 import { SessionTracker } from './sessions.js';
 import type { StoredTxn } from './db.js';
 
@@ -47,7 +48,7 @@ interface Proposal {
 export class Leader {
   phase: 'discovery' | 'sync' | 'broadcast' = 'discovery';
   epoch = -1;
-  readonly handlers = new Map<ConnId, Handler>();
+  readonly handlers = new ConnMap<Handler>();
   private connecting = new Set<number>();
   private maxAccepted = 0;
   private epochAckers = new Set<number>();
@@ -454,7 +455,11 @@ export class Leader {
     const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
     s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', sessionId, 'epoch', this.epoch);
-    for (const h of this.handlers.values()) if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
+    const hs = this.handlers.list(); // sending changes no handler
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i]!;
+      if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
+    }
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
     if (s.bug['commit-before-quorum']) {
@@ -469,14 +474,15 @@ export class Leader {
 
   private processAck(zxid: number, sid: number): void {
     let p: Proposal | undefined;
-    for (const q of this.outstanding) {
-      if (q.t.zxid === zxid) {
-        p = q;
+    const out = this.outstanding;
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.t.zxid === zxid) {
+        p = out[i];
         break;
       }
     }
     if (!p) return;
-    if (!p.acks.includes(sid)) p.acks.push(sid);
+    if (!hasId(p.acks, sid)) p.acks.push(sid);
     this.s.trace2('ack', 'zxid', zxid, 'from', sid);
     this.tryCommit();
   }
@@ -486,7 +492,9 @@ export class Leader {
     while (this.outstanding.length > 0 && s.hasQuorum(this.outstanding[0]!.acks) && !this.stopped) {
       const p = this.outstanding.shift()!;
       const t = p.t;
-      for (const h of this.handlers.values()) {
+      const hs = this.handlers.list(); // sending changes no handler
+      for (let i = 0; i < hs.length; i++) {
+        const h = hs[i]!;
         if (!h.forwarding) continue;
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
         else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });

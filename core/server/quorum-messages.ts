@@ -69,6 +69,15 @@ const QUORUM_TYPES = new Set<string>([
   'newleader', 'uptodate', 'ack', 'ping', 'pingReply', 'request', 'revalidate', 'revalidateReply', 'sync',
 ]);
 
+/**
+ * Is `id` in `ids`? For the few server ids of a quorum check (voters, a proposal's ACKs), run on every ACK: a loop
+ * the compiler inlines, where includes/indexOf are builtin calls that cost more than comparing a few numbers.
+ */
+export function hasId(ids: readonly number[], id: number): boolean {
+  for (let i = 0; i < ids.length; i++) if (ids[i] === id) return true;
+  return false;
+}
+
 /** zxid helpers: arithmetic, not bit operations (JS bit ops are 32-bit). */
 export const TWO32 = 4294967296;
 export function makeZxid(epoch: number, counter: number): number {
