@@ -379,8 +379,7 @@ export function encodeData(data: Data): TxnData {
     const last = lastEncodedBytes;
     if (last !== null && sameBytes(last, data)) return lastEncodedString;
     const s = encodeChunk(data, 0, data.length);
-    // a copy, as the caller may reuse its buffer (new Uint8Array: slice() of a Node Buffer would share the memory)
-    lastEncodedBytes = new Uint8Array(data);
+    lastEncodedBytes = data.slice(); // a copy: the caller's buffer may change later
     lastEncodedString = s;
     return s;
   }
