@@ -374,30 +374,9 @@ const ENCODE_CHUNK = 6144;
  */
 export function encodeData(data: Data): TxnData {
   if (data === null) return null;
-  if (data.length <= ENCODE_MEMO_MAX) {
-    // clients tend to write the same small values again: compare with the last one before encoding
-    const last = lastEncodedBytes;
-    if (last !== null && sameBytes(last, data)) return lastEncodedString;
-    const s = encodeChunk(data, 0, data.length);
-    lastEncodedBytes = data.slice(); // a copy: the caller's buffer may change later
-    lastEncodedString = s;
-    return s;
-  }
   let out = '';
   for (let from = 0; from < data.length; from += ENCODE_CHUNK) out += encodeChunk(data, from, Math.min(data.length, from + ENCODE_CHUNK));
   return out;
-}
-
-/** The last small value encodeData encoded, and its base64 (the same string object for equal bytes). */
-const ENCODE_MEMO_MAX = 256;
-let lastEncodedBytes: Uint8Array | null = null;
-let lastEncodedString = '';
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  const n = a.length;
-  if (b.length !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function encodeChunk(data: Uint8Array, from: number, to: number): string {
