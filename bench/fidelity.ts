@@ -4,10 +4,9 @@
  *
  * Both sides are measured the same way, in steady state: one long-lived ensemble and one set of sessions, a
  * warm-up (the JVM's JIT and V8's both need it: the real ensemble goes from ~500 to ~2,000 ops/s over its first
- * 20 s here, zksim from ~40,000 to ~90,000 ops/s over its first 100,000 ops), then CHUNKS chunks per side, each
- * timed on its own, taken in turn (real, zksim, real, zksim, ...) so that both sides are measured in the same
- * minutes of this shared machine; the figure is each side's median chunk. The cold figures (the first chunk, right
- * after connecting) are reported too, for comparison with runs that do not warm up.
+ * 20 s here, zksim from ~40,000 to ~90,000 ops/s over its first 100,000 ops), then CHUNKS consecutive chunks, each
+ * timed on its own; the figure is the median chunk. The cold figures (the first chunk, right after connecting) are
+ * reported too, for comparison with runs that do not warm up.
  * Real side: operations per wall second. zksim side: the same loop on a simulated 3-server ensemble (sim/cluster.ts,
  * zksim's client library, default latencies, fault-free): operations per wall second and per CPU second, simulated
  * seconds per wall second. ratio = zksim ops/s ÷ real ops/s (steady state); coldRatio the same for cold figures.
@@ -33,8 +32,6 @@ const REAL_CHUNK_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_MS ?? 1000);
 const REAL_WARMUP_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_WARMUP_MS ?? 25_000);
 const SIM_CHUNK_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_MS ?? 200_000);
 const SIM_WARMUP_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_WARMUP_MS ?? 600_000);
-/** Unmeasured wall ms the real loops run after each resume, before the next real chunk. */
-const REAL_RESUME_MS = 250;
 
 /** One timed chunk: operations completed, wall (and CPU) seconds it took. */
 export interface Chunk {
@@ -83,28 +80,16 @@ async function connect(address: string): Promise<any> {
 
 /**
  * The workload itself, for either side: client i loops setData then getData on its own znode until stopped.
- * `ops` counts completed operations. `pause()` resolves once every loop is parked between two operations (nothing
- * in flight); `resume()` lets them go on; `stop()` resolves when every loop has ended.
+ * `ops` counts completed operations; `stop()` resolves when every loop has ended.
  */
-function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): Loops {
+function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): { readonly ops: number; stop(): Promise<void> } {
   let ops = 0;
   let stopped = false;
-  let gate: Promise<void> | null = null;
-  let open: () => void = () => undefined;
-  let parked = 0;
-  let allParked: () => void = () => undefined;
-  const park = async (): Promise<void> => {
-    if (++parked === clients) allParked();
-    await gate;
-    parked--;
-  };
   const loops = Array.from({ length: clients }, async (_, i) => {
     while (!stopped) {
-      if (gate) await park();
       await setData(i);
       ops++;
       if (stopped) break;
-      if (gate) await park();
       await getData(i);
       ops++;
     }
@@ -113,82 +98,51 @@ function startLoops(clients: number, setData: (i: number) => Promise<unknown>, g
     get ops() {
       return ops;
     },
-    pause: () => {
-      const parkedAll = new Promise<void>((r) => (allParked = r));
-      gate = new Promise<void>((r) => (open = r));
-      return parkedAll;
-    },
-    resume: () => {
-      gate = null;
-      open();
-    },
     stop: async () => {
       stopped = true;
-      if (gate) {
-        gate = null;
-        open();
-      }
       await Promise.all(loops);
     },
   };
-}
-
-interface Loops {
-  readonly ops: number;
-  pause(): Promise<void>;
-  resume(): void;
-  stop(): Promise<void>;
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** One side of the comparison, connected and loaded: it times chunks of the running workload. */
-interface Side {
-  timeChunk(): Promise<Chunk>;
-  close(): Promise<void>;
-}
-
-/** The real ensemble under the workload; its loops run between chunks too, except while paused. */
-async function openReal(addresses: string[], chunkMs: number): Promise<Side & { load: Loops }> {
+/** Runs the workload on the real ensemble: a cold chunk, a warm-up, then CHUNKS timed chunks. */
+export async function realWorkload(addresses: string[], chunkMs = REAL_CHUNK_MS, warmupMs = REAL_WARMUP_MS, chunks = CHUNKS): Promise<SideResult> {
   const clients = await Promise.all(addresses.slice(0, CLIENTS).map((a) => connect(a)));
-  const closeAll = (): void => {
-    for (const c of clients) c.close();
-  };
   try {
     await call((cb) => clients[0].create('/bench', null, cb)).catch(() => undefined);
     await Promise.all(clients.map((c, i) => call((cb) => c.create(PATHS[i], Buffer.from('0'), cb)).catch(() => undefined)));
-  } catch (e) {
-    closeAll();
-    throw e;
-  }
-  const data = Buffer.from('x'.repeat(16));
-  const load = startLoops(
-    clients.length,
-    (i) => call((cb) => clients[i].setData(PATHS[i], data, -1, cb)),
-    (i) => call((cb) => clients[i].getData(PATHS[i], cb)),
-  );
-  return {
-    load,
-    timeChunk: async () => {
+    const data = Buffer.from('x'.repeat(16));
+    const load = startLoops(
+      clients.length,
+      (i) => call((cb) => clients[i].setData(PATHS[i], data, -1, cb)),
+      (i) => call((cb) => clients[i].getData(PATHS[i], cb)),
+    );
+    const timeChunk = async (ms: number): Promise<Chunk> => {
       const o0 = load.ops;
       const t0 = process.hrtime.bigint();
-      await sleep(chunkMs);
+      await sleep(ms);
       return { ops: load.ops - o0, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-    },
-    close: async () => {
-      await load.stop();
-      closeAll();
-    },
-  };
+    };
+    const cold = await timeChunk(chunkMs);
+    await sleep(warmupMs);
+    const measured: Chunk[] = [];
+    for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
+    await load.stop();
+    return summarise(cold, measured);
+  } finally {
+    for (const c of clients) c.close();
+  }
 }
 
 /**
  * The same workload on zksim: 3 clients, client i pinned to server s(i+1), sequential setData then getData on its own
- * znode. Virtual time advances only inside timeChunk and warmUp, so the loops stand still in between.
+ * znode; a cold chunk, a warm-up of `warmupMs` virtual ms, then CHUNKS chunks of `chunkMs` virtual ms.
  */
-async function openZksim(chunkMs: number, seed: string | number = 1): Promise<Side & { warmUp(ms: number): Promise<void> }> {
+export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMUP_MS, chunks = CHUNKS, seed: string | number = 1): Promise<SideResult> {
   const cluster = new Cluster({ seed, servers: 3 });
   const clients: ZooKeeperClient[] = [];
   const world = cluster.world;
@@ -208,85 +162,53 @@ async function openZksim(chunkMs: number, seed: string | number = 1): Promise<Si
     (i) => clients[i]!.setData(PATHS[i]!, data, -1),
     (i) => clients[i]!.getData(PATHS[i]!),
   );
-  return {
-    timeChunk: async () => {
-      const o0 = load.ops;
-      const v0 = world.now;
-      const cpu0 = process.cpuUsage();
-      const t0 = process.hrtime.bigint();
-      await cluster.runFor(chunkMs);
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cpu = process.cpuUsage(cpu0);
-      return { ops: load.ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
-    },
-    warmUp: (ms) => cluster.runFor(ms),
-    close: () => cluster.run(load.stop()),
+  const timeChunk = async (ms: number): Promise<Chunk> => {
+    const o0 = load.ops;
+    const v0 = world.now;
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await cluster.runFor(ms);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    return { ops: load.ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
   };
+  const cold = await timeChunk(chunkMs);
+  await cluster.runFor(warmupMs);
+  const measured: Chunk[] = [];
+  for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
+  await cluster.run(load.stop());
+  return summarise(cold, measured);
 }
 
-/**
- * zksim's cold chunk and warm-up, then (without the Debian package) its CHUNKS chunks alone, or the real ensemble's
- * cold chunk and warm-up and both sides' chunks in turn.
- */
 export async function run(): Promise<Record<string, unknown>> {
-  const sim = await openZksim(SIM_CHUNK_MS);
-  const simCold = await sim.timeChunk();
-  await sim.warmUp(SIM_WARMUP_MS);
-  const simChunks: Chunk[] = [];
-  const zksimFigures = (): Record<string, unknown> => {
-    const s = summarise(simCold, simChunks);
-    const m = s.median;
-    return {
-      clients: CLIENTS,
-      servers: 3,
-      zksimOpsPerSecond: s.opsPerSecond,
-      zksimOpsPerSecondChunks: s.chunks.join(' '),
-      zksimColdOpsPerSecond: s.coldOpsPerSecond,
-      zksimOpsPerCpuSecond: m.ops / m.cpuSeconds!,
-      zksimOpsPerChunk: m.ops,
-      simulatedSecondsPerWallSecond: m.simSeconds! / m.seconds,
-    };
+  const sim = await zksimWorkload();
+  const m = sim.median;
+  const zksim = {
+    clients: CLIENTS,
+    servers: 3,
+    method: `median of ${CHUNKS} chunks after a warm-up (zksim: ${SIM_WARMUP_MS / 1000} s virtual; real: ${REAL_WARMUP_MS / 1000} s wall)`,
+    zksimOpsPerSecond: sim.opsPerSecond,
+    zksimOpsPerSecondChunks: sim.chunks.join(' '),
+    zksimColdOpsPerSecond: sim.coldOpsPerSecond,
+    zksimOpsPerCpuSecond: m.ops / m.cpuSeconds!,
+    zksimOpsPerChunk: m.ops,
+    simulatedSecondsPerWallSecond: m.simSeconds! / m.seconds,
   };
+  if (!realZooKeeperAvailable()) {
+    return { ...zksim, realOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
+  }
+  const ens = await RealEnsemble.start({ servers: 3, requireHighestLeader: false });
   try {
-    if (!realZooKeeperAvailable()) {
-      for (let i = 0; i < CHUNKS; i++) simChunks.push(await sim.timeChunk());
-      return { method: `median of ${CHUNKS} chunks after a warm-up of ${SIM_WARMUP_MS / 1000} s virtual`, ...zksimFigures(), realOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
-    }
-    const ens = await RealEnsemble.start({ servers: 3, requireHighestLeader: false });
-    try {
-      const real = await openReal(ens.connectStrings, REAL_CHUNK_MS);
-      try {
-        const realCold = await real.timeChunk();
-        await sleep(REAL_WARMUP_MS);
-        // Both warmed up: measure them in turn, so that both sides see the same minutes of this shared machine
-        // (its load moves either side's figure by up to 2x from one minute to the next). The real loops are parked
-        // while zksim runs, and run unmeasured for a moment after they resume.
-        const realChunks: Chunk[] = [];
-        for (let i = 0; i < CHUNKS; i++) {
-          realChunks.push(await real.timeChunk());
-          await real.load.pause();
-          simChunks.push(await sim.timeChunk());
-          real.load.resume();
-          await sleep(REAL_RESUME_MS);
-        }
-        const r = summarise(realCold, realChunks);
-        const z = zksimFigures();
-        return {
-          method: `median of ${CHUNKS} chunks per side, taken in turn after both warmed up (zksim: ${SIM_WARMUP_MS / 1000} s virtual; real: ${REAL_WARMUP_MS / 1000} s wall)`,
-          ...z,
-          realOpsPerSecond: r.opsPerSecond,
-          realOpsPerSecondChunks: r.chunks.join(' '),
-          realColdOpsPerSecond: r.coldOpsPerSecond,
-          ratio: (z.zksimOpsPerSecond as number) / r.opsPerSecond,
-          coldRatio: (z.zksimColdOpsPerSecond as number) / r.coldOpsPerSecond,
-        };
-      } finally {
-        await real.close();
-      }
-    } finally {
-      await ens.stop();
-    }
+    const real = await realWorkload(ens.connectStrings);
+    return {
+      ...zksim,
+      realOpsPerSecond: real.opsPerSecond,
+      realOpsPerSecondChunks: real.chunks.join(' '),
+      realColdOpsPerSecond: real.coldOpsPerSecond,
+      ratio: sim.opsPerSecond / real.opsPerSecond,
+      coldRatio: sim.coldOpsPerSecond / real.coldOpsPerSecond,
+    };
   } finally {
-    await sim.close();
+    await ens.stop();
   }
 }
