@@ -14,7 +14,7 @@
  *   its change.
  * - A frame larger than jute.maxbuffer closes the connection (no zxid consumed).
  */
-import { ConnMap } from './conn-map.js';
+import { IdMap } from './id-map.js';
 import type { ConnId, NodeName, Port } from '../port.js';
 import type { ClientMessage, ReplyBody, Request, ServerMessage } from '../protocol.js';
 import { sessionPasswd } from './sessions.js';
@@ -103,48 +103,14 @@ export function classify(req: Request): RequestClass {
 export { requestFrameBytes };
 
 export class CnxnTable {
-  readonly byConn = new ConnMap<ClientCnxn>();
-  readonly bySession = new Map<number, ClientCnxn>();
-  /**
-   * bySession's entries as two arrays (kept in step by bindSession / unbindSession), scanned instead of the Map
-   * while there are few: a session id is not a small integer, and hashing one is a C++ call, which costs more than
-   * comparing a handful of ids. Every committed txn looks its session up here.
-   */
-  private sessionIds: number[] = [];
-  private sessionCnxns: ClientCnxn[] = [];
+  readonly byConn = new IdMap<ClientCnxn>();
+  readonly bySession = new IdMap<ClientCnxn>();
 
   /** The host's port, read once: a server makes its table when it starts on its port. */
   private readonly port: Port<unknown>;
 
   constructor(private host: CnxnHost) {
     this.port = host.port;
-  }
-
-  /** bySession.get, by a scan while the sessions are few (see sessionIds). */
-  cnxnOfSession(sessionId: number): ClientCnxn | undefined {
-    const ids = this.sessionIds;
-    if (ids.length > 8) return this.bySession.get(sessionId);
-    for (let i = 0; i < ids.length; i++) if (ids[i] === sessionId) return this.sessionCnxns[i];
-    return undefined;
-  }
-
-  private bindSession(sessionId: number, c: ClientCnxn): void {
-    this.bySession.set(sessionId, c);
-    const i = this.sessionIds.indexOf(sessionId);
-    if (i >= 0) this.sessionCnxns[i] = c;
-    else {
-      this.sessionIds.push(sessionId);
-      this.sessionCnxns.push(c);
-    }
-  }
-
-  private unbindSession(sessionId: number): void {
-    this.bySession.delete(sessionId);
-    const i = this.sessionIds.indexOf(sessionId);
-    if (i >= 0) {
-      this.sessionIds.splice(i, 1);
-      this.sessionCnxns.splice(i, 1);
-    }
   }
 
   accepted(conn: ConnId, peer: NodeName): void {
@@ -164,7 +130,7 @@ export class CnxnTable {
     if (c.state === 'closed') return;
     c.state = 'closed';
     this.byConn.delete(c.conn);
-    if (c.sessionId !== 0 && this.cnxnOfSession(c.sessionId) === c) this.unbindSession(c.sessionId);
+    if (c.sessionId !== 0 && this.bySession.get(c.sessionId) === c) this.bySession.delete(c.sessionId);
     c.queue = [];
     this.port.close(c.conn);
     this.host.cnxnClosed(c);
@@ -176,7 +142,7 @@ export class CnxnTable {
     if (!c) return;
     c.state = 'closed';
     this.byConn.delete(conn);
-    if (c.sessionId !== 0 && this.cnxnOfSession(c.sessionId) === c) this.unbindSession(c.sessionId);
+    if (c.sessionId !== 0 && this.bySession.get(c.sessionId) === c) this.bySession.delete(c.sessionId);
     c.queue = [];
     this.host.cnxnClosed(c);
   }
@@ -230,12 +196,12 @@ export class CnxnTable {
     if (msg.sessionId === 0) {
       const id = this.host.newSessionId();
       c.sessionId = id;
-      this.bindSession(id, c);
+      this.bySession.set(id, c);
       this.host.createSession(c, timeout);
       return;
     }
     // re-attach: close any other cnxn of this session on this server
-    const other = this.cnxnOfSession(msg.sessionId);
+    const other = this.bySession.get(msg.sessionId);
     if (other && other !== c) this.close(other);
     if (msg.passwd !== sessionPasswd(msg.sessionId)) {
       this.send(c, { type: 'connectResponse', timeoutMs: 0, sessionId: 0, passwd: '' });
@@ -243,13 +209,13 @@ export class CnxnTable {
       return;
     }
     c.sessionId = msg.sessionId;
-    this.bindSession(msg.sessionId, c);
+    this.bySession.set(msg.sessionId, c);
     this.host.revalidate(c, msg.sessionId, timeout);
   }
 
   /** createSession txn applied (on the server holding the cnxn). */
   sessionCreated(sessionId: number): void {
-    const c = this.cnxnOfSession(sessionId);
+    const c = this.bySession.get(sessionId);
     if (!c || c.state !== 'connecting') return;
     this.open(c);
   }
@@ -304,7 +270,7 @@ export class CnxnTable {
 
   /** The open cnxn of a session on this server, if any (the one `complete` answers on). */
   openSession(sessionId: number): ClientCnxn | undefined {
-    const c = this.cnxnOfSession(sessionId);
+    const c = this.bySession.get(sessionId);
     return c !== undefined && c.state === 'open' ? c : undefined;
   }
 
@@ -375,7 +341,7 @@ export class CnxnTable {
 
   /** The session was closed/expired by a committed closeSession: close its cnxn here. */
   sessionClosed(sessionId: number): void {
-    const c = this.cnxnOfSession(sessionId);
+    const c = this.bySession.get(sessionId);
     if (!c) return;
     // the requester's own closeSession reply is sent by pump (closeAfter); anything else: close now
     if (c.state === 'open' && c.queue.some((p) => p.closeAfter)) return;

@@ -31,7 +31,7 @@
  *  - 'session' {id, event create|connected|revalidate|expire|closed|close-request|reattach-expired}.
  *  - 'look' / 'vote' / 'decide' (election.ts), 'stepdown' {reason}, 'refuse' (client ahead), 'snapshot'.
  */
-import { ConnMap } from './conn-map.js';
+import { IdMap } from './id-map.js';
 import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
 import type { ClientMessage, Request } from '../protocol.js';
 import { Code } from '../errors.js';
@@ -135,7 +135,7 @@ export class ZooKeeperServer implements Role<unknown> {
   /** Role generation: bumped on every state change; role timers and sync callbacks of older generations are dropped. */
   gen = 0;
   private servingClients = false;
-  private peerConns = new ConnMap<PeerConn>();
+  private peerConns = new IdMap<PeerConn>();
   private electionOut = new Map<number, ConnId>();
   private electionPending = new Map<number, Notification>();
   /**

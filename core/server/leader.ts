@@ -10,7 +10,7 @@
  * learners checked every tick, else step down. Sessions: the tracker expires buckets; touches from local cnxns and
  * from learners' ping replies; REVALIDATE moves ownership.
  */
-import { ConnMap } from './conn-map.js';
+import { IdMap } from './id-map.js';
 import type { ConnId } from '../port.js';
 import { Code } from '../errors.js';
 import type { DataTree } from '../datatree.js';
@@ -48,7 +48,7 @@ interface Proposal {
 export class Leader {
   phase: 'discovery' | 'sync' | 'broadcast' = 'discovery';
   epoch = -1;
-  readonly handlers = new ConnMap<Handler>();
+  readonly handlers = new IdMap<Handler>();
   private connecting = new Set<number>();
   private maxAccepted = 0;
   private epochAckers = new Set<number>();
