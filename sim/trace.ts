@@ -87,26 +87,29 @@ export class TraceHash {
    * capped: past STRING_CODES_MAX distinct strings, a new one is hashed in full every time, with code 0.
    */
   str(s: string): void {
+    this.mix(this.code(s));
+  }
+
+  /**
+   * The code of `s` (see str), its characters hashed if this is its first appearance; 0 past the table's cap (its
+   * characters are then hashed at every call). Callers that hash the code themselves (a message's type, in one word
+   * with the rest of the message) use this instead of str.
+   */
+  code(s: string): number {
     // A direct-mapped cache in front of the table answers nearly every call (the hot strings land in different
     // slots): a string compare, a pointer compare for the constants, instead of a Map lookup.
     const slot = (s.length * 31 + s.charCodeAt(0)) & 63;
-    if (this.cachedStrings[slot] === s) {
-      this.mix(this.cachedCodes[slot]!);
-      return;
-    }
+    if (this.cachedStrings[slot] === s) return this.cachedCodes[slot]!;
     let code = this.codes.get(s);
     if (code === undefined) {
       this.chars(s);
-      if (this.codes.size >= STRING_CODES_MAX) {
-        this.mix(0);
-        return;
-      }
+      if (this.codes.size >= STRING_CODES_MAX) return 0;
       code = this.codes.size + 1;
       this.codes.set(s, code);
     }
     this.cachedStrings[slot] = s;
     this.cachedCodes[slot] = code;
-    this.mix(code);
+    return code;
   }
 
   /** The characters of a string (with its length). */

@@ -132,10 +132,6 @@ export class World {
   private readonly recordAll: boolean;
   readonly trace: TraceEvent[] = [];
   private nextMsgId = 1;
-  private readonly typeCodes = new Map<string, number>();
-  /** recordMessage's cache of typeCodes, by type name length (mod 32): the name and its code. */
-  private readonly typeCacheNames: Array<string | undefined> = new Array<string | undefined>(32).fill(undefined);
-  private readonly typeCacheCodes = new Int32Array(32);
   /** Set by client roles after they resolve a promise user code awaits (see runAsync). */
   private userWoken = false;
   /** Runs waiting for their settle tick, in the order they settled (runAsync). */
@@ -568,25 +564,8 @@ export class World {
    */
   recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown, typeCode = 0): number {
     const h = this.hash;
-    let code = typeCode;
-    if (code === 0) {
-      const type = messageType(msg);
-      // A cache slot per type name length answers nearly every send (the hot types' lengths differ): a pointer
-      // compare instead of a Map lookup. The Map stays the authority.
-      const slot = type.length & 31;
-      if (this.typeCacheNames[slot] === type) code = this.typeCacheCodes[slot]!;
-      else {
-        // Message types are few: hash a small code per type (codes follow first appearance, itself deterministic).
-        code = this.typeCodes.get(type) ?? 0;
-        if (code === 0) {
-          code = this.typeCodes.size + 1;
-          this.typeCodes.set(type, code);
-          h.str(type);
-        }
-        this.typeCacheNames[slot] = type;
-        this.typeCacheCodes[slot] = code;
-      }
-    }
+    // the type's string code, looked up once per message (the delivery passes back the one its send found)
+    const code = typeCode !== 0 ? typeCode : h.code(messageType(msg));
     // kind (2 bits), sender and receiver (15 bits each: process indices are far fewer) in one word
     h.int3(this.clock, (kind === 'send' ? 1 : kind === 'recv' ? 2 : 3) | (from.idx << 2) | (to.idx << 17), mid, code);
     if (this.recordAll) {
