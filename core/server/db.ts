@@ -75,7 +75,7 @@ export class ZkDb {
    * reply: while no watch is registered either, the tree skips building both (most txns an ensemble member applies
    * are other servers' clients').
    */
-  apply(t: Txn, reply = true): ApplyOutcome {
+  apply(t: Txn, reply: boolean): ApplyOutcome {
     if (t.zxid > this.lastProcessedZxid) this.lastProcessedZxid = t.zxid;
     this.remember(t);
     if (!reply && this.watches.isEmpty()) {

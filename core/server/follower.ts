@@ -170,10 +170,52 @@ export class Learner {
 
   // ------------------------------------------------------------------ messages from the leader
 
+  /**
+   * A message from the leader. PROPOSAL and COMMIT while broadcasting are handled here, everything else in
+   * otherMessage: V8 inlines callees by bytecode size, so the rare cases stay out of the per-txn path.
+   */
   message(conn: ConnId, m: QuorumMessage): void {
     if (conn !== this.conn || this.stopped) return;
+    this.lastHeard = this.s.now();
+    if (this.phase === 'broadcast') {
+      if (m.type === 'proposal') {
+        this.proposal(m.t);
+        return;
+      }
+      if (m.type === 'commit') {
+        this.commit(m.zxid);
+        return;
+      }
+    }
+    this.otherMessage(conn, m);
+  }
+
+  /** A proposal (phase newleader or broadcast): logged, ACKed once durable. */
+  private proposal(t: Txn): void {
+    this.pending.push(t);
+    this.logTxns([t]);
+    this.queueAck(t.zxid);
+    this.syncNow();
+  }
+
+  /** A COMMIT (phase newleader or broadcast): it must be the oldest pending proposal. */
+  private commit(zxid: number): void {
+    const head = this.pending[0];
+    if (!head || head.zxid !== zxid) {
+      this.commitMismatch(zxid, head);
+      return;
+    }
+    this.pending.shift();
+    this.s.applyCommitted(head);
+  }
+
+  private commitMismatch(zxid: number, head: Txn | undefined): void {
+    this.s.trace('learner', { event: 'commit-mismatch', zxid: hex(zxid), head: head ? hex(head.zxid) : null });
+    this.fail('committing zxid does not match the next pending txn');
+  }
+
+  private otherMessage(conn: ConnId, m: QuorumMessage): void {
     const s = this.s;
-    this.lastHeard = s.now();
     switch (m.type) {
       case 'leaderinfo': {
         if (this.phase !== 'discovery') return;
@@ -186,7 +228,7 @@ export class Learner {
           s.afterSync(() => {
             s.trace('epoch', { accepted: m.epoch, role: 'learner' });
             if (this.conn !== null && !this.stopped) s.sendPeer(this.conn, { type: 'ackepoch', lastZxid, currentEpoch: current });
-          });
+          }, 0);
         } else if (m.epoch === accepted) {
           s.sendPeer(conn, { type: 'ackepoch', lastZxid: s.storage.lastLoggedZxid, currentEpoch: -1 });
         } else {
@@ -221,10 +263,7 @@ export class Learner {
           return;
         }
         if (this.phase !== 'newleader' && this.phase !== 'broadcast') return;
-        this.pending.push(m.t);
-        this.logTxns([m.t]);
-        this.queueAck(m.t.zxid);
-        this.syncNow();
+        this.proposal(m.t);
         return;
       }
       case 'commit': {
@@ -244,14 +283,7 @@ export class Learner {
           this.fail('ZOOKEEPER-4394');
           return;
         }
-        const head = this.pending[0];
-        if (!head || head.zxid !== m.zxid) {
-          s.trace('learner', { event: 'commit-mismatch', zxid: hex(m.zxid), head: head ? hex(head.zxid) : null });
-          this.fail('committing zxid does not match the next pending txn');
-          return;
-        }
-        this.pending.shift();
-        s.applyCommitted(head);
+        this.commit(m.zxid);
         return;
       }
       case 'inform': {
@@ -292,7 +324,7 @@ export class Learner {
         s.storage.setCurrentEpoch(epoch);
         this.writeSeq++;
         s.fle?.updateElectionVote(epoch);
-        s.afterSync(() => s.trace('epoch', { current: epoch, role: 'learner' }));
+        s.afterSync(() => s.trace('epoch', { current: epoch, role: 'learner' }), 0);
         this.phase = 'newleader';
         this.ackQueue.push(this.writeSeq, makeZxid(epoch, 0));
         this.awaitUncommitted(uncommitted);

@@ -33,7 +33,7 @@
  */
 import { IdMap } from './id-map.js';
 import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
-import type { ClientMessage, Request } from '../protocol.js';
+import type { ClientMessage, Request, WatchEventMsg } from '../protocol.js';
 import { Code } from '../errors.js';
 import type { TreeSnapshot } from '../datatree.js';
 import type { Txn } from '../txn.js';
@@ -105,6 +105,15 @@ function hasEarlier(a: readonly number[], i: number): boolean {
   for (let j = 0; j < i; j++) if (a[j] === a[i]) return true;
   return false;
 }
+function traceObj2(port: Port<unknown>, kind: string, k1: string, v1: unknown, k2: string, v2: unknown): void {
+  port.trace(kind, { [k1]: v1, [k2]: v2 });
+}
+function traceObj3(port: Port<unknown>, kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void {
+  port.trace(kind, { [k1]: v1, [k2]: v2, [k3]: v3 });
+}
+function traceObj4(port: Port<unknown>, kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
+  port.trace(kind, { [k1]: v1, [k2]: v2, [k3]: v3, [k4]: v4 });
+}
 /** An afterSync callback; `arg` is the number given to afterSync. */
 export type SyncCallback = (arg: number) => void;
 /** The disk-sync tag of afterSync: completions are matched by order, not by tag (see syncFns). */
@@ -140,7 +149,7 @@ export class ZooKeeperServer implements Role<unknown> {
   private electionPending = new Map<number, Notification>();
   /**
    * Pending afterSync callbacks, a FIFO (a ring of syncCount entries from syncHead; the capacity is a power of two):
-   * role generation (-1: any), callback and its argument. Each afterSync asks for one sync, and a disk completes its
+   * role generation, callback and its argument. Each afterSync asks for one sync, and a disk completes its
    * syncs in request order (Port contract), so the k-th completion belongs to the k-th callback. A ring, not arrays
    * pushed to and spliced: there is one sync per logged txn on every server.
    */
@@ -190,13 +199,17 @@ export class ZooKeeperServer implements Role<unknown> {
   }
   /** Do the distinct voters among `sids` form a quorum? (Arrays may repeat an id; it counts once.) */
   hasQuorum(sids: ReadonlySet<number> | readonly number[]): boolean {
+    if (sids instanceof Set) return this.hasQuorumSet(sids);
+    const a = sids as readonly number[];
     let n = 0;
-    if (sids instanceof Set) {
-      for (const s of sids) if (this.isVoter(s)) n++;
-    } else {
-      const a = sids as readonly number[];
-      for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && !hasEarlier(a, i)) n++;
-    }
+    for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && !hasEarlier(a, i)) n++;
+    return n >= this.quorumSize;
+  }
+  // (the Set form is used only during discovery/sync: kept out of hasQuorum, which the leader calls per ACK, so
+  // that it stays small enough for V8 to inline; the same holds for the other small "cold" helpers in this file)
+  private hasQuorumSet(sids: ReadonlySet<number>): boolean {
+    let n = 0;
+    for (const s of sids) if (this.isVoter(s)) n++;
     return n >= this.quorumSize;
   }
   trace(kind: string, data: Record<string, unknown> = {}): void {
@@ -204,20 +217,22 @@ export class ZooKeeperServer implements Role<unknown> {
   }
   // trace(kind, { [k1]: v1, ... }) for the per-operation events (propose, ack, commit, apply): through the port's
   // fast forms when it has them, which spare building and walking an object per event.
+  // The object-building fallbacks are separate functions so that these stay small (V8 inlines callees by
+  // bytecode size, whether or not a branch runs).
   trace2(kind: string, k1: string, v1: unknown, k2: string, v2: unknown): void {
     const port = this.port;
     if (port.trace2 !== undefined) port.trace2(kind, k1, v1, k2, v2);
-    else port.trace(kind, { [k1]: v1, [k2]: v2 });
+    else traceObj2(port, kind, k1, v1, k2, v2);
   }
   trace3(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void {
     const port = this.port;
     if (port.trace3 !== undefined) port.trace3(kind, k1, v1, k2, v2, k3, v3);
-    else port.trace(kind, { [k1]: v1, [k2]: v2, [k3]: v3 });
+    else traceObj3(port, kind, k1, v1, k2, v2, k3, v3);
   }
   trace4(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
     const port = this.port;
     if (port.trace4 !== undefined) port.trace4(kind, k1, v1, k2, v2, k3, v3, k4, v4);
-    else port.trace(kind, { [k1]: v1, [k2]: v2, [k3]: v3, [k4]: v4 });
+    else traceObj4(port, kind, k1, v1, k2, v2, k3, v3, k4, v4);
   }
   now(): number {
     return this.port.now();
@@ -230,12 +245,13 @@ export class ZooKeeperServer implements Role<unknown> {
 
   /**
    * Ask for a disk sync; `fn(arg)` runs when everything written so far is durable (dropped if the role changed).
-   * The argument lets hot callers pass one long-lived function instead of a new closure per sync.
+   * The argument lets hot callers pass one long-lived function instead of a new closure per sync. (No default
+   * parameters: they add bytecode, and V8 inlines this per logged txn only while it stays small.)
    */
-  afterSync(fn: SyncCallback, arg = 0, sameGen = true): void {
+  afterSync(fn: SyncCallback, arg: number): void {
     if (this.syncCount === this.syncFns.length) this.growSyncRing();
     const i = (this.syncHead + this.syncCount) & (this.syncFns.length - 1);
-    this.syncGens[i] = sameGen ? this.gen : -1;
+    this.syncGens[i] = this.gen;
     this.syncFns[i] = fn;
     this.syncArgs[i] = arg;
     this.syncCount++;
@@ -275,11 +291,12 @@ export class ZooKeeperServer implements Role<unknown> {
 
   /** Count logged txns; take a periodic snapshot when due (SyncRequestProcessor: snapCount/2 + rand(snapCount/2)). */
   txnsLogged(n: number): void {
-    if (this.snapPolicy.txnsLogged(n)) {
-      const name = this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot());
-      this.storage.prune(3); // autopurge (keeps the simulated disk small)
-      this.trace('snapshot', { zxid: this.db.lastProcessedZxid, file: name });
-    }
+    if (this.snapPolicy.txnsLogged(n)) this.takeSnapshot();
+  }
+  private takeSnapshot(): void {
+    const name = this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot());
+    this.storage.prune(3); // autopurge (keeps the simulated disk small)
+    this.trace('snapshot', { zxid: this.db.lastProcessedZxid, file: name });
   }
 
   setServing(on: boolean): void {
@@ -334,7 +351,41 @@ export class ZooKeeperServer implements Role<unknown> {
     this.goLooking('start', false);
   }
 
+  /**
+   * The per-operation events (a message, a disk-sync completion) are handled here; every other one (connections,
+   * timers, a DOWN server) in handleOther. V8 inlines a callee only while its bytecode is small (and within a
+   * per-function budget), counting branches that never run: so rare cases live in separate functions, here and in
+   * the other hot paths of core/.
+   */
   handle(ev: ProcessEvent<unknown>): void {
+    if (this.state !== 'DOWN') {
+      if (ev.kind === 'message') {
+        const pc = this.peerConns.get(ev.conn);
+        if (pc) this.peerMessage(ev.conn, pc, ev.msg as QuorumMessage);
+        else this.cnxns.message(ev.conn, ev.msg as ClientMessage);
+        return;
+      }
+      if (ev.kind === 'synced') {
+        if (ev.tag === AFTER_SYNC_TAG) this.syncCompleted();
+        return;
+      }
+    }
+    this.handleOther(ev);
+  }
+
+  /** The completion of the oldest pending afterSync (see syncFns); a callback may add newer ones. */
+  private syncCompleted(): void {
+    if (this.syncCount === 0) return;
+    const i = this.syncHead;
+    this.syncHead = (i + 1) & (this.syncFns.length - 1);
+    this.syncCount--;
+    const g = this.syncGens[i]!;
+    const fn = this.syncFns[i]!;
+    this.syncFns[i] = NOOP; // release the closure
+    if (g === this.gen) fn(this.syncArgs[i]!);
+  }
+
+  private handleOther(ev: ProcessEvent<unknown>): void {
     if (this.state === 'DOWN') {
       if (ev.kind === 'accepted') this.port.close(ev.conn);
       return;
@@ -359,12 +410,6 @@ export class ZooKeeperServer implements Role<unknown> {
         } else if (pc.kind === 'learner-out') {
           this.learner?.connected(ev.conn);
         }
-        return;
-      }
-      case 'message': {
-        const pc = this.peerConns.get(ev.conn);
-        if (pc) this.peerMessage(ev.conn, pc, ev.msg as QuorumMessage);
-        else this.cnxns.message(ev.conn, ev.msg as ClientMessage);
         return;
       }
       case 'closed': {
@@ -396,53 +441,45 @@ export class ZooKeeperServer implements Role<unknown> {
         }
         return;
       }
-      case 'synced': {
-        if (ev.tag !== AFTER_SYNC_TAG) return;
-        // the completion of the oldest pending afterSync (see syncFns); a callback may add newer ones
-        if (this.syncCount === 0) return;
-        const i = this.syncHead;
-        this.syncHead = (i + 1) & (this.syncFns.length - 1);
-        this.syncCount--;
-        const g = this.syncGens[i]!;
-        const fn = this.syncFns[i]!;
-        this.syncFns[i] = NOOP; // release the closure
-        if (g === -1 || g === this.gen) fn(this.syncArgs[i]!);
-        return;
-      }
     }
   }
 
   // ------------------------------------------------------------------ peers
 
   private peerMessage(conn: ConnId, pc: PeerConn, m: QuorumMessage): void {
-    if (m.type === 'fle') {
-      const accepted = pc.kind === 'unknown';
-      if (accepted) pc.kind = 'election-in';
-      // one election channel per pair, used both ways (QuorumCnxManager): answer on the latest live connection
-      pc.open = true;
-      const prev = this.electionOut.get(pc.sid);
-      if (prev !== conn) {
-        this.electionOut.set(pc.sid, conn);
-        const pend = this.electionPending.get(pc.sid);
-        if (pend) this.electionPending.delete(pc.sid);
-      }
-      // a new election connection from the peer: our SendWorker for it starts and resends our last notification
-      // (QuorumCnxManager.SendWorker.run, lastMessageSent), so a LOOKING peer whose vote we ignore still learns ours
-      if (accepted) this.fle?.peerConnected(pc.sid);
-      this.fle?.receive(pc.sid, m.n as Notification);
+    if (m.type === 'fle') this.electionMessage(conn, pc, m.n as Notification);
+    else if (pc.kind === 'learner-in') this.leader?.message(conn, pc.sid, m);
+    else if (pc.kind === 'learner-out') this.learner?.message(conn, m);
+    else if (pc.kind === 'unknown') this.firstPeerMessage(conn, pc, m);
+  }
+
+  private electionMessage(conn: ConnId, pc: PeerConn, n: Notification): void {
+    const accepted = pc.kind === 'unknown';
+    if (accepted) pc.kind = 'election-in';
+    // one election channel per pair, used both ways (QuorumCnxManager): answer on the latest live connection
+    pc.open = true;
+    const prev = this.electionOut.get(pc.sid);
+    if (prev !== conn) {
+      this.electionOut.set(pc.sid, conn);
+      const pend = this.electionPending.get(pc.sid);
+      if (pend) this.electionPending.delete(pc.sid);
+    }
+    // a new election connection from the peer: our SendWorker for it starts and resends our last notification
+    // (QuorumCnxManager.SendWorker.run, lastMessageSent), so a LOOKING peer whose vote we ignore still learns ours
+    if (accepted) this.fle?.peerConnected(pc.sid);
+    this.fle?.receive(pc.sid, n);
+  }
+
+  /** The first non-election message on an accepted peer connection: a learner's FOLLOWERINFO, if we lead. */
+  private firstPeerMessage(conn: ConnId, pc: PeerConn, m: QuorumMessage): void {
+    if (m.type !== 'followerinfo' || !this.leader || this.state !== 'LEADING') {
+      // not leading: refuse the learner (it goes back to LOOKING)
+      this.peerConns.delete(conn);
+      this.port.close(conn);
       return;
     }
-    if (pc.kind === 'unknown') {
-      if (m.type !== 'followerinfo' || !this.leader || this.state !== 'LEADING') {
-        // not leading: refuse the learner (it goes back to LOOKING)
-        this.peerConns.delete(conn);
-        this.port.close(conn);
-        return;
-      }
-      pc.kind = 'learner-in';
-    }
-    if (pc.kind === 'learner-in') this.leader?.message(conn, pc.sid, m);
-    else if (pc.kind === 'learner-out') this.learner?.message(conn, m);
+    pc.kind = 'learner-in';
+    this.leader.message(conn, pc.sid, m);
   }
 
   private sendNotification(to: number, n: Notification): void {
@@ -543,39 +580,51 @@ export class ZooKeeperServer implements Role<unknown> {
 
   /** Apply a committed txn: tree, watch events (before replies), replies, session bookkeeping. */
   applyCommitted(t: Txn): void {
+    if (t.type === 'createSession' || t.type === 'closeSession') {
+      this.applySessionTxn(t);
+      return;
+    }
     // the cnxn waiting for this txn's reply, if it is on this server (looked up once: session ids are not small
     // integers, so a lookup costs more than most)
-    const c = t.type === 'createSession' || t.type === 'closeSession' ? undefined : this.cnxns.openSession(t.sessionId);
+    const c = this.cnxns.openSession(t.sessionId);
     const out = this.db.apply(t, c !== undefined);
     // the digest after every txn, as ZooKeeper's (incremental: its cost is that of the nodes the txn wrote)
     this.trace4('apply', 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
-    if (out.events.size > 0) for (const [conn, events] of out.events) {
+    if (out.events.size > 0) this.sendWatchEvents(out.events);
+    if (c !== undefined) this.cnxns.completeOn(c, t.cxid, out.err, out.body, out.err === Code.SESSIONMOVED, false);
+  }
+
+  /** applyCommitted of a createSession / closeSession txn (their replies go through the session bookkeeping). */
+  private applySessionTxn(t: Txn): void {
+    const out = this.db.apply(t, false);
+    this.trace4('apply', 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
+    if (out.events.size > 0) this.sendWatchEvents(out.events);
+    if (t.type === 'createSession') {
+      this.leader?.sessionCommitted(t.sessionId);
+      this.cnxns.sessionCreated(t.sessionId);
+    } else {
+      this.leader?.sessionClosedCommitted(t.sessionId);
+      this.cnxns.complete(t.sessionId, t.cxid, Code.OK, { op: 'closeSession' }, false, true);
+      this.cnxns.sessionClosed(t.sessionId);
+      this.trace('session', { id: t.sessionId, event: 'closed', zxid: t.zxid });
+    }
+  }
+
+  /** Write a committed txn's watch events to the cnxns on this server, in order. */
+  private sendWatchEvents(events: ReadonlyMap<number, WatchEventMsg[]>): void {
+    for (const [conn, evs] of events) {
       const c = this.cnxns.byConn.get(conn);
       if (!c) continue;
-      for (const e of events) {
+      for (const e of evs) {
         this.cnxns.sendEvent(c, { type: 'event', event: e });
         if (this.bug['double-watch']) this.cnxns.sendEvent(c, { type: 'event', event: e }); // BUG SWITCH
       }
-    }
-    switch (t.type) {
-      case 'createSession':
-        this.leader?.sessionCommitted(t.sessionId);
-        this.cnxns.sessionCreated(t.sessionId);
-        break;
-      case 'closeSession':
-        this.leader?.sessionClosedCommitted(t.sessionId);
-        this.cnxns.complete(t.sessionId, t.cxid, Code.OK, { op: 'closeSession' }, false, true);
-        this.cnxns.sessionClosed(t.sessionId);
-        this.trace('session', { id: t.sessionId, event: 'closed', zxid: t.zxid });
-        break;
-      default:
-        if (c !== undefined) this.cnxns.completeOn(c, t.cxid, out.err, out.body, out.err === Code.SESSIONMOVED);
     }
   }
 
   /** Answer a forwarded sync (learner): the SYNC packet arrived after the preceding COMMITs. */
   syncDone(sessionId: number, cxid: number, path: string): void {
-    this.cnxns.complete(sessionId, cxid, Code.OK, { op: 'sync', path });
+    this.cnxns.complete(sessionId, cxid, Code.OK, { op: 'sync', path }, false, false);
   }
 
   // ------------------------------------------------------------------ client-facing host

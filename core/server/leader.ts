@@ -108,7 +108,7 @@ export class Leader {
       for (const h of this.handlers.values()) if (h.state === 'info') this.sendLeaderInfo(h);
       this.epochAckers.add(s.myId);
       this.maybeEpochQuorum();
-    });
+    }, 0);
   }
 
   private sendLeaderInfo(h: Handler): void {
@@ -127,7 +127,7 @@ export class Leader {
       this.phase = 'sync';
       for (const h of this.handlers.values()) if (h.state === 'epochAcked') this.syncLearner(h);
       this.maybeNewLeaderQuorum();
-    });
+    }, 0);
   }
 
   private maybeNewLeaderQuorum(): void {
@@ -244,33 +244,63 @@ export class Leader {
     this.s.trace('learner', { event: 'closed', sid: h.sid });
   }
 
+  /** A learner's message. ACKs and forwarded requests are handled here, the rest in otherMessage (kept small, see ZooKeeperServer.handle). */
   message(conn: ConnId, sid: number, m: QuorumMessage): void {
-    const s = this.s;
-    let h = this.handlers.get(conn);
+    const h = this.handlers.get(conn);
     if (!h) {
-      if (m.type !== 'followerinfo') {
-        s.closePeer(conn);
-        return;
-      }
-      // one handler per sid: a reconnecting learner replaces its old handler
-      for (const old of [...this.handlers.values()]) {
-        if (old.sid === m.sid) {
-          this.handlers.delete(old.conn);
-          s.closePeer(old.conn);
-        }
-      }
-      h = { conn, sid: m.sid, observer: m.observer, state: 'info', acceptedEpoch: m.acceptedEpoch, lastZxid: 0, lastHeard: s.now(), forwarding: false };
-      this.handlers.set(conn, h);
-      s.trace('learner', { event: 'info', sid: m.sid, acceptedEpoch: m.acceptedEpoch, observer: m.observer });
-      if (this.epochDurable) this.sendLeaderInfo(h);
-      else {
-        if (m.acceptedEpoch > this.maxAccepted) this.maxAccepted = m.acceptedEpoch;
-        if (!m.observer) this.connecting.add(m.sid);
-        this.maybeDecideEpoch();
-      }
+      this.firstMessage(conn, m);
       return;
     }
-    h.lastHeard = s.now();
+    h.lastHeard = this.s.now();
+    if (m.type === 'ack') {
+      if (m.zxid === makeZxid(this.epoch, 0) && counterOf(m.zxid) === 0) this.newLeaderAck(h);
+      else if (!h.observer && (h.state === 'newleaderAcked' || h.state === 'uptodate')) this.processAck(m.zxid, h.sid);
+      return;
+    }
+    if (m.type === 'request') {
+      if (h.state === 'uptodate' || h.state === 'newleaderAcked') this.processRequest(m.r, h.sid, h.conn);
+      return;
+    }
+    this.otherMessage(h, m);
+  }
+
+  /** A message on a connection without handler yet: a learner's FOLLOWERINFO. */
+  private firstMessage(conn: ConnId, m: QuorumMessage): void {
+    const s = this.s;
+    if (m.type !== 'followerinfo') {
+      s.closePeer(conn);
+      return;
+    }
+    // one handler per sid: a reconnecting learner replaces its old handler
+    for (const old of [...this.handlers.values()]) {
+      if (old.sid === m.sid) {
+        this.handlers.delete(old.conn);
+        s.closePeer(old.conn);
+      }
+    }
+    const h: Handler = { conn, sid: m.sid, observer: m.observer, state: 'info', acceptedEpoch: m.acceptedEpoch, lastZxid: 0, lastHeard: s.now(), forwarding: false };
+    this.handlers.set(conn, h);
+    s.trace('learner', { event: 'info', sid: m.sid, acceptedEpoch: m.acceptedEpoch, observer: m.observer });
+    if (this.epochDurable) this.sendLeaderInfo(h);
+    else {
+      if (m.acceptedEpoch > this.maxAccepted) this.maxAccepted = m.acceptedEpoch;
+      if (!m.observer) this.connecting.add(m.sid);
+      this.maybeDecideEpoch();
+    }
+  }
+
+  /** The ACK of NEWLEADER. */
+  private newLeaderAck(h: Handler): void {
+    if (h.state !== 'synced') return; // the final ACK after UPTODATE is ignored
+    h.state = 'newleaderAcked';
+    if (!h.observer) this.newLeaderAckers.add(h.sid);
+    this.s.trace('learner', { event: 'newleader-ack', sid: h.sid });
+    if (this.phase === 'sync') this.maybeNewLeaderQuorum();
+    else if (this.phase === 'broadcast') this.sendUpToDate(h);
+  }
+
+  private otherMessage(h: Handler, m: QuorumMessage): void {
+    const s = this.s;
     switch (m.type) {
       case 'ackepoch': {
         if (h.state !== 'leaderinfo') return;
@@ -293,29 +323,10 @@ export class Leader {
         else this.syncLearner(h);
         return;
       }
-      case 'ack': {
-        if (m.zxid === makeZxid(this.epoch, 0) && counterOf(m.zxid) === 0) {
-          if (h.state !== 'synced') return; // the final ACK after UPTODATE is ignored
-          h.state = 'newleaderAcked';
-          if (!h.observer) this.newLeaderAckers.add(h.sid);
-          s.trace('learner', { event: 'newleader-ack', sid: h.sid });
-          if (this.phase === 'sync') this.maybeNewLeaderQuorum();
-          else if (this.phase === 'broadcast') this.sendUpToDate(h);
-          return;
-        }
-        if (h.observer || !(h.state === 'newleaderAcked' || h.state === 'uptodate')) return;
-        this.processAck(m.zxid, h.sid);
-        return;
-      }
       case 'pingReply': {
         const now = s.now();
         for (const [id, timeout] of m.touches) this.tracker.touch(id, now, timeout);
         this.armExpiry();
-        return;
-      }
-      case 'request': {
-        if (h.state !== 'uptodate' && h.state !== 'newleaderAcked') return;
-        this.processRequest(m.r, h.sid, h.conn);
         return;
       }
       case 'revalidate': {
@@ -404,57 +415,36 @@ export class Leader {
     const s = this.s;
     if (this.phase !== 'broadcast' || this.stopped) return;
     if (r.kind === 'op' && r.req.op === 'sync') {
-      // a learner's sync: answer after the last proposed zxid commits (src: Leader.processSync)
-      if (fromConn === undefined) return;
-      const p = { conn: fromConn, sessionId: r.sessionId, cxid: r.cxid, path: r.req.path, zxid: this.lastProposed };
-      if (this.outstanding.length === 0) s.sendPeer(fromConn, { type: 'sync', sessionId: p.sessionId, cxid: p.cxid, path: p.path });
-      else this.pendingSyncs.push(p);
+      this.processSync(r.sessionId, r.cxid, r.req.path, fromConn);
       return;
     }
     if (counterOf(this.lastProposed) >= TWO32 - 2 && this.epoch > 0) {
-      s.trace('stepdown', { reason: 'zxid counter rollover', zxid: hex(this.lastProposed) });
-      s.goLooking('xid-rollover');
+      this.rollover();
       return;
     }
     const zxid = this.lastProposed + 1;
     const now = s.now();
     let req: PrepRequest;
-    let sessionError: number | undefined;
-    let sessionId: number;
-    let cxid: number;
-    if (r.kind === 'createSession') {
-      req = { op: 'createSession', timeoutMs: r.timeout };
-      sessionId = r.sessionId;
-      cxid = r.cxid;
-      this.tracker.add(r.sessionId, r.timeout, now, owner);
-      this.armExpiry();
-    } else if (r.kind === 'deleteContainer') {
-      req = { op: 'deleteContainer', path: r.path };
-      sessionId = 0;
-      cxid = -1;
-    } else if (r.kind === 'expire') {
-      req = { op: 'closeSession' };
-      sessionId = r.sessionId;
-      cxid = -1;
-    } else {
+    let ctx: PrepContext;
+    if (r.kind === 'op') {
       req = r.req as PrepRequest;
-      sessionId = r.sessionId;
-      cxid = r.cxid;
+      ctx = { sessionId: r.sessionId, zxid, time: now, cxid: r.cxid };
       if (r.req.op === 'closeSession') {
         this.tracker.setClosing(r.sessionId);
       } else {
         const e = this.tracker.check(r.sessionId, this.s.standalone ? null : owner);
-        if (e !== 0) sessionError = e;
+        if (e !== 0) ctx.sessionError = e;
       }
+    } else {
+      req = this.internalRequest(r, owner, now);
+      ctx = { sessionId: r.kind === 'deleteContainer' ? 0 : r.sessionId, zxid, time: now, cxid: r.kind === 'createSession' ? r.cxid : -1 };
     }
-    const ctx: PrepContext = { sessionId, zxid, time: now, cxid };
-    if (sessionError !== undefined) ctx.sessionError = sessionError;
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches
     this.lastProposed = zxid;
     const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
-    s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', sessionId, 'epoch', this.epoch);
+    s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
     const hs = this.handlers.list(); // sending changes no handler
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i]!;
@@ -462,14 +452,41 @@ export class Leader {
     }
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
-    if (s.bug['commit-before-quorum']) {
-      // BUG SWITCH: commit without waiting for a quorum of ACKs (nor the own fsync)
-      s.port.disk.sync('bug-commit');
-      p.acks = s.voters.slice();
-      this.tryCommit();
-      return;
+    if (s.bug['commit-before-quorum']) this.commitAtOnce(p);
+    else s.afterSync(this.selfAck, zxid);
+  }
+
+  // The rare cases of processRequest, out of it so that it stays small (see ZooKeeperServer.handle).
+
+  /** A learner's sync: answered after the last proposed zxid commits (src: Leader.processSync). */
+  private processSync(sessionId: number, cxid: number, path: string, fromConn: ConnId | undefined): void {
+    if (fromConn === undefined) return;
+    const p = { conn: fromConn, sessionId, cxid, path, zxid: this.lastProposed };
+    if (this.outstanding.length === 0) this.s.sendPeer(fromConn, { type: 'sync', sessionId: p.sessionId, cxid: p.cxid, path: p.path });
+    else this.pendingSyncs.push(p);
+  }
+
+  private rollover(): void {
+    this.s.trace('stepdown', { reason: 'zxid counter rollover', zxid: hex(this.lastProposed) });
+    this.s.goLooking('xid-rollover');
+  }
+
+  /** The request of a server-made txn (createSession, session expiry, container deletion). */
+  private internalRequest(r: Exclude<ForwardedRequest, { kind: 'op' }>, owner: number, now: number): PrepRequest {
+    if (r.kind === 'createSession') {
+      this.tracker.add(r.sessionId, r.timeout, now, owner);
+      this.armExpiry();
+      return { op: 'createSession', timeoutMs: r.timeout };
     }
-    s.afterSync(this.selfAck, zxid);
+    if (r.kind === 'deleteContainer') return { op: 'deleteContainer', path: r.path };
+    return { op: 'closeSession' };
+  }
+
+  /** BUG SWITCH 'commit-before-quorum': commit without waiting for a quorum of ACKs (nor the own fsync). */
+  private commitAtOnce(p: Proposal): void {
+    this.s.port.disk.sync('bug-commit');
+    p.acks = this.s.voters.slice();
+    this.tryCommit();
   }
 
   private processAck(zxid: number, sid: number): void {
@@ -501,13 +518,15 @@ export class Leader {
       }
       s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', sortedIds(p.acks));
       s.applyCommitted(t);
-      // release syncs waiting for this zxid
-      if (this.pendingSyncs.length > 0) {
-        const ready = this.pendingSyncs.filter((q) => q.zxid <= t.zxid);
-        this.pendingSyncs = this.pendingSyncs.filter((q) => q.zxid > t.zxid);
-        for (const q of ready) if (this.handlers.has(q.conn)) s.sendPeer(q.conn, { type: 'sync', sessionId: q.sessionId, cxid: q.cxid, path: q.path });
-      }
+      if (this.pendingSyncs.length > 0) this.releaseSyncs(t.zxid);
     }
+  }
+
+  /** Answer the learners' syncs waiting for `zxid` to commit. */
+  private releaseSyncs(zxid: number): void {
+    const ready = this.pendingSyncs.filter((q) => q.zxid <= zxid);
+    this.pendingSyncs = this.pendingSyncs.filter((q) => q.zxid > zxid);
+    for (const q of ready) if (this.handlers.has(q.conn)) this.s.sendPeer(q.conn, { type: 'sync', sessionId: q.sessionId, cxid: q.cxid, path: q.path });
   }
 
   /**
@@ -580,7 +599,8 @@ export class Leader {
 /** Distinct ids in ascending order (what `[...ids].sort((a, b) => a - b)` gives), without a comparator closure. */
 function sortedIds(ids: readonly number[]): number[] {
   const out: number[] = [];
-  for (const x of ids) {
+  for (let k = 0; k < ids.length; k++) {
+    const x = ids[k]!;
     let i = out.length;
     while (i > 0 && out[i - 1]! > x) {
       out[i] = out[i - 1]!;

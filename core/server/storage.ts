@@ -242,12 +242,16 @@ export class ServerStorage<S = unknown, T extends TxnRecord = TxnRecord> {
   /** Append txns to the current log (starting `log.<first zxid>` when needed). Not durable until sync. */
   appendTxns(txns: readonly T[]): void {
     if (txns.length === 0) return;
-    if (this.currentLog === null) {
-      // if a file of that name exists already, disk.append simply continues it
-      this.currentLog = LOG_PREFIX + hexName(txns[0].zxid);
-    }
-    this.disk.append(this.currentLog, txns);
-    for (const t of txns) if (t.zxid > this.lastLogged) this.lastLogged = t.zxid;
+    // (once per log file: out of line, like the indexed loop below keeps this small enough for V8 to inline)
+    const log = this.currentLog ?? this.startLog(txns[0].zxid);
+    this.disk.append(log, txns);
+    for (let i = 0; i < txns.length; i++) if (txns[i].zxid > this.lastLogged) this.lastLogged = txns[i].zxid;
+  }
+
+  /** The name of a new log file, starting at `zxid` (if a file of that name exists already, disk.append simply continues it). */
+  private startLog(zxid: number): string {
+    this.currentLog = LOG_PREFIX + hexName(zxid);
+    return this.currentLog;
   }
 
   /**
