@@ -18,7 +18,7 @@
 import type { NodeName } from '../core/port.js';
 import type { Rng } from './random.js';
 import type { NetEvent, Proc, World } from './world.js';
-import { EventKind } from './event-kinds.js';
+import { EventKind, MsgKind } from './event-kinds.js';
 
 /** Linux's retransmission timeout: its floor (TCP_RTO_MIN) and cap (TCP_RTO_MAX), in ms. */
 const RTO_MIN_MS = 200;
@@ -211,7 +211,7 @@ export class Network {
     const other = (1 - side) as 0 | 1;
     const to = conn.end[other].proc;
     const mid = this.world.msgId();
-    const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
+    const typeCode = this.world.recordMessage(MsgKind.SEND, from, to, connId, mid, msg, 0);
     this.sendItem(this.world.makeNetEvent(EventKind.DELIVER, to, conn, other, msg, mid, typeCode), from);
   }
 
@@ -277,7 +277,7 @@ export class Network {
     const side = ev.side;
     if (ev.k === EventKind.DELIVER) {
       this.dropped++;
-      this.world.recordMessage('drop', conn.end[1 - side].proc, conn.end[side].proc, conn.id, ev.id, ev.msg, ev.typeCode);
+      this.world.recordMessage(MsgKind.DROP, conn.end[1 - side].proc, conn.end[side].proc, conn.id, ev.id, ev.msg, ev.typeCode);
     }
     ev.arrived = false;
     let q = conn.end[side].lost;
@@ -408,7 +408,7 @@ export class Network {
       case EventKind.DELIVER: {
         const from = conn.end[1 - side].proc;
         this.delivered++;
-        this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
+        this.world.recordMessage(MsgKind.RECV, from, p, conn.id, ev.id, ev.msg, ev.typeCode);
         this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
         return;
       }

@@ -100,6 +100,14 @@ export class TraceHash {
     // slots): a string compare, a pointer compare for the constants, instead of a Map lookup.
     const slot = (s.length * 31 + s.charCodeAt(0)) & 63;
     if (this.cachedStrings[slot] === s) return this.cachedCodes[slot]!;
+    return this.codeMiss(s, slot);
+  }
+
+  /**
+   * code(s) past a miss of the cache (`slot` is the string's cache slot). Apart from code() so that the hit path,
+   * inlined into every traced string, stays small: V8's inlining budget is counted in bytecode.
+   */
+  private codeMiss(s: string, slot: number): number {
     let code = this.codes.get(s);
     if (code === undefined) {
       this.chars(s);
@@ -218,10 +226,10 @@ export function hashFields(h: TraceHash, o: Record<string, unknown>): void {
  * session ids are integers beyond 32 bits); anything else recurses.
  */
 export function hashField(h: TraceHash, x: unknown): void {
-  if (typeof x === 'number') {
-    if (Number.isInteger(x)) h.int(x);
-    else h.str(String(x));
-  } else if (typeof x === 'string') h.str(x);
+  // Few branches (V8 inlines this into every typed trace call): other numbers go through hashValue, which hashes
+  // them as their string as before.
+  if (typeof x === 'number' && Number.isInteger(x)) h.int(x);
+  else if (typeof x === 'string') h.str(x);
   else hashValue(h, x);
 }
 
