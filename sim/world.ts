@@ -521,10 +521,7 @@ export class World {
   }
 
   private hashHead(kind: string, p: Proc | null): void {
-    const h = this.hash;
-    h.int(this.clock);
-    h.str(kind);
-    h.small(p === null ? 0 : p.idx + 1);
+    this.hash.head(this.clock, kind, p === null ? 0 : p.idx + 1);
   }
 
   /** record(kind, p, { [key]: value }) for one string field, without building the object unless it is recorded. */
