@@ -16,3 +16,10 @@ export const enum EventKind {
   /** SYN retransmission timer of a connection attempt (network.ts). */
   SYN = 8,
 }
+
+/** What happened to a message, for World.recordMessage: the number is the value the trace hash takes. */
+export const enum MsgKind {
+  SEND = 1,
+  RECV = 2,
+  DROP = 3,
+}

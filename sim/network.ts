@@ -18,7 +18,7 @@
 import type { NodeName } from '../core/port.js';
 import type { Rng } from './random.js';
 import type { NetEvent, Proc, World } from './world.js';
-import { EventKind } from './event-kinds.js';
+import { EventKind, MsgKind } from './event-kinds.js';
 
 /** Linux's retransmission timeout: its floor (TCP_RTO_MIN) and cap (TCP_RTO_MAX), in ms. */
 const RTO_MIN_MS = 200;
@@ -211,7 +211,7 @@ export class Network {
     const other = (1 - side) as 0 | 1;
     const to = conn.end[other].proc;
     const mid = this.world.msgId();
-    const typeCode = this.world.recordMessage('send', from, to, connId, mid, msg);
+    const typeCode = this.world.recordMessage(MsgKind.SEND, from, to, connId, mid, msg, 0);
     this.sendItem(this.world.makeNetEvent(EventKind.DELIVER, to, conn, other, msg, mid, typeCode), from);
   }
 
@@ -277,7 +277,7 @@ export class Network {
     const side = ev.side;
     if (ev.k === EventKind.DELIVER) {
       this.dropped++;
-      this.world.recordMessage('drop', conn.end[1 - side].proc, conn.end[side].proc, conn.id, ev.id, ev.msg, ev.typeCode);
+      this.world.recordMessage(MsgKind.DROP, conn.end[1 - side].proc, conn.end[side].proc, conn.id, ev.id, ev.msg, ev.typeCode);
     }
     ev.arrived = false;
     let q = conn.end[side].lost;
@@ -398,28 +398,29 @@ export class Network {
     if (q.length === 0) here.early = null;
   }
 
-  /** The application gets a stream item: a message, the end of the handshake, or the peer's FIN. */
+  /** The application gets a stream item: a message (the hot case, here), the end of the handshake, or the peer's FIN. */
   private handOver(ev: NetEvent): void {
     const conn = ev.conn!;
-    const p = ev.proc!;
     const side = ev.side;
     conn.end[side].nextSeq++;
-    switch (ev.k) {
-      case EventKind.DELIVER: {
-        const from = conn.end[1 - side].proc;
-        this.delivered++;
-        this.world.recordMessage('recv', from, p, conn.id, ev.id, ev.msg, ev.typeCode);
-        this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
-        return;
-      }
-      case EventKind.CONNECTED:
-        conn.end[0].ready = true;
-        this.world.record('connected', p, { to: conn.end[1].proc.name, conn: conn.id });
-        this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.end[1].proc.name });
-        return;
-      default:
-        this.closeSide(conn, side);
+    if (ev.k !== EventKind.DELIVER) return this.handOverControl(ev, conn, side);
+    const p = ev.proc!;
+    const from = conn.end[1 - side].proc;
+    this.delivered++;
+    this.world.recordMessage(MsgKind.RECV, from, p, conn.id, ev.id, ev.msg, ev.typeCode);
+    this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
+  }
+
+  /** handOver of the end of the handshake or of the peer's FIN (apart, to keep the per-message path small for V8). */
+  private handOverControl(ev: NetEvent, conn: Conn, side: 0 | 1): void {
+    const p = ev.proc!;
+    if (ev.k === EventKind.CONNECTED) {
+      conn.end[0].ready = true;
+      this.world.record('connected', p, { to: conn.end[1].proc.name, conn: conn.id });
+      this.world.deliver(p, { kind: 'connected', conn: conn.id, peer: conn.end[1].proc.name });
+      return;
     }
+    this.closeSide(conn, side);
   }
 
   /** Side `side` learns that the connection closed. */
@@ -435,19 +436,23 @@ export class Network {
   // ---------------------------------------------------------------- event dispatch
 
   dispatch(ev: NetEvent): void {
+    // Only stream items (messages, SYN-ACKs, FINs) are hot: the rest lives in control(), which keeps this function
+    // small enough for V8 to inline it and the delivery path into its callers.
+    const k = ev.k;
+    if (k === EventKind.DELIVER || k === EventKind.CONNECTED || (k === EventKind.CLOSED && ev.nseq >= 0)) {
+      this.streamItem(ev, ev.proc!, ev.conn!, ev.side); // a CLOSED with a sequence number is the peer's FIN
+      return;
+    }
+    this.control(ev);
+  }
+
+  /** The events that are not stream items: local close notifications, accepts, retransmission and SYN timers. */
+  private control(ev: NetEvent): void {
     const conn = ev.conn!;
     const p = ev.proc!;
     const side = ev.side;
     switch (ev.k) {
-      case EventKind.DELIVER:
-      case EventKind.CONNECTED:
-        this.streamItem(ev, p, conn, side);
-        return;
       case EventKind.CLOSED:
-        if (ev.nseq >= 0) {
-          this.streamItem(ev, p, conn, side); // the peer's FIN
-          return;
-        }
         // a local notification: refused, reset, or our own TCP gave up
         if (!live(conn, side)) return;
         if (!this.world.deferOrRun(p, ev)) return;

@@ -48,7 +48,7 @@ export class LivelockError extends Error {
   override name = 'LivelockError';
 }
 
-import { EventKind } from './event-kinds.js';
+import { EventKind, MsgKind } from './event-kinds.js';
 
 /**
  * One queued event. A single class with optional fields keeps V8's property access fast. Fields are `declare`d and
@@ -331,11 +331,14 @@ export class World {
 
   /** Runs an event just taken from the queue. */
   private runEvent(ev: Ev): void {
-    if (++this.events > this.maxEvents) {
-      throw new LivelockError(`event limit of ${this.maxEvents} reached at virtual time ${ev.time} ms: the run does not settle (livelock?)`);
-    }
+    if (++this.events > this.maxEvents) this.livelock(ev);
     this.clock = ev.time;
     this.dispatch(ev);
+  }
+
+  /** runEvent past the event limit (apart: the hot path stays small enough for V8 to inline). */
+  private livelock(ev: Ev): never {
+    throw new LivelockError(`event limit of ${this.maxEvents} reached at virtual time ${ev.time} ms: the run does not settle (livelock?)`);
   }
 
   /** Runs until virtual time `limit` (events at <= limit, then the clock is set to it) or until a predicate holds. */
@@ -424,43 +427,49 @@ export class World {
     this.runLoop(run);
   };
 
+  /**
+   * Runs one event by kind. Each kind's body is a method of its own: this function sits on the path of every event,
+   * and V8 inlines it (and what it calls) into the event loop only while its bytecode stays small.
+   */
   private dispatch(ev: Ev): void {
-    switch (ev.k) {
-      case EventKind.DRIVER:
-        this.record1('driver', null, 'label', ev.tag);
-        ev.fn!();
-        return;
-      case EventKind.TIMER: {
-        const p = ev.proc!;
-        if (!p.up || p.inc !== ev.inc) return;
-        if (p.paused) {
-          p.deferred.push(ev);
-          return;
-        }
-        this.timers.delete(ev.id);
-        this.record1('timer', p, 'tag', ev.tag);
-        this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
-        return;
-      }
-      case EventKind.SYNCED: {
-        const p = ev.proc!;
-        if (!p.up || p.inc !== ev.inc) return; // crashed before the sync completed: nothing became durable
-        // The disk completes the sync even while the process is paused; only the notification waits.
-        if (ev.id >= 0) {
-          p.disk.completeSync(ev.id);
-          ev.id = -1;
-        }
-        if (p.paused) {
-          p.deferred.push(ev);
-          return;
-        }
-        this.record1('synced', p, 'tag', ev.tag);
-        this.deliver(p, { kind: 'synced', tag: ev.tag });
-        return;
-      }
-      default:
-        this.net.dispatch(ev as unknown as NetEvent);
+    const k = ev.k;
+    if (k === EventKind.TIMER) this.timerFired(ev);
+    else if (k === EventKind.SYNCED) this.syncDone(ev);
+    else if (k === EventKind.DRIVER) this.runDriver(ev);
+    else this.net.dispatch(ev as unknown as NetEvent);
+  }
+
+  private runDriver(ev: Ev): void {
+    this.record1('driver', null, 'label', ev.tag);
+    ev.fn!();
+  }
+
+  private timerFired(ev: Ev): void {
+    const p = ev.proc!;
+    if (!p.up || p.inc !== ev.inc) return;
+    if (p.paused) {
+      p.deferred.push(ev);
+      return;
     }
+    this.timers.delete(ev.id);
+    this.record1('timer', p, 'tag', ev.tag);
+    this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
+  }
+
+  private syncDone(ev: Ev): void {
+    const p = ev.proc!;
+    if (!p.up || p.inc !== ev.inc) return; // crashed before the sync completed: nothing became durable
+    // The disk completes the sync even while the process is paused; only the notification waits.
+    if (ev.id >= 0) {
+      p.disk.completeSync(ev.id);
+      ev.id = -1;
+    }
+    if (p.paused) {
+      p.deferred.push(ev);
+      return;
+    }
+    this.record1('synced', p, 'tag', ev.tag);
+    this.deliver(p, { kind: 'synced', tag: ev.tag });
   }
 
   /** Hands an event to a live, running process (callers checked up/inc/paused). */
@@ -512,15 +521,12 @@ export class World {
   }
 
   private hashHead(kind: string, p: Proc | null): void {
-    const h = this.hash;
-    h.int(this.clock);
-    h.str(kind);
-    h.small(p === null ? 0 : p.idx + 1);
+    this.hash.head(this.clock, kind, p === null ? 0 : p.idx + 1);
   }
 
   /** record(kind, p, { [key]: value }) for one string field, without building the object unless it is recorded. */
   record1(kind: string, p: Proc | null, key: string, value: string): void {
-    if (this.recordAll) return this.record(kind, p, { [key]: value });
+    if (this.recordAll) return this.recordObj1(kind, p, key, value);
     this.hashHead(kind, p);
     const h = this.hash;
     h.str(value);
@@ -529,7 +535,7 @@ export class World {
 
   /** record(kind, p, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object unless recorded. */
   record2(kind: string, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
-    if (this.recordAll) return this.record(kind, p, { [k1]: v1, [k2]: v2 });
+    if (this.recordAll) return this.recordObj2(kind, p, k1, v1, k2, v2);
     this.hashHead(kind, p);
     const h = this.hash;
     h.str(v1);
@@ -543,12 +549,7 @@ export class World {
    * read it). Fields past n are ignored.
    */
   recordFields(kind: string, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
-    if (this.recordTrace) {
-      const data: Record<string, unknown> = { [k1]: v1, [k2]: v2 };
-      if (n >= 3) data[k3] = v3;
-      if (n >= 4) data[k4] = v4;
-      return this.record(kind, p, data);
-    }
+    if (this.recordTrace) return this.recordObjN(kind, p, n, k1, v1, k2, v2, k3, v3, k4, v4);
     this.hashHead(kind, p);
     const h = this.hash;
     hashField(h, v1);
@@ -558,21 +559,40 @@ export class World {
     h.small(n); // the field count, as hashFields ends
   }
 
+  // The recorded-trace branches of record1, record2 and recordFields, kept out of them: they build objects with
+  // computed keys, whose bytecode would count against V8's inlining budget on every hot caller.
+  private recordObj1(kind: string, p: Proc | null, key: string, value: string): void {
+    this.record(kind, p, { [key]: value });
+  }
+  private recordObj2(kind: string, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
+    this.record(kind, p, { [k1]: v1, [k2]: v2 });
+  }
+  private recordObjN(kind: string, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
+    const data: Record<string, unknown> = { [k1]: v1, [k2]: v2 };
+    if (n >= 3) data[k3] = v3;
+    if (n >= 4) data[k4] = v4;
+    this.record(kind, p, data);
+  }
+
   /**
    * Hot-path trace for message send/receive: hashes numbers and the message type's code only. Returns the code, so
    * the delivery can pass it back instead of looking the type up again.
    */
-  recordMessage(kind: 'send' | 'recv' | 'drop', from: Proc, to: Proc, conn: number, mid: number, msg: unknown, typeCode = 0): number {
+  recordMessage(kind: MsgKind, from: Proc, to: Proc, conn: number, mid: number, msg: unknown, typeCode: number): number {
     const h = this.hash;
     // the type's string code, looked up once per message (the delivery passes back the one its send found)
     const code = typeCode !== 0 ? typeCode : h.code(messageType(msg));
     // kind (2 bits), sender and receiver (15 bits each: process indices are far fewer) in one word
-    h.int3(this.clock, (kind === 'send' ? 1 : kind === 'recv' ? 2 : 3) | (from.idx << 2) | (to.idx << 17), mid, code);
-    if (this.recordAll) {
-      const node = kind === 'recv' ? to.name : from.name;
-      this.trace.push({ t: this.clock, kind, node, from: from.name, to: to.name, conn, mid, type: messageType(msg), msg });
-    }
+    h.int3(this.clock, kind | (from.idx << 2) | (to.idx << 17), mid, code);
+    if (this.recordAll) this.traceMessage(kind, from, to, conn, mid, msg);
     return code;
+  }
+
+  /** recordMessage's recorded event (apart, to keep the per-message path short for V8's inliner). */
+  private traceMessage(kind: MsgKind, from: Proc, to: Proc, conn: number, mid: number, msg: unknown): void {
+    const k = kind === MsgKind.SEND ? 'send' : kind === MsgKind.RECV ? 'recv' : 'drop';
+    const node = kind === MsgKind.RECV ? to.name : from.name;
+    this.trace.push({ t: this.clock, kind: k, node, from: from.name, to: to.name, conn, mid, type: messageType(msg), msg });
   }
 
   // ---------------------------------------------------------------- ports
