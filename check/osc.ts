@@ -639,9 +639,21 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       }
     }
   }
-  // Version look-ahead: for each znode that some update sets data on (a slot), the zxid-order positions of the
-  // completed updates' setData on it (one per sub-operation), and how many setData of updates of unknown outcome on it
-  // are not placed yet (kept by place and unplace).
+  // Version and data look-ahead, for the znodes whose state the completed updates alone do not fix (`uncertain`: those
+  // an update of unknown outcome writes, and ephemerals, which a session's end may delete at a time the search
+  // chooses; on any other znode a wrong choice elsewhere cannot show, and the checks would only cost time): for each
+  // one that some update sets data on (a slot), the zxid-order positions of the completed updates' setData on it (one
+  // per sub-operation), and how many setData of updates of unknown outcome on it are not placed yet (kept by place and
+  // unplace).
+  const uncertain = new Set<string>();
+  for (const it of items) {
+    const st = it.step;
+    if (st.k !== 'write' || st.expect.s === 'free') continue;
+    for (const sub of st.subs) {
+      if (st.expect.s === 'unknown') uncertain.add(sub.path);
+      if (sub.k === 'create' && sub.name !== undefined && (st.expect.s === 'unknown' || sub.ephemeral)) uncertain.add(sub.name);
+    }
+  }
   const slotOf = new Map<string, number>();
   const slotFor = (path: string): number => {
     let k = slotOf.get(path);
@@ -654,7 +666,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     zOrder.forEach((it, k) => {
       const st = it.step;
       if (st.k !== 'write' || st.expect.s !== 'ok') return;
-      for (const sub of st.subs) if (sub.k === 'setData') (knownSets[slotFor(sub.path)] ??= []).push(k);
+      for (const sub of st.subs) if (sub.k === 'setData' && uncertain.has(sub.path)) (knownSets[slotFor(sub.path)] ??= []).push(k);
     });
     items.forEach((it, i) => {
       const st = it.step;
@@ -666,19 +678,20 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const unknownSets = new Int32Array(slotOf.size);
   for (const l of unknownSlots) if (l) for (const k of l) unknownSets[k]!++;
   /** How many setData on the slot's znode the completed updates not placed yet and before zxid-order position kz do. */
+  const firstAtLeast = (a: number[], x: number): number => {
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const knownSetsBefore = (slot: number, kz: number): number => {
+    if (kz <= zNext) return 0;
     const a = knownSets[slot]!;
-    const first = (x: number): number => {
-      let lo = 0;
-      let hi = a.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (a[mid]! < x) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
-    return kz <= zNext ? 0 : first(kz) - first(zNext);
+    return firstAtLeast(a, kz) - firstAtLeast(a, zNext);
   };
   /** The items that write each (path, data) key of `produces`. */
   const producerItems = new Map<string, Item[]>();
@@ -716,23 +729,25 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   interface Sight {
     z: number;
     /** getChildren: the parent, and the full paths and names of the children it listed. */
-    parent?: string;
-    childPaths?: string[];
-    childNames?: readonly string[];
+    parent: string | undefined;
+    childPaths: string[] | undefined;
+    childNames: readonly string[] | undefined;
     /** Paths it saw exist, and paths it saw missing. */
     present: string[];
     absent: string[];
     /** The version it saw `path` at (see ver), as a slot of the version counts (-1: none); the data it read there. */
     vslot: number;
     version: number;
-    path?: string;
-    data?: string;
-    dh?: number;
+    path: string | undefined;
+    data: string | undefined;
+    dh: number | undefined;
+    /** The operations that write that data there (see produces). */
+    producers: Item[] | undefined;
     /** How many updates of the zxid order come before it (those with a zxid up to z). */
     kz: number;
     stamp: number;
   }
-  const sights = new Map<string, Sight>();
+  const sights = new Map<string, Sight[]>();
   /** The number of updates in the zxid order with a zxid up to z. */
   const zCount = (z: number): number => {
     let lo = 0;
@@ -744,34 +759,58 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     }
     return lo;
   };
+  /** A Sight with every field set (one object shape for all of them). */
+  const newSight = (z: number, present: string[], absent: string[]): Sight => ({
+    z,
+    parent: undefined,
+    childPaths: undefined,
+    childNames: undefined,
+    present,
+    absent,
+    vslot: -1,
+    version: -1,
+    path: undefined,
+    data: undefined,
+    dh: undefined,
+    producers: undefined,
+    kz: 0,
+    stamp: 0,
+  });
   const sightOf = (it: Item): Sight | undefined => {
     const st = it.step;
     const z = it.op.zxid!;
     let s: Sight | undefined;
-    const base = { vslot: -1, version: -1, kz: 0, stamp: 0 };
     if (st.k === 'getChildren' && st.expect.s === 'ok' && st.children) {
       const prefix = st.path === '/' ? '/' : `${st.path}/`;
-      s = { ...base, z, parent: st.path, childPaths: st.children.map((c) => prefix + c), childNames: st.children, present: [st.path], absent: [] };
+      s = newSight(z, [st.path], []);
+      s.parent = st.path;
+      s.childPaths = st.children.map((c) => prefix + c);
+      s.childNames = st.children;
     } else if ((st.k === 'getChildren' || st.k === 'getData') && st.expect.s === 'err' && st.expect.code === ZkError.NONODE) {
-      s = { ...base, z, present: [], absent: [st.path] };
+      s = newSight(z, [], [st.path]);
     } else if (st.k === 'getData' && st.expect.s === 'ok') {
-      s = { ...base, z, present: [st.path], absent: [], path: st.path };
+      s = newSight(z, [st.path], []);
+      s.path = st.path;
       if (st.version !== undefined) s.version = st.version;
-      if (st.data !== undefined && !appendPaths.has(st.path)) {
+      if (st.data !== undefined && !appendPaths.has(st.path) && uncertain.has(st.path)) {
         s.data = st.data;
         s.dh = st.dh!;
+        s.producers = producerItems.get(`${st.path}\u0000${st.data}`) ?? [];
       }
     } else if (st.k === 'exists' && st.expect.s === 'ok' && st.present !== undefined) {
-      s = { ...base, z, present: st.present ? [st.path] : [], absent: st.present ? [] : [st.path], path: st.path };
+      s = newSight(z, st.present ? [st.path] : [], st.present ? [] : [st.path]);
+      s.path = st.path;
       if (st.present && st.version !== undefined) s.version = st.version;
     }
     if (!s) return undefined;
     if (s.version >= 0) s.vslot = slotOf.get(s.path!) ?? -1;
     s.kz = zCount(z);
-    const key = JSON.stringify([s.z, s.parent, s.childNames, s.present, s.absent, s.version, s.data]);
-    const old = sights.get(key);
-    if (old) return old;
-    sights.set(key, s);
+    // (one Sight per distinct content, keyed without the data, which can be long: reads that saw the same share it)
+    const key = `${s.z}\u0000${s.present.join('\u0000')}\u0001${s.absent.join('\u0000')}\u0001${s.parent === undefined ? '' : s.childNames!.join('/')}\u0001${s.version}`;
+    let bucket = sights.get(key);
+    if (!bucket) sights.set(key, (bucket = []));
+    for (const old of bucket) if (old.data === s.data && old.parent === s.parent) return old;
+    bucket.push(s);
     return s;
   };
   /**
@@ -783,7 +822,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     const st = it.step;
     if (st.k !== 'write' || st.multi || st.subs.length !== 1 || it.zxid < 0) return undefined;
     const sub = st.subs[0]!;
-    const s: Sight = { z: it.zxid - 1, present: [], absent: [], vslot: -1, version: -1, kz: zPos.get(it)!, stamp: 0 };
+    if (!uncertain.has(sub.path)) return undefined;
+    const s = newSight(it.zxid - 1, [], []);
+    s.kz = zPos.get(it)!;
     if (st.expect.s === 'ok') {
       if (sub.k === 'setData' || sub.k === 'delete') {
         s.present.push(sub.path);
@@ -810,7 +851,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         if (n && n.version + known > s.version && !removable(s.path!, s.z)) return true;
       }
       // Data: when the znode does not hold what it read, something that may still come before it must write it.
-      if (s.data !== undefined && !(n && n.dh === s.dh && n.data === s.data) && !anyBefore(producerItems.get(`${s.path!}\u0000${s.data}`), s.z)) return true;
+      if (s.data !== undefined && !(n && n.dh === s.dh && n.data === s.data) && !anyBefore(s.producers, s.z)) return true;
     }
     if (s.parent === undefined) return false;
     const n = tree.get(s.parent);
