@@ -649,16 +649,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   // chooses; on any other znode a wrong choice elsewhere cannot show, and the checks would only cost time): for each
   // one that some update sets data on (a slot), the zxid-order positions of the completed updates' setData on it (one
   // per sub-operation), and how many setData of updates of unknown outcome on it are not placed yet (kept by place and
-  // unplace).
+  // unplace). Built by goDeep at the search's first dead end (see `deep`).
   const uncertain = new Set<string>();
-  for (const it of items) {
-    const st = it.step;
-    if (st.k !== 'write' || st.expect.s === 'free') continue;
-    for (const sub of st.subs) {
-      if (st.expect.s === 'unknown') uncertain.add(sub.path);
-      if (sub.k === 'create' && sub.name !== undefined && (st.expect.s === 'unknown' || sub.ephemeral)) uncertain.add(sub.name);
-    }
-  }
   const slotOf = new Map<string, number>();
   const slotFor = (path: string): number => {
     let k = slotOf.get(path);
@@ -667,21 +659,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   };
   const knownSets: number[][] = [];
   const unknownSlots: Array<number[] | undefined> = new Array<number[] | undefined>(items.length);
-  if (usedZxids) {
-    zOrder.forEach((it, k) => {
-      const st = it.step;
-      if (st.k !== 'write' || st.expect.s !== 'ok') return;
-      for (const sub of st.subs) if (sub.k === 'setData' && uncertain.has(sub.path)) (knownSets[slotFor(sub.path)] ??= []).push(k);
-    });
-    items.forEach((it, i) => {
-      const st = it.step;
-      if (st.k !== 'write' || st.expect.s !== 'unknown') return;
-      for (const sub of st.subs) if (sub.k === 'setData') (unknownSlots[i] ??= []).push(slotFor(sub.path));
-    });
-  }
-  for (let k = 0; k < slotOf.size; k++) knownSets[k] ??= [];
-  const unknownSets = new Int32Array(slotOf.size);
-  for (const l of unknownSlots) if (l) for (const k of l) unknownSets[k]!++;
+  let unknownSets = new Int32Array(0);
+  /** The items that write each (path, data) key of `produces`. */
+  const producerItems = new Map<string, Item[]>();
   /** How many setData on the slot's znode the completed updates not placed yet and before zxid-order position kz do. */
   const firstAtLeast = (a: number[], x: number): number => {
     let lo = 0;
@@ -698,11 +678,6 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     const a = knownSets[slot]!;
     return firstAtLeast(a, kz) - firstAtLeast(a, zNext);
   };
-  /** The items that write each (path, data) key of `produces`. */
-  const producerItems = new Map<string, Item[]>();
-  items.forEach((it, i) => {
-    for (const k of produces[i]!) addTo(producerItems, k, it);
-  });
   /** Whether `it` is not placed yet and may still be placed before a read that saw zxid `z`. */
   const mayCome = (it: Item, z: number): boolean => !placedItem[itemIndex.get(it)!] && (it.zxid < 0 || it.zxid <= z);
   const anyBefore = (list: Item[] | undefined, z: number): boolean => {
@@ -797,10 +772,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       s = newSight(z, [st.path], []);
       s.path = st.path;
       if (st.version !== undefined) s.version = st.version;
-      if (st.data !== undefined && !appendPaths.has(st.path) && uncertain.has(st.path)) {
+      if (st.data !== undefined && !appendPaths.has(st.path)) {
         s.data = st.data;
         s.dh = st.dh!;
-        s.producers = producerItems.get(`${st.path}\u0000${st.data}`) ?? [];
       }
     } else if (st.k === 'exists' && st.expect.s === 'ok' && st.present !== undefined) {
       s = newSight(z, st.present ? [st.path] : [], st.present ? [] : [st.path]);
@@ -808,7 +782,6 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       if (st.present && st.version !== undefined) s.version = st.version;
     }
     if (!s) return undefined;
-    if (s.version >= 0) s.vslot = slotOf.get(s.path!) ?? -1;
     s.kz = zCount(z);
     // (one Sight per distinct content, keyed without the data, which can be long: reads that saw the same share it)
     const key = `${s.z}\u0000${s.present.join('\u0000')}\u0001${s.absent.join('\u0000')}\u0001${s.parent === undefined ? '' : s.childNames!.join('/')}\u0001${s.version}`;
@@ -840,13 +813,18 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     } else if (st.expect.s === 'err' && st.expect.code === ZkError.NONODE && (sub.k === 'setData' || sub.k === 'delete')) s.absent.push(sub.path);
     else if (st.expect.s === 'err' && st.expect.code === ZkError.NODEEXISTS && sub.k === 'create' && !sub.sequential) s.present.push(sub.path);
     if (s.version >= 0) s.vslot = slotOf.get(s.path!) ?? -1;
-    return s.present.length || s.absent.length ? s : undefined;
+    return s.present.length || s.absent.length || s.vslot >= 0 ? s : undefined;
   };
+  /**
+   * Whether the version and data look-ahead is on: from the search's first dead end. A search that never backtracks
+   * (most histories) would only pay for it; one that does needs it most (pruning is never required for a verdict).
+   */
+  let deep = false;
   /** True when a read that saw `s` (not placed yet) can never be legal: see above. */
   const unreachable = (s: Sight): boolean => {
     for (const x of s.present) if (cannotAppear(x, s.z)) return true;
     for (const x of s.absent) if (cannotVanish(x, s.z)) return true;
-    if (s.vslot >= 0 || s.data !== undefined) {
+    if (deep && (s.vslot >= 0 || s.producers !== undefined)) {
       const n = tree.get(s.path!);
       if (s.vslot >= 0) {
         // Versions: the updates placed before it can raise the znode's version by one per setData at most (a delete
@@ -856,7 +834,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         if (n && n.version + known > s.version && !removable(s.path!, s.z)) return true;
       }
       // Data: when the znode does not hold what it read, something that may still come before it must write it.
-      if (s.data !== undefined && !(n && n.dh === s.dh && n.data === s.data) && !anyBefore(s.producers, s.z)) return true;
+      if (s.producers !== undefined && !(n && n.dh === s.dh && n.data === s.data) && !anyBefore(s.producers, s.z)) return true;
     }
     if (s.parent === undefined) return false;
     const n = tree.get(s.parent);
@@ -889,15 +867,53 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     return a;
   });
   /** Likewise with the session's first completed update with a zxid at or after it, for what it needs (updateSightOf). */
-  const nextUpdateSight: Array<Array<Sight | undefined>> = lists.map((list) => {
-    const a: Array<Sight | undefined> = new Array<Sight | undefined>(list.length + 1).fill(undefined);
-    if (!usedZxids) return a;
-    for (let k = list.length - 1; k >= 0; k--) {
-      const it = list[k]!;
-      a[k] = (it.update && !it.unknown && it.zxid >= 0 ? updateSightOf(it) : undefined) ?? a[k + 1];
+  let nextUpdateSight: Array<Array<Sight | undefined>> = [];
+  /** Turns the version and data look-ahead on (see `deep`): builds what it needs, for the state reached. */
+  const goDeep = (): void => {
+    deep = true;
+    if (!usedZxids) return;
+    for (const it of items) {
+      const st = it.step;
+      if (st.k !== 'write' || st.expect.s === 'free') continue;
+      for (const sub of st.subs) {
+        if (st.expect.s === 'unknown') uncertain.add(sub.path);
+        if (sub.k === 'create' && sub.name !== undefined && (st.expect.s === 'unknown' || sub.ephemeral)) uncertain.add(sub.name);
+      }
     }
-    return a;
-  });
+    zOrder.forEach((it, k) => {
+      const st = it.step;
+      if (st.k !== 'write' || st.expect.s !== 'ok') return;
+      for (const sub of st.subs) if (sub.k === 'setData' && uncertain.has(sub.path)) (knownSets[slotFor(sub.path)] ??= []).push(k);
+    });
+    items.forEach((it, i) => {
+      const st = it.step;
+      if (st.k !== 'write' || st.expect.s !== 'unknown') return;
+      for (const sub of st.subs) if (sub.k === 'setData') (unknownSlots[i] ??= []).push(slotFor(sub.path));
+    });
+    for (let k = 0; k < slotOf.size; k++) knownSets[k] ??= [];
+    unknownSets = new Int32Array(slotOf.size);
+    unknownSlots.forEach((l, i) => {
+      if (l && !placedItem[i]) for (const k of l) unknownSets[k]!++;
+    });
+    items.forEach((it, i) => {
+      for (const k of produces[i]!) addTo(producerItems, k, it);
+    });
+    for (const bucket of sights.values()) {
+      for (const s of bucket) {
+        if (s.path === undefined || !uncertain.has(s.path)) continue;
+        if (s.version >= 0) s.vslot = slotOf.get(s.path) ?? -1;
+        if (s.data !== undefined) s.producers = producerItems.get(`${s.path}\u0000${s.data}`) ?? [];
+      }
+    }
+    nextUpdateSight = lists.map((list) => {
+      const a: Array<Sight | undefined> = new Array<Sight | undefined>(list.length + 1).fill(undefined);
+      for (let k = list.length - 1; k >= 0; k--) {
+        const it = list[k]!;
+        a[k] = (it.update && !it.unknown && it.zxid >= 0 ? updateSightOf(it) : undefined) ?? a[k + 1];
+      }
+      return a;
+    });
+  };
   /** For each position in the zxid order: the first completed sequential create at or after it (or −1). */
   const nextSeqCreate = new Int32Array(zOrder.length + 1).fill(-1);
   for (let k = zOrder.length - 1; k >= 0; k--) {
@@ -922,9 +938,11 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       s.stamp = stamp;
       if (unreachable(s)) return true;
     }
-    for (let p = 0; p < sessions; p++) {
-      const s = nextUpdateSight[p]![pos[p]!];
-      if (s && unreachable(s)) return true;
+    if (deep) {
+      for (let p = 0; p < sessions; p++) {
+        const s = nextUpdateSight[p]![pos[p]!];
+        if (s && unreachable(s)) return true;
+      }
     }
     return false;
   };
@@ -1149,6 +1167,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         if (placed) continue;
       }
       record(); // a dead end: the deepest one is the counterexample
+      if (!deep) goDeep();
       backtracking = true;
     }
     // Backtrack: undo forced frames; at a branch frame try the next alternative.
