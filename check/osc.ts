@@ -30,7 +30,12 @@
  * missing and nothing that may still come before it can create it, or one it did not list exists and nothing can
  * delete it), or the next completed sequential create can no longer succeed; an unknown op that a later operation of
  * its session waits for is decided only when that operation could come but for it; and assignments of recovered
- * sequential names that a later read rules out are skipped without a search (vanishingNames).
+ * sequential names that a later read rules out are skipped without a search (vanishingNames). On the znodes that
+ * updates of unknown outcome write (and ephemerals), the look-ahead also follows versions and data: a read with a
+ * zxid, or a completed update with a zxid, that saw a version the updates which may still come before it can no
+ * longer reach (or fall back to, with no delete left), or data nothing left can write, makes the state a dead end
+ * (16-client registers seed 50044 with group commit: a wrong guess on /r1 was found only at a later write, after every
+ * subset of the unknown writes of /r0 offered meanwhile: 791,812 configurations, now 711).
  *
  * Memoisation keys the per-session positions exactly and the tree by two independent 32-bit hashes; a hash
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
@@ -639,6 +644,40 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       }
     }
   }
+  // Version and data look-ahead, for the znodes whose state the completed updates alone do not fix (`uncertain`: those
+  // an update of unknown outcome writes, and ephemerals, which a session's end may delete at a time the search
+  // chooses; on any other znode a wrong choice elsewhere cannot show, and the checks would only cost time): for each
+  // one that some update sets data on (a slot), the zxid-order positions of the completed updates' setData on it (one
+  // per sub-operation), and how many setData of updates of unknown outcome on it are not placed yet (kept by place and
+  // unplace). Built by goDeep at the search's first dead end (see `deep`).
+  const uncertain = new Set<string>();
+  const slotOf = new Map<string, number>();
+  const slotFor = (path: string): number => {
+    let k = slotOf.get(path);
+    if (k === undefined) slotOf.set(path, (k = slotOf.size));
+    return k;
+  };
+  const knownSets: number[][] = [];
+  const unknownSlots: Array<number[] | undefined> = new Array<number[] | undefined>(items.length);
+  let unknownSets = new Int32Array(0);
+  /** The items that write each (path, data) key of `produces`. */
+  const producerItems = new Map<string, Item[]>();
+  /** How many setData on the slot's znode the completed updates not placed yet and before zxid-order position kz do. */
+  const firstAtLeast = (a: number[], x: number): number => {
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const knownSetsBefore = (slot: number, kz: number): number => {
+    if (kz <= zNext) return 0;
+    const a = knownSets[slot]!;
+    return firstAtLeast(a, kz) - firstAtLeast(a, zNext);
+  };
   /** Whether `it` is not placed yet and may still be placed before a read that saw zxid `z`. */
   const mayCome = (it: Item, z: number): boolean => !placedItem[itemIndex.get(it)!] && (it.zxid < 0 || it.zxid <= z);
   const anyBefore = (list: Item[] | undefined, z: number): boolean => {
@@ -670,37 +709,133 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   interface Sight {
     z: number;
     /** getChildren: the parent, and the full paths and names of the children it listed. */
-    parent?: string;
-    childPaths?: string[];
-    childNames?: readonly string[];
+    parent: string | undefined;
+    childPaths: string[] | undefined;
+    childNames: readonly string[] | undefined;
     /** Paths it saw exist, and paths it saw missing. */
     present: string[];
     absent: string[];
+    /** The version it saw `path` at (see ver), as a slot of the version counts (-1: none); the data it read there. */
+    vslot: number;
+    version: number;
+    path: string | undefined;
+    data: string | undefined;
+    dh: number | undefined;
+    /** The operations that write that data there (see produces). */
+    producers: Item[] | undefined;
+    /** How many updates of the zxid order come before it (those with a zxid up to z). */
+    kz: number;
     stamp: number;
   }
-  const sights = new Map<string, Sight>();
+  const sights = new Map<string, Sight[]>();
+  /** The number of updates in the zxid order with a zxid up to z. */
+  const zCount = (z: number): number => {
+    let lo = 0;
+    let hi = zOrder.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (zOrder[mid]!.zxid <= z) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  /** A Sight with every field set (one object shape for all of them). */
+  const newSight = (z: number, present: string[], absent: string[]): Sight => ({
+    z,
+    parent: undefined,
+    childPaths: undefined,
+    childNames: undefined,
+    present,
+    absent,
+    vslot: -1,
+    version: -1,
+    path: undefined,
+    data: undefined,
+    dh: undefined,
+    producers: undefined,
+    kz: 0,
+    stamp: 0,
+  });
   const sightOf = (it: Item): Sight | undefined => {
     const st = it.step;
     const z = it.op.zxid!;
     let s: Sight | undefined;
     if (st.k === 'getChildren' && st.expect.s === 'ok' && st.children) {
       const prefix = st.path === '/' ? '/' : `${st.path}/`;
-      s = { z, parent: st.path, childPaths: st.children.map((c) => prefix + c), childNames: st.children, present: [st.path], absent: [], stamp: 0 };
+      s = newSight(z, [st.path], []);
+      s.parent = st.path;
+      s.childPaths = st.children.map((c) => prefix + c);
+      s.childNames = st.children;
     } else if ((st.k === 'getChildren' || st.k === 'getData') && st.expect.s === 'err' && st.expect.code === ZkError.NONODE) {
-      s = { z, present: [], absent: [st.path], stamp: 0 };
-    } else if (st.k === 'getData' && st.expect.s === 'ok') s = { z, present: [st.path], absent: [], stamp: 0 };
-    else if (st.k === 'exists' && st.expect.s === 'ok' && st.present !== undefined) s = { z, present: st.present ? [st.path] : [], absent: st.present ? [] : [st.path], stamp: 0 };
+      s = newSight(z, [], [st.path]);
+    } else if (st.k === 'getData' && st.expect.s === 'ok') {
+      s = newSight(z, [st.path], []);
+      s.path = st.path;
+      if (st.version !== undefined) s.version = st.version;
+      if (st.data !== undefined && !appendPaths.has(st.path)) {
+        s.data = st.data;
+        s.dh = st.dh!;
+      }
+    } else if (st.k === 'exists' && st.expect.s === 'ok' && st.present !== undefined) {
+      s = newSight(z, st.present ? [st.path] : [], st.present ? [] : [st.path]);
+      s.path = st.path;
+      if (st.present && st.version !== undefined) s.version = st.version;
+    }
     if (!s) return undefined;
-    const key = JSON.stringify([s.z, s.parent, s.childNames, s.present, s.absent]);
-    const old = sights.get(key);
-    if (old) return old;
-    sights.set(key, s);
+    s.kz = zCount(z);
+    // (one Sight per distinct content, keyed without the data, which can be long: reads that saw the same share it)
+    const key = `${s.z}\u0000${s.present.join('\u0000')}\u0001${s.absent.join('\u0000')}\u0001${s.parent === undefined ? '' : s.childNames!.join('/')}\u0001${s.version}`;
+    let bucket = sights.get(key);
+    if (!bucket) sights.set(key, (bucket = []));
+    for (const old of bucket) if (old.data === s.data && old.parent === s.parent) return old;
+    bucket.push(s);
     return s;
   };
+  /**
+   * What a completed update with a zxid needs just before it takes effect (so after every update of a smaller zxid
+   * and the unknown ones placed before it): a setData or a delete, that its znode exists, at the version it names (or,
+   * for a setData, the one below the version of its reply); a create of a plain name, that it is missing.
+   */
+  const updateSightOf = (it: Item): Sight | undefined => {
+    const st = it.step;
+    if (st.k !== 'write' || st.multi || st.subs.length !== 1 || it.zxid < 0) return undefined;
+    const sub = st.subs[0]!;
+    if (!uncertain.has(sub.path)) return undefined;
+    const s = newSight(it.zxid - 1, [], []);
+    s.kz = zPos.get(it)!;
+    if (st.expect.s === 'ok') {
+      if (sub.k === 'setData' || sub.k === 'delete') {
+        s.present.push(sub.path);
+        s.path = sub.path;
+        if (sub.version !== -1) s.version = sub.version;
+        else if (sub.k === 'setData' && st.resultVersion !== undefined) s.version = st.resultVersion - 1;
+      } else if (sub.k === 'create' && !sub.sequential) s.absent.push(sub.path);
+    } else if (st.expect.s === 'err' && st.expect.code === ZkError.NONODE && (sub.k === 'setData' || sub.k === 'delete')) s.absent.push(sub.path);
+    else if (st.expect.s === 'err' && st.expect.code === ZkError.NODEEXISTS && sub.k === 'create' && !sub.sequential) s.present.push(sub.path);
+    if (s.version >= 0) s.vslot = slotOf.get(s.path!) ?? -1;
+    return s.present.length || s.absent.length || s.vslot >= 0 ? s : undefined;
+  };
+  /**
+   * Whether the version and data look-ahead is on: from the search's first dead end. A search that never backtracks
+   * (most histories) would only pay for it; one that does needs it most (pruning is never required for a verdict).
+   */
+  let deep = false;
   /** True when a read that saw `s` (not placed yet) can never be legal: see above. */
   const unreachable = (s: Sight): boolean => {
     for (const x of s.present) if (cannotAppear(x, s.z)) return true;
     for (const x of s.absent) if (cannotVanish(x, s.z)) return true;
+    if (deep && (s.vslot >= 0 || s.producers !== undefined)) {
+      const n = tree.get(s.path!);
+      if (s.vslot >= 0) {
+        // Versions: the updates placed before it can raise the znode's version by one per setData at most (a delete
+        // and a create start it again at 0, lower), and the completed ones with a zxid up to z will all be placed.
+        const known = knownSetsBefore(s.vslot, s.kz);
+        if ((n ? n.version : 0) + known + unknownSets[s.vslot]! < s.version) return true;
+        if (n && n.version + known > s.version && !removable(s.path!, s.z)) return true;
+      }
+      // Data: when the znode does not hold what it read, something that may still come before it must write it.
+      if (s.producers !== undefined && !(n && n.dh === s.dh && n.data === s.data) && !anyBefore(s.producers, s.z)) return true;
+    }
     if (s.parent === undefined) return false;
     const n = tree.get(s.parent);
     if (!n) return false; // (then s.present says it all)
@@ -731,6 +866,54 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     }
     return a;
   });
+  /** Likewise with the session's first completed update with a zxid at or after it, for what it needs (updateSightOf). */
+  let nextUpdateSight: Array<Array<Sight | undefined>> = [];
+  /** Turns the version and data look-ahead on (see `deep`): builds what it needs, for the state reached. */
+  const goDeep = (): void => {
+    deep = true;
+    if (!usedZxids) return;
+    for (const it of items) {
+      const st = it.step;
+      if (st.k !== 'write' || st.expect.s === 'free') continue;
+      for (const sub of st.subs) {
+        if (st.expect.s === 'unknown') uncertain.add(sub.path);
+        if (sub.k === 'create' && sub.name !== undefined && (st.expect.s === 'unknown' || sub.ephemeral)) uncertain.add(sub.name);
+      }
+    }
+    zOrder.forEach((it, k) => {
+      const st = it.step;
+      if (st.k !== 'write' || st.expect.s !== 'ok') return;
+      for (const sub of st.subs) if (sub.k === 'setData' && uncertain.has(sub.path)) (knownSets[slotFor(sub.path)] ??= []).push(k);
+    });
+    items.forEach((it, i) => {
+      const st = it.step;
+      if (st.k !== 'write' || st.expect.s !== 'unknown') return;
+      for (const sub of st.subs) if (sub.k === 'setData') (unknownSlots[i] ??= []).push(slotFor(sub.path));
+    });
+    for (let k = 0; k < slotOf.size; k++) knownSets[k] ??= [];
+    unknownSets = new Int32Array(slotOf.size);
+    unknownSlots.forEach((l, i) => {
+      if (l && !placedItem[i]) for (const k of l) unknownSets[k]!++;
+    });
+    items.forEach((it, i) => {
+      for (const k of produces[i]!) addTo(producerItems, k, it);
+    });
+    for (const bucket of sights.values()) {
+      for (const s of bucket) {
+        if (s.path === undefined || !uncertain.has(s.path)) continue;
+        if (s.version >= 0) s.vslot = slotOf.get(s.path) ?? -1;
+        if (s.data !== undefined) s.producers = producerItems.get(`${s.path}\u0000${s.data}`) ?? [];
+      }
+    }
+    nextUpdateSight = lists.map((list) => {
+      const a: Array<Sight | undefined> = new Array<Sight | undefined>(list.length + 1).fill(undefined);
+      for (let k = list.length - 1; k >= 0; k--) {
+        const it = list[k]!;
+        a[k] = (it.update && !it.unknown && it.zxid >= 0 ? updateSightOf(it) : undefined) ?? a[k + 1];
+      }
+      return a;
+    });
+  };
   /** For each position in the zxid order: the first completed sequential create at or after it (or −1). */
   const nextSeqCreate = new Int32Array(zOrder.length + 1).fill(-1);
   for (let k = zOrder.length - 1; k >= 0; k--) {
@@ -755,6 +938,12 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       s.stamp = stamp;
       if (unreachable(s)) return true;
     }
+    if (deep) {
+      for (let p = 0; p < sessions; p++) {
+        const s = nextUpdateSight[p]![pos[p]!];
+        if (s && unreachable(s)) return true;
+      }
+    }
     return false;
   };
   const deadHead = (): boolean => {
@@ -777,11 +966,14 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const place = (it: Item, apply: boolean, forced: boolean, alts?: Array<[Item, boolean]>): boolean => {
     const mark = tree.mark();
     if (apply && !applyZk(tree, it.step)) return false;
-    for (const k of produces[itemIndex.get(it)!]!) producers.set(k, producers.get(k)! - 1);
+    const idx = itemIndex.get(it)!;
+    for (const k of produces[idx]!) producers.set(k, producers.get(k)! - 1);
+    const us = unknownSlots[idx];
+    if (us) for (const k of us) unknownSets[k]!--;
     const f: Frame = { it, applied: apply, mark, rtPtr, forced };
     if (alts) f.alts = alts;
     stack.push(f);
-    placedItem[itemIndex.get(it)!] = 1;
+    placedItem[idx] = 1;
     const p = it.proc;
     posHash ^= zAt(p, pos[p]!) ^ zAt(p, pos[p]! + 1);
     pos[p]!++;
@@ -796,9 +988,12 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const unplace = (): Frame => {
     const f = stack.pop()!;
     const it = f.it;
-    placedItem[itemIndex.get(it)!] = 0;
+    const idx = itemIndex.get(it)!;
+    placedItem[idx] = 0;
     tree.rollback(f.mark);
-    for (const k of produces[itemIndex.get(it)!]!) producers.set(k, producers.get(k)! + 1);
+    for (const k of produces[idx]!) producers.set(k, producers.get(k)! + 1);
+    const us = unknownSlots[idx];
+    if (us) for (const k of us) unknownSets[k]!++;
     const p = it.proc;
     pos[p]!--;
     posHash ^= zAt(p, pos[p]!) ^ zAt(p, pos[p]! + 1);
@@ -972,6 +1167,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         if (placed) continue;
       }
       record(); // a dead end: the deepest one is the counterexample
+      if (!deep) goDeep();
       backtracking = true;
     }
     // Backtrack: undo forced frames; at a branch frame try the next alternative.

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { runSeed } from '../explore/runner.js';
 import { DEFAULT_CONFIG } from '../explore/spec.js';
 
-for (const [bug, seeds] of [[null, [1, 2, 3, 4, 5]], ['no-replay-on-rejoin', [1, 2, 3, 4, 5, 6, 7, 8]]] as const) {
+for (const [bug, seeds] of [[null, [1, 2, 3, 4, 5]], ['no-replay-on-rejoin', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]] as const) {
   test(`same verdicts and hash with a protocol trace and a full trace (${bug ?? 'no bug'})`, async () => {
     const config = bug ? { ...DEFAULT_CONFIG, bugs: [bug] } : DEFAULT_CONFIG;
     let violations = 0;

@@ -149,15 +149,17 @@ export class ZooKeeperServer implements Role<unknown> {
   private electionPending = new Map<number, Notification>();
   /**
    * Pending afterSync callbacks, a FIFO (a ring of syncCount entries from syncHead; the capacity is a power of two):
-   * role generation, callback and its argument. Each afterSync asks for one sync, and a disk completes its
-   * syncs in request order (Port contract), so the k-th completion belongs to the k-th callback. A ring, not arrays
-   * pushed to and spliced: there is one sync per logged txn on every server.
+   * role generation, callback and its argument. One flush is in flight at a time and covers the first
+   * syncCovered entries (see startSync). A ring, not arrays pushed to and spliced: nearly every logged txn on every
+   * server passes through it.
    */
   private syncGens = new Int32Array(16);
   private syncFns: SyncCallback[] = new Array<SyncCallback>(16).fill(NOOP);
   private syncArgs = new Float64Array(16);
   private syncHead = 0;
   private syncCount = 0;
+  /** Callbacks (from syncHead) that the flush in flight covers; 0 while no flush is in flight (see startSync). */
+  private syncCovered = 0;
   private nextSessionId = 0;
   private fleTimer: number | null = null;
   private snapPolicy!: SnapshotPolicy;
@@ -255,6 +257,16 @@ export class ZooKeeperServer implements Role<unknown> {
     this.syncFns[i] = fn;
     this.syncArgs[i] = arg;
     this.syncCount++;
+    if (this.syncCovered === 0) this.startSync();
+  }
+
+  /**
+   * Group commit, as ZooKeeper's SyncRequestProcessor: one log flush at a time. A flush covers every callback queued
+   * when it starts; what is written while it runs waits for the next one, which starts when it completes and covers
+   * all of them (the processor appends what queued during a flush, then flushes once).
+   */
+  private startSync(): void {
+    this.syncCovered = this.syncCount;
     this.port.disk.sync(AFTER_SYNC_TAG);
   }
 
@@ -373,17 +385,25 @@ export class ZooKeeperServer implements Role<unknown> {
     this.handleOther(ev);
   }
 
-  /** The completion of the oldest pending afterSync (see syncFns); a callback may add newer ones. */
+  /**
+   * The flush in flight completed: run the callbacks it covers, oldest first. syncCovered stays set meanwhile, so
+   * that afterSync calls from the callbacks queue for the next flush instead of starting one.
+   */
   private syncCompleted(): void {
-    if (this.syncCount === 0) return;
-    const i = this.syncHead;
-    this.syncHead = (i + 1) & (this.syncFns.length - 1);
-    this.syncCount--;
-    const g = this.syncGens[i]!;
-    const fn = this.syncFns[i]!;
-    this.syncFns[i] = NOOP; // release the closure
-    if (g === this.gen) fn(this.syncArgs[i]!);
+    let covered = this.syncCovered;
+    while (covered-- > 0 && this.syncCount > 0) {
+      const i = this.syncHead;
+      this.syncHead = (i + 1) & (this.syncFns.length - 1);
+      this.syncCount--;
+      const g = this.syncGens[i]!;
+      const fn = this.syncFns[i]!;
+      this.syncFns[i] = NOOP; // release the closure
+      if (g === this.gen) fn(this.syncArgs[i]!);
+    }
+    this.syncCovered = 0;
+    if (this.syncCount > 0) this.startSync();
   }
+
 
   private handleOther(ev: ProcessEvent<unknown>): void {
     if (this.state === 'DOWN') {
