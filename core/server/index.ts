@@ -404,7 +404,6 @@ export class ZooKeeperServer implements Role<unknown> {
     if (this.syncCount > 0) this.startSync();
   }
 
-
   private handleOther(ev: ProcessEvent<unknown>): void {
     if (this.state === 'DOWN') {
       if (ev.kind === 'accepted') this.port.close(ev.conn);
