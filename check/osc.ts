@@ -160,6 +160,22 @@ export function isSessionEnd(o: Operation): boolean {
  * invocations — not necessarily after their replies: a paused client can receive a reply after the server expired
  * its session (seed 610). Moves the start of each synthetic session end back to the last such invocation.
  */
+/**
+ * How many elements of the ascending array `a` are below x (with `orEqual`, at most x): the index of the first one
+ * that is not, by binary search. The zxid look-ups of this checker all come down to it.
+ */
+function countBelow(a: readonly number[], x: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const v = a[mid]!;
+    if (v < x || (orEqual && v === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
   if (!ops.some(isSessionEnd)) return ops;
   // (with no completed operation, it may come right after the session's first invocation: only its unknown
@@ -276,14 +292,8 @@ function vanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved
   updateZxids.sort((a, b) => a - b);
   /** The smallest zxid of a completed update above z (Infinity if none). */
   const updateAfter = (z: number): number => {
-    let lo = 0;
-    let hi = updateZxids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (updateZxids[mid]! > z) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo < updateZxids.length ? updateZxids[lo]! : Infinity;
+    const i = countBelow(updateZxids, z, true);
+    return i < updateZxids.length ? updateZxids[i]! : Infinity;
   };
   // Paths that some operation deletes, or creates otherwise than by an unknown sequential create: not judged.
   const otherwise = new Set<string>();
@@ -663,20 +673,10 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   /** The items that write each (path, data) key of `produces`. */
   const producerItems = new Map<string, Item[]>();
   /** How many setData on the slot's znode the completed updates not placed yet and before zxid-order position kz do. */
-  const firstAtLeast = (a: number[], x: number): number => {
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   const knownSetsBefore = (slot: number, kz: number): number => {
     if (kz <= zNext) return 0;
     const a = knownSets[slot]!;
-    return firstAtLeast(a, kz) - firstAtLeast(a, zNext);
+    return countBelow(a, kz, false) - countBelow(a, zNext, false);
   };
   /** Whether `it` is not placed yet and may still be placed before a read that saw zxid `z`. */
   const mayCome = (it: Item, z: number): boolean => !placedItem[itemIndex.get(it)!] && (it.zxid < 0 || it.zxid <= z);
@@ -729,16 +729,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   }
   const sights = new Map<string, Sight[]>();
   /** The number of updates in the zxid order with a zxid up to z. */
-  const zCount = (z: number): number => {
-    let lo = 0;
-    let hi = zOrder.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (zOrder[mid]!.zxid <= z) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const zOrderZxids = zOrder.map((it) => it.zxid);
+  const zCount = (z: number): number => countBelow(zOrderZxids, z, true);
   /** A Sight with every field set (one object shape for all of them). */
   const newSight = (z: number, present: string[], absent: string[]): Sight => ({
     z,
