@@ -69,12 +69,14 @@ class Ev {
   declare proc: Proc | null;
   declare conn: Conn | null;
   declare side: 0 | 1;
+  /**
+   * What the event carries, by kind: the message (deliveries), the tag (timers, syncs), a DriverBody (drivers). One
+   * field rather than one per kind: every event of every kind is allocated with all of them.
+   */
   declare msg: unknown;
   declare inc: number;
   declare id: number;
-  declare tag: string;
-  declare fn: (() => void) | null;
-  constructor(k: number, proc: Proc | null, conn: Conn | null, side: 0 | 1, msg: unknown, inc: number, id: number, tag: string, fn: (() => void) | null) {
+  constructor(k: number, proc: Proc | null, conn: Conn | null, side: 0 | 1, msg: unknown, inc: number, id: number) {
     this.time = 0;
     this.seq = 0;
     this.cancelled = false;
@@ -88,9 +90,13 @@ class Ev {
     this.msg = msg;
     this.inc = inc;
     this.id = id;
-    this.tag = tag;
-    this.fn = fn;
   }
+}
+
+/** A driver event's label (traced) and function. */
+interface DriverBody {
+  label: string;
+  fn: () => void;
 }
 
 export interface Proc {
@@ -207,11 +213,15 @@ export class World {
     const inc = proc.inc;
     proc.port = this.makePort(proc, inc);
     proc.role = proc.factory();
-    const ev = new Ev(EventKind.DRIVER, null, null, 0, null, 0, 0, `${how} ${proc.name}`, () => {
-      if (!proc.up || proc.inc !== inc) return;
-      this.record(how, proc, { inc });
-      proc.role!.start(proc.port!);
-    });
+    const body: DriverBody = {
+      label: `${how} ${proc.name}`,
+      fn: () => {
+        if (!proc.up || proc.inc !== inc) return;
+        this.record(how, proc, { inc });
+        proc.role!.start(proc.port!);
+      },
+    };
+    const ev = new Ev(EventKind.DRIVER, null, null, 0, body, 0, 0);
     ev.time = this.clock;
     this.queue.push(ev);
   }
@@ -299,7 +309,8 @@ export class World {
 
   /** A world-level event for drivers (workloads, nemesis, scenarios). */
   schedule(delayMs: number, label: string, fn: () => void): DriverHandle {
-    const ev = new Ev(EventKind.DRIVER, null, null, 0, null, 0, 0, label, fn);
+    const body: DriverBody = { label, fn };
+    const ev = new Ev(EventKind.DRIVER, null, null, 0, body, 0, 0);
     ev.time = this.clock + Math.max(0, Math.round(delayMs));
     this.queue.push(ev);
     return { cancel: () => (ev.cancelled = true) };
@@ -440,8 +451,9 @@ export class World {
   }
 
   private runDriver(ev: Ev): void {
-    this.record1('driver', null, 'label', ev.tag);
-    ev.fn!();
+    const body = ev.msg as DriverBody;
+    this.record1('driver', null, 'label', body.label);
+    body.fn();
   }
 
   private timerFired(ev: Ev): void {
@@ -452,8 +464,9 @@ export class World {
       return;
     }
     this.timers.delete(ev.id);
-    this.record1('timer', p, 'tag', ev.tag);
-    this.deliver(p, { kind: 'timer', id: ev.id, tag: ev.tag });
+    const tag = ev.msg as string;
+    this.record1('timer', p, 'tag', tag);
+    this.deliver(p, { kind: 'timer', id: ev.id, tag });
   }
 
   private syncDone(ev: Ev): void {
@@ -468,8 +481,9 @@ export class World {
       p.deferred.push(ev);
       return;
     }
-    this.record1('synced', p, 'tag', ev.tag);
-    this.deliver(p, { kind: 'synced', tag: ev.tag });
+    const tag = ev.msg as string;
+    this.record1('synced', p, 'tag', tag);
+    this.deliver(p, { kind: 'synced', tag });
   }
 
   /** Hands an event to a live, running process (callers checked up/inc/paused). */
@@ -487,7 +501,7 @@ export class World {
   }
   /** @internal A network event not queued yet (a packet lost on its way, queued again when retransmitted). */
   makeNetEvent(k: number, proc: Proc, conn: Conn, side: 0 | 1, msg: unknown, id = 0, typeCode = 0): NetEvent {
-    const ev = new Ev(k, proc, conn, side, msg, proc.inc, id, '', null);
+    const ev = new Ev(k, proc, conn, side, msg, proc.inc, id);
     ev.typeCode = typeCode;
     return ev;
   }
@@ -618,7 +632,7 @@ export class World {
         // fsyncs of one disk complete in the order they were requested.
         const at = Math.max(world.clock + lat, p.lastSyncDone);
         p.lastSyncDone = at;
-        const ev = new Ev(EventKind.SYNCED, p, null, 0, null, inc, disk.lastSeq, tag, null);
+        const ev = new Ev(EventKind.SYNCED, p, null, 0, tag, inc, disk.lastSeq);
         ev.time = at;
         world.queue.push(ev);
         world.record1('fsync', p, 'tag', tag);
@@ -646,7 +660,7 @@ export class World {
       setTimer: (delayMs: number, tag: string): TimerId => {
         const id = world.nextTimerId++;
         if (!alive()) return id;
-        const ev = new Ev(EventKind.TIMER, p, null, 0, null, inc, id, tag, null);
+        const ev = new Ev(EventKind.TIMER, p, null, 0, tag, inc, id);
         ev.time = world.clock + Math.max(0, Math.round(delayMs));
         world.queue.push(ev);
         world.timers.set(id, ev);
