@@ -29,18 +29,6 @@ const FNV_PRIME = 16777619;
 /** Distinct strings that get a code (see TraceHash.str); enough for every constant, bounded for long runs. */
 const STRING_CODES_MAX = 4096;
 
-/** Lane a's step for one 32-bit value (FNV-1a), as mix() does it. */
-function mixA(a: number, v: number): number {
-  return Math.imul(a ^ v, FNV_PRIME);
-}
-
-/** Lane b's step for one 32-bit value (multiply-xorshift), as mix() does it. */
-function mixB(b: number, v: number): number {
-  b = (b + Math.imul(v, 0x85ebca6b)) | 0;
-  b ^= b >>> 13;
-  return Math.imul(b, 0xc2b2ae35);
-}
-
 /**
  * A 64-bit hash as two independent 32-bit lanes (FNV-1a and a multiply-xorshift lane): cheap to update with
  * integers and strings, without BigInt on the hot path.
@@ -68,14 +56,26 @@ export class TraceHash {
    * lanes (this runs twice per message).
    */
   int3(x: number, v1: number, v2: number, v3: number): void {
+    // Written out over locals, as head() is: ten calls of per-lane step functions (each inlined) made int3 count
+    // about 500 bytes of bytecode against V8's inlining budget of its callers, and send could not inline
+    // recordMessage. Each value goes through mix()'s two steps: lane a FNV-1a, lane b multiply-xorshift.
+    const imul = Math.imul;
     const lo = x | 0;
     const hi = Math.floor(x / 4294967296) | 0;
-    let a = mixA(mixA(this.a, lo), hi);
-    let b = mixB(mixB(this.b, lo), hi);
-    a = mixA(mixA(mixA(a, v1 | 0), v2 | 0), v3 | 0);
-    b = mixB(mixB(mixB(b, v1 | 0), v2 | 0), v3 | 0);
-    this.a = a;
-    this.b = b;
+    const w1 = v1 | 0;
+    const w2 = v2 | 0;
+    const w3 = v3 | 0;
+    this.a = imul(imul(imul(imul(imul(this.a ^ lo, FNV_PRIME) ^ hi, FNV_PRIME) ^ w1, FNV_PRIME) ^ w2, FNV_PRIME) ^ w3, FNV_PRIME);
+    let b = (this.b + imul(lo, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(hi, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w1, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w2, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w3, 0x85ebca6b)) | 0;
+    this.b = imul(b ^ (b >>> 13), 0xc2b2ae35);
   }
 
   /**
