@@ -445,10 +445,12 @@ export class Leader {
     const p: Proposal = { t, acks: [], at: now };
     this.outstanding.push(p);
     s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
+    // one message object for every learner (nothing mutates a message once sent)
+    const m: QuorumMessage = { type: 'proposal', t };
     const hs = this.handlers.list(); // sending changes no handler
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i]!;
-      if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
+      if (h.forwarding && !h.observer) s.sendPeer(h.conn, m);
     }
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
@@ -509,12 +511,13 @@ export class Leader {
     while (this.outstanding.length > 0 && s.hasQuorum(this.outstanding[0]!.acks) && !this.stopped) {
       const p = this.outstanding.shift()!;
       const t = p.t;
+      const commit: QuorumMessage = { type: 'commit', zxid: t.zxid }; // one for every follower, as the proposal
       const hs = this.handlers.list(); // sending changes no handler
       for (let i = 0; i < hs.length; i++) {
         const h = hs[i]!;
         if (!h.forwarding) continue;
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
-        else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });
+        else s.sendPeer(h.conn, commit);
       }
       s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', sortedIds(p.acks));
       s.applyCommitted(t);
