@@ -40,7 +40,10 @@ interface Handler {
 
 interface Proposal {
   t: Txn;
-  /** The sids that ACKed it, each once, in arrival order (a few: an array is cheaper than a Set per proposal). */
+  /**
+   * The sids that ACKed it, each once, in ascending order (a few: an array is cheaper than a Set per proposal). Kept
+   * sorted so that the 'commit' trace takes it as it is; not changed once the proposal is committed.
+   */
   acks: number[];
   at: number;
 }
@@ -501,7 +504,7 @@ export class Leader {
       }
     }
     if (!p) return;
-    if (!hasId(p.acks, sid)) p.acks.push(sid);
+    if (!hasId(p.acks, sid)) insertSorted(p.acks, sid);
     this.s.trace2('ack', 'zxid', zxid, 'from', sid);
     this.tryCommit();
   }
@@ -519,7 +522,7 @@ export class Leader {
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
         else s.sendPeer(h.conn, commit);
       }
-      s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', sortedIds(p.acks));
+      s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', p.acks);
       s.applyCommitted(t);
       if (this.pendingSyncs.length > 0) this.releaseSyncs(t.zxid);
     }
@@ -599,17 +602,12 @@ export class Leader {
   }
 }
 
-/** Distinct ids in ascending order (what `[...ids].sort((a, b) => a - b)` gives), without a comparator closure. */
-function sortedIds(ids: readonly number[]): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < ids.length; k++) {
-    const x = ids[k]!;
-    let i = out.length;
-    while (i > 0 && out[i - 1]! > x) {
-      out[i] = out[i - 1]!;
-      i--;
-    }
-    out[i] = x;
+/** Inserts `id` (not in `ids`) into the ascending `ids`, in place. */
+function insertSorted(ids: number[], id: number): void {
+  let i = ids.length;
+  while (i > 0 && ids[i - 1]! > id) {
+    ids[i] = ids[i - 1]!;
+    i--;
   }
-  return out;
+  ids[i] = id;
 }
