@@ -45,6 +45,8 @@ interface Proposal {
    * sorted so that the 'commit' trace takes it as it is; not changed once the proposal is committed.
    */
   acks: number[];
+  /** How many of `acks` are voters: the quorum test per ACK is one comparison (s.hasQuorum(acks) walked the list). */
+  votes: number;
   at: number;
 }
 
@@ -445,7 +447,7 @@ export class Leader {
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches
     this.lastProposed = zxid;
-    const p: Proposal = { t, acks: [], at: now };
+    const p: Proposal = { t, acks: [], votes: 0, at: now };
     this.outstanding.push(p);
     s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
     // one message object for every learner (nothing mutates a message once sent)
@@ -491,6 +493,7 @@ export class Leader {
   private commitAtOnce(p: Proposal): void {
     this.s.port.disk.sync('bug-commit');
     p.acks = this.s.voters.slice();
+    p.votes = p.acks.length;
     this.tryCommit();
   }
 
@@ -504,14 +507,17 @@ export class Leader {
       }
     }
     if (!p) return;
-    if (!hasId(p.acks, sid)) insertSorted(p.acks, sid);
+    if (!hasId(p.acks, sid)) {
+      insertSorted(p.acks, sid);
+      if (this.s.isVoter(sid)) p.votes++;
+    }
     this.s.trace2('ack', 'zxid', zxid, 'from', sid);
     this.tryCommit();
   }
 
   private tryCommit(): void {
     const s = this.s;
-    while (this.outstanding.length > 0 && s.hasQuorum(this.outstanding[0]!.acks) && !this.stopped) {
+    while (this.outstanding.length > 0 && this.outstanding[0]!.votes >= s.quorumSize && !this.stopped) {
       const p = this.outstanding.shift()!;
       const t = p.t;
       const commit: QuorumMessage = { type: 'commit', zxid: t.zxid }; // one for every follower, as the proposal
