@@ -73,7 +73,7 @@ export class ZkDb {
   /**
    * Apply a committed txn: mutate the tree, collect watch events per cnxn. With `reply` false nobody reads the
    * reply: while no watch is registered either, the tree skips building both (most txns an ensemble member applies
-   * are other servers' clients').
+   * are other servers' clients'). The outcome is valid until the next apply.
    */
   apply(t: Txn, reply: boolean): ApplyOutcome {
     if (t.zxid > this.lastProcessedZxid) this.lastProcessedZxid = t.zxid;
@@ -83,10 +83,18 @@ export class ZkDb {
       return NO_REPLY;
     }
     const r = this.tree.apply(t);
-    const events = r.triggers.length > 0 ? this.watches.trigger(r.triggers) : NO_EVENTS;
-    // body always present (maybe undefined): every outcome has one object shape
-    return { err: r.err, body: r.body, events };
+    const out = this.outcome;
+    out.err = r.err;
+    out.body = r.body;
+    out.events = r.triggers.length > 0 ? this.watches.trigger(r.triggers) : NO_EVENTS;
+    return out;
   }
+
+  /**
+   * What apply returns when it builds a reply: one object per database, overwritten by every apply (the caller reads
+   * it at once), not one per applied txn. body always present (maybe undefined): one object shape.
+   */
+  private readonly outcome: ApplyOutcome = { err: 0, body: undefined, events: NO_EVENTS };
 
   get minCommittedLog(): number {
     const r = this.recentTxns;

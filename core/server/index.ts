@@ -207,7 +207,7 @@ export class ZooKeeperServer implements Role<unknown> {
     for (let i = 0; i < a.length; i++) if (this.isVoter(a[i]!) && !hasEarlier(a, i)) n++;
     return n >= this.quorumSize;
   }
-  // (the Set form is used only during discovery/sync: kept out of hasQuorum, which the leader calls per ACK, so
+  // (the Set form is used only during discovery/sync: kept out of hasQuorum, which the leader calls every tick, so
   // that it stays small enough for V8 to inline; the same holds for the other small "cold" helpers in this file)
   private hasQuorumSet(sids: ReadonlySet<number>): boolean {
     let n = 0;

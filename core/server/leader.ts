@@ -40,8 +40,13 @@ interface Handler {
 
 interface Proposal {
   t: Txn;
-  /** The sids that ACKed it, each once, in arrival order (a few: an array is cheaper than a Set per proposal). */
+  /**
+   * The sids that ACKed it, each once, in ascending order (a few: an array is cheaper than a Set per proposal). Kept
+   * sorted so that the 'commit' trace takes it as it is; not changed once the proposal is committed.
+   */
   acks: number[];
+  /** How many of `acks` are voters: the quorum test per ACK is one comparison (s.hasQuorum(acks) walked the list). */
+  votes: number;
   at: number;
 }
 
@@ -442,13 +447,15 @@ export class Leader {
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches
     this.lastProposed = zxid;
-    const p: Proposal = { t, acks: [], at: now };
+    const p: Proposal = { t, acks: [], votes: 0, at: now };
     this.outstanding.push(p);
     s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
+    // one message object for every learner (nothing mutates a message once sent)
+    const m: QuorumMessage = { type: 'proposal', t };
     const hs = this.handlers.list(); // sending changes no handler
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i]!;
-      if (h.forwarding && !h.observer) s.sendPeer(h.conn, { type: 'proposal', t });
+      if (h.forwarding && !h.observer) s.sendPeer(h.conn, m);
     }
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
@@ -486,6 +493,7 @@ export class Leader {
   private commitAtOnce(p: Proposal): void {
     this.s.port.disk.sync('bug-commit');
     p.acks = this.s.voters.slice();
+    p.votes = p.acks.length;
     this.tryCommit();
   }
 
@@ -499,24 +507,28 @@ export class Leader {
       }
     }
     if (!p) return;
-    if (!hasId(p.acks, sid)) p.acks.push(sid);
+    if (!hasId(p.acks, sid)) {
+      insertSorted(p.acks, sid);
+      if (this.s.isVoter(sid)) p.votes++;
+    }
     this.s.trace2('ack', 'zxid', zxid, 'from', sid);
     this.tryCommit();
   }
 
   private tryCommit(): void {
     const s = this.s;
-    while (this.outstanding.length > 0 && s.hasQuorum(this.outstanding[0]!.acks) && !this.stopped) {
+    while (this.outstanding.length > 0 && this.outstanding[0]!.votes >= s.quorumSize && !this.stopped) {
       const p = this.outstanding.shift()!;
       const t = p.t;
+      const commit: QuorumMessage = { type: 'commit', zxid: t.zxid }; // one for every follower, as the proposal
       const hs = this.handlers.list(); // sending changes no handler
       for (let i = 0; i < hs.length; i++) {
         const h = hs[i]!;
         if (!h.forwarding) continue;
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
-        else s.sendPeer(h.conn, { type: 'commit', zxid: t.zxid });
+        else s.sendPeer(h.conn, commit);
       }
-      s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', sortedIds(p.acks));
+      s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', p.acks);
       s.applyCommitted(t);
       if (this.pendingSyncs.length > 0) this.releaseSyncs(t.zxid);
     }
@@ -596,17 +608,12 @@ export class Leader {
   }
 }
 
-/** Distinct ids in ascending order (what `[...ids].sort((a, b) => a - b)` gives), without a comparator closure. */
-function sortedIds(ids: readonly number[]): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < ids.length; k++) {
-    const x = ids[k]!;
-    let i = out.length;
-    while (i > 0 && out[i - 1]! > x) {
-      out[i] = out[i - 1]!;
-      i--;
-    }
-    out[i] = x;
+/** Inserts `id` (not in `ids`) into the ascending `ids`, in place. */
+function insertSorted(ids: number[], id: number): void {
+  let i = ids.length;
+  while (i > 0 && ids[i - 1]! > id) {
+    ids[i] = ids[i - 1]!;
+    i--;
   }
-  return out;
+  ids[i] = id;
 }
