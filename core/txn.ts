@@ -327,8 +327,10 @@ function prepSetData(tree: TreeView, path: string, data: Data, version: number, 
 function prepareSetData(tree: DataTree, path: string, data: Data, version: number, ctx: PrepContext): Txn {
   // checkSetData's checks, in its order, on the live node (no NodeView object; looking up a bad path is harmless)
   const n = tree.writeTarget(path);
+  // A path that names a node needs no character scan: every node was created through a validated path (only "",
+  // the root's alias, names a node without being valid).
   const err = ctx.sessionError ? ctx.sessionError
-    : !isValidPath(path) ? Code.BADARGUMENTS
+    : (n === undefined || path === '') && !isValidPath(path) ? Code.BADARGUMENTS
     : n === undefined ? Code.NONODE
     : (n.perms & Perms.WRITE) === 0 ? Code.NOAUTH
     : !versionMatches(n.version, version) ? Code.BADVERSION
