@@ -1,6 +1,13 @@
 /**
- * The world's single event queue: a binary min-heap ordered by (time, insertion sequence), so events at the
- * same virtual time run in the order they were scheduled. Cancellation is lazy (a flag checked on pop).
+ * The world's single event queue, ordered by (time, insertion sequence), so events at the same virtual time run in
+ * the order they were scheduled. Cancellation is lazy (a flag checked on pop).
+ *
+ * Two parts: a ring of per-millisecond buckets for the near future and a binary min-heap for everything else. Nearly
+ * every event is a message, an fsync or a short timer due a few ms after the current time: it goes into its
+ * millisecond's bucket, a FIFO list, in O(1), and leaves it in O(1), where a heap sifts through several levels both
+ * ways with a hard-to-predict branch at each. Events too far ahead, behind the ring's start, or at a time that is not
+ * an int32 (the clock is a plain number) go to the heap. The earliest event is the smaller, by (time, seq), of the
+ * first bucket's head and the heap's top, so ties between the two parts break by seq like everything else.
  */
 export interface QueuedEvent {
   time: number;
@@ -11,40 +18,73 @@ export interface QueuedEvent {
 const INITIAL_CAPACITY = 64;
 
 /**
- * The heap holds slot numbers, not the events: each queued event sits in a slot (with its time and seq copied
- * into typed arrays) from push to pop, and sifting moves only integers. A heap of the event objects themselves
- * paid a write barrier for nearly every move (the array is old, the events young), about 4% of a run.
+ * The ring's span in ms: one bucket per ms, one bit per bucket in an int32 (bucket b is bit 31 - b, so that
+ * Math.clz32 finds the first non-empty one). Messages take 1-20 ms in the default network; rarer longer delays use
+ * the heap.
+ */
+const RING = 32;
+const RING_MASK = RING - 1;
+
+/**
+ * Events sit in slots (with their time and seq copied into typed arrays) from push to pop: the heap and the buckets'
+ * lists move only slot numbers. A heap of the event objects themselves paid a write barrier for nearly every move
+ * (the array is old, the events young), about 4% of a run.
  */
 export class EventQueue<E extends QueuedEvent> {
-  /** Slot numbers in heap order; the first `n` are live. */
+  /** Heap part: slot numbers in heap order; the first `n` are live. */
   private heap = new Int32Array(INITIAL_CAPACITY);
   private n = 0;
   /** By slot: the event (null when the slot is free), its time and its seq. */
   private evs: Array<E | null> = [];
-  /** Inserts since `evs` was last replaced by a fresh copy (see insert). */
+  /** Inserts since `evs` was last replaced by a fresh copy (see place). */
   private sinceCopy = 0;
   private times = new Float64Array(INITIAL_CAPACITY);
   private seqs = new Float64Array(INITIAL_CAPACITY);
+  /** By slot: the next slot in the same bucket (valid unless the slot is its bucket's tail). */
+  private next = new Int32Array(INITIAL_CAPACITY);
   /** Free slots below `used` (a stack); slots at or above `used` were never taken. */
   private free = new Int32Array(INITIAL_CAPACITY);
   private nFree = 0;
   private used = 0;
   private nextSeq = 0;
   private firstSeq = 0;
+  /** Ring part: every event in it has an int32 time in [base, base + RING), in bucket time & RING_MASK. */
+  private base = 0;
+  /** Bit 31 - b set: bucket b is not empty. */
+  private bits = 0;
+  /** By bucket: its first and last slot (valid while its bit is set). */
+  private readonly head = new Int32Array(RING);
+  private readonly tail = new Int32Array(RING);
+  private inRing = 0;
+  /** Where the event peek() returned sits: its bucket, or -1 for the heap's top. */
+  private topBucket = -1;
 
   constructor() {
     for (let i = 0; i < INITIAL_CAPACITY; i++) this.evs.push(null);
   }
 
   get size(): number {
-    return this.n;
+    return this.n + this.inRing;
   }
 
   /** Inserts `ev` (its seq is assigned here). */
   push(ev: E): E {
     const seq = this.nextSeq++;
     ev.seq = seq;
-    this.insert(ev, seq);
+    const slot = this.place(ev, seq);
+    const t = ev.time;
+    const d = t - this.base;
+    if ((t | 0) === t && d >= 0 && d < RING) {
+      // last in its bucket: every seq in the ring is below this one
+      const b = t & RING_MASK;
+      const bit = 0x80000000 >>> b;
+      if ((this.bits & bit) === 0) {
+        this.bits |= bit;
+        this.head[b] = slot;
+      } else this.next[this.tail[b]!] = slot;
+      this.tail[b] = slot;
+      this.inRing++;
+    } else this.heapInsert(slot, t, seq);
     return ev;
   }
 
@@ -53,15 +93,31 @@ export class EventQueue<E extends QueuedEvent> {
    * events that were due earlier and were held back (a paused process's deferred deliveries).
    */
   pushAhead(evs: readonly E[]): void {
-    let s = this.firstSeq - evs.length;
+    const s = this.firstSeq - evs.length;
     this.firstSeq = s;
-    for (const ev of evs) {
-      ev.seq = s;
-      this.insert(ev, s++);
+    // Last to first, each first in its bucket: the batch ends up in order, ahead of what its buckets held.
+    for (let i = evs.length - 1; i >= 0; i--) {
+      const ev = evs[i]!;
+      const seq = s + i;
+      ev.seq = seq;
+      const slot = this.place(ev, seq);
+      const t = ev.time;
+      const d = t - this.base;
+      if ((t | 0) === t && d >= 0 && d < RING) {
+        const b = t & RING_MASK;
+        const bit = 0x80000000 >>> b;
+        if ((this.bits & bit) === 0) {
+          this.bits |= bit;
+          this.tail[b] = slot;
+        } else this.next[slot] = this.head[b]!;
+        this.head[b] = slot;
+        this.inRing++;
+      } else this.heapInsert(slot, t, seq);
     }
   }
 
-  private insert(ev: E, seq: number): void {
+  /** Takes a slot for `ev` and records its time and seq there. */
+  private place(ev: E, seq: number): number {
     let slot: number;
     if (this.nFree > 0) slot = this.free[--this.nFree]!;
     else {
@@ -76,11 +132,14 @@ export class EventQueue<E extends QueuedEvent> {
       this.evs = this.evs.slice();
     }
     this.evs[slot] = ev;
+    this.times[slot] = ev.time;
+    this.seqs[slot] = seq;
+    return slot;
+  }
+
+  private heapInsert(slot: number, t: number, seq: number): void {
     const times = this.times;
     const seqs = this.seqs;
-    const t = ev.time;
-    times[slot] = t;
-    seqs[slot] = seq;
     const h = this.heap;
     let i = this.n++;
     while (i > 0) {
@@ -106,6 +165,9 @@ export class EventQueue<E extends QueuedEvent> {
     const seqs = new Float64Array(cap);
     seqs.set(this.seqs);
     this.seqs = seqs;
+    const next = new Int32Array(cap);
+    next.set(this.next);
+    this.next = next;
     const free = new Int32Array(cap);
     free.set(this.free);
     this.free = free;
@@ -114,12 +176,31 @@ export class EventQueue<E extends QueuedEvent> {
 
   /** The earliest live event, without removing it (drops cancelled events found on top). */
   peek(): E | undefined {
-    while (this.n > 0) {
-      const top = this.evs[this.heap[0]!]!;
+    for (;;) {
+      let slot: number;
+      let b = -1;
+      const bits = this.bits;
+      if (bits !== 0) {
+        // The first non-empty bucket from base's on, else (the ring wraps) the first one.
+        const after = bits & (0xffffffff >>> (this.base & RING_MASK));
+        b = Math.clz32(after !== 0 ? after : bits);
+        slot = this.head[b]!;
+        if (this.n > 0) {
+          const hs = this.heap[0]!;
+          const ht = this.times[hs]!;
+          const t = this.times[slot]!;
+          if (ht < t || (ht === t && this.seqs[hs]! < this.seqs[slot]!)) {
+            b = -1;
+            slot = hs;
+          }
+        }
+      } else if (this.n > 0) slot = this.heap[0]!;
+      else return undefined;
+      this.topBucket = b;
+      const top = this.evs[slot]!;
       if (top.cancelled !== true) return top; // a boolean: a plain truth test checks every kind of falsy value
       this.popTop();
     }
-    return undefined;
   }
 
   /** Removes and returns the earliest live event. */
@@ -131,12 +212,28 @@ export class EventQueue<E extends QueuedEvent> {
 
   /** Removes the earliest event, which peek() just returned (not cancelled): pop() without a second peek. */
   popTop(): void {
+    const b = this.topBucket;
+    let slot: number;
+    if (b >= 0) {
+      slot = this.head[b]!;
+      if (slot === this.tail[b]) this.bits &= ~(0x80000000 >>> b);
+      else this.head[b] = this.next[slot]!;
+      this.inRing--;
+    } else slot = this.heapPopTop();
+    this.evs[slot] = null;
+    this.free[this.nFree++] = slot;
+    // Nothing queued is earlier than this event (pushes into the past go to the heap): the ring's window can start
+    // here, and every event in the ring, below base + RING before, is still within it.
+    const t = this.times[slot]!;
+    if (t > this.base && (t | 0) === t) this.base = t;
+  }
+
+  /** Removes the heap's top and returns its slot. */
+  private heapPopTop(): number {
     const h = this.heap;
     const top = h[0]!;
-    this.evs[top] = null;
-    this.free[this.nFree++] = top;
     const n = --this.n;
-    if (n === 0) return;
+    if (n === 0) return top;
     const last = h[n]!;
     const times = this.times;
     const seqs = this.seqs;
@@ -164,5 +261,6 @@ export class EventQueue<E extends QueuedEvent> {
       i = c;
     }
     h[i] = last;
+    return top;
   }
 }
