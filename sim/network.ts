@@ -73,11 +73,15 @@ function connEnd(proc: Proc, inc: number, open: boolean): ConnEnd {
   return { proc, inc, open, ready: false, lastArrival: 0, sendSeq: 0, nextSeq: 0, early: null, lost: null };
 }
 
-/** Side `side` of `conn` can still receive: its process is up, in the life that joined the connection, and open. */
+/**
+ * Side `side` of `conn` can still receive: its process is up, in the life that joined the connection, and open.
+ * The flags are booleans: tested with === true, one compare each, where a plain truth test compiles to a check of
+ * every kind of falsy value (V8 does not always know the field holds a boolean). This runs for every message.
+ */
 function live(conn: Conn, side: 0 | 1): boolean {
   const e = conn.end[side];
   const p = e.proc;
-  return p.up && e.inc === p.inc && e.open;
+  return p.up === true && e.inc === p.inc && e.open === true;
 }
 
 /** Inserts a stream item into a list kept in sequence order (items mostly come in order: search from the end). */
@@ -207,7 +211,7 @@ export class Network {
     if (!conn) return;
     const side: 0 | 1 = conn.end[0].proc === from ? 0 : 1;
     const here = conn.end[side];
-    if (!here.open || !here.ready) return;
+    if (here.open !== true || here.ready !== true) return; // booleans: one compare each (see live)
     const other = (1 - side) as 0 | 1;
     const to = conn.end[other].proc;
     const mid = this.world.msgId();

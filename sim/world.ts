@@ -458,7 +458,7 @@ export class World {
 
   private timerFired(ev: Ev): void {
     const p = ev.proc!;
-    if (!p.up || p.inc !== ev.inc) return;
+    if (p.up !== true || p.inc !== ev.inc) return; // a boolean: one compare (see makePort's alive)
     if (p.paused) {
       p.deferred.push(ev);
       return;
@@ -471,7 +471,7 @@ export class World {
 
   private syncDone(ev: Ev): void {
     const p = ev.proc!;
-    if (!p.up || p.inc !== ev.inc) return; // crashed before the sync completed: nothing became durable
+    if (p.up !== true || p.inc !== ev.inc) return; // crashed before the sync completed: nothing became durable
     // The disk completes the sync even while the process is paused; only the notification waits.
     if (ev.id >= 0) {
       p.disk.completeSync(ev.id);
@@ -613,7 +613,9 @@ export class World {
 
   private makePort(p: Proc, inc: number): Port {
     const world = this;
-    const alive = (): boolean => p.up && p.inc === inc;
+    // p.up is a boolean: === true is one compare, a plain truth test checks every kind of falsy value (every port
+    // call runs this).
+    const alive = (): boolean => p.up === true && p.inc === inc;
     const disk = p.disk;
     const write = (op: Parameters<SimDisk['write']>[0]): void => {
       if (!alive()) return;
