@@ -381,28 +381,9 @@ export function encodeData(data: Data): TxnData {
   return out;
 }
 
-/**
- * Reused argument lists for fromCharCode.apply, one per output length up to SCRATCH_MAX characters (index = length
- * / 4), made on first use. apply copies the values out, so nothing keeps a reference to them. A packed array of
- * numbers is also the builtin's fast case: `new Array(n)` is holey, and allocating it cost as much as filling it.
- */
-const SCRATCH_CODES: number[][] = [];
-const SCRATCH_MAX = 256;
-
-function scratchCodes(length: number): number[] {
-  let a = SCRATCH_CODES[length >> 2];
-  if (a === undefined) {
-    a = [];
-    for (let k = 0; k < length; k++) a.push(0);
-    SCRATCH_CODES[length >> 2] = a;
-  }
-  return a;
-}
-
 function encodeChunk(data: Uint8Array, from: number, to: number): string {
-  // an array of exactly the output length (apply takes its length as the argument count)
-  const length = Math.ceil((to - from) / 3) * 4;
-  const codes: number[] = length <= SCRATCH_MAX ? scratchCodes(length) : new Array<number>(length);
+  // a fresh array of exactly the output length: the fastest argument list for fromCharCode.apply
+  const codes: number[] = new Array(Math.ceil((to - from) / 3) * 4);
   let i = from;
   let j = 0;
   for (; i + 2 < to; i += 3, j += 4) {
