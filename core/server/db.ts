@@ -33,26 +33,13 @@ export class ZkDb {
   readonly watches = new WatchManager();
   /** Last applied zxid (the leader sets it to epoch << 32 when it starts serving). */
   lastProcessedZxid: number;
-  /**
-   * The last COMMIT_LOG_COUNT applied txns (fewer at first): a ring of recentCount entries, the oldest at recentHead.
-   * A ring, not an array pushed to and trimmed: every server remembers every txn, and the trimmed copies and the
-   * regrown arrays (kilobytes each, long-lived) cost the garbage collector more than the rest of the bookkeeping.
-   */
-  private readonly recent: Txn[] = [];
-  private recentHead = 0;
-  private recentCount = 0;
+  /** Applied txns, newest last; holds between COMMIT_LOG_COUNT and twice that (trimmed in batches). */
+  private recentTxns: Txn[] = [];
 
-  /** The last COMMIT_LOG_COUNT applied txns (for DIFF), oldest first: a new array. */
+  /** The last COMMIT_LOG_COUNT applied txns (for DIFF). */
   get committedLog(): Txn[] {
-    const out: Txn[] = [];
-    for (let k = 0; k < this.recentCount; k++) out.push(this.recentAt(k));
-    return out;
-  }
-
-  /** The k-th oldest remembered txn (0 <= k < recentCount). */
-  private recentAt(k: number): Txn {
-    const i = this.recentHead + k;
-    return this.recent[i < COMMIT_LOG_COUNT ? i : i - COMMIT_LOG_COUNT]!;
+    const r = this.recentTxns;
+    return r.length > COMMIT_LOG_COUNT ? r.slice(-COMMIT_LOG_COUNT) : r;
   }
 
   constructor(tree?: DataTree, lastZxid?: number) {
@@ -78,16 +65,9 @@ export class ZkDb {
   }
 
   private remember(t: Txn): void {
-    if (this.recentCount < COMMIT_LOG_COUNT) {
-      // filling up: the ring is still a plain array, appended to in order (recentHead is 0)
-      this.recent.push(t);
-      this.recentCount++;
-      return;
-    }
-    // full: the newest overwrites the oldest
-    const i = this.recentHead;
-    this.recent[i] = t;
-    this.recentHead = i + 1 < COMMIT_LOG_COUNT ? i + 1 : 0;
+    this.recentTxns.push(t);
+    // Trim in batches: splicing one element off a 500-element array on every commit was a top cost.
+    if (this.recentTxns.length > 2 * COMMIT_LOG_COUNT) this.recentTxns = this.recentTxns.slice(-COMMIT_LOG_COUNT);
   }
 
   /**
@@ -117,10 +97,12 @@ export class ZkDb {
   private readonly outcome: ApplyOutcome = { err: 0, body: undefined, events: NO_EVENTS };
 
   get minCommittedLog(): number {
-    return this.recentCount > 0 ? this.recentAt(0).zxid : this.lastProcessedZxid;
+    const r = this.recentTxns;
+    return r.length > 0 ? r[Math.max(0, r.length - COMMIT_LOG_COUNT)]!.zxid : this.lastProcessedZxid;
   }
   get maxCommittedLog(): number {
-    return this.recentCount > 0 ? this.recentAt(this.recentCount - 1).zxid : this.lastProcessedZxid;
+    const r = this.recentTxns;
+    return r.length > 0 ? r[r.length - 1]!.zxid : this.lastProcessedZxid;
   }
 
   snapshot(): TreeSnapshot {
