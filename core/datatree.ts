@@ -86,6 +86,12 @@ interface ZNode extends Omit<SnapshotNode, 'path' | 'data'> {
   gen: number;
   /** The node map's key (the path): the very string object, see `keyOf`. */
   key: string;
+  /**
+   * The node's digest slot in the tree that last hashed it while owning it (slot.state says which tree's digest), or
+   * null: digest() takes it from here instead of looking its path up. A copy made for another tree carries the
+   * other tree's slot, which that tree's digest does not take (it looks the path up once, then keeps its own).
+   */
+  hashSlot: NodeHashSlot | null;
 }
 
 /** Distinct tokens for copy-on-write; a module counter, not randomness, so it is deterministic. */
@@ -111,7 +117,7 @@ export class DataTree {
   constructor() {
     const mk = (key: string, perms: number): ZNode => ({
       data: EMPTY(), czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0,
-      kind: 'persistent', owner: 0, ttl: 0, perms, children: new Set(), sorted: null, gen: this.gen, key,
+      kind: 'persistent', owner: 0, ttl: 0, perms, children: new Set(), sorted: null, gen: this.gen, key, hashSlot: null,
     });
     // Children inserted without a create: internal cversion stays 0, so reported cversion is -numChildren.
     const root = mk('/', Perms.ALL);
@@ -186,7 +192,7 @@ export class DataTree {
     t.digestState = null;
     for (const r of s.nodes) {
       const { path, data, ...rest } = r;
-      t.nodes.set(path, { ...rest, data: decodeData(data), children: new Set(), sorted: null, gen: t.gen, key: path });
+      t.nodes.set(path, { ...rest, data: decodeData(data), children: new Set(), sorted: null, gen: t.gen, key: path, hashSlot: null });
     }
     for (const r of s.nodes) {
       if (r.path === '/') continue;
@@ -462,12 +468,12 @@ export class DataTree {
     const n: ZNode = {
       data, czxid: hdr.zxid, mzxid: hdr.zxid, ctime: hdr.time, mtime: hdr.time, version: 0, cversion: 0, aversion: 0,
       pzxid: hdr.zxid, kind, owner: kind === 'ephemeral' ? hdr.sessionId : 0, ttl: kind === 'ttl' ? ttl : 0,
-      perms: Perms.ALL, children: new Set(), sorted: null, gen: this.gen, key: path,
+      perms: Perms.ALL, children: new Set(), sorted: null, gen: this.gen, key: path, hashSlot: null,
     };
     p.children.add(name);
     p.sorted = null;
     this.nodes.set(path, n);
-    if (this.digestState) this.markDirty(this.digestState, path);
+    if (this.digestState) this.markDirty(this.digestState, path, n);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
     triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
     return statOf(n);
@@ -502,7 +508,7 @@ export class DataTree {
     const n = this.nodes.get(path);
     if (!n) return Code.NONODE;
     this.nodes.delete(path);
-    if (this.digestState) this.markDirty(this.digestState, path);
+    if (this.digestState) this.markDirty(this.digestState, path, null);
     if (n.kind === 'ephemeral') this.ephemerals.get(n.owner)?.delete(path);
     triggers.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
     return Code.OK;
@@ -510,19 +516,28 @@ export class DataTree {
 
   /** The node at `path` (exact key), copied first if shared with another tree. */
   private mut(path: string): ZNode | undefined {
-    const n = this.nodes.get(path);
-    if (n && this.digestState) this.markDirty(this.digestState, path); // about to be written
-    if (!n || n.gen === this.gen) return n;
-    const copy: ZNode = { ...n, children: new Set(n.children), gen: this.gen };
-    this.nodes.set(path, copy);
-    return copy;
+    let n = this.nodes.get(path);
+    if (!n) return n;
+    if (n.gen !== this.gen) {
+      n = { ...n, children: new Set(n.children), gen: this.gen };
+      this.nodes.set(path, n);
+    }
+    if (this.digestState) this.markDirty(this.digestState, path, n); // about to be written
+    return n;
   }
 
-  /** Notes a path for the next digest; a tree whose digest is seldom read keeps at most one entry per path. */
-  private markDirty(st: DigestState, path: string): void {
+  /**
+   * Notes a path for the next digest, with its node from now on (null: deleted); a tree whose digest is seldom read
+   * keeps at most one entry per path, the last.
+   */
+  private markDirty(st: DigestState, path: string, n: ZNode | null): void {
+    st.dirtyNodes[st.dirtyCount] = n;
     st.dirty[st.dirtyCount++] = path;
     if (st.dirtyCount > st.dirtyLimit) {
-      st.dirty = [...new Set(st.dirty.slice(0, st.dirtyCount))];
+      const last = new Map<string, ZNode | null>();
+      for (let i = 0; i < st.dirtyCount; i++) last.set(st.dirty[i]!, st.dirtyNodes[i]!);
+      st.dirty = [...last.keys()];
+      st.dirtyNodes = [...last.values()];
       st.dirtyCount = st.dirty.length;
       st.dirtyLimit = Math.max(1024 + this.nodes.size, 2 * st.dirtyCount);
     }
@@ -546,19 +561,25 @@ export class DataTree {
   digest(): number {
     let st = this.digestState;
     if (!st) {
-      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: [...this.nodes.keys()], dirtyCount: this.nodes.size, dirtyLimit: 1024 + 2 * this.nodes.size, sessionsA: 0, sessionsB: 0, sessionsHashed: false, value: -1 };
+      st = this.digestState = { sumA: 0, sumB: 0, nodeHash: new Map(), dirty: [...this.nodes.keys()], dirtyNodes: [...this.nodes.values()], dirtyCount: this.nodes.size, dirtyLimit: 1024 + 2 * this.nodes.size, sessionsA: 0, sessionsB: 0, sessionsHashed: false, value: -1 };
     }
     if (st.dirtyCount === 0 && st.value >= 0 && st.sessionsHashed) return st.value;
     const dirty = st.dirty;
+    const dirtyNodes = st.dirtyNodes;
     for (let i = 0; i < st.dirtyCount; i++) {
       const path = dirty[i]!;
+      // the path's node when it was marked: its node now if this is its last entry, else an older state that a later
+      // entry replaces (each entry takes the path's previous hash out of the sums and puts the new one in)
+      const n = dirtyNodes[i] as ZNode | null;
+      dirtyNodes[i] = null; // (the array outlives this pass: keep no node alive with it)
       if (path === CONFIG) continue;
-      let slot = st.nodeHash.get(path);
+      // the path's slot: kept on the node once this tree's digest has it (with the node from the dirty list, the
+      // digest of a write then looks nothing up by path: a Map lookup of a string costs as much as the rest)
+      let slot = n !== null && n.hashSlot !== null && n.hashSlot.state === st ? n.hashSlot : st.nodeHash.get(path);
       if (slot) {
         st.sumA = (st.sumA - slot.a) >>> 0;
         st.sumB = (st.sumB - slot.b) >>> 0;
       }
-      const n = this.nodes.get(path);
       if (!n) {
         if (slot) st.nodeHash.delete(path);
         continue;
@@ -568,8 +589,10 @@ export class DataTree {
         h.reset();
         h.str(path);
         // the slot is reused while the node lives: a write costs no allocation here
-        st.nodeHash.set(path, (slot = { a: 0, b: 0, pathA: h.stateA, pathB: h.stateB, memo: nodeHashMemo(path) }));
+        st.nodeHash.set(path, (slot = { a: 0, b: 0, pathA: h.stateA, pathB: h.stateB, memo: nodeHashMemo(path), state: st }));
       }
+      // (only on a node this tree owns: a shared one may be hashed by the other tree too)
+      if (n.gen === this.gen) n.hashSlot = slot;
       const memo = slot.memo;
       if (memo.matches(n)) {
         // another tree (a replica, after the same txn) hashed this very node state already
@@ -585,7 +608,7 @@ export class DataTree {
       st.sumA = (st.sumA + slot.a) >>> 0;
       st.sumB = (st.sumB + slot.b) >>> 0;
     }
-    st.dirtyCount = 0; // the array keeps its size: slots are overwritten
+    st.dirtyCount = 0; // the arrays keep their size: slots are overwritten
     // The session table changes rarely: hash it whole, in id order, only when it changed.
     if (!st.sessionsHashed) {
       const hs = SESSIONS_HASH;
@@ -634,6 +657,11 @@ interface DigestState {
    * emptying a Set after every commit costs more than the digest itself.
    */
   dirty: string[];
+  /**
+   * The node of each entry of `dirty` as it is from then on (null: deleted), so that digest() need not look the
+   * paths up again; a node changes after it was marked only through writes that mark it again.
+   */
+  dirtyNodes: Array<ZNode | null>;
   /** Entries of `dirty` in use. */
   dirtyCount: number;
   /** Length past which `dirty` is de-duplicated (amortised: the limit doubles with what remains). */
@@ -658,6 +686,8 @@ interface NodeHashSlot {
   pathB: number;
   /** The path's entry in the memo shared by all trees (looked up once, when the slot is made). */
   memo: NodeHashMemo;
+  /** The digest state (of one tree) the slot belongs to. */
+  state: DigestState;
 }
 
 /**

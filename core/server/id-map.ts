@@ -3,6 +3,11 @@
  * few entries: a server has a handful of connections and sessions, and every message looks its connection up and
  * every committed txn its session (a Map lookup is a builtin call that hashes the key, and a session id is no small
  * integer; comparing a few numbers costs less). Iteration (`values`) is the Map's, in insertion order.
+ *
+ * `get` answers an id above every id ever set at once, and scans newest first. A server looks every message's
+ * connection up among its peer connections first, then among its client connections: a client connection, usually
+ * accepted after the peer connections were made (connection ids increase), misses the peer table without a scan,
+ * and a peer message usually comes on the newest peer connection (the learner's, made after the election's).
  */
 
 /** Entries up to which `get` scans instead of asking the Map. */
@@ -13,11 +18,14 @@ export class IdMap<V> {
   /** The Map's entries in insertion order (kept in step by set/delete/clear). */
   private ids: number[] = [];
   private vals: V[] = [];
+  /** No id above this was ever set (not lowered by delete: a bound, not the maximum). */
+  private maxId = -Infinity;
 
   get(id: number): V | undefined {
     const ids = this.ids;
+    if (id > this.maxId) return undefined;
     if (ids.length > SCAN_MAX) return this.map.get(id);
-    for (let i = 0; i < ids.length; i++) if (ids[i] === id) return this.vals[i];
+    for (let i = ids.length - 1; i >= 0; i--) if (ids[i] === id) return this.vals[i];
     return undefined;
   }
 
@@ -30,6 +38,7 @@ export class IdMap<V> {
     else {
       this.ids.push(id);
       this.vals.push(v);
+      if (id > this.maxId) this.maxId = id;
     }
     this.map.set(id, v);
     return this;
