@@ -69,22 +69,7 @@ export class EventQueue<E extends QueuedEvent> {
 
   /** Inserts `ev` (its seq is assigned here). */
   push(ev: E): E {
-    const seq = this.nextSeq++;
-    ev.seq = seq;
-    const slot = this.place(ev, seq);
-    const t = ev.time;
-    const d = t - this.base;
-    if ((t | 0) === t && d >= 0 && d < RING) {
-      // last in its bucket: every seq in the ring is below this one
-      const b = t & RING_MASK;
-      const bit = 0x80000000 >>> b;
-      if ((this.bits & bit) === 0) {
-        this.bits |= bit;
-        this.head[b] = slot;
-      } else this.next[this.tail[b]!] = slot;
-      this.tail[b] = slot;
-      this.inRing++;
-    } else this.heapInsert(slot, t, seq);
+    this.insert(ev, this.nextSeq++, false);
     return ev;
   }
 
@@ -96,24 +81,33 @@ export class EventQueue<E extends QueuedEvent> {
     const s = this.firstSeq - evs.length;
     this.firstSeq = s;
     // Last to first, each first in its bucket: the batch ends up in order, ahead of what its buckets held.
-    for (let i = evs.length - 1; i >= 0; i--) {
-      const ev = evs[i]!;
-      const seq = s + i;
-      ev.seq = seq;
-      const slot = this.place(ev, seq);
-      const t = ev.time;
-      const d = t - this.base;
-      if ((t | 0) === t && d >= 0 && d < RING) {
-        const b = t & RING_MASK;
-        const bit = 0x80000000 >>> b;
-        if ((this.bits & bit) === 0) {
-          this.bits |= bit;
-          this.tail[b] = slot;
-        } else this.next[slot] = this.head[b]!;
-        this.head[b] = slot;
-        this.inRing++;
-      } else this.heapInsert(slot, t, seq);
+    for (let i = evs.length - 1; i >= 0; i--) this.insert(evs[i]!, s + i, true);
+  }
+
+  /**
+   * Queues `ev` with `seq`: into its millisecond's bucket when its time is in the ring's window, last (every seq in
+   * the ring is below a new one) or, for pushAhead, first; else into the heap.
+   */
+  private insert(ev: E, seq: number, first: boolean): void {
+    ev.seq = seq;
+    const slot = this.place(ev, seq);
+    const t = ev.time;
+    const d = t - this.base;
+    if ((t | 0) !== t || d < 0 || d >= RING) return this.heapInsert(slot, t, seq);
+    const b = t & RING_MASK;
+    const bit = 0x80000000 >>> b;
+    if ((this.bits & bit) === 0) {
+      this.bits |= bit;
+      this.head[b] = slot;
+      this.tail[b] = slot;
+    } else if (first) {
+      this.next[slot] = this.head[b]!;
+      this.head[b] = slot;
+    } else {
+      this.next[this.tail[b]!] = slot;
+      this.tail[b] = slot;
     }
+    this.inRing++;
   }
 
   /** Takes a slot for `ev` and records its time and seq there. */
