@@ -191,8 +191,14 @@ export class DataTree {
     t.last = s.lastZxid;
     t.digestState = null;
     for (const r of s.nodes) {
-      const { path, data, ...rest } = r;
-      t.nodes.set(path, { ...rest, data: decodeData(data), children: new Set(), sorted: null, gen: t.gen, key: path, hashSlot: null });
+      // Field by field, in createNode's order: a rest pattern and a spread were runtime copies per node (every
+      // server rebuilds its tree from the snapshot whenever it goes LOOKING), and the nodes had a shape of their own.
+      const path = r.path;
+      t.nodes.set(path, {
+        data: decodeData(r.data), czxid: r.czxid, mzxid: r.mzxid, ctime: r.ctime, mtime: r.mtime, version: r.version,
+        cversion: r.cversion, aversion: r.aversion, pzxid: r.pzxid, kind: r.kind, owner: r.owner, ttl: r.ttl,
+        perms: r.perms, children: new Set(), sorted: null, gen: t.gen, key: path, hashSlot: null,
+      });
     }
     for (const r of s.nodes) {
       if (r.path === '/') continue;

@@ -176,6 +176,21 @@ export class Leader {
 
   // ------------------------------------------------------------------ timers
 
+  /**
+   * Drops the learners that have not ACKed `oldest` in time. Apart from timer, which runs several times a second:
+   * this rare branch, compiled into it, read txns of any type (`oldest.t.zxid`) and learners it had not seen yet, and
+   * each new shape threw out timer's optimized code for a recompile.
+   */
+  private dropAckTimeouts(oldest: Proposal): void {
+    const s = this.s;
+    for (const h of [...this.handlers.values()]) {
+      if (h.observer || !h.forwarding || oldest.acks.includes(h.sid)) continue;
+      s.trace('learner', { event: 'ack-timeout', sid: h.sid, zxid: oldest.t.zxid });
+      this.handlers.delete(h.conn);
+      s.closePeer(h.conn);
+    }
+  }
+
   timer(name: string): void {
     const s = this.s;
     if (this.stopped) return;
@@ -189,14 +204,7 @@ export class Leader {
       case 'ping': {
         // a learner that has not ACKed the oldest outstanding proposal within syncLimit ticks is dropped
         const oldest = this.outstanding[0];
-        if (oldest && s.now() - oldest.at > s.config.syncLimit * s.tick) {
-          for (const h of [...this.handlers.values()]) {
-            if (h.observer || !h.forwarding || oldest.acks.includes(h.sid)) continue;
-            s.trace('learner', { event: 'ack-timeout', sid: h.sid, zxid: oldest.t.zxid });
-            this.handlers.delete(h.conn);
-            s.closePeer(h.conn);
-          }
-        }
+        if (oldest && s.now() - oldest.at > s.config.syncLimit * s.tick) this.dropAckTimeouts(oldest);
         for (const h of this.handlers.values()) s.sendPeer(h.conn, { type: 'ping', zxid: this.lastProposed });
         s.setRoleTimer(s.tick / 2, 'ping');
         return;
