@@ -101,6 +101,7 @@ interface Item {
   unknown: boolean;
   zxid: number; // -1 when not used
   rtIndex: number; // index in the ret-sorted list of finite A-ops, or -1
+  idx: number; // index in `items` (of the per-item arrays)
   z: number; // Zobrist word
   /** A floating unknown update: its session, and how many of the session's operations must be placed before it. */
   sess?: number;
@@ -406,7 +407,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const steps = ops.map(prepareZk);
   forgetUnreadData(steps);
   const procIndex = new Map<Process, number>();
-  const items: Item[] = ops.map((op, i) => {
+  const items: Item[] = ops.map((op, i): Item => {
     if (!procIndex.has(op.process)) procIndex.set(op.process, procIndex.size);
     const step = steps[i]!;
     return {
@@ -419,6 +420,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       unknown: op.status === 'unknown',
       zxid: -1,
       rtIndex: -1,
+      idx: i,
       z: 0,
     };
   });
@@ -623,8 +625,6 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   };
   const produces: string[][] = items.map((it) => (it.step.k === 'write' && it.step.expect.s !== 'free' && it.step.expect.s !== 'err' ? producedBy(it.step) : []));
   for (const keys of produces) for (const k of keys) producers.set(k, (producers.get(k) ?? 0) + 1);
-  const itemIndex = new Map<Item, number>();
-  items.forEach((it, i) => itemIndex.set(it, i));
   // Look-ahead (with zxids): a completed read with a zxid is placed after every update of a smaller or equal zxid and
   // before every update of a larger one, so what it saw (which znodes exist) can come only from operations not placed
   // yet that may precede it: updates of unknown outcome, updates without zxid, and those up to its zxid. When a znode
@@ -679,7 +679,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     return countBelow(a, kz, false) - countBelow(a, zNext, false);
   };
   /** Whether `it` is not placed yet and may still be placed before a read that saw zxid `z`. */
-  const mayCome = (it: Item, z: number): boolean => !placedItem[itemIndex.get(it)!] && (it.zxid < 0 || it.zxid <= z);
+  const mayCome = (it: Item, z: number): boolean => !placedItem[it.idx] && (it.zxid < 0 || it.zxid <= z);
   const anyBefore = (list: Item[] | undefined, z: number): boolean => {
     if (list) for (const it of list) if (mayCome(it, z)) return true;
     return false;
@@ -727,7 +727,20 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     kz: number;
     stamp: number;
   }
-  const sights = new Map<string, Sight[]>();
+  const sights = new Map<number, Sight[]>();
+  const sameStrings = (a: readonly string[], b: readonly string[]): boolean => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
+  /** Whether two sights of one zxid saw the same (the path they name aside: it matters only with a version or data). */
+  const sameSight = (a: Sight, b: Sight): boolean =>
+    a.version === b.version &&
+    a.data === b.data &&
+    a.parent === b.parent &&
+    sameStrings(a.present, b.present) &&
+    sameStrings(a.absent, b.absent) &&
+    (a.parent === undefined || sameStrings(a.childNames!, b.childNames!));
   /** The number of updates in the zxid order with a zxid up to z. */
   const zOrderZxids = zOrder.map((it) => it.zxid);
   const zCount = (z: number): number => countBelow(zOrderZxids, z, true);
@@ -775,11 +788,11 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     }
     if (!s) return undefined;
     s.kz = zCount(z);
-    // (one Sight per distinct content, keyed without the data, which can be long: reads that saw the same share it)
-    const key = `${s.z}\u0000${s.present.join('\u0000')}\u0001${s.absent.join('\u0000')}\u0001${s.parent === undefined ? '' : s.childNames!.join('/')}\u0001${s.version}`;
-    let bucket = sights.get(key);
-    if (!bucket) sights.set(key, (bucket = []));
-    for (const old of bucket) if (old.data === s.data && old.parent === s.parent) return old;
+    // (one Sight per distinct content: reads that saw the same share it; looked up by zxid, then compared, without
+    // a text key of the content, which can be long)
+    let bucket = sights.get(z);
+    if (!bucket) sights.set(z, (bucket = []));
+    for (const old of bucket) if (sameSight(old, s)) return old;
     bucket.push(s);
     return s;
   };
@@ -958,7 +971,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const place = (it: Item, apply: boolean, forced: boolean, alts?: Array<[Item, boolean]>): boolean => {
     const mark = tree.mark();
     if (apply && !applyZk(tree, it.step)) return false;
-    const idx = itemIndex.get(it)!;
+    const idx = it.idx;
     for (const k of produces[idx]!) producers.set(k, producers.get(k)! - 1);
     const us = unknownSlots[idx];
     if (us) for (const k of us) unknownSets[k]!--;
@@ -980,7 +993,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const unplace = (): Frame => {
     const f = stack.pop()!;
     const it = f.it;
-    const idx = itemIndex.get(it)!;
+    const idx = it.idx;
     placedItem[idx] = 0;
     tree.rollback(f.mark);
     for (const k of produces[idx]!) producers.set(k, producers.get(k)! + 1);
@@ -1036,15 +1049,18 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
    * as a create under a znode and that znode's delete, need no key: an illegal next operation makes every unknown write
    * a candidate.)
    */
-  const touched = items.map((it): string[] => {
+  const touchedBy: Array<string[] | undefined> = new Array<string[] | undefined>(items.length);
+  const touchKeys = (it: Item): string[] => {
     const st = it.step;
     if (st.k === 'closeSession') return ['*'];
     if (st.k !== 'write') return [];
     return st.subs.flatMap((sub) => (sub.k === 'create' ? [sub.name ?? sub.path, `${parentOf(sub.path)}#seq`] : [sub.path]));
-  });
+  };
+  // (made when first asked: only searches with unknown writes to choose among ask, for those items)
+  const touched = (it: Item): string[] => (touchedBy[it.idx] ??= touchKeys(it));
   const conflict = (a: Item, b: Item): boolean => {
-    const ka = touched[itemIndex.get(a)!]!;
-    return touched[itemIndex.get(b)!]!.some((x) => x === '*' || ka.includes(x));
+    const ka = touched(a);
+    return touched(b).some((x) => x === '*' || ka.includes(x));
   };
   /**
    * Which of the unknown writes that may take effect now (`applicable`) are tried now: all of them when some next
