@@ -127,13 +127,15 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
   const sessionOf = new Map<Process, string>();
   for (const e of history) if (e.kind === 'session' && e.sessionId !== undefined) sessionOf.set(e.process, String(e.sessionId));
   const ends: Operation[] = [];
+  const closed = new Set<Process>(); // processes that have a closeSession of their own
+  for (const o of ops) if (o.op === 'closeSession') closed.add(o.process);
   const lastDone = new Map<Process, number>();
   for (const o of ops) if (Number.isFinite(o.ret) && o.ret > (lastDone.get(o.process) ?? -Infinity)) lastDone.set(o.process, o.ret);
   let id = -1;
   for (let i = 0; i < history.length; i++) {
     const e = history[i]!;
     if (e.kind !== 'session' || (e.state !== 'expired' && e.state !== 'closed')) continue;
-    if (ops.some((o) => o.op === 'closeSession' && o.process === e.process)) continue;
+    if (closed.has(e.process)) continue;
     const call = Math.min(lastDone.get(e.process) ?? e.time, e.time);
     // When the servers' trace says when and at which zxid the close was committed, use it: in ZooKeeper 3.8 a leader
     // answers the reattach of a session it is closing with Expired before its closeSession commits, and if that
@@ -243,7 +245,7 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     const pick = queue.splice(best, 1)[0]!;
     const counts: number[] = [];
     const resolved = resolveSequentialNames(opsIn, pick, counts);
-    if (vanishing && skipped < MAX_SKIPPED && vanishing(resolved)) skipped++;
+    if (skipped < MAX_SKIPPED && vanishing(resolved)) skipped++;
     else {
       attempt++;
       const r = searchOsc(resolved, opts, limits);
@@ -275,11 +277,23 @@ const MAX_SKIPPED = 20_000;
  * to a create of unknown outcome that a read (getChildren with a zxid) listed and a later read (separated from it by a
  * completed update's zxid, so placed after it) no longer lists must have been removed in between; when no operation
  * deletes it, only the close of its ephemeral owner can: the create must be ephemeral and its session must have a
- * close, without zxid or with a zxid up to the later read's. Returns undefined when the history has no zxids to go by
- * (the search would not use them either), else a function that is true when an assignment breaks this (its search
- * would fail).
+ * close, without zxid or with a zxid up to the later read's. Returns a function that is true when an assignment
+ * breaks this (its search would fail); always false when the history has no zxids to go by (the search would not use
+ * them either).
  */
-function vanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
+function vanishingNames(ops: readonly Operation[], opts: OscOptions): (resolved: readonly Operation[]) => boolean {
+  // Built when first needed: only an assignment that names a create of unknown outcome can break it (most histories
+  // have none), and an unknown create has a result only when resolveSequentialNames gave it a name.
+  let test: ((resolved: readonly Operation[]) => boolean) | undefined | null = null;
+  return (resolved) => {
+    if (!resolved.some((o) => o.op === 'create' && o.status === 'unknown' && o.result !== undefined)) return false;
+    if (test === null) test = buildVanishingNames(ops, opts);
+    return test !== undefined && test(resolved);
+  };
+}
+
+/** vanishingNames' test, or undefined when the history has no zxids to go by. */
+function buildVanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
   if (opts.useZxids === false) return undefined;
   const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get']);
   const updateZxids: number[] = [];
@@ -385,16 +399,22 @@ interface Limits {
  */
 export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Operation> {
   const out = new Set<Operation>();
-  const byRet = (a: Operation, b: Operation): number => a.ret - b.ret;
-  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity).sort(byRet);
+  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity).sort((a, b) => a.ret - b.ret);
   if (syncs.length === 0) return out;
-  const replies = ops.filter((o) => o.zxid !== undefined && o.ret !== Infinity).sort(byRet);
-  // one sweep in return order: the newest epoch among the replies returned before each sync returned
+  const syncRets = syncs.map((s) => s.ret);
+  // The newest epoch among the replies returned before each sync returned, without sorting the replies (far more
+  // than the syncs): a reply counts for the syncs that returned after it, from the first of them on (binary search),
+  // so newestFrom[j] collects each reply at its first sync, and a running maximum gives each sync's newest.
+  const newestFrom = new Array<number>(syncs.length).fill(-1);
+  for (const o of ops) {
+    if (o.zxid === undefined || o.ret === Infinity) continue;
+    const j = countBelow(syncRets, o.ret, true); // the first sync that returned after it
+    if (j < syncs.length) newestFrom[j] = Math.max(newestFrom[j]!, epochOf(o.zxid));
+  }
   let newest = -1;
-  let i = 0;
-  for (const s of syncs) {
-    while (i < replies.length && replies[i]!.ret < s.ret) newest = Math.max(newest, epochOf(replies[i++]!.zxid!));
-    if (newest > epochOf(s.zxid!)) out.add(s);
+  for (let j = 0; j < syncs.length; j++) {
+    newest = Math.max(newest, newestFrom[j]!);
+    if (newest > epochOf(syncs[j]!.zxid!)) out.add(syncs[j]!);
   }
   return out;
 }
