@@ -101,6 +101,7 @@ interface Item {
   unknown: boolean;
   zxid: number; // -1 when not used
   rtIndex: number; // index in the ret-sorted list of finite A-ops, or -1
+  idx: number; // index in `items` (of the per-item arrays)
   z: number; // Zobrist word
   /** A floating unknown update: its session, and how many of the session's operations must be placed before it. */
   sess?: number;
@@ -126,13 +127,15 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
   const sessionOf = new Map<Process, string>();
   for (const e of history) if (e.kind === 'session' && e.sessionId !== undefined) sessionOf.set(e.process, String(e.sessionId));
   const ends: Operation[] = [];
+  const closed = new Set<Process>(); // processes that have a closeSession of their own
+  for (const o of ops) if (o.op === 'closeSession') closed.add(o.process);
   const lastDone = new Map<Process, number>();
   for (const o of ops) if (Number.isFinite(o.ret) && o.ret > (lastDone.get(o.process) ?? -Infinity)) lastDone.set(o.process, o.ret);
   let id = -1;
   for (let i = 0; i < history.length; i++) {
     const e = history[i]!;
     if (e.kind !== 'session' || (e.state !== 'expired' && e.state !== 'closed')) continue;
-    if (ops.some((o) => o.op === 'closeSession' && o.process === e.process)) continue;
+    if (closed.has(e.process)) continue;
     const call = Math.min(lastDone.get(e.process) ?? e.time, e.time);
     // When the servers' trace says when and at which zxid the close was committed, use it: in ZooKeeper 3.8 a leader
     // answers the reattach of a session it is closing with Expired before its closeSession commits, and if that
@@ -242,7 +245,7 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     const pick = queue.splice(best, 1)[0]!;
     const counts: number[] = [];
     const resolved = resolveSequentialNames(opsIn, pick, counts);
-    if (vanishing && skipped < MAX_SKIPPED && vanishing(resolved)) skipped++;
+    if (skipped < MAX_SKIPPED && vanishing(resolved)) skipped++;
     else {
       attempt++;
       const r = searchOsc(resolved, opts, limits);
@@ -274,11 +277,23 @@ const MAX_SKIPPED = 20_000;
  * to a create of unknown outcome that a read (getChildren with a zxid) listed and a later read (separated from it by a
  * completed update's zxid, so placed after it) no longer lists must have been removed in between; when no operation
  * deletes it, only the close of its ephemeral owner can: the create must be ephemeral and its session must have a
- * close, without zxid or with a zxid up to the later read's. Returns undefined when the history has no zxids to go by
- * (the search would not use them either), else a function that is true when an assignment breaks this (its search
- * would fail).
+ * close, without zxid or with a zxid up to the later read's. Returns a function that is true when an assignment
+ * breaks this (its search would fail); always false when the history has no zxids to go by (the search would not use
+ * them either).
  */
-function vanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
+function vanishingNames(ops: readonly Operation[], opts: OscOptions): (resolved: readonly Operation[]) => boolean {
+  // Built when first needed: only an assignment that names a create of unknown outcome can break it (most histories
+  // have none), and an unknown create has a result only when resolveSequentialNames gave it a name.
+  let test: ((resolved: readonly Operation[]) => boolean) | undefined | null = null;
+  return (resolved) => {
+    if (!resolved.some((o) => o.op === 'create' && o.status === 'unknown' && o.result !== undefined)) return false;
+    if (test === null) test = buildVanishingNames(ops, opts);
+    return test !== undefined && test(resolved);
+  };
+}
+
+/** vanishingNames' test, or undefined when the history has no zxids to go by. */
+function buildVanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
   if (opts.useZxids === false) return undefined;
   const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get']);
   const updateZxids: number[] = [];
@@ -384,16 +399,22 @@ interface Limits {
  */
 export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Operation> {
   const out = new Set<Operation>();
-  const byRet = (a: Operation, b: Operation): number => a.ret - b.ret;
-  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity).sort(byRet);
+  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity).sort((a, b) => a.ret - b.ret);
   if (syncs.length === 0) return out;
-  const replies = ops.filter((o) => o.zxid !== undefined && o.ret !== Infinity).sort(byRet);
-  // one sweep in return order: the newest epoch among the replies returned before each sync returned
+  const syncRets = syncs.map((s) => s.ret);
+  // The newest epoch among the replies returned before each sync returned, without sorting the replies (far more
+  // than the syncs): a reply counts for the syncs that returned after it, from the first of them on (binary search),
+  // so newestFrom[j] collects each reply at its first sync, and a running maximum gives each sync's newest.
+  const newestFrom = new Array<number>(syncs.length).fill(-1);
+  for (const o of ops) {
+    if (o.zxid === undefined || o.ret === Infinity) continue;
+    const j = countBelow(syncRets, o.ret, true); // the first sync that returned after it
+    if (j < syncs.length) newestFrom[j] = Math.max(newestFrom[j]!, epochOf(o.zxid));
+  }
   let newest = -1;
-  let i = 0;
-  for (const s of syncs) {
-    while (i < replies.length && replies[i]!.ret < s.ret) newest = Math.max(newest, epochOf(replies[i++]!.zxid!));
-    if (newest > epochOf(s.zxid!)) out.add(s);
+  for (let j = 0; j < syncs.length; j++) {
+    newest = Math.max(newest, newestFrom[j]!);
+    if (newest > epochOf(syncs[j]!.zxid!)) out.add(syncs[j]!);
   }
   return out;
 }
@@ -406,7 +427,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const steps = ops.map(prepareZk);
   forgetUnreadData(steps);
   const procIndex = new Map<Process, number>();
-  const items: Item[] = ops.map((op, i) => {
+  const items: Item[] = ops.map((op, i): Item => {
     if (!procIndex.has(op.process)) procIndex.set(op.process, procIndex.size);
     const step = steps[i]!;
     return {
@@ -419,6 +440,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       unknown: op.status === 'unknown',
       zxid: -1,
       rtIndex: -1,
+      idx: i,
       z: 0,
     };
   });
@@ -623,8 +645,6 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   };
   const produces: string[][] = items.map((it) => (it.step.k === 'write' && it.step.expect.s !== 'free' && it.step.expect.s !== 'err' ? producedBy(it.step) : []));
   for (const keys of produces) for (const k of keys) producers.set(k, (producers.get(k) ?? 0) + 1);
-  const itemIndex = new Map<Item, number>();
-  items.forEach((it, i) => itemIndex.set(it, i));
   // Look-ahead (with zxids): a completed read with a zxid is placed after every update of a smaller or equal zxid and
   // before every update of a larger one, so what it saw (which znodes exist) can come only from operations not placed
   // yet that may precede it: updates of unknown outcome, updates without zxid, and those up to its zxid. When a znode
@@ -679,7 +699,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     return countBelow(a, kz, false) - countBelow(a, zNext, false);
   };
   /** Whether `it` is not placed yet and may still be placed before a read that saw zxid `z`. */
-  const mayCome = (it: Item, z: number): boolean => !placedItem[itemIndex.get(it)!] && (it.zxid < 0 || it.zxid <= z);
+  const mayCome = (it: Item, z: number): boolean => !placedItem[it.idx] && (it.zxid < 0 || it.zxid <= z);
   const anyBefore = (list: Item[] | undefined, z: number): boolean => {
     if (list) for (const it of list) if (mayCome(it, z)) return true;
     return false;
@@ -727,7 +747,20 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     kz: number;
     stamp: number;
   }
-  const sights = new Map<string, Sight[]>();
+  const sights = new Map<number, Sight[]>();
+  const sameStrings = (a: readonly string[], b: readonly string[]): boolean => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
+  /** Whether two sights of one zxid saw the same (the path they name aside: it matters only with a version or data). */
+  const sameSight = (a: Sight, b: Sight): boolean =>
+    a.version === b.version &&
+    a.data === b.data &&
+    a.parent === b.parent &&
+    sameStrings(a.present, b.present) &&
+    sameStrings(a.absent, b.absent) &&
+    (a.parent === undefined || sameStrings(a.childNames!, b.childNames!));
   /** The number of updates in the zxid order with a zxid up to z. */
   const zOrderZxids = zOrder.map((it) => it.zxid);
   const zCount = (z: number): number => countBelow(zOrderZxids, z, true);
@@ -775,11 +808,11 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     }
     if (!s) return undefined;
     s.kz = zCount(z);
-    // (one Sight per distinct content, keyed without the data, which can be long: reads that saw the same share it)
-    const key = `${s.z}\u0000${s.present.join('\u0000')}\u0001${s.absent.join('\u0000')}\u0001${s.parent === undefined ? '' : s.childNames!.join('/')}\u0001${s.version}`;
-    let bucket = sights.get(key);
-    if (!bucket) sights.set(key, (bucket = []));
-    for (const old of bucket) if (old.data === s.data && old.parent === s.parent) return old;
+    // (one Sight per distinct content: reads that saw the same share it; looked up by zxid, then compared, without
+    // a text key of the content, which can be long)
+    let bucket = sights.get(z);
+    if (!bucket) sights.set(z, (bucket = []));
+    for (const old of bucket) if (sameSight(old, s)) return old;
     bucket.push(s);
     return s;
   };
@@ -958,7 +991,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const place = (it: Item, apply: boolean, forced: boolean, alts?: Array<[Item, boolean]>): boolean => {
     const mark = tree.mark();
     if (apply && !applyZk(tree, it.step)) return false;
-    const idx = itemIndex.get(it)!;
+    const idx = it.idx;
     for (const k of produces[idx]!) producers.set(k, producers.get(k)! - 1);
     const us = unknownSlots[idx];
     if (us) for (const k of us) unknownSets[k]!--;
@@ -980,7 +1013,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const unplace = (): Frame => {
     const f = stack.pop()!;
     const it = f.it;
-    const idx = itemIndex.get(it)!;
+    const idx = it.idx;
     placedItem[idx] = 0;
     tree.rollback(f.mark);
     for (const k of produces[idx]!) producers.set(k, producers.get(k)! + 1);
@@ -1036,15 +1069,18 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
    * as a create under a znode and that znode's delete, need no key: an illegal next operation makes every unknown write
    * a candidate.)
    */
-  const touched = items.map((it): string[] => {
+  const touchedBy: Array<string[] | undefined> = new Array<string[] | undefined>(items.length);
+  const touchKeys = (it: Item): string[] => {
     const st = it.step;
     if (st.k === 'closeSession') return ['*'];
     if (st.k !== 'write') return [];
     return st.subs.flatMap((sub) => (sub.k === 'create' ? [sub.name ?? sub.path, `${parentOf(sub.path)}#seq`] : [sub.path]));
-  });
+  };
+  // (made when first asked: only searches with unknown writes to choose among ask, for those items)
+  const touched = (it: Item): string[] => (touchedBy[it.idx] ??= touchKeys(it));
   const conflict = (a: Item, b: Item): boolean => {
-    const ka = touched[itemIndex.get(a)!]!;
-    return touched[itemIndex.get(b)!]!.some((x) => x === '*' || ka.includes(x));
+    const ka = touched(a);
+    return touched(b).some((x) => x === '*' || ka.includes(x));
   };
   /**
    * Which of the unknown writes that may take effect now (`applicable`) are tried now: all of them when some next

@@ -10,7 +10,7 @@
  *   this build (loaded lazily; adapters below).
  */
 import type { HistoryEvent, Operation } from '../check/history.js';
-import { pairOperations } from '../check/history.js';
+import { pairOperations, withPairedOperations } from '../check/history.js';
 import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { modelled, znodeModel } from './znode-model.js';
@@ -215,6 +215,11 @@ export function checkerAvailable(name: string): boolean {
 }
 
 export function runAllChecks(input: CheckInput): Verdict[] {
+  // (the checkers below each pair the history's operations: once is enough)
+  return withPairedOperations(input.history, () => runChecks(input));
+}
+
+function runChecks(input: CheckInput): Verdict[] {
   const skip = new Set(input.skip ?? []);
   const skipped = (property: string): Verdict => ({ property, ok: null, explanation: 'not checked: skipped (--skip-check)' });
   const out: Verdict[] = [

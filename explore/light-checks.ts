@@ -16,7 +16,8 @@ import type { Verdict } from './verdict.js';
 
 interface Seen {
   data: string | null;
-  what: string;
+  /** The operation that saw it (described only in a report). */
+  by: Operation;
 }
 
 function describe(o: Operation): string {
@@ -81,7 +82,7 @@ export function checkUniqueVersions(history: readonly HistoryEvent[]): Verdict {
     }
   }
   const byVersion = new Map<string, Seen>();
-  const byZxid = new Map<number, { path: string; data: string | null; what: string }>();
+  const byZxid = new Map<number, { path: string; data: string | null; by: Operation }>();
   let count = 0;
   for (const o of ops) {
     if (o.status !== 'ok') continue;
@@ -94,20 +95,20 @@ export function checkUniqueVersions(history: readonly HistoryEvent[]): Verdict {
         return {
           property: 'unique-versions',
           ok: false,
-          explanation: `${path} version ${stat.version} holds ${JSON.stringify(prev.data)} (${prev.what}) and ${JSON.stringify(data)} (${describe(o)}): a write that was acknowledged or read was lost`,
+          explanation: `${path} version ${stat.version} holds ${JSON.stringify(prev.data)} (${describe(prev.by)}) and ${JSON.stringify(data)} (${describe(o)}): a write that was acknowledged or read was lost`,
         };
       }
-      if (!prev) byVersion.set(key, { data, what: describe(o) });
+      if (!prev) byVersion.set(key, { data, by: o });
       if (typeof stat.mzxid === 'number' && stat.mzxid > 0 && !multiWritten.has(path)) {
         const z = byZxid.get(stat.mzxid);
         if (z && (z.path !== path || z.data !== data)) {
           return {
             property: 'unique-versions',
             ok: false,
-            explanation: `zxid 0x${stat.mzxid.toString(16)} wrote ${z.path}=${JSON.stringify(z.data)} (${z.what}) and ${path}=${JSON.stringify(data)} (${describe(o)}): two transactions with one zxid`,
+            explanation: `zxid 0x${stat.mzxid.toString(16)} wrote ${z.path}=${JSON.stringify(z.data)} (${describe(z.by)}) and ${path}=${JSON.stringify(data)} (${describe(o)}): two transactions with one zxid`,
           };
         }
-        if (!z) byZxid.set(stat.mzxid, { path, data, what: describe(o) });
+        if (!z) byZxid.set(stat.mzxid, { path, data, by: o });
       }
     }
   }
