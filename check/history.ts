@@ -228,7 +228,9 @@ export function pairOperations(history: readonly HistoryEvent[], opts: PairOptio
     switch (e.kind) {
       case 'invoke': {
         if (open.has(e.id) || done.has(e.id)) throw new HistoryError(`event ${i}: duplicate operation id ${e.id}`);
-        const op: Operation = { id: e.id, process: e.process, op: e.op, args: e.args, call: e.time, ret: Infinity, status: 'unknown', index: i };
+        // result, error and zxid present (undefined) from the start, as in withSessionEnds' synthetic closes: one shape
+        // for every operation, so that the checkers reading them are not deoptimised by up to five shapes.
+        const op: Operation = { id: e.id, process: e.process, op: e.op, args: e.args, call: e.time, ret: Infinity, status: 'unknown', index: i, result: undefined, error: undefined, zxid: undefined };
         open.set(e.id, op);
         out.push(op);
         break;

@@ -146,8 +146,9 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
     // it starts by then, even when the client saw Expired much later (an update returning in between may have a
     // larger zxid: explore naming seeds 114, 469, ...); nothing is applied anywhere before a committed txn's first
     // apply with a larger zxid, so no update that returned before close.t follows the close in zxid order.
-    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call: Math.min(call, close.t), ret: Math.max(e.time, close.t), status: 'ok', index: i, zxid: close.zxid });
-    else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i });
+    // (the shape of pairOperations' operations)
+    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call: Math.min(call, close.t), ret: Math.max(e.time, close.t), status: 'ok', index: i, result: undefined, error: undefined, zxid: close.zxid });
+    else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i, result: undefined, error: undefined, zxid: undefined });
   }
   if (!ends.length) return ops;
   return [...ops, ...ends].sort((a, b) => a.call - b.call || a.index - b.index);
@@ -419,15 +420,26 @@ export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Ope
   return out;
 }
 
+/**
+ * a.map(f), always with packed elements: map() gives holey or packed arrays depending on whether its caller is
+ * optimised. searchOsc's arrays have one elements kind so that it is not deoptimised and recompiled (its compiles are
+ * the longest of an exploration) when the other kind arrives.
+ */
+function packedMap<T, U>(a: readonly T[], f: (x: T, i: number) => U): U[] {
+  const out: U[] = [];
+  for (let i = 0; i < a.length; i++) out.push(f(a[i]!, i));
+  return out;
+}
+
 function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): OscResult {
   const strictSync = opts.strictSync !== false;
   const ops = resolved.sort((a, b) => a.call - b.call || a.index - b.index);
   // by default, a sync a leader change overlapped is a plain read (see OscOptions.strictSync)
   const lenientSyncs = opts.strictSync === undefined && opts.useZxids !== false ? syncsOverlappingLeaderChange(ops) : new Set<Operation>();
-  const steps = ops.map(prepareZk);
+  const steps = packedMap(ops, prepareZk);
   forgetUnreadData(steps);
   const procIndex = new Map<Process, number>();
-  const items: Item[] = ops.map((op, i): Item => {
+  const items: Item[] = packedMap(ops, (op, i): Item => {
     if (!procIndex.has(op.process)) procIndex.set(op.process, procIndex.size);
     const step = steps[i]!;
     return {
@@ -643,7 +655,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     }
     return out;
   };
-  const produces: string[][] = items.map((it) => (it.step.k === 'write' && it.step.expect.s !== 'free' && it.step.expect.s !== 'err' ? producedBy(it.step) : []));
+  const produces: string[][] = packedMap(items, (it) => (it.step.k === 'write' && it.step.expect.s !== 'free' && it.step.expect.s !== 'err' ? producedBy(it.step) : []));
   for (const keys of produces) for (const k of keys) producers.set(k, (producers.get(k) ?? 0) + 1);
   // Look-ahead (with zxids): a completed read with a zxid is placed after every update of a smaller or equal zxid and
   // before every update of a larger one, so what it saw (which znodes exist) can come only from operations not placed
