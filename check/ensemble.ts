@@ -32,7 +32,7 @@
  * - sequential names: per parent, unique and increasing in zxid order (from `apply.created` and from the history's
  *   ok sequential creates).
  */
-import { epochOf, pairOperations, type HistoryEvent } from './history.js';
+import { epochOf, pairOperations, type HistoryEvent, type Operation } from './history.js';
 
 export interface EnsembleTraceEvent {
   t: number;
@@ -63,7 +63,11 @@ function zx(v: unknown): number | undefined {
 }
 const hex = (z: number): string => `0x${z.toString(16)}`;
 
-export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: readonly HistoryEvent[]): EnsembleResult {
+/**
+ * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
+ * once for all its checkers, so this only reads it).
+ */
+export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: readonly HistoryEvent[], operations?: readonly Operation[]): EnsembleResult {
   const v: EnsembleViolation[] = [];
   const add = (invariant: string, t: number, node: string | undefined, message: string): void => {
     if (v.length < 1000) v.push(node === undefined ? { invariant, t, message } : { invariant, t, node, message });
@@ -195,8 +199,9 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
 
   // Z11: committed and acknowledged writes are in every later leader's history.
   const acked: Array<{ zxid: number; t: number; what: string }> = committed.map((c) => ({ zxid: c.zxid, t: c.t, what: `committed ${hex(c.zxid)}` }));
-  if (history) {
-    const ops = pairOperations(history);
+  // (paired once here for both uses below)
+  const ops = history ? (operations ?? pairOperations(history)) : undefined;
+  if (ops) {
     const seq: Array<{ z: number; path: string; t: number }> = [];
     for (const o of ops) {
       if (o.status !== 'ok' || o.zxid === undefined) continue;
@@ -206,7 +211,7 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
     }
     for (const s of seq.sort((a, b) => a.z - b.z)) checkSeq('<history>', s.path, s.z, s.t);
   }
-  if (history) checkEphemeralsFromHistory(history, trace, add);
+  if (history && ops) checkEphemeralsFromHistory(history, ops, trace, add);
   for (const L of leaders) {
     if (L.historyZxid === undefined) continue;
     for (const a of acked) {
@@ -235,6 +240,7 @@ export function formatEnsemble(r: EnsembleResult, max = 20): string {
  */
 function checkEphemeralsFromHistory(
   history: readonly HistoryEvent[],
+  ops: readonly Operation[],
   trace: readonly EnsembleTraceEvent[],
   add: (invariant: string, t: number, node: string | undefined, message: string) => void,
 ): void {
@@ -258,7 +264,6 @@ function checkEphemeralsFromHistory(
       if (z !== undefined && (!closeZxid.has(id) || z < closeZxid.get(id)!)) closeZxid.set(id, z);
     }
   }
-  const ops = pairOperations(history);
   const creates = new Map<string, number[]>(); // path -> zxids of ok creates
   const deletes = new Map<string, number[]>(); // path -> zxids of ok deletes
   const unsure = new Set<string>(); // paths with an unknown-outcome delete or create

@@ -188,37 +188,11 @@ export interface PairOptions {
   keepNotApplied?: boolean;
 }
 
-/** The history that withPairedOperations shares, its length then and its operations (default options). */
-let shared: { history: readonly HistoryEvent[]; length: number; ops: Operation[] } | undefined;
-
-/**
- * Runs `f` with the operations of `history` paired once: every pairOperations(history) in `f` (the checkers of one
- * run each pair it) gets a copy of one array of the same Operation objects, which no checker modifies. The history
- * must not change during `f` (a change of length turns the sharing off). A malformed history is not shared: each
- * pairOperations then throws as before.
- */
-export function withPairedOperations<T>(history: readonly HistoryEvent[], f: () => T): T {
-  let ops: Operation[];
-  try {
-    ops = pairOperations(history);
-  } catch {
-    return f();
-  }
-  const outer = shared;
-  shared = { history, length: history.length, ops };
-  try {
-    return f();
-  } finally {
-    shared = outer;
-  }
-}
-
 /**
  * Pairs invokes with completions into operations, ordered by invocation. Throws HistoryError for a completion
  * without invoke, a duplicate id or a second completion.
  */
 export function pairOperations(history: readonly HistoryEvent[], opts: PairOptions = {}): Operation[] {
-  if (shared !== undefined && history === shared.history && history.length === shared.length && !opts.keepNotApplied) return shared.ops.slice();
   const open = new Map<number, Operation>();
   const out: Operation[] = [];
   const done = new Set<number>();

@@ -110,19 +110,22 @@ interface Item {
   waitFor?: Item[];
 }
 
-/** Checks a history for ordered sequential consistency. */
-export function checkOsc(history: readonly HistoryEvent[], opts: OscOptions = {}): OscResult {
-  return checkOscOperations(withSessionEnds(history, opts.sessionCloses), opts);
+/**
+ * Checks a history for ordered sequential consistency. `operations`: pairOperations(history), when the caller has it
+ * already (explore's runAllChecks pairs a run's history once for all its checkers, so this only reads it).
+ */
+export function checkOsc(history: readonly HistoryEvent[], opts: OscOptions = {}, operations?: readonly Operation[]): OscResult {
+  return checkOscOperations(withSessionEnds(history, opts.sessionCloses, operations), opts);
 }
 
 /**
  * Adds a synthetic closeSession operation for every session that the client saw expire or close (a `session` event
  * with state 'expired' or 'closed'): from the session's last reply to the event. (The OSC check moves its start back
  * to the last invocation of a completed operation, see `earlierEnds`, and puts it after all of the session's
- * operations in its program order.)
+ * operations in its program order.) `operations` as in checkOsc; returned as is when no session ended (hence readonly).
  */
-export function withSessionEnds(history: readonly HistoryEvent[], closes?: ReadonlyMap<string, SessionClose>): Operation[] {
-  const ops = pairOperations(history);
+export function withSessionEnds(history: readonly HistoryEvent[], closes?: ReadonlyMap<string, SessionClose>, operations?: readonly Operation[]): readonly Operation[] {
+  const ops = operations ?? pairOperations(history);
   // The session id of each process, from its session events (for the closes known from the servers' trace).
   const sessionOf = new Map<Process, string>();
   for (const e of history) if (e.kind === 'session' && e.sessionId !== undefined) sessionOf.set(e.process, String(e.sessionId));

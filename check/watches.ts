@@ -87,12 +87,16 @@ function fires(table: Table, c: Change['kind']): WatchEventType | undefined {
 const tablesFor = (type: WatchEventType): Table[] =>
   type === 'NodeChildrenChanged' ? ['child'] : type === 'NodeDeleted' ? ['data', 'exist', 'child'] : ['data', 'exist'];
 
-export function checkWatches(history: readonly HistoryEvent[]): WatchResult {
+/**
+ * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
+ * once for all its checkers, so this only reads it).
+ */
+export function checkWatches(history: readonly HistoryEvent[], operations?: readonly Operation[]): WatchResult {
   const v: WatchViolation[] = [];
   const add = (check: string, time: number, process: Process, message: string): void => {
     if (v.length < 1000) v.push({ check, time, process, message });
   };
-  const ops = pairOperations(history);
+  const ops = operations ?? pairOperations(history);
   const byInvokeId = new Map<number, Operation>();
   for (const o of ops) byInvokeId.set(o.id, o);
   // Committed changes with zxids, in zxid order.

@@ -10,7 +10,7 @@
  *   this build (loaded lazily; adapters below).
  */
 import type { HistoryEvent, Operation } from '../check/history.js';
-import { pairOperations, withPairedOperations } from '../check/history.js';
+import { pairOperations } from '../check/history.js';
 import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { modelled, znodeModel } from './znode-model.js';
@@ -25,13 +25,18 @@ export interface CheckInput {
   workload: string;
   /** Properties to skip (not run at all). */
   skip?: string[];
+  /**
+   * pairOperations(history), when the caller has it: runAllChecks pairs the history once and hands the same array to
+   * every checker (each only reads it), instead of each pairing it again. Without it, each checker pairs the history.
+   */
+  operations?: readonly Operation[];
 }
 
 export function checkLinearizable(input: CheckInput): Verdict {
   const withReads = input.servers === 1;
   let ops;
   try {
-    const all = pairOperations(input.history);
+    const all = input.operations ?? pairOperations(input.history);
     // Nodes named by sequential creates are out of the model's scope, and so are the nodes a multi touches (the model
     // has no multi): drop every operation on them, or a read would show a change the filtered history lacks.
     const seqPrefixes = new Set<string>();
@@ -136,20 +141,20 @@ function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: numb
 /** Adapters for the checkers of check/ (their exported API, turned into verdicts). */
 function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null {
   if (name === 'osc' && typeof mod.checkOsc === 'function') {
-    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o?: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }> }) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number };
+    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }> }, ops?: readonly Operation[]) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number };
     const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
-      const r = checkOsc(input.history, { maxExplored: SEARCH_BUDGET, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}) });
+      const r = checkOsc(input.history, { maxExplored: SEARCH_BUDGET, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}) }, input.operations);
       if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${r.usedZxids ? ' (zxid order)' : ''}` };
       if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations)` };
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
     };
   }
   if (name === 'watches' && typeof mod.checkWatches === 'function') {
-    const check = mod.checkWatches as (h: readonly HistoryEvent[]) => { ok: boolean; seen?: { registrations: number; events: number; changes: number } };
+    const check = mod.checkWatches as (h: readonly HistoryEvent[], ops?: readonly Operation[]) => { ok: boolean; seen?: { registrations: number; events: number; changes: number } };
     const format = typeof mod.formatWatches === 'function' ? (mod.formatWatches as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
-      const r = check(input.history);
+      const r = check(input.history, input.operations);
       const seen = r.seen;
       if (r.ok && seen && seen.registrations === 0 && seen.events === 0) return { property: 'watches', ok: null, explanation: 'not checked: no watch registered in the history' };
       return r.ok
@@ -158,11 +163,11 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
     };
   }
   if (name === 'ensemble' && typeof mod.checkEnsemble === 'function') {
-    const check = mod.checkEnsemble as (t: readonly unknown[], h?: readonly HistoryEvent[]) => { ok: boolean; seen?: { leaders: number; applies: number; commits: number; nodes: number } };
+    const check = mod.checkEnsemble as (t: readonly unknown[], h?: readonly HistoryEvent[], ops?: readonly Operation[]) => { ok: boolean; seen?: { leaders: number; applies: number; commits: number; nodes: number } };
     const format = typeof mod.formatEnsemble === 'function' ? (mod.formatEnsemble as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
       if (!input.trace) return { property: 'ensemble', ok: null, explanation: 'not checked: the run kept no trace' };
-      const r = check(input.trace, input.history);
+      const r = check(input.trace, input.history, input.operations);
       const seen = r.seen;
       return r.ok
         ? { property: 'ensemble', ok: true, explanation: `ensemble invariants hold${seen ? ` (${seen.leaders} leaders, ${seen.commits} commits, ${seen.applies} applies on ${seen.nodes} nodes)` : ''}` }
@@ -215,16 +220,19 @@ export function checkerAvailable(name: string): boolean {
 }
 
 export function runAllChecks(input: CheckInput): Verdict[] {
-  // (the checkers below each pair the history's operations: once is enough)
-  return withPairedOperations(input.history, () => runChecks(input));
-}
-
-function runChecks(input: CheckInput): Verdict[] {
+  // The checkers below all read the history's operations: pair it once for all of them.
+  if (input.operations === undefined) {
+    try {
+      input = { ...input, operations: pairOperations(input.history) };
+    } catch {
+      // a malformed history: each checker below pairs it, meets the error and reports it its own way, as alone
+    }
+  }
   const skip = new Set(input.skip ?? []);
   const skipped = (property: string): Verdict => ({ property, ok: null, explanation: 'not checked: skipped (--skip-check)' });
   const out: Verdict[] = [
     skip.has('linearizable') ? skipped('linearizable') : checkLinearizable(input),
-    skip.has('unique-versions') ? skipped('unique-versions') : checkUniqueVersions(input.history),
+    skip.has('unique-versions') ? skipped('unique-versions') : checkUniqueVersions(input.history, input.operations),
     skip.has('watch-at-most-once') ? skipped('watch-at-most-once') : checkWatchAtMostOnce(input.history),
   ];
   for (const [name, entry] of Object.entries(external)) {

@@ -62,10 +62,14 @@ function observations(o: Operation): Observation[] {
   return out;
 }
 
-export function checkUniqueVersions(history: readonly HistoryEvent[]): Verdict {
-  let ops: Operation[];
+/**
+ * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
+ * once for all its checkers, so this only reads it).
+ */
+export function checkUniqueVersions(history: readonly HistoryEvent[], operations?: readonly Operation[]): Verdict {
+  let ops: readonly Operation[];
   try {
-    ops = pairOperations(history);
+    ops = operations ?? pairOperations(history);
   } catch (e) {
     return { property: 'unique-versions', ok: null, explanation: `not checked: ${String(e)}` };
   }
