@@ -20,7 +20,11 @@
  *   setData or multi with zxid z > the registration's reply zxid, of any session) must be delivered to the watching
  *   session before any reply on that session with zxid ≥ z (catch-up events after a reconnect come before the queued
  *   replies too); the only exemption is a change made while the session was disconnected whose net effect a
- *   SetWatches catch-up cannot report (created and deleted again, for an exist watch);
+ *   SetWatches catch-up cannot report (created and deleted again, for an exist watch). The exemption ends with the
+ *   reconnect: when the node was a plain persistent one that no change missing from the history (a delete of
+ *   unknown outcome or without zxid) may have deleted, its first create after the registration must be reported
+ *   unless a delete followed it with a zxid up to the first reply after the reconnect (SetWatches ran before that
+ *   reply); then the watch counts as re-armed at that reply's zxid;
  * - ordered (W3): events on a session follow the zxid order of the changes that caused them (the first triggering
  *   change after each registration), except catch-up events right after a reconnect.
  * Persistent watches are checked only for "nothing after expiry" and for covering the events they explain.
@@ -45,8 +49,9 @@ interface Armed {
   path: string;
   regZxid: number | undefined;
   regTime: number;
-  /** The zxid of the change that should fire it (computed lazily), null = none known. */
+  /** The zxid of the change that should fire it (computed lazily), null = none known; the change itself. */
   due?: number | null;
+  dueChange?: Change | undefined;
   dueType?: WatchEventType;
   disconnectedSince: boolean;
 }
@@ -55,23 +60,25 @@ interface Change {
   path: string;
   kind: 'created' | 'deleted' | 'data' | 'children';
   time: number;
+  /** 'created': a plain persistent node (not ephemeral, container or TTL: nothing but a delete removes it). */
+  plain?: boolean;
 }
 
 const parentOf = (p: string): string => (p.lastIndexOf('/') <= 0 ? '/' : p.slice(0, p.lastIndexOf('/')));
 
 function changesOf(o: Operation): Array<Omit<Change, 'zxid' | 'time'>> {
   const a = (o.args ?? {}) as Record<string, unknown>;
-  const subs: Array<{ op: string; path: string; result?: unknown }> = [];
+  const subs: Array<{ op: string; path: string; result?: unknown; mode?: unknown }> = [];
   if (o.op === 'multi' && Array.isArray(a.ops)) {
     const results = Array.isArray((o.result as { results?: unknown[] } | undefined)?.results) ? (o.result as { results: unknown[] }).results : [];
-    (a.ops as Array<Record<string, unknown>>).forEach((s, i) => subs.push({ op: String(s.op), path: String(s.path), result: results[i] }));
-  } else subs.push({ op: o.op, path: String(a.path), result: o.result });
+    (a.ops as Array<Record<string, unknown>>).forEach((s, i) => subs.push({ op: String(s.op), path: String(s.path), result: results[i], mode: s.mode }));
+  } else subs.push({ op: o.op, path: String(a.path), result: o.result, mode: a.mode });
   const out: Array<Omit<Change, 'zxid' | 'time'>> = [];
   for (const s of subs) {
     if (s.op === 'create') {
       const rp = (s.result as { path?: unknown } | undefined)?.path;
       const path = typeof rp === 'string' ? rp : s.path;
-      out.push({ path, kind: 'created' }, { path: parentOf(path), kind: 'children' });
+      out.push({ path, kind: 'created', plain: s.mode === 'PERSISTENT' || s.mode === 'PERSISTENT_SEQUENTIAL' }, { path: parentOf(path), kind: 'children' });
     } else if (s.op === 'delete') out.push({ path: s.path, kind: 'deleted' }, { path: parentOf(s.path), kind: 'children' });
     else if (s.op === 'setData') out.push({ path: s.path, kind: 'data' });
   }
@@ -99,17 +106,24 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
   const ops = operations ?? pairOperations(history);
   const byInvokeId = new Map<number, Operation>();
   for (const o of ops) byInvokeId.set(o.id, o);
-  // Committed changes with zxids, in zxid order.
+  // Committed changes with zxids, in zxid order; the paths that a delete missing from them may have removed.
   const changes: Change[] = [];
+  const unseenDeletes = new Set<string>();
   for (const o of ops) {
-    if (o.status !== 'ok' || o.zxid === undefined) continue;
-    if (o.op === 'create' || o.op === 'delete' || o.op === 'setData' || o.op === 'multi') {
+    if (o.op !== 'create' && o.op !== 'delete' && o.op !== 'setData' && o.op !== 'multi') continue;
+    if (o.status === 'ok' && o.zxid !== undefined) {
       for (const c of changesOf(o)) changes.push({ ...c, zxid: o.zxid, time: o.ret });
+    } else if (o.status !== 'fail') {
+      for (const c of changesOf(o)) if (c.kind === 'deleted') unseenDeletes.add(c.path);
     }
   }
   changes.sort((a, b) => a.zxid - b.zxid);
   const firstChangeAfter = (path: string, table: Table, z: number): Change | undefined => {
     for (const c of changes) if (c.zxid > z && c.path === path && fires(table, c.kind)) return c;
+    return undefined;
+  };
+  const firstDeleteAfter = (path: string, z: number): Change | undefined => {
+    for (const c of changes) if (c.zxid > z && c.path === path && c.kind === 'deleted') return c;
     return undefined;
   };
 
@@ -120,11 +134,13 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     disconnected: boolean;
     lastEventZxid: number;
     catchUp: boolean;
+    /** The zxid of the first reply after the last reconnect (-1: none yet). */
+    reconnectZxid: number;
   }
   const sessions = new Map<Process, Sess>();
   const sess = (p: Process): Sess => {
     let s = sessions.get(p);
-    if (!s) sessions.set(p, (s = { armed: [], persistent: [], dead: false, disconnected: false, lastEventZxid: -1, catchUp: false }));
+    if (!s) sessions.set(p, (s = { armed: [], persistent: [], dead: false, disconnected: false, lastEventZxid: -1, catchUp: false, reconnectZxid: -1 }));
     return s;
   };
   let registrations = 0;
@@ -134,15 +150,28 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
   const checkDue = (p: Process, s: Sess, z: number, time: number): void => {
     for (const w of s.armed) {
       if (w.regZxid === undefined) continue;
-      if (w.due === undefined) {
-        const c = firstChangeAfter(w.path, w.table, w.regZxid);
-        w.due = c ? c.zxid : null;
-        if (c) w.dueType = fires(w.table, c.kind);
-      }
-      if (w.due !== null && w.due <= z) {
-        if (w.disconnectedSince && w.table === 'exist') continue; // created and deleted while away: no catch-up event
+      for (;;) {
+        if (w.due === undefined) {
+          const c = firstChangeAfter(w.path, w.table, w.regZxid);
+          w.due = c ? c.zxid : null;
+          w.dueChange = c;
+          if (c) w.dueType = fires(w.table, c.kind);
+        }
+        if (w.due === null || w.due > z) break;
+        if (w.disconnectedSince && w.table === 'exist') {
+          // created and deleted while away: no catch-up event, and SetWatches re-armed it (see the file comment)
+          const c = w.dueChange;
+          if (!c || !c.plain || unseenDeletes.has(w.path)) break;
+          const d = firstDeleteAfter(w.path, c.zxid);
+          if (d && d.zxid <= s.reconnectZxid) {
+            w.regZxid = s.reconnectZxid;
+            w.due = undefined;
+            continue;
+          }
+        }
         add('complete (W2)', time, p, `the ${w.table} watch on ${w.path} (registered at t=${w.regTime}) should have fired ${w.dueType} for zxid 0x${w.due.toString(16)} before this reply with zxid 0x${z.toString(16)}`);
         w.due = null; // report once
+        break;
       }
     }
   };
@@ -158,7 +187,10 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
         s.disconnected = true;
         for (const w of s.armed) w.disconnectedSince = true;
       } else if (e.state === 'connected') {
-        if (s.disconnected) s.catchUp = true;
+        if (s.disconnected) {
+          s.catchUp = true;
+          s.reconnectZxid = -1;
+        }
         s.disconnected = false;
       }
       continue;
@@ -203,7 +235,10 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
       const s = sess(e.process);
       if (e.kind === 'ok' || e.kind === 'fail') s.catchUp = false;
       // A reply: check completeness first (events precede the reply that reflects them).
-      if (e.zxid !== undefined) checkDue(e.process, s, e.zxid, e.time);
+      if (e.zxid !== undefined) {
+        if (s.reconnectZxid < 0) s.reconnectZxid = e.zxid;
+        checkDue(e.process, s, e.zxid, e.time);
+      }
       const a = (o.args ?? {}) as { path?: unknown; watch?: unknown; mode?: unknown };
       if (typeof a.path !== 'string') continue;
       if (a.watch === true && !s.dead) {

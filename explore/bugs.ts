@@ -3,6 +3,7 @@
  * our own tests can watch the testbed catch them. Each entry names the workload and fault kinds that expose it best;
  * `zksim explore --bug NAME` uses them unless the user chose a workload or faults.
  */
+import { FAULT_KINDS } from './spec.js';
 import type { FaultKind, WorkloadName } from './spec.js';
 
 export interface ZooBug {
@@ -71,6 +72,18 @@ export const BUG_ZOO: ZooBug[] = [
     faults: ['isolate-leader', 'isolate-follower', 'partition', 'crash'],
     servers: 3,
     caughtBy: ['ensemble', 'linearizable'],
+  },
+  {
+    name: 'sync-skips-leader',
+    description: 'A follower answers sync at once from its own state instead of sending it through the leader (FollowerRequestProcessor / Leader.processSync), so a read after sync on a lagging follower can miss a write acknowledged before the sync was issued. Rarely found (3 seeds in 500): only the lock recipe syncs during a run, after a lost connection, before it looks for (or cleans up) a lock node whose create lost its reply.',
+    workload: 'lock', faults: [...FAULT_KINDS], servers: 5,
+    caughtBy: ['osc', 'progress'],
+  },
+  {
+    name: 'forget-watches-on-reconnect',
+    description: 'A server answers the setWatches of a reconnecting session but drops its watches (FinalRequestProcessor setWatches / DataTree.setWatches skipped), so a watch set before a failover never fires although its node changes.',
+    workload: 'configuration', faults: ['crash', 'isolate-follower', 'partition'], servers: 3,
+    caughtBy: ['watches', 'config-convergence'],
   },
 ];
 

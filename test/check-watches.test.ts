@@ -105,4 +105,55 @@ test('events out of zxid order: violation (W3)', () => {
   assert.is(r.violations[0]!.check, 'ordered (W3)');
 });
 
+/**
+ * An exist watch across a reconnect: A's exists /b (NONODE, zxid 3), A disconnects and reconnects; `away` runs while
+ * A is away, `back` after A's first reply after the reconnect (zxid `z`); then A's last reply (zxid `last`).
+ */
+function existAcrossReconnect(z: number, away: (h: HistoryRecorder) => void, back: (h: HistoryRecorder) => void, last: number): HistoryRecorder {
+  const h = new HistoryRecorder();
+  const g = h.invoke('A', 'exists', { path: '/b', watch: true }, 1);
+  h.fail(g, zkError('NONODE'), 2, 3);
+  h.session('A', 'disconnected', 3);
+  away(h);
+  h.session('A', 'connected', 20);
+  const r1 = h.invoke('A', 'getData', { path: '/other' }, 21);
+  h.fail(r1, zkError('NONODE'), 22, z);
+  back(h);
+  const r2 = h.invoke('A', 'getData', { path: '/other' }, 40);
+  h.fail(r2, zkError('NONODE'), 41, last);
+  return h;
+}
+const op = (h: HistoryRecorder, o: string, args: Record<string, unknown>, t: number, zxid: number | null): void => {
+  const i = h.invoke('B', o, args, t);
+  if (zxid !== null) h.ok(i, o === 'create' ? { path: args.path } : {}, t + 1, zxid);
+};
+test('exist watch across a reconnect: a create after the reconnect must fire (SetWatches re-armed it)', () => {
+  const h = existAcrossReconnect(3, () => {}, (x) => op(x, 'create', { path: '/b', data: '', mode: 'PERSISTENT' }, 30, 5), 5);
+  const r = checkWatches(h.events);
+  assert.not.ok(r.ok);
+  assert.is(r.violations[0]!.check, 'complete (W2)');
+  h.events.splice(h.events.length - 2, 0, { kind: 'event', process: 'A', time: 35, type: 'NodeCreated', path: '/b' });
+  assert.ok(checkWatches(h.events).ok, formatWatches(checkWatches(h.events)));
+});
+test('exist watch across a reconnect: created and deleted while away is exempt, a create after the reconnect is not', () => {
+  const away = (x: HistoryRecorder): void => {
+    op(x, 'create', { path: '/b', data: '', mode: 'PERSISTENT' }, 5, 4);
+    op(x, 'delete', { path: '/b', version: -1 }, 7, 5);
+  };
+  assert.ok(checkWatches(existAcrossReconnect(5, away, () => {}, 5).events).ok, 'created and deleted while away');
+  const h = existAcrossReconnect(5, away, (x) => op(x, 'create', { path: '/b', data: '', mode: 'PERSISTENT' }, 30, 7), 7);
+  assert.not.ok(checkWatches(h.events).ok, 'created again after the reconnect, no event');
+  // deleted only after the first reply that followed the reconnect: the catch-up had to report the node
+  assert.not.ok(checkWatches(existAcrossReconnect(4, (x) => op(x, 'create', { path: '/b', data: '', mode: 'PERSISTENT' }, 5, 4), (x) => op(x, 'delete', { path: '/b', version: -1 }, 30, 5), 5).events).ok);
+});
+test('exist watch across a reconnect: still exempt when a delete the history cannot place may have removed the node', () => {
+  // an ephemeral node (its owner's session may end), or a delete of unknown outcome
+  assert.ok(checkWatches(existAcrossReconnect(3, () => {}, (x) => op(x, 'create', { path: '/b', data: '', mode: 'EPHEMERAL' }, 30, 5), 5).events).ok);
+  const unknownDelete = (x: HistoryRecorder): void => {
+    op(x, 'create', { path: '/b', data: '', mode: 'PERSISTENT' }, 30, 5);
+    op(x, 'delete', { path: '/b', version: -1 }, 32, null);
+  };
+  assert.ok(checkWatches(existAcrossReconnect(3, () => {}, unknownDelete, 5).events).ok);
+});
+
 test.run();

@@ -2,8 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCluster } from './server-harness.js';
 import type { TestCluster } from './server-harness.js';
-import { CreateMode } from '../core/protocol.js';
+import { CreateMode, EventType } from '../core/protocol.js';
 import { SERVER_BUGS } from '../core/server/index.js';
+import { Cluster } from '../sim/cluster.js';
+import { checkOsc } from '../check/osc.js';
+import { checkWatches } from '../check/watches.js';
+import { findBug } from '../explore/bugs.js';
+import { explore, runOneSeed, type ExploreBase } from '../explore/engine.js';
+import { DEFAULT_CONFIG } from '../explore/spec.js';
 
 async function elect(tc: TestCluster, limit = 30000): Promise<string> {
   const ok = await tc.until(() => tc.leader() !== null && tc.names.every((n) => !tc.world.isUp(n) || tc.server(n)!.serving), limit);
@@ -55,5 +61,81 @@ test('periodic snapshots (snapCount 10) and recovery from snapshot + log', async
     for (let i = 0; i < 40; i++) assert.ok(tc.server(n)!.tree!.dataOf(`/s${i}`) !== undefined, `${n} /s${i}`);
   }
 });
+
+/** A 3-server Cluster with every server serving, and its leader's and first follower's names. */
+async function cluster3(seed: number, bugs: string[]): Promise<{ cl: Cluster; L: string; F: string }> {
+  const cl = new Cluster({ seed, servers: 3, bugs });
+  assert.ok(await cl.until(() => cl.leader() !== null && cl.serverNames.every((n) => cl.server(n)!.serving), 60_000));
+  const L = cl.serverNames.find((n) => cl.serverState(n) === 'LEADING')!;
+  return { cl, L, F: cl.serverNames.find((n) => n !== L)! };
+}
+const text = (d: Uint8Array | null): string => new TextDecoder().decode(d ?? new Uint8Array());
+
+for (const on of [false, true]) {
+  test(`sync-skips-leader ${on ? 'on' : 'off'}: a read after sync on a follower cut from the leader ${on ? 'misses' : 'sees'} an acknowledged write; osc ${on ? 'flags' : 'accepts'} it`, async () => {
+    const { cl, L, F } = await cluster3(7, on ? ['sync-skips-leader'] : []);
+    const w = cl.client('c1', { servers: [L] });
+    const r = cl.client('c2', { servers: [F] });
+    assert.ok(await cl.until(() => w.state === 'CONNECTED' && r.state === 'CONNECTED'));
+    await cl.run(w.create('/x', 'v1'));
+    assert.ok(await cl.until(() => cl.server(F)!.lastProcessedZxid === cl.server(L)!.lastProcessedZxid));
+    cl.world.net.partition([[L], [F]]); // F hears nothing from the leader for a moment (less than syncLimit)
+    await cl.run(w.setData('/x', 'v2', -1)); // committed by L and the other follower, acknowledged to c1
+    await cl.runFor(5); // the sync is invoked after the write returned (real-time order, not a tie)
+    const read = r.sync('/x').then(() => r.getData('/x'));
+    await cl.runFor(300);
+    cl.world.net.heal();
+    assert.is(text((await cl.run(read)).data), on ? 'v1' : 'v2');
+    assert.is(checkOsc(cl.history.events).verdict, on ? 'violation' : 'ok');
+  });
+}
+
+test('forget-watches-on-reconnect: a data watch set before a failover never fires; watches flags the missing event', async () => {
+  for (const on of [false, true]) {
+    const { cl, L } = await cluster3(11, on ? ['forget-watches-on-reconnect'] : []);
+    const w = cl.client('c1', { servers: [L] });
+    const fired: number[] = [];
+    const r = cl.client('c2', { servers: cl.serverNames.filter((n) => n !== L) });
+    assert.ok(await cl.until(() => w.state === 'CONNECTED' && r.state === 'CONNECTED'));
+    await cl.run(w.create('/w', 'v1'));
+    await cl.run(r.sync('/w'));
+    await cl.run(r.getData('/w', (e) => { if (e.path !== null) fired.push(e.type); }));
+    const connectedTo = (): unknown[] => cl.history.events.flatMap((e) => (e.kind === 'session' && e.process === 'c2' && e.state === 'connected' ? [e.server] : []));
+    const first = connectedTo()[0] as string;
+    cl.world.crash(first); // c2 moves to the other follower and sends setWatches
+    assert.ok(await cl.until(() => r.state === 'CONNECTED' && connectedTo().length === 2), 'c2 reconnected');
+    await cl.runFor(100);
+    await cl.run(w.setData('/w', 'v2', -1));
+    await cl.runFor(100);
+    await cl.run(r.sync('/w'));
+    await cl.run(r.getData('/w')); // a reply with a zxid past the change: the event had to come first
+    assert.equal(fired, on ? [] : [EventType.NodeDataChanged], on ? 'the watch was dropped' : 'the watch fired after the failover');
+    const v = checkWatches(cl.history.events);
+    assert.is(v.ok, !on, on ? 'watches flags the missing notification' : 'watch delivery correct');
+    if (on) assert.ok(v.violations.some((x) => x.check === 'complete (W2)'), JSON.stringify(v.violations));
+  }
+});
+
+// The zoo entries' suggested configurations: no failure without the bug; with it, explore finds a failing seed in a
+// small range and the expected property is among the failures of that seed.
+const ZOO2: Array<{ bug: string; seeds: number; property: string }> = [
+  { bug: 'sync-skips-leader', seeds: 100, property: 'osc' },
+  { bug: 'forget-watches-on-reconnect', seeds: 20, property: 'watches' },
+];
+for (const { bug, seeds, property } of ZOO2) {
+  test(`zoo bug ${bug}: its workload and faults pass seeds 1..${seeds} without it, and ${property} catches it within them`, async () => {
+    const z = findBug(bug)!;
+    assert.ok(z && z.caughtBy.includes(property));
+    const base = (bugs: string[]): ExploreBase => ({ config: { ...DEFAULT_CONFIG, bugs, faults: [...z.faults], servers: z.servers }, workload: z.workload });
+    const range = Array.from({ length: seeds }, (_, i) => i + 1);
+    const clean = await explore({ base: base([]), seeds: range, workers: 1 });
+    assert.equal(clean.results.filter((x) => x.failure).map((x) => x.seed), [], 'no failure without the bug');
+    const r = await explore({ base: base([bug]), seeds: range, workers: 1, maxFailures: 1 });
+    const found = r.results.find((x) => x.failure);
+    assert.ok(found, `${bug} not found in seeds 1..${seeds}`);
+    const again = await runOneSeed(base([bug]), found!.seed);
+    assert.ok(again.failed.includes(property), `seed ${found!.seed} fails ${again.failed.join(', ')}`);
+  });
+}
 
 test.run();

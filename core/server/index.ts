@@ -83,6 +83,8 @@ export const SERVER_BUGS = [
   //                  COMMIT between NEWLEADER and UPTODATE crashes the learner (ZOOKEEPER-4643/4646/4785/4394)
   'election-1419', // FLE vote order of ZOOKEEPER-1419 (not transitive)
   'no-replay-on-rejoin', // ZOOKEEPER-2845: going LOOKING keeps the in-memory tree without replaying the txn log
+  'sync-skips-leader', // a learner answers sync at once from its own state instead of through the leader
+  'forget-watches-on-reconnect', // setWatches of a reconnecting session is answered ok but its watches are dropped
 ] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
 
@@ -674,7 +676,8 @@ export class ZooKeeperServer implements Role<unknown> {
         if (this.leader) this.leader.touchLocal(sessionId, timeout);
         else this.learner?.touches.touch(sessionId, timeout);
       },
-      submitsSync: () => this.learner !== null,
+      // BUG SWITCH sync-skips-leader: a learner answers sync at the head of its queue, like a read
+      submitsSync: () => this.learner !== null && !this.bug['sync-skips-leader'],
       lastPendingWrite: (sessionId) => (this.leader === null ? 0 : this.leader.lastPendingWrite(sessionId)),
       submit: (c, p) => this.submitClient(c, p),
       execute: (c, p) => this.execute(c, p),
@@ -721,8 +724,11 @@ export class ZooKeeperServer implements Role<unknown> {
         p.body = { op: 'sync', path: req.path };
         return;
       case 'setWatches': {
-        const ev = this.db.watches.setWatches(req.relativeZxid, req.dataWatches, req.existWatches, req.childWatches, c.conn, this.db.tree);
-        for (const e of ev) this.cnxns.sendEvent(c, { type: 'event', event: e });
+        // BUG SWITCH forget-watches-on-reconnect: answered ok, but nothing is re-armed and no catch-up event is sent
+        if (!this.bug['forget-watches-on-reconnect']) {
+          const ev = this.db.watches.setWatches(req.relativeZxid, req.dataWatches, req.existWatches, req.childWatches, c.conn, this.db.tree);
+          for (const e of ev) this.cnxns.sendEvent(c, { type: 'event', event: e });
+        }
         p.err = 0;
         p.body = { op: 'setWatches' };
         return;
