@@ -733,8 +733,10 @@ export class ZooKeeperClient implements Role<Msg> {
     const write = isWrite(p.req);
     if (this.recorder) {
       const info = { code, name: errorName(code) };
-      // A sent write whose connection was lost may take effect later (or never): unknown outcome.
-      if (p.sent && write && code === Code.CONNECTIONLOSS) this.recorder.info(p.hid, t, info);
+      // A sent write that got no reply may take effect later (or never): unknown outcome, whatever the code. (Today
+      // only CONNECTIONLOSS meets a sent write: a close or an expiry finds the sent requests answered or already
+      // failed by the lost connection; the rule holds whatever path gets here.)
+      if (p.sent && write) this.recorder.info(p.hid, t, info);
       // A read that lost its connection, or any request never sent: certainly no effect, observed nothing.
       else this.recorder.fail(p.hid, info, t, undefined, true);
     }
