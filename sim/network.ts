@@ -470,7 +470,8 @@ export class Network {
           this.world.newNetEvent(EventKind.SYN, initiator, conn, 0, null, this.world.now + SYN_RTO_MS, 0);
           return;
         }
-        if (!p.up) {
+        if (!p.up || !p.started) {
+          // the process is down, or booted but not listening yet (its role starts through the queue): refused
           this.world.newNetEvent(EventKind.CLOSED, initiator, conn, 0, null, this.world.now + this.latency(p, initiator));
           return;
         }

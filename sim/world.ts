@@ -116,6 +116,11 @@ export interface Proc {
   lastSyncDone: number;
   /** Crashed with its host (power loss): no FIN went out, and nothing answers its packets until it restarts. */
   hostDown: boolean;
+  /**
+   * Its role has started (role.start ran) in this life. A boot makes the process up at once but starts its role
+   * through the queue: in between, it is not listening yet, and a SYN that reaches it is refused.
+   */
+  started: boolean;
 }
 
 export type DriverHandle = { cancel(): void };
@@ -192,6 +197,7 @@ export class World {
       conns: new Set(),
       lastSyncDone: 0,
       hostDown: false,
+      started: false,
     };
     this.procs.set(name, proc);
     this.procList.push(proc);
@@ -208,6 +214,7 @@ export class World {
     proc.inc++;
     proc.up = true;
     proc.hostDown = false;
+    proc.started = false;
     proc.paused = false;
     proc.deferred = [];
     const inc = proc.inc;
@@ -218,6 +225,7 @@ export class World {
       fn: () => {
         if (!proc.up || proc.inc !== inc) return;
         this.record(how, proc, { inc });
+        proc.started = true;
         proc.role!.start(proc.port!);
       },
     };
@@ -271,6 +279,7 @@ export class World {
     p.port = null;
     p.deferred = [];
     p.hostDown = !!opts.hostDown;
+    p.started = false;
     for (const conn of [...p.conns]) this.net.abort(conn, p, p.hostDown);
     p.conns.clear();
     const keep = opts.tornTail ? this.rng(`torn:${name}`).int(0, p.disk.unsyncedWrites + 1) : 0;

@@ -155,4 +155,35 @@ test('tcp: with crashes, power losses and resets too, each direction delivers a 
   );
 });
 
+
+test('tcp: a SYN that reaches a restarted process before its role has started is refused, not handed to the role', () => {
+  // a dials b at 105 (5 ms on the wire: the accept is queued for 110). At 110 a driver queued earlier crashes and
+  // restarts b (as a power loss's heal does right after a new fault): b is up at once, but its role's start is
+  // queued behind the accept, which runs in between. b is not listening yet, so a is refused; before, b's new role
+  // got 'accepted' before start() (a server threw on it: its connection table did not exist yet).
+  const world = new World({ seed: 7, latency: { min: 5, max: 5, tail: 0 } });
+  let early = 0;
+  let starts = 0;
+  const b = (): Role<number> => {
+    let started = false;
+    return {
+      start: () => void ((started = true), starts++),
+      handle: (ev) => void (!started && ev.kind === 'accepted' && early++),
+    };
+  };
+  const a = new Endpoint(null);
+  world.addProcess('a', () => a);
+  world.addProcess('b', b);
+  world.runUntil(100);
+  world.schedule(10, 'crash and restart b', () => {
+    world.crash('b');
+    world.restart('b');
+  });
+  world.schedule(5, 'dial b', () => a.port.connect('b'));
+  world.runUntil(200);
+  assert.is(starts, 2, 'b started twice');
+  assert.is(early, 0, "b's role got 'accepted' before start()");
+  assert.ok(a.closed, 'a was refused');
+});
+
 test.run();
