@@ -62,9 +62,12 @@ export function generateSchedule(seed: Seed, config: ExploreConfig, clientCount 
     const longish = (lo: number, hi: number) => Math.round(lo + (hi - lo) * rng.next() * (0.3 + 0.7 * swarm.intensity));
     let fault: Fault | null = null;
     let duration = 0;
-    const freeServers = servers.filter((s) => (busyUntil.get(s) ?? 0) <= t);
-    const freeClients = clients.filter((c) => (busyUntil.get(c) ?? 0) <= t);
-    const netFree = netBusyUntil <= t;
+    // Free strictly after the previous fault's heal: a fault starting in the very millisecond of that heal ran
+    // first (fault events are queued at install, a heal when its fault starts) and the heal then undid it at once
+    // (a crash or pause of a node already down or paused did nothing and the heal restarted it; a cut was healed).
+    const freeServers = servers.filter((s) => (busyUntil.get(s) ?? 0) < t);
+    const freeClients = clients.filter((c) => (busyUntil.get(c) ?? 0) < t);
+    const netFree = netBusyUntil < t;
     switch (kind) {
       case 'partition': {
         if (!netFree) break;

@@ -20,6 +20,30 @@ test('swarm testing: seeds switch different subsets of fault kinds on', () => {
   assert.equal(generateSchedule(1, cfg({ faults: [] })), []);
 });
 
+test('a node (or the network) takes a new fault only after the previous one healed, never in its heal\'s millisecond', () => {
+  // A fault starting in the millisecond of the previous fault's heal ran first and was undone at once by that heal.
+  const nodesOf = (f: { kind: string; node?: string }, servers: string[]): string[] =>
+    f.kind === 'crash' || f.kind === 'pause' ? [f.node!] : f.kind === 'power-loss' ? servers : [];
+  const NET = new Set(['partition', 'isolate-leader', 'isolate', 'bridge', 'one-way']);
+  let checked = 0;
+  for (const faults of [['crash'], ['power-loss'], ['pause-server'], ['pause-client'], ['partition', 'one-way'], [...FAULT_KINDS]] as const) {
+    const config: ExploreConfig = { ...DEFAULT_CONFIG, faults: [...faults] };
+    const servers = Array.from({ length: config.servers }, (_, i) => `s${i + 1}`);
+    for (let seed = 1; seed <= 1500; seed++) {
+      const busy = new Map<string, number>();
+      for (const f of generateSchedule(seed, config)) {
+        const keys = NET.has(f.fault.kind) ? ['net'] : nodesOf(f.fault as { kind: string; node?: string }, servers);
+        for (const k of keys) {
+          assert.ok((busy.get(k) ?? -1) < f.at, `seed ${seed} (${faults.join(',')}): ${f.fault.kind} on ${k} at ${f.at}, busy until ${busy.get(k)}`);
+          busy.set(k, f.at + f.duration);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 10_000, `${checked} faults checked`);
+});
+
 for (const kind of FAULT_KINDS) {
   test(`fault ${kind}: scheduled, applied, healed; the ensemble recovers`, async () => {
     const config = cfg({ faults: [kind] });
