@@ -82,6 +82,8 @@ export interface PrepContext {
   sessionError?: number;
   /** zookeeper.extendedTypesEnabled (TTL nodes); default false → TTL create is UNIMPLEMENTED. */
   extendedTypesEnabled?: boolean;
+  /** Server bug switch seq-from-child-count: a sequential suffix from the parent's number of children. */
+  seqFromChildCount?: boolean;
 }
 
 /** ZooDefs.Perms bits; znodes carry world:anyone permissions only (ACLs are not modelled beyond that). */
@@ -253,7 +255,8 @@ function prepCreate(
   // 7. CREATE permission on the parent (/zookeeper/config is READ-only).
   if ((p.perms & Perms.CREATE) === 0) return Code.NOAUTH;
   // 8. Sequential suffix from the parent's creation counter (pending state).
-  const finalPath = isSequentialMode(mode) ? path + sequenceSuffix(p.cversion) : path;
+  // BUG SWITCH seq-from-child-count: the suffix from the parent's current number of children (a name reused after a delete)
+  const finalPath = isSequentialMode(mode) ? path + sequenceSuffix(ctx.seqFromChildCount ? p.numChildren : p.cversion) : path;
   // 9. Only now the full validation, of the final name.
   if (!isValidPath(finalPath)) return Code.BADARGUMENTS;
   // 10. Existing name.

@@ -85,6 +85,12 @@ export const BUG_ZOO: ZooBug[] = [
     workload: 'configuration', faults: ['crash', 'isolate-follower', 'partition'], servers: 3,
     caughtBy: ['watches', 'config-convergence'],
   },
+  {
+    name: 'seq-from-child-count',
+    description: 'The leader derives a sequential node\'s suffix from the parent\'s current number of children instead of its cversion (PrepRequestProcessor uses parentCVersion), so after a delete a later sequential create reuses a name handed out before, or fails with NODEEXISTS.',
+    workload: 'naming', faults: ['crash', 'pause-client', 'partition'], servers: 3,
+    caughtBy: ['osc', 'ensemble'],
+  },
 ];
 
 export function findBug(name: string): ZooBug | undefined {

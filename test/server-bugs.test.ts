@@ -116,11 +116,61 @@ test('forget-watches-on-reconnect: a data watch set before a failover never fire
   }
 });
 
+test('seq-from-child-count: after a delete a sequential create reuses a name (or fails NODEEXISTS); osc flags it', async () => {
+  for (const on of [false, true]) {
+    const { cl, L } = await cluster3(13, on ? ['seq-from-child-count'] : []);
+    const c = cl.client('c1', { servers: [L] });
+    assert.ok(await cl.until(() => c.state === 'CONNECTED'));
+    await cl.run(c.create('/q', null));
+    const seq = (): Promise<string> => c.create('/q/n-', 'x', CreateMode.PERSISTENT_SEQUENTIAL).then((p) => p, (e: { code?: number }) => `error ${e.code}`);
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) names.push(await cl.run(seq()));
+    assert.equal(names, ['/q/n-0000000000', '/q/n-0000000001', '/q/n-0000000002']);
+    await cl.run(c.delete('/q/n-0000000002', -1));
+    const third = await cl.run(seq()); // two children: the bug hands out n-0000000002 again
+    assert.is(third, on ? '/q/n-0000000002' : '/q/n-0000000003');
+    await cl.run(c.delete('/q/n-0000000000', -1));
+    const fourth = await cl.run(seq()); // two children again: n-0000000002 exists
+    assert.is(fourth, on ? 'error -110' : '/q/n-0000000004');
+    assert.is(checkOsc(cl.history.events).verdict, on ? 'violation' : 'ok');
+  }
+});
+
+test('accept-client-ahead (not in the zoo): a follower that accepts a client ahead of it opens the session only after the leader revalidates it, and by then it has applied every commit the client can have seen', async () => {
+  for (const on of [false, true]) {
+    const cl = new Cluster({ seed: 5, servers: 3, bugs: on ? ['accept-client-ahead'] : [], recordTrace: true, traceDetail: 'protocol' });
+    assert.ok(await cl.until(() => cl.leader() !== null && cl.serverNames.every((n) => cl.server(n)!.serving), 60_000));
+    const L = cl.serverNames.find((n) => cl.serverState(n) === 'LEADING')!;
+    const fs = cl.serverNames.filter((n) => n !== L);
+    const w = cl.client('c1', { servers: [L] });
+    const r = cl.client('c2', { servers: fs });
+    assert.ok(await cl.until(() => w.state === 'CONNECTED' && r.state === 'CONNECTED'));
+    await cl.run(w.create('/x', 'v1'));
+    assert.ok(await cl.until(() => fs.every((f) => cl.server(f)!.lastProcessedZxid === cl.server(L)!.lastProcessedZxid)));
+    const X = cl.history.events.flatMap((e) => (e.kind === 'session' && e.process === 'c2' && e.state === 'connected' ? [e.server as string] : []))[0]!;
+    const Y = fs.find((f) => f !== X)!;
+    cl.world.net.setLinkLatency(L, Y, { min: 1500, max: 1500 }); // Y lags: it hears of the next commit 1.5 s late
+    await cl.run(w.setData('/x', 'v2', -1));
+    assert.is(text((await cl.run(r.getData('/x'))).data), 'v2'); // c2 has seen the setData's zxid, on X
+    const seen = r.lastZxid;
+    cl.world.net.partition([['c2'], [X]]);
+    cl.world.net.resetConnections('c2', X); // c2 moves to Y, which is behind it
+    assert.ok(await cl.until(() => r.state !== 'CONNECTED', 1000));
+    assert.ok(cl.server(Y)!.lastProcessedZxid < seen);
+    assert.ok(await cl.until(() => r.state === 'CONNECTED', 30_000));
+    assert.ok(cl.server(Y)!.lastProcessedZxid >= seen, 'Y has caught up when the session opens');
+    assert.is(text((await cl.run(r.getData('/x'))).data), 'v2');
+    assert.is(cl.world.trace.filter((e) => e.kind === 'refuse').length, on ? 0 : 1, on ? 'accepted' : 'refused once');
+    assert.is(checkOsc(cl.history.events).verdict, 'ok');
+  }
+});
+
 // The zoo entries' suggested configurations: no failure without the bug; with it, explore finds a failing seed in a
 // small range and the expected property is among the failures of that seed.
 const ZOO2: Array<{ bug: string; seeds: number; property: string }> = [
   { bug: 'sync-skips-leader', seeds: 100, property: 'osc' },
   { bug: 'forget-watches-on-reconnect', seeds: 20, property: 'watches' },
+  { bug: 'seq-from-child-count', seeds: 20, property: 'osc' },
 ];
 for (const { bug, seeds, property } of ZOO2) {
   test(`zoo bug ${bug}: its workload and faults pass seeds 1..${seeds} without it, and ${property} catches it within them`, async () => {

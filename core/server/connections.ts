@@ -58,6 +58,8 @@ export interface CnxnHost {
   readonly port: Port<unknown>;
   serving(): boolean;
   lastProcessedZxid(): number;
+  /** A client that has seen a zxid newer than lastProcessedZxid is refused (false only with a bug switch). */
+  refusesClientAhead(): boolean;
   minSessionTimeout(): number;
   maxSessionTimeout(): number;
   /** New session: allocate an id. */
@@ -185,7 +187,7 @@ export class CnxnTable {
       return;
     }
     const last = this.host.lastProcessedZxid();
-    if (msg.lastZxidSeen > last) {
+    if (msg.lastZxidSeen > last && this.host.refusesClientAhead()) {
       port.trace('refuse', { peer: c.peer, sessionId: msg.sessionId, clientZxid: msg.lastZxidSeen, zxid: last });
       this.close(c);
       return;

@@ -85,6 +85,8 @@ export const SERVER_BUGS = [
   'no-replay-on-rejoin', // ZOOKEEPER-2845: going LOOKING keeps the in-memory tree without replaying the txn log
   'sync-skips-leader', // a learner answers sync at once from its own state instead of through the leader
   'forget-watches-on-reconnect', // setWatches of a reconnecting session is answered ok but its watches are dropped
+  'seq-from-child-count', // a sequential node's suffix comes from the parent's number of children, not its cversion
+  'accept-client-ahead', // a server accepts a session whose client has seen a zxid newer than its last processed one
 ] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
 
@@ -659,6 +661,8 @@ export class ZooKeeperServer implements Role<unknown> {
       },
       serving: () => this.servingClients,
       lastProcessedZxid: () => this.db.lastProcessedZxid,
+      // BUG SWITCH accept-client-ahead: a client that has seen a newer zxid than ours is not refused
+      refusesClientAhead: () => !this.bug['accept-client-ahead'],
       minSessionTimeout: () => this.config.minSessionTimeout ?? 2 * this.tick,
       maxSessionTimeout: () => this.config.maxSessionTimeout ?? 20 * this.tick,
       newSessionId: () => this.nextSessionId++,

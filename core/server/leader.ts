@@ -452,6 +452,7 @@ export class Leader {
       req = this.internalRequest(r, owner, now);
       ctx = { sessionId: r.kind === 'deleteContainer' ? 0 : r.sessionId, zxid, time: now, cxid: r.kind === 'createSession' ? r.cxid : -1 };
     }
+    if (s.bug['seq-from-child-count']) ctx.seqFromChildCount = true; // BUG SWITCH: see prepCreate
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches
     this.lastProposed = zxid;
