@@ -128,7 +128,7 @@ export async function loadCheckers(): Promise<void> {
  * broadcast ('apply'), or a new leader's history holding it became committed ('history-close': closes that a
  * previous leader proposed and that commit only through the next leader's log are never applied in broadcast).
  */
-function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: number; t: number }> {
+export function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: number; t: number }> {
   const out = new Map<string, { zxid: number; t: number }>();
   for (const e of trace) {
     if (!((e.kind === 'apply' && e.type === 'closeSession') || e.kind === 'history-close') || typeof e.zxid !== 'number') continue;

@@ -3,10 +3,30 @@
  * deleting them; the last client (when there are two or more) is a monitor that lists /workers with a child watch,
  * re-registering it on every notification.
  *
- * Property `membership` (checked after the recovery round, on what a fresh sync+getChildren+exists shows):
- * - every member node belongs to a session that is still open (an expired or closed session's ephemerals are gone);
- * - every worker whose last join succeeded and that did not leave since, with its session still open, is a member.
- * Property `membership-view`: the monitor's latest view (from its watch loop) equals the final membership.
+ * Property `membership` (checked after the recovery round, on what a fresh sync+getChildren+exists shows). Each part
+ * compares like with like: what the audit's reads returned against what ZooKeeper had promised at the zxid those reads
+ * were served at (the reply header's zxid: the serving server had applied exactly the txns up to it), never against
+ * the clients' state at the end of the run, which is later than the audit:
+ * - no member node belongs to a session whose closeSession (expiry or close) ZooKeeper promises committed at a zxid ≤
+ *   the zxid Zr of the exists that returned the node: the serving server had then applied the close, so had deleted
+ *   the session's ephemerals (zookeeper-semantics.md S1). The close is promised committed by Zr when (a) the trace
+ *   shows it committed at a zxid ≤ Zr ('apply' of a closeSession, 'history-close'; explore/checks.ts
+ *   committedCloses), or (b) a leader expired the session and then, in the same tenure, proposed a txn with zxid ≤ Zr
+ *   that was committed: an expiring leader submits the session's closeSession at once (§6.4), before anything it
+ *   proposes later, and ZAB commits a leader's proposals in zxid order (this catches a leader that forgets an expired
+ *   session without closing it). That is the whole rule: a session the client knows is gone (SESSIONEXPIRED on
+ *   reconnect, refused as closing) keeps its ephemerals until some leader commits its closeSession, which can be long
+ *   after (a leader that expired it steps down before the close commits, and a new leader elected late re-arms the
+ *   session's timeout), so neither the client's state nor the time since the expiry makes such a node a violation.
+ *   Without a trace, a node owned by a session that is no longer open leaves the part not checked;
+ * - every worker whose last join succeeded at a zxid ≤ the audit's getChildren zxid, that did not leave since, whose
+ *   session is still open and whose closeSession was not committed at a zxid ≤ that getChildren's, is a member.
+ * Property `membership-view`: the monitor's latest view (from its watch loop) equals the membership at the zxid it was
+ * read at. When the monitor read at or before the audit's getChildren (zxid ≤ it), the view must equal that listing
+ * (the monitor had half the recovery phase to see every change before it: convergence). When it read later, the
+ * expected view is that listing updated with what was committed in between: closes (deleting their sessions'
+ * members), and creates and deletes the history knows the zxid of; another create, delete or multi committed in
+ * between leaves the property not checked.
  */
 import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
@@ -14,6 +34,7 @@ import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
 import { BaseDriver, NODEEXISTS, NONODE, SESSIONEXPIRED, codeOf } from './common.js';
 import { CreateMode, EventType, KeeperState, type WatchedEvent } from '../../core/client/index.js';
+import { committedCloses } from '../checks.js';
 
 const DIR = '/workers';
 
@@ -51,8 +72,12 @@ export class NamingDriver extends BaseDriver {
   readonly name = 'naming';
   private readonly monitor: number;
   private readonly members = new Map<number, Member>();
-  private view: { children: string[] | null; at: number } = { children: null, at: 0 };
-  private audit: { children: Array<{ name: string; owner: number }>; ok: boolean } = { children: [], ok: false };
+  private view: { children: string[] | null; at: number; zxid?: number } = { children: null, at: 0 };
+  /**
+   * The audit: `listed` what its getChildren returned (at zxid `zxid`), `children` those of them its exists calls
+   * still found, with their owner and the zxid each exists was served at, `gone` the others (deleted by that zxid).
+   */
+  private audit: { listed: string[]; zxid?: number; children: Array<{ name: string; owner: number; zxid?: number }>; gone: Map<string, number | undefined>; ok: boolean } = { listed: [], children: [], gone: new Map(), ok: false };
 
   constructor(cluster: ExploreCluster, plan: WorkloadPlan) {
     super(cluster, plan);
@@ -80,9 +105,10 @@ export class NamingDriver extends BaseDriver {
         }
         read();
       };
+      const from = this.cluster.history.events.length;
       s.client.getChildren(DIR, onEvent).then(
         (children) => {
-          this.view = { children: [...children].sort(), at: this.world.now };
+          this.view = { children: [...children].sort(), at: this.world.now, zxid: this.replyZxid(from, s.name, 'getChildren', DIR) };
         },
         (e) => {
           if (codeOf(e) === SESSIONEXPIRED) {
@@ -92,7 +118,7 @@ export class NamingDriver extends BaseDriver {
           }
           if (codeOf(e) === NONODE) {
             // No /workers yet: an empty group; wait for its creation with an exist watch.
-            this.view = { children: [], at: this.world.now };
+            this.view = { children: [], at: this.world.now, zxid: this.replyZxid(from, s.name, 'getChildren', DIR) };
             s.client.exists(DIR, onEvent).then(
               (stat) => {
                 if (stat !== null) read();
@@ -155,21 +181,91 @@ export class NamingDriver extends BaseDriver {
 
   protected finalRead(slot: number, s: Session): Promise<unknown> {
     // NONODE is an answer: /workers was never created (its creation lost to a fault and nobody joined since).
+    const from = this.cluster.history.events.length;
     const noDir = (e: unknown): null => {
       if (codeOf(e) !== NONODE) throw e;
-      if (slot === 0) this.audit = { children: [], ok: true };
+      if (slot === 0) this.audit = { listed: [], zxid: this.replyZxid(from, s.name, 'getChildren', DIR), children: [], gone: new Map(), ok: true };
       return null;
     };
     if (slot !== 0) return s.client.getChildren(DIR).catch(noDir);
     // The audit: list the members and the owner of each, on a synced server.
     return s.client.getChildren(DIR).then(async (children) => {
-      const out: Array<{ name: string; owner: number }> = [];
+      const zxid = this.replyZxid(from, s.name, 'getChildren', DIR);
+      const out: Array<{ name: string; owner: number; zxid?: number }> = [];
+      const gone = new Map<string, number | undefined>();
       for (const c of [...children].sort()) {
+        const at = this.cluster.history.events.length;
         const st = await s.client.exists(`${DIR}/${c}`);
-        if (st) out.push({ name: c, owner: st.ephemeralOwner });
+        const z = this.replyZxid(at, s.name, 'exists', `${DIR}/${c}`);
+        if (st) out.push({ name: c, owner: st.ephemeralOwner, zxid: z });
+        else gone.set(c, z);
       }
-      this.audit = { children: out, ok: true };
+      this.audit = { listed: [...children].sort(), zxid, children: out, gone, ok: true };
     }, noDir);
+  }
+
+  /** The reply zxid of the first `op` on `path` that `process` invoked at or after history index `from`. */
+  private replyZxid(from: number, process: string, op: string, path: string): number | undefined {
+    const events = this.cluster.history.events;
+    let id: number | undefined;
+    for (let i = from; i < events.length; i++) {
+      const e = events[i]!;
+      if (id === undefined) {
+        if (e.kind === 'invoke' && e.process === process && e.op === op && (e.args as { path?: unknown } | null)?.path === path) id = e.id;
+      } else if ((e.kind === 'ok' || e.kind === 'fail') && e.id === id) return e.zxid;
+    }
+    return undefined;
+  }
+
+  /**
+   * Session id → the zxids that vouch for its closeSession: a leader that expires a session submits its closeSession
+   * at once (zookeeper-semantics.md §6.4; here it proposes it in the same step), so every txn that leader proposes
+   * later in the same tenure (no role change, crash or restart in between) has a higher zxid than that close, and ZAB
+   * commits a leader's proposals in zxid order: once such a txn is committed, so is the close. Only the committed ones
+   * (applied by some server) are kept. Null without a trace.
+   */
+  private vouchedCloses(): Map<number, number[]> | null {
+    if (!this.world.recordTrace) return null;
+    const servers = new Set(this.cluster.servers);
+    const pending = new Map<string, number[]>(); // leader → sessions it expired and has proposed nothing since
+    const vouch = new Map<number, number[]>();
+    const applied = new Set<number>();
+    for (const e of this.world.trace) {
+      const node = typeof e.node === 'string' ? e.node : '';
+      if (!servers.has(node)) continue;
+      if (e.kind === 'session' && e.event === 'expire') {
+        let p = pending.get(node);
+        if (!p) pending.set(node, (p = []));
+        p.push(Number(e.id));
+      } else if (e.kind === 'propose' && typeof e.zxid === 'number') {
+        const p = pending.get(node);
+        if (!p?.length) continue;
+        for (const id of p) {
+          let v = vouch.get(id);
+          if (!v) vouch.set(id, (v = []));
+          v.push(e.zxid);
+        }
+        p.length = 0;
+      } else if (e.kind === 'state' || e.kind === 'crash' || e.kind === 'start' || e.kind === 'restart') pending.delete(node);
+      else if (e.kind === 'apply' && typeof e.zxid === 'number') applied.add(e.zxid);
+    }
+    for (const [id, zs] of vouch) {
+      const kept = zs.filter((z) => applied.has(z));
+      if (kept.length) vouch.set(id, kept);
+      else vouch.delete(id);
+    }
+    return vouch;
+  }
+
+  /** Session id → the lowest zxid of its committed closeSession, from the trace; null when the run kept no trace. */
+  private closes(): Map<number, number> | null {
+    if (!this.world.recordTrace) return null;
+    const out = new Map<number, number>();
+    for (const [id, c] of committedCloses(this.world.trace)) {
+      const k = Number(id);
+      if (!out.has(k) || c.zxid < out.get(k)!) out.set(k, c.zxid);
+    }
+    return out;
   }
 
   override verdicts(): Verdict[] {
@@ -179,33 +275,118 @@ export class NamingDriver extends BaseDriver {
         { property: 'membership-view', ok: null, explanation: 'not checked: no audit' },
       ];
     }
-    // Open sessions now: the current session of every slot that is not CLOSED.
-    const open = this.cluster.openSessionIds();
-    const problems: string[] = [];
-    for (const c of this.audit.children) {
-      if (!open.has(c.owner)) problems.push(`${DIR}/${c.name} is owned by session 0x${c.owner.toString(16)}, which is no longer open (expired or closed)`);
+    const hex = (n: number | undefined): string => (n === undefined ? '?' : `0x${n.toString(16)}`);
+    const closes = this.closes();
+    const events = this.cluster.history.events;
+    // Each process's session id (from its 'connected' records), and the zxid of every successful create / delete.
+    const sessionOf = new Map<string, number>();
+    const created = new Map<string, { zxid: number; process: string }>();
+    const deleted: Array<{ path: string; zxid: number }> = [];
+    const invoked = new Map<number, { op: string; path: unknown; process: string }>();
+    for (const e of events) {
+      if (e.kind === 'session' && e.sessionId !== undefined && typeof e.process === 'string') sessionOf.set(e.process, Number(e.sessionId));
+      else if (e.kind === 'invoke' && (e.op === 'create' || e.op === 'delete')) invoked.set(e.id, { op: e.op, path: (e.args as { path?: unknown } | null)?.path, process: String(e.process) });
+      else if (e.kind === 'ok' && e.zxid !== undefined && invoked.has(e.id)) {
+        const inv = invoked.get(e.id)!;
+        if (inv.op === 'create') {
+          const path = (e.result as { path?: unknown } | null)?.path ?? (typeof e.result === 'string' ? e.result : undefined);
+          if (typeof path === 'string') created.set(path, { zxid: e.zxid, process: inv.process });
+        } else if (typeof inv.path === 'string') deleted.push({ path: inv.path, zxid: e.zxid });
+      }
     }
-    const names = new Set(this.audit.children.map((c) => `${DIR}/${c.name}`));
+    const closedBy = (session: number | undefined, zxid: number | undefined): number | undefined => {
+      if (session === undefined || zxid === undefined || !closes) return undefined;
+      const c = closes.get(session);
+      return c !== undefined && c <= zxid ? c : undefined;
+    };
+
+    // membership, part 1: no member owned by a session whose closeSession the serving server had applied.
+    const open = this.cluster.openSessionIds();
+    const vouched = this.vouchedCloses();
+    const problems: string[] = [];
+    const undecided: string[] = [];
+    for (const c of this.audit.children) {
+      if (!closes) {
+        if (!open.has(c.owner)) undecided.push(`${DIR}/${c.name} (session ${hex(c.owner)})`);
+        continue;
+      }
+      const close = closedBy(c.owner, c.zxid);
+      const vouch = (vouched?.get(c.owner) ?? []).filter((z) => c.zxid !== undefined && z <= c.zxid);
+      if (close !== undefined) problems.push(`${DIR}/${c.name} is owned by session ${hex(c.owner)}, whose closeSession was committed at zxid ${hex(close)}, yet it was still there at zxid ${hex(c.zxid)}`);
+      else if (vouch.length) {
+        const later = closes.get(c.owner);
+        problems.push(`${DIR}/${c.name} is owned by session ${hex(c.owner)}, which its leader expired before proposing zxid ${hex(vouch[0])} in the same tenure, committed, so its closeSession was committed before that zxid, yet ${later === undefined ? 'no closeSession of it was ever committed' : `its closeSession was committed only at zxid ${hex(later)}`} and the node was still there at zxid ${hex(c.zxid)}`);
+      }
+    }
+    // part 2: every member that joined before the audit's listing, never left and whose session is open is listed.
+    const names = new Set(this.audit.listed.map((c) => `${DIR}/${c}`));
     for (const [slot, m] of this.members) {
       const s = this.session(slot);
       if (m.session !== s.name || s.client.state === 'CLOSED' || !m.path) continue;
-      if (!names.has(m.path)) problems.push(`c${slot + 1} (${s.name}) joined as ${m.path} and never left, its session is open, but the node is gone`);
+      const join = created.get(m.path);
+      if (!join || this.audit.zxid === undefined || join.zxid > this.audit.zxid) continue; // joined after the listing
+      if (closedBy(sessionOf.get(s.name), this.audit.zxid) !== undefined) continue; // its session was closed by then
+      if (!names.has(m.path)) problems.push(`c${slot + 1} (${s.name}) joined as ${m.path} (zxid ${hex(join.zxid)}) and never left, its session is open, but the node is not listed at zxid ${hex(this.audit.zxid)}`);
     }
     const vs: Verdict[] = [
       problems.length
         ? { property: 'membership', ok: false, explanation: problems.join('; ') }
-        : { property: 'membership', ok: true, explanation: `${this.audit.children.length} member(s), all owned by open sessions` },
+        : undecided.length
+          ? { property: 'membership', ok: null, explanation: `not checked: the run kept no trace, so whether the closeSession of the owner of ${undecided.join(', ')} was committed is unknown` }
+          : { property: 'membership', ok: true, explanation: `${this.audit.children.length} member(s), none owned by a session closed when it was read` },
     ];
     if (this.monitor < 0) vs.push({ property: 'membership-view', ok: null, explanation: 'not checked: no monitor (one client)' });
-    else {
-      const want = this.audit.children.map((c) => c.name).join(',');
-      const got = this.view.children ? this.view.children.join(',') : '(none)';
-      vs.push(
-        want === got
-          ? { property: 'membership-view', ok: true, explanation: `the monitor's view converged (${this.audit.children.length} member(s))` }
-          : { property: 'membership-view', ok: false, explanation: `final membership [${want}] but the monitor's latest view (at ${this.view.at}ms) is [${got}]` },
-      );
-    }
+    else vs.push(this.viewVerdict(closes, created, deleted, sessionOf));
     return vs;
+  }
+
+  /** membership-view: the monitor's latest view against the listing, brought to the zxid the view was read at. */
+  private viewVerdict(closes: Map<number, number> | null, created: Map<string, { zxid: number; process: string }>, deleted: Array<{ path: string; zxid: number }>, sessionOf: Map<string, number>): Verdict {
+    const got = this.view.children ? this.view.children.join(',') : '(none)';
+    const za = this.audit.zxid;
+    const zv = this.view.zxid;
+    const at = `at ${this.view.at}ms${zv !== undefined ? `, zxid 0x${zv.toString(16)}` : ''}`;
+    const listed = this.audit.listed.join(',');
+    if (this.view.children === null || za === undefined || zv === undefined || zv <= za) {
+      return listed === got
+        ? { property: 'membership-view', ok: true, explanation: `the monitor's view converged (${this.audit.listed.length} member(s))` }
+        : { property: 'membership-view', ok: false, explanation: `final membership [${listed}] (zxid ${za === undefined ? '?' : `0x${za.toString(16)}`}) but the monitor's latest view (${at}) is [${got}]` };
+    }
+    // The monitor read after the listing: replay on it what was committed in (za, zv].
+    const inRange = (z: number): boolean => z > za && z <= zv;
+    if (this.world.recordTrace) {
+      const known = new Set<number>([...created.values()].map((c) => c.zxid).concat(deleted.map((d) => d.zxid)));
+      const other = this.world.trace.find((e) => e.kind === 'apply' && typeof e.zxid === 'number' && inRange(e.zxid) && (e.type === 'create' || e.type === 'delete' || e.type === 'multi') && !known.has(e.zxid));
+      if (other) return { property: 'membership-view', ok: null, explanation: `not checked: the monitor's view (${at}) is later than the final listing, and a ${String(other.type)} the history has no zxid for was committed in between (zxid 0x${(other.zxid as number).toString(16)})` };
+    } else return { property: 'membership-view', ok: null, explanation: `not checked: the monitor's view (${at}) is later than the final listing and the run kept no trace` };
+    const owner = new Map(this.audit.children.map((c) => [c.name, c.owner]));
+    const must = new Set<string>();
+    const maybe = new Set<string>();
+    for (const name of this.audit.listed) {
+      if (!this.audit.gone.has(name)) must.add(name);
+      else {
+        // Listed, then gone by its exists: deleted at a zxid in (za, that exists' zxid].
+        const z = this.audit.gone.get(name);
+        if (z === undefined || z > zv) maybe.add(name);
+      }
+    }
+    for (const [path, c] of created) {
+      if (!path.startsWith(`${DIR}/`) || !inRange(c.zxid)) continue;
+      const name = path.slice(DIR.length + 1);
+      must.add(name);
+      const sid = sessionOf.get(c.process);
+      if (sid !== undefined) owner.set(name, sid);
+    }
+    for (const d of deleted) if (d.path.startsWith(`${DIR}/`) && inRange(d.zxid)) must.delete(d.path.slice(DIR.length + 1));
+    for (const name of [...must]) {
+      const o = owner.get(name);
+      const c = o !== undefined ? closes?.get(o) : undefined;
+      if (c !== undefined && inRange(c)) must.delete(name);
+    }
+    const view = new Set(this.view.children);
+    const missing = [...must].filter((n) => !view.has(n));
+    const extra = [...view].filter((n) => !must.has(n) && !maybe.has(n));
+    if (!missing.length && !extra.length) return { property: 'membership-view', ok: true, explanation: `the monitor's view converged (${view.size} member(s) at zxid 0x${zv.toString(16)})` };
+    return { property: 'membership-view', ok: false, explanation: `membership at zxid 0x${zv.toString(16)} (the listing at 0x${za.toString(16)} and the changes committed since) is [${[...must].sort().join(',')}] but the monitor's latest view (${at}) is [${got}]` };
   }
 }
