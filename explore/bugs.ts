@@ -43,7 +43,7 @@ export const BUG_ZOO: ZooBug[] = [
   },
   {
     name: 'keep-ephemerals-on-expiry',
-    description: 'When a session expires, its closeSession transaction lists no ephemerals, so the ephemeral nodes of a dead session stay forever.',
+    description: 'When a session expires, the leader forgets it without proposing its closeSession transaction, so the ephemeral nodes of a dead session stay forever.',
     workload: 'naming',
     faults: ['pause-client', 'partition'],
     servers: 3,

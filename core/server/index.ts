@@ -76,7 +76,7 @@ export const SERVER_BUGS = [
   'commit-before-quorum', // leader commits a proposal as soon as it logged it itself
   'ack-before-fsync', // learner ACKs a proposal before its log write is fsynced
   'election-ignores-zxid', // FLE orders votes by (peerEpoch, sid) only (and the leader skips the follower-ahead check)
-  'keep-ephemerals-on-expiry', // expiry closeSession txn lists no ephemerals and keeps them
+  'keep-ephemerals-on-expiry', // the expirer forgets the session without a closeSession txn: its ephemerals stay
   'double-watch', // watch events are written twice to each cnxn
   'read-uncommitted', // the leader serves reads from its proposed (uncommitted) tree
   'learner-3.8.0', // 3.8.0 learner at NEWLEADER: currentEpoch first, ACK at once, txns logged asynchronously;
