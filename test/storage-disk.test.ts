@@ -212,6 +212,34 @@ test('truncateAfter (TRUNC): drops logged txns above zxid, later logs and newer 
   assert.equal(zx(new ServerStorage(d).load().txns), [E + 1, E + 2, 2 * E + 1]);
 });
 
+test('truncateAfter keeps a snapshot named above zxid that holds no txn above it (a SNAP-synced learner\'s)', () => {
+  const d = new FakeDisk();
+  const st = new ServerStorage(d);
+  st.load();
+  st.setAcceptedEpoch(3);
+  st.setCurrentEpoch(3);
+  st.appendTxns([tx(E + 1), tx(E + 2)]);
+  // SNAP at 0x300000000 of a tree ending at 0x20000000b, then the new epoch's first proposal
+  st.writeSnapshot(3 * E, 'epoch-2 state', 2 * E + 11);
+  st.appendTxns([tx(3 * E + 1)]);
+  // a snapshot whose state does hold txns above the truncation point still goes
+  st.writeSnapshot(3 * E + 1, 'with 0x300000001', 3 * E + 1);
+  st.sync('1');
+  const res = st.truncateAfter(2 * E + 11);
+  assert.equal(res.removedFiles.sort(), ['log.300000001', 'snapshot.300000001']);
+  const r = new ServerStorage(d).load();
+  assert.equal(r.snapshot?.zxid, 3 * E);
+  assert.equal(r.snapshot?.state, 'epoch-2 state');
+  assert.equal(r.txns, []);
+  // without lastTxnZxid (state as new as its name) the snapshot is removed as before
+  const d2 = new FakeDisk();
+  const st2 = new ServerStorage(d2);
+  st2.load();
+  st2.writeSnapshot(3 * E, 'x');
+  st2.truncateAfter(2 * E + 11);
+  assert.equal(new ServerStorage(d2).load().snapshot, undefined);
+});
+
 test('epoch files: persisted by overwrite, survive restart only when synced', () => {
   const d = new FakeDisk();
   let st = new ServerStorage(d);

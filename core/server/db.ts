@@ -109,6 +109,15 @@ export class ZkDb {
     return this.tree.snapshot();
   }
 
+  /**
+   * The last txn the tree holds: lastProcessedZxid, except after the leader's epoch << 32 (ZooKeeper's
+   * startZkServer) reached a learner through SNAP, before the epoch's first commit. A snapshot records it
+   * (ServerStorage.writeSnapshot) so that a TRUNC to that txn keeps it.
+   */
+  get lastTxnZxid(): number {
+    return this.tree.lastZxid;
+  }
+
   digest(): number {
     return this.tree.digest();
   }

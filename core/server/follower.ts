@@ -299,7 +299,7 @@ export class Learner {
         // (0) SNAP/TRUNC: persist the synced state as a snapshot
         if (this.mode === 'snap' || this.mode === 'trunc') {
           const state = s.db.snapshot();
-          s.storage.writeSnapshot(s.db.lastProcessedZxid, state);
+          s.storage.writeSnapshot(s.db.lastProcessedZxid, state, s.db.lastTxnZxid);
         }
         // (1) log every proposal received during the sync, then (2) currentEpoch, then fsync, (3) ACK NEWLEADER,
         // (4) ACKs of the still-uncommitted ones

@@ -310,7 +310,7 @@ export class ZooKeeperServer implements Role<unknown> {
     if (this.snapPolicy.txnsLogged(n)) this.takeSnapshot();
   }
   private takeSnapshot(): void {
-    const name = this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot());
+    const name = this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot(), this.db.lastTxnZxid);
     this.storage.prune(3); // autopurge (keeps the simulated disk small)
     this.trace('snapshot', { zxid: this.db.lastProcessedZxid, file: name });
   }

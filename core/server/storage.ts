@@ -24,7 +24,8 @@
  *  - PROPOSAL / own proposal: `st.appendTxns([t])` then `st.sync(tag)`; ACK when the Port delivers
  *    `{ kind: 'synced', tag }` (group commit: append several, sync once).
  *  - TRUNC z: `st.truncateAfter(z)` then `st.load()` again to rebuild memory (ZKDatabase.truncateLog), then sync.
- *  - SNAP / NEWLEADER after SNAP or TRUNC / leader start / periodic: `st.writeSnapshot(zxid, state)` (rolls the log).
+ *  - SNAP / NEWLEADER after SNAP or TRUNC / leader start / periodic: `st.writeSnapshot(zxid, state, lastTxnZxid)`
+ *    (rolls the log; `lastTxnZxid`, the last txn the state holds, when a SNAP left it below lastProcessedZxid).
  *    Periodic: `const pol = new SnapshotPolicy(snapCount, port.random)`; after logging txns
  *    `if (pol.txnsLogged(k)) st.writeSnapshot(lastProcessedZxid, state)`.
  *  - Discovery: `st.setAcceptedEpoch(e)` / `st.setCurrentEpoch(e)` then sync (Zab persists them at the moments of
@@ -43,6 +44,12 @@ export interface TxnRecord {
 export interface SnapshotFile<S = unknown> {
   zxid: number;
   state: S;
+  /**
+   * The last txn `state` holds, when lower than `zxid` (absent otherwise): a learner synced by SNAP while the
+   * leader's lastProcessedZxid was its new epoch's `epoch << 32` names its snapshot after that zxid (as ZooKeeper
+   * does), though the tree ends at the leader's last committed txn of an older epoch. truncateAfter keeps it.
+   */
+  lastTxnZxid?: number;
 }
 
 /** Why a server refuses to start (QuorumPeer.loadDataBase). */
@@ -255,8 +262,12 @@ export class ServerStorage<S = unknown, T extends TxnRecord = TxnRecord> {
   }
 
   /**
-   * TRUNC: drop every logged txn with zxid > `zxid` (FileTxnLog.truncate) and every snapshot newer than `zxid`.
-   * Returns how many txns were dropped. The next append starts a new log file. Not durable until sync.
+   * TRUNC: drop every logged txn with zxid > `zxid` (FileTxnLog.truncate) and every snapshot holding a txn newer
+   * than `zxid` (ZooKeeper's FileTxnSnapLog.truncateLog keeps every snapshot and reloads the newest; removing those
+   * that hold truncated txns keeps such a snapshot from resurrecting them). A snapshot named after a zxid above
+   * `zxid` but holding nothing newer (`lastTxnZxid` ≤ `zxid`, a SNAP-synced learner's) is kept, as in ZooKeeper:
+   * it may be the only copy of the txns it holds. Returns how many txns were dropped. The next append starts a new
+   * log file. Not durable until sync.
    */
   truncateAfter(zxid: number): { droppedTxns: number; removedFiles: string[] } {
     let dropped = 0;
@@ -283,20 +294,24 @@ export class ServerStorage<S = unknown, T extends TxnRecord = TxnRecord> {
       }
     }
     for (const { name, zxid: z } of this.snapshotFiles()) {
-      if (z > zxid) {
-        this.disk.remove(name);
-        removed.push(name);
-      }
+      if (z <= zxid) continue;
+      const v = this.disk.readValue(name) as SnapshotFile<S> | undefined;
+      if (v && typeof v === 'object' && typeof v.lastTxnZxid === 'number' && v.lastTxnZxid <= zxid) continue;
+      this.disk.remove(name);
+      removed.push(name);
     }
     this.currentLog = null;
     if (this.lastLogged > zxid) this.lastLogged = zxid;
     return { droppedTxns: dropped, removedFiles: removed };
   }
 
-  /** Write `snapshot.<zxid>` ({zxid, state}) and roll the log. Not durable until sync. */
-  writeSnapshot(zxid: number, state: S): string {
+  /**
+   * Write `snapshot.<zxid>` ({zxid, state}, and `lastTxnZxid` when the state's last txn is older than `zxid`) and
+   * roll the log. Not durable until sync.
+   */
+  writeSnapshot(zxid: number, state: S, lastTxnZxid = zxid): string {
     const name = SNAPSHOT_PREFIX + hexName(zxid);
-    const v: SnapshotFile<S> = { zxid, state };
+    const v: SnapshotFile<S> = lastTxnZxid < zxid ? { zxid, state, lastTxnZxid } : { zxid, state };
     this.disk.overwrite(name, v);
     this.currentLog = null;
     if (zxid > this.lastLogged) this.lastLogged = zxid;
