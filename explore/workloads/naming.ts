@@ -35,6 +35,7 @@ import type { Verdict } from '../verdict.js';
 import { BaseDriver, NODEEXISTS, NONODE, SESSIONEXPIRED, codeOf } from './common.js';
 import { CreateMode, EventType, KeeperState, type WatchedEvent } from '../../core/client/index.js';
 import { committedCloses } from '../checks.js';
+import { pairOperations } from '../../check/history.js';
 
 const DIR = '/workers';
 
@@ -257,14 +258,11 @@ export class NamingDriver extends BaseDriver {
     return vouch;
   }
 
-  /** Session id → the lowest zxid of its committed closeSession, from the trace; null when the run kept no trace. */
+  /** Session id → the zxid of its closeSession first known committed (committedCloses); null without a trace. */
   private closes(): Map<number, number> | null {
     if (!this.world.recordTrace) return null;
     const out = new Map<number, number>();
-    for (const [id, c] of committedCloses(this.world.trace)) {
-      const k = Number(id);
-      if (!out.has(k) || c.zxid < out.get(k)!) out.set(k, c.zxid);
-    }
+    for (const [id, c] of committedCloses(this.world.trace)) out.set(Number(id), c.zxid);
     return out;
   }
 
@@ -280,18 +278,17 @@ export class NamingDriver extends BaseDriver {
     const events = this.cluster.history.events;
     // Each process's session id (from its 'connected' records), and the zxid of every successful create / delete.
     const sessionOf = new Map<string, number>();
+    for (const e of events) if (e.kind === 'session' && e.sessionId !== undefined && typeof e.process === 'string') sessionOf.set(e.process, Number(e.sessionId));
     const created = new Map<string, { zxid: number; process: string }>();
     const deleted: Array<{ path: string; zxid: number }> = [];
-    const invoked = new Map<number, { op: string; path: unknown; process: string }>();
-    for (const e of events) {
-      if (e.kind === 'session' && e.sessionId !== undefined && typeof e.process === 'string') sessionOf.set(e.process, Number(e.sessionId));
-      else if (e.kind === 'invoke' && (e.op === 'create' || e.op === 'delete')) invoked.set(e.id, { op: e.op, path: (e.args as { path?: unknown } | null)?.path, process: String(e.process) });
-      else if (e.kind === 'ok' && e.zxid !== undefined && invoked.has(e.id)) {
-        const inv = invoked.get(e.id)!;
-        if (inv.op === 'create') {
-          const path = (e.result as { path?: unknown } | null)?.path ?? (typeof e.result === 'string' ? e.result : undefined);
-          if (typeof path === 'string') created.set(path, { zxid: e.zxid, process: inv.process });
-        } else if (typeof inv.path === 'string') deleted.push({ path: inv.path, zxid: e.zxid });
+    for (const o of pairOperations(events)) {
+      if (o.status !== 'ok' || o.zxid === undefined) continue;
+      if (o.op === 'create') {
+        const path = (o.result as { path?: unknown } | null)?.path ?? (typeof o.result === 'string' ? o.result : undefined);
+        if (typeof path === 'string') created.set(path, { zxid: o.zxid, process: String(o.process) });
+      } else if (o.op === 'delete') {
+        const path = (o.args as { path?: unknown } | null)?.path;
+        if (typeof path === 'string') deleted.push({ path, zxid: o.zxid });
       }
     }
     const closedBy = (session: number | undefined, zxid: number | undefined): number | undefined => {
