@@ -29,6 +29,17 @@ test('seed 3103272 (naming, --recovery 8000): a SNAP-synced follower keeps the p
   assert.is(ensemble!.ok, true);
 });
 
+test('after a TRUNC the learner\'s lastProcessedZxid is the TRUNC zxid (Learner.syncWithLeader), not its kept snapshot\'s name', async () => {
+  const file = fileURLToPath(new URL('../../test/fixtures/ensemble-snap-trunc-3103272.json', import.meta.url));
+  const repro = JSON.parse(readFileSync(file, 'utf8')) as { spec: RunSpec };
+  const r = await runSpec(repro.spec, { recordTrace: true });
+  const truncs = (r.trace ?? []).filter((e) => e.kind === 'learner' && e.event === 'trunc');
+  assert.ok(truncs.length > 0, 'the run has a TRUNC');
+  // s3 reloads the snapshot named 0x300000000 whose tree ends at 0x20000000b: before the fix it reported 0x300000000
+  assert.ok(truncs.some((e) => e.node === 's3' && e.zxid === '0x20000000b'), 's3 is truncated to 0x20000000b');
+  for (const e of truncs) assert.is(e.lastZxid, e.zxid, `${String(e.node)} at ${e.t} ms`);
+});
+
 test('ZkDb.lastTxnZxid: the last txn the tree holds, not a SNAP packet\'s new-epoch zxid', () => {
   const tree = new DataTree();
   tree.apply({ zxid: 0x20000000b, time: 1, sessionId: 1, cxid: 1, type: 'create', path: '/a', data: null, mode: 0, parentCversion: 1 } as never);

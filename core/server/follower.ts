@@ -247,6 +247,9 @@ export class Learner {
         const r0 = s.storage.truncateAfter(m.zxid);
         const r = s.storage.load();
         s.setDb(ZkDb.recover(r));
+        // Learner.syncWithLeader: after truncateLog, setlastProcessedZxid(TRUNC zxid). The reload alone can leave it
+        // above: a kept snapshot is named after a SNAP packet's new-epoch zxid though its tree ends at an older txn.
+        s.db.lastProcessedZxid = m.zxid;
         s.trace('recover', { zxid: r.lastLoggedZxid, txns: r.txns.length, snapshot: r.snapshot?.zxid ?? null, acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch, reason: 'trunc' });
         s.trace('learner', { event: 'trunc', zxid: hex(m.zxid), dropped: r0.droppedTxns, lastZxid: hex(s.db.lastProcessedZxid) });
         return;
