@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { checkProgress, settleMs } from '../explore/progress.js';
 import { runSeed } from '../explore/runner.js';
 import { DEFAULT_CONFIG } from '../explore/spec.js';
+import { recoveryWindowNotes } from '../cli/commands/explore.js';
 
 const window = { healedAt: 20_000, end: 40_000, sessionTimeoutMs: 4_000, tickTime: 500 };
 
@@ -10,6 +11,19 @@ test('settle: twice the negotiated session timeout plus 2 s (the server clamps t
   assert.is(settleMs({ sessionTimeoutMs: 4_000, tickTime: 500 }), 10_000);
   assert.is(settleMs({ sessionTimeoutMs: 100, tickTime: 500 }), 4_000); // raised to 2 ticks
   assert.is(settleMs({ sessionTimeoutMs: 60_000, tickTime: 500 }), 22_000); // lowered to 20 ticks
+});
+
+test('explore says before the run what a short --recovery costs: progress unchecked below the settle time, recovery flaky below 10 s', () => {
+  assert.equal(recoveryWindowNotes(DEFAULT_CONFIG), []);
+  assert.equal(recoveryWindowNotes({ ...DEFAULT_CONFIG, recoveryMs: 10_000 }), []);
+  const at9 = recoveryWindowNotes({ ...DEFAULT_CONFIG, recoveryMs: 9_999 });
+  assert.is(at9.length, 2);
+  assert.match(at9[0]!, /--recovery 9999 is shorter than the 10000 ms the progress check needs/);
+  assert.match(at9[1]!, /below 10000 ms a few seeds fail recovery/);
+  // a longer session timeout needs a longer quiet phase: 15 s of recovery no longer checks progress
+  const longSessions = recoveryWindowNotes({ ...DEFAULT_CONFIG, recoveryMs: 15_000, sessionTimeoutMs: 8_000 });
+  assert.equal(longSessions.length, 1);
+  assert.match(longSessions[0]!, /18000 ms the progress check needs/);
 });
 
 test('progress holds when nothing is still running', () => {
