@@ -12,7 +12,7 @@ import { seedProblem } from '../sim/random.js';
 import { describeFault } from './nemesis.js';
 import type { RunOutcome } from './runner.js';
 import { FAULT_KINDS, REPRO_FORMAT, REPRO_VERSION, SpecError, WORKLOADS, opCount, type Repro, type RunSpec } from './spec.js';
-import type { Verdict } from './verdict.js';
+import { headline, type Verdict } from './verdict.js';
 import { zksimVersion } from './version.js';
 import { Narrator, makeChalk } from '../scenarios/narrate.js';
 
@@ -79,8 +79,10 @@ export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): s
     ...spec.schedule.map((f) => `  ${describeFault(f)}`),
     '',
     'all verdicts:',
-    ...outcome.verdicts.map((v) => `  ${v.ok === true ? 'ok  ' : v.ok === false ? 'FAIL' : '--  '} ${v.property}: ${v.explanation.split('\n')[0]}`),
+    ...outcome.verdicts.map((v) => `  ${v.ok === true ? 'ok  ' : v.ok === false ? 'FAIL' : '--  '} ${v.property}: ${headline(v.explanation, Infinity).text}`),
   ];
+  // The other violated properties in full: the list above gives one line each.
+  for (const v of outcome.verdicts) if (v.ok === false && v !== verdict) lines.push('', `also violated, ${v.property}:`, v.explanation);
   if (outcome.trace) {
     const faults = outcome.trace.filter((e) => e.kind === 'fault' || e.kind === 'state' || e.kind === 'fault-heal');
     lines.push('', 'faults and server states in the trace:', ...faults.slice(0, 200).map((e) => `  ${formatTraceEvent(e)}`));

@@ -14,6 +14,7 @@ import { DEFAULT_OUT, makeRepro, seedDirName, writeFailure } from '../../explore
 import { shrink } from '../../explore/shrink.js';
 import { zksimVersion } from '../../explore/version.js';
 import { settleMs } from '../../explore/progress.js';
+import { headline } from '../../explore/verdict.js';
 
 export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
 
@@ -245,7 +246,7 @@ export function register(program: Command): void {
       const dir = join(o.out, seedDirName(r.seed));
       entry.repro = writeFailure(dir, spec, full, verdict);
       if (!o.json) {
-        process.stdout.write(`${chalk.red('FAIL')} seed ${r.seed} (${r.workload}): ${verdict.property}: ${verdict.explanation.split('\n')[0]!.slice(0, 200)}\n`);
+        process.stdout.write(`${chalk.red('FAIL')} seed ${r.seed} (${r.workload}): ${verdict.property}: ${headline(verdict.explanation, 200).text}\n`);
         process.stdout.write(`  replay: npx zksim replay ${entry.repro}\n`);
       }
       if (o.shrink && written === 1) {

@@ -9,6 +9,7 @@ import { specOf } from '../../explore/engine.js';
 import { runSpec } from '../../explore/runner.js';
 import { writeReportFile } from '../report-option.js';
 import { describeFault } from '../../explore/nemesis.js';
+import { printVerdicts } from '../verdicts.js';
 import { SpecError, type RunSpec } from '../../explore/spec.js';
 
 interface ReplayOpts extends CommonOpts {
@@ -64,10 +65,7 @@ export function register(program: Command): void {
     } else {
       console.log(`${chalk.bold('zksim replay')} ${isFile ? target : `seed ${spec.seed}`}: ${spec.workload.name}, ${spec.config.servers} server(s), ${spec.workload.clients.length} client(s), ${spec.schedule.length} fault(s)`);
       console.log(`  trace hash ${out.traceHash}${hashMatches === null ? '' : hashMatches ? chalk.green(' (identical to the repro)') : chalk.red(` (the repro recorded ${expectedHash}: this run differs)`)}`);
-      for (const v of out.verdicts) {
-        const tag = v.ok === true ? chalk.green('ok        ') : v.ok === false ? chalk.red('VIOLATED  ') : chalk.yellow('not checked');
-        console.log(`  ${tag} ${v.property}: ${o.verbose ? v.explanation : v.explanation.split('\n')[0]!.slice(0, 160)}`);
-      }
+      printVerdicts(out.verdicts, !!o.verbose, 'replay');
       if (o.verbose) for (const f of spec.schedule) console.log(`  fault ${describeFault(f)}`);
       if (o.story) {
         console.log('');

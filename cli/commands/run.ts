@@ -8,6 +8,7 @@ import { parsePositiveInt } from '../options.js';
 import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
 import { specOf } from '../../explore/engine.js';
 import { runSpec, type RunOutcome } from '../../explore/runner.js';
+import { printVerdicts } from '../verdicts.js';
 import { writeReportFile } from '../report-option.js';
 import { checkSpecDeterminism } from '../../explore/determinism.js';
 import { describeFault } from '../../explore/nemesis.js';
@@ -103,11 +104,7 @@ function printRun(spec: RunSpec, o: RunOutcome, wallMs: number, verbose: boolean
   console.log(`  simulated    ${o.simulatedMs} ms in ${wallMs.toFixed(1)} ms wall`);
   console.log(`  history      ${o.historyOps} operations`);
   console.log(`  leader       ${o.leader ?? 'none'} (epoch ${o.epoch})`);
-  for (const v of o.verdicts) {
-    const tag = v.ok === true ? chalk.green('ok        ') : v.ok === false ? chalk.red('VIOLATED  ') : chalk.yellow('not checked');
-    const text = verbose ? v.explanation : v.explanation.split('\n')[0]!.slice(0, 160);
-    console.log(`  ${tag} ${v.property}: ${text}`);
-  }
+  printVerdicts(o.verdicts, verbose, 'run');
   if (verbose) for (const f of spec.schedule) console.log(`  fault ${describeFault(f)}`);
 }
 
