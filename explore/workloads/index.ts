@@ -18,10 +18,12 @@ export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
 };
 
 export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
-  const rng = new RandomStreams(seed).stream(`workload:${config.workload}`);
+  const streams = new RandomStreams(seed);
+  const rng = streams.stream(`workload:${config.workload}`);
   switch (config.workload) {
     case 'registers':
-      return planRegisters(rng, config, config.clients);
+      // Which reads sync first comes from its own stream, so the other draws of a seed's plan stay what they were.
+      return planRegisters(rng, config, config.clients, streams.stream('workload:registers:sync'));
     case 'configuration':
       return planConfiguration(rng, config, config.clients);
     case 'naming':
