@@ -10,7 +10,7 @@ import { LockDriver, planLock } from './lock.js';
 import { ModuleDriver, planModule } from './module.js';
 
 export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
-  registers: 'reads, writes and conditional setData on a few znodes (linearizability, znode model)',
+  registers: 'reads (most after a sync), writes and conditional setData on a few znodes (linearizability, znode model; osc)',
   configuration: 'one writer, watchers re-registering one-shot watches; all converge on the last value',
   naming: 'workers join /workers with ephemeral-sequential nodes and leave; a monitor watches the membership',
   lock: "ZooKeeper's lock recipe guarding fenced writes to /resource; writes must follow the lock order",
