@@ -108,6 +108,8 @@ export interface PlannedOp {
   gap: number;
   op: 'read' | 'write' | 'cas' | 'join' | 'leave' | 'view' | 'lock' | 'step';
   key?: number;
+  /** registers: a read preceded by `sync(path)` (the read is issued once the sync has succeeded). */
+  sync?: boolean;
 }
 
 export interface WorkloadPlan {

@@ -1,7 +1,9 @@
 /**
  * Each zoo bug is found by a small exploration (the bug's own workload and faults, as `zksim explore --bug NAME`),
  * the failing seed does not fail without the bug, and the failure shrinks to a repro with at most 10 faults.
- * OSC is skipped here so that each bug is found by the explorer's own sound properties (see explore/checks.ts).
+ * OSC is skipped here so that each bug is found by the explorer's own sound properties (see explore/checks.ts),
+ * except for a bug that only OSC can see (caughtBy ['osc']: sync-skips-leader, whose stale read after a sync is
+ * allowed by every other property; its zoo workload, registers, has no other way to notice it).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,11 +19,13 @@ import { SERVER_BUGS } from '../core/server/index.js';
 const BUDGET = 500;
 const SHRINK_BUDGET = Number(process.env.ZKSIM_TEST_SHRINK_BUDGET ?? 60);
 
+const oscOnly = (bug: (typeof BUG_ZOO)[number]): boolean => bug.caughtBy.length === 1 && bug.caughtBy[0] === 'osc';
+
 for (const bug of BUG_ZOO) {
   test(`zoo bug ${bug.name} is found within ${BUDGET} seeds and shrinks`, async () => {
     assert.ok((SERVER_BUGS as readonly string[]).includes(bug.name), `the server has no switch '${bug.name}'`);
     const base: ExploreBase = {
-      config: { ...DEFAULT_CONFIG, bugs: [bug.name], faults: [...bug.faults], servers: bug.servers, skipChecks: ['osc'] },
+      config: { ...DEFAULT_CONFIG, bugs: [bug.name], faults: [...bug.faults], servers: bug.servers, skipChecks: oscOnly(bug) ? [] : ['osc'] },
       workload: bug.workload,
     };
     const seeds = Array.from({ length: BUDGET }, (_, i) => i + 1);

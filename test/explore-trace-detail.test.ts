@@ -7,7 +7,9 @@ import * as assert from 'uvu/assert';
 import { runSeed } from '../explore/runner.js';
 import { DEFAULT_CONFIG } from '../explore/spec.js';
 
-for (const [bug, seeds] of [[null, [1, 2, 3, 4, 5]], ['no-replay-on-rejoin', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]] as const) {
+// no-replay-on-rejoin: of (registers) seeds 20..29, 24 and 29 fail ensemble (and 20 and 29 osc); before the registers
+// workload's sync-then-reads changed the runs, seeds 1..10 were used (9 and 10 failed ensemble), now none of them does.
+for (const [bug, seeds] of [[null, [1, 2, 3, 4, 5]], ['no-replay-on-rejoin', [20, 21, 22, 23, 24, 25, 26, 27, 28, 29]]] as const) {
   test(`same verdicts and hash with a protocol trace and a full trace (${bug ?? 'no bug'})`, async () => {
     const config = bug ? { ...DEFAULT_CONFIG, bugs: [bug] } : DEFAULT_CONFIG;
     let violations = 0;

@@ -1,22 +1,31 @@
 /**
  * Registers: a few znodes /r0../rK-1; clients read (getData), write (setData -1) and conditionally write (setData
- * with the version they last read). Checked by the linearizability checker with the znode model (writes; reads too
- * on a single server) and by the generic checkers.
+ * with the version they last read). Some reads are sync-then-read: `sync(path)`, then, once it succeeded,
+ * `getData(path)` (ZooKeeper's way to read at least every write completed before the sync; osc's rule 3 holds a
+ * follower that answers the sync from its own state to it). Checked by the linearizability checker with the znode
+ * model (writes; reads too on a single server), by osc and by the generic checkers.
  */
 import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import { BaseDriver, NODEEXISTS, codeOf, planClients } from './common.js';
 
-export function planRegisters(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
+/**
+ * `syncRng` decides which reads sync first (a share of the seed's reads, drawn per seed): a stream of its own, so
+ * that every other draw of the plan (gaps, kinds, keys) is the same as without it. Without `syncRng`, no read syncs.
+ */
+export function planRegisters(rng: Rng, config: ExploreConfig, clients: number, syncRng?: Rng): WorkloadPlan {
   const keys = rng.int(1, 4);
   const meanGap = rng.uniform(60, 400);
   const pRead = rng.uniform(0.2, 0.6);
   const pCas = rng.uniform(0.1, 0.5);
+  const pSync = syncRng ? syncRng.uniform(0.5, 1) : 0;
   const out = planClients(rng, clients, config.durationMs, 5, () => meanGap, (_c, gap) => {
     const x = rng.next();
     const op = x < pRead ? 'read' : x < pRead + pCas ? 'cas' : 'write';
-    return { gap, op, key: rng.int(0, keys) };
+    const planned: PlannedOp = { gap, op, key: rng.int(0, keys) };
+    if (op === 'read' && syncRng && syncRng.bernoulli(pSync)) planned.sync = true;
+    return planned;
   });
   return { name: 'registers', keys, clients: out };
 }
@@ -57,7 +66,8 @@ export class RegistersDriver extends BaseDriver {
     const seen = this.seen[slot]!;
     switch (op.op) {
       case 'read':
-        return s.client.getData(path).then((r) => seen.set(key, r.stat.version));
+        // A sync-then-read reads only after its sync succeeded (a failed sync fails the operation; the history has both).
+        return (op.sync ? s.client.sync(path).then(() => s.client.getData(path)) : s.client.getData(path)).then((r) => seen.set(key, r.stat.version));
       case 'write':
         return s.client.setData(path, `${s.name}:${++this.writes}`, -1).then((st) => seen.set(key, st.version));
       case 'cas':
