@@ -4,8 +4,8 @@
  * its operations such that
  *   1. S keeps each session's program order (the order of its invocations);
  *   2. updates (create, delete, setData, multi, closeSession — failed ones too, as their error results are
- *      linearization points) keep real-time order: if update a returned before update or sync b was invoked, a
- *      precedes b in S;
+ *      linearization points) keep real-time order: if update a returned before update or sync b was invoked (in the
+ *      history's order of events, history.ts `precedes`: also within one millisecond), a precedes b in S;
  *   3. a `sync` follows every update that returned before the sync was invoked, so a later read of the same session
  *      reflects those updates — except a sync that a leader change overlapped, seen in the zxids (ZOOKEEPER-1675: a
  *      deposed leader answers it from stale state), which counts as a plain read; `strictSync` true/false makes every
