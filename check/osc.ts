@@ -149,9 +149,10 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
     // it starts by then, even when the client saw Expired much later (an update returning in between may have a
     // larger zxid: explore naming seeds 114, 469, ...); nothing is applied anywhere before a committed txn's first
     // apply with a larger zxid, so no update that returned before close.t follows the close in zxid order.
-    // (the shape of pairOperations' operations)
-    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call: Math.min(call, close.t), ret: Math.max(e.time, close.t), status: 'ok', index: i, result: undefined, error: undefined, zxid: close.zxid });
-    else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i, result: undefined, error: undefined, zxid: undefined });
+    // (the shape of pairOperations' operations; retIndex -1: times only, history.ts precedes, as its times come from a
+    // session event and the servers' trace, not from events of this operation)
+    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call: Math.min(call, close.t), ret: Math.max(e.time, close.t), status: 'ok', index: i, retIndex: -1, result: undefined, error: undefined, zxid: close.zxid });
+    else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i, retIndex: -1, result: undefined, error: undefined, zxid: undefined });
   }
   if (!ends.length) return ops;
   return [...ops, ...ends].sort((a, b) => a.call - b.call || a.index - b.index);
