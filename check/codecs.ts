@@ -4,10 +4,18 @@
  * Formats (detected from the content when not named):
  * - `jepsen`    Jepsen's log lines `INFO  jepsen.util - <process> <:type> <:f> <value>` (the etcd register runs).
  * - `edn`       Jepsen's history format, one EDN map per line: `{:process 3, :type :ok, :f :get, :key "9", :value "x"}`
- *               (`:key` present = key-value op; `:time` used as the clock when present, else the line index).
+ *               (`:key` present = key-value op; `:time` used as the clock when present and never decreasing, else
+ *               the line index).
  * - `zksim`     zksim's own: JSON lines, one `HistoryEvent` per line (or one JSON array of them).
  * - `porcupine` Porcupine's `[]Operation{ClientId, Input, Call, Output, Return}` as a JSON array; also its
  *               `[]Event{ClientId, Kind: 0 call | 1 return, Value, Id}`.
+ *
+ * Real-time order (history.ts: the order of the events) keeps each format's own: Jepsen's logs and EDN histories
+ * are ordered lists (Knossos orders by list position), so the events keep the file's order, and the line index is the
+ * clock unless `:time` is given and never decreases (then the order is the same); Porcupine's Event list is ordered
+ * by position too; its Operation list by timestamps, equal timestamps concurrent (Porcupine sorts calls before returns
+ * at equal times), so at each timestamp every call is listed before every return. The Porcupine export writes the
+ * events' positions as Call and Return, so that what happened in one millisecond keeps its order there.
  *
  * Bad input throws `HistoryParseError` naming the file, the line and what was expected.
  */
@@ -170,6 +178,8 @@ export function parseJepsenLog(text: string, file = '<input>'): HistoryEvent[] {
 
 export function parseEdnHistory(text: string, file = '<input>'): HistoryEvent[] {
   const conv = new JepsenConverter(file);
+  const records: JepsenRecord[] = [];
+  const timed: boolean[] = []; // whether each record has its own :time
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
@@ -195,11 +205,18 @@ export function parseEdnHistory(text: string, file = '<input>'): HistoryEvent[] 
     const f = v.get('f');
     if (!(f instanceof Keyword || typeof f === 'string')) throw new HistoryParseError(file, n, 'an :f (operation name)', f === undefined ? 'none' : writeEdn(f));
     const time = typeof v.get('time') === 'number' ? (v.get('time') as number) : n;
+    timed.push(typeof v.get('time') === 'number');
     const rec: JepsenRecord = { process, type: t.name as JepsenRecord['type'], f: f instanceof Keyword ? f.name : f, value: v.has('value') ? v.get('value')! : null, time, line: n };
     if (v.has('key')) rec.key = ednToPlain(v.get('key')!);
     if (v.has('error')) rec.error = v.get('error');
-    conv.add(rec);
+    records.push(rec);
   }
+  // The list's order is the real-time order (Knossos): :time, when some entry lacks it or it decreases somewhere,
+  // gives way to the line index, so that the times agree with the order.
+  let ordered = timed.every((t) => t === timed[0]);
+  for (let i = 1; ordered && i < records.length; i++) if (records[i]!.time < records[i - 1]!.time) ordered = false;
+  if (!ordered) for (const r of records) r.time = r.line;
+  for (const rec of records) conv.add(rec);
   return conv.events;
 }
 
@@ -291,19 +308,22 @@ interface PorcupineOperation {
   Return: number;
 }
 
-/** Porcupine's Operation list as JSON. Input = {op, args}; Output = {status, result?, error?}; unknown → Return = last + 1. */
+/**
+ * Porcupine's Operation list as JSON. Input = {op, args}; Output = {status, result?, error?}. Call and Return are the
+ * positions of the invocation and the completion in the history (unknown → Return = the history's length): Porcupine
+ * orders by them and takes equal ones as concurrent, so times in milliseconds would lose the order of events within
+ * a millisecond (history.ts).
+ */
 export function toPorcupine(history: readonly HistoryEvent[]): PorcupineOperation[] {
   const ops = pairOperations(history);
   const procIds = new Map<Process, number>();
-  let maxT = 0;
-  for (const o of ops) maxT = Math.max(maxT, o.call, Number.isFinite(o.ret) ? o.ret : 0);
   return ops.map((o) => {
     if (!procIds.has(o.process)) procIds.set(o.process, typeof o.process === 'number' ? o.process : procIds.size);
     const out: Record<string, unknown> = { status: o.status };
     if (o.result !== undefined) out.result = o.result;
     if (o.error) out.error = o.error;
     if (o.zxid !== undefined) out.zxid = o.zxid;
-    return { ClientId: procIds.get(o.process)!, Input: { op: o.op, args: o.args ?? null }, Call: o.call, Output: out, Return: Number.isFinite(o.ret) ? o.ret : maxT + 1 };
+    return { ClientId: procIds.get(o.process)!, Input: { op: o.op, args: o.args ?? null }, Call: o.index, Output: out, Return: Number.isFinite(o.retIndex!) ? o.retIndex! : history.length };
   });
 }
 

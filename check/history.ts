@@ -30,10 +30,16 @@
  * failed one) the zxid of its transaction; for a read or sync the last zxid the serving server had applied when it
  * answered (so the read reflects exactly the writes with zxid ≤ it). Leave it out when unknown (imported histories).
  *
- * ## Time
- * `time` is virtual milliseconds in simulated runs, or the line index in imported histories. Only its order matters:
- * a completes before b is invoked iff time(a's completion) < time(b's invoke). Equal times are NOT ordered
- * (concurrent); use distinct times (e.g. a line index) when order matters.
+ * ## Time and real-time order
+ * `time` is virtual milliseconds in simulated runs, or what the imported format gives (a line index, Jepsen's :time,
+ * Porcupine's timestamps). Events are listed in the order they happened, with non-decreasing times, and that order is
+ * the real-time order: a completes before b is invoked iff a's completion event comes before b's invoke event in the
+ * history (`precedes`). So two events of the same millisecond are ordered by their positions (a simulated run records
+ * them in the order they happened: an operation completed, then user code invoked the next one). Where a hand-written
+ * history's times decrease, time decides first, then position. An importer that must keep equal times concurrent
+ * (Porcupine's Operation list) lists, at each time, every invoke before every completion.
+ * Operations that are not events of the history (osc.ts's synthetic session ends) carry times only: they are
+ * ordered by time, and concurrent with everything at the same time.
  *
  * ## Operation names, arguments and results
  * Register (Jepsen etcd): `read` args null, result V|null (nil = never written); `write` args V; `cas` args [A, B],
@@ -172,6 +178,51 @@ export interface Operation {
   zxid?: number;
   /** Position of the invoke event in the history (a tie-breaker and a name for reports). */
   index: number;
+  /**
+   * Position of the completion event in the history: Infinity when the outcome is unknown; -1 (or absent) when the
+   * operation is not made of the history's events (a synthetic session end, an operation built by hand), whose `call`
+   * and `ret` are then all there is to order it by (see `precedes`).
+   */
+  retIndex?: number;
+}
+
+/** Whether `o`'s invocation and completion are events of the history at positions `index` and `retIndex`. */
+function positioned(o: Operation): boolean {
+  return o.retIndex !== undefined && o.retIndex >= 0;
+}
+
+/**
+ * Real-time order: whether `a` completed before `b` was invoked. Earlier time first; at the same time, history order
+ * when both are events of the history (a's completion listed before b's invoke), otherwise concurrent (an operation
+ * with times only, such as a synthetic session end, is never ordered against another event of its millisecond).
+ */
+export function precedes(a: Operation, b: Operation): boolean {
+  const r = a.ret;
+  const c = b.call;
+  if (r !== c) return r < c;
+  return positioned(a) && positioned(b) && a.retIndex! < b.index;
+}
+
+/**
+ * The real-time order of invocations and completions as one sort order, consistent with `precedes`: a point is
+ * (time, tier, position), compared in that order, where an event of the history has tier 1 and its position, and an
+ * operation with times only has its invocation at tier 0 (before every event of its millisecond) and its completion
+ * at tier 2 (after every one). Then `precedes(a, b)` iff a's completion point is below b's invocation point.
+ * `ret` true: the completion point of `o`, else its invocation point. Negative when the first point comes first.
+ */
+export function comparePoints(a: Operation, aRet: boolean, b: Operation, bRet: boolean): number {
+  const ta = aRet ? a.ret : a.call;
+  const tb = bRet ? b.ret : b.call;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const pa = positioned(a);
+  const pb = positioned(b);
+  const ka = pa ? 1 : aRet ? 2 : 0;
+  const kb = pb ? 1 : bRet ? 2 : 0;
+  if (ka !== kb) return ka - kb;
+  if (ka !== 1) return 0;
+  const ia = aRet ? a.retIndex! : a.index;
+  const ib = bRet ? b.retIndex! : b.index;
+  return ia === ib ? 0 : ia < ib ? -1 : 1;
 }
 
 export function isOperationEvent(e: HistoryEvent): e is InvokeEvent | CompletionEvent {
@@ -204,7 +255,7 @@ export function pairOperations(history: readonly HistoryEvent[], opts: PairOptio
         if (open.has(e.id) || done.has(e.id)) throw new HistoryError(`event ${i}: duplicate operation id ${e.id}`);
         // result, error and zxid present (undefined) from the start, as in withSessionEnds' synthetic closes: one shape
         // for every operation, so that the checkers reading them are not deoptimised by up to five shapes.
-        const op: Operation = { id: e.id, process: e.process, op: e.op, args: e.args, call: e.time, ret: Infinity, status: 'unknown', index: i, result: undefined, error: undefined, zxid: undefined };
+        const op: Operation = { id: e.id, process: e.process, op: e.op, args: e.args, call: e.time, ret: Infinity, status: 'unknown', index: i, retIndex: Infinity, result: undefined, error: undefined, zxid: undefined };
         open.set(e.id, op);
         out.push(op);
         break;
@@ -219,11 +270,13 @@ export function pairOperations(history: readonly HistoryEvent[], opts: PairOptio
         if (e.kind === 'ok') {
           op.status = 'ok';
           op.ret = e.time;
+          op.retIndex = i;
           op.result = e.result;
           if (e.zxid !== undefined) op.zxid = e.zxid;
         } else if (e.kind === 'fail') {
           op.status = 'fail';
           op.ret = e.time;
+          op.retIndex = i;
           op.error = e.error;
           if (e.zxid !== undefined) op.zxid = e.zxid;
           if (e.notApplied && !opts.keepNotApplied) dropped.add(op);

@@ -3,7 +3,8 @@
  * manner of Porcupine (Athalye), over P-compositional partitions (Horn & Kroening).
  *
  * Per partition: every operation contributes a call entry and a return entry (at Infinity when its outcome is
- * unknown), sorted by time with calls before returns at equal times (equal times are concurrent). The entries form a
+ * unknown), sorted in real-time order (history.ts: by time, then by position in the history; calls before returns
+ * where that leaves them equal, i.e. concurrent). The entries form a
  * doubly linked list (dancing links in typed arrays). The search walks the list from the head: a call entry whose
  * operation is legal in the current state is linearized (lifted out of the list with its return entry) unless the
  * resulting (linearized bitset, state) was seen before; reaching a return entry means the operation it closes could
@@ -31,7 +32,7 @@
  *   legal order with the two swapped (neither constrains anything in real time). Without this, the search tried
  *   every one of k interchangeable pending writes for each write that k of them could have made.
  */
-import { describeOperation, pairOperations, type HistoryEvent, type Operation } from './history.js';
+import { comparePoints, describeOperation, pairOperations, precedes, type HistoryEvent, type Operation } from './history.js';
 import { ILLEGAL, mix32, type Model } from './models/model.js';
 
 export interface CheckOptions {
@@ -237,13 +238,18 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
   const TAIL = E + 1;
   const order = new Array<number>(E);
   for (let i = 0; i < E; i++) order[i] = i;
-  const timeOf = (e: number): number => ((e & 1) === 0 ? ops[e >> 1]!.call : ops[e >> 1]!.ret);
+  // Real-time order (history.ts): by time, and within a time by position in the history (comparePoints); points
+  // that stay equal (operations with times only) are concurrent: calls before returns.
   order.sort((a, b) => {
-    const ta = timeOf(a);
-    const tb = timeOf(b);
-    if (ta !== tb) return ta < tb ? -1 : 1;
+    const oa = ops[a >> 1]!;
+    const ob = ops[b >> 1]!;
     const ka = a & 1;
     const kb = b & 1;
+    const ta = ka ? oa.ret : oa.call;
+    const tb = kb ? ob.ret : ob.call;
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const c = comparePoints(oa, ka === 1, ob, kb === 1);
+    if (c !== 0) return c;
     if (ka !== kb) return ka - kb; // calls before returns
     return a - b;
   });
@@ -446,7 +452,7 @@ function makeFailure<S, P>(model: Model<S, P>, ops: readonly Operation[], stack:
     if (stuck < 0 || ops[i]!.ret < ops[stuck]!.ret) stuck = i;
   }
   const stuckOp = ops[stuck]!;
-  const candidates = ops.filter((o, i) => !placed.has(i) && i !== stuck && o.call <= stuckOp.ret);
+  const candidates = ops.filter((o, i) => !placed.has(i) && i !== stuck && !precedes(stuckOp, o));
   return { partition: 0, size: ops.length, prefix, stuck: stuckOp, candidates, state: model.describeState(finalState) };
 }
 

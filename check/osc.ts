@@ -4,8 +4,8 @@
  * its operations such that
  *   1. S keeps each session's program order (the order of its invocations);
  *   2. updates (create, delete, setData, multi, closeSession — failed ones too, as their error results are
- *      linearization points) keep real-time order: if update a returned before update or sync b was invoked, a
- *      precedes b in S;
+ *      linearization points) keep real-time order: if update a returned before update or sync b was invoked (in the
+ *      history's order of events, history.ts `precedes`: also within one millisecond), a precedes b in S;
  *   3. a `sync` follows every update that returned before the sync was invoked, so a later read of the same session
  *      reflects those updates — except a sync that a leader change overlapped, seen in the zxids (ZOOKEEPER-1675: a
  *      deposed leader answers it from stale state), which counts as a plain read; `strictSync` true/false makes every
@@ -41,7 +41,7 @@
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
  * hash would not (it can never pass a broken history).
  */
-import { ZkError, describeOperation, epochOf, pairOperations, type HistoryEvent, type Operation, type Process } from './history.js';
+import { ZkError, comparePoints, describeOperation, epochOf, pairOperations, precedes, type HistoryEvent, type Operation, type Process } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
 import { MutableTree, applyZk, forgetUnreadData, initialTree, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
@@ -149,9 +149,10 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
     // it starts by then, even when the client saw Expired much later (an update returning in between may have a
     // larger zxid: explore naming seeds 114, 469, ...); nothing is applied anywhere before a committed txn's first
     // apply with a larger zxid, so no update that returned before close.t follows the close in zxid order.
-    // (the shape of pairOperations' operations)
-    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call: Math.min(call, close.t), ret: Math.max(e.time, close.t), status: 'ok', index: i, result: undefined, error: undefined, zxid: close.zxid });
-    else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i, result: undefined, error: undefined, zxid: undefined });
+    // (the shape of pairOperations' operations; retIndex -1: times only, history.ts precedes, as its times come from a
+    // session event and the servers' trace, not from events of this operation)
+    if (close) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call: Math.min(call, close.t), ret: Math.max(e.time, close.t), status: 'ok', index: i, retIndex: -1, result: undefined, error: undefined, zxid: close.zxid });
+    else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i, retIndex: -1, result: undefined, error: undefined, zxid: undefined });
   }
   if (!ends.length) return ops;
   return [...ops, ...ends].sort((a, b) => a.call - b.call || a.index - b.index);
@@ -206,17 +207,26 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
   // order, the updates' real-time order and sync). Only when no unknown operation is followed by another operation of
   // its session (linearizability would let it take effect after them, OSC does not), and syncs are strict.
   if (opts.strictSync !== false && !opts.noShortcut) {
-    const lastCall = new Map<Process, number>();
-    // (a synthetic session end counts as the session's last operation: it follows the session's unknown writes)
-    for (const o of opsIn) lastCall.set(o.process, Math.max(lastCall.get(o.process) ?? -Infinity, isSessionEnd(o) ? Infinity : o.call));
+    // Each session's last invocation, in real-time order (history.ts: pipelined operations invoked in the same
+    // millisecond are ordered by their positions). A synthetic session end counts as the session's last operation
+    // (it follows the session's unknown writes): then no unknown operation of the session is last.
+    const lastCall = new Map<Process, Operation | null>();
+    for (const o of opsIn) {
+      const last = lastCall.get(o.process);
+      if (last === null) continue;
+      if (isSessionEnd(o)) lastCall.set(o.process, null);
+      else if (last === undefined || comparePoints(o, false, last, false) > 0) lastCall.set(o.process, o);
+    }
     // With zxids on every completed update the OSC search is linear anyway.
     const zxids = opts.useZxids !== false && opsIn.some((o) => o.zxid !== undefined);
     // A session end must also follow its session's operations in real time (linearizability would otherwise let
     // an operation of the session take effect after its end).
-    const endCall = new Map<Process, number>();
-    for (const o of opsIn) if (isSessionEnd(o)) endCall.set(o.process, o.call);
-    const endsAfter = opsIn.every((o) => isSessionEnd(o) || !endCall.has(o.process) || o.ret <= endCall.get(o.process)!);
-    if (!zxids && endsAfter && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o.call)) {
+    // (strictly, in real-time order: an operation that returned in the millisecond the end starts is concurrent with
+    // it, and linearizability could place the end first)
+    const endOf = new Map<Process, Operation>();
+    for (const o of opsIn) if (isSessionEnd(o)) endOf.set(o.process, o);
+    const endsAfter = opsIn.every((o) => isSessionEnd(o) || !endOf.has(o.process) || precedes(o, endOf.get(o.process)!));
+    if (!zxids && endsAfter && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o)) {
       // (half of the time and of the budget at most: the search below may still answer)
       const half: { timeoutMs?: number; maxExplored?: number } = {};
       if (opts.timeoutMs !== undefined) half.timeoutMs = opts.timeoutMs / 2;
@@ -403,16 +413,28 @@ interface Limits {
  */
 export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Operation> {
   const out = new Set<Operation>();
-  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity).sort((a, b) => a.ret - b.ret);
+  // (returned before: in real-time order, history.ts, so that every write that precedes a sync counts for it, also
+  // one that completed in the millisecond the sync was invoked)
+  const syncs = ops.filter((o) => o.op === 'sync' && o.zxid !== undefined && o.ret !== Infinity).sort((a, b) => comparePoints(a, true, b, true));
   if (syncs.length === 0) return out;
-  const syncRets = syncs.map((s) => s.ret);
+  /** The first sync that returned after `o` returned. */
+  const firstSyncAfter = (o: Operation): number => {
+    let lo = 0;
+    let hi = syncs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (comparePoints(syncs[mid]!, true, o, true) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   // The newest epoch among the replies returned before each sync returned, without sorting the replies (far more
   // than the syncs): a reply counts for the syncs that returned after it, from the first of them on (binary search),
   // so newestFrom[j] collects each reply at its first sync, and a running maximum gives each sync's newest.
   const newestFrom = new Array<number>(syncs.length).fill(-1);
   for (const o of ops) {
     if (o.zxid === undefined || o.ret === Infinity) continue;
-    const j = countBelow(syncRets, o.ret, true); // the first sync that returned after it
+    const j = firstSyncAfter(o);
     if (j < syncs.length) newestFrom[j] = Math.max(newestFrom[j]!, epochOf(o.zxid));
   }
   let newest = -1;
@@ -526,8 +548,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const zPos = new Map<Item, number>();
   zOrder.forEach((it, i) => zPos.set(it, i));
 
-  // Finite updates sorted by return time (for the real-time rule).
-  const rt = items.filter((it) => it.update && Number.isFinite(it.op.ret)).sort((a, b) => a.op.ret - b.op.ret);
+  // Finite updates sorted by return, in real-time order (history.ts: time, then position in the history), for the
+  // real-time rule: an update or sync is blocked while the first of them not placed yet precedes it.
+  const rt = items.filter((it) => it.update && Number.isFinite(it.op.ret)).sort((a, b) => comparePoints(a.op, true, b.op, true));
   rt.forEach((it, i) => (it.rtIndex = i));
   const rtDone = new Uint8Array(rt.length);
   let rtPtr = 0; // first not-yet-placed entry of rt
@@ -590,7 +613,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   /** Whether `it` may come now by its constraints other than the unknown ops it waits for (constraints only, not legality). */
   const readyButWaits = (it: Item): boolean => {
     if (it.sess !== undefined && pos[it.sess]! < it.after!) return false;
-    if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return false;
+    if ((it.update || it.sync) && rtPtr < rt.length && precedes(rt[rtPtr]!.op, it.op) && rt[rtPtr] !== it) return false;
     if (usedZxids) {
       if (it.update && !it.unknown && it.zxid >= 0) return zOrder[zNext] === it;
       if (zxidRead(it) && ((zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid!) || passed(it))) return false;
@@ -599,7 +622,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   };
   const isBlocked = (it: Item): boolean => {
     if ((it.sess !== undefined || it.waitFor) && waiting(it)) return true;
-    if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) return true;
+    if ((it.update || it.sync) && rtPtr < rt.length && precedes(rt[rtPtr]!.op, it.op) && rt[rtPtr] !== it) return true;
     if (usedZxids) {
       if (it.update && !it.unknown && it.zxid >= 0) return zOrder[zNext] !== it;
       if (zxidRead(it)) {
@@ -613,7 +636,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const blockedBy = (it: Item): string => {
     const w = (it.sess !== undefined || it.waitFor) && waiting(it);
     if (w) return `${describeOperation(w.op)} of its session comes first`;
-    if ((it.update || it.sync) && rtPtr < rt.length && rt[rtPtr]!.op.ret < it.op.call && rt[rtPtr] !== it) {
+    if ((it.update || it.sync) && rtPtr < rt.length && precedes(rt[rtPtr]!.op, it.op) && rt[rtPtr] !== it) {
       return `update ${describeOperation(rt[rtPtr]!.op)} returned before it was invoked and is not placed yet`;
     }
     if (usedZxids) {

@@ -17,7 +17,7 @@
  * have) that is itself never created or deleted in the history is assumed to exist (the test set it up beforehand),
  * with data "" and version 0; other paths are missing.
  */
-import { ZkError, type Operation, type Process } from '../history.js';
+import { ZkError, comparePoints, precedes, type Operation, type Process } from '../history.js';
 import { ILLEGAL, ModelError, hashString, mix32, type Illegal, type Model } from './model.js';
 
 export interface ZNode {
@@ -282,39 +282,47 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
   const created = new Set<string>();
   for (const o of ops) if (o.op === 'create' && o.status === 'ok') created.add(String((o.args as { path?: unknown }).path));
   for (const k of known) if (k.name !== undefined) created.add(k.name);
-  const firstSeen = new Map<string, number>();
+  // When each name was first seen: the invocation of an operation that used it, or the return of a read that listed it
+  // (an operation and which of its points, ordered in real time as in history.ts).
+  const firstSeen = new Map<string, { op: Operation; ret: boolean }>();
   /** The largest zxid of a read that listed the name (reads that carry their zxid). */
   const listedAt = new Map<string, number>();
-  const see = (name: string, t: number): void => {
+  const see = (name: string, op: Operation, ret: boolean): void => {
     const m = /^(.*?)(\d{10})$/.exec(name);
     if (!m || !prefixes.has(m[1]!) || created.has(name)) return;
-    if (!firstSeen.has(name) || t < firstSeen.get(name)!) firstSeen.set(name, t);
+    const f = firstSeen.get(name);
+    if (!f || comparePoints(op, ret, f.op, f.ret) < 0) firstSeen.set(name, { op, ret });
   };
   for (const o of ops) {
     const a = (o.args ?? {}) as { path?: unknown; ops?: unknown };
-    if (typeof a.path === 'string' && o.op !== 'create') see(a.path, o.call);
+    if (typeof a.path === 'string' && o.op !== 'create') see(a.path, o, false);
     if (o.op === 'getChildren' && o.status === 'ok' && typeof a.path === 'string') {
       const c = (o.result as { children?: unknown } | null)?.children;
       if (!Array.isArray(c)) continue;
       for (const n of c) {
         const name = `${a.path === '/' ? '' : a.path}/${String(n)}`;
-        see(name, o.ret);
+        see(name, o, true);
         if (o.zxid !== undefined && o.zxid > (listedAt.get(name) ?? -Infinity)) listedAt.set(name, o.zxid);
       }
     }
   }
   // Sequence numbers grow along the zxid order, so a candidate cannot take a number (a) below that of a known
   // sequential name created (completed) before it was invoked, nor (b) above that of a known sequential name created
-  // by a later operation of its own session (which takes effect after it, FIFO order, §7.5).
-  const knownSeq: Array<{ prefix: string; n: number; call: number; ret: number; process: Process }> = [];
+  // by a later operation of its own session (which takes effect after it, FIFO order, §7.5). (Before and after in
+  // real-time order, history.ts.)
+  const knownSeq: Array<{ prefix: string; n: number; op: Operation; process: Process }> = [];
   for (const k of known) {
     const m = k.name !== undefined ? /^(.*?)(\d{10})$/.exec(k.name) : null;
-    if (m) knownSeq.push({ prefix: m[1]!, n: Number(m[2]), call: k.op.call, ret: k.op.ret, process: k.op.process });
+    if (m) knownSeq.push({ prefix: m[1]!, n: Number(m[2]), op: k.op, process: k.op.process });
   }
   // (c) Nor can it take a number above that of a known name whose create was invoked after its session ended (a
   // closeSession, e.g. the synthetic one for an expiry the client saw): nothing of a session takes effect after it.
-  const endOf = new Map<Process, number>();
-  for (const o of ops) if (o.op === 'closeSession' && o.status === 'ok' && o.ret < (endOf.get(o.process) ?? Infinity)) endOf.set(o.process, o.ret);
+  const endOf = new Map<Process, Operation>();
+  for (const o of ops) {
+    if (o.op !== 'closeSession' || o.status !== 'ok') continue;
+    const e = endOf.get(o.process);
+    if (!e || comparePoints(o, true, e, true) < 0) endOf.set(o.process, o);
+  }
   // (d) Nor can an ephemeral create take a name that a read at or after its session's close (by zxid) still listed:
   // the close deleted the session's ephemerals, and a sequential name is never made twice.
   const endZxid = new Map<Process, number>();
@@ -325,14 +333,16 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
     knownSeq.every(
       (k) =>
         k.prefix !== prefix ||
-        !((k.ret < o.call && k.n >= n) || (k.process === o.process && k.call > o.call && k.n <= n) || (k.n < n && k.call > (endOf.get(o.process) ?? Infinity))),
+        !((k.n >= n && precedes(k.op, o)) ||
+          (k.process === o.process && k.n <= n && comparePoints(k.op, false, o, false) > 0) ||
+          (k.n < n && endOf.has(o.process) && precedes(endOf.get(o.process)!, k.op))),
     );
   const assigned = new Map<SequentialCreate, string>();
   const names = [...firstSeen.keys()].sort();
   for (const name of names) {
     const [, prefix, digits] = /^(.*?)(\d{10})$/.exec(name)!;
     const cand = pending
-      .filter((c) => !assigned.has(c) && c.path === prefix && c.op.call < firstSeen.get(name)! && possible(c.op, prefix!, Number(digits)) && !outlived(c, name))
+      .filter((c) => !assigned.has(c) && c.path === prefix && comparePoints(c.op, false, firstSeen.get(name)!.op, firstSeen.get(name)!.ret) < 0 && possible(c.op, prefix!, Number(digits)) && !outlived(c, name))
       .sort((x, y) => x.op.call - y.op.call);
     if (!cand.length) continue;
     let k = 0;
