@@ -138,6 +138,19 @@ test('seed 1247458 (naming, --recovery 8000): the late new leader\'s expiry is n
   }
 });
 
+test('seed 2827 (naming, --servers 1, shrunk): a standalone server that crashed before its closeSession was durable reuses that zxid for another txn; the session lives on (restored from the log), and its members are no violation', async () => {
+  const file = fileURLToPath(new URL('../../test/fixtures/naming-standalone-zxid-reuse-2827.json', import.meta.url));
+  const repro = JSON.parse(readFileSync(file, 'utf8')) as { spec: RunSpec; traceHash: string };
+  const r = await runSpec(repro.spec, { recordTrace: true });
+  assert.is(r.traceHash, repro.traceHash);
+  // the story: closeSession of 0x100000000001 proposed as 0x5, a crash before it was synced, then 0x5 is a create
+  const zxid5 = (r.trace ?? []).filter((e) => e.kind === 'apply' && e.zxid === 5).map((e) => e.type);
+  assert.equal(zxid5, ['create']);
+  assert.ok((r.trace ?? []).some((e) => e.kind === 'propose' && e.zxid === 5 && e.type === 'closeSession'), 'the lost closeSession was proposed as 0x5');
+  const v = verdict(r.verdicts, 'membership');
+  assert.is(v.ok, true, v.explanation);
+});
+
 test('keep-ephemerals-on-expiry seed 76: a member of a forgotten expired session is caught though its client never learned', async () => {
   const config: ExploreConfig = { ...DEFAULT_CONFIG, workload: 'naming', bugs: ['keep-ephemerals-on-expiry'], faults: ['pause-client', 'partition'], servers: 3 } as ExploreConfig;
   const r = await runSpec(specForSeed(76, config));

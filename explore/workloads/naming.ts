@@ -36,6 +36,7 @@ import { BaseDriver, NODEEXISTS, NONODE, SESSIONEXPIRED, codeOf } from './common
 import { CreateMode, EventType, KeeperState, type WatchedEvent } from '../../core/client/index.js';
 import { committedCloses } from '../checks.js';
 import { pairOperations } from '../../check/history.js';
+import type { TraceEvent } from '../../sim/trace.js';
 
 const DIR = '/workers';
 
@@ -223,14 +224,19 @@ export class NamingDriver extends BaseDriver {
    * at once (zookeeper-semantics.md §6.4; here it proposes it in the same step), so every txn that leader proposes
    * later in the same tenure (no role change, crash or restart in between) has a higher zxid than that close, and ZAB
    * commits a leader's proposals in zxid order: once such a txn is committed, so is the close. Only the committed ones
-   * (applied by some server) are kept. Null without a trace.
+   * (applied by some server) are kept, and an apply counts only for the very txn proposed (zxid, type and session): a
+   * standalone server that crashes before its log write is durable proposes its next txn under the same zxid again
+   * (its epoch stays 0), so the lost closeSession's zxid can be applied for another txn (seeds 2827 and 3071 with
+   * --servers 1). Null without a trace.
    */
   private vouchedCloses(): Map<number, number[]> | null {
     if (!this.world.recordTrace) return null;
     const servers = new Set(this.cluster.servers);
     const pending = new Map<string, number[]>(); // leader → sessions it expired and has proposed nothing since
-    const vouch = new Map<number, number[]>();
-    const applied = new Set<number>();
+    /** Session id → the proposals that vouch for its close: zxid, and the txn (txnKey) to find among the applies. */
+    const proposals = new Map<number, Array<{ zxid: number; txn: string }>>();
+    const applied = new Set<string>();
+    const txnKey = (e: TraceEvent): string => `${String(e.zxid)}|${String(e.type)}|${String(e.session)}`;
     for (const e of this.world.trace) {
       const node = typeof e.node === 'string' ? e.node : '';
       if (!servers.has(node)) continue;
@@ -241,19 +247,20 @@ export class NamingDriver extends BaseDriver {
       } else if (e.kind === 'propose' && typeof e.zxid === 'number') {
         const p = pending.get(node);
         if (!p?.length) continue;
+        const txn = txnKey(e);
         for (const id of p) {
-          let v = vouch.get(id);
-          if (!v) vouch.set(id, (v = []));
-          v.push(e.zxid);
+          let v = proposals.get(id);
+          if (!v) proposals.set(id, (v = []));
+          v.push({ zxid: e.zxid, txn });
         }
         p.length = 0;
       } else if (e.kind === 'state' || e.kind === 'crash' || e.kind === 'start' || e.kind === 'restart') pending.delete(node);
-      else if (e.kind === 'apply' && typeof e.zxid === 'number') applied.add(e.zxid);
+      else if (e.kind === 'apply' && typeof e.zxid === 'number') applied.add(txnKey(e));
     }
-    for (const [id, zs] of vouch) {
-      const kept = zs.filter((z) => applied.has(z));
+    const vouch = new Map<number, number[]>();
+    for (const [id, ps] of proposals) {
+      const kept = ps.filter((x) => applied.has(x.txn)).map((x) => x.zxid);
       if (kept.length) vouch.set(id, kept);
-      else vouch.delete(id);
     }
     return vouch;
   }
