@@ -296,7 +296,7 @@ export function register(program: Command): void {
 
 /**
  * What a short recovery phase costs, said before the run rather than discovered in the summary's not-checked column:
- * `progress` needs a quiet phase of settleMs, and below about 10 s ZooKeeper's own election and reconnection timing
+ * `progress` needs a quiet phase of settleMs, and below about 12 s ZooKeeper's own election and reconnection timing
  * can fail `recovery` on a few seeds (README, open points).
  */
 export function recoveryWindowNotes(config: Pick<ExploreConfig, 'recoveryMs' | 'sessionTimeoutMs' | 'tickTime'>): string[] {
@@ -307,8 +307,8 @@ export function recoveryWindowNotes(config: Pick<ExploreConfig, 'recoveryMs' | '
   return notes;
 }
 
-/** The shortest recovery phase in which no seed has failed `recovery` without a bug (README, open points). */
-const SHORT_RECOVERY_MS = 10_000;
+/** The shortest recovery phase in which no swept seed has failed `recovery` without a bug (README, open points). */
+const SHORT_RECOVERY_MS = 12_000;
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
