@@ -79,6 +79,12 @@ export const BUG_ZOO: ZooBug[] = [
     caughtBy: ['osc'],
   },
   {
+    name: 'read-overtakes-sync',
+    description: 'A follower executes a read that is queued behind a pending sync of the same session at once, from its own state, instead of holding it until the leader\'s sync reply came back (FollowerRequestProcessor / CommitProcessor\'s per-session queue); the reply still goes out after the sync\'s, so the client sees nothing wrong. A read pipelined behind its sync (zk.sync(path, cb); zk.getData(path)) on a lagging follower can miss a write acknowledged before the sync was issued: the registers workload\'s pipelined syncing reads expose it to osc (rule 3).',
+    workload: 'registers', faults: ['slow-link', 'latency-spike', 'slow-fsync'], servers: 3,
+    caughtBy: ['osc'],
+  },
+  {
     name: 'forget-watches-on-reconnect',
     description: 'A server answers the setWatches of a reconnecting session but drops its watches (FinalRequestProcessor setWatches / DataTree.setWatches skipped), so a watch set before a failover never fires although its node changes.',
     workload: 'configuration', faults: ['crash', 'isolate-follower', 'partition'], servers: 3,
