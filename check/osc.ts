@@ -2,7 +2,8 @@
  * ZooKeeper's own guarantee: ordered sequential consistency with A = all updates (Lev-Ari, Bortnikov, Keidar,
  * Shraer, USENIX ATC 2016; zookeeper-semantics.md §7). A history passes iff there is one legal sequential order S of
  * its operations such that
- *   1. S keeps each session's program order (the order of its invocations);
+ *   1. S keeps each session's program order (the order of its invocations — also for requests a client pipelines,
+ *      e.g. getData sent right behind a sync before its reply: the read follows the sync, so rule 3 covers it);
  *   2. updates (create, delete, setData, multi, closeSession — failed ones too, as their error results are
  *      linearization points) keep real-time order: if update a returned before update or sync b was invoked (in the
  *      history's order of events, history.ts `precedes`: also within one millisecond), a precedes b in S;

@@ -74,8 +74,14 @@ export const BUG_ZOO: ZooBug[] = [
   },
   {
     name: 'sync-skips-leader',
-    description: 'A follower answers sync at once from its own state instead of sending it through the leader (FollowerRequestProcessor / Leader.processSync), so a read after sync on a lagging follower can miss a write acknowledged before the sync was issued. The registers workload\'s sync-then-read operations expose it to osc (rule 3) once faults make a follower lag: 97 of seeds 1..500 with these faults and 3 servers, 32 with every fault kind and 5 servers (the lock recipe, which syncs only after a lost connection: 3).',
+    description: 'A follower answers sync at once from its own state instead of sending it through the leader (FollowerRequestProcessor / Leader.processSync), so a read after sync on a lagging follower can miss a write acknowledged before the sync was issued. The registers workload\'s sync-then-read operations expose it to osc (rule 3) once faults make a follower lag: 97 of seeds 1..500 with these faults and 3 servers (99 since some syncing reads are pipelined), 32 with every fault kind and 5 servers (the lock recipe, which syncs only after a lost connection: 3).',
     workload: 'registers', faults: ['partition', 'isolate-follower', 'bridge', 'one-way', 'slow-link'], servers: 3,
+    caughtBy: ['osc'],
+  },
+  {
+    name: 'read-overtakes-sync',
+    description: 'A follower executes a read that is queued behind a pending sync of the same session at once, from its own state, instead of holding it until the leader\'s sync reply came back (FollowerRequestProcessor / CommitProcessor\'s per-session queue); the reply still goes out after the sync\'s (xids in order), with the zxid the read ran at. A read pipelined behind its sync (zk.sync(path, cb); zk.getData(path)) on a lagging follower can miss a write acknowledged before the sync was issued: the registers workload\'s pipelined syncing reads expose it to osc (rule 3; with zxids, also the read\'s reply zxid behind the sync\'s): 427 of seeds 1..500 with these faults and 3 servers, 0 without the bug.',
+    workload: 'registers', faults: ['slow-link', 'latency-spike', 'slow-fsync'], servers: 3,
     caughtBy: ['osc'],
   },
   {

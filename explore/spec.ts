@@ -110,6 +110,11 @@ export interface PlannedOp {
   key?: number;
   /** registers: a read preceded by `sync(path)` (the read is issued once the sync has succeeded). */
   sync?: boolean;
+  /**
+   * registers, with `sync`: the read is pipelined behind its sync (`sync(path)` and `getData(path)` sent back to
+   * back, then both awaited; ZooKeeper's own idiom): the server must hold the read until the sync completed.
+   */
+  pipelined?: boolean;
 }
 
 export interface WorkloadPlan {

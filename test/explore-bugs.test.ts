@@ -2,8 +2,8 @@
  * Each zoo bug is found by a small exploration (the bug's own workload and faults, as `zksim explore --bug NAME`),
  * the failing seed does not fail without the bug, and the failure shrinks to a repro with at most 10 faults.
  * OSC is skipped here so that each bug is found by the explorer's own sound properties (see explore/checks.ts),
- * except for a bug that only OSC can see (caughtBy ['osc']: sync-skips-leader, whose stale read after a sync is
- * allowed by every other property; its zoo workload, registers, has no other way to notice it).
+ * except for a bug that only OSC can see (caughtBy ['osc']: sync-skips-leader and read-overtakes-sync, whose stale
+ * read after a sync is allowed by every other property; their zoo workload, registers, has no other way to notice it).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

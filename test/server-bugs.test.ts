@@ -90,6 +90,26 @@ for (const on of [false, true]) {
   });
 }
 
+for (const on of [false, true]) {
+  test(`read-overtakes-sync ${on ? 'on' : 'off'}: a getData pipelined behind a sync on a lagging follower ${on ? 'misses' : 'sees'} an acknowledged write; osc ${on ? 'flags' : 'accepts'} it`, async () => {
+    const { cl, L, F } = await cluster3(7, on ? ['read-overtakes-sync'] : []);
+    const w = cl.client('c1', { servers: [L] });
+    const r = cl.client('c2', { servers: [F] });
+    assert.ok(await cl.until(() => w.state === 'CONNECTED' && r.state === 'CONNECTED'));
+    await cl.run(w.create('/x', 'v1'));
+    assert.ok(await cl.until(() => cl.server(F)!.lastProcessedZxid === cl.server(L)!.lastProcessedZxid));
+    cl.world.net.setLinkLatency(L, F, { min: 300, max: 300 }); // F hears of the next commit 300 ms late
+    await cl.run(w.setData('/x', 'v2', -1)); // committed by L and the other follower, acknowledged to c1
+    await cl.runFor(5);
+    assert.ok(cl.server(F)!.lastProcessedZxid < cl.server(L)!.lastProcessedZxid, 'F lags');
+    const synced = r.sync('/x'); // pipelined: both sent before either reply
+    const read = r.getData('/x');
+    await cl.run(synced);
+    assert.is(text((await cl.run(read)).data), on ? 'v1' : 'v2');
+    assert.is(checkOsc(cl.history.events).verdict, on ? 'violation' : 'ok');
+  });
+}
+
 test('forget-watches-on-reconnect: a data watch set before a failover never fires; watches flags the missing event', async () => {
   for (const on of [false, true]) {
     const { cl, L } = await cluster3(11, on ? ['forget-watches-on-reconnect'] : []);
@@ -169,6 +189,7 @@ test('accept-client-ahead (not in the zoo): a follower that accepts a client ahe
 // small range and the expected property is among the failures of that seed.
 const ZOO2: Array<{ bug: string; seeds: number; property: string }> = [
   { bug: 'sync-skips-leader', seeds: 20, property: 'osc' },
+  { bug: 'read-overtakes-sync', seeds: 20, property: 'osc' },
   { bug: 'forget-watches-on-reconnect', seeds: 20, property: 'watches' },
   { bug: 'seq-from-child-count', seeds: 20, property: 'osc' },
 ];

@@ -36,11 +36,14 @@ export interface PendingRequest {
   /** A request answered here (not submitted) waits until this zxid is applied: the session's last write in the
    * pipeline when it arrived (0: none). */
   after: number;
+  /** The zxid for the reply's header when the request was executed before its turn (-1: lastProcessedZxid when the
+   * reply is sent). Only the bug switch read-overtakes-sync executes early. */
+  zxid: number;
 }
 
 /** A request just received: every field present from the start, so all pending requests share one shape. */
 function pending(xid: number, req: Request | null, cls: RequestClass): PendingRequest {
-  return { xid, req, cls, submitted: false, done: false, err: 0, body: undefined, closeInstead: false, closeAfter: false, after: 0 };
+  return { xid, req, cls, submitted: false, done: false, err: 0, body: undefined, closeInstead: false, closeAfter: false, after: 0, zxid: -1 };
 }
 
 export class ClientCnxn {
@@ -72,6 +75,8 @@ export interface CnxnHost {
   touch(sessionId: number, timeout: number): void;
   /** Syncs are forwarded to the leader (learners) rather than answered at the head of the queue. */
   submitsSync(): boolean;
+  /** BUG SWITCH read-overtakes-sync: a read held only by the session's pending forwarded syncs is executed at once. */
+  readsOvertakeSync(): boolean;
   /** The zxid of the session's last write in this server's pipeline, not applied yet (0: none). */
   lastPendingWrite(sessionId: number): number;
   /** Submit a write (or a forwarded sync); completion comes through `complete`. */
@@ -101,6 +106,21 @@ export function classify(req: Request): RequestClass {
   }
 }
 
+/**
+ * The last request of `queue` (just pushed) waits only for submitted syncs: some earlier request is not done, and
+ * every earlier request not done is a forwarded sync.
+ */
+function heldOnlyBySyncs(queue: readonly PendingRequest[]): boolean {
+  let held = false;
+  for (let i = 0; i < queue.length - 1; i++) {
+    const q = queue[i]!;
+    if (q.done) continue;
+    if (q.cls !== 'sync' || !q.submitted) return false;
+    held = true;
+  }
+  return held;
+}
+
 /** Jute frame length of a request (core/txn.ts), re-exported for the server's frame limit check. */
 export { requestFrameBytes };
 
@@ -110,9 +130,12 @@ export class CnxnTable {
 
   /** The host's port, read once: a server makes its table when it starts on its port. */
   private readonly port: Port<unknown>;
+  /** The host's read-overtakes-sync bug switch, read once. */
+  private readonly overtake: boolean;
 
   constructor(private host: CnxnHost) {
     this.port = host.port;
+    this.overtake = host.readsOvertakeSync();
   }
 
   accepted(conn: ConnId, peer: NodeName): void {
@@ -266,6 +289,14 @@ export class CnxnTable {
       this.host.submit(c, p);
     } else {
       p.after = this.host.lastPendingWrite(c.sessionId);
+      // BUG SWITCH read-overtakes-sync: a read that only the session's pending forwarded syncs hold is executed now,
+      // from this server's state before the syncs' replies came back; its reply still goes out in order (with the
+      // zxid it was executed at), so the client cannot tell from the xids.
+      if (this.overtake && p.cls === 'read' && p.after === 0 && heldOnlyBySyncs(c.queue)) {
+        this.host.execute(c, p);
+        p.done = true;
+        p.zxid = this.host.lastProcessedZxid();
+      }
     }
     this.pump(c);
   }
@@ -331,7 +362,7 @@ export class CnxnTable {
         this.close(c);
         return;
       }
-      const zxid = this.host.lastProcessedZxid();
+      const zxid = p.zxid >= 0 ? p.zxid : this.host.lastProcessedZxid();
       // one object shape per reply kind (adding body afterwards changed the shape of every read's reply)
       const reply: ServerMessage = p.body !== undefined && (p.err === 0 || p.body.op === 'multi')
         ? { type: 'reply', xid: p.xid, zxid, err: p.err, body: p.body }

@@ -86,6 +86,7 @@ export const SERVER_BUGS = [
   'sync-skips-leader', // a learner answers sync at once from its own state instead of through the leader
   'forget-watches-on-reconnect', // setWatches of a reconnecting session is answered ok but its watches are dropped
   'seq-from-child-count', // a sequential node's suffix comes from the parent's number of children, not its cversion
+  'read-overtakes-sync', // a learner executes a read queued behind a pending forwarded sync of its session at once
   'accept-client-ahead', // a server accepts a session whose client has seen a zxid newer than its last processed one
 ] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
@@ -682,6 +683,7 @@ export class ZooKeeperServer implements Role<unknown> {
       },
       // BUG SWITCH sync-skips-leader: a learner answers sync at the head of its queue, like a read
       submitsSync: () => this.learner !== null && !this.bug['sync-skips-leader'],
+      readsOvertakeSync: () => this.bug['read-overtakes-sync'] === true,
       lastPendingWrite: (sessionId) => (this.leader === null ? 0 : this.leader.lastPendingWrite(sessionId)),
       submit: (c, p) => this.submitClient(c, p),
       execute: (c, p) => this.execute(c, p),

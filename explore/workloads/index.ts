@@ -10,7 +10,7 @@ import { LockDriver, planLock } from './lock.js';
 import { ModuleDriver, planModule } from './module.js';
 
 export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
-  registers: 'reads (most after a sync), writes and conditional setData on a few znodes (linearizability, znode model; osc)',
+  registers: 'reads (most after a sync, some pipelined behind it), writes and conditional setData on a few znodes (linearizability, znode model; osc)',
   configuration: 'one writer, watchers re-registering one-shot watches; all converge on the last value',
   naming: 'workers join /workers with ephemeral-sequential nodes and leave; a monitor watches the membership',
   lock: "ZooKeeper's lock recipe guarding fenced writes to /resource; writes must follow the lock order",
@@ -22,8 +22,9 @@ export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
   const rng = streams.stream(`workload:${config.workload}`);
   switch (config.workload) {
     case 'registers':
-      // Which reads sync first comes from its own stream, so the other draws of a seed's plan stay what they were.
-      return planRegisters(rng, config, config.clients, streams.stream('workload:registers:sync'));
+      // Which reads sync first comes from its own stream, and which of those are pipelined behind their sync from
+      // another, so the other draws of a seed's plan stay what they were.
+      return planRegisters(rng, config, config.clients, streams.stream('workload:registers:sync'), streams.stream('workload:registers:pipeline'));
     case 'configuration':
       return planConfiguration(rng, config, config.clients);
     case 'naming':
