@@ -9,7 +9,8 @@ import { checkOsc } from '../check/osc.js';
 import { checkWatches } from '../check/watches.js';
 import { findBug } from '../explore/bugs.js';
 import { explore, runOneSeed, type ExploreBase } from '../explore/engine.js';
-import { DEFAULT_CONFIG } from '../explore/spec.js';
+import { DEFAULT_CONFIG, type FaultKind, type RunSpec } from '../explore/spec.js';
+import { runSpec, specForSeed } from '../explore/runner.js';
 
 async function elect(tc: TestCluster, limit = 30000): Promise<string> {
   const ok = await tc.until(() => tc.leader() !== null && tc.names.every((n) => !tc.world.isUp(n) || tc.server(n)!.serving), limit);
@@ -208,5 +209,29 @@ for (const { bug, seeds, property } of ZOO2) {
     assert.ok(again.failed.includes(property), `seed ${found!.seed} fails ${again.failed.join(', ')}`);
   });
 }
+
+// learner-3.8.0 (ZOOKEEPER-4643/4785), scripted: s1 is down while s3 and s2 commit writes; s3 is cut off; s1 restarts
+// and s2 leads it (s1's NEWLEADER ACK completes s2's quorum) after a DIFF of those writes; s1's fsyncs are slow, so a
+// power loss right after its ACK finds its new currentEpoch durable and the synced txns not; s1 and s3 restart first,
+// s1 wins the election on its newer epoch and truncates s3: writes acknowledged to clients are gone. Without the
+// switch s1 ACKs only once the txns are durable, and the same schedule loses nothing.
+test('learner-3.8.0: a power loss after the NEWLEADER ACK, before the synced txns are durable, loses acknowledged writes', async () => {
+  const run = async (bugs: string[]) => {
+    const config = { ...DEFAULT_CONFIG, bugs, faults: ['crash', 'partition', 'power-loss', 'slow-fsync'] as FaultKind[] };
+    const spec: RunSpec = {
+      ...specForSeed(2, config),
+      schedule: [
+        { at: 1000, duration: 3000, fault: { kind: 'crash', node: 's1', torn: false } },
+        { at: 3000, duration: 4701, fault: { kind: 'partition', groups: [['s3'], ['s1', 's2', 'c1', 'c2', 'c3']] } },
+        { at: 3500, duration: 6000, fault: { kind: 'slow-fsync', node: 's1', min: 800, max: 1000 } },
+        { at: 7700, duration: 6001, fault: { kind: 'power-loss', torn: false, restartAfter: [300, 6000, 300] } },
+      ],
+    };
+    return (await runSpec(spec)).verdicts.filter((v) => v.ok === false).map((v) => v.property);
+  };
+  const on = await run(['learner-3.8.0']);
+  assert.ok(on.includes('linearizable') && on.includes('ensemble'), `with the switch: ${on.join(', ')}`);
+  assert.equal(await run([]), []);
+});
 
 test.run();

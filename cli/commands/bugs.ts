@@ -9,11 +9,11 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON list of {name, description}')
     .action((o: { json?: boolean }) => {
       if (o.json) {
-        console.log(JSON.stringify(BUG_ZOO.map((b) => ({ name: b.name, description: b.description, workload: b.workload, faults: b.faults, servers: b.servers }))));
+        console.log(JSON.stringify(BUG_ZOO.map((b) => ({ name: b.name, description: b.description, workload: b.workload, faults: b.faults, servers: b.servers, ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}) }))));
         return;
       }
       for (const b of BUG_ZOO) {
-        console.log(`${chalk.bold(b.name)}\n  ${b.description}\n  try: npx zksim explore --bug ${b.name}   (workload ${b.workload}; faults ${b.faults.join(',')})`);
+        console.log(`${chalk.bold(b.name)}\n  ${b.description}\n  try: npx zksim explore --bug ${b.name}   (workload ${b.workload}; faults ${b.faults.join(',')}${b.durationMs !== undefined ? `; duration ${b.durationMs} ms` : ''})`);
       }
     });
 }

@@ -67,6 +67,7 @@ export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadNa
     workload = bug.workload;
     config.faults = [...bug.faults];
     config.servers = bug.servers;
+    if (bug.durationMs !== undefined) config.durationMs = bug.durationMs;
   }
   if (o.workload !== undefined) {
     if (looksLikeModule(o.workload)) {
