@@ -22,6 +22,7 @@ import { HistoryRecorder, pairOperations, type HistoryEvent } from '../check/his
 import { readEdn, writeEdn, Keyword } from '../check/edn.js';
 import { checkHistory } from '../check/linearizability.js';
 import { registerModel } from '../check/models/register.js';
+import { sharedHistoriesProblem } from './shared-histories.js';
 
 const jepsen = [
   'INFO  jepsen.util - 0\t:invoke\t:read\tnil',
@@ -130,6 +131,8 @@ test('empty history is linearizable', () => {
 });
 
 test('CLI: exit 0, 1 and 2 (one line, no stack trace)', () => {
+  const missing = sharedHistoriesProblem();
+  if (missing) assert.unreachable(missing);
   const dir = mkdtempSync(join(tmpdir(), 'zksim-check-'));
   const bin = 'dist/bin/zksim.js';
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'check', ...args], { encoding: 'utf8' });

@@ -12,17 +12,20 @@ import { checkOperations } from '../check/linearizability.js';
 import { kvModel } from '../check/models/kv.js';
 import { registerModel } from '../check/models/register.js';
 import type { Model } from '../check/models/model.js';
+import { SHARED_HISTORIES, sharedHistoriesProblem } from './shared-histories.js';
 
-const root = '../shared/histories';
+const root = SHARED_HISTORIES;
 interface Expected {
   file: string;
   model: string;
   expected: 'linearizable' | 'not-linearizable';
   ops: number;
 }
-const files = (JSON.parse(readFileSync(join(root, 'expected.json'), 'utf8')) as { files: Expected[] }).files;
+const missing = sharedHistoriesProblem();
+const files = missing ? [] : (JSON.parse(readFileSync(join(root, 'expected.json'), 'utf8')) as { files: Expected[] }).files;
 
 test('expected.json lists 83 Jepsen and 6 kv histories', () => {
+  if (missing) assert.unreachable(missing);
   assert.is(files.filter((f) => f.file.startsWith('jepsen/')).length, 83);
   assert.is(files.filter((f) => f.file.startsWith('kv/')).length, 6);
 });
