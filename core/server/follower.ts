@@ -300,10 +300,7 @@ export class Learner {
         if (this.phase !== 'sync') return;
         const epoch = epochOf(m.zxid);
         // (0) SNAP/TRUNC: persist the synced state as a snapshot
-        if (this.mode === 'snap' || this.mode === 'trunc') {
-          const state = s.db.snapshot();
-          s.storage.writeSnapshot(s.db.lastProcessedZxid, state, s.db.lastTxnZxid);
-        }
+        if (this.mode === 'snap' || this.mode === 'trunc') s.writeDbSnapshot();
         // (1) log every proposal received during the sync, then (2) currentEpoch, then fsync, (3) ACK NEWLEADER,
         // (4) ACKs of the still-uncommitted ones
         const committed = this.syncProposals.slice(0, this.syncApplied);

@@ -306,12 +306,21 @@ export class ZooKeeperServer implements Role<unknown> {
     }
   }
 
+  /**
+   * Write the database as `snapshot.<lastProcessedZxid>`, recording the last txn it holds when that is older (a
+   * SNAP-synced learner's new-epoch name), so that a later TRUNC keeps it (ServerStorage.truncateAfter). Every snapshot
+   * of the database goes through here. Returns the file name. Not durable until sync.
+   */
+  writeDbSnapshot(): string {
+    return this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot(), this.db.lastTxnZxid);
+  }
+
   /** Count logged txns; take a periodic snapshot when due (SyncRequestProcessor: snapCount/2 + rand(snapCount/2)). */
   txnsLogged(n: number): void {
     if (this.snapPolicy.txnsLogged(n)) this.takeSnapshot();
   }
   private takeSnapshot(): void {
-    const name = this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot(), this.db.lastTxnZxid);
+    const name = this.writeDbSnapshot();
     this.storage.prune(3); // autopurge (keeps the simulated disk small)
     this.trace('snapshot', { zxid: this.db.lastProcessedZxid, file: name });
   }

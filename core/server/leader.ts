@@ -89,7 +89,7 @@ export class Leader {
     const s = this.s;
     this.summary = { currentEpoch: s.storage.currentEpoch, lastZxid: s.db.lastProcessedZxid };
     // ZooKeeper's leader takes a snapshot when it loads its database
-    s.storage.writeSnapshot(s.db.lastProcessedZxid, s.db.snapshot(), s.db.lastTxnZxid);
+    s.writeDbSnapshot();
     s.storage.prune(3);
     s.port.disk.sync('leader-snapshot');
     this.maxAccepted = s.storage.acceptedEpoch;
