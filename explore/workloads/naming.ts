@@ -37,8 +37,14 @@ import { CreateMode, EventType, KeeperState, type WatchedEvent } from '../../cor
 import { committedCloses } from '../checks.js';
 import { pairOperations } from '../../check/history.js';
 import type { TraceEvent } from '../../sim/trace.js';
+import { hex } from '../../core/server/quorum-messages.js';
 
 const DIR = '/workers';
+
+/** A zxid or session id in hex, '?' when unknown (verdict texts). */
+function hexOrUnknown(n: number | undefined): string {
+  return n === undefined ? '?' : hex(n);
+}
 
 export function planNaming(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
   const meanGap = rng.uniform(200, 1500);
@@ -280,7 +286,6 @@ export class NamingDriver extends BaseDriver {
         { property: 'membership-view', ok: null, explanation: 'not checked: no audit' },
       ];
     }
-    const hex = (n: number | undefined): string => (n === undefined ? '?' : `0x${n.toString(16)}`);
     const closes = this.closes();
     const events = this.cluster.history.events;
     // Each process's session id (from its 'connected' records), and the zxid of every successful create / delete.
@@ -311,15 +316,15 @@ export class NamingDriver extends BaseDriver {
     const undecided: string[] = [];
     for (const c of this.audit.children) {
       if (!closes) {
-        if (!open.has(c.owner)) undecided.push(`${DIR}/${c.name} (session ${hex(c.owner)})`);
+        if (!open.has(c.owner)) undecided.push(`${DIR}/${c.name} (session ${hexOrUnknown(c.owner)})`);
         continue;
       }
       const close = closedBy(c.owner, c.zxid);
       const vouch = (vouched?.get(c.owner) ?? []).filter((z) => c.zxid !== undefined && z <= c.zxid);
-      if (close !== undefined) problems.push(`${DIR}/${c.name} is owned by session ${hex(c.owner)}, whose closeSession was committed at zxid ${hex(close)}, yet it was still there at zxid ${hex(c.zxid)}`);
+      if (close !== undefined) problems.push(`${DIR}/${c.name} is owned by session ${hexOrUnknown(c.owner)}, whose closeSession was committed at zxid ${hexOrUnknown(close)}, yet it was still there at zxid ${hexOrUnknown(c.zxid)}`);
       else if (vouch.length) {
         const later = closes.get(c.owner);
-        problems.push(`${DIR}/${c.name} is owned by session ${hex(c.owner)}, which its leader expired before proposing zxid ${hex(vouch[0])} in the same tenure, committed, so its closeSession was committed before that zxid, yet ${later === undefined ? 'no closeSession of it was ever committed' : `its closeSession was committed only at zxid ${hex(later)}`} and the node was still there at zxid ${hex(c.zxid)}`);
+        problems.push(`${DIR}/${c.name} is owned by session ${hexOrUnknown(c.owner)}, which its leader expired before proposing zxid ${hexOrUnknown(vouch[0])} in the same tenure, committed, so its closeSession was committed before that zxid, yet ${later === undefined ? 'no closeSession of it was ever committed' : `its closeSession was committed only at zxid ${hexOrUnknown(later)}`} and the node was still there at zxid ${hexOrUnknown(c.zxid)}`);
       }
     }
     // part 2: every member that joined before the audit's listing, never left and whose session is open is listed.
@@ -330,7 +335,7 @@ export class NamingDriver extends BaseDriver {
       const join = created.get(m.path);
       if (!join || this.audit.zxid === undefined || join.zxid > this.audit.zxid) continue; // joined after the listing
       if (closedBy(sessionOf.get(s.name), this.audit.zxid) !== undefined) continue; // its session was closed by then
-      if (!names.has(m.path)) problems.push(`c${slot + 1} (${s.name}) joined as ${m.path} (zxid ${hex(join.zxid)}) and never left, its session is open, but the node is not listed at zxid ${hex(this.audit.zxid)}`);
+      if (!names.has(m.path)) problems.push(`c${slot + 1} (${s.name}) joined as ${m.path} (zxid ${hexOrUnknown(join.zxid)}) and never left, its session is open, but the node is not listed at zxid ${hexOrUnknown(this.audit.zxid)}`);
     }
     const vs: Verdict[] = [
       problems.length
@@ -349,19 +354,19 @@ export class NamingDriver extends BaseDriver {
     const got = this.view.children ? this.view.children.join(',') : '(none)';
     const za = this.audit.zxid;
     const zv = this.view.zxid;
-    const at = `at ${this.view.at}ms${zv !== undefined ? `, zxid 0x${zv.toString(16)}` : ''}`;
+    const at = `at ${this.view.at}ms${zv !== undefined ? `, zxid ${hex(zv)}` : ''}`;
     const listed = this.audit.listed.join(',');
     if (this.view.children === null || za === undefined || zv === undefined || zv <= za) {
       return listed === got
         ? { property: 'membership-view', ok: true, explanation: `the monitor's view converged (${this.audit.listed.length} member(s))` }
-        : { property: 'membership-view', ok: false, explanation: `final membership [${listed}] (zxid ${za === undefined ? '?' : `0x${za.toString(16)}`}) but the monitor's latest view (${at}) is [${got}]` };
+        : { property: 'membership-view', ok: false, explanation: `final membership [${listed}] (zxid ${hexOrUnknown(za)}) but the monitor's latest view (${at}) is [${got}]` };
     }
     // The monitor read after the listing: replay on it what was committed in (za, zv].
     const inRange = (z: number): boolean => z > za && z <= zv;
     if (this.world.recordTrace) {
       const known = new Set<number>([...created.values()].map((c) => c.zxid).concat(deleted.map((d) => d.zxid)));
       const other = this.world.trace.find((e) => e.kind === 'apply' && typeof e.zxid === 'number' && inRange(e.zxid) && (e.type === 'create' || e.type === 'delete' || e.type === 'multi') && !known.has(e.zxid));
-      if (other) return { property: 'membership-view', ok: null, explanation: `not checked: the monitor's view (${at}) is later than the final listing, and a ${String(other.type)} the history has no zxid for was committed in between (zxid 0x${(other.zxid as number).toString(16)})` };
+      if (other) return { property: 'membership-view', ok: null, explanation: `not checked: the monitor's view (${at}) is later than the final listing, and a ${String(other.type)} the history has no zxid for was committed in between (zxid ${hex(other.zxid as number)})` };
     } else return { property: 'membership-view', ok: null, explanation: `not checked: the monitor's view (${at}) is later than the final listing and the run kept no trace` };
     const owner = new Map(this.audit.children.map((c) => [c.name, c.owner]));
     const must = new Set<string>();
@@ -390,7 +395,7 @@ export class NamingDriver extends BaseDriver {
     const view = new Set(this.view.children);
     const missing = [...must].filter((n) => !view.has(n));
     const extra = [...view].filter((n) => !must.has(n) && !maybe.has(n));
-    if (!missing.length && !extra.length) return { property: 'membership-view', ok: true, explanation: `the monitor's view converged (${view.size} member(s) at zxid 0x${zv.toString(16)})` };
-    return { property: 'membership-view', ok: false, explanation: `membership at zxid 0x${zv.toString(16)} (the listing at 0x${za.toString(16)} and the changes committed since) is [${[...must].sort().join(',')}] but the monitor's latest view (${at}) is [${got}]` };
+    if (!missing.length && !extra.length) return { property: 'membership-view', ok: true, explanation: `the monitor's view converged (${view.size} member(s) at zxid ${hex(zv)})` };
+    return { property: 'membership-view', ok: false, explanation: `membership at zxid ${hex(zv)} (the listing at ${hex(za)} and the changes committed since) is [${[...must].sort().join(',')}] but the monitor's latest view (${at}) is [${got}]` };
   }
 }
