@@ -67,6 +67,19 @@ export function summarize(spec: RunSpec, o: RunOutcome): SeedResult {
   };
 }
 
+/** Per property, how many of the seeds passed, failed (every violated property of a seed counts) or left it unchecked. */
+export function propertyTable(results: readonly SeedResult[]): Record<string, { passed: number; failed: number; notChecked: number }> {
+  const t: Record<string, { passed: number; failed: number; notChecked: number }> = {};
+  const get = (p: string) => (t[p] ??= { passed: 0, failed: 0, notChecked: 0 });
+  for (const r of results) {
+    for (const p of r.passed) get(p).passed++;
+    for (const p of r.notChecked) get(p).notChecked++;
+    // every violated property of a seed counts, not only the first (the one its repro and shrinking follow)
+    for (const p of r.failed) get(p).failed++;
+  }
+  return t;
+}
+
 export async function runOneSeed(base: ExploreBase, seed: Seed): Promise<SeedResult> {
   const spec = specOf(base, seed);
   return summarize(spec, await runSpec(spec));

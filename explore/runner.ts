@@ -140,6 +140,29 @@ export function firstFailure(o: RunOutcome): Verdict | undefined {
   return failed(o.verdicts);
 }
 
+/**
+ * A run as plain data: what `zksim run --json` prints, but for its wall-clock time (so the same spec gives equal
+ * data). `leader` is the leader's server id.
+ */
+export function runData(spec: RunSpec, o: RunOutcome) {
+  return {
+    seed: spec.seed,
+    traceHash: o.traceHash,
+    events: o.events,
+    simulatedMs: o.simulatedMs,
+    historyOps: o.historyOps,
+    servers: o.servers,
+    leader: o.leader === null ? null : Number(o.leader.slice(1)),
+    epoch: o.epoch,
+    workload: spec.workload.name,
+    clients: spec.workload.clients.length,
+    faults: o.faults,
+    bugs: spec.config.bugs,
+    ok: !o.verdicts.some((v) => v.ok === false),
+    verdicts: o.verdicts.map((v) => ({ property: v.property, ok: v.ok, explanation: v.explanation })),
+  };
+}
+
 /** runSeed(seed, config): the schedule and workload generated from the seed, then run (see runSpec). */
 export async function runSeed(seed: Seed, config: ExploreConfig, opts: RunOptions = {}): Promise<RunOutcome> {
   return runSpec(specForSeed(seed, config), opts);

@@ -3,20 +3,19 @@ import chalk from 'chalk';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { looksLikeModule, recipePath, loadRecipe } from '../../explore/workloads/module.js';
+import { loadRecipe } from '../../explore/workloads/module.js';
+import { KNOWN_PROPERTIES, OptionError, baseFromChoices, faultKinds, type ChoiceName, type ConfigChoices, type Spelling } from '../../explore/options.js';
 import { UsageError } from '../errors.js';
 import { parsePositiveInt } from '../options.js';
-import { BUG_ZOO, findBug } from '../../explore/bugs.js';
 import { DEFAULT_CONFIG, FAULT_KINDS, MIXED_WORKLOADS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from '../../explore/spec.js';
-import { explore, parseRange, parseShard, shardSeeds, specOf, type ExploreBase, type SeedResult } from '../../explore/engine.js';
-import { runSpec } from '../../explore/runner.js';
-import { DEFAULT_OUT, makeRepro, seedDirName, writeFailure } from '../../explore/artefacts.js';
-import { shrink } from '../../explore/shrink.js';
+import { explore, parseRange, parseShard, propertyTable, shardSeeds, type ExploreBase } from '../../explore/engine.js';
+import { saveFailures } from '../../explore/failures.js';
+import { DEFAULT_OUT } from '../../explore/artefacts.js';
 import { zksimVersion } from '../../explore/version.js';
 import { settleMs } from '../../explore/progress.js';
 import { headline } from '../../explore/verdict.js';
 
-export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
+export { KNOWN_PROPERTIES, propertyTable };
 
 /** The default of `zksim explore` (and `npm start`): seeds 1..DEFAULT_COUNT. About a minute on 2 cores. */
 export const DEFAULT_COUNT = 5000;
@@ -45,62 +44,53 @@ export function addConfigOptions(cmd: Command): Command {
     .option('--skip-check <list>', `comma-separated properties not to check (${KNOWN_PROPERTIES.join(', ')})`);
 }
 
-export function parseFaults(text: string): FaultKind[] {
-  const t = text.trim();
-  if (t === 'all') return [...FAULT_KINDS];
-  if (t === 'none' || t === '') return [];
-  const out: FaultKind[] = [];
-  for (const k of t.split(',').map((x) => x.trim()).filter(Boolean)) {
-    if (!FAULT_KINDS.includes(k as FaultKind)) throw new UsageError(`unknown fault '${k}' (known: ${FAULT_KINDS.join(', ')}, all, none)`);
-    if (!out.includes(k as FaultKind)) out.push(k as FaultKind);
+/** The CLI's spelling of the options shared with the library (explore/options.ts): flags, numbers as text. */
+const FLAGS: Record<ChoiceName, string> = {
+  servers: '--servers',
+  clients: '--clients',
+  workload: '--workload',
+  faults: '--faults',
+  bug: '--bug',
+  durationMs: '--duration',
+  recoveryMs: '--recovery',
+  skipChecks: '--skip-check',
+};
+const CLI: Spelling<string> = { flag: (o) => FLAGS[o], int: (o, text) => parsePositiveInt(FLAGS[o], text) };
+
+/** Runs a validation of explore/options.ts; its OptionError is bad input (exit 2, one line). */
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OptionError) throw new UsageError(e.message);
+    throw e;
   }
-  return out;
+}
+
+/** The text of --faults as a list, or 'all' / 'none'. */
+function faultList(text: string): string[] | 'all' | 'none' {
+  const t = text.trim();
+  if (t === 'all') return 'all';
+  if (t === 'none' || t === '') return 'none';
+  return t.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+export function parseFaults(text: string): FaultKind[] {
+  return usage(() => faultKinds(faultList(text), CLI.flag));
 }
 
 export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadName | 'mixed' } = {}): ExploreBase {
-  const config: ExploreConfig = { ...DEFAULT_CONFIG, faults: [...DEFAULT_CONFIG.faults] };
-  let workload: WorkloadName | 'mixed' = defaults.workload ?? 'mixed';
-  if (o.bug !== undefined) {
-    const bug = findBug(o.bug);
-    if (!bug) throw new UsageError(`unknown bug '${o.bug}' (known: ${BUG_ZOO.map((b) => b.name).join(', ')})`);
-    config.bugs = [bug.name];
-    workload = bug.workload;
-    config.faults = [...bug.faults];
-    config.servers = bug.servers;
-    if (bug.durationMs !== undefined) config.durationMs = bug.durationMs;
-  }
-  if (o.workload !== undefined) {
-    if (looksLikeModule(o.workload)) {
-      try {
-        config.workloadModule = recipePath(o.workload);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      workload = 'module';
-    } else {
-      if (o.workload !== 'mixed' && !(WORKLOADS as readonly string[]).includes(o.workload)) throw new UsageError(`unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')}, mixed, or the path of a recipe module)`);
-      workload = o.workload as WorkloadName | 'mixed';
-    }
-  }
-  if (o.faults !== undefined) config.faults = parseFaults(o.faults);
-  if (o.servers !== undefined) {
-    const n = parsePositiveInt('--servers', o.servers);
-    if (n > 9) throw new UsageError('--servers must be at most 9');
-    config.servers = n;
-  }
-  if (o.clients !== undefined) {
-    const n = parsePositiveInt('--clients', o.clients);
-    if (n > 20) throw new UsageError('--clients must be at most 20');
-    config.clients = n;
-  }
-  if (o.duration !== undefined) config.durationMs = parsePositiveInt('--duration', o.duration);
-  if (o.recovery !== undefined) config.recoveryMs = parsePositiveInt('--recovery', o.recovery);
-  if (o.skipCheck !== undefined) {
-    const list = o.skipCheck.split(',').map((x) => x.trim()).filter(Boolean);
-    for (const p of list) if (!KNOWN_PROPERTIES.includes(p)) throw new UsageError(`unknown property '${p}' (known: ${KNOWN_PROPERTIES.join(', ')})`);
-    config.skipChecks = list;
-  }
-  return { config, workload };
+  const choices: ConfigChoices<string> = {
+    servers: o.servers,
+    clients: o.clients,
+    workload: o.workload,
+    faults: o.faults === undefined ? undefined : faultList(o.faults),
+    bug: o.bug,
+    durationMs: o.duration,
+    recoveryMs: o.recovery,
+    skipChecks: o.skipCheck === undefined ? undefined : o.skipCheck.split(',').map((x) => x.trim()).filter(Boolean),
+  };
+  return usage(() => baseFromChoices(choices, CLI, defaults));
 }
 
 /** Loads a recipe module named by --workload (or by a repro), so that a broken one is bad input (exit 2). */
@@ -139,18 +129,6 @@ export interface ExploreSummary {
   properties: Record<string, { passed: number; failed: number; notChecked: number }>;
   workloads: Record<string, number>;
   config: { base: ExploreBase };
-}
-
-export function propertyTable(results: SeedResult[]): Record<string, { passed: number; failed: number; notChecked: number }> {
-  const t: Record<string, { passed: number; failed: number; notChecked: number }> = {};
-  const get = (p: string) => (t[p] ??= { passed: 0, failed: 0, notChecked: 0 });
-  for (const r of results) {
-    for (const p of r.passed) get(p).passed++;
-    for (const p of r.notChecked) get(p).notChecked++;
-    // every violated property of a seed counts, not only the first (the one its repro and shrinking follow)
-    for (const p of r.failed) get(p).failed++;
-  }
-  return t;
 }
 
 export function printTable(summary: Pick<ExploreSummary, 'properties' | 'workloads' | 'seeds' | 'seedsPerSecond' | 'failures'>, out = process.stdout): void {
@@ -224,49 +202,26 @@ export function register(program: Command): void {
     });
     bar?.stop();
 
-    const failing = run.results.filter((r) => r.failure);
-    const failures: ExploreSummary['failures'] = [];
-    let written = 0;
-    for (const r of failing) {
-      const entry: ExploreSummary['failures'][number] = { seed: r.seed, workload: r.workload, property: r.failure!.property, repro: null };
-      failures.push(entry);
-      if (written >= maxArtefacts) {
-        // Beyond --artefacts: the repro alone (the spec is known without re-running), enough to replay it.
-        const spec = specOf(base, r.seed);
-        const dir = join(o.out, seedDirName(r.seed));
-        mkdirSync(dir, { recursive: true });
-        entry.repro = join(dir, 'repro.json');
-        writeFileSync(entry.repro, JSON.stringify(makeRepro(spec, { property: r.failure!.property, ok: false, explanation: r.failure!.explanation }, r.traceHash), null, 2) + '\n');
-        continue;
-      }
-      written++;
-      // Re-run the failing seed here with the trace on (the run is deterministic: same hash), write the artefacts.
-      const spec = specOf(base, r.seed);
-      const full = await runSpec(spec, { recordTrace: true, keepHistory: true });
-      const verdict = full.verdicts.find((v) => v.property === r.failure!.property && v.ok === false) ?? { property: r.failure!.property, ok: false, explanation: r.failure!.explanation };
-      const dir = join(o.out, seedDirName(r.seed));
-      entry.repro = writeFailure(dir, spec, full, verdict);
-      if (!o.json) {
-        process.stdout.write(`${chalk.red('FAIL')} seed ${r.seed} (${r.workload}): ${verdict.property}: ${headline(verdict.explanation, 200).text}\n`);
+    const failures: ExploreSummary['failures'] = await saveFailures(base, run.results, {
+      out: o.out,
+      maxArtefacts,
+      shrink: o.shrink,
+      onWritten: (entry, verdict) => {
+        if (o.json) return;
+        process.stdout.write(`${chalk.red('FAIL')} seed ${entry.seed} (${entry.workload}): ${verdict.property}: ${headline(verdict.explanation, 200).text}\n`);
         process.stdout.write(`  replay: npx zksim replay ${entry.repro}\n`);
-      }
-      if (o.shrink && written === 1) {
-        try {
-          const s = await shrink(spec, verdict.property, { budget: 300 });
-          const sFull = await runSpec(s.spec, { recordTrace: true, keepHistory: true });
-          entry.shrunk = writeFailure(dir, s.spec, sFull, s.verdict, 'repro-shrunk.json');
-          entry.shrunkFaults = s.after.faults;
-          if (!o.json) {
-            process.stdout.write(
-              `  shrunk in ${s.runs} runs: faults ${s.before.faults} -> ${s.after.faults}, ops ${s.before.ops} -> ${s.after.ops}, clients ${s.before.clients} -> ${s.after.clients}, servers ${s.before.servers} -> ${s.after.servers}, ${s.before.durationMs} -> ${s.after.durationMs} ms\n`,
-            );
-            process.stdout.write(`  replay: npx zksim replay ${entry.shrunk}\n`);
-          }
-        } catch (e) {
-          if (!o.json) process.stdout.write(`  (not shrunk: ${e instanceof Error ? e.message : String(e)})\n`);
-        }
-      }
-    }
+      },
+      onShrunk: (entry, s) => {
+        if (o.json) return;
+        process.stdout.write(
+          `  shrunk in ${s.runs} runs: faults ${s.before.faults} -> ${s.after.faults}, ops ${s.before.ops} -> ${s.after.ops}, clients ${s.before.clients} -> ${s.after.clients}, servers ${s.before.servers} -> ${s.after.servers}, ${s.before.durationMs} -> ${s.after.durationMs} ms\n`,
+        );
+        process.stdout.write(`  replay: npx zksim replay ${entry.shrunk}\n`);
+      },
+      onShrinkFailed: (e) => {
+        if (!o.json) process.stdout.write(`  (not shrunk: ${e instanceof Error ? e.message : String(e)})\n`);
+      },
+    });
 
     const workloads: Record<string, number> = {};
     for (const r of run.results) workloads[r.workload] = (workloads[r.workload] ?? 0) + 1;

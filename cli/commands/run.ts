@@ -7,7 +7,7 @@ import { checkDeterminism } from '../determinism.js';
 import { parsePositiveInt } from '../options.js';
 import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
 import { specOf } from '../../explore/engine.js';
-import { runSpec, type RunOutcome } from '../../explore/runner.js';
+import { runData, runSpec, type RunOutcome } from '../../explore/runner.js';
 import { printVerdicts } from '../verdicts.js';
 import { writeReportFile } from '../report-option.js';
 import { checkSpecDeterminism } from '../../explore/determinism.js';
@@ -73,28 +73,10 @@ export function register(program: Command): void {
   });
 }
 
-function leaderId(name: string | null): number | null {
-  return name === null ? null : Number(name.slice(1));
-}
-
+/** What `run --json` prints: the run's data (explore/runner.ts runData) with its wall-clock time after simulatedMs. */
 export function runJson(spec: RunSpec, o: RunOutcome, wallMs: number): Record<string, unknown> {
-  return {
-    seed: spec.seed,
-    traceHash: o.traceHash,
-    events: o.events,
-    simulatedMs: o.simulatedMs,
-    wallMs: Math.round(wallMs * 10) / 10,
-    historyOps: o.historyOps,
-    servers: o.servers,
-    leader: leaderId(o.leader),
-    epoch: o.epoch,
-    workload: spec.workload.name,
-    clients: spec.workload.clients.length,
-    faults: o.faults,
-    bugs: spec.config.bugs,
-    ok: !o.verdicts.some((v) => v.ok === false),
-    verdicts: o.verdicts.map((v) => ({ property: v.property, ok: v.ok, explanation: v.explanation })),
-  };
+  const { seed, traceHash, events, simulatedMs, ...rest } = runData(spec, o);
+  return { seed, traceHash, events, simulatedMs, wallMs: Math.round(wallMs * 10) / 10, ...rest };
 }
 
 function printRun(spec: RunSpec, o: RunOutcome, wallMs: number, verbose: boolean): void {

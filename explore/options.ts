@@ -1,0 +1,117 @@
+/**
+ * A user's choices for the config of a run (the CLI's --servers, --workload, --faults, ... and the library's
+ * runSeed/explore options, api/), validated in one place so that both accept and refuse the same values and start
+ * from the same defaults. Problems are OptionErrors naming the option as the caller spells it (`flag`): the CLI turns
+ * them into bad input (exit 2), the library into an Error.
+ */
+import { BUG_ZOO, findBug } from './bugs.js';
+import type { ExploreBase } from './engine.js';
+import { DEFAULT_CONFIG, FAULT_KINDS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from './spec.js';
+import { looksLikeModule, recipePath } from './workloads/module.js';
+
+/** The properties of zksim's own checkers and harness (--skip-check). */
+export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
+
+/** `N`: how numbers come (the library: numbers; the CLI: the text of its options, parsed in `Spelling.int`). */
+export interface ConfigChoices<N = number> {
+  servers?: N;
+  clients?: N;
+  /** A built-in workload, 'mixed', or the path of a recipe module. */
+  workload?: string;
+  /** Fault kinds, or 'all' / 'none'. */
+  faults?: readonly string[] | 'all' | 'none';
+  /** A zoo bug: it also picks the bug's workload, fault kinds, servers and duration, unless chosen here. */
+  bug?: string;
+  durationMs?: N;
+  recoveryMs?: N;
+  skipChecks?: readonly string[];
+}
+
+export type ChoiceName = keyof ConfigChoices;
+
+/** A bad choice; `option` is the choice's name in ConfigChoices, the message spells it as the caller does. */
+export class OptionError extends Error {
+  override name = 'OptionError';
+  constructor(readonly option: ChoiceName, message: string) {
+    super(message);
+  }
+}
+
+/** How a caller names its options in messages, and reads a positive integer (throwing an error that names it). */
+export interface Spelling<N> {
+  flag(option: ChoiceName): string;
+  int(option: ChoiceName, value: N): number;
+}
+
+/** The library's spelling: options named as in ConfigChoices, numbers given as numbers. */
+export const LIBRARY: Spelling<number> = {
+  flag: (o) => o,
+  int: (o, n) => {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new OptionError(o, `${o} must be a positive integer, got ${describe(n)}`);
+    return n;
+  },
+};
+
+/** The fault kinds of a list, or of 'all' / 'none'. */
+export function faultKinds(faults: readonly string[] | 'all' | 'none', flag: (o: ChoiceName) => string = LIBRARY.flag): FaultKind[] {
+  if (faults === 'all') return [...FAULT_KINDS];
+  if (faults === 'none') return [];
+  if (!Array.isArray(faults)) throw new OptionError('faults', `${flag('faults')} must be a list of fault kinds, 'all' or 'none', got ${describe(faults)}`);
+  const out: FaultKind[] = [];
+  for (const k of faults as unknown[]) {
+    if (!FAULT_KINDS.includes(k as FaultKind)) throw new OptionError('faults', `unknown fault '${String(k)}' (known: ${FAULT_KINDS.join(', ')}, all, none)`);
+    if (!out.includes(k as FaultKind)) out.push(k as FaultKind);
+  }
+  return out;
+}
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'a list' : String(v);
+}
+
+/** The base config of an exploration (or a run) from the user's choices; the CLI's defaults for the rest. */
+export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, defaults: { workload?: WorkloadName | 'mixed' } = {}): ExploreBase {
+  const { flag } = spelling;
+  const int = (option: ChoiceName, v: N, max?: number): number => {
+    const n = spelling.int(option, v);
+    if (max !== undefined && n > max) throw new OptionError(option, `${flag(option)} must be at most ${max}`);
+    return n;
+  };
+  const config: ExploreConfig = { ...DEFAULT_CONFIG, faults: [...DEFAULT_CONFIG.faults] };
+  let workload: WorkloadName | 'mixed' = defaults.workload ?? 'mixed';
+  if (c.bug !== undefined) {
+    const bug = typeof c.bug === 'string' ? findBug(c.bug) : undefined;
+    if (!bug) throw new OptionError('bug', `unknown bug '${String(c.bug)}' (known: ${BUG_ZOO.map((b) => b.name).join(', ')})`);
+    config.bugs = [bug.name];
+    workload = bug.workload;
+    config.faults = [...bug.faults];
+    config.servers = bug.servers;
+    if (bug.durationMs !== undefined) config.durationMs = bug.durationMs;
+  }
+  if (c.workload !== undefined) {
+    if (typeof c.workload !== 'string') throw new OptionError('workload', `${flag('workload')} must be a workload name or the path of a recipe module, got ${describe(c.workload)}`);
+    if (looksLikeModule(c.workload)) {
+      try {
+        config.workloadModule = recipePath(c.workload);
+      } catch (e) {
+        throw new OptionError('workload', (e as Error).message);
+      }
+      workload = 'module';
+    } else {
+      if (c.workload !== 'mixed' && !(WORKLOADS as readonly string[]).includes(c.workload)) throw new OptionError('workload', `unknown workload '${c.workload}' (known: ${WORKLOADS.join(', ')}, mixed, or the path of a recipe module)`);
+      workload = c.workload as WorkloadName | 'mixed';
+    }
+  }
+  if (c.faults !== undefined) config.faults = faultKinds(c.faults, flag);
+  if (c.servers !== undefined) config.servers = int('servers', c.servers, 9);
+  if (c.clients !== undefined) config.clients = int('clients', c.clients, 20);
+  if (c.durationMs !== undefined) config.durationMs = int('durationMs', c.durationMs);
+  if (c.recoveryMs !== undefined) config.recoveryMs = int('recoveryMs', c.recoveryMs);
+  if (c.skipChecks !== undefined) {
+    if (!Array.isArray(c.skipChecks)) throw new OptionError('skipChecks', `${flag('skipChecks')} must be a list of properties, got ${describe(c.skipChecks)}`);
+    const list = [...c.skipChecks] as unknown[];
+    for (const p of list) if (!KNOWN_PROPERTIES.includes(p as string)) throw new OptionError('skipChecks', `unknown property '${String(p)}' (known: ${KNOWN_PROPERTIES.join(', ')})`);
+    config.skipChecks = list as string[];
+  }
+  return { config, workload };
+}
