@@ -54,7 +54,10 @@ export interface RecipeWorkload {
 /** What a recipe module default-exports. */
 export type RecipeFactory = () => RecipeWorkload;
 
-/** Modules loaded so far, by absolute path (a run's driver is made synchronously, after `loadRecipe`). */
+/**
+ * Modules loaded so far, by absolute path (a run's driver is made synchronously, after `loadRecipe`), and factories
+ * registered as functions (registerRecipe), by their key.
+ */
 const loaded = new Map<string, RecipeFactory>();
 
 /** A problem with a recipe module (bad input: the CLI exits 2). */
@@ -78,6 +81,7 @@ export function recipePath(value: string): string {
 export async function loadRecipe(path: string): Promise<RecipeFactory> {
   const have = loaded.get(path);
   if (have) return have;
+  if (path.startsWith(IN_MEMORY_PREFIX)) throw new RecipeError(`a recipe factory given as a function (${path}) runs only in the thread that registered it, while it is registered`);
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
@@ -91,16 +95,47 @@ export async function loadRecipe(path: string): Promise<RecipeFactory> {
   return factory;
 }
 
+/**
+ * A recipe factory given as a function (the library's runSeed/explore, api/), not as a module: checked as a module's
+ * default export is, then found under the returned key as a module under its path (config.workloadModule), in this
+ * thread only. The key ends with `/<recipe name>`, so that reports call the workload `module:<recipe name>`; no
+ * file has it, so a repro of such a run cannot be replayed (the library refuses to write one). Unregister it after.
+ */
+export function registerRecipe(factory: unknown): string {
+  if (typeof factory !== 'function') throw new RecipeError(`workload (a recipe factory) must be a function that returns a recipe ({ name, step, verdicts, ... }), got ${factory === null ? 'null' : typeof factory}`);
+  const recipe = recipeProblem(IN_MEMORY, factory as RecipeFactory);
+  const key = `${IN_MEMORY_PREFIX}${++registered}/${recipe.name}`;
+  loaded.set(key, factory as RecipeFactory);
+  return key;
+}
+
+/** Forgets a factory registered by registerRecipe. */
+export function unregisterRecipe(key: string): void {
+  if (key.startsWith(IN_MEMORY_PREFIX)) loaded.delete(key);
+}
+
+const IN_MEMORY = 'in-memory';
+const IN_MEMORY_PREFIX = 'in-memory:';
+let registered = 0;
+
+/** How messages name a recipe's source: a module by its path, a registered function as the recipe factory. */
+function sourceOf(path: string): { what: string; made: string } {
+  return path === IN_MEMORY || path.startsWith(IN_MEMORY_PREFIX)
+    ? { what: 'workload (a recipe factory)', made: 'it' }
+    : { what: `workload module ${path}`, made: 'its default export' };
+}
+
 /** Makes a recipe and checks its shape; throws RecipeError when malformed. */
 function recipeProblem(path: string, factory: RecipeFactory): RecipeWorkload {
+  const { what, made } = sourceOf(path);
   let d: Partial<RecipeWorkload> | undefined;
   try {
     d = factory();
   } catch (e) {
-    throw new RecipeError(`workload module ${path}: its default export threw: ${e instanceof Error ? e.message : String(e)}`);
+    throw new RecipeError(`${what}: ${made} threw: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const bad = (what: string): never => {
-    throw new RecipeError(`workload module ${path}: the recipe its default export returns must have ${what}`);
+  const bad = (need: string): never => {
+    throw new RecipeError(`${what}: the recipe ${made} returns must have ${need}`);
   };
   if (!d || typeof d !== 'object') bad('name, step and verdicts');
   if (typeof d!.name !== 'string' || !d!.name) bad('a non-empty string "name"');
