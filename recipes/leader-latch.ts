@@ -16,16 +16,13 @@
  * prefix breaks (`_c1_...-0000000007` sorts before `_c2_...-0000000005`), so a newcomer can take over while the leader
  * still writes. recipes/leader-latch-by-name.ts exports it; zksim finds it in a few seeds.
  */
-import type { RecipeContext, RecipeWorkload } from '../explore/workloads/module.js';
-import type { Session } from '../explore/cluster.js';
-import { CreateMode } from '../core/client/index.js';
-import { dataText } from '../core/client/index.js';
+// What a user of the package writes. Here 'zksim' is this package itself: Node resolves a package's own name through
+// its "exports" (dist/api/index.js), and TypeScript to api/index.ts.
+import { Code, CreateMode, dataText, type RecipeContext, type RecipeWorkload, type Session } from 'zksim';
 
 const LATCH = '/latch';
 const TERMS = '/terms';
-const CONNECTIONLOSS = -4;
-const NONODE = -101;
-const NODEEXISTS = -110;
+const { CONNECTIONLOSS, NONODE, NODEEXISTS } = Code;
 
 const seq = (name: string): number => Number(name.slice(-10));
 const code = (e: unknown): number => (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0);
