@@ -184,4 +184,16 @@ test('bad options are refused with one line naming the option', async () => {
   assert.match(await rejects(explore({ seeds: [1], workload: correct, out: tmpdir() })), /^zksim explore: out: no repro of a recipe factory function can be written/);
 });
 
+test('runs started together (Promise.all, as concurrent tests do) give what they give one after another', async () => {
+  // Runs share this thread: their recipes are registered side by side, and nothing of one may leak into another
+  // (module-level memos, registered recipes). (A run's loop hands over through process.nextTick, which drains before
+  // the other run's promise jobs, so in practice the runs go one after another.)
+  const runs: Array<[number, RunOptions]> = [[1, {}], [2, { workload: byName, servers: 1 }], [3, { workload: correct }], [4, { workload: 'naming' }]];
+  const alone: RunResult[] = [];
+  for (const [seed, o] of runs) alone.push(await runSeed(seed, o));
+  const together = await Promise.all(runs.map(([seed, o]) => runSeed(seed, o)));
+  assert.equal(together, alone);
+  assert.ok(new Set(alone.map((r) => r.traceHash)).size === runs.length);
+});
+
 test.run();
