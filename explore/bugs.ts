@@ -100,7 +100,7 @@ export const BUG_ZOO: ZooBug[] = [
   },
   {
     name: 'learner-3.8.0',
-    description: 'ZOOKEEPER-4643/4785 (3.8.0 Learner.syncWithLeader): at NEWLEADER a learner persists the new currentEpoch, ACKs NEWLEADER at once and only queues the txns of its DIFF to the log, so a crash just after the ACK can leave it with the new epoch and without those txns; elected on its newer epoch, it truncates them from a server that had them, and writes acknowledged to clients are lost. (Also ZOOKEEPER-4394: a COMMIT between NEWLEADER and UPTODATE crashes the learner.) The window is one fsync long, so only long runs of crashes hit it: 2 of seeds 1..500 with these settings (4 minutes of faults), 0 of 5,000 seeds with 20 s runs of any fault mix tried.',
+    description: 'ZOOKEEPER-4643/4785 (3.8.0 Learner.syncWithLeader): at NEWLEADER a learner writes and fsyncs the new currentEpoch (reading nothing more from the leader meanwhile), then only queues the txns of its DIFF to the log and ACKs NEWLEADER before they are flushed, so a crash within that log fsync leaves it with the new epoch and without those txns; elected on its newer epoch, it truncates them from a server that had them, and writes acknowledged to clients are lost. (Also ZOOKEEPER-4394: a COMMIT between NEWLEADER and UPTODATE crashes the learner.) The window is one log fsync long, and the stale election must follow, so only long runs of crashes hit it: 2 of seeds 1..500 with these settings (4 minutes of faults; 6 of 1..2000), 1 of 2,000 with 60 s, 0 of 2,000 with 20 s runs of crashes.',
     workload: 'registers', faults: ['crash'], servers: 3, durationMs: 240_000,
     caughtBy: ['linearizable', 'ensemble'],
   },

@@ -234,4 +234,119 @@ test('learner-3.8.0: a power loss after the NEWLEADER ACK, before the synced txn
   assert.equal(await run([]), []);
 });
 
+// learner-3.8.0, the order of 3.8.0's NEWLEADER handling (Learner.syncWithLeader; QuorumPeer.setCurrentEpoch writes
+// the epoch file through AtomicFileWritingIdiom, which fsyncs it): the epoch is durable before the ACK of NEWLEADER
+// leaves; the learner thread reads nothing from the leader during that fsync, so the packets that arrive meanwhile are
+// handled after it, in order (here a PROPOSAL and its COMMIT: the proposal is logged, then the COMMIT before UPTODATE
+// crashes the learner, ZOOKEEPER-4394); the synced txns go to the log only then, so a crash after the ACK and before
+// that log flush keeps the new epoch without them (ZOOKEEPER-4643). The learner's fsyncs take 400 ms, the others' 1-5.
+async function learner380(opts: { atNewLeader?: 'write' | 'crash-leader' }) {
+  const tc = makeCluster({ servers: 3, seed: 47, recordTrace: true, bugs: ['learner-3.8.0'] });
+  const leader = await elect(tc);
+  const [lag, other] = tc.names.filter((n) => n !== leader) as [string, string];
+  const c = tc.client('c1', { servers: [other] });
+  await tc.run(c.create('/l', '0'));
+  tc.world.crash(lag);
+  for (let i = 1; i <= 3; i++) await tc.run(c.setData('/l', `${i}`));
+  const syncedZxid = tc.server(leader)!.lastProcessedZxid;
+  // a new epoch while the lagging server is down: the leader restarts and the two elect again
+  tc.world.crash(leader);
+  tc.world.restart(leader);
+  assert.ok(await tc.until(() => tc.leader() !== null, 30000));
+  await tc.run(c.getData('/l')); // c1 is connected again
+  const oldEpoch = tc.world.disk(lag).durableValue('currentEpoch') as number;
+  tc.world.disk(lag).setSyncLatency({ min: 400, max: 400 });
+  const trace = tc.world.trace;
+  const start = trace.length; // from the restart on
+  let seen = start;
+  tc.world.restart(lag);
+  const find = (pred: (e: (typeof trace)[number]) => boolean): number => {
+    for (; seen < trace.length; seen++) if (pred(trace[seen]!)) return seen;
+    return -1;
+  };
+  const msgOf = (e: (typeof trace)[number]) => e.msg as { type: string; zxid?: number; t?: { zxid: number } };
+  // NEWLEADER reaches the learner
+  let iNewLeader = -1;
+  assert.ok(await tc.until(() => (iNewLeader = find((e) => e.kind === 'recv' && e.node === lag && e.type === 'newleader')) >= 0, 30000));
+  const newLeaderAt = trace[iNewLeader]!.t as number;
+  const epoch = Math.floor(msgOf(trace[iNewLeader]!).zxid! / 2 ** 32);
+  assert.ok(epoch > oldEpoch, `NEWLEADER brings ${lag} a new epoch (${oldEpoch} -> ${epoch})`);
+  const base = { tc, lag, epoch, syncedZxid, newLeaderAt, iNewLeader, trace, msgOf };
+  if (opts.atNewLeader === 'write') void c.setData('/l', 'during').catch(() => undefined);
+  if (opts.atNewLeader === 'crash-leader') {
+    tc.world.crash(trace[iNewLeader]!.from as string);
+    return { ...base, ackAt: -1, iEpochSynced: -1, iAck: -1 };
+  }
+  // the learner's ACK of NEWLEADER
+  let iAck = -1;
+  assert.ok(await tc.until(() => (iAck = find((e) => e.kind === 'send' && e.node === lag && e.type === 'ack' && msgOf(e).zxid === epoch * 2 ** 32)) >= 0, 5000));
+  const ackAt = trace[iAck]!.t as number;
+  // the completion of the first fsync the learner requested after writing the epoch (fsyncs complete in order)
+  const iEpochWrite = trace.findIndex((e, i) => i > iNewLeader && e.kind === 'disk' && e.node === lag && e.file === 'currentEpoch');
+  const requestsBefore = trace.slice(start, iEpochWrite).filter((e) => e.kind === 'fsync' && e.node === lag).length;
+  let iEpochSynced = -1;
+  for (let i = start, n = 0; i < trace.length; i++) {
+    if (trace[i]!.kind === 'synced' && trace[i]!.node === lag && ++n === requestsBefore + 1) {
+      iEpochSynced = i;
+      break;
+    }
+  }
+  return { ...base, ackAt, iEpochSynced, iAck };
+}
+
+test('learner-3.8.0: the epoch is durable before the NEWLEADER ACK; leader packets of the epoch fsync wait, in order', async () => {
+  const r = await learner380({ atNewLeader: 'write' });
+  const { tc, lag, epoch, trace, msgOf } = r;
+  assert.ok(r.iNewLeader < r.iEpochSynced && r.iEpochSynced < r.iAck, 'NEWLEADER, then the epoch is durable, then the ACK');
+  assert.ok(r.ackAt - r.newLeaderAt >= 400, `the ACK waited for the epoch fsync (${r.ackAt - r.newLeaderAt} ms)`);
+  // the PROPOSAL and COMMIT of the write arrived during the epoch fsync ...
+  const during = trace.slice(r.iNewLeader + 1, r.iEpochSynced).filter((e) => e.kind === 'recv' && e.node === lag);
+  const p = during.find((e) => msgOf(e).type === 'proposal');
+  const cm = during.find((e) => msgOf(e).type === 'commit');
+  assert.ok(p && cm, `a PROPOSAL and its COMMIT reached ${lag} during its epoch fsync: ${during.map((e) => msgOf(e).type).join(', ')}`);
+  const pz = msgOf(p!).t!.zxid;
+  assert.is(msgOf(cm!).zxid, pz);
+  // ... and none of them was handled meanwhile: the learner wrote nothing but the epoch, sent nothing
+  const meanwhile = trace.slice(r.iNewLeader + 1, r.iEpochSynced).filter((e) => e.node === lag && (e.kind === 'disk' || e.kind === 'send'));
+  assert.equal(meanwhile.map((e) => `${e.kind} ${e.kind === 'disk' ? e.file : e.type}`), ['disk currentEpoch'], 'during the epoch fsync');
+  // after the ACK, in arrival order: the synced txns and the proposal logged, then the COMMIT crashes it (ZOOKEEPER-4394)
+  await tc.advance(50);
+  const after = trace.slice(r.iAck + 1).filter((e) => e.node === lag && (e.kind === 'disk' || (e.kind === 'learner' && e.event === 'crash')));
+  const iCrash = after.findIndex((e) => e.kind === 'learner');
+  assert.ok(iCrash > 0, 'the held COMMIT crashed the learner after the ACK');
+  assert.is(after[iCrash]!.zxid, `0x${pz.toString(16)}`);
+  assert.is(after[iCrash]!.t, r.ackAt, 'the held packets were handled as the epoch fsync completed');
+  assert.ok(after.slice(0, iCrash).some((e) => e.kind === 'disk' && e.op === 'append'), 'the held PROPOSAL was logged before its COMMIT was handled');
+  assert.ok(tc.server(lag)!.storage.lastLoggedZxid >= pz, 'the held proposal is in the learner\'s log');
+});
+
+test('learner-3.8.0: a crash after the NEWLEADER ACK, before the synced txns\' log flush, keeps the new epoch without them', async () => {
+  const r = await learner380({});
+  const { tc, lag, epoch } = r;
+  await tc.advance(100); // the log flush of the synced txns takes 400 ms
+  assert.ok(tc.server(lag)!.storage.lastLoggedZxid >= r.syncedZxid, 'the synced txns were handed to the log');
+  tc.world.crash(lag);
+  tc.world.restart(lag);
+  assert.ok(await tc.until(() => tc.server(lag)?.storage !== undefined, 10)); // started: it read its disk
+  const s = tc.server(lag)!;
+  assert.is(s.storage.currentEpoch, epoch, 'the new currentEpoch survived');
+  assert.ok(s.storage.lastLoggedZxid < r.syncedZxid, `the synced txns did not (last logged 0x${s.storage.lastLoggedZxid.toString(16)})`);
+});
+
+test('learner-3.8.0: a learner that leaves its role during the epoch fsync still logs the synced txns, after the epoch', async () => {
+  // 3.8.0: the fsync runs to its end, logRequest queues the txns, the ACK's write fails, the follower's shutdown
+  // flushes them; the learner must not go LOOKING with the new epoch and without them (that needs a crash)
+  const r = await learner380({ atNewLeader: 'crash-leader' });
+  const { tc, lag, epoch, trace, msgOf } = r;
+  assert.ok(await tc.until(() => tc.server(lag)!.state !== 'FOLLOWING', 5000), 'the learner left its role');
+  assert.ok(!trace.slice(r.iNewLeader).some((e) => e.kind === 'send' && e.node === lag && e.type === 'ack' && msgOf(e).zxid === epoch * 2 ** 32), 'no ACK of NEWLEADER');
+  assert.ok(tc.server(lag)!.storage.lastLoggedZxid >= r.syncedZxid, 'the synced txns are in its log as it looks for a leader');
+  await tc.advance(1000); // both 400 ms fsyncs, the epoch's first
+  tc.world.crash(lag);
+  tc.world.restart(lag);
+  assert.ok(await tc.until(() => tc.server(lag)?.storage !== undefined, 10));
+  assert.is(tc.server(lag)!.storage.currentEpoch, epoch);
+  assert.ok(tc.server(lag)!.storage.lastLoggedZxid >= r.syncedZxid, 'and durable');
+});
+
 test.run();

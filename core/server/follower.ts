@@ -24,7 +24,11 @@ import type { TreeSnapshot } from '../datatree.js';
 
 export class Learner {
   conn: ConnId | null = null;
-  phase: 'connecting' | 'discovery' | 'sync' | 'newleader' | 'broadcast' = 'connecting';
+  /**
+   * 'epoch-fsync' only with the learner-3.8.0 switch: NEWLEADER arrived and the learner waits for its currentEpoch
+   * file to be durable, reading nothing more from the leader meanwhile (see otherMessage's 'newleader').
+   */
+  phase: 'connecting' | 'discovery' | 'sync' | 'epoch-fsync' | 'newleader' | 'broadcast' = 'connecting';
   readonly touches = new LearnerTouches();
   private startedAt = 0;
   private lastHeard = 0;
@@ -42,6 +46,12 @@ export class Learner {
   private revalidating = new Map<number, ClientCnxn>();
   private nextCnxnTag = 1;
   private stopped = false;
+  /**
+   * learner-3.8.0 switch only: the leader's messages that arrived during the phase 'epoch-fsync', in arrival order,
+   * handled once the epoch is durable (the real learner thread is blocked in the epoch file's fsync meanwhile, and
+   * the packets wait in its socket). Dropped with this Learner on a role change or a crash.
+   */
+  private held: QuorumMessage[] = [];
 
   constructor(private s: ZooKeeperServer, readonly leaderSid: number, readonly observer: boolean) {}
 
@@ -57,6 +67,7 @@ export class Learner {
   }
 
   shutdown(): void {
+    if (this.phase === 'epoch-fsync') this.bugShutdownInEpochFsync();
     this.stopped = true;
     if (this.conn !== null) this.s.closePeer(this.conn);
     this.conn = null;
@@ -216,6 +227,10 @@ export class Learner {
 
   private otherMessage(conn: ConnId, m: QuorumMessage): void {
     const s = this.s;
+    if (this.phase === 'epoch-fsync') {
+      this.held.push(m);
+      return;
+    }
     switch (m.type) {
       case 'leaderinfo': {
         if (this.phase !== 'discovery') return;
@@ -301,24 +316,20 @@ export class Learner {
         const epoch = epochOf(m.zxid);
         // (0) SNAP/TRUNC: persist the synced state as a snapshot
         if (this.mode === 'snap' || this.mode === 'trunc') s.writeDbSnapshot();
+        if (s.bug['learner-3.8.0']) {
+          // BUG SWITCH (3.8.0 Learner.syncWithLeader, ZOOKEEPER-4643 / 4646 / 4785): currentEpoch first, written and
+          // fsynced (QuorumPeer.setCurrentEpoch, AtomicFileWritingIdiom) while the learner reads nothing more from
+          // the leader; then the synced txns are only handed to the log and NEWLEADER is ACKed at once (bugEpochDurable)
+          s.storage.setCurrentEpoch(epoch);
+          s.fle?.updateElectionVote(epoch);
+          this.phase = 'epoch-fsync';
+          s.afterSync(() => this.bugEpochDurable(epoch), 0);
+          return;
+        }
         // (1) log every proposal received during the sync, then (2) currentEpoch, then fsync, (3) ACK NEWLEADER,
         // (4) ACKs of the still-uncommitted ones
         const committed = this.syncProposals.slice(0, this.syncApplied);
         const uncommitted = this.syncProposals.slice(this.syncApplied);
-        if (s.bug['learner-3.8.0']) {
-          // BUG SWITCH (3.8.0 Learner.syncWithLeader): currentEpoch persisted first, NEWLEADER ACKed at once, the
-          // synced txns only queued to the log (durable later) — ZOOKEEPER-4643 / 4646 / 4785
-          s.storage.setCurrentEpoch(epoch);
-          s.port.disk.sync('bug-epoch');
-          s.fle?.updateElectionVote(epoch);
-          s.trace('epoch', { current: epoch, role: 'learner' });
-          this.phase = 'newleader';
-          this.sendAck(makeZxid(epoch, 0));
-          this.logTxns(committed);
-          this.logTxns(uncommitted);
-          this.awaitUncommitted(uncommitted);
-          return;
-        }
         this.logTxns(committed.filter((t) => t.zxid > 0));
         this.logTxns(uncommitted);
         s.storage.setCurrentEpoch(epoch);
@@ -355,6 +366,47 @@ export class Learner {
       default:
         return;
     }
+  }
+
+  /**
+   * learner-3.8.0 switch: the new currentEpoch is durable. As 3.8.0 goes on after setCurrentEpoch: the synced txns
+   * are handed to the log (FollowerZooKeeperServer.logRequest: the SyncRequestProcessor appends them and flushes
+   * once its queue is empty, here the next group-commit flush, which starts as this one's callbacks end), NEWLEADER
+   * is ACKed at once, without waiting for that flush, and the packets that arrived meanwhile are read, in order. A
+   * crash before the flush completes leaves the new epoch without those txns. (Dropped by afterSync if the role
+   * changed meanwhile; `held` goes with this Learner.)
+   */
+  private bugEpochDurable(epoch: number): void {
+    if (this.stopped) return;
+    this.s.trace('epoch', { current: epoch, role: 'learner' });
+    this.phase = 'newleader';
+    this.awaitUncommitted(this.bugLogSynced());
+    this.sendAck(makeZxid(epoch, 0));
+    const held = this.held;
+    this.held = [];
+    for (const m of held) {
+      if (this.stopped || this.conn === null) return;
+      this.message(this.conn, m);
+    }
+  }
+
+  /** learner-3.8.0 switch: hands the proposals of the sync phase to the log; returns the uncommitted ones. */
+  private bugLogSynced(): Txn[] {
+    const uncommitted = this.syncProposals.slice(this.syncApplied);
+    this.logTxns(this.syncProposals.slice(0, this.syncApplied));
+    this.logTxns(uncommitted);
+    return uncommitted;
+  }
+
+  /**
+   * learner-3.8.0 switch: the learner leaves its role (the leader's connection closed) while it waits for its epoch
+   * fsync. In 3.8.0 that fsync runs to its end, logRequest still queues the synced txns, the ACK's write then fails,
+   * and the follower's shutdown flushes the SyncRequestProcessor's queue: the txns are logged after the epoch and
+   * made durable. So here: logged now (behind the epoch write, whose flush is already requested) and flushed.
+   */
+  private bugShutdownInEpochFsync(): void {
+    this.bugLogSynced();
+    this.s.afterSync(NO_SYNC_CALLBACK, 0);
   }
 
   // ------------------------------------------------------------------ client side
@@ -420,6 +472,8 @@ class AckQueue {
     this.head = 0;
   }
 }
+
+const NO_SYNC_CALLBACK = (): void => undefined;
 
 function counterOf0(zxid: number): number {
   return zxid % 4294967296;

@@ -79,8 +79,9 @@ export const SERVER_BUGS = [
   'keep-ephemerals-on-expiry', // the expirer forgets the session without a closeSession txn: its ephemerals stay
   'double-watch', // watch events are written twice to each cnxn
   'read-uncommitted', // the leader serves reads from its proposed (uncommitted) tree
-  'learner-3.8.0', // 3.8.0 learner at NEWLEADER: currentEpoch first, ACK at once, txns logged asynchronously;
-  //                  COMMIT between NEWLEADER and UPTODATE crashes the learner (ZOOKEEPER-4643/4646/4785/4394)
+  'learner-3.8.0', // 3.8.0 learner at NEWLEADER: currentEpoch first (fsynced, leader packets wait), then the txns
+  //                  handed to the log and NEWLEADER ACKed before their flush; COMMIT between NEWLEADER and UPTODATE
+  //                  crashes the learner (ZOOKEEPER-4643/4646/4785/4394)
   'election-1419', // FLE vote order of ZOOKEEPER-1419 (not transitive)
   'no-replay-on-rejoin', // ZOOKEEPER-2845: going LOOKING keeps the in-memory tree without replaying the txn log
   'sync-skips-leader', // a learner answers sync at once from its own state instead of through the leader
