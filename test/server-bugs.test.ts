@@ -240,7 +240,7 @@ test('learner-3.8.0: a power loss after the NEWLEADER ACK, before the synced txn
 // handled after it, in order (here a PROPOSAL and its COMMIT: the proposal is logged, then the COMMIT before UPTODATE
 // crashes the learner, ZOOKEEPER-4394); the synced txns go to the log only then, so a crash after the ACK and before
 // that log flush keeps the new epoch without them (ZOOKEEPER-4643). The learner's fsyncs take 400 ms, the others' 1-5.
-async function learner380(opts: { atNewLeader?: 'write' | 'crash-leader' }) {
+async function learner380(opts: { atNewLeader?: 'write' | 'crash-leader'; outstandingAtSync?: boolean }) {
   const tc = makeCluster({ servers: 3, seed: 47, recordTrace: true, bugs: ['learner-3.8.0'] });
   const leader = await elect(tc);
   const [lag, other] = tc.names.filter((n) => n !== leader) as [string, string];
@@ -259,6 +259,13 @@ async function learner380(opts: { atNewLeader?: 'write' | 'crash-leader' }) {
   const trace = tc.world.trace;
   const start = trace.length; // from the restart on
   let seen = start;
+  if (opts.outstandingAtSync) {
+    // a write whose proposal is still uncommitted when the leader syncs the learner (the two others' fsyncs take
+    // 600 ms, the learner's rejoin about 450): the DIFF carries its PROPOSAL before NEWLEADER, and its COMMIT comes
+    // during the learner's 400 ms epoch fsync
+    for (const n of tc.names.filter((n) => n !== lag)) tc.world.disk(n).setSyncLatency({ min: 600, max: 600 });
+    void c.setData('/l', 'outstanding').catch(() => undefined);
+  }
   tc.world.restart(lag);
   const find = (pred: (e: (typeof trace)[number]) => boolean): number => {
     for (; seen < trace.length; seen++) if (pred(trace[seen]!)) return seen;
@@ -309,15 +316,32 @@ test('learner-3.8.0: the epoch is durable before the NEWLEADER ACK; leader packe
   // ... and none of them was handled meanwhile: the learner wrote nothing but the epoch, sent nothing
   const meanwhile = trace.slice(r.iNewLeader + 1, r.iEpochSynced).filter((e) => e.node === lag && (e.kind === 'disk' || e.kind === 'send'));
   assert.equal(meanwhile.map((e) => `${e.kind} ${e.kind === 'disk' ? e.file : e.type}`), ['disk currentEpoch'], 'during the epoch fsync');
-  // after the ACK, in arrival order: the synced txns and the proposal logged, then the COMMIT crashes it (ZOOKEEPER-4394)
+  // after the ACK, in arrival order, as the epoch fsync completed: the synced txns and the proposal logged; its COMMIT
+  // does not crash the learner (ZOOKEEPER-4394 needs an empty packetsNotCommitted, and this PROPOSAL came after
+  // NEWLEADER), and the write is applied once the learner serves
   await tc.advance(50);
-  const after = trace.slice(r.iAck + 1).filter((e) => e.node === lag && (e.kind === 'disk' || (e.kind === 'learner' && e.event === 'crash')));
-  const iCrash = after.findIndex((e) => e.kind === 'learner');
-  assert.ok(iCrash > 0, 'the held COMMIT crashed the learner after the ACK');
-  assert.is(after[iCrash]!.zxid, `0x${pz.toString(16)}`);
-  assert.is(after[iCrash]!.t, r.ackAt, 'the held packets were handled as the epoch fsync completed');
-  assert.ok(after.slice(0, iCrash).some((e) => e.kind === 'disk' && e.op === 'append'), 'the held PROPOSAL was logged before its COMMIT was handled');
+  const after = trace.slice(r.iAck + 1).filter((e) => e.node === lag && e.kind === 'disk');
+  assert.ok(after.some((e) => e.kind === 'disk' && e.op === 'append' && e.t === r.ackAt), 'the held PROPOSAL was logged as the epoch fsync completed');
   assert.ok(tc.server(lag)!.storage.lastLoggedZxid >= pz, 'the held proposal is in the learner\'s log');
+  assert.not.ok(trace.slice(r.iAck).some((e) => e.node === lag && e.kind === 'learner' && e.event === 'crash'), 'no ZOOKEEPER-4394 crash');
+  assert.ok(await tc.until(() => tc.server(lag)!.state === 'FOLLOWING' && tc.server(lag)!.lastProcessedZxid >= pz, 5000), 'the learner applied the write');
+});
+
+test('learner-3.8.0: the COMMIT of a proposal synced before NEWLEADER, held through the epoch fsync, crashes the learner (ZOOKEEPER-4394)', async () => {
+  const r = await learner380({ outstandingAtSync: true });
+  const { tc, lag, trace, msgOf } = r;
+  // the write's PROPOSAL reached the learner before NEWLEADER, its COMMIT during the epoch fsync
+  const before = trace.slice(0, r.iNewLeader).filter((e) => e.kind === 'recv' && e.node === lag && msgOf(e).type === 'proposal');
+  assert.ok(before.length > 0, 'a PROPOSAL came in the sync, before NEWLEADER');
+  const pz = msgOf(before[before.length - 1]!).t!.zxid;
+  const cm = trace.slice(r.iNewLeader + 1, r.iEpochSynced).find((e) => e.kind === 'recv' && e.node === lag && msgOf(e).type === 'commit');
+  assert.ok(cm, 'its COMMIT reached the learner during the epoch fsync');
+  assert.is(msgOf(cm!).zxid, pz);
+  await tc.advance(50);
+  const crash = trace.slice(r.iAck + 1).find((e) => e.node === lag && e.kind === 'learner' && e.event === 'crash');
+  assert.ok(crash, 'the held COMMIT crashed the learner after the ACK (3.8.0 peeks the emptied packetsNotCommitted)');
+  assert.is(crash!.zxid, `0x${pz.toString(16)}`);
+  assert.is(crash!.t, r.ackAt);
 });
 
 test('learner-3.8.0: a crash after the NEWLEADER ACK, before the synced txns\' log flush, keeps the new epoch without them', async () => {

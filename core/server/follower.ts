@@ -52,6 +52,8 @@ export class Learner {
    * the packets wait in its socket). Dropped with this Learner on a role change or a crash.
    */
   private held: QuorumMessage[] = [];
+  /** A PROPOSAL arrived after NEWLEADER (3.8.0's packetsNotCommitted is not empty: see ZOOKEEPER-4394 below). */
+  private proposalSinceNewLeader = false;
 
   constructor(private s: ZooKeeperServer, readonly leaderSid: number, readonly observer: boolean) {}
 
@@ -281,6 +283,7 @@ export class Learner {
           return;
         }
         if (this.phase !== 'newleader' && this.phase !== 'broadcast') return;
+        if (this.phase === 'newleader') this.proposalSinceNewLeader = true;
         this.proposal(m.t);
         return;
       }
@@ -295,8 +298,10 @@ export class Learner {
           s.applyCommitted(t);
           return;
         }
-        if (this.phase === 'newleader' && s.bug['learner-3.8.0']) {
-          // BUG SWITCH: ZOOKEEPER-4394, COMMIT after the NEWLEADER ACK and before UPTODATE → NullPointerException
+        if (this.phase === 'newleader' && s.bug['learner-3.8.0'] && !this.proposalSinceNewLeader) {
+          // BUG SWITCH: ZOOKEEPER-4394, COMMIT after the NEWLEADER ACK and before UPTODATE → NullPointerException:
+          // 3.8.0 peeks packetsNotCommitted (emptied at NEWLEADER) and dereferences its head, so only while no
+          // PROPOSAL came after NEWLEADER (a COMMIT of a proposal that came before it)
           s.trace('learner', { event: 'crash', reason: 'NullPointerException (ZOOKEEPER-4394)', zxid: hex(m.zxid) });
           this.fail('ZOOKEEPER-4394');
           return;
