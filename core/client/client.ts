@@ -364,7 +364,7 @@ export class ZooKeeperClient implements Role<Msg> {
   private submitRemove(args: unknown, req: Request, dereg: NonNullable<Pending['dereg']>, path: string): Promise<void> {
     const t = dereg.type as number;
     const bad = this.checkPath(path) ?? (t === 1 || t === 2 || t === 3 ? null : makeError(Code.BADARGUMENTS, path, 'Invalid integer value for conversion to WatcherType'));
-    return this.submit(req.op, args, req, null, bad, undefined, dereg);
+    return this.submit('removeWatches', args, req, null, bad, undefined, dereg); // one history op; args.all tells 17 from 18
   }
   /**
    * ZKWatchManager.removeWatcher (3.8.0) run by finishPacket with the reply code `rc`: returns the code the caller
