@@ -81,4 +81,47 @@ test('scripted run: removals under a partition and a leader crash give no false 
   assert.not.equal(checkWatchAtMostOnce(cl.history.events).ok, false);
 });
 
+test('a recipe that removes watches under faults: every check holds (seeds 1..4)', async () => {
+  const { registerRecipe, unregisterRecipe } = await import('../explore/workloads/module.js');
+  const { specOf } = await import('../explore/engine.js');
+  const { DEFAULT_CONFIG } = await import('../explore/spec.js');
+  const { runSpec } = await import('../explore/runner.js');
+  let removed = 0;
+  const key = registerRecipe(() => {
+    const turn = new Map<string, number>();
+    const w = () => {};
+    return {
+      name: 'watch-removal',
+      async step(_ctx: unknown, s: { name: string; client: ZooKeeperClient }) {
+        const n = (turn.get(s.name) ?? 0) + 1;
+        turn.set(s.name, n);
+        const c = s.client;
+        const quiet = (p: Promise<unknown>) => p.then(() => true, () => false);
+        switch (n % 6) {
+          case 0: await quiet(c.create('/w', '0')); await quiet(c.getData('/w', w)); break;
+          case 1: await quiet(c.getChildren('/w', w)); await quiet(c.exists('/w/k', w)); break;
+          case 2: if (await quiet(c.removeWatches('/w', w, WatcherType.Data, n % 4 === 2))) removed++; break;
+          case 3: if (await quiet(c.removeAllWatches('/w', n % 4 === 3 ? WatcherType.Any : WatcherType.Children, n % 8 === 3))) removed++; break;
+          case 4: await quiet(c.setData('/w', String(n))); await quiet(c.create('/w/k')); break;
+          case 5: await quiet(c.delete('/w/k')); if (await quiet(c.removeAllWatches('/w/k', WatcherType.Data))) removed++; break;
+        }
+      },
+      verdicts() {
+        return [{ property: 'removals', ok: removed > 0 ? true : null, explanation: `${removed} removal(s) succeeded` }];
+      },
+    };
+  });
+  try {
+    for (const seed of [1, 2, 3, 4]) {
+      removed = 0;
+      const r = await runSpec(specOf({ config: { ...DEFAULT_CONFIG, workload: 'module', workloadModule: key }, workload: 'module' }, seed));
+      for (const v of r.verdicts) assert.ok(v.ok !== false, `seed ${seed}: ${v.property}: ${v.explanation}`);
+      assert.is(r.verdicts.find((v) => v.property === 'removals')!.ok, true, `seed ${seed}: no removal succeeded`);
+      assert.is(r.verdicts.find((v) => v.property === 'watches')?.ok, true, `seed ${seed}: watches checked`);
+    }
+  } finally {
+    unregisterRecipe(key);
+  }
+});
+
 test.run();
