@@ -41,7 +41,7 @@ export type { Verdict };
 export type { ZooKeeperClient, Transaction } from '../core/client/index.js';
 export type { WatchedEvent, Watcher, ClientState, DataInput, OpResult, Stat, Data, MultiOp, MultiResult } from '../core/client/index.js';
 /** Create modes, watch event types and keeper states, as in ZooKeeper's Java API. */
-export { CreateMode, EventType, KeeperState, AddWatchMode } from '../core/client/index.js';
+export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../core/client/index.js';
 /** ZooKeeper's error codes (`Code.NONODE`...), `errorName(code)`, and the error a call rejects with (`e.code`). */
 export { Code, ZkError, errorName } from '../core/client/index.js';
 export type { CodeName } from '../core/errors.js';

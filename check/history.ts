@@ -59,7 +59,9 @@
  *               per-sub-op codes may be given in `error.results`).
  *   `watch: true` on exists/getData/getChildren registers a one-shot watch when the read completes ok (exists also
  *   when the node is missing); `addWatch` args {path, mode: 'PERSISTENT'|'PERSISTENT_RECURSIVE'} registers a
- *   persistent one.
+ *   persistent one. `removeWatches` args {path, watcherType: 'CHILDREN'|'DATA'|'ANY', all, local} result {}:
+ *   `all` false = removeWatches with one watcher (opcode checkWatches, the server keeps its watch), true =
+ *   removeAllWatches (opcode removeWatches, the server drops the session's watches of that type on the path).
  *
  * ## Watch events and session states (for the watch checker)
  * - `event`   {kind, process, time, type, path}: a watch notification delivered to the session's client, with

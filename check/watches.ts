@@ -6,6 +6,9 @@
  *   (`exists` also when the node is missing: ok with `stat: null` or fail NONODE). getData and exists-present arm the
  *   session's data watch on the path, exists-missing its exist watch (same server table), getChildren its child watch.
  *   `addWatch` {path, mode: 'PERSISTENT' | 'PERSISTENT_RECURSIVE'} arms a persistent watch (never consumed).
+ * - removal: an ok `removeWatches` {path, watcherType: 'CHILDREN' | 'DATA' | 'ANY', all} disarms the session's
+ *   one-shot watches of that type on the path when `all` (removeAllWatches: the server dropped them); otherwise
+ *   (removeWatches with one watcher = checkWatches, the server keeps its entry) they may still fire but need not.
  * - event: `{kind: 'event', process, time, type, path}`, one per notification frame.
  * - session: `{kind: 'session', process, time, state}`.
  *
@@ -136,6 +139,8 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     catchUp: boolean;
     /** The zxid of the first reply after the last reconnect (-1: none yet). */
     reconnectZxid: number;
+    /** Watches removed with checkWatches (removeWatches with one watcher): the server may still fire them once. */
+    loose?: Armed[];
   }
   const sessions = new Map<Process, Sess>();
   const sess = (p: Process): Sess => {
@@ -205,6 +210,13 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
       const tables = tablesFor(e.type);
       const matched = s.armed.filter((w) => w.path === e.path && tables.includes(w.table));
       const persistent = s.persistent.some((w) => w.path === e.path || (w.recursive && e.type !== 'NodeChildrenChanged' && e.path.startsWith(w.path === '/' ? '/' : w.path + '/')));
+      if (!matched.length && !persistent && s.loose) {
+        const l = s.loose.find((w) => w.path === e.path && tables.includes(w.table));
+        if (l) {
+          s.loose = s.loose.filter((w) => w.path !== e.path || !tables.includes(w.table));
+          continue;
+        }
+      }
       if (!matched.length && !persistent) {
         add('one-shot (W1)', e.time, e.process, `${e.type} on ${e.path} without an armed watch (never registered, or already consumed)`);
         continue;
@@ -254,11 +266,23 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
           // one server entry per (path, table): a re-registration replaces the old one
           s.armed = s.armed.filter((w) => !(w.path === a.path && (w.table === table || (table !== 'child' && w.table !== 'child'))));
           s.armed.push({ table, path: a.path, regZxid: e.zxid, regTime: e.time, disconnectedSince: false });
+          if (s.loose) s.loose = s.loose.filter((w) => !(w.path === a.path && (w.table === table || (table !== 'child' && w.table !== 'child'))));
         }
       }
       if (o.op === 'addWatch' && e.kind === 'ok' && !s.dead) {
         registrations++;
         s.persistent.push({ path: a.path, recursive: a.mode === 'PERSISTENT_RECURSIVE' });
+      }
+      if (o.op === 'removeWatches' && e.kind === 'ok' && !s.dead) {
+        // {path, watcherType: CHILDREN | DATA | ANY, all}. all (removeAllWatches, opcode 18): the server dropped the
+        // session's entries, so a later event on them is a violation. Otherwise (checkWatches, opcode 17) the server
+        // keeps its entry and may still fire it, but a reconnect re-arms it only if the client kept another watcher
+        // there: the event stays allowed, no longer required. Persistent watches are left as they are (they only
+        // excuse events).
+        const wt = (o.args as { watcherType?: unknown }).watcherType;
+        const hit = (w: Armed) => w.path === a.path && (wt === 'ANY' || (wt === 'CHILDREN' ? w.table === 'child' : w.table !== 'child'));
+        if ((o.args as { all?: unknown }).all !== true) (s.loose ??= []).push(...s.armed.filter(hit));
+        s.armed = s.armed.filter((w) => !hit(w));
       }
     }
   }

@@ -47,6 +47,10 @@ export type KeeperState = (typeof KeeperState)[keyof typeof KeeperState];
 export const AddWatchMode = { PERSISTENT: 0, PERSISTENT_RECURSIVE: 1 } as const;
 export type AddWatchMode = (typeof AddWatchMode)[keyof typeof AddWatchMode];
 
+/** Watcher.WatcherType (3.8.0: Children 1, Data 2, Any 3; 3.9 adds Persistent 4 and PersistentRecursive 5). */
+export const WatcherType = { Children: 1, Data: 2, Any: 3 } as const;
+export type WatcherType = (typeof WatcherType)[keyof typeof WatcherType];
+
 export interface Stat {
   czxid: number;
   mzxid: number;
@@ -88,6 +92,9 @@ export type ReadRequest =
 export type OtherRequest =
   | { op: 'sync'; path: string }
   | { op: 'addWatch'; path: string; mode: AddWatchMode }
+  /** OpCode.checkWatches (17, Java removeWatches with a watcher) / removeWatches (18, Java removeAllWatches). Local. */
+  | { op: 'checkWatches'; path: string; type: WatcherType }
+  | { op: 'removeWatches'; path: string; type: WatcherType }
   /** Sent by the client after a reconnect, before any queued request (SetWatches, xid -8). */
   | { op: 'setWatches'; relativeZxid: number; dataWatches: string[]; existWatches: string[]; childWatches: string[] };
 
@@ -116,6 +123,8 @@ export type ReplyBody =
   | { op: 'getChildren'; children: string[]; stat: Stat }
   | { op: 'sync'; path: string }
   | { op: 'addWatch' }
+  | { op: 'checkWatches' }
+  | { op: 'removeWatches' }
   | { op: 'setWatches' };
 
 export interface WatchEventMsg {

@@ -475,7 +475,7 @@ export function requestFrameBytes(req: Request): number {
     case 'closeSession': body = 0; break;
     case 'exists': case 'getData': case 'getChildren': body = str(req.path) + 1; break;
     case 'sync': body = str(req.path); break;
-    case 'addWatch': body = str(req.path) + 4; break;
+    case 'addWatch': case 'checkWatches': case 'removeWatches': body = str(req.path) + 4; break;
     case 'setWatches': {
       const vec = (v: string[]) => v.reduce((s, p) => s + str(p), 4);
       body = 8 + vec(req.dataWatches) + vec(req.existWatches) + vec(req.childWatches);
@@ -507,7 +507,7 @@ export function replyFrameBytes(body?: ReplyBody): number {
   let n: number;
   switch (body.op) {
     case 'create': n = str(body.path) + STAT_BYTES; break;
-    case 'delete': case 'closeSession': case 'addWatch': case 'setWatches': n = 0; break;
+    case 'delete': case 'closeSession': case 'addWatch': case 'checkWatches': case 'removeWatches': case 'setWatches': n = 0; break;
     case 'setData': case 'exists': n = STAT_BYTES; break;
     case 'getData': n = buf(body.data) + STAT_BYTES; break;
     case 'getChildren': n = body.children.reduce((s, c) => s + str(c), 4) + STAT_BYTES; break;
@@ -530,7 +530,7 @@ export function exceedsFrameLimit(req: Request): boolean {
 function frameBound(req: Request): number {
   switch (req.op) {
     case 'create': case 'setData': return 64 + 3 * req.path.length + (req.data === null ? 0 : req.data.length);
-    case 'delete': case 'exists': case 'getData': case 'getChildren': case 'sync': case 'addWatch': return 64 + 3 * req.path.length;
+    case 'delete': case 'exists': case 'getData': case 'getChildren': case 'sync': case 'addWatch': case 'checkWatches': case 'removeWatches': return 64 + 3 * req.path.length;
     default: return Infinity;
   }
 }

@@ -201,6 +201,16 @@ export class WatchManager {
     return found ? Code.OK : Code.NOWATCHER;
   }
 
+  /**
+   * checkWatches as 3.8.0 answers it (`WatchManager.containsWatcher`): true when the table(s) of `type` hold an entry
+   * for `path` of any cnxn (3.8.0 tests `watchTable.get(path) != null` at the leaf, not the watcher).
+   */
+  containsAny(path: string, type: 1 | 2 | 3): boolean {
+    if (type !== 2 && (this.child.get(path)?.size ?? 0) > 0) return true;
+    if (type !== 1 && (this.data.get(path)?.size ?? 0) > 0) return true;
+    return false;
+  }
+
   /** Is there an entry for (table, path, cnxn)? For tests and the server's bookkeeping. */
   has(table: 'data' | 'child', path: string, cnxn: CnxnId): boolean {
     return (table === 'data' ? this.data : this.child).get(path)?.has(cnxn) ?? false;

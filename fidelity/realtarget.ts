@@ -30,6 +30,7 @@ import {
   encodeDelete,
   encodeMulti,
   encodePath,
+  encodePathType,
   encodePathWatch,
   encodeSetData,
   hex64,
@@ -255,6 +256,10 @@ export class RealTarget implements TranscriptTarget {
       case 'sync':
         type = OpCode.sync;
         body = encodePath(step.path);
+        break;
+      case 'removeWatches':
+        type = step.all ? OpCode.removeWatches : OpCode.checkWatches;
+        body = encodePathType(step.path, { CHILDREN: 1, DATA: 2, ANY: 3 }[step.watcherType]);
         break;
       case 'multi': {
         type = OpCode.multi;

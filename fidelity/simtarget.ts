@@ -279,6 +279,8 @@ function fromFrame(step: InputStep, f: Frame): StepReply {
   return { result, zxid };
 }
 
+const WATCHER_TYPE_CODES = { CHILDREN: 1, DATA: 2, ANY: 3 } as const;
+
 /** The request a step stands for, exactly as written. */
 function requestOf(step: InputStep): Request {
   switch (step.op) {
@@ -294,6 +296,8 @@ function requestOf(step: InputStep): Request {
       return { op: 'setData', path: step.path, data: dataBytes(step.data), version: step.version ?? -1 };
     case 'sync':
       return { op: 'sync', path: step.path };
+    case 'removeWatches':
+      return { op: step.all ? 'removeWatches' : 'checkWatches', path: step.path, type: WATCHER_TYPE_CODES[step.watcherType] };
     case 'multi':
       return { op: 'multi', ops: step.ops.map(multiOp) };
     default:
@@ -429,7 +433,9 @@ export class SimTarget implements TranscriptTarget {
       return { result: errorResult(-112), zxid: null };
     }
     const req = requestOf(step);
-    if (refusedByLibrary(req)) return this.runRaw(sess, step, req);
+    // removeWatches: the server's own answer, as the real target records it (the client library would add its own
+    // containsWatcher check and WatchRemoved events, which are not on the wire)
+    if (refusedByLibrary(req) || req.op === 'checkWatches' || req.op === 'removeWatches') return this.runRaw(sess, step, req);
     const zk = sess.zk;
     const tap = sess.tap;
     tap.frames.clear();

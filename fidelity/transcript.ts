@@ -9,6 +9,10 @@
  *   exists | getData | getChildren   path, watch (default false)
  *   setData  path, data, version (default -1)
  *   sync     path
+ *   removeWatches  path, watcherType (CHILDREN | DATA | ANY), all (default false): false = opcode checkWatches (17,
+ *            what the Java client's removeWatches(path, watcher, ...) sends), true = opcode removeWatches (18,
+ *            removeAllWatches). The server's own answer is recorded (OK or NOWATCHER); client-side bookkeeping and
+ *            the WatchRemoved events a Java client delivers locally are not on the wire and not in transcripts.
  *   multi    ops: list of {op: check|create|delete|setData, ...} (same fields as above)
  *   wait     ms (no session)
  *   reset    a fresh ensemble (no session); must be the first step of its case
@@ -32,6 +36,9 @@ import { createHash } from 'node:crypto';
 // Types
 
 export type DataSpec = string | { base64: string } | { fill: string; length: number } | null;
+
+export const WATCHER_TYPES = ['CHILDREN', 'DATA', 'ANY'] as const;
+export type WatcherTypeName = (typeof WATCHER_TYPES)[number];
 
 export const CREATE_MODES = ['PERSISTENT', 'EPHEMERAL', 'PERSISTENT_SEQUENTIAL', 'EPHEMERAL_SEQUENTIAL', 'CONTAINER'] as const;
 export type CreateModeName = (typeof CREATE_MODES)[number];
@@ -59,6 +66,7 @@ export type InputStep = Common &
     | { op: 'exists' | 'getData' | 'getChildren'; session: string; path: string; watch?: boolean }
     | { op: 'setData'; session: string; path: string; data?: DataSpec; version?: number }
     | { op: 'sync'; session: string; path: string }
+    | { op: 'removeWatches'; session: string; path: string; watcherType: WatcherTypeName; all?: boolean }
     | { op: 'multi'; session: string; ops: MultiOpStep[] }
     | { op: 'wait'; ms: number }
     | { op: 'reset' }
@@ -66,7 +74,7 @@ export type InputStep = Common &
 
 export type OpName = InputStep['op'];
 export const OPS: readonly OpName[] = [
-  'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'multi', 'wait', 'reset',
+  'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'removeWatches', 'multi', 'wait', 'reset',
 ];
 
 /** Stat as transcripts carry it: numbers, except ephemeralOwner (a 64-bit session id) as a hex string "0x…". */
@@ -289,6 +297,14 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
       break;
     case 'sync':
       checkPath(o, '', file, line);
+      break;
+    case 'removeWatches':
+      checkPath(o, '', file, line);
+      if (!('watcherType' in o)) fail(file, line, 'missing field "watcherType" (op removeWatches)');
+      if (!(WATCHER_TYPES as readonly unknown[]).includes(o.watcherType)) {
+        fail(file, line, `field "watcherType" must be one of ${WATCHER_TYPES.join(', ')}, got ${JSON.stringify(o.watcherType)}`);
+      }
+      checkOptional(o, 'all', 'boolean', '', file, line);
       break;
     case 'multi': {
       if (!('ops' in o)) fail(file, line, 'missing field "ops" (op multi)');

@@ -18,6 +18,8 @@ export const OpCode = {
   check: 13,
   multi: 14,
   create2: 15,
+  checkWatches: 17,
+  removeWatches: 18,
   createContainer: 19,
   closeSession: -11,
   error: -1,
@@ -172,6 +174,11 @@ export function encodeSetData(path: string, data: Uint8Array | null, version: nu
 
 export function encodePathWatch(path: string, watch: boolean): Buffer {
   return new JuteWriter().ustring(path).bool(watch).toBuffer();
+}
+
+/** CheckWatchesRequest / RemoveWatchesRequest body: path, type (int). */
+export function encodePathType(path: string, type: number): Buffer {
+  return new JuteWriter().ustring(path).int(type).toBuffer();
 }
 
 export function encodePath(path: string): Buffer {

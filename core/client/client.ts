@@ -33,6 +33,7 @@ import {
   EventType,
   KeeperState,
   MAX_FRAME_BYTES,
+  WatcherType,
   type ClientMessage,
   type Data,
   type MultiOp,
@@ -69,6 +70,8 @@ const EVENT_NAMES: Record<number, 'NodeCreated' | 'NodeDeleted' | 'NodeDataChang
   3: 'NodeDataChanged',
   4: 'NodeChildrenChanged',
 };
+
+const WATCHER_TYPE_NAMES: Record<number, string> = { 1: 'CHILDREN', 2: 'DATA', 3: 'ANY' };
 
 function isSequential(mode: CreateMode): boolean {
   return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
@@ -122,6 +125,8 @@ interface Pending {
   hid: number;
   /** Watcher to register when a read completes (reads with a watch). */
   watcher: Watcher | null;
+  /** checkWatches/removeWatches: what to deregister when the reply (or a connection loss) comes (WatchDeregistration). */
+  dereg?: { watcher: Watcher | null; type: WatcherType; local: boolean };
   resolve: (v: any) => void;
   reject: (e: unknown) => void;
   sent: boolean;
@@ -337,6 +342,84 @@ export class ZooKeeperClient implements Role<Msg> {
     const w = this.watcherOf(watcher ?? true)!;
     const modeName = mode === AddWatchMode.PERSISTENT_RECURSIVE ? 'PERSISTENT_RECURSIVE' : 'PERSISTENT';
     return this.submit('addWatch', { path, mode: modeName }, { op: 'addWatch', path, mode }, w, this.checkPath(path));
+  }
+  /**
+   * Removes `watcher` from `path` (Java removeWatches(path, watcher, watcherType, local), 3.8.0): sends checkWatches
+   * (opcode 17, the server keeps its entry: other watchers of this client may share it), then drops the watcher
+   * locally — Children: child watches; Data: data and exist watches; Any: those and persistent/recursive ones — and
+   * delivers ChildWatchRemoved / DataWatchRemoved / PersistentWatchRemoved to it before the promise settles. Rejects
+   * with NOWATCHER when this client holds no such watcher (whatever the server said) or when the server answers
+   * NOWATCHER. `local`: remove locally even if the server fails the request (NOWATCHER, connection loss); the request
+   * is still sent when connected (Java does the same).
+   */
+  removeWatches(path: string, watcher: Watcher, watcherType: WatcherType, local = false): Promise<void> {
+    const args = this.recorder ? { path, watcherType: WATCHER_TYPE_NAMES[watcherType] ?? watcherType, all: false, local } : null;
+    return this.submitRemove(args, { op: 'checkWatches', path, type: watcherType }, { watcher, type: watcherType, local }, path);
+  }
+  /** Removes every watcher of `watcherType` on `path` (Java removeAllWatches): opcode 18, the server drops its entries. */
+  removeAllWatches(path: string, watcherType: WatcherType, local = false): Promise<void> {
+    const args = this.recorder ? { path, watcherType: WATCHER_TYPE_NAMES[watcherType] ?? watcherType, all: true, local } : null;
+    return this.submitRemove(args, { op: 'removeWatches', path, type: watcherType }, { watcher: null, type: watcherType, local }, path);
+  }
+  private submitRemove(args: unknown, req: Request, dereg: NonNullable<Pending['dereg']>, path: string): Promise<void> {
+    const t = dereg.type as number;
+    const bad = this.checkPath(path) ?? (t === 1 || t === 2 || t === 3 ? null : makeError(Code.BADARGUMENTS, path, 'Invalid integer value for conversion to WatcherType'));
+    return this.submit('removeWatches', args, req, null, bad, undefined, dereg); // one history op; args.all tells 17 from 18
+  }
+  /**
+   * ZKWatchManager.removeWatcher (3.8.0) run by finishPacket with the reply code `rc`: returns the code the caller
+   * gets (0, NOWATCHER, or `rc`) and queues the WatchRemoved events of the watchers it removed.
+   */
+  private unregister(path: string, d: NonNullable<Pending['dereg']>, rc: number): number {
+    const { watcher, type, local } = d;
+    const has = (m: Map<string, Set<Watcher>>) => {
+      const ws = m.get(path);
+      return ws !== undefined && (watcher === null ? ws.size > 0 : ws.has(watcher));
+    };
+    // containsWatcher: Children also looks at persistent/recursive watches, Data too (but removes none of them)
+    const lookIn = type === WatcherType.Children
+      ? [this.childWatches, this.persistentWatches, this.recursiveWatches]
+      : type === WatcherType.Data
+        ? [this.dataWatches, this.existWatches, this.persistentWatches, this.recursiveWatches]
+        : [this.childWatches, this.dataWatches, this.existWatches, this.persistentWatches, this.recursiveWatches];
+    if (!lookIn.some(has)) return Code.NOWATCHER;
+    if (!local && rc !== 0) return rc;
+    const child = new Set<Watcher>();
+    const data = new Set<Watcher>();
+    const persistent = new Set<Watcher>();
+    let removed = false;
+    const take = (m: Map<string, Set<Watcher>>, into: Set<Watcher>) => {
+      const ws = m.get(path);
+      if (!ws) return;
+      if (watcher === null) {
+        for (const w of ws) into.add(w);
+        m.delete(path);
+        removed = true;
+      } else if (ws.delete(watcher)) {
+        into.add(watcher);
+        if (ws.size === 0) m.delete(path);
+        removed = true;
+      }
+    };
+    if (type !== WatcherType.Data) take(this.childWatches, child);
+    if (type !== WatcherType.Children) {
+      take(this.dataWatches, data);
+      take(this.existWatches, data);
+    }
+    if (type === WatcherType.Any) {
+      take(this.persistentWatches, persistent);
+      take(this.recursiveWatches, persistent);
+    }
+    if (!removed) return Code.NOWATCHER;
+    // ClientCnxn.queueEvent: Disconnected when the request failed with a lost connection or session
+    const state = rc === Code.CONNECTIONLOSS || rc === Code.SESSIONEXPIRED ? KeeperState.Disconnected : KeeperState.SyncConnected;
+    // Java iterates a HashMap keyed by EventType (no fixed order); zksim: child, data, persistent
+    for (const [set, ev] of [[child, EventType.ChildWatchRemoved], [data, EventType.DataWatchRemoved], [persistent, EventType.PersistentWatchRemoved]] as const) {
+      if (set.size === 0) continue;
+      this.trace('client.event', { type: ev, path });
+      this.deliver(set, { type: ev, state, path });
+    }
+    return 0;
   }
   /** A multi builder: zk.transaction().create(...).setData(...).check(...).delete(...).commit(). */
   transaction(): Transaction {
@@ -648,6 +731,12 @@ export class ZooKeeperClient implements Role<Msg> {
     const t = rec ? this.now() : 0;
     const req = p.req;
     const zx = zxid >= 0 ? zxid : undefined;
+    if (p.dereg) {
+      const code = this.unregister((req as { path: string }).path, p.dereg, err);
+      if (code === 0) this.okWith(p, t, zx, undefined, {});
+      else this.failWith(p, t, zx, code);
+      return;
+    }
     switch (req.op) {
       case 'exists':
         if (err === 0 && body?.op === 'exists') {
@@ -730,6 +819,20 @@ export class ZooKeeperClient implements Role<Msg> {
   private failPending(p: Pending, code: number): void {
     if (p.kind !== 'user') return;
     const t = this.now();
+    if (p.dereg) {
+      // finishPacket with CONNECTIONLOSS/SESSIONEXPIRED: `local` removes anyway and succeeds (events say Disconnected)
+      const c = this.unregister((p.req as { path: string }).path, p.dereg, code);
+      if (c === 0) {
+        this.recorder?.ok(p.hid, {}, t);
+        p.resolve(undefined);
+        this.wake();
+        return;
+      }
+      if (this.recorder) this.recorder.fail(p.hid, { code: c, name: errorName(c) }, t, undefined, true);
+      p.reject(makeError(c, (p.req as { path: string }).path));
+      this.wake();
+      return;
+    }
     const write = isWrite(p.req);
     if (this.recorder) {
       const info = { code, name: errorName(code) };
@@ -897,10 +1000,10 @@ export class ZooKeeperClient implements Role<Msg> {
   }
 
   /** Records the invoke, then sends or queues the request; `shape` maps the reply value to what the caller gets. */
-  private submit<T>(op: string, args: unknown, req: Request, watcher: Watcher | null, bad: ZkError | null, shape?: (v: any) => T): Promise<T> {
+  private submit<T>(op: string, args: unknown, req: Request, watcher: Watcher | null, bad: ZkError | null, shape?: (v: any) => T, dereg?: Pending['dereg']): Promise<T> {
     if (!this.port && !this.cfg.clock) {
       return new Promise<T>((resolve, reject) => {
-        this.preStart.push(() => this.submit(op, args, req, watcher, bad, shape).then(resolve, reject));
+        this.preStart.push(() => this.submit(op, args, req, watcher, bad, shape, dereg).then(resolve, reject));
       });
     }
     const rec = this.recorder;
@@ -919,6 +1022,7 @@ export class ZooKeeperClient implements Role<Msg> {
     }
     return new Promise<T>((resolve, reject) => {
       const p: Pending = { kind: 'user', xid: 0, req, hid, watcher, resolve: shape ? (v) => resolve(shape(v)) : resolve, reject, sent: false };
+      if (dereg) p.dereg = dereg;
       if (this.phase === 'connected') {
         this.send(p);
         this.arm();

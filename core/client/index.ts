@@ -1,6 +1,6 @@
 /** The zksim ZooKeeper client library (see client.ts). */
 export { ZooKeeperClient, Transaction, toData, dataText } from './client.js';
 export type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Watcher, WatchedEvent } from './types.js';
-export { CreateMode, EventType, KeeperState, AddWatchMode } from '../protocol.js';
+export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../protocol.js';
 export type { Stat, Data, MultiOp, MultiResult } from '../protocol.js';
 export { ZkError, Code, errorName } from '../errors.js';

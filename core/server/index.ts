@@ -755,6 +755,20 @@ export class ZooKeeperServer implements Role<unknown> {
         p.body = { op: 'addWatch' };
         return;
       }
+      case 'checkWatches': {
+        // src 3.8.0: FinalRequestProcessor OpCode.checkWatches → DataTree.containsWatcher → WatchManager.containsWatcher,
+        // which answers true when ANY cnxn watches the path in that table (it ignores the watcher at the leaf path).
+        // Nothing is removed on the server; NOWATCHER otherwise.
+        p.err = this.db.watches.containsAny(req.path, req.type) ? 0 : Code.NOWATCHER;
+        if (p.err === 0) p.body = { op: 'checkWatches' };
+        return;
+      }
+      case 'removeWatches': {
+        // src 3.8.0: OpCode.removeWatches → DataTree.removeWatch: this cnxn's entries in the table(s); NOWATCHER if none
+        p.err = this.db.watches.removeWatches(req.path, req.type, c.conn, true);
+        if (p.err === 0) p.body = { op: 'removeWatches' };
+        return;
+      }
       default:
         p.err = Code.UNIMPLEMENTED;
     }
