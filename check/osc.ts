@@ -201,9 +201,10 @@ function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
 }
 
 export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOptions = {}): OscResult {
-  // removeWatches reads and changes no znode (only the session's watches, which the watch checker judges): not an
-  // operation of the OSC model
-  const opsIn = earlierEnds(opsAsGiven.some((o) => o.op === 'removeWatches') ? opsAsGiven.filter((o) => o.op !== 'removeWatches') : opsAsGiven);
+  // addWatch and removeWatches read and change no znode (only the session's watches, which the watch checker judges):
+  // not operations of the OSC model
+  const watchOnly = (o: Operation): boolean => o.op === 'removeWatches' || o.op === 'addWatch';
+  const opsIn = earlierEnds(opsAsGiven.some(watchOnly) ? opsAsGiven.filter((o) => !watchOnly(o)) : opsAsGiven);
   // One deadline and one budget for everything below (the shortcut and every assignment tried).
   const limits: Limits = { deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity, max: opts.maxExplored ?? Infinity, spent: 0 };
   // Shortcut: a linearizable history is OSC (a linearization keeps real time for every operation, hence program

@@ -38,7 +38,8 @@ export function checkLinearizable(input: CheckInput): Verdict {
   try {
     const all = input.operations ?? pairOperations(input.history);
     // Nodes named by sequential creates are out of the model's scope, and so are the nodes a multi touches (the model
-    // has no multi): drop every operation on them, or a read would show a change the filtered history lacks.
+    // has no multi) and the nodes that exist before the run: drop every operation on them, or a read would show a
+    // change the filtered history lacks.
     const seqPrefixes = new Set<string>();
     const multiPaths = new Set<string>();
     const sequentialCreate = (a: { path?: unknown; mode?: unknown }): boolean => typeof a.path === 'string' && typeof a.mode === 'string' && a.mode.includes('SEQUENTIAL');
@@ -54,6 +55,8 @@ export function checkLinearizable(input: CheckInput): Verdict {
       }
     }
     const outOfScope = (path: string): boolean => {
+      // the model starts every znode absent: '/' and /zookeeper (and below) exist before the run
+      if (path === '/' || path === '/zookeeper' || path.startsWith('/zookeeper/')) return true;
       if (multiPaths.has(path)) return true;
       for (const p of seqPrefixes) if (path.startsWith(p) && /^\d{10}$/.test(path.slice(p.length))) return true;
       return false;

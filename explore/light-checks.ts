@@ -8,7 +8,8 @@
  *   fsync, a bad election), or a read saw a proposal that never committed. A multi is one transaction that may
  *   write several znodes under one zxid: znodes a multi writes are left out of the zxid half of the check.
  * - watch-at-most-once: a one-shot watch fires at most once per registration: between two notifications of the
- *   same (session, path, type) the session must have completed a read that set such a watch again.
+ *   same (session, path, type) the session must have completed a read that set such a watch again (events that a
+ *   persistent watch of the session, addWatch, covers are not judged).
  */
 import type { HistoryEvent } from '../check/history.js';
 import { pairOperations, type Operation } from '../check/history.js';
@@ -125,10 +126,23 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
   const kindOf = (type: string): string => (type === 'NodeChildrenChanged' ? 'child' : 'data');
   const invokes = new Map<number, { process: string | number; op: string; path: string; watch: boolean }>();
   const armed = new Map<string, number>(); // key -> registrations since the last notification
+  // Persistent watches (addWatch) of each process, from their invocation on (the server may have armed one whose reply
+  // was lost): their events are never consumed, and a notification does not say which watch it is for, so an event a
+  // persistent watch of the session covers is not judged. Dropped when the session ends; kept through a removal
+  // (removeWatches may leave them: sound, only less strict).
+  const persistent = new Map<string | number, Array<{ path: string; recursive: boolean }>>();
+  const coveredByPersistent = (proc: string | number, path: string): boolean =>
+    (persistent.get(proc) ?? []).some((w) => w.path === path || (w.recursive && (w.path === '/' || path.startsWith(`${w.path}/`))));
   let notifications = 0;
   for (const e of history) {
     if (e.kind === 'invoke') {
-      const a = (e.args ?? {}) as { path?: unknown; watch?: unknown };
+      const a = (e.args ?? {}) as { path?: unknown; watch?: unknown; mode?: unknown };
+      if (e.op === 'addWatch' && typeof a.path === 'string') {
+        const list = persistent.get(e.process) ?? [];
+        list.push({ path: a.path, recursive: a.mode === 'PERSISTENT_RECURSIVE' });
+        persistent.set(e.process, list);
+        continue;
+      }
       if (typeof a.path === 'string') invokes.set(e.id, { process: e.process, op: e.op, path: a.path, watch: a.watch === true });
     } else if (e.kind === 'ok') {
       const inv = invokes.get(e.id);
@@ -143,7 +157,7 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
       notifications++;
       const kinds = e.type === 'NodeDeleted' ? ['data', 'child'] : [kindOf(e.type)];
       const keys = kinds.map((k) => `${e.process}|${e.path}|${k}`);
-      if (!keys.some((k) => (armed.get(k) ?? 0) > 0)) {
+      if (!keys.some((k) => (armed.get(k) ?? 0) > 0) && !coveredByPersistent(e.process, e.path)) {
         return {
           property: 'watch-at-most-once',
           ok: false,
@@ -153,6 +167,7 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
       for (const k of keys) armed.set(k, 0);
     } else if (e.kind === 'session' && (e.state === 'expired' || e.state === 'closed')) {
       for (const k of [...armed.keys()]) if (k.startsWith(`${e.process}|`)) armed.set(k, 0);
+      persistent.delete(e.process);
     }
   }
   if (notifications === 0) return { property: 'watch-at-most-once', ok: null, explanation: 'not checked: no watch notification in the history' };

@@ -1,0 +1,60 @@
+/**
+ * Recipes that use persistent watches (addWatch, ZooKeeper 3.6+) and write '/': no false alarm. Before 0.8.0 such a
+ * recipe failed watch-at-most-once (a persistent watch's events were judged as one-shot ones), linearizable (the
+ * znode model starts every path absent, '/' included) and left osc not checked (its model threw on addWatch).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AddWatchMode, runSeed, type RecipeFactory } from 'zksim';
+import type { HistoryEvent } from '../check/history.js';
+import { checkWatchAtMostOnce } from '../explore/light-checks.js';
+
+const persistentWatchers: RecipeFactory = () => {
+  let calls = 0;
+  return {
+    name: 'persistent-watchers',
+    async step(ctx, session, slot) {
+      const zk = session.client;
+      if (slot === 0) {
+        await zk.setData('/', String(ctx.now())).catch(() => undefined);
+        await zk.create('/a', 'x').catch(() => undefined);
+        await zk.setData('/a', String(ctx.now())).catch(() => undefined);
+        return;
+      }
+      await zk.addWatch(slot === 1 ? '/' : '/a', slot === 1 ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT, () => void calls++);
+      await zk.getData('/a', true).catch(() => undefined);
+    },
+    verdicts: () => [{ property: 'watchers-called', ok: calls > 0, explanation: `${calls} watcher calls` }],
+  };
+};
+
+test('a recipe with persistent and recursive watches, writing /: every property holds and osc is checked', async () => {
+  for (const seed of [1, 2, 3]) {
+    const r = await runSeed(seed, { workload: persistentWatchers });
+    const verdict = (p: string) => r.verdicts.find((v) => v.property === p);
+    assert.equal(r.verdicts.filter((v) => v.ok === false).map((v) => `${v.property}: ${v.explanation}`), [], `seed ${seed}`);
+    for (const p of ['osc', 'watch-at-most-once', 'linearizable', 'watchers-called']) assert.is(verdict(p)?.ok, true, `seed ${seed} ${p}: ${verdict(p)?.explanation}`);
+  }
+});
+
+const inv = (id: number, process: string, op: string, args: object, time: number): HistoryEvent => ({ kind: 'invoke', id, process, op, args, time }) as HistoryEvent;
+const ok = (id: number, process: string, time: number): HistoryEvent => ({ kind: 'ok', id, process, time, result: null }) as HistoryEvent;
+const ev = (process: string, type: string, path: string, time: number): HistoryEvent => ({ kind: 'event', process, type, path, time }) as HistoryEvent;
+
+test('watch-at-most-once: events a persistent watch covers are not judged; a one-shot watch elsewhere still fires once', () => {
+  const recursive = [inv(1, 'c1', 'addWatch', { path: '/a', mode: 'PERSISTENT_RECURSIVE' }, 1), ok(1, 'c1', 2)];
+  // three changes under /a, no one-shot registration: a recursive watch delivers them all
+  assert.is(checkWatchAtMostOnce([...recursive, ev('c1', 'NodeDataChanged', '/a/b', 3), ev('c1', 'NodeDataChanged', '/a/b', 4), ev('c1', 'NodeCreated', '/a', 5)]).ok, true);
+  // /ab is not below /a, nor is it covered by a PERSISTENT watch of /a
+  assert.is(checkWatchAtMostOnce([...recursive, ev('c1', 'NodeDataChanged', '/ab', 3)]).ok, false);
+  const plain = [inv(1, 'c1', 'addWatch', { path: '/a', mode: 'PERSISTENT' }, 1), ok(1, 'c1', 2)];
+  assert.is(checkWatchAtMostOnce([...plain, ev('c1', 'NodeDataChanged', '/a/b', 3)]).ok, false);
+  // a one-shot data watch on /b fires twice: caught, persistent watch on /a or not
+  const twice = [inv(2, 'c1', 'getData', { path: '/b', watch: true }, 3), ok(2, 'c1', 4), ev('c1', 'NodeDataChanged', '/b', 5), ev('c1', 'NodeDataChanged', '/b', 6)];
+  assert.is(checkWatchAtMostOnce([...recursive, ...twice]).ok, false);
+  // another session's persistent watch covers nothing of c2's; a closed session's no longer counts
+  assert.is(checkWatchAtMostOnce([...recursive, ev('c2', 'NodeDataChanged', '/a', 3)]).ok, false);
+  assert.is(checkWatchAtMostOnce([...recursive, { kind: 'session', process: 'c1', state: 'closed', time: 3 } as HistoryEvent, ev('c1', 'NodeDataChanged', '/a', 4)]).ok, false);
+});
+
+test.run();
