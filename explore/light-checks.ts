@@ -21,6 +21,14 @@ interface Seen {
   by: Operation;
 }
 
+/**
+ * True for a create mode whose node the servers may delete without a delete in the history: ephemerals (at their
+ * session's close), containers (once empty) and TTL nodes (once expired, by the leader's container manager).
+ */
+export function serverDeletable(mode: unknown): boolean {
+  return typeof mode === 'string' && (mode.includes('EPHEMERAL') || mode === 'CONTAINER' || mode.includes('TTL'));
+}
+
 function describe(o: Operation): string {
   return `${o.op} by ${o.process} at ${o.ret}ms`;
 }
@@ -74,16 +82,18 @@ export function checkUniqueVersions(history: readonly HistoryEvent[], operations
   } catch (e) {
     return { property: 'unique-versions', ok: null, explanation: `not checked: ${String(e)}` };
   }
-  // Znodes deleted by any attempt (whatever its outcome) leave the check: a new znode restarts at version 0.
+  // Znodes deleted by any attempt (whatever its outcome) leave the check: a new znode restarts at version 0. So do
+  // znodes the servers may delete by themselves (ephemeral, container and TTL nodes: no delete in the history).
   // Znodes a multi writes share its zxid with the multi's other writes: they leave the zxid half of the check.
   const deleted = new Set<string>();
   const multiWritten = new Set<string>();
   for (const o of ops) {
     if (o.op === 'delete') deleted.add(String((o.args as { path?: unknown })?.path));
+    if (o.op === 'create' && serverDeletable((o.args as { mode?: unknown })?.mode)) deleted.add(String((o.args as { path?: unknown })?.path));
     for (const sub of subOps(o)) {
       if (typeof sub.path !== 'string' || sub.op === 'check') continue;
       multiWritten.add(sub.path);
-      if (sub.op === 'delete') deleted.add(sub.path);
+      if (sub.op === 'delete' || (sub.op === 'create' && serverDeletable((sub as { mode?: unknown }).mode))) deleted.add(sub.path);
     }
   }
   const byVersion = new Map<string, Seen>();

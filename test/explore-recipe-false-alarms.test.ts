@@ -1,11 +1,14 @@
 /**
- * Recipes that use persistent watches (addWatch, ZooKeeper 3.6+) and write '/': no false alarm. Before 0.8.0 such a
- * recipe failed watch-at-most-once (a persistent watch's events were judged as one-shot ones), linearizable (the
- * znode model starts every path absent, '/' included) and left osc not checked (its model threw on addWatch).
+ * Recipes whose correct runs raised false alarms before 0.8.0:
+ * - persistent watches (addWatch, ZooKeeper 3.6+) and writes of '/': watch-at-most-once judged a persistent watch's
+ *   events as one-shot ones, linearizable's znode model started '/' absent, and osc threw on addWatch (not checked);
+ * - an ephemeral node re-created after its session closed: linearizable and unique-versions saw it vanish and come
+ *   back at version 0 with other data, with no delete in the history;
+ * - a container deleted by the leader's container manager (once empty, every 60 s): the same, and osc too.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AddWatchMode, runSeed, type RecipeFactory } from 'zksim';
+import { AddWatchMode, CreateMode, dataText, runSeed, type RecipeFactory } from 'zksim';
 import type { HistoryEvent } from '../check/history.js';
 import { checkWatchAtMostOnce } from '../explore/light-checks.js';
 
@@ -35,6 +38,44 @@ test('a recipe with persistent and recursive watches, writing /: every property 
     assert.equal(r.verdicts.filter((v) => v.ok === false).map((v) => `${v.property}: ${v.explanation}`), [], `seed ${seed}`);
     for (const p of ['osc', 'watch-at-most-once', 'linearizable', 'watchers-called']) assert.is(verdict(p)?.ok, true, `seed ${seed} ${p}: ${verdict(p)?.explanation}`);
   }
+});
+
+test('an ephemeral leader node re-created after its holder closed its session: no false alarm', async () => {
+  // seed 1: c2 holds /leader ("c2" at version 0) and closes; c3 then holds it ("c3" at version 0)
+  const ephemeralLeader: RecipeFactory = () => ({
+    name: 'ephemeral-leader',
+    async step(ctx, session) {
+      const zk = session.client;
+      await zk.create('/leader', session.name, CreateMode.EPHEMERAL).catch(() => undefined);
+      const r = await zk.getData('/leader').catch(() => null);
+      if (r && dataText(r.data) === session.name && ctx.now() % 3 === 0) await zk.close();
+    },
+    verdicts: () => [],
+  });
+  const r = await runSeed(1, { workload: ephemeralLeader });
+  assert.equal(r.verdicts.filter((v) => v.ok === false).map((v) => `${v.property}: ${v.explanation}`), []);
+  assert.is(r.verdicts.find((v) => v.property === 'osc')?.ok, true, 'osc, which follows the sessions\' ephemerals, still checks the run');
+});
+
+test('containers the leader deletes once empty: no false alarm; osc says it cannot follow them', async () => {
+  const containers: RecipeFactory = () => ({
+    name: 'containers',
+    async step(_ctx, session, slot) {
+      const zk = session.client;
+      await zk.create('/c', 'x', CreateMode.CONTAINER).catch(() => undefined);
+      await zk.create(`/c/k${slot}`, 'y').catch(() => undefined);
+      await zk.delete(`/c/k${slot}`).catch(() => undefined);
+      await zk.getData('/c').catch(() => undefined);
+    },
+    verdicts: () => [],
+  });
+  // 200 s without faults: the container manager (every 60 s on the leader) deletes /c while it is empty
+  const r = await runSeed(1, { workload: containers, durationMs: 200_000, faults: 'none' });
+  assert.equal(r.verdicts.filter((v) => v.ok === false).map((v) => `${v.property}: ${v.explanation}`), []);
+  const osc = r.verdicts.find((v) => v.property === 'osc')!;
+  assert.is(osc.ok, null);
+  assert.match(osc.explanation, /the servers deleted \d+ container or TTL node\(s\) by themselves/);
+  assert.is(r.verdicts.find((v) => v.property === 'linearizable')?.ok, true, 'linearizable checks the other nodes');
 });
 
 const inv = (id: number, process: string, op: string, args: object, time: number): HistoryEvent => ({ kind: 'invoke', id, process, op, args, time }) as HistoryEvent;
