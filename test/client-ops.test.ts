@@ -5,29 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Cluster } from '../sim/cluster.js';
-import { CreateMode, Code, ZkError, type ZooKeeperClient } from '../core/client/index.js';
+import { CreateMode, Code, ZkError } from '../core/client/index.js';
 import { pairOperations } from '../check/history.js';
+import { code, standalone } from './client-helpers.js';
 
 const text = (d: Uint8Array | null) => (d === null ? null : new TextDecoder().decode(d));
-
-async function standalone(seed = 1): Promise<{ cl: Cluster; c1: ZooKeeperClient; c2: ZooKeeperClient }> {
-  const cl = new Cluster({ seed, servers: 1 });
-  const c1 = cl.client('c1');
-  const c2 = cl.client('c2');
-  assert.ok(await cl.ready(30_000), 'standalone server up and clients connected');
-  return { cl, c1, c2 };
-}
-
-/** The error code an operation fails with (0 when it succeeds). */
-async function code(cl: Cluster, p: Promise<unknown>): Promise<number> {
-  try {
-    await cl.run(p);
-    return 0;
-  } catch (e) {
-    assert.ok(e instanceof ZkError, `a ZkError, got ${String(e)}`);
-    return (e as ZkError).code;
-  }
-}
 
 test('create in every mode; sequential names; ephemeral owner; container; TTL refused', async () => {
   const { cl, c1 } = await standalone();

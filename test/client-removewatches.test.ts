@@ -5,36 +5,18 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Cluster } from '../sim/cluster.js';
-import { AddWatchMode, Code, EventType, KeeperState, WatcherType, ZkError, type WatchedEvent, type ZooKeeperClient } from '../core/client/index.js';
+import { AddWatchMode, Code, EventType, KeeperState, WatcherType, type WatchedEvent } from '../core/client/index.js';
+import { code, standalone } from './client-helpers.js';
 
 const NAMES: Record<number, string> = {
   [-1]: 'None', 1: 'NodeCreated', 2: 'NodeDeleted', 3: 'NodeDataChanged', 4: 'NodeChildrenChanged',
   5: 'DataWatchRemoved', 6: 'ChildWatchRemoved', 7: 'PersistentWatchRemoved',
 };
 
-async function setup(seed = 3): Promise<{ cl: Cluster; c1: ZooKeeperClient; c2: ZooKeeperClient }> {
-  const cl = new Cluster({ seed, servers: 1 });
-  const c1 = cl.client('c1');
-  const c2 = cl.client('c2');
-  assert.ok(await cl.ready(30_000));
-  return { cl, c1, c2 };
-}
-
-async function code(cl: Cluster, p: Promise<unknown>): Promise<number> {
-  try {
-    await cl.run(p);
-    return 0;
-  } catch (e) {
-    assert.ok(e instanceof ZkError, `a ZkError, got ${String(e)}`);
-    return (e as ZkError).code;
-  }
-}
-
 const rec = (out: string[], tag = '') => (e: WatchedEvent) => out.push(`${tag}${NAMES[e.type] ?? e.type} ${e.path}`);
 
 test('removeWatches(Data): DataWatchRemoved before the reply, no NodeDataChanged after; the server keeps its entry (checkWatches)', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/a', 'v'));
   const out: string[] = [];
   const w = rec(out);
@@ -50,7 +32,7 @@ test('removeWatches(Data): DataWatchRemoved before the reply, no NodeDataChanged
 });
 
 test('removeWatches with a watcher leaves the other watchers of the path', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/a', 'v'));
   const out: string[] = [];
   const w1 = rec(out, '1:');
@@ -64,7 +46,7 @@ test('removeWatches with a watcher leaves the other watchers of the path', async
 });
 
 test('removeAllWatches(Children): every child watcher gets ChildWatchRemoved; the server drops the watch', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/p'));
   const out: string[] = [];
   await cl.run(c1.getChildren('/p', rec(out, '1:')));
@@ -79,7 +61,7 @@ test('removeAllWatches(Children): every child watcher gets ChildWatchRemoved; th
 });
 
 test('Any removes data and child watches (ChildWatchRemoved, then DataWatchRemoved); Data keeps the child watch', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/b', 'v'));
   const out: string[] = [];
   const w = rec(out);
@@ -96,7 +78,7 @@ test('Any removes data and child watches (ChildWatchRemoved, then DataWatchRemov
 });
 
 test('NOWATCHER: nothing to remove (client side), or the server has nothing (removeAllWatches after the watch fired elsewhere)', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/n', 'v'));
   const w = () => {};
   assert.is(await code(cl, c1.removeWatches('/n', w, WatcherType.Data)), Code.NOWATCHER);
@@ -116,7 +98,7 @@ test('NOWATCHER: nothing to remove (client side), or the server has nothing (rem
 });
 
 test('server side: checkWatches answers OK when any session watches the path (3.8.0), removeWatches only for its own', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/s', 'v'));
   await cl.run(c1.getData('/s', true));
   const wm = cl.server('s1')!.db.watches;
@@ -129,7 +111,7 @@ test('server side: checkWatches answers OK when any session watches the path (3.
 });
 
 test('a removed watch is not re-registered by setWatches after a reconnect', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/r', 'v'));
   const out: string[] = [];
   await cl.run(c1.getData('/r', rec(out)));
@@ -144,7 +126,7 @@ test('a removed watch is not re-registered by setWatches after a reconnect', asy
 });
 
 test('local = true while disconnected: removed locally on connection loss, event state Disconnected', async () => {
-  const { cl, c1, c2 } = await setup();
+  const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/l', 'v'));
   const seen: WatchedEvent[] = [];
   const w = (e: WatchedEvent) => seen.push(e);
