@@ -29,7 +29,9 @@
  *   unless a delete followed it with a zxid up to the first reply after the reconnect (SetWatches ran before that
  *   reply); then the watch counts as re-armed at that reply's zxid;
  * - ordered (W3): events on a session follow the zxid order of the changes that caused them (the first triggering
- *   change after each registration), except catch-up events right after a reconnect.
+ *   change after each registration), except catch-up events right after a reconnect, and events of watches on a node
+ *   created ephemeral, container or TTL or on its parent (the servers delete such nodes with no delete in the
+ *   history, so the first change the history shows may not be the cause: such events are not judged by W3).
  * Persistent watches are checked only for "nothing after expiry" and for covering the events they explain.
  */
 import { ZkError, pairOperations, type HistoryEvent, type Operation, type Process, type WatchEventType } from './history.js';
@@ -121,6 +123,14 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     }
   }
   changes.sort((a, b) => a.zxid - b.zxid);
+  // Paths the servers change with no operation in the history: a node created ephemeral, container or TTL is deleted
+  // by a session's close or expiry or by the container manager, which changes its parent's children too. A watch on
+  // one of them may fire for such a change, earlier than any change the history shows: W3 cannot name its cause.
+  const serverChanged = new Set<string>();
+  for (const o of ops) {
+    if (o.status === 'fail') continue;
+    for (const c of changesOf(o)) if (c.kind === 'created' && !c.plain) serverChanged.add(c.path).add(parentOf(c.path));
+  }
   const firstChangeAfter = (path: string, table: Table, z: number): Change | undefined => {
     for (const c of changes) if (c.zxid > z && c.path === path && fires(table, c.kind)) return c;
     return undefined;
@@ -230,6 +240,10 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
         let z = -1;
         for (const w of matched) {
           if (w.regZxid === undefined) continue;
+          if (serverChanged.has(w.path)) {
+            z = -1; // the cause may be a change missing from the history (see serverChanged)
+            break;
+          }
           const c = firstChangeAfter(w.path, w.table, w.regZxid);
           if (c) z = Math.max(z, c.zxid);
         }
