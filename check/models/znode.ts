@@ -13,9 +13,10 @@
  * Not modelled (the operation is then unconstrained and has no effect): other error codes (NOAUTH, BADARGUMENTS, …),
  * ACLs, stat fields other than version, sequential creates whose outcome is unknown.
  *
- * Initial tree: `/` and `/zookeeper`; every proper ancestor of a path on which some operation succeeded (or may
- * have) that is itself never created or deleted in the history is assumed to exist (the test set it up beforehand),
- * with data "" and version 0; other paths are missing.
+ * Initial tree: `/` and `/zookeeper`; every proper ancestor of a path on which some operation succeeded (or failed
+ * with an error other than NONODE), and every node a read found, that is itself never created or deleted in the
+ * history is assumed to exist (the test set it up beforehand), with data "" and version 0; other paths are missing.
+ * An operation of unknown outcome is no evidence (it may have failed with NONODE).
  */
 import { ZkError, comparePoints, precedes, type Operation, type Process } from '../history.js';
 import { ILLEGAL, ModelError, hashString, mix32, type Illegal, type Model } from './model.js';
@@ -588,10 +589,15 @@ export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
   const t = new Map<string, ZNode>();
   const changed = new Set<string>();
   const all = new Set<string>();
+  const read = new Set<string>();
   for (const p of steps) {
-    // evidence that the ancestors of a path exist: an operation on it that succeeded (or may have)
-    const evidence = p.expect.s === 'ok' || p.expect.s === 'unknown' || (p.expect.s === 'err' && p.expect.code !== ZkError.NONODE);
+    // evidence that the ancestors of a path exist: an operation on it that succeeded, or failed with an error other
+    // than NONODE. Not an operation of unknown outcome: it may have failed with NONODE (a create under a parent that
+    // was never made), so it proves nothing.
+    const evidence = p.expect.s === 'ok' || (p.expect.s === 'err' && p.expect.code !== ZkError.NONODE);
     if (evidence && !(p.k === 'exists' && p.present === false)) for (const x of p.paths) all.add(x);
+    // a read that found the node: it exists too (ensure leaves out the nodes the history creates or deletes)
+    if (p.expect.s === 'ok' && (p.k === 'getData' || p.k === 'getChildren' || (p.k === 'exists' && p.present === true))) read.add(p.path);
     for (const x of p.paths) if (x.startsWith(KV_PREFIX)) all.add(x);
     if (p.k === 'write') for (const s of p.subs) if (s.k === 'create' || s.k === 'delete') changed.add(s.k === 'create' ? (s.name ?? s.path) : s.path);
   }
@@ -617,6 +623,7 @@ export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
       p = parentOf(p);
     }
   }
+  for (const x of read) if (!x.startsWith(KV_PREFIX)) ensure(x);
   // '/zookeeper' is a child of '/'
   const r = t.get('/')!;
   t.set('/', { ...r, children: insertSorted(r.children, 'zookeeper') });
