@@ -268,12 +268,35 @@ function checkEphemeralsFromHistory(
   const deletes = new Map<string, number[]>(); // path -> zxids of ok deletes
   const unsure = new Set<string>(); // paths with an unknown-outcome delete or create
   const ephemerals: Array<{ path: string; z: number; owner: string }> = [];
-  const reads: Array<{ path: string; z: number; exists: boolean; t: number; what: string }> = [];
+  // czxid: the creation zxid of the node a getData or exists found (its stat), to tell its incarnations apart
+  const reads: Array<{ path: string; z: number; exists: boolean; t: number; what: string; czxid?: number }> = [];
+  const czxidOf = (r: unknown): number | undefined => {
+    const c = (r as { stat?: { czxid?: unknown } | null } | null)?.stat?.czxid;
+    return typeof c === 'number' ? c : undefined;
+  };
   for (const o of ops) {
-    const a = (o.args ?? {}) as { path?: unknown; mode?: unknown };
+    const a = (o.args ?? {}) as { path?: unknown; mode?: unknown; ops?: unknown };
+    if (o.op === 'multi' && Array.isArray(a.ops)) {
+      // a multi's creates and deletes (a semaphore releases its lease and holder nodes in one): as single ones
+      const results = (o.result as { results?: unknown } | null)?.results;
+      (a.ops as Array<{ op?: unknown; path?: unknown; mode?: unknown }>).forEach((sub, i) => {
+        if (typeof sub.path !== 'string' || (sub.op !== 'create' && sub.op !== 'delete')) return;
+        if (o.status === 'unknown') unsure.add(sub.path);
+        if (o.status !== 'ok' || o.zxid === undefined) return;
+        if (sub.op === 'delete') {
+          (deletes.get(sub.path) ?? deletes.set(sub.path, []).get(sub.path)!).push(o.zxid);
+          return;
+        }
+        const rp = Array.isArray(results) ? (results[i] as { path?: unknown } | null)?.path : undefined;
+        const path = typeof rp === 'string' ? rp : sub.path;
+        (creates.get(path) ?? creates.set(path, []).get(path)!).push(o.zxid);
+        const owner = sessionOf.get(String(o.process));
+        if (String(sub.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) ephemerals.push({ path, z: o.zxid, owner });
+      });
+      continue;
+    }
     if (typeof a.path !== 'string') continue;
-    if (o.status === 'unknown' && (o.op === 'delete' || o.op === 'create' || o.op === 'multi')) unsure.add(a.path);
-    if (o.op === 'multi') unsure.add(a.path);
+    if (o.status === 'unknown' && (o.op === 'delete' || o.op === 'create')) unsure.add(a.path);
     if (o.status !== 'ok' || o.zxid === undefined) continue;
     if (o.op === 'create') {
       const rp = (o.result as { path?: unknown } | null)?.path;
@@ -282,8 +305,8 @@ function checkEphemeralsFromHistory(
       const owner = sessionOf.get(String(o.process));
       if (String(a.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) ephemerals.push({ path, z: o.zxid, owner });
     } else if (o.op === 'delete') (deletes.get(a.path) ?? deletes.set(a.path, []).get(a.path)!).push(o.zxid);
-    else if (o.op === 'getData') reads.push({ path: a.path, z: o.zxid, exists: true, t: o.ret, what: `getData #${o.id}` });
-    else if (o.op === 'exists') reads.push({ path: a.path, z: o.zxid, exists: !!(o.result as { stat?: unknown } | null)?.stat, t: o.ret, what: `exists #${o.id}` });
+    else if (o.op === 'getData') reads.push({ path: a.path, z: o.zxid, exists: true, t: o.ret, what: `getData #${o.id}`, czxid: czxidOf(o.result) });
+    else if (o.op === 'exists') reads.push({ path: a.path, z: o.zxid, exists: !!(o.result as { stat?: unknown } | null)?.stat, t: o.ret, what: `exists #${o.id}`, czxid: czxidOf(o.result) });
     else if (o.op === 'getChildren') {
       const c = (o.result as { children?: unknown } | null)?.children;
       if (!Array.isArray(c)) continue;
@@ -302,7 +325,11 @@ function checkEphemeralsFromHistory(
     const close = closeZxid.get(e.owner);
     for (const r of reads) {
       if (r.path !== e.path || r.z < e.z) continue;
-      if (r.exists && close !== undefined && close > e.z && r.z >= close && !between(creates.get(e.path), close, r.z)) {
+      // Seen after the close: unless it is another incarnation of the path (its czxid says so, or, for a listing, a
+      // create after this one: the node was deleted, by a delete or its resigning holder, and made again, maybe by
+      // another session before this one closed: an election's /leader).
+      const other = r.czxid !== undefined ? r.czxid !== e.z : between(creates.get(e.path), e.z, r.z);
+      if (r.exists && close !== undefined && close > e.z && r.z >= close && !other) {
         add('S1 ephemerals vanish with their session', r.t, undefined, `${r.what} saw ephemeral ${e.path} of session ${e.owner} at zxid ${hex(r.z)}, after the session's close (zxid ${hex(close)})`);
         break;
       }
