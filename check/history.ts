@@ -160,6 +160,15 @@ export const CAS_MISMATCH: ErrorInfo = { code: 1, name: 'CASMISMATCH' };
 /** One operation: an invoke paired with its completion. */
 export type OpStatus = 'ok' | 'fail' | 'unknown';
 /** The epoch of a zxid: its high 32 bits (the leader's epoch that made it). */
+/**
+ * Whether a persistent watch that an addWatch of the history armed ({path, mode}) covers an event at `path`: the path
+ * itself, or, for a PERSISTENT_RECURSIVE one, any path below it. (A recursive watch gets no NodeChildrenChanged:
+ * callers that know the event's type exclude it.)
+ */
+export function persistentWatchCovers(w: { path: string; recursive: boolean }, path: string): boolean {
+  return w.path === path || (w.recursive && path.startsWith(w.path === '/' ? '/' : `${w.path}/`));
+}
+
 export function epochOf(zxid: number): number {
   return Math.floor(zxid / 2 ** 32);
 }

@@ -136,10 +136,10 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
   const lastDone = new Map<Process, number>();
   for (const o of ops) if (Number.isFinite(o.ret) && o.ret > (lastDone.get(o.process) ?? -Infinity)) lastDone.set(o.process, o.ret);
   let id = -1;
-  const disconnectedAt = new Map<Process, boolean>(); // is the client disconnected (its last state event)?
+  const disconnected = new Map<Process, boolean>(); // is the client disconnected (its last state event)?
   for (let i = 0; i < history.length; i++) {
     const e = history[i]!;
-    if (e.kind === 'session' && (e.state === 'connected' || e.state === 'disconnected')) disconnectedAt.set(e.process, e.state === 'disconnected');
+    if (e.kind === 'session' && (e.state === 'connected' || e.state === 'disconnected')) disconnected.set(e.process, e.state === 'disconnected');
     if (e.kind !== 'session' || (e.state !== 'expired' && e.state !== 'closed')) continue;
     if (closed.has(e.process)) continue;
     const call = Math.min(lastDone.get(e.process) ?? e.time, e.time);
@@ -164,7 +164,7 @@ export function withSessionEnds(history: readonly HistoryEvent[], closes?: Reado
     // no record may name (loaded from a snapshot after a power loss). It ends at some time after its call, not
     // necessarily before the client's 'closed' (discovery recipe, 5 servers, seed 18). An acknowledged close, and
     // an expiry, keep their ends: a zoo bug that keeps an expired session's ephemerals stays caught.
-    else if (e.state === 'closed' && closes !== undefined && disconnectedAt.get(e.process) === true) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: Infinity, status: 'ok', index: i, retIndex: -1, result: undefined, error: undefined, zxid: undefined });
+    else if (e.state === 'closed' && closes !== undefined && disconnected.get(e.process) === true) ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: Infinity, status: 'ok', index: i, retIndex: -1, result: undefined, error: undefined, zxid: undefined });
     else ends.push({ id: id--, process: e.process, op: 'closeSession', args: null, call, ret: e.time, status: 'ok', index: i, retIndex: -1, result: undefined, error: undefined, zxid: undefined });
   }
   if (!ends.length) return ops;

@@ -34,7 +34,7 @@
  *   history, so the first change the history shows may not be the cause: such events are not judged by W3).
  * Persistent watches are checked only for "nothing after expiry" and for covering the events they explain.
  */
-import { ZkError, pairOperations, type HistoryEvent, type Operation, type Process, type WatchEventType } from './history.js';
+import { ZkError, pairOperations, persistentWatchCovers, type HistoryEvent, type Operation, type Process, type WatchEventType } from './history.js';
 
 export interface WatchViolation {
   check: string;
@@ -219,7 +219,7 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
       }
       const tables = tablesFor(e.type);
       const matched = s.armed.filter((w) => w.path === e.path && tables.includes(w.table));
-      const persistent = s.persistent.some((w) => w.path === e.path || (w.recursive && e.type !== 'NodeChildrenChanged' && e.path.startsWith(w.path === '/' ? '/' : w.path + '/')));
+      const persistent = s.persistent.some((w) => (!w.recursive || e.type !== 'NodeChildrenChanged') && persistentWatchCovers(w, e.path));
       if (!matched.length && !persistent && s.loose) {
         const l = s.loose.find((w) => w.path === e.path && tables.includes(w.table));
         if (l) {

@@ -41,26 +41,26 @@ export function checkLinearizable(input: CheckInput): Verdict {
     // has no multi), the nodes that exist before the run and the nodes the servers may delete by themselves: drop
     // every operation on them, or a read would show a change the filtered history lacks.
     const seqPrefixes = new Set<string>();
-    const multiPaths = new Set<string>();
+    const leftOut = new Set<string>();
     const sequentialCreate = (a: { path?: unknown; mode?: unknown }): boolean => typeof a.path === 'string' && typeof a.mode === 'string' && a.mode.includes('SEQUENTIAL');
     for (const o of all) {
       const a = (o.args ?? {}) as { path?: unknown; mode?: unknown; ops?: unknown };
       if (o.op === 'create' && sequentialCreate(a)) seqPrefixes.add(a.path as string);
-      else if (o.op === 'create' && typeof a.path === 'string' && serverDeletable(a.mode)) multiPaths.add(a.path);
+      else if (o.op === 'create' && typeof a.path === 'string' && serverDeletable(a.mode)) leftOut.add(a.path);
       if (o.op === 'multi' && Array.isArray(a.ops)) {
         for (const sub of a.ops as Array<{ op?: unknown; path?: unknown; mode?: unknown }>) {
           if (typeof sub?.path !== 'string') continue;
           if (sub.op === 'create' && sequentialCreate(sub)) seqPrefixes.add(sub.path);
-          else multiPaths.add(sub.path);
+          else leftOut.add(sub.path);
         }
       }
     }
     const outOfScope = (path: string): boolean => {
       // the model starts every znode absent: '/' and /zookeeper (and below) exist before the run
       if (path === '/' || path === '/zookeeper' || path.startsWith('/zookeeper/')) return true;
-      // (also the nodes a create may have made ephemeral, container or TTL: the servers delete them, at a session's
-      // close or by the container manager, with no delete in the history)
-      if (multiPaths.has(path)) return true;
+      // nodes a multi touches, and nodes a create may have made ephemeral, container or TTL (the servers delete them,
+      // at a session's close or by the container manager, with no delete in the history)
+      if (leftOut.has(path)) return true;
       for (const p of seqPrefixes) if (path.startsWith(p) && /^\d{10}$/.test(path.slice(p.length))) return true;
       return false;
     };

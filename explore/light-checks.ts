@@ -12,7 +12,7 @@
  *   persistent watch of the session, addWatch, covers are not judged).
  */
 import type { HistoryEvent } from '../check/history.js';
-import { pairOperations, type Operation } from '../check/history.js';
+import { pairOperations, persistentWatchCovers, type Operation } from '../check/history.js';
 import type { Verdict } from './verdict.js';
 
 interface Seen {
@@ -142,7 +142,7 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
   // (removeWatches may leave them: sound, only less strict).
   const persistent = new Map<string | number, Array<{ path: string; recursive: boolean }>>();
   const coveredByPersistent = (proc: string | number, path: string): boolean =>
-    (persistent.get(proc) ?? []).some((w) => w.path === path || (w.recursive && (w.path === '/' || path.startsWith(`${w.path}/`))));
+    (persistent.get(proc) ?? []).some((w) => persistentWatchCovers(w, path));
   let notifications = 0;
   for (const e of history) {
     if (e.kind === 'invoke') {
