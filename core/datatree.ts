@@ -74,6 +74,12 @@ export interface TreeSnapshot {
   nodes: SnapshotNode[];
   /** [sessionId, timeoutMs], sorted by id. */
   sessions: Array<[number, number]>;
+  /**
+   * Not ZooKeeper's: [zxid, sessionId] of the closeSession txns in this state that its server did not see commit
+   * (ZkDb.unconfirmedCloses), so that the trace can name their commit after a restart from this snapshot. Absent
+   * when empty; the tree ignores it.
+   */
+  unconfirmedCloses?: Array<[number, number]>;
 }
 
 /** A znode in memory: the snapshot record's fields, with live data and children. */

@@ -35,6 +35,15 @@ export class ZkDb {
   lastProcessedZxid: number;
   /** Applied txns, newest last; holds between COMMIT_LOG_COUNT and twice that (trimmed in batches). */
   private recentTxns: Txn[] = [];
+  /**
+   * Trace bookkeeping, not ZooKeeper's: [zxid, sessionId] of the closeSession txns in the tree that this server did
+   * not see commit: replayed from its log (`recover`), or inherited from a snapshot (its own, or a leader's SNAP)
+   * that lists them. Closes applied on a COMMIT are not listed (their 'apply' names their commit). A leader names
+   * these when its history becomes committed ('history-close'), then forgets them, as a learner does at UPTODATE:
+   * without the list, a close that only a snapshot holds (a leader restarted from its leader snapshot: seed 84 of
+   * a mutex recipe) would commit with no trace record naming it. Kept through snapshots (TreeSnapshot).
+   */
+  unconfirmedCloses: Array<[number, number]> = [];
 
   /** The last COMMIT_LOG_COUNT applied txns (for DIFF). */
   get committedLog(): Txn[] {
@@ -51,17 +60,22 @@ export class ZkDb {
   static recover(r: LoadResult<TreeSnapshot, StoredTxn>): ZkDb {
     const tree = r.snapshot ? DataTree.fromSnapshot(r.snapshot.state) : new DataTree();
     const db = new ZkDb(tree, r.snapshot ? r.snapshot.zxid : 0);
+    if (r.snapshot?.state.unconfirmedCloses) db.unconfirmedCloses = r.snapshot.state.unconfirmedCloses.slice();
     for (const t of r.txns) {
       if (t.zxid <= db.lastProcessedZxid) continue;
       db.tree.apply(t);
       db.lastProcessedZxid = t.zxid;
       db.remember(t);
+      // committed or not: nothing says (§8.8)
+      if (t.type === 'closeSession') db.unconfirmedCloses.push([t.zxid, t.sessionId]);
     }
     return db;
   }
 
   static fromSnapshot(s: TreeSnapshot, zxid: number): ZkDb {
-    return new ZkDb(DataTree.fromSnapshot(s), zxid);
+    const db = new ZkDb(DataTree.fromSnapshot(s), zxid);
+    if (s.unconfirmedCloses) db.unconfirmedCloses = s.unconfirmedCloses.slice();
+    return db;
   }
 
   private remember(t: Txn): void {
@@ -106,7 +120,9 @@ export class ZkDb {
   }
 
   snapshot(): TreeSnapshot {
-    return this.tree.snapshot();
+    const snap = this.tree.snapshot();
+    if (this.unconfirmedCloses.length > 0) snap.unconfirmedCloses = this.unconfirmedCloses.map(([z, id]) => [z, id]);
+    return snap;
   }
 
   /**

@@ -349,6 +349,8 @@ export class Learner {
       case 'uptodate': {
         if (this.phase !== 'newleader') return;
         this.phase = 'broadcast';
+        // the leader serves: its history, which holds this state, is committed (and the closes in it are named)
+        s.db.unconfirmedCloses = [];
         s.trace('state', { role: this.observer ? 'OBSERVING' : 'FOLLOWING', epoch: s.storage.currentEpoch, leader: this.leaderSid, phase: 'broadcast', zxid: s.db.lastProcessedZxid });
         s.setServing(true);
         return;

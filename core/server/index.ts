@@ -17,7 +17,8 @@
  *    trace phase 'broadcast' at UPTODATE, the leader when a quorum ACKed NEWLEADER.
  *  - 'leader' {epoch, zxid, historyZxid}: leadership established (serving) in `epoch`; historyZxid = the last zxid
  *    of its history (everything up to it is committed from now on); then 'history-close' {zxid, session} for each
- *    closeSession txn among the last 500 of that history (some commit only now: see leader.ts).
+ *    closeSession txn among the last 500 of that history, and for each other one it did not see commit (restored
+ *    from a snapshot: ZkDb.unconfirmedCloses): some commit only now, see leader.ts.
  *  - 'epoch' {accepted | current, role}: an epoch file written.
  *  - 'propose' {zxid, type, session, epoch}, 'ack' {zxid, from} (leader side, incl. its own), 'commit' {zxid, epoch,
  *    acks} (leader's commit decision, before it applies).

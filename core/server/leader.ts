@@ -80,6 +80,7 @@ export class Leader {
   // ------------------------------------------------------------------ start
 
   startStandalone(): void {
+    this.s.db.unconfirmedCloses = []; // every logged txn is committed (no record names those the log replayed)
     this.epoch = 0;
     this.phase = 'broadcast';
     this.beginBroadcast();
@@ -145,7 +146,12 @@ export class Leader {
     // Its whole history is committed from now on, including closeSession txns that a previous leader proposed and no
     // server applied in broadcast: they commit only now, through this log. Named so that checkers learn the zxid of
     // those sessions' ends (the others they learn from 'apply'); repeats of earlier closes are harmless.
-    for (const t of s.db.committedLog) if (t.type === 'closeSession') s.trace('history-close', { zxid: t.zxid, session: t.sessionId });
+    const named = new Set<number>();
+    for (const t of s.db.committedLog) if (t.type === 'closeSession') { s.trace('history-close', { zxid: t.zxid, session: t.sessionId }); named.add(t.zxid); }
+    // and the closes it holds without having seen them commit that are older than its committedLog: it recovered
+    // them from a snapshot (its leader snapshot of an attempt that never served, say), no record names them else
+    for (const [zxid, session] of s.db.unconfirmedCloses) if (!named.has(zxid)) s.trace('history-close', { zxid, session });
+    s.db.unconfirmedCloses = [];
     s.trace('state', { role: 'LEADING', epoch: this.epoch, phase: 'broadcast' });
     this.beginBroadcast();
     for (const h of this.handlers.values()) if (h.state === 'newleaderAcked') this.sendUpToDate(h);
