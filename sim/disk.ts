@@ -222,10 +222,15 @@ export class SimDisk {
 
   /**
    * The process crashed: keep the durable state plus the first `keepPending` of the non-durable writes
-   * (0 for a clean loss; a random count for a torn tail). Returns how many writes were lost.
+   * (0 for a clean loss; a random count for a torn tail), except overwrites. Returns how many writes were lost.
+   *
+   * An overwrite stands for ZooKeeper's atomic file replacement (AtomicFileOutputStream: write a temporary file,
+   * fsync it, then rename it over the old one), so it never reaches the disk before its sync completes: a torn tail
+   * keeps the appends around it and the file's old value. (Keeping it let a learner's new currentEpoch survive a
+   * crash during its fsync, which 3.8.0 cannot do.)
    */
   crash(keepPending = 0): number {
-    const kept = this.queue.slice(this.head, Math.min(this.head + keepPending, this.len)) as DiskOp[];
+    const kept = (this.queue.slice(this.head, Math.min(this.head + keepPending, this.len)) as DiskOp[]).filter((op) => op.op !== 'overwrite');
     for (const op of kept) applyDurable(this.durable, this.visible, op);
     const lost = this.len - this.head - kept.length;
     this.queue = [];

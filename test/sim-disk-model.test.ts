@@ -37,8 +37,10 @@ class ReferenceDisk {
     while (this.pending.length > 0 && this.pending[0]!.seq <= upTo) ReferenceDisk.apply(this.durable, this.pending.shift()!.op);
   }
   crash(keep: number): number {
-    for (const p of this.pending.slice(0, keep)) ReferenceDisk.apply(this.durable, p.op);
-    const lost = this.pending.length - Math.min(keep, this.pending.length);
+    // a torn tail keeps a prefix of the pending writes, but never an overwrite (an atomic rename after its fsync)
+    const kept = this.pending.slice(0, keep).filter((p) => p.op.op !== 'overwrite');
+    for (const p of kept) ReferenceDisk.apply(this.durable, p.op);
+    const lost = this.pending.length - kept.length;
     this.pending = [];
     this.visible = new Map([...this.durable].map(([k, f]) => [k, f.type === 'log' ? { type: 'log', records: f.records.slice() } : { ...f }]));
     return lost;

@@ -347,6 +347,31 @@ test('disk: a crash before the sync completes loses the writes; a torn tail keep
   assert.ok(keptSome, 'torn tails keep part of the unsynced writes for some seeds');
 });
 
+test('disk: a torn tail never keeps an overwrite before its sync completed (an atomic rename after an fsync), but keeps the appends around it', () => {
+  let keptAfter = 0;
+  for (let seed = 0; seed < 60; seed++) {
+    const world = new World({ seed });
+    let role: Probe;
+    world.addProcess('s', () => (role = new Probe()));
+    world.runUntil(1);
+    role!.port.disk.overwrite('currentEpoch', 1);
+    role!.port.disk.sync('first');
+    world.runUntil(100);
+    role!.port.disk.append('log', [0]);
+    role!.port.disk.overwrite('currentEpoch', 2);
+    role!.port.disk.append('log', [1, 2]);
+    role!.port.disk.sync('never');
+    world.crash('s', { tornTail: true });
+    world.restart('s');
+    world.runUntil(200);
+    assert.is(role!.port.disk.readValue('currentEpoch'), 1, `seed ${seed}: the old value survives`);
+    const log = role!.port.disk.readLog('log') as number[];
+    assert.equal(log, Array.from({ length: log.length }, (_, i) => i), 'a prefix of the appends survives');
+    if (log.length > 1) keptAfter++;
+  }
+  assert.ok(keptAfter > 0, 'some torn tails keep appends written after the overwrite');
+});
+
 test('process: pause defers timers and deliveries until resume', () => {
   const { world, a, b } = pair();
   const c = a.conn('connected');

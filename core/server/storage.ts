@@ -9,8 +9,10 @@
  *                        snapshot (log roll) and after a truncation, as ZooKeeper does. A torn tail (crash with
  *                        unsynced appends) loses a suffix of the newest log(s).
  *  - `snapshot.<zxid>`  value `{ zxid, state }` (state opaque to this module: tree + sessions, whatever the
- *                        server puts there; must be plain data). Written with `overwrite` (atomic).
- *  - `acceptedEpoch`, `currentEpoch`  numbers, written with `overwrite` (atomic rename in real life). Since the
+ *                        server puts there; must be plain data). Written with `overwrite` (atomic, and never
+ *                        kept by a torn tail before its sync: a torn snapshot is one ZooKeeper skips as invalid).
+ *  - `acceptedEpoch`, `currentEpoch`  numbers, written with `overwrite` (atomic rename after an fsync in real life,
+ *                        so a crash before the sync completed keeps the old value). Since the
  *                        write is atomic, ZooKeeper's `currentEpoch.tmp` leftover (§8.4) cannot occur here: a
  *                        currentEpoch older than the last zxid's epoch is always the refuse-to-start error.
  *
