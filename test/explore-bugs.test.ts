@@ -16,7 +16,7 @@ import { SERVER_BUGS } from '../core/server/index.js';
 
 // Without OSC, read-uncommitted is the rarest of the 20 s configurations: about 1.5% of its seeds (14 of seeds 1..1000
 // since the network model retransmits like TCP, 18 before), first at seed 322. learner-3.8.0 runs 240 s of crashes
-// (its zoo durationMs) and fails 3 of seeds 1..500, first at seed 72.
+// (its zoo durationMs) and fails 1 of seeds 1..500, at seed 194.
 const BUDGET = 500;
 const SHRINK_BUDGET = Number(process.env.ZKSIM_TEST_SHRINK_BUDGET ?? 60);
 
