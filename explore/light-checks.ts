@@ -141,8 +141,10 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
   // persistent watch of the session covers is not judged. Dropped when the session ends; kept through a removal
   // (removeWatches may leave them: sound, only less strict).
   const persistent = new Map<string | number, Array<{ path: string; recursive: boolean }>>();
-  const coveredByPersistent = (proc: string | number, path: string): boolean =>
-    (persistent.get(proc) ?? []).some((w) => persistentWatchCovers(w, path));
+  // A recursive watch never delivers NodeChildrenChanged (3.8, obs): such an event comes from a one-shot child watch or
+  // a plain persistent one, and is judged as the watch checker judges it.
+  const coveredByPersistent = (proc: string | number, path: string, type: string): boolean =>
+    (persistent.get(proc) ?? []).some((w) => (!w.recursive || type !== 'NodeChildrenChanged') && persistentWatchCovers(w, path));
   let notifications = 0;
   for (const e of history) {
     if (e.kind === 'invoke') {
@@ -167,7 +169,7 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
       notifications++;
       const kinds = e.type === 'NodeDeleted' ? ['data', 'child'] : [kindOf(e.type)];
       const keys = kinds.map((k) => `${e.process}|${e.path}|${k}`);
-      if (!keys.some((k) => (armed.get(k) ?? 0) > 0) && !coveredByPersistent(e.process, e.path)) {
+      if (!keys.some((k) => (armed.get(k) ?? 0) > 0) && !coveredByPersistent(e.process, e.path, e.type)) {
         return {
           property: 'watch-at-most-once',
           ok: false,

@@ -116,4 +116,23 @@ test('watch-at-most-once: a notification per registration passes, a second one w
   assert.match(v.explanation, /fired twice/);
 });
 
+test('watch-at-most-once: a recursive watch never delivers NodeChildrenChanged, so a second one after a one-shot child watch fired is caught', () => {
+  // (the builder appends to one list: each case starts a history of its own)
+  const recursiveThenChildWatch = () =>
+    history()
+      .ok('c1', 'addWatch', { path: '/a', mode: 'PERSISTENT_RECURSIVE' }, null)
+      .ok('c1', 'getChildren', { path: '/a/b', watch: true }, { children: [] })
+      .event('c1', 'NodeChildrenChanged', '/a/b');
+  assert.is(checkWatchAtMostOnce(recursiveThenChildWatch().events).ok, true);
+  const v = checkWatchAtMostOnce(recursiveThenChildWatch().event('c1', 'NodeChildrenChanged', '/a/b').events);
+  assert.is(v.ok, false);
+  assert.match(v.explanation, /NodeChildrenChanged for \/a\/b/);
+  // a plain persistent watch of the node does deliver them, unconsumed
+  const plain = history().ok('c1', 'addWatch', { path: '/a/b', mode: 'PERSISTENT' }, null).event('c1', 'NodeChildrenChanged', '/a/b').event('c1', 'NodeChildrenChanged', '/a/b');
+  assert.is(checkWatchAtMostOnce(plain.events).ok, true);
+  // and a recursive watch delivers data events of descendants, unconsumed
+  const data = history().ok('c1', 'addWatch', { path: '/a', mode: 'PERSISTENT_RECURSIVE' }, null).event('c1', 'NodeDataChanged', '/a/b').event('c1', 'NodeDataChanged', '/a/b');
+  assert.is(checkWatchAtMostOnce(data.events).ok, true);
+});
+
 test.run();
