@@ -25,6 +25,8 @@
  *  - 'apply' {zxid, type, session, digest?}: a server applied (delivered) a committed txn to its live tree; digest
  *    is the tree digest after it (present while the tree has <= 1000 znodes, else when zxid % 64 = 0). Every
  *    server, in order.
+ *    A delete the servers made themselves (the leader's container manager: session 0) has a `path` too, on its
+ *    'propose' and its 'apply' (the checkers add it to the clients' history: check/history.ts withServerDeletes).
  *  - 'recover' {zxid, txns, snapshot, acceptedEpoch, currentEpoch}: the tree was rebuilt from disk (start, and
  *    whenever the server goes LOOKING, and after TRUNC): memory = snapshot + EVERY logged txn up to `zxid`,
  *    committed or not (ZooKeeper does the same); 'apply' events continue after that point.
@@ -623,8 +625,10 @@ export class ZooKeeperServer implements Role<unknown> {
     // integers, so a lookup costs more than most)
     const c = this.cnxns.openSession(t.sessionId);
     const out = this.db.apply(t, c !== undefined);
-    // the digest after every txn, as ZooKeeper's (incremental: its cost is that of the nodes the txn wrote)
-    this.trace4('apply', 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
+    // the digest after every txn, as ZooKeeper's (incremental: its cost is that of the nodes the txn wrote); a delete
+    // the servers made themselves (the container manager's, session 0) also names its node, as its 'propose' does
+    if (t.sessionId === 0 && t.type === 'delete') this.trace('apply', { zxid: t.zxid, type: t.type, session: 0, digest: this.db.digest(), path: t.path });
+    else this.trace4('apply', 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
     if (out.events.size > 0) this.sendWatchEvents(out.events);
     if (c !== undefined) this.cnxns.completeOn(c, t.cxid, out.err, out.body, out.err === Code.SESSIONMOVED, false);
   }

@@ -464,7 +464,10 @@ export class Leader {
     this.lastProposed = zxid;
     const p: Proposal = { t, acks: [], votes: 0, at: now };
     this.outstanding.push(p);
-    s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
+    // the container manager's deletes (session 0) name their node: the checkers add them to the history
+    // (check/history.ts withServerDeletes)
+    if (ctx.sessionId === 0 && t.type === 'delete') s.trace('propose', { zxid, type: t.type, session: 0, epoch: this.epoch, path: t.path });
+    else s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
     // one message object for every learner (nothing mutates a message once sent)
     const m: QuorumMessage = { type: 'proposal', t };
     const hs = this.handlers.list(); // sending changes no handler
