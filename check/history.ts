@@ -38,8 +38,8 @@
  * them in the order they happened: an operation completed, then user code invoked the next one). Where a hand-written
  * history's times decrease, time decides first, then position. An importer that must keep equal times concurrent
  * (Porcupine's Operation list) lists, at each time, every invoke before every completion.
- * Operations that are not events of the history (osc.ts's synthetic session ends) carry times only: they are
- * ordered by time, and concurrent with everything at the same time.
+ * Operations that are not events of the history (osc.ts's synthetic session ends, the servers' own deletes of
+ * withServerDeletes) carry times only: they are ordered by time, and concurrent with everything at the same time.
  *
  * ## Operation names, arguments and results
  * Register (Jepsen etcd): `read` args null, result V|null (nil = never written); `write` args V; `cas` args [A, B],
@@ -248,6 +248,57 @@ export class HistoryError extends Error {
 export interface PairOptions {
   /** Keep operations that failed with notApplied (default false: they are dropped). */
   keepNotApplied?: boolean;
+}
+
+/**
+ * A delete the servers made by themselves (ZooKeeper's container manager, run by the leader: an empty container or an
+ * expired TTL node; a txn of session 0), from their trace: the deleted node, the zxid, when the leader proposed it and
+ * when a server first applied it (it was committed by then). `applied` is absent when no server applied it in the
+ * trace: the txn was never committed (its leader was deposed first), or it was, through a new leader's log, applied
+ * only from disk.
+ */
+export interface ServerDelete {
+  path: string;
+  zxid: number;
+  proposed: number;
+  applied?: number;
+}
+
+/** The process of the synthetic deletes of withServerDeletes (the servers' own session 0, as a client process). */
+export const SERVERS_PROCESS = '(servers)';
+
+/**
+ * Adds the deletes the servers made by themselves (the container manager's: no client invoked them, so the history
+ * has no operation for them) as operations of one more process, SERVERS_PROCESS: a `delete` of the node with version
+ * −1, with what the trace shows and nothing more. One that a server applied completed ok with its zxid: it took effect
+ * at its commit, after the leader proposed it and before the first apply (`call` and `ret`). One that no server
+ * applied has an unknown outcome: from its proposal on, it took effect never or at any time (a new leader may have
+ * committed it from its log). Their ids are negative, below every other id
+ * (osc.ts's session ends, when added first).
+ *
+ * The process keeps them in the order of their proposals, which is their zxid order: the container manager runs on
+ * the leader, and a txn that a deposed leader proposed after its successor's first proposal can never commit. (A
+ * `call` is raised to the previous committed delete's when needed to keep that order: each one commits after the
+ * previous one, so the interval still holds its commit.) `ops` are returned as is when there is nothing to add.
+ */
+export function withServerDeletes(ops: readonly Operation[], deletes: readonly ServerDelete[] | undefined): readonly Operation[] {
+  if (!deletes?.length) return ops;
+  let id = ops.reduce((m, o) => Math.min(m, o.id), 0) - 1;
+  // (after every position of the history: a tie-breaker only, as for the session ends)
+  let index = ops.reduce((m, o) => Math.max(m, o.index, Number.isFinite(o.retIndex) ? (o.retIndex ?? -1) : -1), -1) + 1;
+  const added: Operation[] = [];
+  let floor = -Infinity; // the call of the previous committed delete
+  for (const d of [...deletes].sort((a, b) => a.zxid - b.zxid)) {
+    const args = { path: d.path, version: -1 };
+    if (d.applied === undefined) {
+      added.push({ id: id--, process: SERVERS_PROCESS, op: 'delete', args, call: d.proposed, ret: Infinity, status: 'unknown', index: index++, retIndex: -1, result: undefined, error: undefined, zxid: undefined });
+      continue;
+    }
+    const call = Math.max(d.proposed, floor);
+    floor = call;
+    added.push({ id: id--, process: SERVERS_PROCESS, op: 'delete', args, call, ret: Math.max(call, d.applied), status: 'ok', index: index++, retIndex: -1, result: {}, error: undefined, zxid: d.zxid });
+  }
+  return [...ops, ...added].sort((a, b) => a.call - b.call || a.index - b.index);
 }
 
 /**

@@ -42,7 +42,7 @@
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
  * hash would not (it can never pass a broken history).
  */
-import { ZkError, comparePoints, describeOperation, epochOf, pairOperations, precedes, type HistoryEvent, type Operation, type Process } from './history.js';
+import { ZkError, comparePoints, describeOperation, epochOf, pairOperations, precedes, withServerDeletes, type HistoryEvent, type Operation, type Process, type ServerDelete } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
 import { MutableTree, applyZk, forgetUnreadData, initialTree, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
@@ -56,6 +56,8 @@ export interface SessionClose {
 export interface OscOptions {
   /** Session id (as a string) → its committed close, from the trace; refines the end of expired sessions. */
   sessionCloses?: ReadonlyMap<string, SessionClose>;
+  /** The deletes the servers made by themselves, from the trace: added to the history (history.ts withServerDeletes). */
+  serverDeletes?: readonly ServerDelete[];
   timeoutMs?: number;
   /**
    * Give up (verdict 'unknown') after this many configurations, summed over everything the check tries: unlike a
@@ -116,7 +118,7 @@ interface Item {
  * already (explore's runAllChecks pairs a run's history once for all its checkers, so this only reads it).
  */
 export function checkOsc(history: readonly HistoryEvent[], opts: OscOptions = {}, operations?: readonly Operation[]): OscResult {
-  return checkOscOperations(withSessionEnds(history, opts.sessionCloses, operations), opts);
+  return checkOscOperations(withServerDeletes(withSessionEnds(history, opts.sessionCloses, operations), opts.serverDeletes), opts);
 }
 
 /**

@@ -4,13 +4,14 @@
  *
  * - linearizable: the linearizability checker (check/linearizability.ts) with the znode model over the operations
  *   on non-sequential znodes: writes always; reads too when there is one server (an ensemble serves reads from
- *   followers' local state, which ZooKeeper does not promise to be linearizable).
+ *   followers' local state, which ZooKeeper does not promise to be linearizable). The container manager's deletes
+ *   join the history from the trace (serverDeletes), for it as for osc.
  * - unique-versions, watch-at-most-once: small sound checks of explore/light-checks.ts.
  * - osc, watches, ensemble: the checkers of check/osc.ts, check/watches.ts and check/ensemble.ts when present in
  *   this build (loaded lazily; adapters below).
  */
 import type { HistoryEvent, Operation } from '../check/history.js';
-import { pairOperations } from '../check/history.js';
+import { pairOperations, withServerDeletes } from '../check/history.js';
 import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { modelled, znodeModel } from './znode-model.js';
@@ -36,17 +37,24 @@ export function checkLinearizable(input: CheckInput): Verdict {
   const withReads = input.servers === 1;
   let ops;
   try {
-    const all = input.operations ?? pairOperations(input.history);
+    const paired = input.operations ?? pairOperations(input.history);
+    // The deletes the container manager made, from the trace (as osc takes them): with them in the history, container
+    // and TTL nodes stay in scope. Without a trace that names them all, those nodes are left out, as ephemerals are
+    // (the sessions' closes, which delete them, are not in this history).
+    const traced = input.trace ? serverDeletes(input.trace) : undefined;
+    const own = traced !== undefined && traced.unreadable === 0 ? traced.deletes : undefined;
+    const all = own ? withServerDeletes(paired, own) : paired;
+    const leftOutMode = (mode: unknown): boolean => (own ? typeof mode === 'string' && mode.includes('EPHEMERAL') : serverDeletable(mode));
     // Nodes named by sequential creates are out of the model's scope, and so are the nodes a multi touches (the model
-    // has no multi), the nodes that exist before the run and the nodes the servers may delete by themselves: drop
-    // every operation on them, or a read would show a change the filtered history lacks.
+    // has no multi), the nodes that exist before the run and the nodes the servers may delete with no delete in this
+    // history: drop every operation on them, or a read would show a change the filtered history lacks.
     const seqPrefixes = new Set<string>();
     const leftOut = new Set<string>();
     const sequentialCreate = (a: { path?: unknown; mode?: unknown }): boolean => typeof a.path === 'string' && typeof a.mode === 'string' && a.mode.includes('SEQUENTIAL');
     for (const o of all) {
       const a = (o.args ?? {}) as { path?: unknown; mode?: unknown; ops?: unknown };
       if (o.op === 'create' && sequentialCreate(a)) seqPrefixes.add(a.path as string);
-      else if (o.op === 'create' && typeof a.path === 'string' && serverDeletable(a.mode)) leftOut.add(a.path);
+      else if (o.op === 'create' && typeof a.path === 'string' && leftOutMode(a.mode)) leftOut.add(a.path);
       if (o.op === 'multi' && Array.isArray(a.ops)) {
         for (const sub of a.ops as Array<{ op?: unknown; path?: unknown; mode?: unknown }>) {
           if (typeof sub?.path !== 'string') continue;
@@ -58,8 +66,9 @@ export function checkLinearizable(input: CheckInput): Verdict {
     const outOfScope = (path: string): boolean => {
       // the model starts every znode absent: '/' and /zookeeper (and below) exist before the run
       if (path === '/' || path === '/zookeeper' || path.startsWith('/zookeeper/')) return true;
-      // nodes a multi touches, and nodes a create may have made ephemeral, container or TTL (the servers delete them,
-      // at a session's close or by the container manager, with no delete in the history)
+      // nodes a multi touches, and nodes a create may have made ephemeral (the servers delete them at a session's
+      // close, with no delete in the history), or container or TTL when the trace does not give the container
+      // manager's deletes
       if (leftOut.has(path)) return true;
       for (const p of seqPrefixes) if (path.startsWith(p) && /^\d{10}$/.test(path.slice(p.length))) return true;
       return false;
@@ -129,21 +138,55 @@ export async function loadCheckers(): Promise<void> {
   }
 }
 
+/** A delete the servers made by themselves, from their trace (check/history.ts ServerDelete). */
+export interface TracedServerDelete {
+  path: string;
+  zxid: number;
+  proposed: number;
+  applied?: number;
+}
+
+/**
+ * The deletes the servers made by themselves (the leader's container manager deletes an empty container or an
+ * expired TTL node: txns of session 0), from the trace: each proposal ('propose', with the node's path) and the first
+ * 'apply' of it on any server (the same zxid and path; committed by then), in zxid order. `unreadable` counts the
+ * zxids of such deletes that the trace does not name a node for (a trace of an older zksim) or names two nodes for
+ * (one zxid applied as two different deletes): with any of them, the deletes cannot be added to the history.
+ */
+export function serverDeletes(trace: readonly TraceEvent[]): { deletes: TracedServerDelete[]; unreadable: number } {
+  const deletes: TracedServerDelete[] = [];
+  const latest = new Map<number, TracedServerDelete>(); // zxid → its latest proposal (a standalone server may reuse a zxid lost in a crash)
+  const unreadable = new Set<number>();
+  for (const e of trace) {
+    if (e.session !== 0 || e.type !== 'delete' || typeof e.zxid !== 'number' || (e.kind !== 'propose' && e.kind !== 'apply')) continue;
+    if (typeof e.path !== 'string') {
+      unreadable.add(e.zxid);
+      continue;
+    }
+    const d = latest.get(e.zxid);
+    if (e.kind === 'propose') {
+      const p: TracedServerDelete = { path: e.path, zxid: e.zxid, proposed: e.t };
+      deletes.push(p);
+      latest.set(e.zxid, p);
+    } else if (d === undefined) {
+      // (an apply whose proposal the trace lacks: proposed at some time before)
+      const p: TracedServerDelete = { path: e.path, zxid: e.zxid, proposed: 0, applied: e.t };
+      deletes.push(p);
+      latest.set(e.zxid, p);
+    } else if (d.path !== e.path) unreadable.add(e.zxid);
+    else d.applied ??= e.t;
+  }
+  // one entry per zxid: a proposal that was never applied, and then proposed again with its zxid, is left (it was
+  // lost: a standalone server reuses zxids it had not logged when it crashed)
+  const kept = deletes.filter((d) => latest.get(d.zxid) === d || d.applied !== undefined);
+  return { deletes: kept.sort((a, b) => a.zxid - b.zxid), unreadable: unreadable.size };
+}
+
 /**
  * Session id → the first time and zxid at which its closeSession txn was known committed: a server applied it in
  * broadcast ('apply'), or a new leader's history holding it became committed ('history-close': closes that a
  * previous leader proposed and that commit only through the next leader's log are never applied in broadcast).
  */
-/**
- * The number of deletes the servers made by themselves (the container manager's deleteContainer of an empty
- * container or an expired TTL node: txns of session 0), by zxid, from the trace's applies.
- */
-export function serverDeletes(trace: readonly TraceEvent[]): number {
-  const zxids = new Set<number>();
-  for (const e of trace) if (e.kind === 'apply' && e.type === 'delete' && e.session === 0 && typeof e.zxid === 'number') zxids.add(e.zxid);
-  return zxids.size;
-}
-
 export function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: number; t: number }> {
   const out = new Map<string, { zxid: number; t: number }>();
   for (const e of trace) {
@@ -157,14 +200,21 @@ export function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxi
 /** Adapters for the checkers of check/ (their exported API, turned into verdicts). */
 function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null {
   if (name === 'osc' && typeof mod.checkOsc === 'function') {
-    const checkOsc = mod.checkOsc as (h: readonly HistoryEvent[], o: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }> }, ops?: readonly Operation[]) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number };
+    const checkOsc = mod.checkOsc as (
+      h: readonly HistoryEvent[],
+      o: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: TracedServerDelete[] },
+      ops?: readonly Operation[],
+    ) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number };
     const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
-      // The OSC model follows the sessions' ephemerals, but not the container manager's deletes, which no client made
-      const byServers = input.trace ? serverDeletes(input.trace) : 0;
-      if (byServers > 0) return { property: 'osc', ok: null, explanation: `not checked: the servers deleted ${byServers} container or TTL node(s) by themselves, which the OSC model does not follow` };
-      const r = checkOsc(input.history, { maxExplored: SEARCH_BUDGET, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}) }, input.operations);
-      if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${r.usedZxids ? ' (zxid order)' : ''}` };
+      // The container manager's deletes, which no client made, join the history as operations of the servers (taken
+      // from the trace, as the sessions' closes are); a trace that does not name their nodes leaves OSC unchecked.
+      const byServers = input.trace ? serverDeletes(input.trace) : { deletes: [], unreadable: 0 };
+      if (byServers.unreadable > 0) return { property: 'osc', ok: null, explanation: `not checked: the servers deleted ${byServers.unreadable} container or TTL node(s) by themselves, and the trace does not say which` };
+      const opts = { maxExplored: SEARCH_BUDGET, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}), ...(byServers.deletes.length ? { serverDeletes: byServers.deletes } : {}) };
+      const r = checkOsc(input.history, opts, input.operations);
+      const own = byServers.deletes.length ? `, with the servers' ${byServers.deletes.length} own delete(s) of container or TTL nodes` : '';
+      if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${own}${r.usedZxids ? ' (zxid order)' : ''}` };
       if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations)` };
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
     };
