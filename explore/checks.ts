@@ -283,7 +283,7 @@ function interpret(r: unknown): boolean | null {
   return null;
 }
 
-/** Whether a checker is loaded and usable (the runner records the trace only when `ensemble` needs it). */
+/** Whether a checker is loaded and usable (the runner records the trace only when a checker that reads it runs). */
 export function checkerAvailable(name: string): boolean {
   return !!external[name]?.adapter;
 }

@@ -49,12 +49,17 @@ export interface RunOptions {
   maxEvents?: number;
 }
 
+/** The properties whose checkers read the servers' trace (explore/checks.ts). */
+const TRACE_READERS = ['ensemble', 'osc', 'linearizable'] as const;
+
 export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
   await loadCheckers();
   const config = spec.config;
   if (config.workload === 'module') await loadRecipe(config.workloadModule ?? '');
-  // The ensemble checker reads the trace: keep it when that checker is present and wanted.
-  const traceForChecks = checkerAvailable('ensemble') && !(config.skipChecks ?? []).includes('ensemble');
+  // Checkers that read the trace: ensemble (its invariants), osc (the sessions' closes and the container manager's
+  // deletes, without which it may fail a correct run) and linearizable (those deletes). Keep it while one of them runs.
+  const skipped = config.skipChecks ?? [];
+  const traceForChecks = TRACE_READERS.some((name) => (name === 'linearizable' || checkerAvailable(name)) && !skipped.includes(name));
   const cluster = new ExploreCluster(spec.seed, config, spec.workload.clients.length, {
     recordTrace: opts.recordTrace || config.recordTrace || traceForChecks,
     // checks alone read only what the roles and the world note; a kept trace (artefacts, reports) has everything
