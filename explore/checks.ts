@@ -154,6 +154,14 @@ export interface TracedServerDelete {
  * (one zxid applied as two different deletes): with any of them, the deletes cannot be added to the history.
  */
 export function serverDeletes(trace: readonly TraceEvent[]): { deletes: TracedServerDelete[]; unreadable: number } {
+  // linearizable, unique-versions and osc each ask for a run's: read its trace once
+  let found = serverDeletesRead.get(trace);
+  if (!found) serverDeletesRead.set(trace, (found = readServerDeletes(trace)));
+  return found;
+}
+const serverDeletesRead = new WeakMap<readonly TraceEvent[], { deletes: TracedServerDelete[]; unreadable: number }>();
+
+function readServerDeletes(trace: readonly TraceEvent[]): { deletes: TracedServerDelete[]; unreadable: number } {
   const deletes: TracedServerDelete[] = [];
   const latest = new Map<number, TracedServerDelete>(); // zxid → its latest proposal (a standalone server may reuse a zxid lost in a crash)
   const unreadable = new Set<number>();
@@ -288,6 +296,13 @@ export function checkerAvailable(name: string): boolean {
   return !!external[name]?.adapter;
 }
 
+/** The nodes the servers deleted by themselves, when the trace names every such delete (else undefined). */
+function serverDeletedPaths(trace: readonly TraceEvent[] | undefined): Set<string> | undefined {
+  if (!trace) return undefined;
+  const own = serverDeletes(trace);
+  return own.unreadable === 0 ? new Set(own.deletes.map((d) => d.path)) : undefined;
+}
+
 export function runAllChecks(input: CheckInput): Verdict[] {
   // The checkers below all read the history's operations: pair it once for all of them.
   if (input.operations === undefined) {
@@ -301,7 +316,7 @@ export function runAllChecks(input: CheckInput): Verdict[] {
   const skipped = (property: string): Verdict => ({ property, ok: null, explanation: 'not checked: skipped (--skip-check)' });
   const out: Verdict[] = [
     skip.has('linearizable') ? skipped('linearizable') : checkLinearizable(input),
-    skip.has('unique-versions') ? skipped('unique-versions') : checkUniqueVersions(input.history, input.operations),
+    skip.has('unique-versions') ? skipped('unique-versions') : checkUniqueVersions(input.history, input.operations, serverDeletedPaths(input.trace)),
     skip.has('watch-at-most-once') ? skipped('watch-at-most-once') : checkWatchAtMostOnce(input.history),
   ];
   for (const [name, entry] of Object.entries(external)) {

@@ -75,7 +75,7 @@ function observations(o: Operation): Observation[] {
  * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
  * once for all its checkers, so this only reads it).
  */
-export function checkUniqueVersions(history: readonly HistoryEvent[], operations?: readonly Operation[]): Verdict {
+export function checkUniqueVersions(history: readonly HistoryEvent[], operations?: readonly Operation[], serverDeleted?: ReadonlySet<string>): Verdict {
   let ops: readonly Operation[];
   try {
     ops = operations ?? pairOperations(history);
@@ -83,17 +83,20 @@ export function checkUniqueVersions(history: readonly HistoryEvent[], operations
     return { property: 'unique-versions', ok: null, explanation: `not checked: ${String(e)}` };
   }
   // Znodes deleted by any attempt (whatever its outcome) leave the check: a new znode restarts at version 0. So do
-  // znodes the servers may delete by themselves (ephemeral, container and TTL nodes: no delete in the history).
-  // Znodes a multi writes share its zxid with the multi's other writes: they leave the zxid half of the check.
-  const deleted = new Set<string>();
+  // znodes the servers may delete by themselves (no delete in the history): ephemerals, and container and TTL nodes,
+  // unless `serverDeleted` lists every node the servers deleted (from their trace: explore/checks.ts serverDeletes);
+  // then only those leave. Znodes a multi writes share its zxid with the multi's other writes: they leave the zxid
+  // half of the check.
+  const deleted = new Set<string>(serverDeleted ?? []);
+  const mayVanish = (mode: unknown): boolean => (serverDeleted ? typeof mode === 'string' && mode.includes('EPHEMERAL') : serverDeletable(mode));
   const multiWritten = new Set<string>();
   for (const o of ops) {
     if (o.op === 'delete') deleted.add(String((o.args as { path?: unknown })?.path));
-    if (o.op === 'create' && serverDeletable((o.args as { mode?: unknown })?.mode)) deleted.add(String((o.args as { path?: unknown })?.path));
+    if (o.op === 'create' && mayVanish((o.args as { mode?: unknown })?.mode)) deleted.add(String((o.args as { path?: unknown })?.path));
     for (const sub of subOps(o)) {
       if (typeof sub.path !== 'string' || sub.op === 'check') continue;
       multiWritten.add(sub.path);
-      if (sub.op === 'delete' || (sub.op === 'create' && serverDeletable((sub as { mode?: unknown }).mode))) deleted.add(sub.path);
+      if (sub.op === 'delete' || (sub.op === 'create' && mayVanish((sub as { mode?: unknown }).mode))) deleted.add(sub.path);
     }
   }
   const byVersion = new Map<string, Seen>();

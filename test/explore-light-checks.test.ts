@@ -95,6 +95,27 @@ test('unique-versions: a znode a multi may have deleted leaves the check (it can
   assert.match(v.explanation, /1 observations of 1/);
 });
 
+test('unique-versions: container nodes stay in the check when the trace lists every node the servers deleted', () => {
+  // /c was created a CONTAINER; two different values at version 1 mean a lost write, unless the node was deleted and
+  // created again in between: by a client (a delete in the history) or by the servers (their trace)
+  const h = () =>
+    history()
+      .ok('c1', 'create', { path: '/c', data: 'x', mode: 'CONTAINER' }, { path: '/c' })
+      .ok('c1', 'setData', { path: '/c', data: 'a', version: -1 }, { stat: stat(1, 2) })
+      .ok('c2', 'getData', { path: '/c' }, { data: 'b', stat: stat(1, 7) });
+  assert.is(checkUniqueVersions(h().events).ok, null, 'without the servers\' deletes, container nodes are left out (nothing left to check)');
+  const v = checkUniqueVersions(h().events, undefined, new Set());
+  assert.is(v.ok, false, 'the servers deleted nothing: version 1 of /c cannot hold both');
+  assert.match(v.explanation, /\/c version 1/);
+  assert.is(checkUniqueVersions(h().events, undefined, new Set(['/c'])).ok, null, 'the servers deleted /c: it may have been created again');
+  // ephemerals stay out either way (their session's close deletes them, with no delete in the history)
+  const eph = history()
+    .ok('c1', 'create', { path: '/e', data: 'x', mode: 'EPHEMERAL' }, { path: '/e' })
+    .ok('c1', 'setData', { path: '/e', data: 'a', version: -1 }, { stat: stat(1, 2) })
+    .ok('c2', 'getData', { path: '/e' }, { data: 'b', stat: stat(1, 7) });
+  assert.is(checkUniqueVersions(eph.events, undefined, new Set()).ok, null);
+});
+
 test('unique-versions: nothing versioned observed is not checked, not passed', () => {
   const h = history().ok('c1', 'create', { path: '/a', data: 'x' }, { path: '/a' });
   assert.is(checkUniqueVersions(h.events).ok, null);
