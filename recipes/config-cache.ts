@@ -72,6 +72,7 @@ class Cache {
       this.newest.set(path, Math.max(newest, stat.mzxid));
       this.entries.set(path, { value: dataText(data), mzxid: stat.mzxid });
     } catch (e) {
+      if (code(e) === 0) throw e; // not a ZooKeeper error: a bug of ours (final reports it)
       if (code(e) === NONODE) this.entries.delete(path);
       // a lost connection: the rebuild after the reconnect reads it again
     }
@@ -82,7 +83,8 @@ class Cache {
     let children: string[];
     try {
       children = await this.s.client.getChildren(CONFIG);
-    } catch {
+    } catch (e) {
+      if (code(e) === 0) throw e;
       return; // /config is missing or the connection was lost again (another rebuild follows the reconnect)
     }
     for (const path of [...this.entries.keys()]) if (!children.includes(path.slice(CONFIG.length + 1))) this.entries.delete(path);
@@ -95,9 +97,9 @@ class Cache {
     p.then(done, done);
   }
 
-  /** Resolves once no read of the cache is pending (a read may start more). */
+  /** Resolves once no read of the cache is pending (a read may start more); rejects on an error of our own code. */
   async idle(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 }
 

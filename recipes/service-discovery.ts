@@ -47,7 +47,7 @@ class Instance {
   view: string[] = [];
   viewPzxid = -1;
   steps = 0;
-  /** Listings started by the watch, not yet done. */
+  /** Listings that follow the instances (the first one, and those the watch started), not yet done. */
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
@@ -73,33 +73,43 @@ class Instance {
     if (!children.includes(this.s.name)) this.missingSelf.push(`${this.s.name} (session 0x${this.s.client.sessionId.toString(16)}, open) is missing from its own listing`);
   }
 
+  /** Starts following the instances: a first listing with a watch. */
+  follow(): void {
+    this.track(this.listUntilDone(true));
+  }
+
   /** The watch on the instances: list them again (and watch again, unless rewatch is off: the bug). */
   readonly watcher = (ev: WatchedEvent): void => {
     if (ev.type === EventType.None) return; // state events: a watch that has not fired stays set across a reconnect
-    const p = this.relist();
-    this.pending.add(p);
-    void p.then(() => this.pending.delete(p));
+    this.track(this.listUntilDone(this.rewatch));
   };
 
   /**
-   * Lists again after the watch fired, retrying until it succeeds or the session ends: the watch that fired is used
-   * up, and a listing that failed (a lost connection) set no new one, so giving up would leave the view stale for
-   * good. (Curator retries its background operations, and its caches list again after every reconnect.)
+   * Lists, retrying until it succeeds or the session ends: a listing that failed (a lost connection) set no watch,
+   * and a watch that fired is used up, so giving up would leave the view stale for good. (Curator retries its
+   * background operations, and its caches list again after every reconnect.)
    */
-  private async relist(): Promise<void> {
+  private async listUntilDone(watch: boolean): Promise<void> {
     while (this.open) {
       try {
-        await this.list(this.rewatch);
+        await this.list(watch);
         return;
-      } catch {
+      } catch (e) {
+        if (code(e) === 0) throw e; // not a ZooKeeper error: a bug of ours (final reports it)
         await new Promise<void>((resolve) => this.ctx.schedule(RETRY_MS, resolve));
       }
     }
   }
 
-  /** Resolves once no listing started by the watch is pending. */
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    const done = () => void this.pending.delete(p);
+    p.then(done, done);
+  }
+
+  /** Resolves once no listing that follows the instances is pending; rejects on an error of our own code. */
   async idle(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 }
 
@@ -138,7 +148,7 @@ export function discovery(opts: { rewatch: boolean } = { rewatch: true }): Recip
     if (!me) {
       if (!(await register(s, slot))) return;
       instances.set(s.name, (me = new Instance(s, ctx, opts.rewatch, missingSelf)));
-      await me.list();
+      me.follow();
       return;
     }
     me.steps++;
