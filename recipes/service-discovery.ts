@@ -12,9 +12,9 @@
  * Properties:
  *   discovery-self       a registered instance whose session is open finds itself in every listing it makes: an
  *                        ephemeral node lives until its session ends, and a session reads its own writes.
- *   discovery-no-ghosts  at the end, once the faults have healed, the registry holds no instance of a session that
- *                        has ended (the servers delete a session's ephemerals when they close or expire it), and each
- *                        open instance still finds its own node there.
+ *   discovery-no-ghosts  at the end, once the faults have healed, no instance of a session that has ended stays in
+ *                        the registry longer than a session timeout (the servers delete a session's ephemerals when
+ *                        they close or expire it), and each open instance still finds its own node there.
  *   discovery-view       at the end, every open instance's view equals the registry: a child watch fires for the first
  *                        change after it was set, and a watch set before a disconnect fires after the reconnect for a
  *                        change it missed (the client sends its watches again with the last zxid it saw).
@@ -117,8 +117,6 @@ export function discovery(opts: { rewatch: boolean } = { rewatch: true }): Recip
   /** Registered instances, by session name. */
   const instances = new Map<string, Instance>();
   const running = new Set<Promise<unknown>>();
-  /** Sessions this recipe closed, with when: the servers end such a session only when they learn of it. */
-  const closedAt = new Map<number, number>();
   const missingSelf: string[] = [];
   const ghosts: string[] = [];
   const staleViews: string[] = [];
@@ -153,9 +151,7 @@ export function discovery(opts: { rewatch: boolean } = { rewatch: true }): Recip
     }
     me.steps++;
     if (me.steps % 7 === 0) {
-      // shut down: the instance goes with its session
-      closedAt.set(s.client.sessionId, ctx.now());
-      await s.client.close();
+      await s.client.close(); // shut down: the instance goes with its session
     } else if (me.steps % 3 === 0) {
       await s.client.setData(me.node, `10.0.${me.steps}.${slot + 1}:8080`, -1);
     } else {
@@ -163,16 +159,32 @@ export function discovery(opts: { rewatch: boolean } = { rewatch: true }): Recip
     }
   }
 
-  /** Ephemerals of sessions that have ended (and not just now: the servers need a session timeout to notice). */
-  async function findGhosts(ctx: RecipeContext, s: Session): Promise<void> {
+  /** The registered instances whose session has ended, as `name (session 0x...)`. */
+  async function endedInstances(ctx: RecipeContext, s: Session): Promise<string[]> {
     const open = new Set(ctx.openSessionIds());
-    const grace = 2 * s.client.sessionTimeout + 2000;
+    const out: string[] = [];
     for (const child of await s.client.getChildren(SERVICE)) {
       const stat = await s.client.exists(`${SERVICE}/${child}`);
-      if (stat === null || open.has(stat.ephemeralOwner)) continue;
-      const closed = closedAt.get(stat.ephemeralOwner);
-      if (closed !== undefined && ctx.now() - closed < grace) continue; // its close may have gone unanswered: too early
-      ghosts.push(`${child} (session 0x${stat.ephemeralOwner.toString(16)}, ended)`);
+      if (stat !== null && !open.has(stat.ephemeralOwner)) out.push(`${child} (session 0x${stat.ephemeralOwner.toString(16)}, ended)`);
+    }
+    return out;
+  }
+
+  /**
+   * Instances of ended sessions that stay. The servers delete them when they close or expire the session: up to a
+   * session timeout after its end, counted from when a leader serves again (none may have served for a while before
+   * the end, and a close whose reply was lost leaves the session to expire). So an instance counts as a ghost only if
+   * it is still there a session timeout (plus 2 s) after this check began.
+   */
+  async function findGhosts(ctx: RecipeContext, s: Session): Promise<void> {
+    const judgeAt = ctx.now() + s.client.sessionTimeout + 2000;
+    for (;;) {
+      const ended = await endedInstances(ctx, s);
+      if (ended.length === 0 || ctx.now() >= judgeAt) {
+        ghosts.push(...ended);
+        break;
+      }
+      await new Promise<void>((resolve) => ctx.schedule(500, resolve));
     }
     registryChecked = true;
   }
