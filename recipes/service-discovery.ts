@@ -6,8 +6,9 @@
  * Each session is one instance of the service "api". It registers an EPHEMERAL node /services/api/<instance> holding
  * its address, so that the registration lives exactly as long as its session, and keeps a view of every instance
  * (Curator's ServiceCache): the children of /services/api, listed with a watch and listed again, with a new watch,
- * each time the watch fires (a watch fires once). Now and then an instance changes its address (setData) or shuts
- * down (closes its session); its client starts a new instance at its next step.
+ * each time the watch fires (a watch fires once). A listing that fails sets no watch, so it is retried until it
+ * succeeds, as Curator retries its background operations. Now and then an instance changes its address (setData) or
+ * shuts down (closes its session); its client starts a new instance at its next step.
  *
  * Properties:
  *   discovery-self       a registered instance whose session is open finds itself in every listing it makes: an
