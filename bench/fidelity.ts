@@ -16,6 +16,7 @@
  * ZKSIM_BENCH_FIDELITY_SIM_WARMUP_MS (zksim warm-up, virtual ms, default 600000).
  */
 import { createRequire } from 'node:module';
+import { availableParallelism, loadavg } from 'node:os';
 import { RealEnsemble, realZooKeeperAvailable } from '../fidelity/realzk.js';
 import { Cluster } from '../sim/cluster.js';
 import { ZooKeeperClient } from '../core/client/index.js';
@@ -180,7 +181,13 @@ export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMU
   return summarise(cold, measured);
 }
 
+/** The machine's 1-minute load average: other work on the machine slows either side, the real one most. */
+function load(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  const loadBefore = load();
   const sim = await zksimWorkload();
   const m = sim.median;
   const zksim = {
@@ -193,6 +200,11 @@ export async function run(): Promise<Record<string, unknown>> {
     zksimOpsPerCpuSecond: m.ops / m.cpuSeconds!,
     zksimOpsPerChunk: m.ops,
     simulatedSecondsPerWallSecond: m.simSeconds! / m.seconds,
+    // reported so that a figure taken while something else ran can be told apart (it lags by about a minute, and
+    // counts this process too: up to about 1 while one side runs; the real ensemble's JVMs add theirs)
+    cores: availableParallelism(),
+    loadAverageBefore: loadBefore,
+    loadAverageAfterZksim: load(),
   };
   if (!realZooKeeperAvailable()) {
     return { ...zksim, realOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
@@ -207,6 +219,7 @@ export async function run(): Promise<Record<string, unknown>> {
       realColdOpsPerSecond: real.coldOpsPerSecond,
       ratio: sim.opsPerSecond / real.opsPerSecond,
       coldRatio: sim.coldOpsPerSecond / real.coldOpsPerSecond,
+      loadAverageAfterReal: load(),
     };
   } finally {
     await ens.stop();
