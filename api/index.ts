@@ -39,7 +39,7 @@ export type { Verdict };
 
 /** zksim's ZooKeeper client (`session.client`): the Java API's calls as promises, watches as functions. */
 export type { ZooKeeperClient, Transaction } from '../core/client/index.js';
-export type { WatchedEvent, Watcher, ClientState, DataInput, OpResult, Stat, Data, MultiOp, MultiResult } from '../core/client/index.js';
+export type { WatchedEvent, Watcher, ClientState, DataInput, OpResult, Stat, Data, MultiOp, MultiResult, ReadOp, ReadResult } from '../core/client/index.js';
 /** Create modes, watch event types and keeper states, as in ZooKeeper's Java API. */
 export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../core/client/index.js';
 /** ZooKeeper's error codes (`Code.NONODE`...), `errorName(code)`, and the error a call rejects with (`e.code`). */

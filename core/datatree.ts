@@ -14,7 +14,7 @@
  * HashSet order, so clients must not rely on any order.
  */
 import { EventType } from './protocol.js';
-import type { CreateMode, Data, ReadRequest, ReplyBody, Stat, MultiResult } from './protocol.js';
+import type { CreateMode, Data, ReadOp, ReadRequest, ReadResult, ReplyBody, Stat, MultiResult } from './protocol.js';
 import { CreateMode as CM } from './protocol.js';
 import { Code } from './errors.js';
 import { CONFIG, QUOTA, ZOOKEEPER, basename, rawParent } from './paths.js';
@@ -288,10 +288,16 @@ export class DataTree {
     }
   }
 
-  /** Number of all descendants (getAllChildrenNumber, opcode 104), or NONODE. */
+  /**
+   * getAllChildrenNumber (opcode 104; src 3.8.0 FinalRequestProcessor, DataTree.getAllChildrenNumber): NONODE, then READ
+   * (NOAUTH), then the number of all descendants, /zookeeper's subtree included under `/`. The server counts the keys
+   * of its node map that start with `path + "/"`; that map holds the root under both "" and "/", so `/` is answered
+   * with size − 2 and "" (an alias of the root for lookups) counts the "/" key too: one more than `/`.
+   */
   getAllChildrenNumber(path: string): { err: number; count?: number } {
     const n = this.get(path);
     if (!n) return { err: Code.NONODE };
+    if ((n.perms & Perms.READ) === 0) return { err: Code.NOAUTH };
     let count = 0;
     const walk = (p: string, node: ZNode) => {
       for (const c of node.children) {
@@ -302,7 +308,29 @@ export class DataTree {
       }
     };
     walk(path === '' ? '/' : path, n);
-    return { err: Code.OK, count };
+    return { err: Code.OK, count: path === '' ? count + 1 : count };
+  }
+
+  /**
+   * multiRead (opcode 22; src 3.8.0 FinalRequestProcessor): every op is answered on its own, as getData / getChildren
+   * would be (NONODE, NOAUTH), a failing op giving an error result and the others their data; the reply's err is 0.
+   * getChildren results carry the names only. An op of any other type fails the whole request with MARSHALLINGERROR
+   * (the server's "Invalid type of readOp": only a raw client can send one). No watch is ever set.
+   */
+  multiRead(ops: readonly ReadOp[]): Reply {
+    const results: ReadResult[] = [];
+    for (const o of ops) {
+      if (o.op === 'getData') {
+        const r = this.getData(o.path);
+        results.push(r.body?.op === 'getData' ? { op: 'getData', err: 0, data: r.body.data, stat: r.body.stat } : { op: 'error', err: r.err });
+      } else if (o.op === 'getChildren') {
+        const r = this.getChildren(o.path);
+        results.push(r.body?.op === 'getChildren' ? { op: 'getChildren', err: 0, children: r.body.children } : { op: 'error', err: r.err });
+      } else {
+        return { err: Code.MARSHALLINGERROR };
+      }
+    }
+    return { err: Code.OK, body: { op: 'multiRead', results } };
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -323,12 +351,14 @@ export class DataTree {
   }
 
   /**
-   * getEphemerals (opcode 103): the session's ephemerals whose path string-starts-with `prefix` (so "/b/e" matches
-   * "/b/eph"); "" or "/" → all. Sorted (ZooKeeper's order is unspecified).
+   * getEphemerals (opcode 103; src 3.8.0 FinalRequestProcessor): the session's ephemerals whose path string-starts-with
+   * `prefix` (so "/b/e" matches "/b/eph"); a prefix that is "" or "/" once trimmed (Java String.trim: characters up to
+   * U+0020 at both ends) → all. No path validation, no ACL check. Sorted (ZooKeeper's order is unspecified).
    */
   getEphemerals(sessionId: number, prefix: string): string[] {
     const all = this.ephemeralsOf(sessionId);
-    return prefix === '' || prefix === '/' ? all : all.filter((p) => p.startsWith(prefix));
+    const t = javaTrim(prefix);
+    return t === '' || t === '/' ? all : all.filter((p) => p.startsWith(prefix));
   }
 
   /**
@@ -831,6 +861,15 @@ function statOf(n: ZNode): Stat {
 }
 
 /** Total order on strings by UTF-16 code units (never locale-dependent). */
+/** Java's String.trim: drops the characters up to U+0020 at both ends. */
+function javaTrim(s: string): string {
+  let i = 0;
+  let j = s.length;
+  while (i < j && s.charCodeAt(i) <= 0x20) i++;
+  while (j > i && s.charCodeAt(j - 1) <= 0x20) j--;
+  return s.slice(i, j);
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

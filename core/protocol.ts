@@ -88,6 +88,20 @@ export type ReadRequest =
   | { op: 'getData'; path: string; watch: boolean }
   | { op: 'getChildren'; path: string; watch: boolean };
 
+/** One operation of a multiRead (Java `Op.getData` / `Op.getChildren`: never a watch; opcodes 4 and 8 inside it). */
+export type ReadOp = { op: 'getData'; path: string } | { op: 'getChildren'; path: string };
+
+/**
+ * The 3.6+ reads: answered like exists/getData/getChildren from the connected server's applied state (same queue, same
+ * session check, no zxid), but none of them sets a watch. OpCode.multiRead 22, getEphemerals 103, getAllChildrenNumber 104.
+ */
+export type MoreReadRequest =
+  | { op: 'multiRead'; ops: ReadOp[] }
+  /** The caller session's ephemerals whose path string-starts-with `prefix` ("" or "/", after trimming: all). */
+  | { op: 'getEphemerals'; prefix: string }
+  /** The number of all descendants of `path` (the node itself excluded). */
+  | { op: 'getAllChildrenNumber'; path: string };
+
 /** Requests with their own path through the server. */
 export type OtherRequest =
   | { op: 'sync'; path: string }
@@ -98,7 +112,7 @@ export type OtherRequest =
   /** Sent by the client after a reconnect, before any queued request (SetWatches, xid -8). */
   | { op: 'setWatches'; relativeZxid: number; dataWatches: string[]; existWatches: string[]; childWatches: string[] };
 
-export type Request = WriteRequest | ReadRequest | OtherRequest;
+export type Request = WriteRequest | ReadRequest | MoreReadRequest | OtherRequest;
 export type OpName = Request['op'];
 
 /** Result of one sub-op of a multi: `err` 0 for success (ZooKeeper's per-op results). */
@@ -111,6 +125,15 @@ export type MultiResult =
   | { op: 'check'; err: 0 }
   | { op: 'error'; err: number };
 
+/**
+ * Result of one op of a multiRead: ops are independent, a failing one gives its error and the others their data
+ * (Java OpResult.GetDataResult, GetChildrenResult — names only, no Stat — and ErrorResult).
+ */
+export type ReadResult =
+  | { op: 'getData'; err: 0; data: Data; stat: Stat }
+  | { op: 'getChildren'; err: 0; children: string[] }
+  | { op: 'error'; err: number };
+
 /** Reply bodies, by request kind (present only when err = 0, except multi which always carries results). */
 export type ReplyBody =
   | { op: 'create'; path: string; stat: Stat }
@@ -121,6 +144,9 @@ export type ReplyBody =
   | { op: 'exists'; stat: Stat }
   | { op: 'getData'; data: Data; stat: Stat }
   | { op: 'getChildren'; children: string[]; stat: Stat }
+  | { op: 'multiRead'; results: ReadResult[] }
+  | { op: 'getEphemerals'; paths: string[] }
+  | { op: 'getAllChildrenNumber'; count: number }
   | { op: 'sync'; path: string }
   | { op: 'addWatch' }
   | { op: 'checkWatches' }

@@ -10,7 +10,7 @@
  * Txns are plain JSON data (data as base64) so they can be logged to disk, hashed into traces and sent between
  * servers. The caller (server/leader) assigns zxid and time; prepare never reads a clock.
  */
-import type { CreateMode, Data, MultiOp, MultiResult, ReplyBody, Request, WriteRequest } from './protocol.js';
+import type { CreateMode, Data, MultiOp, MultiResult, ReadResult, ReplyBody, Request, WriteRequest } from './protocol.js';
 import { CreateMode as CM, MAX_FRAME_BYTES } from './protocol.js';
 import { Code } from './errors.js';
 import { isSpecialPath, isValidPath, rawParent, sequenceSuffix } from './paths.js';
@@ -475,6 +475,10 @@ export function requestFrameBytes(req: Request): number {
     case 'closeSession': body = 0; break;
     case 'exists': case 'getData': case 'getChildren': body = str(req.path) + 1; break;
     case 'sync': body = str(req.path); break;
+    // MultiOperationRecord of GetDataRequest / GetChildrenRequest (path, watch) records
+    case 'multiRead': body = req.ops.reduce((s, op) => s + MULTI_HEADER_BYTES + str(op.path) + 1, MULTI_HEADER_BYTES); break;
+    case 'getEphemerals': body = str(req.prefix); break;
+    case 'getAllChildrenNumber': body = str(req.path); break;
     case 'addWatch': case 'checkWatches': case 'removeWatches': body = str(req.path) + 4; break;
     case 'setWatches': {
       const vec = (v: string[]) => v.reduce((s, p) => s + str(p), 4);
@@ -497,6 +501,14 @@ function multiResultBytes(r: MultiResult): number {
   }
 }
 
+function readResultBytes(r: ReadResult): number {
+  switch (r.op) {
+    case 'getData': return buf(r.data) + STAT_BYTES;
+    case 'getChildren': return r.children.reduce((s, c) => s + str(c), 4);
+    case 'error': return 4;
+  }
+}
+
 /**
  * The jute frame length of a reply (ReplyHeader + body; create/getChildren as create2/getChildren2, with Stat).
  * The Java client applies jute.maxbuffer to replies too (§1.5): reading a node whose reply exceeds MAX_FRAME_BYTES
@@ -512,6 +524,9 @@ export function replyFrameBytes(body?: ReplyBody): number {
     case 'getData': n = buf(body.data) + STAT_BYTES; break;
     case 'getChildren': n = body.children.reduce((s, c) => s + str(c), 4) + STAT_BYTES; break;
     case 'multi': n = body.results.reduce((s, r) => s + MULTI_HEADER_BYTES + multiResultBytes(r), MULTI_HEADER_BYTES); break;
+    case 'multiRead': n = body.results.reduce((s, r) => s + MULTI_HEADER_BYTES + readResultBytes(r), MULTI_HEADER_BYTES); break;
+    case 'getEphemerals': n = body.paths.reduce((s, p) => s + str(p), 4); break;
+    case 'getAllChildrenNumber': n = 4; break;
     case 'sync': n = str(body.path); break;
   }
   return REPLY_HEADER_BYTES + n;
@@ -530,7 +545,8 @@ export function exceedsFrameLimit(req: Request): boolean {
 function frameBound(req: Request): number {
   switch (req.op) {
     case 'create': case 'setData': return 64 + 3 * req.path.length + (req.data === null ? 0 : req.data.length);
-    case 'delete': case 'exists': case 'getData': case 'getChildren': case 'sync': case 'addWatch': case 'checkWatches': case 'removeWatches': return 64 + 3 * req.path.length;
+    case 'delete': case 'exists': case 'getData': case 'getChildren': case 'sync': case 'addWatch': case 'checkWatches': case 'removeWatches': case 'getAllChildrenNumber': return 64 + 3 * req.path.length;
+    case 'getEphemerals': return 64 + 3 * req.prefix.length;
     default: return Infinity;
   }
 }

@@ -38,6 +38,8 @@ import {
   type Data,
   type MultiOp,
   type MultiResult,
+  type ReadOp,
+  type ReadResult,
   type ReplyBody,
   type Request,
   type ServerMessage,
@@ -322,6 +324,10 @@ export class ZooKeeperClient implements Role<Msg> {
     let bad: ZkError | null = null;
     for (const o of ops) {
       bad = checkPath(o.path, o.op === 'create' && isSequential(o.mode)) ?? (o.op === 'create' ? this.checkTtl(o.mode, o.ttl) : null);
+      // reads go through multiRead (Java: IllegalArgumentException for mixing reads and writes in one multi)
+      if (!bad && o.op !== 'create' && o.op !== 'delete' && o.op !== 'setData' && o.op !== 'check') {
+        bad = makeError(Code.BADARGUMENTS, undefined, `multi takes create, delete, setData and check ops (reads: multiRead), not ${String((o as { op: unknown }).op)}`);
+      }
       if (bad) break;
     }
     if (!bad && ops.length === 0 && this._state !== 'CLOSED' && !this.closing) {
@@ -331,6 +337,46 @@ export class ZooKeeperClient implements Role<Msg> {
       return Promise.resolve([]);
     }
     return this.submit('multi', args, { op: 'multi', ops: ops.map(cloneOp) }, null, bad);
+  }
+  /**
+   * Reads several nodes in one request, answered from one state of the connected server (Java `multi` with only
+   * `Op.getData` / `Op.getChildren`, which sends multiRead, opcode 22, 3.6+). The ops are independent: resolves with
+   * one result per op — `{op: 'getData', err: 0, data, stat}`, `{op: 'getChildren', err: 0, children}` (names only,
+   * as Java's GetChildrenResult) or `{op: 'error', err}` (NONODE...) — and rejects only when the request itself
+   * fails (connection loss, session expired). Never sets a watch. Every path is validated first (BADARGUMENTS, nothing
+   * sent), any other op kind too (Java: IllegalArgumentException for mixing reads and writes); an empty list resolves
+   * with [] without contacting the server.
+   */
+  multiRead(ops: ReadOp[]): Promise<ReadResult[]> {
+    const list = ops.map((o) => ({ op: o.op, path: o.path }));
+    let bad: ZkError | null = null;
+    for (const o of list) {
+      bad = o.op === 'getData' || o.op === 'getChildren' ? checkPath(o.path) : makeError(Code.BADARGUMENTS, undefined, 'Mixing read and write operations (transactions) is not allowed in a multi request');
+      if (bad) break;
+    }
+    const args = { ops: list };
+    if (!bad && list.length === 0 && this._state !== 'CLOSED' && !this.closing) {
+      const hid = this.recorder?.invoke(this.process, 'multiRead', args, this.now()) ?? -1;
+      if (this.recorder) this.recorder.ok(hid, { results: [] }, this.now());
+      this.wake();
+      return Promise.resolve([]);
+    }
+    return this.submit('multiRead', args, { op: 'multiRead', ops: list }, null, bad);
+  }
+  /**
+   * The paths of this session's ephemeral nodes that start with `prefix` as strings (so "/b/e" also matches "/b/eph";
+   * the default "/" matches all), in no promised order (zksim's are sorted). Java getEphemerals (opcode 103, 3.6+):
+   * the prefix must be a valid path (BADARGUMENTS otherwise, nothing sent); answered by the connected server.
+   */
+  getEphemerals(prefix = '/'): Promise<string[]> {
+    return this.submit('getEphemerals', { prefix }, { op: 'getEphemerals', prefix }, null, this.checkPath(prefix));
+  }
+  /**
+   * The number of all descendants of `path` (the node itself excluded; `/` counts the /zookeeper subtree too). Java
+   * getAllChildrenNumber (opcode 104, 3.6+): NONODE when missing; answered by the connected server, no watch.
+   */
+  getAllChildrenNumber(path: string): Promise<number> {
+    return this.submit('getAllChildrenNumber', { path }, { op: 'getAllChildrenNumber', path }, null, this.checkPath(path));
   }
   /**
    * A persistent watch (PERSISTENT: every event at `path`, including NodeChildrenChanged) or a recursive one
@@ -708,7 +754,7 @@ export class ZooKeeperClient implements Role<Msg> {
       return;
     }
     const op = msg.body?.op;
-    if ((op === 'getData' || op === 'getChildren' || op === 'multi') && replyFrameBytes(msg.body) > MAX_FRAME_BYTES) {
+    if ((op === 'getData' || op === 'getChildren' || op === 'multi' || op === 'multiRead' || op === 'getEphemerals') && replyFrameBytes(msg.body) > MAX_FRAME_BYTES) {
       // The Java client refuses replies over jute.maxbuffer (§1.5): connection loss.
       this.dropConnection('reply over jute.maxbuffer');
       return;
@@ -783,6 +829,21 @@ export class ZooKeeperClient implements Role<Msg> {
           if (p.watcher) addWatch(req.mode === AddWatchMode.PERSISTENT_RECURSIVE ? this.recursiveWatches : this.persistentWatches, req.path, p.watcher);
           this.okWith(p, t, zx, undefined, {});
         } else this.failWith(p, t, zx, err);
+        return;
+      case 'multiRead':
+        if (err === 0 && body?.op === 'multiRead') {
+          // each caller gets its own copy of the bytes and names (as getData does)
+          const results = body.results.map(copyReadResult);
+          this.okWith(p, t, zx, results, rec && { results: body.results.map(readResultHist) });
+        } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
+        return;
+      case 'getEphemerals':
+        if (err === 0 && body?.op === 'getEphemerals') this.okWith(p, t, zx, body.paths.slice(), rec && { paths: body.paths.slice() });
+        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
+        return;
+      case 'getAllChildrenNumber':
+        if (err === 0 && body?.op === 'getAllChildrenNumber') this.okWith(p, t, zx, body.count, rec && { count: body.count });
+        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'multi': {
         const results = body?.op === 'multi' ? body.results : undefined;
@@ -1094,6 +1155,29 @@ function multiOpArgs(o: MultiOp): Record<string, unknown> {
       return { op: 'setData', path: o.path, data: dataText(o.data), version: o.version };
     case 'check':
       return { op: 'check', path: o.path, version: o.version };
+  }
+}
+
+function copyReadResult(r: ReadResult): ReadResult {
+  switch (r.op) {
+    case 'getData':
+      return { op: 'getData', err: 0, data: r.data === null ? null : new Uint8Array(r.data), stat: { ...r.stat } };
+    case 'getChildren':
+      return { op: 'getChildren', err: 0, children: r.children.slice() };
+    default:
+      return { op: 'error', err: r.err };
+  }
+}
+
+/** A multiRead result as the history records it (data as text, as getData's). */
+function readResultHist(r: ReadResult): Record<string, unknown> {
+  switch (r.op) {
+    case 'getData':
+      return { op: 'getData', data: dataText(r.data), stat: r.stat };
+    case 'getChildren':
+      return { op: 'getChildren', children: r.children.slice() };
+    default:
+      return { op: 'error', err: r.err };
   }
 }
 

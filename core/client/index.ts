@@ -2,5 +2,5 @@
 export { ZooKeeperClient, Transaction, toData, dataText } from './client.js';
 export type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Watcher, WatchedEvent } from './types.js';
 export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../protocol.js';
-export type { Stat, Data, MultiOp, MultiResult } from '../protocol.js';
+export type { Stat, Data, MultiOp, MultiResult, ReadOp, ReadResult } from '../protocol.js';
 export { ZkError, Code, errorName } from '../errors.js';

@@ -98,6 +98,9 @@ export function classify(req: Request): RequestClass {
     case 'exists':
     case 'getData':
     case 'getChildren':
+    case 'multiRead':
+    case 'getEphemerals':
+    case 'getAllChildrenNumber':
       return 'read';
     case 'sync':
       return 'sync';

@@ -38,7 +38,7 @@ import { IdMap } from './id-map.js';
 import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
 import type { ClientMessage, Request, WatchEventMsg } from '../protocol.js';
 import { Code } from '../errors.js';
-import type { TreeSnapshot } from '../datatree.js';
+import type { DataTree, TreeSnapshot } from '../datatree.js';
 import type { Txn } from '../txn.js';
 import { serveRead } from '../watches.js';
 import { CnxnTable } from './connections.js';
@@ -734,10 +734,28 @@ export class ZooKeeperServer implements Role<unknown> {
       case 'exists':
       case 'getData':
       case 'getChildren': {
-        const tree = this.bug['read-uncommitted'] && this.leader?.proposed ? this.leader.proposed : this.db.tree; // BUG SWITCH
-        const r = serveRead(tree, this.db.watches, req, c.conn);
+        const r = serveRead(this.readTree(), this.db.watches, req, c.conn);
         p.err = r.err;
         if (r.body !== undefined) p.body = r.body;
+        return;
+      }
+      case 'multiRead': {
+        // src 3.8.0: FinalRequestProcessor OpCode.multiRead; Prep checked the session as for any read (above)
+        const r = this.readTree().multiRead(req.ops);
+        p.err = r.err;
+        if (r.body !== undefined) p.body = r.body;
+        return;
+      }
+      case 'getEphemerals': {
+        // src 3.8.0: OpCode.getEphemerals → DataTree.getEphemerals(request.sessionId): the caller session's own
+        p.err = 0;
+        p.body = { op: 'getEphemerals', paths: this.readTree().getEphemerals(c.sessionId, req.prefix) };
+        return;
+      }
+      case 'getAllChildrenNumber': {
+        const r = this.readTree().getAllChildrenNumber(req.path);
+        p.err = r.err;
+        if (r.err === 0) p.body = { op: 'getAllChildrenNumber', count: r.count! };
         return;
       }
       case 'sync':
@@ -777,6 +795,11 @@ export class ZooKeeperServer implements Role<unknown> {
       default:
         p.err = Code.UNIMPLEMENTED;
     }
+  }
+
+  /** The tree reads are answered from: the committed one (BUG SWITCH read-uncommitted: the leader's proposed one). */
+  private readTree(): DataTree {
+    return this.bug['read-uncommitted'] && this.leader?.proposed ? this.leader.proposed : this.db.tree;
   }
 
   // ------------------------------------------------------------------ introspection (tests, harness)
