@@ -25,10 +25,13 @@ import {
   OpCode,
   RawPayload,
   createOpcode,
+  decodeMultiReadResponse,
   decodeMultiResponse,
+  decodeStrings,
   encodeCreate,
   encodeDelete,
   encodeMulti,
+  encodeMultiRead,
   encodePath,
   encodePathType,
   encodePathWatch,
@@ -278,6 +281,18 @@ export class RealTarget implements TranscriptTarget {
         body = encodeMulti(ops);
         break;
       }
+      case 'multiRead':
+        type = OpCode.multiRead;
+        body = encodeMultiRead(step.ops.map((o) => ({ type: OpCode[o.op], path: o.path })));
+        break;
+      case 'getEphemerals':
+        type = OpCode.getEphemerals;
+        body = encodePath(step.prefix);
+        break;
+      case 'getAllChildrenNumber':
+        type = OpCode.getAllChildrenNumber;
+        body = encodePath(step.path);
+        break;
       default:
         throw new Error(`op ${step.op} is not a request`);
     }
@@ -508,6 +523,19 @@ function decodeBody(step: InputStep, r: JuteReader): ResultJson {
     }
     case 'sync':
       return { ok: true, path: r.ustring() ?? '' };
+    case 'multiRead': {
+      // err 0: one result per op (ops are independent; an ErrorResult does not fail the request)
+      const results: MultiResultJson[] = decodeMultiReadResponse(r).map((m) => {
+        if (m.type === 'error') return { code: m.err };
+        if (m.type === 'getData') return { code: 0, data: dataJson(m.data), stat: statJson(m.stat) };
+        return { code: 0, children: [...m.children].sort() };
+      });
+      return { ok: true, results };
+    }
+    case 'getEphemerals':
+      return { ok: true, paths: decodeStrings(r).sort() };
+    case 'getAllChildrenNumber':
+      return { ok: true, count: r.int() };
     default:
       return { ok: true };
   }

@@ -27,6 +27,8 @@ import {
   type ClientMessage,
   type MultiOp,
   type MultiResult,
+  type ReadOp,
+  type ReadResult,
   type ReplyBody,
   type Request,
   type ServerMessage,
@@ -244,6 +246,19 @@ function multiResults(rs: readonly MultiResult[]): MultiResultJson[] {
   });
 }
 
+function readResults(rs: readonly ReadResult[]): MultiResultJson[] {
+  return rs.map((m) => {
+    switch (m.op) {
+      case 'error':
+        return { code: m.err };
+      case 'getData':
+        return { code: 0, data: dataJson(m.data), stat: statJson(m.stat) };
+      case 'getChildren':
+        return { code: 0, children: [...m.children].sort() };
+    }
+  });
+}
+
 /** The transcript result of a reply frame for `step`. */
 function fromFrame(step: InputStep, f: Frame): StepReply {
   const zxid = f.zxid;
@@ -273,6 +288,15 @@ function fromFrame(step: InputStep, f: Frame): StepReply {
     case 'sync':
       result = { ok: true, path: b.path };
       break;
+    case 'multiRead':
+      result = { ok: true, results: readResults(b.results) };
+      break;
+    case 'getEphemerals':
+      result = { ok: true, paths: [...b.paths].sort() };
+      break;
+    case 'getAllChildrenNumber':
+      result = { ok: true, count: b.count };
+      break;
     default:
       break;
   }
@@ -300,6 +324,13 @@ function requestOf(step: InputStep): Request {
       return { op: step.all ? 'removeWatches' : 'checkWatches', path: step.path, type: WATCHER_TYPE_CODES[step.watcherType] };
     case 'multi':
       return { op: 'multi', ops: step.ops.map(multiOp) };
+    case 'multiRead':
+      // an `exists` op is sent as written (raw): only to see the server refuse it
+      return { op: 'multiRead', ops: step.ops.map((o) => ({ op: o.op, path: o.path }) as ReadOp) };
+    case 'getEphemerals':
+      return { op: 'getEphemerals', prefix: step.prefix };
+    case 'getAllChildrenNumber':
+      return { op: 'getAllChildrenNumber', path: step.path };
     default:
       throw new Error(`op ${step.op} is not a request`);
   }
@@ -312,12 +343,17 @@ function refusedByLibrary(req: Request): boolean {
       return validatePath(req.path, isSeq(req.mode)) !== null;
     case 'multi':
       return req.ops.length === 0 || req.ops.some((o) => validatePath(o.path, o.op === 'create' && isSeq(o.mode)) !== null);
+    case 'multiRead':
+      return req.ops.length === 0 || req.ops.some((o) => (o.op !== 'getData' && o.op !== 'getChildren') || validatePath(o.path) !== null);
+    case 'getEphemerals':
+      return validatePath(req.prefix) !== null;
     case 'delete':
     case 'exists':
     case 'getData':
     case 'getChildren':
     case 'setData':
     case 'sync':
+    case 'getAllChildrenNumber':
       return validatePath(req.path) !== null;
     default:
       return false;
@@ -466,6 +502,15 @@ export class SimTarget implements TranscriptTarget {
         break;
       case 'multi':
         p = zk.multi(req.ops);
+        break;
+      case 'multiRead':
+        p = zk.multiRead(req.ops);
+        break;
+      case 'getEphemerals':
+        p = zk.getEphemerals(req.prefix);
+        break;
+      case 'getAllChildrenNumber':
+        p = zk.getAllChildrenNumber(req.path);
         break;
       default:
         throw new Error(`op ${req.op} is not a request`);

@@ -14,6 +14,10 @@
  *            removeAllWatches). The server's own answer is recorded (OK or NOWATCHER); client-side bookkeeping and
  *            the WatchRemoved events a Java client delivers locally are not on the wire and not in transcripts.
  *   multi    ops: list of {op: check|create|delete|setData, ...} (same fields as above)
+ *   multiRead  ops: list of {op: getData|getChildren, path} (opcode 22, what the Java client's multi sends for read
+ *            ops: no watch); {op: exists} is sent too, only to record that the server refuses it (MARSHALLINGERROR)
+ *   getEphemerals  prefix (opcode 103: the session's ephemerals whose path starts with prefix)
+ *   getAllChildrenNumber  path (opcode 104: the number of all descendants)
  *   wait     ms (no session)
  *   reset    a fresh ensemble (no session); must be the first step of its case
  * Data: UTF-8 text, {"base64": "..."}, or (extension, for size limits) {"fill": "<one char>", "length": N};
@@ -43,6 +47,9 @@ export type WatcherTypeName = (typeof WATCHER_TYPES)[number];
 export const CREATE_MODES = ['PERSISTENT', 'EPHEMERAL', 'PERSISTENT_SEQUENTIAL', 'EPHEMERAL_SEQUENTIAL', 'CONTAINER'] as const;
 export type CreateModeName = (typeof CREATE_MODES)[number];
 
+export const READ_OPS = ['getData', 'getChildren', 'exists'] as const;
+export type ReadOpStep = { op: (typeof READ_OPS)[number]; path: string };
+
 export type MultiOpStep =
   | { op: 'create'; path: string; data?: DataSpec; mode?: CreateModeName }
   | { op: 'delete'; path: string; version?: number }
@@ -68,13 +75,17 @@ export type InputStep = Common &
     | { op: 'sync'; session: string; path: string }
     | { op: 'removeWatches'; session: string; path: string; watcherType: WatcherTypeName; all?: boolean }
     | { op: 'multi'; session: string; ops: MultiOpStep[] }
+    | { op: 'multiRead'; session: string; ops: ReadOpStep[] }
+    | { op: 'getEphemerals'; session: string; prefix: string }
+    | { op: 'getAllChildrenNumber'; session: string; path: string }
     | { op: 'wait'; ms: number }
     | { op: 'reset' }
   );
 
 export type OpName = InputStep['op'];
 export const OPS: readonly OpName[] = [
-  'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'removeWatches', 'multi', 'wait', 'reset',
+  'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'removeWatches', 'multi', 'multiRead',
+  'getEphemerals', 'getAllChildrenNumber', 'wait', 'reset',
 ];
 
 /** Stat as transcripts carry it: numbers, except ephemeralOwner (a 64-bit session id) as a hex string "0x…". */
@@ -98,6 +109,9 @@ export type DataJson = string | { base64: string } | { length: number; sha256: s
 export interface MultiResultJson {
   code: number;
   path?: string;
+  /** multiRead: a getData result's data, a getChildren result's names (sorted) */
+  data?: DataJson;
+  children?: string[];
   stat?: StatJson;
 }
 
@@ -109,6 +123,10 @@ export type ResultJson =
       children?: string[];
       stat?: StatJson;
       results?: MultiResultJson[];
+      /** getEphemerals: the paths, sorted */
+      paths?: string[];
+      /** getAllChildrenNumber */
+      count?: number;
       sessionId?: string;
       timeoutMs?: number;
     }
@@ -328,6 +346,28 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
       });
       break;
     }
+    case 'multiRead': {
+      if (!('ops' in o)) fail(file, line, 'missing field "ops" (op multiRead)');
+      if (!Array.isArray(o.ops)) fail(file, line, 'field "ops" must be a list');
+      o.ops.forEach((sub, i) => {
+        const where = ` in ops[${i}]`;
+        if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) fail(file, line, `ops[${i}] must be an object`);
+        const s = sub as Record<string, Json>;
+        if (!('op' in s)) fail(file, line, `missing field "op"${where}`);
+        if (!(READ_OPS as readonly unknown[]).includes(s.op)) {
+          fail(file, line, `unknown op ${JSON.stringify(s.op)}${where} (multiRead allows getData, getChildren; exists to see the server refuse it)`);
+        }
+        checkPath(s, where, file, line);
+      });
+      break;
+    }
+    case 'getEphemerals':
+      if (!('prefix' in o)) fail(file, line, 'missing field "prefix" (op getEphemerals)');
+      if (typeof o.prefix !== 'string') fail(file, line, 'field "prefix" must be a string');
+      break;
+    case 'getAllChildrenNumber':
+      checkPath(o, '', file, line);
+      break;
     case 'wait':
       if (!('ms' in o)) fail(file, line, 'missing field "ms" (op wait)');
       checkOptional(o, 'ms', 'number', '', file, line);
@@ -461,10 +501,13 @@ export function normalise(steps: OutputStep[]): Record<string, unknown>[] {
         result.results = (v as MultiResultJson[]).map((m) => {
           const mm: Record<string, unknown> = { code: m.code };
           if (m.path !== undefined) mm.path = m.path;
+          if (m.data !== undefined) mm.data = m.data;
+          if (Array.isArray(m.children)) mm.children = [...m.children].sort();
           if (m.stat) mm.stat = normStat(m.stat);
           return mm;
         });
-      } else if (k === 'reason') continue; // free text from the harness, not a ZooKeeper answer
+      } else if (k === 'paths' && Array.isArray(v)) result.paths = [...(v as string[])].sort();
+      else if (k === 'reason') continue; // free text from the harness, not a ZooKeeper answer
       else result[k] = v;
     }
     const n: Record<string, unknown> = {};
@@ -499,8 +542,8 @@ function normOwner(v: string | number, labels: Map<string, string>): unknown {
   return labels.get(h) ?? 'other';
 }
 
-const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'data', 'mode', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
-const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'stat', 'results'];
+const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'prefix', 'data', 'mode', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
+const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'stat', 'results', 'paths', 'count'];
 
 function orderKeys(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

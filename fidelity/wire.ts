@@ -21,6 +21,9 @@ export const OpCode = {
   checkWatches: 17,
   removeWatches: 18,
   createContainer: 19,
+  multiRead: 22,
+  getEphemerals: 103,
+  getAllChildrenNumber: 104,
   closeSession: -11,
   error: -1,
 } as const;
@@ -253,6 +256,64 @@ export function decodeMultiResponse(r: JuteReader): WireMultiResult[] {
         throw new Error(`unknown multi result type ${type} (header err ${err})`);
     }
   }
+  return out;
+}
+
+/** One op of a multiRead on the wire: its opcode (getData 4, getChildren 8; another one only to see the server refuse it). */
+export interface WireReadOp {
+  type: number;
+  path: string;
+}
+
+/**
+ * MultiOperationRecord of read ops (what the Java client's multi sends for Op.getData / Op.getChildren): per op
+ * MultiHeader(type, done=false, err=-1) + GetDataRequest / GetChildrenRequest (path, watch=false), then
+ * MultiHeader(-1, true, -1). An `exists` (3) is encoded like them (path, watch): the server cannot read it.
+ */
+export function encodeMultiRead(ops: WireReadOp[]): Buffer {
+  const w = new JuteWriter();
+  for (const o of ops) w.int(o.type).bool(false).int(-1).ustring(o.path).bool(false);
+  w.int(-1).bool(true).int(-1);
+  return w.toBuffer();
+}
+
+export type WireReadResult =
+  | { type: 'getData'; data: Buffer | null; stat: WireStat }
+  | { type: 'getChildren'; children: string[] }
+  | { type: 'error'; err: number };
+
+/** MultiResponse of a multiRead: GetDataResponse (data, stat), GetChildrenResponse (children) or ErrorResponse (err). */
+export function decodeMultiReadResponse(r: JuteReader): WireReadResult[] {
+  const out: WireReadResult[] = [];
+  for (;;) {
+    const type = r.int();
+    const done = r.bool();
+    const err = r.int();
+    if (done) break;
+    switch (type) {
+      case OpCode.getData: {
+        const data = r.buffer();
+        out.push({ type: 'getData', data, stat: r.stat() });
+        break;
+      }
+      case OpCode.getChildren:
+        out.push({ type: 'getChildren', children: decodeStrings(r) });
+        break;
+      case OpCode.error:
+        out.push({ type: 'error', err: r.int() });
+        break;
+      default:
+        throw new Error(`unknown multiRead result type ${type} (header err ${err})`);
+    }
+  }
+  return out;
+}
+
+/** A jute vector<ustring> (GetChildrenResponse, GetEphemeralsResponse); null (length -1) as []. */
+export function decodeStrings(r: JuteReader): string[] {
+  const n = r.int();
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(r.ustring() ?? '');
   return out;
 }
 

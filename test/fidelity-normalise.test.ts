@@ -81,4 +81,26 @@ test('a race step is compared on ok and error code only; a missing case is repor
   assert.equal(d.map((c) => [c.case, c.identical]), [['k', false], ['other', false]]);
 });
 
+test('multiRead results (data, children sorted, stat), getEphemerals paths (sorted) and counts normalise', () => {
+  const run = (base: number, sid: string, order: boolean): OutputStep[] => [
+    { case: 'r', session: 'a', op: 'connect', timeoutMs: 4000, result: { ok: true, sessionId: sid, timeoutMs: 4000 }, zxid: null, events: [], baseZxid: base },
+    {
+      case: 'r', session: 'a', op: 'multiRead', ops: [{ op: 'getData', path: '/e' }, { op: 'getChildren', path: '/' }, { op: 'getData', path: '/x' }],
+      result: { ok: true, results: [{ code: 0, data: 'x', stat: stat(base + 1, base + 1, 9, 9, sid) }, { code: 0, children: order ? ['zookeeper', 'e'] : ['e', 'zookeeper'] }, { code: -101 }] },
+      zxid: base + 1, events: [],
+    },
+    { case: 'r', session: 'a', op: 'getEphemerals', prefix: '/', result: { ok: true, paths: order ? ['/e', '/d'] : ['/d', '/e'] }, zxid: base + 1, events: [] },
+    { case: 'r', session: 'a', op: 'getAllChildrenNumber', path: '/', result: { ok: true, count: 5 }, zxid: base + 1, events: [] },
+  ];
+  const x = normalise(run(10, '0x5', true));
+  const y = normalise(run(99, '0x77', false));
+  assert.equal(JSON.stringify(x), JSON.stringify(y));
+  const r = (i: number): Record<string, any> => x[i]!.result as Record<string, any>;
+  assert.equal(r(1).results[0], { code: 0, data: 'x', stat: { czxid: 1, mzxid: 1, ctime: 't', mtime: 'ctime', version: 0, cversion: 0, aversion: 0, ephemeralOwner: 'a', dataLength: 1, numChildren: 0, pzxid: 1 } });
+  assert.equal(r(1).results[1], { code: 0, children: ['e', 'zookeeper'] });
+  assert.equal(r(2).paths, ['/d', '/e']);
+  assert.equal(Object.keys(x[2]!), ['case', 'session', 'op', 'prefix', 'result', 'zxid', 'events']);
+  assert.is(r(3).count, 5);
+});
+
 test.run();

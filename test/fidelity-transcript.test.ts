@@ -52,6 +52,25 @@ test('missing fields', () => {
   assert.match(parseError('{"case":"c","session":"a","op":"multi","ops":[{"op":"getData","path":"/"}]}').reason, /unknown op "getData" in ops\[0\]/);
 });
 
+test('multiRead, getEphemerals, getAllChildrenNumber: their fields are checked', () => {
+  assert.match(parseError('{"case":"c","session":"a","op":"multiRead"}').reason, /missing field "ops" \(op multiRead\)/);
+  assert.match(parseError('{"case":"c","session":"a","op":"multiRead","ops":[{"op":"getData"}]}').reason, /missing field "path" in ops\[0\]/);
+  assert.match(parseError('{"case":"c","session":"a","op":"multiRead","ops":[{"op":"setData","path":"/"}]}').reason, /unknown op "setData" in ops\[0\] \(multiRead allows getData, getChildren/);
+  assert.match(parseError('{"case":"c","session":"a","op":"getEphemerals"}').reason, /missing field "prefix"/);
+  assert.match(parseError('{"case":"c","session":"a","op":"getEphemerals","prefix":1}').reason, /field "prefix" must be a string/);
+  assert.match(parseError('{"case":"c","session":"a","op":"getAllChildrenNumber"}').reason, /missing field "path"/);
+  const steps = parseTranscriptText(
+    [
+      '{"case":"c","session":"a","op":"multiRead","ops":[{"op":"getData","path":"/a"},{"op":"getChildren","path":"/"},{"op":"exists","path":"/"}]}',
+      '{"case":"c","session":"a","op":"multiRead","ops":[]}',
+      '{"case":"c","session":"a","op":"getEphemerals","prefix":""}',
+      '{"case":"c","session":"a","op":"getAllChildrenNumber","path":"/"}',
+    ].join('\n'),
+    'x.jsonl',
+  );
+  assert.equal(steps.map((s) => s.op), ['multiRead', 'multiRead', 'getEphemerals', 'getAllChildrenNumber']);
+});
+
 test('bad field types and values', () => {
   assert.match(parseError('{"case":"c","session":"a","op":"create","path":"/a","mode":"TTL"}').reason, /field "mode"/);
   assert.match(parseError('{"case":"c","session":"a","op":"setData","path":"/a","version":"1"}').reason, /field "version" must be a number/);

@@ -36,7 +36,7 @@ function positiveInt(v: string, name: string): number {
 export function formatStep(o: Record<string, unknown>): string {
   const r = o.result as Record<string, unknown>;
   const args: string[] = [];
-  for (const k of ['path', 'server', 'timeoutMs', 'mode', 'version', 'watch', 'ms']) if (k in o) args.push(`${k}=${JSON.stringify(o[k])}`);
+  for (const k of ['path', 'prefix', 'server', 'timeoutMs', 'mode', 'version', 'watch', 'ms']) if (k in o) args.push(`${k}=${JSON.stringify(o[k])}`);
   if ('data' in o) args.push(`data=${shortJson(o.data)}`);
   if ('ops' in o) args.push(`ops=${(o.ops as unknown[]).length}`);
   let res: string;
