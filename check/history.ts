@@ -57,6 +57,12 @@
  *   multi       args {ops: Array<{op: 'create'|'delete'|'setData'|'check', path, data?, version?, mode?}>}
  *               result {results: per sub-op result}; on failure: fail with the first error (and `result.results`
  *               per-sub-op codes may be given in `error.results`).
+ *   multiRead   args {ops: Array<{op: 'getData'|'getChildren', path}>}  result {results: Array<{op: 'getData', data,
+ *               stat} | {op: 'getChildren', children} | {op: 'error', err}>}  (ops independent: an op's error is its
+ *               result, the call still ok; never a watch)
+ *   getEphemerals        args {prefix}  result {paths: string[]}  (the caller session's ephemerals, any order)
+ *   getAllChildrenNumber args {path}    result {count}            (all descendants; missing: fail NONODE)
+ *   (these three reads are in UNMODELLED_READS: the znode and OSC models leave them out, see below)
  *   `watch: true` on exists/getData/getChildren registers a one-shot watch when the read completes ok (exists also
  *   when the node is missing); `addWatch` args {path, mode: 'PERSISTENT'|'PERSISTENT_RECURSIVE'} registers a
  *   persistent one. `removeWatches` args {path, watcherType: 'CHILDREN'|'DATA'|'ANY', all, local} result {}:
@@ -155,6 +161,14 @@ export function zkError(name: ZkErrorName): ErrorInfo {
   return { code: ZkError[name], name };
 }
 /** The error of a failed compare-and-set in the register model. */
+/**
+ * Reads that change nothing and that the znode model (linearizability) and the OSC model do not follow: multiRead
+ * (several nodes at one point), getEphemerals (the session's ephemerals) and getAllChildrenNumber (a whole subtree).
+ * The checkers leave them out of those two properties, which is sound (a legal order of a history stays legal without
+ * some of its reads) but checks less; unique-versions does use multiRead's getData results.
+ */
+export const UNMODELLED_READS: ReadonlySet<string> = new Set(['multiRead', 'getEphemerals', 'getAllChildrenNumber']);
+
 export const CAS_MISMATCH: ErrorInfo = { code: 1, name: 'CASMISMATCH' };
 
 /** One operation: an invoke paired with its completion. */

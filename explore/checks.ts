@@ -11,7 +11,7 @@
  *   this build (loaded lazily; adapters below).
  */
 import type { HistoryEvent, Operation } from '../check/history.js';
-import { pairOperations, withServerDeletes } from '../check/history.js';
+import { UNMODELLED_READS, pairOperations, withServerDeletes } from '../check/history.js';
 import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { modelled, znodeModel } from './znode-model.js';
@@ -80,13 +80,23 @@ export function checkLinearizable(input: CheckInput): Verdict {
   if (ops.length === 0) return { property: 'linearizable', ok: null, explanation: 'not checked: no operation the znode model covers' };
   const r = checkOperations(znodeModel, forgetUnreadData(ops), { maxExplored: SEARCH_BUDGET });
   const scope = withReads ? 'reads and writes' : 'writes';
-  if (r.verdict === 'linearizable') return { property: 'linearizable', ok: true, explanation: `${ops.length} operations (${scope}) linearizable in ${r.partitions} znode(s)` };
+  if (r.verdict === 'linearizable') return { property: 'linearizable', ok: true, explanation: `${ops.length} operations (${scope}) linearizable in ${r.partitions} znode(s)${unmodelledNote(input)}` };
   if (r.verdict === 'unknown') return { property: 'linearizable', ok: null, explanation: `not checked: the search gave up after ${r.explored} configurations (${ops.length} operations)` };
   // The counterexample with the data the clients wrote (the same search without the placeholder, when it decides).
   const shown = checkOperations(znodeModel, ops, { maxExplored: SEARCH_BUDGET });
   return { property: 'linearizable', ok: false, explanation: formatResult(shown.verdict === 'not-linearizable' ? shown : r) };
 }
 
+
+/**
+ * "; N reads not checked (...)" when the history has reads the znode and OSC models leave out (UNMODELLED_READS:
+ * multiRead, getEphemerals, getAllChildrenNumber), else "" (so the verdicts of runs without them read as before).
+ */
+function unmodelledNote(input: CheckInput): string {
+  let n = 0;
+  for (const e of input.history) if (e.kind === 'invoke' && UNMODELLED_READS.has(e.op)) n++;
+  return n === 0 ? '' : `; ${n} multiRead/getEphemerals/getAllChildrenNumber read(s) not checked (the model does not follow them)`;
+}
 
 /**
  * Writes whose data no read (in `ops`) returned get one placeholder value instead: no read can tell such values
@@ -222,7 +232,7 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
       const opts = { maxExplored: SEARCH_BUDGET, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}), ...(byServers.deletes.length ? { serverDeletes: byServers.deletes } : {}) };
       const r = checkOsc(input.history, opts, input.operations);
       const own = byServers.deletes.length ? `, with the servers' ${byServers.deletes.length} own delete(s) of container or TTL nodes` : '';
-      if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${own}${r.usedZxids ? ' (zxid order)' : ''}` };
+      if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${own}${r.usedZxids ? ' (zxid order)' : ''}${unmodelledNote(input)}` };
       if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations)` };
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
     };

@@ -38,8 +38,9 @@ interface SubOp {
   path?: unknown;
 }
 
-/** The sub-operations of a multi's args (empty for anything else). */
+/** The sub-operations of a multi's args (empty for anything else: a multiRead's ops write nothing). */
 function subOps(o: Operation): SubOp[] {
+  if (o.op !== 'multi') return [];
   const ops = (o.args as { ops?: unknown } | undefined)?.ops;
   return Array.isArray(ops) ? (ops as SubOp[]) : [];
 }
@@ -51,8 +52,12 @@ interface Observation {
   stat: { version?: number; mzxid?: number } | undefined;
 }
 
-/** What a successful operation observed: setData and getData one each, a multi one per setData sub-op. */
+/**
+ * What a successful operation observed: setData and getData one each, a multi one per setData sub-op, a multiRead one
+ * per getData op that found its node.
+ */
 function observations(o: Operation): Observation[] {
+  if (o.op === 'multiRead') return readObservations(o);
   const args = (o.args ?? {}) as { path?: unknown; data?: string | null };
   if (o.op === 'setData' || o.op === 'getData') {
     if (typeof args.path !== 'string') return [];
@@ -67,6 +72,19 @@ function observations(o: Operation): Observation[] {
     const r = results[i] as { op?: unknown; stat?: Observation['stat'] } | undefined;
     if (sub.op !== 'setData' || typeof sub.path !== 'string' || r?.op !== 'setData') return;
     out.push({ path: sub.path, data: (sub as { data?: string | null }).data ?? null, stat: r.stat });
+  });
+  return out;
+}
+
+function readObservations(o: Operation): Observation[] {
+  const ops = (o.args as { ops?: unknown } | undefined)?.ops;
+  const results = (o.result as { results?: unknown } | undefined)?.results;
+  if (!Array.isArray(ops) || !Array.isArray(results)) return [];
+  const out: Observation[] = [];
+  ops.forEach((sub: { op?: unknown; path?: unknown }, i) => {
+    const r = results[i] as { op?: unknown; data?: string | null; stat?: Observation['stat'] } | undefined;
+    if (sub?.op !== 'getData' || typeof sub.path !== 'string' || r?.op !== 'getData') return;
+    out.push({ path: sub.path, data: r.data ?? null, stat: r.stat });
   });
   return out;
 }
