@@ -243,6 +243,24 @@ function fail(file: string, line: number, reason: string): never {
   throw new TranscriptError(file, line, reason);
 }
 
+/**
+ * The sub-steps of a multi or multiRead step (`ops`), each an object with an allowed `op` and a path, with the text
+ * that locates it in an error (" in ops[i]").
+ */
+function subOps(o: Record<string, Json>, name: string, allowed: readonly string[], allowedText: string, file: string, line: number): Array<[Record<string, Json>, string]> {
+  if (!('ops' in o)) fail(file, line, `missing field "ops" (op ${name})`);
+  if (!Array.isArray(o.ops)) fail(file, line, 'field "ops" must be a list');
+  return o.ops.map((sub, i) => {
+    const where = ` in ops[${i}]`;
+    if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) fail(file, line, `ops[${i}] must be an object`);
+    const s = sub as Record<string, Json>;
+    if (!('op' in s)) fail(file, line, `missing field "op"${where}`);
+    if (!allowed.includes(s.op as string)) fail(file, line, `unknown op ${JSON.stringify(s.op)}${where} (${allowedText})`);
+    checkPath(s, where, file, line);
+    return [s, where];
+  });
+}
+
 function checkPath(o: Record<string, Json>, where: string, file: string, line: number): void {
   if (!('path' in o)) fail(file, line, `missing field "path"${where}`);
   if (typeof o.path !== 'string') fail(file, line, `field "path"${where} must be a string`);
@@ -324,18 +342,8 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
       }
       checkOptional(o, 'all', 'boolean', '', file, line);
       break;
-    case 'multi': {
-      if (!('ops' in o)) fail(file, line, 'missing field "ops" (op multi)');
-      if (!Array.isArray(o.ops)) fail(file, line, 'field "ops" must be a list');
-      o.ops.forEach((sub, i) => {
-        const where = ` in ops[${i}]`;
-        if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) fail(file, line, `ops[${i}] must be an object`);
-        const s = sub as Record<string, Json>;
-        if (!('op' in s)) fail(file, line, `missing field "op"${where}`);
-        if (!['check', 'create', 'delete', 'setData'].includes(s.op as string)) {
-          fail(file, line, `unknown op ${JSON.stringify(s.op)}${where} (multi allows check, create, delete, setData)`);
-        }
-        checkPath(s, where, file, line);
+    case 'multi':
+      for (const [s, where] of subOps(o, 'multi', ['check', 'create', 'delete', 'setData'], 'multi allows check, create, delete, setData', file, line)) {
         if (s.op === 'create') {
           checkData(s, where, file, line);
           checkMode(s, where, file, line);
@@ -343,24 +351,11 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
           checkData(s, where, file, line);
           checkOptional(s, 'version', 'number', where, file, line);
         } else checkOptional(s, 'version', 'number', where, file, line);
-      });
+      }
       break;
-    }
-    case 'multiRead': {
-      if (!('ops' in o)) fail(file, line, 'missing field "ops" (op multiRead)');
-      if (!Array.isArray(o.ops)) fail(file, line, 'field "ops" must be a list');
-      o.ops.forEach((sub, i) => {
-        const where = ` in ops[${i}]`;
-        if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) fail(file, line, `ops[${i}] must be an object`);
-        const s = sub as Record<string, Json>;
-        if (!('op' in s)) fail(file, line, `missing field "op"${where}`);
-        if (!(READ_OPS as readonly unknown[]).includes(s.op)) {
-          fail(file, line, `unknown op ${JSON.stringify(s.op)}${where} (multiRead allows getData, getChildren; exists to see the server refuse it)`);
-        }
-        checkPath(s, where, file, line);
-      });
+    case 'multiRead':
+      subOps(o, 'multiRead', READ_OPS, 'multiRead allows getData, getChildren; exists to see the server refuse it', file, line);
       break;
-    }
     case 'getEphemerals':
       if (!('prefix' in o)) fail(file, line, 'missing field "prefix" (op getEphemerals)');
       if (typeof o.prefix !== 'string') fail(file, line, 'field "prefix" must be a string');
