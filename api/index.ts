@@ -43,7 +43,7 @@ export type { WatchedEvent, Watcher, ClientState, DataInput, OpResult, Stat, Dat
 /** Create modes, watch event types and keeper states, as in ZooKeeper's Java API. */
 export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../core/client/index.js';
 /** ZooKeeper's error codes (`Code.NONODE`...), `errorName(code)`, and the error a call rejects with (`e.code`). */
-export { Code, ZkError, errorName } from '../core/client/index.js';
+export { Code, ZkError, errorName, errorCode, isOutcomeUnknown, sequenceNumber } from '../core/client/index.js';
 export type { CodeName } from '../core/errors.js';
 /** A znode's data as text (UTF-8), or null for no data. */
 export { dataText } from '../core/client/index.js';

@@ -131,6 +131,11 @@ export function sequenceSuffix(counter: number): string {
   return '-' + String(-n).padStart(9, '0');
 }
 
+/** The counter a sequential node's name ends with (its last 10 characters, as sequenceSuffix wrote them). */
+export function sequenceNumber(name: string): number {
+  return Number(name.slice(-10));
+}
+
 /** True for path === ancestor or a descendant of it (for recursive watches). */
 export function isSelfOrDescendant(path: string, ancestor: string): boolean {
   if (ancestor === '/') return path.startsWith('/');

@@ -23,13 +23,12 @@
  * `configCache({ rebuildOnReconnect: false })` is the same cache trusting the watch alone; zksim finds the changes it
  * misses (test/recipe-config-cache.test.ts).
  */
-import { AddWatchMode, Code, EventType, KeeperState, dataText, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
+import { AddWatchMode, Code, dataText, errorCode, EventType, KeeperState, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
 
 const CONFIG = '/config';
 const KEYS = ['db', 'cache', 'timeout', 'flags', 'region', 'pool'];
 const { NONODE, NODEEXISTS } = Code;
 
-const code = (e: unknown): number => (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0);
 const keyPath = (key: string): string => `${CONFIG}/${key}`;
 
 /** One client's cache of /config. */
@@ -72,8 +71,8 @@ class Cache {
       this.newest.set(path, Math.max(newest, stat.mzxid));
       this.entries.set(path, { value: dataText(data), mzxid: stat.mzxid });
     } catch (e) {
-      if (code(e) === 0) throw e; // not a ZooKeeper error: a bug of ours (final reports it)
-      if (code(e) === NONODE) this.entries.delete(path);
+      if (errorCode(e) === 0) throw e; // not a ZooKeeper error: a bug of ours (final reports it)
+      if (errorCode(e) === NONODE) this.entries.delete(path);
       // a lost connection: the rebuild after the reconnect reads it again
     }
   }
@@ -84,7 +83,7 @@ class Cache {
     try {
       children = await this.s.client.getChildren(CONFIG);
     } catch (e) {
-      if (code(e) === 0) throw e;
+      if (errorCode(e) === 0) throw e;
       return; // /config is missing or the connection was lost again (another rebuild follows the reconnect)
     }
     for (const path of [...this.entries.keys()]) if (!children.includes(path.slice(CONFIG.length + 1))) this.entries.delete(path);
@@ -108,7 +107,7 @@ async function readConfig(s: Session): Promise<Map<string, { value: string | nul
   const out = new Map<string, { value: string | null; mzxid: number }>();
   for (const child of (await s.client.getChildren(CONFIG)).sort()) {
     const r = await s.client.getData(keyPath(child)).catch((e) => {
-      if (code(e) === NONODE) return null;
+      if (errorCode(e) === NONODE) return null;
       throw e;
     });
     if (r) out.set(keyPath(child), { value: dataText(r.data), mzxid: r.stat.mzxid });
@@ -139,7 +138,7 @@ export function configCache(opts: { rebuildOnReconnect: boolean } = { rebuildOnR
   /** Creates /config and the session's cache with its watch, then reads /config once. */
   async function startCache(s: Session): Promise<void> {
     await s.client.create(CONFIG, null).catch((e) => {
-      if (code(e) !== NODEEXISTS) throw e; // addWatch on a missing node would succeed, but watch nothing there yet
+      if (errorCode(e) !== NODEEXISTS) throw e; // addWatch on a missing node would succeed, but watch nothing there yet
     });
     const cache = new Cache(s, opts.rebuildOnReconnect, wentBack);
     await s.client.addWatch(CONFIG, AddWatchMode.PERSISTENT_RECURSIVE, cache.watcher);
@@ -152,15 +151,15 @@ export function configCache(opts: { rebuildOnReconnect: boolean } = { rebuildOnR
     const path = keyPath(KEYS[(n * 5 + slot * 3) % KEYS.length]!);
     if (n % 5 === 0) {
       await s.client.delete(path, -1).catch((e) => {
-        if (code(e) !== NONODE) throw e;
+        if (errorCode(e) !== NONODE) throw e;
       });
       return;
     }
     const value = `${s.name}#${n}`;
     await s.client.setData(path, value, -1).catch(async (e) => {
-      if (code(e) !== NONODE) throw e;
+      if (errorCode(e) !== NONODE) throw e;
       await s.client.create(path, value).catch((e2) => {
-        if (code(e2) !== NODEEXISTS) throw e2;
+        if (errorCode(e2) !== NODEEXISTS) throw e2;
       });
     });
   }

@@ -18,14 +18,11 @@
  */
 // What a user of the package writes. Here 'zksim' is this package itself: Node resolves a package's own name through
 // its "exports" (dist/api/index.js), and TypeScript to api/index.ts.
-import { Code, CreateMode, dataText, type RecipeContext, type RecipeWorkload, type Session } from 'zksim';
+import { Code, CreateMode, dataText, errorCode, sequenceNumber, type RecipeContext, type RecipeWorkload, type Session } from 'zksim';
 
 const LATCH = '/latch';
 const TERMS = '/terms';
 const { CONNECTIONLOSS, NONODE, NODEEXISTS } = Code;
-
-const seq = (name: string): number => Number(name.slice(-10));
-const code = (e: unknown): number => (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0);
 
 export function latch(opts: { order: 'sequence' | 'name' }): RecipeWorkload {
   /** Per session (by name): its latch node's name, and how many terms it wrote while leading. */
@@ -33,11 +30,11 @@ export function latch(opts: { order: 'sequence' | 'name' }): RecipeWorkload {
   let audit: string[] | null = null;
 
   const leaderOf = (children: string[]): string | undefined =>
-    [...children].sort(opts.order === 'sequence' ? (a, b) => seq(a) - seq(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0))[0];
+    [...children].sort(opts.order === 'sequence' ? (a, b) => sequenceNumber(a) - sequenceNumber(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0))[0];
 
   const ensure = (s: Session, path: string): Promise<unknown> =>
     s.client.create(path, null).catch((e) => {
-      if (code(e) !== NODEEXISTS) throw e;
+      if (errorCode(e) !== NODEEXISTS) throw e;
     });
 
   async function join(s: Session): Promise<string | null> {
@@ -46,11 +43,11 @@ export function latch(opts: { order: 'sequence' | 'name' }): RecipeWorkload {
       const path = await s.client.create(`${LATCH}/${guard}n-`, s.name, CreateMode.EPHEMERAL_SEQUENTIAL);
       return path.slice(LATCH.length + 1);
     } catch (e) {
-      if (code(e) === NONODE) {
+      if (errorCode(e) === NONODE) {
         await ensure(s, LATCH);
         return null; // join at the next step
       }
-      if (code(e) !== CONNECTIONLOSS) throw e;
+      if (errorCode(e) !== CONNECTIONLOSS) throw e;
       return (await s.client.getChildren(LATCH)).find((c) => c.startsWith(guard)) ?? null;
     }
   }
@@ -80,7 +77,7 @@ export function latch(opts: { order: 'sequence' | 'name' }): RecipeWorkload {
       if (leaderOf(children) !== me.node) return;
       const mine = `${LATCH}/${me.node}`;
       await s.client.transaction().check(mine, -1).create(`${TERMS}/t-`, me.node, CreateMode.PERSISTENT_SEQUENTIAL).commit().catch(async (e) => {
-        if (code(e) === NONODE && (await s.client.exists(mine)) !== null) await ensure(s, TERMS); // /terms missing
+        if (errorCode(e) === NONODE && (await s.client.exists(mine)) !== null) await ensure(s, TERMS); // /terms missing
         throw e;
       });
       if (++me.terms >= 3) {
@@ -92,18 +89,18 @@ export function latch(opts: { order: 'sequence' | 'name' }): RecipeWorkload {
     async final(_ctx: RecipeContext, s: Session, slot: number) {
       if (slot !== 0) return;
       const children = await s.client.getChildren(TERMS).catch((e) => {
-        if (code(e) === NONODE) return [] as string[];
+        if (errorCode(e) === NONODE) return [] as string[];
         throw e;
       });
       const out: string[] = [];
-      for (const c of [...children].sort((a, b) => seq(a) - seq(b))) out.push(dataText((await s.client.getData(`${TERMS}/${c}`)).data) ?? '');
+      for (const c of [...children].sort((a, b) => sequenceNumber(a) - sequenceNumber(b))) out.push(dataText((await s.client.getData(`${TERMS}/${c}`)).data) ?? '');
       audit = out;
     },
 
     verdicts() {
       if (audit === null) return [{ property: 'latch-single-leader', ok: null, explanation: 'not checked: the final listing of /terms never completed' }];
       for (let i = 1; i < audit.length; i++) {
-        if (seq(audit[i]!) < seq(audit[i - 1]!)) {
+        if (sequenceNumber(audit[i]!) < sequenceNumber(audit[i - 1]!)) {
           return [{ property: 'latch-single-leader', ok: false, explanation: `term ${i} was written by latch node ${audit[i]} after term ${i - 1} by ${audit[i - 1]}, a later member: two leaders at once` }];
         }
       }

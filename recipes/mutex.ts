@@ -27,20 +27,14 @@
  * `mutex({ recheckAfterWatch: false })` is the same recipe with a classic bug: a waiter whose predecessor's watch fires
  * takes the lock without listing the queue again. test/recipe-mutex.test.ts shows zksim catching it.
  */
-import { Code, CreateMode, EventType, dataText, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
+import { Code, CreateMode, dataText, errorCode, EventType, isOutcomeUnknown, sequenceNumber, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
 
 const LOCK = '/mutex';
 const COUNTER = '/counter';
 /** How long a step waits for the lock before giving up, and how long a holder works on the value it read (virtual ms). */
 const WAIT_MS = 1000;
 const WORK_MS = 300;
-const { CONNECTIONLOSS, OPERATIONTIMEOUT, NONODE, NODEEXISTS } = Code;
-
-const code = (e: unknown): number => (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0);
-/** The sequence number ZooKeeper appended to a sequential node's name (10 digits). */
-const seq = (name: string): number => Number(name.slice(-10));
-/** A write that got no reply may still take effect: its outcome is unknown. */
-const outcomeUnknown = (e: unknown): boolean => code(e) === CONNECTIONLOSS || code(e) === OPERATIONTIMEOUT;
+const { NONODE, NODEEXISTS } = Code;
 
 /** Resolves true when the returned watcher sees a node event, false after `ms` (whichever comes first). */
 function wakeOnWatch(ctx: RecipeContext, ms: number): { watcher: (ev: WatchedEvent) => void; woken: Promise<boolean> } {
@@ -55,7 +49,7 @@ const sleep = (ctx: RecipeContext, ms: number): Promise<void> => new Promise((re
 /** Creates a persistent node, unless it exists. */
 async function ensure(s: Session, path: string, data: string | null = null): Promise<void> {
   await s.client.create(path, data).catch((e) => {
-    if (code(e) !== NODEEXISTS) throw e;
+    if (errorCode(e) !== NODEEXISTS) throw e;
   });
 }
 
@@ -76,11 +70,11 @@ export function mutex(opts: { recheckAfterWatch: boolean } = { recheckAfterWatch
       const path = await s.client.create(`${LOCK}/${guard}lock-`, null, CreateMode.EPHEMERAL_SEQUENTIAL);
       return path.slice(LOCK.length + 1);
     } catch (e) {
-      if (code(e) === NONODE) {
+      if (errorCode(e) === NONODE) {
         await ensure(s, LOCK);
         return null;
       }
-      if (!outcomeUnknown(e)) throw e;
+      if (!isOutcomeUnknown(e)) throw e;
       // the create may have happened: our guard prefix finds it
       return (await s.client.getChildren(LOCK)).find((c) => c.startsWith(guard)) ?? null;
     }
@@ -90,7 +84,7 @@ export function mutex(opts: { recheckAfterWatch: boolean } = { recheckAfterWatch
   async function acquire(ctx: RecipeContext, s: Session, node: string): Promise<boolean> {
     const giveUpAt = ctx.now() + WAIT_MS;
     for (;;) {
-      const queue = (await s.client.getChildren(LOCK)).sort((a, b) => seq(a) - seq(b));
+      const queue = (await s.client.getChildren(LOCK)).sort((a, b) => sequenceNumber(a) - sequenceNumber(b));
       const at = queue.indexOf(node);
       if (at < 0) {
         queued.set(s.name, null); // our session lost the node: queue again next step
@@ -116,7 +110,7 @@ export function mutex(opts: { recheckAfterWatch: boolean } = { recheckAfterWatch
     try {
       data = (await s.client.getData(COUNTER)).data;
     } catch (e) {
-      if (code(e) !== NONODE) throw e;
+      if (errorCode(e) !== NONODE) throw e;
       await ensure(s, COUNTER, '0');
       data = (await s.client.getData(COUNTER)).data;
     }
@@ -127,13 +121,13 @@ export function mutex(opts: { recheckAfterWatch: boolean } = { recheckAfterWatch
   /** One increment while holding the lock with `node`, fenced by that node. */
   async function increment(ctx: RecipeContext, s: Session, node: string): Promise<void> {
     const { value, writer } = await readCounter(s);
-    if (writer !== null && seq(writer) > seq(node)) outOfTurn.push(`${node} read the counter (${value}) written by ${writer}, a later lock node`);
+    if (writer !== null && sequenceNumber(writer) > sequenceNumber(node)) outOfTurn.push(`${node} read the counter (${value}) written by ${writer}, a later lock node`);
     await sleep(ctx, WORK_MS); // the work the lock protects: nobody else may write meanwhile
     try {
       await s.client.transaction().check(`${LOCK}/${node}`, -1).setData(COUNTER, `${value + 1} ${node}`, -1).commit();
       acked++;
     } catch (e) {
-      if (outcomeUnknown(e)) unknown++;
+      if (isOutcomeUnknown(e)) unknown++;
       throw e;
     }
   }

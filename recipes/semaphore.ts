@@ -23,7 +23,7 @@
  * `semaphore({ trustEvents: true })` is the same recipe with a classic bug: a waiter takes a child event as a lease
  * freed and holds without listing again. test/recipe-semaphore.test.ts shows zksim catching it.
  */
-import { Code, CreateMode, EventType, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
+import { Code, CreateMode, errorCode, EventType, isOutcomeUnknown, sequenceNumber, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
 
 const MAX = 2;
 const SEMAPHORE = '/semaphore';
@@ -32,11 +32,8 @@ const HOLDERS = '/semaphore/holders';
 /** How long one step waits for a lease before giving up, and how long a holder works (virtual ms). */
 const WAIT_MS = 1000;
 const WORK_MS = 300;
-const { CONNECTIONLOSS, OPERATIONTIMEOUT, NONODE, NODEEXISTS } = Code;
+const { NONODE, NODEEXISTS } = Code;
 
-const code = (e: unknown): number => (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0);
-const seq = (name: string): number => Number(name.slice(-10));
-const outcomeUnknown = (e: unknown): boolean => code(e) === CONNECTIONLOSS || code(e) === OPERATIONTIMEOUT;
 const sleep = (ctx: RecipeContext, ms: number): Promise<void> => new Promise((resolve) => ctx.schedule(ms, resolve));
 
 /** Resolves true when the returned watcher sees a node event, false after `ms` (whichever comes first). */
@@ -51,7 +48,7 @@ function wakeOnWatch(ctx: RecipeContext, ms: number): { watcher: (ev: WatchedEve
 async function ensureNodes(s: Session): Promise<void> {
   for (const path of [SEMAPHORE, LEASES, HOLDERS]) {
     await s.client.create(path, null).catch((e) => {
-      if (code(e) !== NODEEXISTS) throw e;
+      if (errorCode(e) !== NODEEXISTS) throw e;
     });
   }
 }
@@ -78,11 +75,11 @@ export function semaphore(opts: { trustEvents: boolean } = { trustEvents: false 
     try {
       return (await s.client.create(`${LEASES}/${guard}lease-`, null, CreateMode.EPHEMERAL_SEQUENTIAL)).slice(LEASES.length + 1);
     } catch (e) {
-      if (code(e) === NONODE) {
+      if (errorCode(e) === NONODE) {
         await ensureNodes(s);
         return null;
       }
-      if (!outcomeUnknown(e)) throw e;
+      if (!isOutcomeUnknown(e)) throw e;
       return (await s.client.getChildren(LEASES)).find((c) => c.startsWith(guard)) ?? null;
     }
   }
@@ -92,7 +89,7 @@ export function semaphore(opts: { trustEvents: boolean } = { trustEvents: false 
     const giveUpAt = ctx.now() + WAIT_MS;
     for (;;) {
       const { watcher, woken } = wakeOnWatch(ctx, Math.max(1, giveUpAt - ctx.now()));
-      const leases = (await s.client.getChildren(LEASES, watcher)).sort((a, b) => seq(a) - seq(b));
+      const leases = (await s.client.getChildren(LEASES, watcher)).sort((a, b) => sequenceNumber(a) - sequenceNumber(b));
       const rank = leases.indexOf(lease);
       if (rank < 0) {
         queued.set(s.name, null); // our session lost the node: queue again next step
@@ -112,7 +109,7 @@ export function semaphore(opts: { trustEvents: boolean } = { trustEvents: false 
   async function hold(ctx: RecipeContext, s: Session, lease: string): Promise<void> {
     const mark = `${HOLDERS}/${s.name}`;
     await s.client.transaction().check(`${LEASES}/${lease}`, -1).create(mark, null, CreateMode.EPHEMERAL).commit().catch((e) => {
-      if (code(e) !== NODEEXISTS) throw e; // our mark, made by an earlier attempt whose reply was lost
+      if (errorCode(e) !== NODEEXISTS) throw e; // our mark, made by an earlier attempt whose reply was lost
     });
     holds++;
     await sleep(ctx, WORK_MS);
@@ -128,7 +125,7 @@ export function semaphore(opts: { trustEvents: boolean } = { trustEvents: false 
       try {
         await checkHolders(s, s.name);
       } catch (e) {
-        if (code(e) !== NONODE) throw e;
+        if (errorCode(e) !== NONODE) throw e;
         await ensureNodes(s);
         return;
       }

@@ -24,21 +24,18 @@
  * fires but without setting a new watch, as if watches were persistent; zksim finds its views going stale
  * (test/recipe-service-discovery.test.ts).
  */
-import { Code, CreateMode, EventType, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
+import { Code, CreateMode, errorCode, EventType, isOutcomeUnknown, type RecipeContext, type RecipeWorkload, type Session, type WatchedEvent } from 'zksim';
 
 const SERVICE = '/services/api';
 /** How long to wait before listing again after a listing failed (virtual ms). */
 const RETRY_MS = 200;
-const { CONNECTIONLOSS, OPERATIONTIMEOUT, NONODE, NODEEXISTS } = Code;
-
-const code = (e: unknown): number => (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0);
-const outcomeUnknown = (e: unknown): boolean => code(e) === CONNECTIONLOSS || code(e) === OPERATIONTIMEOUT;
+const { NONODE, NODEEXISTS } = Code;
 
 /** Creates /services/api (and /services), unless they exist. */
 async function ensureService(s: Session): Promise<void> {
   for (const path of ['/services', SERVICE]) {
     await s.client.create(path, null).catch((e) => {
-      if (code(e) !== NODEEXISTS) throw e;
+      if (errorCode(e) !== NODEEXISTS) throw e;
     });
   }
 }
@@ -96,7 +93,7 @@ class Instance {
         await this.list(watch);
         return;
       } catch (e) {
-        if (code(e) === 0) throw e; // not a ZooKeeper error: a bug of ours (final reports it)
+        if (errorCode(e) === 0) throw e; // not a ZooKeeper error: a bug of ours (final reports it)
         await new Promise<void>((resolve) => this.ctx.schedule(RETRY_MS, resolve));
       }
     }
@@ -131,11 +128,11 @@ export function discovery(opts: { rewatch: boolean } = { rewatch: true }): Recip
       await s.client.create(node, `10.0.0.${slot + 1}:8080`, CreateMode.EPHEMERAL);
       return true;
     } catch (e) {
-      if (code(e) === NONODE) {
+      if (errorCode(e) === NONODE) {
         await ensureService(s);
         return false;
       }
-      if (code(e) !== NODEEXISTS && !outcomeUnknown(e)) throw e;
+      if (errorCode(e) !== NODEEXISTS && !isOutcomeUnknown(e)) throw e;
       // our create may have happened (its reply was lost): the node's owner tells
       const stat = await s.client.exists(node);
       return stat !== null && stat.ephemeralOwner === s.client.sessionId;

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FAULT_KINDS, Code, explore, runSeed, type RecipeFactory, type RunOptions, type RunResult } from 'zksim';
+import { FAULT_KINDS, Code, ZkError, errorCode, explore, isOutcomeUnknown, runSeed, sequenceNumber, type RecipeFactory, type RunOptions, type RunResult } from 'zksim';
 import { latch } from '../recipes/leader-latch.js';
 
 const zksim = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/zksim.js', ...args], { encoding: 'utf8' });
@@ -194,6 +194,18 @@ test('runs started together (Promise.all, as concurrent tests do) give what they
   const together = await Promise.all(runs.map(([seed, o]) => runSeed(seed, o)));
   assert.equal(together, alone);
   assert.ok(new Set(alone.map((r) => r.traceHash)).size === runs.length);
+});
+
+test('recipe helpers: errorCode, isOutcomeUnknown and sequenceNumber', () => {
+  assert.is(errorCode(new ZkError(Code.NONODE, '/a')), Code.NONODE);
+  assert.is(errorCode(new TypeError('x')), 0, "an error of the recipe's own code is not ZooKeeper's");
+  assert.is(errorCode(Object.assign(new Error('socket'), { code: 'ECONNRESET' })), 0);
+  assert.is(errorCode(null), 0);
+  assert.ok(isOutcomeUnknown(new ZkError(Code.CONNECTIONLOSS)));
+  assert.ok(isOutcomeUnknown(new ZkError(Code.OPERATIONTIMEOUT)));
+  assert.not.ok(isOutcomeUnknown(new ZkError(Code.SESSIONEXPIRED)), 'an expired session is a known failure of the call');
+  assert.is(sequenceNumber('_c1_lock-0000000042'), 42);
+  assert.is(sequenceNumber('lock--000000001'), -1, 'the counter wraps to negative numbers, as ZooKeeper formats them');
 });
 
 test.run();

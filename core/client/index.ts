@@ -4,3 +4,5 @@ export type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Wa
 export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../protocol.js';
 export type { Stat, Data, MultiOp, MultiResult, ReadOp, ReadResult } from '../protocol.js';
 export { ZkError, Code, errorName } from '../errors.js';
+export { errorCode, isOutcomeUnknown } from './errors.js';
+export { sequenceNumber } from '../paths.js';
