@@ -29,12 +29,26 @@
  *   unless a delete followed it with a zxid up to the first reply after the reconnect (SetWatches ran before that
  *   reply); then the watch counts as re-armed at that reply's zxid;
  * - ordered (W3): events on a session follow the zxid order of the changes that caused them (the first triggering
- *   change after each registration), except catch-up events right after a reconnect, and events of watches on a node
- *   created ephemeral, container or TTL or on its parent (the servers delete such nodes with no delete in the
- *   history, so the first change the history shows may not be the cause: such events are not judged by W3).
+ *   change after each registration). The cause of an event is known to lie in [lo, hi]: hi is the first change
+ *   after the registration that certainly took effect, with its zxid, and fires the watch (a watch still armed
+ *   then fires for it), lo the first one that may have (also a change of unknown outcome, or one the servers may
+ *   have made unseen; at worst the registration's zxid + 1). An event is VIOLATED when its hi is below the lo of an
+ *   earlier event of the session; it is judged when it has a hi and is no catch-up event right after a reconnect
+ *   (those only raise the lo that later events must reach). Besides the history's changes, W3 takes the ones the
+ *   servers make with no operation in the history, when the caller gives them (explore passes them from the trace):
+ *   `sessionCloses` (a session's close at zxid Z deletes, at Z, the ephemerals it had created and not deleted by
+ *   then: NodeDeleted on each, NodeChildrenChanged on its parent, zookeeper-semantics.md §5.2, §6.5) and
+ *   `serverDeletes` (the container manager's deletes of container and TTL nodes: at their zxid when a server applied
+ *   them, else maybe). What neither names stays a change that may have happened at any zxid after the node's create
+ *   (it lowers lo, never gives a hi): an ephemeral's delete when no close is given, or its session's end was seen by
+ *   the client and no close is given for it; a container or TTL node's delete without `serverDeletes`; the create of
+ *   a node of unknown outcome (and, ephemeral, its delete at its session's close; sequential, under any name it may
+ *   have got); and every change of unknown outcome, from the zxid after the last reply that preceded its invocation
+ *   (a txn proposed after another committed has a larger zxid). For an exist watch across a reconnect, hi counts from
+ *   the first reply after the reconnect (SetWatches may have re-armed it silently after a create and a delete).
  * Persistent watches are checked only for "nothing after expiry" and for covering the events they explain.
  */
-import { ZkError, pairOperations, persistentWatchCovers, type HistoryEvent, type Operation, type Process, type WatchEventType } from './history.js';
+import { ZkError, pairOperations, persistentWatchCovers, type HistoryEvent, type Operation, type Process, type ServerDelete, type WatchEventType } from './history.js';
 
 export interface WatchViolation {
   check: string;
@@ -45,7 +59,27 @@ export interface WatchViolation {
 export interface WatchResult {
   ok: boolean;
   violations: WatchViolation[];
-  seen: { registrations: number; events: number; changes: number };
+  seen: {
+    registrations: number;
+    events: number;
+    changes: number;
+    /** Events of one-shot watches that W3 judged (a change certainly caused them by some zxid; no catch-up event). */
+    ordered: number;
+    /** Events of one-shot watches with a registration zxid that W3 did not judge (no such change, or catch-up). */
+    unordered: number;
+  };
+}
+
+/** What the servers did with no operation in the history (explore/checks.ts reads them from the trace). */
+export interface WatchOptions {
+  /**
+   * Session id (as in the history's session events, as a string) → the zxid at which its closeSession committed
+   * (explore/checks.ts committedCloses). Given: every close that committed (a session that ended with none of them
+   * had none that fired a watch); absent: the closes are unknown.
+   */
+  sessionCloses?: ReadonlyMap<string, { zxid: number }>;
+  /** Every delete the container manager made (check/history.ts ServerDelete); absent: they are unknown. */
+  serverDeletes?: readonly ServerDelete[];
 }
 
 type Table = 'data' | 'exist' | 'child';
@@ -67,6 +101,8 @@ interface Change {
   time: number;
   /** 'created': a plain persistent node (not ephemeral, container or TTL: nothing but a delete removes it). */
   plain?: boolean;
+  /** 'created': the create's mode as the history gives it. */
+  mode?: unknown;
 }
 
 const parentOf = (p: string): string => (p.lastIndexOf('/') <= 0 ? '/' : p.slice(0, p.lastIndexOf('/')));
@@ -83,7 +119,7 @@ function changesOf(o: Operation): Array<Omit<Change, 'zxid' | 'time'>> {
     if (s.op === 'create') {
       const rp = (s.result as { path?: unknown } | undefined)?.path;
       const path = typeof rp === 'string' ? rp : s.path;
-      out.push({ path, kind: 'created', plain: s.mode === 'PERSISTENT' || s.mode === 'PERSISTENT_SEQUENTIAL' }, { path: parentOf(path), kind: 'children' });
+      out.push({ path, kind: 'created', plain: s.mode === 'PERSISTENT' || s.mode === 'PERSISTENT_SEQUENTIAL', mode: s.mode }, { path: parentOf(path), kind: 'children' });
     } else if (s.op === 'delete') out.push({ path: s.path, kind: 'deleted' }, { path: parentOf(s.path), kind: 'children' });
     else if (s.op === 'setData') out.push({ path: s.path, kind: 'data' });
   }
@@ -99,11 +135,138 @@ function fires(table: Table, c: Change['kind']): WatchEventType | undefined {
 const tablesFor = (type: WatchEventType): Table[] =>
   type === 'NodeChildrenChanged' ? ['child'] : type === 'NodeDeleted' ? ['data', 'exist', 'child'] : ['data', 'exist'];
 
+const isSequential = (mode: unknown): boolean => typeof mode === 'string' && mode.includes('SEQUENTIAL');
+const isEphemeral = (mode: unknown): boolean => typeof mode === 'string' && mode.includes('EPHEMERAL');
+const isContainerOrTtl = (mode: unknown): boolean => mode === 'CONTAINER' || (typeof mode === 'string' && mode.includes('TTL'));
+/** The name a sequential create gives, past its path: ten digits (§1.3). */
+const SEQUENCE = /^\d{10}$/;
+
+/** A change that may have taken effect, at a zxid in [minZ, maxZ] if it did (it gives W3 a lo, never a hi). */
+interface Maybe {
+  kind: Change['kind'];
+  minZ: number;
+  maxZ: number;
+}
+
+interface OrderIndex {
+  /** The zxid of the first change after `after` on `path` that certainly took effect and fires `table` (or Infinity). */
+  firstCertain(path: string, table: Table, after: number): number;
+  /** The least zxid after `after` at which a change on `path` that may have taken effect fires `table` (or Infinity). */
+  firstMaybe(path: string, table: Table, after: number): number;
+}
+
+/**
+ * W3's changes: the history's (an ok update with its zxid; one of unknown outcome, or ok without zxid, may have taken
+ * effect at any zxid above the largest one of a reply before its invocation), and the servers' own ones. A node
+ * created ephemeral goes at its session's close (opts.sessionCloses: at the close's zxid, unless a delete of the history
+ * certainly came first; with a delete of unknown outcome in between, at some zxid up to the close's); a container or
+ * TTL node at the container manager's delete (opts.serverDeletes: at its zxid when a server applied it, else maybe
+ * then). Each of those deletes also changes the parent's children. Without the closes or the deletes, or for a session
+ * that the client saw end with no close given, such a node may go at any zxid after its create. A sequential create
+ * of unknown outcome may have made any node of its path and ten digits.
+ */
+function orderIndex(history: readonly HistoryEvent[], ops: readonly Operation[], opts: WatchOptions): OrderIndex {
+  // the largest zxid of a reply before each invocation
+  const before = new Map<number, number>();
+  let top = -1;
+  for (const e of history) {
+    if (e.kind === 'invoke') before.set(e.id, top);
+    else if ((e.kind === 'ok' || e.kind === 'fail') && e.zxid !== undefined && e.zxid > top) top = e.zxid;
+  }
+  const sessionOf = new Map<Process, string>();
+  const ended = new Set<Process>();
+  for (const e of history) {
+    if (e.kind !== 'session') continue;
+    if (e.sessionId !== undefined) sessionOf.set(e.process, String(e.sessionId));
+    if (e.state === 'expired' || e.state === 'closed') ended.add(e.process);
+  }
+  /** The zxid of the close of a process's session; undefined: it did not close; null: not known. */
+  const closeOf = (p: Process): number | undefined | null => {
+    if (!opts.sessionCloses) return null;
+    const sid = sessionOf.get(p);
+    const c = sid !== undefined ? opts.sessionCloses.get(sid) : undefined;
+    if (c) return c.zxid;
+    // a session the client saw end whose close is not given (or a process with no session id): it may have closed
+    return sid === undefined || ended.has(p) ? null : undefined;
+  };
+
+  const certain = new Map<string, Change[]>();
+  const maybe = new Map<string, Maybe[]>();
+  const maybeNamed = new Map<string, Maybe[]>(); // sequential creates' paths → nodes of that path and ten digits
+  const addCertain = (...cs: Change[]): void => {
+    for (const c of cs) {
+      let l = certain.get(c.path);
+      if (!l) certain.set(c.path, (l = []));
+      l.push(c);
+    }
+  };
+  const addMaybe = (path: string, named: boolean, kind: Change['kind'], minZ: number, maxZ: number): void => {
+    const m = named ? maybeNamed : maybe;
+    let l = m.get(path);
+    if (!l) m.set(path, (l = []));
+    l.push({ kind, minZ, maxZ });
+    if (kind === 'deleted') addMaybe(parentOf(path), false, 'children', minZ, maxZ);
+  };
+  const closing: Array<{ path: string; zxid: number; close: number; time: number }> = [];
+  for (const o of ops) {
+    if (o.op !== 'create' && o.op !== 'delete' && o.op !== 'setData' && o.op !== 'multi') continue;
+    if (o.status === 'fail') continue;
+    const known = o.status === 'ok' && o.zxid !== undefined;
+    const minZ = (before.get(o.id) ?? -1) + 1;
+    for (const c of changesOf(o)) {
+      if (known) addCertain({ ...c, zxid: o.zxid!, time: o.ret });
+      // (an unknown sequential create's path is its prefix: the node it may have made has a name past it)
+      const named = !known && c.kind === 'created' && isSequential(c.mode) && o.status !== 'ok';
+      if (!known) addMaybe(c.path, named, c.kind, minZ, Infinity);
+      if (c.kind !== 'created' || c.plain) continue;
+      // the servers' delete of a node created ephemeral, container or TTL
+      const from = known ? o.zxid! + 1 : minZ;
+      if (isEphemeral(c.mode)) {
+        const close = closeOf(o.process);
+        if (close === undefined) continue; // its session did not close
+        if (close === null || (known && close < from)) addMaybe(c.path, named, 'deleted', from, Infinity);
+        else if (!known) {
+          if (close >= from) addMaybe(c.path, named, 'deleted', close, close);
+        } else closing.push({ path: c.path, zxid: o.zxid!, close, time: o.ret });
+      } else if (!isContainerOrTtl(c.mode) || !opts.serverDeletes) addMaybe(c.path, named, 'deleted', from, Infinity);
+    }
+  }
+  for (const d of opts.serverDeletes ?? []) {
+    if (d.applied !== undefined) addCertain({ path: d.path, kind: 'deleted', zxid: d.zxid, time: d.applied }, { path: parentOf(d.path), kind: 'children', zxid: d.zxid, time: d.applied });
+    else addMaybe(d.path, false, 'deleted', d.zxid, d.zxid);
+  }
+  // A close deletes its session's ephemerals that no delete of the history certainly removed first.
+  const maybeDeletes = new Map<string, Maybe[]>();
+  for (const [path, l] of maybe) maybeDeletes.set(path, l.filter((m) => m.kind === 'deleted'));
+  for (const e of closing) {
+    if ((certain.get(e.path) ?? []).some((c) => c.kind === 'deleted' && c.zxid > e.zxid && c.zxid < e.close)) continue;
+    if ((maybeDeletes.get(e.path) ?? []).some((m) => m.minZ < e.close && m.maxZ > e.zxid)) addMaybe(e.path, false, 'deleted', e.zxid + 1, e.close);
+    else addCertain({ path: e.path, kind: 'deleted', zxid: e.close, time: e.time }, { path: parentOf(e.path), kind: 'children', zxid: e.close, time: e.time });
+  }
+  for (const l of certain.values()) l.sort((a, b) => a.zxid - b.zxid);
+
+  return {
+    firstCertain(path, table, after) {
+      for (const c of certain.get(path) ?? []) if (c.zxid > after && fires(table, c.kind)) return c.zxid;
+      return Infinity;
+    },
+    firstMaybe(path, table, after) {
+      let z = Infinity;
+      const consider = (l: readonly Maybe[] | undefined): void => {
+        for (const m of l ?? []) if (m.maxZ > after && fires(table, m.kind)) z = Math.min(z, Math.max(m.minZ, after + 1));
+      };
+      consider(maybe.get(path));
+      if (path.length > 10 && SEQUENCE.test(path.slice(-10))) consider(maybeNamed.get(path.slice(0, -10)));
+      return z;
+    },
+  };
+}
+
 /**
  * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
  * once for all its checkers, so this only reads it).
  */
-export function checkWatches(history: readonly HistoryEvent[], operations?: readonly Operation[]): WatchResult {
+export function checkWatches(history: readonly HistoryEvent[], operations?: readonly Operation[], opts: WatchOptions = {}): WatchResult {
   const v: WatchViolation[] = [];
   const add = (check: string, time: number, process: Process, message: string): void => {
     if (v.length < 1000) v.push({ check, time, process, message });
@@ -123,14 +286,8 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     }
   }
   changes.sort((a, b) => a.zxid - b.zxid);
-  // Paths the servers change with no operation in the history: a node created ephemeral, container or TTL is deleted
-  // by a session's close or expiry or by the container manager, which changes its parent's children too. A watch on
-  // one of them may fire for such a change, earlier than any change the history shows: W3 cannot name its cause.
-  const serverChanged = new Set<string>();
-  for (const o of ops) {
-    if (o.status === 'fail') continue;
-    for (const c of changesOf(o)) if (c.kind === 'created' && !c.plain) serverChanged.add(c.path).add(parentOf(c.path));
-  }
+  // W3's changes: these, the servers' own ones, and the ones that may have happened (see orderIndex)
+  const order = orderIndex(history, ops, opts);
   const firstChangeAfter = (path: string, table: Table, z: number): Change | undefined => {
     for (const c of changes) if (c.zxid > z && c.path === path && fires(table, c.kind)) return c;
     return undefined;
@@ -160,6 +317,25 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
   };
   let registrations = 0;
   let events = 0;
+  let ordered = 0;
+  let unordered = 0;
+
+  /**
+   * W3: the zxids between which the change that fired watch `w` of session `s` lies: lo, the first change after the
+   * registration that fires it and may have taken effect (at worst the registration's zxid + 1); hi, the first one
+   * that certainly took effect (a watch still armed then fires for it), Infinity if none. undefined: no
+   * registration zxid. An exist watch across a reconnect counts hi from the first reply after it, when SetWatches had
+   * re-armed it (a create and a delete while away fire nothing); during the catch-up, before that reply, hi is not used.
+   */
+  const causeBounds = (w: Armed, s: Sess): { lo: number; hi: number } | undefined => {
+    if (w.regZxid === undefined) return undefined;
+    const reg = w.regZxid;
+    const first = order.firstCertain(w.path, w.table, reg);
+    const lo = Math.min(first, order.firstMaybe(w.path, w.table, reg));
+    let hi = first;
+    if (w.table === 'exist' && w.disconnectedSince) hi = s.reconnectZxid < 0 ? Infinity : order.firstCertain(w.path, w.table, Math.max(reg, s.reconnectZxid));
+    return { lo: Number.isFinite(lo) ? lo : reg + 1, hi };
+  };
 
   /** Before a reply with zxid z on session p: every armed watch whose change ≤ z must have fired. */
   const checkDue = (p: Process, s: Sess, z: number, time: number): void => {
@@ -236,21 +412,28 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
         if ((e.type === 'NodeDataChanged' || e.type === 'NodeDeleted') && matched.every((w) => w.table === 'exist') && !s.catchUp) {
           add('trigger type', e.time, e.process, `${e.type} on ${e.path} for an exist watch on a missing node`);
         }
-        // W3: order of the causing changes
-        let z = -1;
+        // W3: order of the causing changes. One change fires every watch the event matches (a delete fires the data
+        // or exist watch and the child watch on the node, §5.2), so its zxid lies in each one's bounds.
+        let lo = -Infinity;
+        let hi = Infinity;
+        let bounded = false;
         for (const w of matched) {
-          if (w.regZxid === undefined) continue;
-          if (serverChanged.has(w.path)) {
-            z = -1; // the cause may be a change missing from the history (see serverChanged)
-            break;
-          }
-          const c = firstChangeAfter(w.path, w.table, w.regZxid);
-          if (c) z = Math.max(z, c.zxid);
+          const b = causeBounds(w, s);
+          if (!b) continue;
+          bounded = true;
+          lo = Math.max(lo, b.lo);
+          hi = Math.min(hi, b.hi);
         }
-        if (z >= 0) {
-          if (z < s.lastEventZxid && !s.catchUp) add('ordered (W3)', e.time, e.process, `${e.type} on ${e.path} (change 0x${z.toString(16)}) after an event for change 0x${s.lastEventZxid.toString(16)}`);
-          s.lastEventZxid = Math.max(s.lastEventZxid, z);
-        }
+        if (bounded && lo <= hi) {
+          if (!s.catchUp && Number.isFinite(hi)) {
+            ordered++;
+            if (hi < s.lastEventZxid) {
+              const cause = lo === hi ? `change 0x${hi.toString(16)}` : `a change at or before 0x${hi.toString(16)}`;
+              add('ordered (W3)', e.time, e.process, `${e.type} on ${e.path} (${cause}) after an event for a change at or after 0x${s.lastEventZxid.toString(16)}`);
+            }
+          } else unordered++;
+          s.lastEventZxid = Math.max(s.lastEventZxid, lo);
+        } else if (bounded) unordered++;
         s.armed = s.armed.filter((w) => !matched.includes(w));
       }
       continue;
@@ -300,11 +483,11 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
       }
     }
   }
-  return { ok: v.length === 0, violations: v, seen: { registrations, events, changes: changes.length } };
+  return { ok: v.length === 0, violations: v, seen: { registrations, events, changes: changes.length, ordered, unordered } };
 }
 
 export function formatWatches(r: WatchResult, max = 20): string {
-  if (r.ok) return `watch delivery correct (${r.seen.registrations} registrations, ${r.seen.events} events, ${r.seen.changes} changes)`;
+  if (r.ok) return `watch delivery correct (${r.seen.registrations} registrations, ${r.seen.events} events, ${r.seen.changes} changes; W3 judged ${r.seen.ordered} of ${r.seen.ordered + r.seen.unordered} events of one-shot watches)`;
   const lines = [`watch delivery VIOLATED (${r.violations.length}):`];
   for (const x of r.violations.slice(0, max)) lines.push(`  [${x.check}] t=${x.time} p${x.process}: ${x.message}`);
   if (r.violations.length > max) lines.push(`  ... ${r.violations.length - max} more`);

@@ -8,7 +8,8 @@
  *   join the history from the trace (serverDeletes), for it as for osc.
  * - unique-versions, watch-at-most-once: small sound checks of explore/light-checks.ts.
  * - osc, watches, ensemble: the checkers of check/osc.ts, check/watches.ts and check/ensemble.ts when present in
- *   this build (loaded lazily; adapters below).
+ *   this build (loaded lazily; adapters below). osc and watches take the sessions' closes and the container manager's
+ *   deletes from the trace (committedCloses, serverDeletes).
  */
 import type { HistoryEvent, Operation } from '../check/history.js';
 import { UNMODELLED_READS, pairOperations, withServerDeletes } from '../check/history.js';
@@ -238,14 +239,24 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
     };
   }
   if (name === 'watches' && typeof mod.checkWatches === 'function') {
-    const check = mod.checkWatches as (h: readonly HistoryEvent[], ops?: readonly Operation[]) => { ok: boolean; seen?: { registrations: number; events: number; changes: number } };
+    const check = mod.checkWatches as (
+      h: readonly HistoryEvent[],
+      ops?: readonly Operation[],
+      o?: { sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: TracedServerDelete[] },
+    ) => { ok: boolean; seen?: { registrations: number; events: number; changes: number; ordered?: number; unordered?: number } };
     const format = typeof mod.formatWatches === 'function' ? (mod.formatWatches as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
-      const r = check(input.history, input.operations);
+      // The changes the servers made with no operation in the history, for W3 (event order): the sessions' closes,
+      // which delete their ephemerals, and the container manager's deletes (all of them, or none when the trace does
+      // not name every one). Without a trace, W3 leaves events that such changes may have caused unjudged.
+      const byServers = input.trace ? serverDeletes(input.trace) : undefined;
+      const opts = input.trace ? { sessionCloses: committedCloses(input.trace), ...(byServers && byServers.unreadable === 0 ? { serverDeletes: byServers.deletes } : {}) } : undefined;
+      const r = check(input.history, input.operations, opts);
       const seen = r.seen;
       if (r.ok && seen && seen.registrations === 0 && seen.events === 0) return { property: 'watches', ok: null, explanation: 'not checked: no watch registered in the history' };
+      const order = seen?.ordered !== undefined && seen.unordered !== undefined ? `; order (W3) judged for ${seen.ordered} of ${seen.ordered + seen.unordered} events of one-shot watches` : '';
       return r.ok
-        ? { property: 'watches', ok: true, explanation: `watch delivery ok${seen ? ` (${seen.registrations} registrations, ${seen.events} events, ${seen.changes} changes)` : ''}` }
+        ? { property: 'watches', ok: true, explanation: `watch delivery ok${seen ? ` (${seen.registrations} registrations, ${seen.events} events, ${seen.changes} changes${order})` : ''}` }
         : { property: 'watches', ok: false, explanation: format(r) };
     };
   }

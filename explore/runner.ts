@@ -50,14 +50,15 @@ export interface RunOptions {
 }
 
 /** The properties whose checkers read the servers' trace (explore/checks.ts). */
-const TRACE_READERS = ['ensemble', 'osc', 'linearizable'] as const;
+const TRACE_READERS = ['ensemble', 'osc', 'linearizable', 'watches'] as const;
 
 export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
   await loadCheckers();
   const config = spec.config;
   if (config.workload === 'module') await loadRecipe(config.workloadModule ?? '');
   // Checkers that read the trace: ensemble (its invariants), osc (the sessions' closes and the container manager's
-  // deletes, without which it may fail a correct run) and linearizable (those deletes). Keep it while one of them runs.
+  // deletes, without which it may fail a correct run), linearizable (those deletes) and watches (both, for the order
+  // of events that they cause). Keep it while one of them runs.
   const skipped = config.skipChecks ?? [];
   const traceForChecks = TRACE_READERS.some((name) => (name === 'linearizable' || checkerAvailable(name)) && !skipped.includes(name));
   const cluster = new ExploreCluster(spec.seed, config, spec.workload.clients.length, {

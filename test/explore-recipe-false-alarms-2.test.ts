@@ -58,7 +58,11 @@ const failed = (r: { verdicts: ReadonlyArray<{ property: string; ok: boolean | n
 test('service discovery: a watch on an ephemeral node fired by a session close is no W3 violation (seed 5)', async () => {
   const r = await runSeed(5, { workload: discovery });
   assert.equal(failed(r), []);
-  assert.is(r.verdicts.find((v) => v.property === 'watches')?.ok, true);
+  const watches = r.verdicts.find((v) => v.property === 'watches')!;
+  assert.is(watches.ok, true);
+  // and W3 judges those events, with the closes from the trace (0.9.0 left every one of them unjudged)
+  const judged = /order \(W3\) judged for (\d+) of (\d+) events/.exec(watches.explanation);
+  assert.ok(judged && Number(judged[1]) > 0 && Number(judged[1]) === Number(judged[2]), watches.explanation);
 });
 
 test('service discovery: a close() that got no reply ends the session when the servers close it (seed 27)', async () => {
