@@ -14,8 +14,9 @@
  *
  * Checks:
  * - one-shot (W1): every event matches a watch that is armed at that moment (data/exist table for NodeCreated,
- *   NodeDataChanged; child table for NodeChildrenChanged; either for NodeDeleted, which consumes both); a one-shot
- *   watch is consumed by its event, so a second event without a new registration is a violation;
+ *   NodeDataChanged; child table for NodeChildrenChanged; either for NodeDeleted, which consumes both, except in a
+ *   catch-up after a reconnect, where SetWatches sends one for each table); a one-shot watch is consumed by its
+ *   event, so a second event without a new registration is a violation;
  * - trigger types: NodeCreated only for an exist watch, NodeDataChanged/NodeDeleted never for an exist watch
  *   (except catch-up after a reconnect: deleted and re-created while disconnected gives NodeDataChanged);
  * - nothing after expiry: no event reaches a session after it saw `expired` or `closed`;
@@ -394,7 +395,10 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
         continue;
       }
       const tables = tablesFor(e.type);
-      const matched = s.armed.filter((w) => w.path === e.path && tables.includes(w.table));
+      let matched = s.armed.filter((w) => w.path === e.path && tables.includes(w.table));
+      // A catch-up (SetWatches, §5.5) fires a NodeDeleted per table the client listed: one for the data or exist
+      // watch, then one for the child watch; a live delete sends one frame for both (§5.3).
+      if (s.catchUp && e.type === 'NodeDeleted' && matched.some((w) => w.table === 'child') && matched.some((w) => w.table !== 'child')) matched = matched.filter((w) => w.table !== 'child');
       const persistent = s.persistent.some((w) => (!w.recursive || e.type !== 'NodeChildrenChanged') && persistentWatchCovers(w, e.path));
       if (!matched.length && !persistent && s.loose) {
         const l = s.loose.find((w) => w.path === e.path && tables.includes(w.table));

@@ -156,4 +156,23 @@ test('exist watch across a reconnect: still exempt when a delete the history can
   assert.ok(checkWatches(existAcrossReconnect(3, () => {}, unknownDelete, 5).events).ok);
 });
 
+test('a node deleted while away with a data and a child watch on it: the catch-up sends NodeDeleted once per table', () => {
+  // (explore, a container-bucket recipe, 200 s, seed 62: W1 said the second NodeDeleted had no armed watch)
+  const mk = (frames: number, live: boolean) => {
+    const h = new HistoryRecorder();
+    h.ok(h.invoke('A', 'getChildren', { path: '/p', watch: true }, 1), { children: [] }, 2, 5);
+    h.ok(h.invoke('A', 'exists', { path: '/p', watch: true }, 3), { stat: { version: 0 } }, 4, 5);
+    if (!live) h.session('A', 'disconnected', 5);
+    h.ok(h.invoke('B', 'delete', { path: '/p', version: -1 }, 6), {}, 7, 6);
+    if (!live) h.session('A', 'connected', 8);
+    for (let i = 0; i < frames; i++) h.event('A', 'NodeDeleted', '/p', 9 + i);
+    h.ok(h.invoke('A', 'exists', { path: '/p' }, 12), { stat: null }, 13, 6);
+    return checkWatches(h.events);
+  };
+  assert.ok(mk(2, false).ok, formatWatches(mk(2, false)));
+  assert.ok(mk(1, true).ok, 'a live delete: one frame for both watches');
+  assert.not.ok(mk(2, true).ok, 'a live delete sends no second frame');
+  assert.not.ok(mk(3, false).ok, 'no third frame');
+});
+
 test.run();
