@@ -225,38 +225,43 @@ export type WireMultiResult =
   | { type: 'check' }
   | { type: 'error'; err: number };
 
-export function decodeMultiResponse(r: JuteReader): WireMultiResult[] {
-  const out: WireMultiResult[] = [];
+/**
+ * A MultiResponse: per result a MultiHeader (type, done, err) and the body `result` reads for its type (undefined for
+ * a type it does not know), until the header with done = true.
+ */
+function decodeMultiFrames<T>(r: JuteReader, what: string, result: (type: number) => T | undefined): T[] {
+  const out: T[] = [];
   for (;;) {
     const type = r.int();
     const done = r.bool();
     const err = r.int();
-    if (done) break;
+    if (done) return out;
+    const x = result(type);
+    if (x === undefined) throw new Error(`unknown ${what} result type ${type} (header err ${err})`);
+    out.push(x);
+  }
+}
+
+export function decodeMultiResponse(r: JuteReader): WireMultiResult[] {
+  return decodeMultiFrames<WireMultiResult>(r, 'multi', (type) => {
     switch (type) {
       case OpCode.create:
-        out.push({ type: 'create', path: r.ustring() ?? '' });
-        break;
+        return { type: 'create', path: r.ustring() ?? '' };
       case OpCode.create2:
       case OpCode.createContainer:
-        out.push({ type: 'create', path: r.ustring() ?? '', stat: r.stat() });
-        break;
+        return { type: 'create', path: r.ustring() ?? '', stat: r.stat() };
       case OpCode.delete:
-        out.push({ type: 'delete' });
-        break;
+        return { type: 'delete' };
       case OpCode.setData:
-        out.push({ type: 'setData', stat: r.stat() });
-        break;
+        return { type: 'setData', stat: r.stat() };
       case OpCode.check:
-        out.push({ type: 'check' });
-        break;
+        return { type: 'check' };
       case OpCode.error:
-        out.push({ type: 'error', err: r.int() });
-        break;
+        return { type: 'error', err: r.int() };
       default:
-        throw new Error(`unknown multi result type ${type} (header err ${err})`);
+        return undefined;
     }
-  }
-  return out;
+  });
 }
 
 /** One op of a multiRead on the wire: its opcode (getData 4, getChildren 8; another one only to see the server refuse it). */
@@ -284,29 +289,20 @@ export type WireReadResult =
 
 /** MultiResponse of a multiRead: GetDataResponse (data, stat), GetChildrenResponse (children) or ErrorResponse (err). */
 export function decodeMultiReadResponse(r: JuteReader): WireReadResult[] {
-  const out: WireReadResult[] = [];
-  for (;;) {
-    const type = r.int();
-    const done = r.bool();
-    const err = r.int();
-    if (done) break;
+  return decodeMultiFrames<WireReadResult>(r, 'multiRead', (type) => {
     switch (type) {
       case OpCode.getData: {
         const data = r.buffer();
-        out.push({ type: 'getData', data, stat: r.stat() });
-        break;
+        return { type: 'getData', data, stat: r.stat() };
       }
       case OpCode.getChildren:
-        out.push({ type: 'getChildren', children: decodeStrings(r) });
-        break;
+        return { type: 'getChildren', children: decodeStrings(r) };
       case OpCode.error:
-        out.push({ type: 'error', err: r.int() });
-        break;
+        return { type: 'error', err: r.int() };
       default:
-        throw new Error(`unknown multiRead result type ${type} (header err ${err})`);
+        return undefined;
     }
-  }
-  return out;
+  });
 }
 
 /** A jute vector<ustring> (GetChildrenResponse, GetEphemeralsResponse); null (length -1) as []. */
