@@ -179,6 +179,20 @@ export type OpStatus = 'ok' | 'fail' | 'unknown';
  * itself, or, for a PERSISTENT_RECURSIVE one, any path below it. (A recursive watch gets no NodeChildrenChanged:
  * callers that know the event's type exclude it.)
  */
+/** A create's `mode` as the history gives it ('PERSISTENT', 'EPHEMERAL_SEQUENTIAL', 'CONTAINER', 'PERSISTENT_WITH_TTL'...). */
+export const isSequentialMode = (mode: unknown): boolean => typeof mode === 'string' && mode.includes('SEQUENTIAL');
+export const isEphemeralMode = (mode: unknown): boolean => typeof mode === 'string' && mode.includes('EPHEMERAL');
+export const isContainerOrTtlMode = (mode: unknown): boolean => mode === 'CONTAINER' || (typeof mode === 'string' && mode.includes('TTL'));
+
+/**
+ * True for a create mode whose node the servers may delete with no delete in the history: ephemerals (at their
+ * session's close), and containers (once empty) and TTL nodes (once expired, by the leader's container manager)
+ * unless `serverDeletesKnown`: the history has the container manager's deletes (withServerDeletes).
+ */
+export function serverDeletable(mode: unknown, serverDeletesKnown = false): boolean {
+  return isEphemeralMode(mode) || (!serverDeletesKnown && isContainerOrTtlMode(mode));
+}
+
 export function persistentWatchCovers(w: { path: string; recursive: boolean }, path: string): boolean {
   return w.path === path || (w.recursive && path.startsWith(w.path === '/' ? '/' : `${w.path}/`));
 }

@@ -49,7 +49,7 @@
  *   the first reply after the reconnect (SetWatches may have re-armed it silently after a create and a delete).
  * Persistent watches are checked only for "nothing after expiry" and for covering the events they explain.
  */
-import { ZkError, pairOperations, persistentWatchCovers, type HistoryEvent, type Operation, type Process, type ServerDelete, type WatchEventType } from './history.js';
+import { ZkError, isContainerOrTtlMode, isEphemeralMode, isSequentialMode, pairOperations, persistentWatchCovers, type HistoryEvent, type Operation, type Process, type ServerDelete, type WatchEventType } from './history.js';
 
 export interface WatchViolation {
   check: string;
@@ -136,9 +136,6 @@ function fires(table: Table, c: Change['kind']): WatchEventType | undefined {
 const tablesFor = (type: WatchEventType): Table[] =>
   type === 'NodeChildrenChanged' ? ['child'] : type === 'NodeDeleted' ? ['data', 'exist', 'child'] : ['data', 'exist'];
 
-const isSequential = (mode: unknown): boolean => typeof mode === 'string' && mode.includes('SEQUENTIAL');
-const isEphemeral = (mode: unknown): boolean => typeof mode === 'string' && mode.includes('EPHEMERAL');
-const isContainerOrTtl = (mode: unknown): boolean => mode === 'CONTAINER' || (typeof mode === 'string' && mode.includes('TTL'));
 /** The name a sequential create gives, past its path: ten digits (§1.3). */
 const SEQUENCE = /^\d{10}$/;
 
@@ -217,19 +214,19 @@ function orderIndex(history: readonly HistoryEvent[], ops: readonly Operation[],
     for (const c of changesOf(o)) {
       if (known) addCertain({ ...c, zxid: o.zxid!, time: o.ret });
       // (an unknown sequential create's path is its prefix: the node it may have made has a name past it)
-      const named = !known && c.kind === 'created' && isSequential(c.mode) && o.status !== 'ok';
+      const named = !known && c.kind === 'created' && isSequentialMode(c.mode) && o.status !== 'ok';
       if (!known) addMaybe(c.path, named, c.kind, minZ, Infinity);
       if (c.kind !== 'created' || c.plain) continue;
       // the servers' delete of a node created ephemeral, container or TTL
       const from = known ? o.zxid! + 1 : minZ;
-      if (isEphemeral(c.mode)) {
+      if (isEphemeralMode(c.mode)) {
         const close = closeOf(o.process);
         if (close === undefined) continue; // its session did not close
         if (close === null || (known && close < from)) addMaybe(c.path, named, 'deleted', from, Infinity);
         else if (!known) {
           if (close >= from) addMaybe(c.path, named, 'deleted', close, close);
         } else closing.push({ path: c.path, zxid: o.zxid!, close, time: o.ret });
-      } else if (!isContainerOrTtl(c.mode) || !opts.serverDeletes) addMaybe(c.path, named, 'deleted', from, Infinity);
+      } else if (!isContainerOrTtlMode(c.mode) || !opts.serverDeletes) addMaybe(c.path, named, 'deleted', from, Infinity);
     }
   }
   for (const d of opts.serverDeletes ?? []) {

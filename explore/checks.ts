@@ -12,12 +12,12 @@
  *   deletes from the trace (committedCloses, serverDeletes).
  */
 import type { HistoryEvent, Operation } from '../check/history.js';
-import { UNMODELLED_READS, pairOperations, withServerDeletes } from '../check/history.js';
+import { UNMODELLED_READS, isSequentialMode, pairOperations, serverDeletable, withServerDeletes, type ServerDelete } from '../check/history.js';
 import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { modelled, znodeModel } from './znode-model.js';
 import type { Verdict } from './verdict.js';
-import { checkUniqueVersions, checkWatchAtMostOnce, serverDeletable } from './light-checks.js';
+import { checkUniqueVersions, checkWatchAtMostOnce } from './light-checks.js';
 
 export interface CheckInput {
   history: HistoryEvent[];
@@ -42,20 +42,18 @@ export function checkLinearizable(input: CheckInput): Verdict {
     // The deletes the container manager made, from the trace (as osc takes them): with them in the history, container
     // and TTL nodes stay in scope. Without a trace that names them all, those nodes are left out, as ephemerals are
     // (the sessions' closes, which delete them, are not in this history).
-    const traced = input.trace ? serverDeletes(input.trace) : undefined;
-    const own = traced !== undefined && traced.unreadable === 0 ? traced.deletes : undefined;
+    const own = knownServerDeletes(input.trace);
     const all = own ? withServerDeletes(paired, own) : paired;
-    const leftOutMode = (mode: unknown): boolean => (own ? typeof mode === 'string' && mode.includes('EPHEMERAL') : serverDeletable(mode));
     // Nodes named by sequential creates are out of the model's scope, and so are the nodes a multi touches (the model
     // has no multi), the nodes that exist before the run and the nodes the servers may delete with no delete in this
     // history: drop every operation on them, or a read would show a change the filtered history lacks.
     const seqPrefixes = new Set<string>();
     const leftOut = new Set<string>();
-    const sequentialCreate = (a: { path?: unknown; mode?: unknown }): boolean => typeof a.path === 'string' && typeof a.mode === 'string' && a.mode.includes('SEQUENTIAL');
+    const sequentialCreate = (a: { path?: unknown; mode?: unknown }): boolean => typeof a.path === 'string' && isSequentialMode(a.mode);
     for (const o of all) {
       const a = (o.args ?? {}) as { path?: unknown; mode?: unknown; ops?: unknown };
       if (o.op === 'create' && sequentialCreate(a)) seqPrefixes.add(a.path as string);
-      else if (o.op === 'create' && typeof a.path === 'string' && leftOutMode(a.mode)) leftOut.add(a.path);
+      else if (o.op === 'create' && typeof a.path === 'string' && serverDeletable(a.mode, own !== undefined)) leftOut.add(a.path);
       if (o.op === 'multi' && Array.isArray(a.ops)) {
         for (const sub of a.ops as Array<{ op?: unknown; path?: unknown; mode?: unknown }>) {
           if (typeof sub?.path !== 'string') continue;
@@ -149,12 +147,17 @@ export async function loadCheckers(): Promise<void> {
   }
 }
 
-/** A delete the servers made by themselves, from their trace (check/history.ts ServerDelete). */
-export interface TracedServerDelete {
-  path: string;
-  zxid: number;
-  proposed: number;
-  applied?: number;
+/**
+ * `read(trace)`, read once per trace: linearizable, unique-versions, osc and watches each ask for a run's closes or
+ * deletes. Keyed by the array and its length, as a trace only grows (a workload may read the trace of a running run).
+ */
+function oncePerTrace<T>(read: (trace: readonly TraceEvent[]) => T): (trace: readonly TraceEvent[]) => T {
+  const seen = new WeakMap<readonly TraceEvent[], { length: number; value: T }>();
+  return (trace) => {
+    let s = seen.get(trace);
+    if (!s || s.length !== trace.length) seen.set(trace, (s = { length: trace.length, value: read(trace) }));
+    return s.value;
+  };
 }
 
 /**
@@ -164,17 +167,18 @@ export interface TracedServerDelete {
  * zxids of such deletes that the trace does not name a node for (a trace of an older zksim) or names two nodes for
  * (one zxid applied as two different deletes): with any of them, the deletes cannot be added to the history.
  */
-export function serverDeletes(trace: readonly TraceEvent[]): { deletes: TracedServerDelete[]; unreadable: number } {
-  // linearizable, unique-versions and osc each ask for a run's: read its trace once
-  let found = serverDeletesRead.get(trace);
-  if (!found) serverDeletesRead.set(trace, (found = readServerDeletes(trace)));
-  return found;
-}
-const serverDeletesRead = new WeakMap<readonly TraceEvent[], { deletes: TracedServerDelete[]; unreadable: number }>();
+export const serverDeletes = oncePerTrace(readServerDeletes);
 
-function readServerDeletes(trace: readonly TraceEvent[]): { deletes: TracedServerDelete[]; unreadable: number } {
-  const deletes: TracedServerDelete[] = [];
-  const latest = new Map<number, TracedServerDelete>(); // zxid → its latest proposal (a standalone server may reuse a zxid lost in a crash)
+/** The servers' own deletes when the trace names every one (serverDeletes), else undefined (no trace, or not named). */
+function knownServerDeletes(trace: readonly TraceEvent[] | undefined): ServerDelete[] | undefined {
+  if (!trace) return undefined;
+  const own = serverDeletes(trace);
+  return own.unreadable === 0 ? own.deletes : undefined;
+}
+
+function readServerDeletes(trace: readonly TraceEvent[]): { deletes: ServerDelete[]; unreadable: number } {
+  const deletes: ServerDelete[] = [];
+  const latest = new Map<number, ServerDelete>(); // zxid → its latest proposal (a standalone server may reuse a zxid lost in a crash)
   const unreadable = new Set<number>();
   for (const e of trace) {
     if (e.session !== 0 || e.type !== 'delete' || typeof e.zxid !== 'number' || (e.kind !== 'propose' && e.kind !== 'apply')) continue;
@@ -184,12 +188,12 @@ function readServerDeletes(trace: readonly TraceEvent[]): { deletes: TracedServe
     }
     const d = latest.get(e.zxid);
     if (e.kind === 'propose') {
-      const p: TracedServerDelete = { path: e.path, zxid: e.zxid, proposed: e.t };
+      const p: ServerDelete = { path: e.path, zxid: e.zxid, proposed: e.t };
       deletes.push(p);
       latest.set(e.zxid, p);
     } else if (d === undefined) {
       // (an apply whose proposal the trace lacks: proposed at some time before)
-      const p: TracedServerDelete = { path: e.path, zxid: e.zxid, proposed: 0, applied: e.t };
+      const p: ServerDelete = { path: e.path, zxid: e.zxid, proposed: 0, applied: e.t };
       deletes.push(p);
       latest.set(e.zxid, p);
     } else if (d.path !== e.path) unreadable.add(e.zxid);
@@ -206,7 +210,9 @@ function readServerDeletes(trace: readonly TraceEvent[]): { deletes: TracedServe
  * broadcast ('apply'), or a new leader's history holding it became committed ('history-close': closes that a
  * previous leader proposed and that commit only through the next leader's log are never applied in broadcast).
  */
-export function committedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: number; t: number }> {
+export const committedCloses = oncePerTrace(readCommittedCloses);
+
+function readCommittedCloses(trace: readonly TraceEvent[]): Map<string, { zxid: number; t: number }> {
   const out = new Map<string, { zxid: number; t: number }>();
   for (const e of trace) {
     if (!((e.kind === 'apply' && e.type === 'closeSession') || e.kind === 'history-close') || typeof e.zxid !== 'number') continue;
@@ -221,7 +227,7 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
   if (name === 'osc' && typeof mod.checkOsc === 'function') {
     const checkOsc = mod.checkOsc as (
       h: readonly HistoryEvent[],
-      o: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: TracedServerDelete[] },
+      o: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: ServerDelete[] },
       ops?: readonly Operation[],
     ) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number };
     const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
@@ -242,15 +248,15 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
     const check = mod.checkWatches as (
       h: readonly HistoryEvent[],
       ops?: readonly Operation[],
-      o?: { sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: TracedServerDelete[] },
+      o?: { sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: ServerDelete[] },
     ) => { ok: boolean; seen?: { registrations: number; events: number; changes: number; ordered?: number; unordered?: number } };
     const format = typeof mod.formatWatches === 'function' ? (mod.formatWatches as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
       // The changes the servers made with no operation in the history, for W3 (event order): the sessions' closes,
       // which delete their ephemerals, and the container manager's deletes (all of them, or none when the trace does
       // not name every one). Without a trace, W3 leaves events that such changes may have caused unjudged.
-      const byServers = input.trace ? serverDeletes(input.trace) : undefined;
-      const opts = input.trace ? { sessionCloses: committedCloses(input.trace), ...(byServers && byServers.unreadable === 0 ? { serverDeletes: byServers.deletes } : {}) } : undefined;
+      const own = knownServerDeletes(input.trace);
+      const opts = input.trace ? { sessionCloses: committedCloses(input.trace), ...(own ? { serverDeletes: own } : {}) } : undefined;
       const r = check(input.history, input.operations, opts);
       const seen = r.seen;
       if (r.ok && seen && seen.registrations === 0 && seen.events === 0) return { property: 'watches', ok: null, explanation: 'not checked: no watch registered in the history' };
@@ -319,9 +325,8 @@ export function checkerAvailable(name: string): boolean {
 
 /** The nodes the servers deleted by themselves, when the trace names every such delete (else undefined). */
 function serverDeletedPaths(trace: readonly TraceEvent[] | undefined): Set<string> | undefined {
-  if (!trace) return undefined;
-  const own = serverDeletes(trace);
-  return own.unreadable === 0 ? new Set(own.deletes.map((d) => d.path)) : undefined;
+  const own = knownServerDeletes(trace);
+  return own ? new Set(own.map((d) => d.path)) : undefined;
 }
 
 export function runAllChecks(input: CheckInput): Verdict[] {

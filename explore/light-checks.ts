@@ -12,21 +12,13 @@
  *   persistent watch of the session, addWatch, covers are not judged).
  */
 import type { HistoryEvent } from '../check/history.js';
-import { pairOperations, persistentWatchCovers, type Operation } from '../check/history.js';
+import { pairOperations, persistentWatchCovers, serverDeletable, type Operation } from '../check/history.js';
 import type { Verdict } from './verdict.js';
 
 interface Seen {
   data: string | null;
   /** The operation that saw it (described only in a report). */
   by: Operation;
-}
-
-/**
- * True for a create mode whose node the servers may delete without a delete in the history: ephemerals (at their
- * session's close), containers (once empty) and TTL nodes (once expired, by the leader's container manager).
- */
-export function serverDeletable(mode: unknown): boolean {
-  return typeof mode === 'string' && (mode.includes('EPHEMERAL') || mode === 'CONTAINER' || mode.includes('TTL'));
 }
 
 function describe(o: Operation): string {
@@ -106,7 +98,7 @@ export function checkUniqueVersions(history: readonly HistoryEvent[], operations
   // then only those leave. Znodes a multi writes share its zxid with the multi's other writes: they leave the zxid
   // half of the check.
   const deleted = new Set<string>(serverDeleted ?? []);
-  const mayVanish = (mode: unknown): boolean => (serverDeleted ? typeof mode === 'string' && mode.includes('EPHEMERAL') : serverDeletable(mode));
+  const mayVanish = (mode: unknown): boolean => serverDeletable(mode, serverDeleted !== undefined);
   const multiWritten = new Set<string>();
   for (const o of ops) {
     if (o.op === 'delete') deleted.add(String((o.args as { path?: unknown })?.path));

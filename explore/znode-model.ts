@@ -7,7 +7,7 @@
  * An operation with an unknown outcome is deterministic given the state (a create on an existing node fails, a
  * setData whose version does not match fails), so it is legal in every state, as the checker requires.
  */
-import type { Operation } from '../check/history.js';
+import { isSequentialMode, type Operation } from '../check/history.js';
 import { ILLEGAL, ModelError, hashString, type Illegal, type Model } from '../check/models/model.js';
 
 interface Z {
@@ -59,7 +59,7 @@ export function modelled(op: Operation, withReads: boolean): boolean {
   if (!withReads && (op.op === 'getData' || op.op === 'exists')) return false;
   const a = argsOf(op);
   if (typeof a.path !== 'string') return false;
-  if (op.op === 'create' && typeof a.mode === 'string' && a.mode.includes('SEQUENTIAL')) return false;
+  if (op.op === 'create' && isSequentialMode(a.mode)) return false;
   return true;
 }
 
