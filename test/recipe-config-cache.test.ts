@@ -7,13 +7,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { explore, runSeed, type RecipeFactory, type Verdict } from 'zksim';
+import { verdict } from './recipe-helpers.js';
 import configCacheRecipe, { configCache } from '../recipes/config-cache.js';
 
-const verdict = (vs: Verdict[], property: string): Verdict => {
-  const v = vs.find((x) => x.property === property);
-  assert.ok(v, `no verdict ${property}`);
-  return v!;
-};
 const noRebuild: RecipeFactory = () => configCache({ rebuildOnReconnect: false });
 
 test('the config cache holds under faults on seeds 1..20, with every property of zksim', async () => {

@@ -5,14 +5,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { explore, runSeed, type RecipeFactory, type Verdict } from 'zksim';
+import { explore, runSeed, type RecipeFactory } from 'zksim';
+import { verdict } from './recipe-helpers.js';
 import mutexRecipe, { mutex } from '../recipes/mutex.js';
 
-const verdict = (vs: Verdict[], property: string): Verdict => {
-  const v = vs.find((x) => x.property === property);
-  assert.ok(v, `no verdict ${property}`);
-  return v!;
-};
 const noRecheck: RecipeFactory = () => mutex({ recheckAfterWatch: false });
 
 test('the mutex holds under faults on seeds 1..20, with every property of zksim', async () => {

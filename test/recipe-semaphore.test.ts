@@ -6,14 +6,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { explore, runSeed, type RecipeFactory, type Verdict } from 'zksim';
+import { explore, runSeed, type RecipeFactory } from 'zksim';
+import { verdict } from './recipe-helpers.js';
 import semaphoreRecipe, { semaphore } from '../recipes/semaphore.js';
 
-const verdict = (vs: Verdict[], property: string): Verdict => {
-  const v = vs.find((x) => x.property === property);
-  assert.ok(v, `no verdict ${property}`);
-  return v!;
-};
 
 test('the semaphore holds under faults on seeds 1..20 (3 clients) and 1..10 (6 clients), with every property of zksim', async () => {
   for (const [clients, to] of [[3, 20], [6, 10]] as const) {

@@ -8,13 +8,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { explore, runSeed, type RecipeFactory, type RunOptions, type Verdict } from 'zksim';
+import { verdict } from './recipe-helpers.js';
 import discoveryRecipe, { discovery } from '../recipes/service-discovery.js';
 
-const verdict = (vs: Verdict[], property: string): Verdict => {
-  const v = vs.find((x) => x.property === property);
-  assert.ok(v, `no verdict ${property}`);
-  return v!;
-};
 
 /** The first seed of `from..to` whose run fails `property`, with its verdict. */
 async function firstCaught(property: string, from: number, to: number, options: RunOptions): Promise<{ seed: number; v: Verdict }> {
