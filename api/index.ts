@@ -17,8 +17,8 @@ import { parseSeed, seedProblem } from '../sim/random.js';
 import { explore as exploreSeeds, propertyTable, specOf, type ExploreBase, type SeedResult } from '../explore/engine.js';
 import { firstFailure, runData, runSpec } from '../explore/runner.js';
 import { saveFailures, type FailureEntry } from '../explore/failures.js';
-import { LIBRARY, OptionError, baseFromChoices, type ConfigChoices } from '../explore/options.js';
-import { RecipeError, loadRecipe, registerRecipe, unregisterRecipe, type RecipeFactory } from '../explore/workloads/module.js';
+import { LIBRARY, OptionError, baseFromChoices, checkRecipeSkips, type ConfigChoices } from '../explore/options.js';
+import { RecipeError, declaredProperties, loadRecipe, registerRecipe, unregisterRecipe, type RecipeFactory } from '../explore/workloads/module.js';
 import type { FaultKind, WORKLOADS } from '../explore/spec.js';
 import type { Verdict } from '../explore/verdict.js';
 
@@ -211,11 +211,12 @@ async function prepare(fn: string, options: RunOptions, known: string[], given: 
   try {
     if (typeof workload === 'function') key = registerRecipe(workload);
     const choices: ConfigChoices = { ...rest, workload: typeof workload === 'string' ? workload : undefined };
-    const base = baseFromChoices(choices, LIBRARY);
+    const base = baseFromChoices(choices, LIBRARY, { recipe: key !== undefined });
     if (key !== undefined) {
       base.config.workloadModule = key;
       base.workload = 'module';
     } else if (base.config.workloadModule !== undefined) await loadRecipe(base.config.workloadModule);
+    if (base.config.workloadModule !== undefined) checkRecipeSkips(base.config, declaredProperties(base.config.workloadModule));
     return { base, release: () => key !== undefined && unregisterRecipe(key) };
   } catch (e) {
     if (key !== undefined) unregisterRecipe(key);

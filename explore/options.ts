@@ -70,7 +70,7 @@ function describe(v: unknown): string {
 }
 
 /** The base config of an exploration (or a run) from the user's choices; the CLI's defaults for the rest. */
-export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, defaults: { workload?: WorkloadName | 'mixed' } = {}): ExploreBase {
+export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, defaults: { workload?: WorkloadName | 'mixed'; recipe?: boolean } = {}): ExploreBase {
   const { flag } = spelling;
   const int = (option: ChoiceName, v: N, max?: number): number => {
     const n = spelling.int(option, v);
@@ -110,8 +110,28 @@ export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, d
   if (c.skipChecks !== undefined) {
     if (!Array.isArray(c.skipChecks)) throw new OptionError('skipChecks', `${flag('skipChecks')} must be a list of properties, got ${describe(c.skipChecks)}`);
     const list = [...c.skipChecks] as unknown[];
-    for (const p of list) if (!KNOWN_PROPERTIES.includes(p as string)) throw new OptionError('skipChecks', `unknown property '${String(p)}' (known: ${KNOWN_PROPERTIES.join(', ')})`);
+    for (const p of list) {
+      if (typeof p !== 'string' || p === '') throw new OptionError('skipChecks', `${flag('skipChecks')} must be a list of properties, got ${describe(p)} in it`);
+      // A recipe's own names are checked once its module is loaded (checkRecipeSkips)
+      if (!KNOWN_PROPERTIES.includes(p) && !(workload === 'module' || defaults.recipe)) throw new OptionError('skipChecks', `unknown property '${p}' (known: ${KNOWN_PROPERTIES.join(', ')})`);
+    }
     config.skipChecks = list as string[];
   }
   return { config, workload };
+}
+
+/**
+ * --skip-check's names that are not zksim's own, once the recipe module is loaded: each must be one the recipe
+ * declares (RecipeWorkload.properties) or 'recipe-error'. A name nobody declared is a typo, which would otherwise
+ * leave the property checked while the user believes it skipped.
+ */
+export function checkRecipeSkips(config: ExploreConfig, declared: readonly string[] | undefined): void {
+  for (const p of config.skipChecks ?? []) {
+    if (KNOWN_PROPERTIES.includes(p)) continue;
+    if (declared === undefined) {
+      if (p === 'recipe-error') continue;
+      throw new OptionError('skipChecks', `unknown property '${p}' (known: ${KNOWN_PROPERTIES.join(', ')}, recipe-error; the recipe declares no properties of its own: list them in its 'properties' to skip them)`);
+    }
+    if (!declared.includes(p)) throw new OptionError('skipChecks', `unknown property '${p}' (known: ${KNOWN_PROPERTIES.join(', ')}; the recipe's: ${declared.join(', ')})`);
+  }
 }

@@ -173,6 +173,7 @@ export function configCache(opts: { rebuildOnReconnect: boolean } = { rebuildOnR
 
   return {
     name: opts.rebuildOnReconnect ? 'config-cache' : 'config-cache-no-rebuild',
+    properties: ['config-converges', 'config-monotonic'],
 
     step(_ctx: RecipeContext, s: Session, slot: number) {
       const p = step(s, slot);

@@ -54,6 +54,7 @@ export function latch(opts: { order: 'sequence' | 'name' }): RecipeWorkload {
 
   return {
     name: opts.order === 'sequence' ? 'leader-latch' : 'leader-latch-by-name',
+    properties: ['latch-single-leader'],
 
     setup(ctx: RecipeContext) {
       const s = ctx.sessions()[0]!;

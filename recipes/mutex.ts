@@ -147,6 +147,7 @@ export function mutex(opts: { recheckAfterWatch: boolean } = { recheckAfterWatch
 
   return {
     name: opts.recheckAfterWatch ? 'mutex' : 'mutex-no-recheck',
+    properties: ['mutex-exclusive', 'mutex-counter'],
 
     setup(ctx: RecipeContext) {
       // before a leader serves these usually fail; steps create what is missing

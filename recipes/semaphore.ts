@@ -120,6 +120,7 @@ export function semaphore(opts: { trustEvents: boolean } = { trustEvents: false 
 
   return {
     name: opts.trustEvents ? 'semaphore-trusts-events' : 'semaphore',
+    properties: ['semaphore-max'],
 
     async step(ctx: RecipeContext, s: Session) {
       try {

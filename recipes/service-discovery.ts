@@ -206,6 +206,7 @@ export function discovery(opts: { rewatch: boolean } = { rewatch: true }): Recip
 
   return {
     name: opts.rewatch ? 'service-discovery' : 'service-discovery-no-rewatch',
+    properties: ['discovery-self', 'discovery-view', 'discovery-no-ghosts'],
 
     step(ctx: RecipeContext, s: Session, slot: number) {
       const p = step(ctx, s, slot);

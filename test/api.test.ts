@@ -119,6 +119,25 @@ test("a recipe whose own code throws a TypeError fails recipe-error; ZooKeeper's
   assert.is(quiet.verdicts.find((v) => v.property === 'recipe-error')?.ok, true);
 });
 
+test("skipChecks takes the property names a recipe declares, refuses others, and a verdict under an undeclared name is a harness error", async () => {
+  const declared: RecipeFactory = () => ({
+    name: 'declared',
+    properties: ['always-false'],
+    step: (_c, s) => s.client.exists('/'),
+    verdicts: () => [{ property: 'always-false', ok: false, explanation: 'fails on purpose' }],
+  });
+  assert.is((await runSeed(1, { workload: declared, faults: 'none' })).failure?.property, 'always-false');
+  const skipped = await runSeed(1, { workload: declared, faults: 'none', skipChecks: ['always-false'] });
+  assert.ok(skipped.ok, skipped.failure?.explanation);
+  assert.is(skipped.verdicts.find((v) => v.property === 'always-false')?.ok, null);
+  assert.match(await rejects(runSeed(1, { workload: declared, skipChecks: ['always-flase'] })), /^zksim runSeed: skipChecks: unknown property 'always-flase' \(known: .*; the recipe's: always-false, recipe-error\)$/);
+  const undeclared: RecipeFactory = () => ({ ...declared(), properties: undefined });
+  assert.match(await rejects(runSeed(1, { workload: undeclared, skipChecks: ['always-false'] })), /the recipe declares no properties of its own/);
+  const listsTooFew: RecipeFactory = () => ({ ...declared(), properties: ['something-else'] });
+  const r = await runSeed(1, { workload: listsTooFew, faults: 'none' });
+  assert.match(r.verdicts.find((v) => v.property === 'harness')?.explanation ?? '', /verdict 'always-false' is not among the recipe's declared properties/);
+});
+
 test('fast-check: the leader latch holds for any seed and fault kinds; the latch by name does not', async () => {
   const arbitrary = { seed: fc.integer({ min: 1, max: 1_000_000 }), faults: fc.subarray([...FAULT_KINDS]) };
   await fc.assert(

@@ -45,6 +45,18 @@ test('--recovery sets the recovery window: a 2-server seed whose election waits 
   assert.is(recovery(long), true);
 });
 
+test("--skip-check takes a recipe's declared property: it is reported not checked, the others still are", () => {
+  const r = zksim('run', '--seed', '1', '--workload', 'dist/recipes/mutex.js', '--skip-check', 'mutex-counter,recipe-error', '--json');
+  assert.is(r.status, 0, r.stderr);
+  const verdicts: Array<{ property: string; ok: boolean | null; explanation: string }> = JSON.parse(r.stdout).verdicts;
+  const of = (p: string) => verdicts.find((v) => v.property === p);
+  assert.is(of('mutex-counter')?.ok, null);
+  assert.match(of('mutex-counter')!.explanation, /skipped/);
+  assert.is(of('recipe-error')?.ok, null);
+  assert.is(of('mutex-exclusive')?.ok, true);
+  assert.is(of('osc')?.ok, true);
+});
+
 test('bugs --json lists {name, description}', () => {
   const l = JSON.parse(zksim('bugs', '--json').stdout);
   assert.ok(Array.isArray(l) && l.length >= 6);
@@ -60,6 +72,7 @@ for (const [what, args] of [
   ['bad shard', ['explore', '--shard', '5/4', '--count', '3']],
   ['bad workers', ['explore', '--workers', '0', '--count', '3']],
   ['unknown property', ['explore', '--skip-check', 'nope', '--count', '1']],
+  ['a recipe property the recipe does not declare', ['explore', '--workload', 'dist/recipes/mutex.js', '--skip-check', 'mutex-cuonter', '--count', '1']],
   ['bad recovery', ['explore', '--recovery', '20s', '--count', '1']],
   ['run: bad servers', ['run', '--seed', '1', '--servers', 'three']],
   ['replay: missing file', ['replay', '/nonexistent/repro.json']],

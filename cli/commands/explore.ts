@@ -3,8 +3,8 @@ import chalk from 'chalk';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadRecipe } from '../../explore/workloads/module.js';
-import { KNOWN_PROPERTIES, OptionError, baseFromChoices, faultKinds, type ChoiceName, type ConfigChoices, type Spelling } from '../../explore/options.js';
+import { declaredProperties, loadRecipe } from '../../explore/workloads/module.js';
+import { KNOWN_PROPERTIES, OptionError, baseFromChoices, checkRecipeSkips, faultKinds, type ChoiceName, type ConfigChoices, type Spelling } from '../../explore/options.js';
 import { UsageError } from '../errors.js';
 import { parsePositiveInt } from '../options.js';
 import { DEFAULT_CONFIG, FAULT_KINDS, MIXED_WORKLOADS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from '../../explore/spec.js';
@@ -101,6 +101,7 @@ export async function prepareWorkload(config: ExploreConfig): Promise<void> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  usage(() => checkRecipeSkips(config, declaredProperties(config.workloadModule!)));
 }
 
 interface ExploreOpts extends CommonOpts {

@@ -10,6 +10,7 @@
  *     step(ctx, session, slot) { return ...; },    // one planned step of client `slot`: a promise
  *     final(ctx, session, slot) { return ...; },   // optional: after a sync, once the faults have healed
  *     verdicts(ctx) { return [{ property, ok, explanation }]; },  // your properties, after the run
+ *     properties: ['my-property'],                 // optional: the names verdicts() uses (for --skip-check)
  *   });
  *
  * Every client runs its steps one after the other, with seeded random gaps (a mean between 100 and 1,000 virtual ms
@@ -49,6 +50,11 @@ export interface RecipeWorkload {
   step(ctx: RecipeContext, session: Session, slot: number): Promise<unknown>;
   final?(ctx: RecipeContext, session: Session, slot: number): Promise<unknown>;
   verdicts(ctx: RecipeContext): Verdict[];
+  /**
+   * The property names verdicts() returns, when declared: `--skip-check` accepts them (a name nobody declared is a
+   * typo, refused as bad input), and a verdict under a name not listed is a harness error, so the list stays true.
+   */
+  properties?: readonly string[];
 }
 
 /** What a recipe module default-exports. */
@@ -93,6 +99,17 @@ export async function loadRecipe(path: string): Promise<RecipeFactory> {
   recipeProblem(path, factory); // a trial instance, to report a malformed recipe before any run
   loaded.set(path, factory);
   return factory;
+}
+
+/**
+ * The property names a loaded recipe declares (RecipeWorkload.properties), or undefined when it declares none. With
+ * 'recipe-error', which every recipe run reports.
+ */
+export function declaredProperties(path: string): readonly string[] | undefined {
+  const factory = loaded.get(path);
+  if (!factory) throw new RecipeError(`workload module ${path} is not loaded`);
+  const declared = recipeProblem(path, factory).properties;
+  return declared === undefined ? undefined : [...declared, 'recipe-error'];
 }
 
 /**
@@ -143,6 +160,7 @@ function recipeProblem(path: string, factory: RecipeFactory): RecipeWorkload {
   if (typeof d!.verdicts !== 'function') bad('a function "verdicts(ctx)"');
   if (d!.setup !== undefined && typeof d!.setup !== 'function') bad('"setup", when given, a function');
   if (d!.final !== undefined && typeof d!.final !== 'function') bad('"final", when given, a function');
+  if (d!.properties !== undefined && !(Array.isArray(d!.properties) && d!.properties.every((x) => typeof x === 'string' && x.length > 0))) bad('"properties", when given, a list of non-empty strings');
   return d as RecipeWorkload;
 }
 
@@ -237,10 +255,14 @@ export class ModuleDriver extends BaseDriver {
       return [];
     }
     const out: Verdict[] = [];
+    const declared = this.recipe.properties;
     for (const v of vs as Array<Partial<Verdict>>) {
       if (!v || typeof v.property !== 'string' || !(v.ok === true || v.ok === false || v.ok === null) || typeof v.explanation !== 'string') {
         this.internalErrors.push(`${this.recipe.name}: a verdict needs property (string), ok (true, false or null) and explanation (string)`);
         continue;
+      }
+      if (declared && !declared.includes(v.property)) {
+        this.internalErrors.push(`${this.recipe.name}: verdict '${v.property}' is not among the recipe's declared properties (${declared.join(', ')})`);
       }
       out.push({ property: v.property, ok: v.ok, explanation: v.explanation });
     }
