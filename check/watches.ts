@@ -9,6 +9,9 @@
  * - removal: an ok `removeWatches` {path, watcherType: 'CHILDREN' | 'DATA' | 'ANY', all} disarms the session's
  *   one-shot watches of that type on the path when `all` (removeAllWatches: the server dropped them); otherwise
  *   (removeWatches with one watcher = checkWatches, the server keeps its entry) they may still fire but need not.
+ *   With `all`, the session's persistent watches on the path stop covering what the type's server tables fired:
+ *   ANY for good, DATA (a recursive watch; a plain one's NodeCreated/NodeDataChanged) and CHILDREN (a plain one's
+ *   NodeChildrenChanged) until the next reconnect, when the client adds them again.
  * - event: `{kind: 'event', process, time, type, path}`, one per notification frame.
  * - session: `{kind: 'session', process, time, state}`.
  *
@@ -47,7 +50,8 @@
  *   have got); and every change of unknown outcome, from the zxid after the last reply that preceded its invocation
  *   (a txn proposed after another committed has a larger zxid). For an exist watch across a reconnect, hi counts from
  *   the first reply after the reconnect (SetWatches may have re-armed it silently after a create and a delete).
- * Persistent watches are checked only for "nothing after expiry" and for covering the events they explain.
+ * Persistent watches are checked only for "nothing after expiry", for covering the events they explain, and for
+ * firing nothing that removeAllWatches dropped (above).
  */
 import { ZkError, isContainerOrTtlMode, isEphemeralMode, isSequentialMode, pairOperations, persistentWatchCovers, type HistoryEvent, type Operation, type Process, type ServerDelete, type WatchEventType } from './history.js';
 
@@ -295,9 +299,16 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     return undefined;
   };
 
+  /** A persistent watch of a session; noData / noChild: removeAllWatches dropped that table's entry on the server. */
+  interface Persistent {
+    path: string;
+    recursive: boolean;
+    noData: boolean;
+    noChild: boolean;
+  }
   interface Sess {
     armed: Armed[];
-    persistent: Array<{ path: string; recursive: boolean }>;
+    persistent: Persistent[];
     dead: boolean;
     disconnected: boolean;
     lastEventZxid: number;
@@ -308,6 +319,17 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     loose?: Armed[];
   }
   const sessions = new Map<Process, Sess>();
+  /** Whether a persistent watch of the session fires an event of `type` on `path`, as the server's tables stand. */
+  const persistentFires = (w: Persistent, type: WatchEventType, path: string): boolean => {
+    if (!persistentWatchCovers(w, path)) return false;
+    // a recursive watch sits in the data table only and never fires NodeChildrenChanged
+    if (w.recursive) return type !== 'NodeChildrenChanged' && !w.noData;
+    // a plain one: its data-table entry fires NodeCreated, NodeDataChanged and NodeDeleted, its child-table entry
+    // NodeChildrenChanged and NodeDeleted (a delete triggers both tables)
+    if (type === 'NodeChildrenChanged') return !w.noChild;
+    if (type === 'NodeDeleted') return !w.noData || !w.noChild;
+    return !w.noData;
+  };
   const sess = (p: Process): Sess => {
     let s = sessions.get(p);
     if (!s) sessions.set(p, (s = { armed: [], persistent: [], dead: false, disconnected: false, lastEventZxid: -1, catchUp: false, reconnectZxid: -1 }));
@@ -381,6 +403,8 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
           s.reconnectZxid = -1;
         }
         s.disconnected = false;
+        // the client adds its persistent watches again at a reconnect (addWatch), whatever the server had dropped
+        for (const w of s.persistent) w.noData = w.noChild = false;
       }
       continue;
     }
@@ -396,7 +420,7 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
       // A catch-up (SetWatches, §5.5) fires a NodeDeleted per table the client listed: one for the data or exist
       // watch, then one for the child watch; a live delete sends one frame for both (§5.3).
       if (s.catchUp && e.type === 'NodeDeleted' && matched.some((w) => w.table === 'child') && matched.some((w) => w.table !== 'child')) matched = matched.filter((w) => w.table !== 'child');
-      const persistent = s.persistent.some((w) => (!w.recursive || e.type !== 'NodeChildrenChanged') && persistentWatchCovers(w, e.path));
+      const persistent = s.persistent.some((w) => persistentFires(w, e.type, e.path));
       if (!matched.length && !persistent && s.loose) {
         const l = s.loose.find((w) => w.path === e.path && tables.includes(w.table));
         if (l) {
@@ -469,18 +493,28 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
       }
       if (o.op === 'addWatch' && e.kind === 'ok' && !s.dead) {
         registrations++;
-        s.persistent.push({ path: a.path, recursive: a.mode === 'PERSISTENT_RECURSIVE' });
+        // kept beside an earlier one on the path (an addWatch with the other mode replaces the entry of the tables it
+        // uses only: a PERSISTENT's child-table entry outlives a later PERSISTENT_RECURSIVE; both only excuse events)
+        s.persistent.push({ path: a.path, recursive: a.mode === 'PERSISTENT_RECURSIVE', noData: false, noChild: false });
       }
       if (o.op === 'removeWatches' && e.kind === 'ok' && !s.dead) {
         // {path, watcherType: CHILDREN | DATA | ANY, all}. all (removeAllWatches, opcode 18): the server dropped the
         // session's entries, so a later event on them is a violation. Otherwise (checkWatches, opcode 17) the server
         // keeps its entry and may still fire it, but a reconnect re-arms it only if the client kept another watcher
-        // there: the event stays allowed, no longer required. Persistent watches are left as they are (they only
-        // excuse events).
+        // there: the event stays allowed, no longer required.
         const wt = (o.args as { watcherType?: unknown }).watcherType;
+        const all = (o.args as { all?: unknown }).all === true;
         const hit = (w: Armed) => w.path === a.path && (wt === 'ANY' || (wt === 'CHILDREN' ? w.table === 'child' : w.table !== 'child'));
-        if ((o.args as { all?: unknown }).all !== true) (s.loose ??= []).push(...s.armed.filter(hit));
+        if (!all) (s.loose ??= []).push(...s.armed.filter(hit));
         s.armed = s.armed.filter((w) => !hit(w));
+        // Persistent watches on the path: removeAllWatches drops the server's entries of the type's tables whatever
+        // their mode (DataTree.removeWatch), and the events they fired stop. ANY: the client drops its persistent
+        // watchers too, for good. DATA / CHILDREN: the client keeps them and adds them again at its next reconnect.
+        // checkWatches (one watcher) changes nothing on the server: its events stay allowed.
+        if (all) {
+          if (wt === 'ANY') s.persistent = s.persistent.filter((w) => w.path !== a.path);
+          else for (const w of s.persistent) if (w.path === a.path) (wt === 'CHILDREN' ? (w.noChild = true) : (w.noData = true));
+        }
       }
     }
   }

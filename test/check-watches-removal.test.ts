@@ -9,7 +9,7 @@ import { checkWatches, formatWatches } from '../check/watches.js';
 import { checkOsc, formatOsc } from '../check/osc.js';
 import { checkWatchAtMostOnce } from '../explore/light-checks.js';
 import { Cluster } from '../sim/cluster.js';
-import { WatcherType, type ZooKeeperClient } from '../core/client/index.js';
+import { AddWatchMode, WatcherType, type ZooKeeperClient } from '../core/client/index.js';
 
 /** A watches /a (zxid 5), removes it (ok), B changes /a (zxid 6), A reads it back (zxid 6). */
 function hist(all: boolean, event: boolean, removed = true): HistoryRecorder {
@@ -122,6 +122,86 @@ test('a recipe that removes watches under faults: every check holds (seeds 1..4)
   } finally {
     unregisterRecipe(key);
   }
+});
+
+/**
+ * A adds a persistent watch on /p (mode), removes watches of `type` on /p with removeAllWatches (ok), and later gets
+ * `events` (each [type, path]); `reconnectBefore`: A reconnects before the events.
+ */
+function persistentHist(mode: 'PERSISTENT' | 'PERSISTENT_RECURSIVE', type: 'ANY' | 'DATA' | 'CHILDREN' | null, events: Array<[string, string]>, opts: { all?: boolean; reconnectBefore?: boolean } = {}): HistoryRecorder {
+  const r = new HistoryRecorder();
+  r.session('A', 'connected', 0, { server: 's1' });
+  const a = r.invoke('A', 'addWatch', { path: '/p', mode }, 1);
+  r.ok(a, {}, 2, 5);
+  if (type !== null) {
+    const rm = r.invoke('A', 'removeWatches', { path: '/p', watcherType: type, all: opts.all ?? true, local: false }, 3);
+    r.ok(rm, {}, 4, 5);
+  }
+  if (opts.reconnectBefore) {
+    r.session('A', 'disconnected', 4.5, { server: 's1' });
+    r.session('A', 'connected', 4.6, { server: 's2' });
+  }
+  let t = 5;
+  for (const [ev, path] of events) r.event('A', ev as 'NodeDataChanged', path, t++);
+  return r;
+}
+const watchesOk = (r: HistoryRecorder) => checkWatches(r.events).ok;
+
+test('removeAllWatches ANY drops a persistent watch for good: a later event on its path is caught', () => {
+  assert.ok(watchesOk(persistentHist('PERSISTENT', null, [['NodeDataChanged', '/p'], ['NodeChildrenChanged', '/p']])), 'the watch covers both before any removal');
+  const kept = checkWatches(persistentHist('PERSISTENT', 'ANY', [['NodeDataChanged', '/p']]).events);
+  assert.not.ok(kept.ok);
+  assert.match(formatWatches(kept), /one-shot \(W1\).*NodeDataChanged on \/p/);
+  assert.not.ok(watchesOk(persistentHist('PERSISTENT_RECURSIVE', 'ANY', [['NodeCreated', '/p/c']])));
+  assert.not.ok(watchesOk(persistentHist('PERSISTENT', 'ANY', [['NodeDataChanged', '/p']], { reconnectBefore: true })), 'the client does not add it again');
+  assert.ok(watchesOk(persistentHist('PERSISTENT', 'ANY', [['NodeDataChanged', '/p']], { all: false })), 'checkWatches leaves the server its entry');
+});
+
+test("removeAllWatches DATA / CHILDREN drop that table's part of a persistent watch until the next reconnect", () => {
+  // a plain persistent watch: DATA stops NodeCreated / NodeDataChanged, not NodeChildrenChanged; NodeDeleted still fires through the child table
+  assert.not.ok(watchesOk(persistentHist('PERSISTENT', 'DATA', [['NodeDataChanged', '/p']])));
+  assert.ok(watchesOk(persistentHist('PERSISTENT', 'DATA', [['NodeChildrenChanged', '/p'], ['NodeDeleted', '/p']])));
+  assert.not.ok(watchesOk(persistentHist('PERSISTENT', 'CHILDREN', [['NodeChildrenChanged', '/p']])));
+  assert.ok(watchesOk(persistentHist('PERSISTENT', 'CHILDREN', [['NodeDataChanged', '/p'], ['NodeDeleted', '/p']])));
+  // a recursive watch lives in the data table only
+  assert.not.ok(watchesOk(persistentHist('PERSISTENT_RECURSIVE', 'DATA', [['NodeCreated', '/p/c']])));
+  assert.ok(watchesOk(persistentHist('PERSISTENT_RECURSIVE', 'CHILDREN', [['NodeCreated', '/p/c']])));
+  // the client adds what it still holds again at a reconnect
+  assert.ok(watchesOk(persistentHist('PERSISTENT', 'DATA', [['NodeDataChanged', '/p']], { reconnectBefore: true })));
+  assert.ok(watchesOk(persistentHist('PERSISTENT_RECURSIVE', 'DATA', [['NodeCreated', '/p/c']], { reconnectBefore: true })));
+});
+
+test("scripted run: the servers' events after persistent watches are removed agree with the checker (no false alarm, the removed part fires nothing)", async () => {
+  const cl = new Cluster({ seed: 5, servers: 3 });
+  const c1: ZooKeeperClient = cl.client('c1', { timeoutMs: 12_000 });
+  const c2: ZooKeeperClient = cl.client('c2', { timeoutMs: 12_000 });
+  assert.ok(await cl.ready(60_000));
+  for (const p of ['/d', '/c', '/r', '/a']) await cl.run(c2.create(p, '0'));
+  const w = () => {};
+  await cl.run(c1.addWatch('/d', AddWatchMode.PERSISTENT, w));
+  await cl.run(c1.addWatch('/c', AddWatchMode.PERSISTENT, w));
+  await cl.run(c1.addWatch('/r', AddWatchMode.PERSISTENT_RECURSIVE, w));
+  await cl.run(c1.addWatch('/a', AddWatchMode.PERSISTENT, w));
+  // Java's client answers NOWATCHER when it held no one-shot watcher of the type (it does not count persistent ones),
+  // though the server removed its entry: one-shot watches make the removals succeed, as the checker needs
+  await cl.run(c1.getData('/d', w));
+  await cl.run(c1.getChildren('/c', w));
+  await cl.run(c1.exists('/r', w));
+  await cl.run(c1.removeAllWatches('/d', WatcherType.Data));
+  await cl.run(c1.removeAllWatches('/c', WatcherType.Children));
+  await cl.run(c1.removeAllWatches('/r', WatcherType.Data));
+  await cl.run(c1.removeAllWatches('/a', WatcherType.Any));
+  for (const p of ['/d', '/c', '/r', '/a']) {
+    await cl.run(c2.setData(p, '1'));
+    await cl.run(c2.create(`${p}/k`));
+  }
+  await cl.run(c1.sync('/'));
+  await cl.run(c1.getData('/d'));
+  const got = cl.history.events.filter((e) => e.kind === 'event' && e.process === 'c1').map((e) => `${(e as { type: string }).type} ${(e as { path: string }).path}`);
+  // what 3.8's tables leave: /d's child-table entry, /c's data-table entry; nothing of /r or /a
+  assert.equal(got, ['NodeChildrenChanged /d', 'NodeDataChanged /c']);
+  const r = checkWatches(cl.history.events);
+  assert.ok(r.ok, formatWatches(r));
 });
 
 test.run();
