@@ -62,7 +62,7 @@
  *               result, the call still ok; never a watch)
  *   getEphemerals        args {prefix}  result {paths: string[]}  (the caller session's ephemerals, any order)
  *   getAllChildrenNumber args {path}    result {count}            (all descendants; missing: fail NONODE)
- *   (these three reads are in UNMODELLED_READS: the znode and OSC models leave them out, see below)
+ *   (these three reads are in UNMODELLED_READS: the linearizability models leave them out, OSC checks them, see below)
  *   `watch: true` on exists/getData/getChildren registers a one-shot watch when the read completes ok (exists also
  *   when the node is missing); `addWatch` args {path, mode: 'PERSISTENT'|'PERSISTENT_RECURSIVE'} registers a
  *   persistent one. `removeWatches` args {path, watcherType: 'CHILDREN'|'DATA'|'ANY', all, local} result {}:
@@ -162,10 +162,11 @@ export function zkError(name: ZkErrorName): ErrorInfo {
 }
 /** The error of a failed compare-and-set in the register model. */
 /**
- * Reads that change nothing and that the znode model (linearizability) and the OSC model do not follow: multiRead
- * (several nodes at one point), getEphemerals (the session's ephemerals) and getAllChildrenNumber (a whole subtree).
- * The checkers leave them out of those two properties, which is sound (a legal order of a history stays legal without
- * some of its reads) but checks less; unique-versions does use multiRead's getData results.
+ * The 3.6+ reads, which change nothing: multiRead (several nodes at one point), getEphemerals (the session's
+ * ephemerals) and getAllChildrenNumber (a whole subtree). The linearizability models (check/models/znode.ts's
+ * znodeModel, explore's znode model) do not follow them and leave them out, which is sound (a legal order of a history
+ * stays legal without some of its reads) but checks less. The OSC model does follow them (each is one read of the
+ * state at one point, see check/models/znode.ts), and unique-versions uses multiRead's getData results.
  */
 export const UNMODELLED_READS: ReadonlySet<string> = new Set(['multiRead', 'getEphemerals', 'getAllChildrenNumber']);
 

@@ -45,7 +45,7 @@
 import { UNMODELLED_READS, ZkError, comparePoints, describeOperation, epochOf, pairOperations, precedes, withServerDeletes, type HistoryEvent, type Operation, type Process, type ServerDelete } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
-import { MutableTree, applyZk, forgetUnreadData, initialTree, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
+import { MutableTree, applyZk, forgetUnreadData, initialTree, looseCounts, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
 
 /** When a session's closeSession txn was first committed (applied), from the servers' trace. */
 export interface SessionClose {
@@ -216,9 +216,11 @@ function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
 
 export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOptions = {}): OscResult {
   // addWatch and removeWatches read and change no znode (only the session's watches, which the watch checker judges):
-  // not operations of the OSC model; nor are the reads the model does not follow (UNMODELLED_READS: multiRead,
-  // getEphemerals, getAllChildrenNumber), left out (sound: a legal order stays legal without them)
-  const leftOut = (o: Operation): boolean => o.op === 'removeWatches' || o.op === 'addWatch' || UNMODELLED_READS.has(o.op);
+  // not operations of the OSC model. The 3.6+ reads are (READS_36: multiRead, getEphemerals, getAllChildrenNumber):
+  // each is one read of the state at one point, like getData (a server answers the whole request at one point of its
+  // log: ZooKeeper's FinalRequestProcessor runs a multiRead's reads in one loop, and its CommitProcessor drains the
+  // reads in progress before it applies a commit).
+  const leftOut = (o: Operation): boolean => o.op === 'removeWatches' || o.op === 'addWatch';
   const opsIn = earlierEnds(opsAsGiven.some(leftOut) ? opsAsGiven.filter((o) => !leftOut(o)) : opsAsGiven);
   // One deadline and one budget for everything below (the shortcut and every assignment tried).
   const limits: Limits = { deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity, max: opts.maxExplored ?? Infinity, spent: 0 };
@@ -245,7 +247,8 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     const endOf = new Map<Process, Operation>();
     for (const o of opsIn) if (isSessionEnd(o)) endOf.set(o.process, o);
     const endsAfter = opsIn.every((o) => isSessionEnd(o) || !endOf.has(o.process) || precedes(o, endOf.get(o.process)!));
-    if (!zxids && endsAfter && opsIn.every((o) => o.status !== 'unknown' || lastCall.get(o.process) === o)) {
+    // (not with the 3.6+ reads, which the linearizability model does not take: UNMODELLED_READS)
+    if (!zxids && endsAfter && opsIn.every((o) => (o.status !== 'unknown' || lastCall.get(o.process) === o) && !UNMODELLED_READS.has(o.op))) {
       // (half of the time and of the budget at most: the search below may still answer)
       const half: { timeoutMs?: number; maxExplored?: number } = {};
       if (opts.timeoutMs !== undefined) half.timeoutMs = opts.timeoutMs / 2;
@@ -328,7 +331,7 @@ function vanishingNames(ops: readonly Operation[], opts: OscOptions): (resolved:
 /** vanishingNames' test, or undefined when the history has no zxids to go by. */
 function buildVanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
   if (opts.useZxids === false) return undefined;
-  const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get']);
+  const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get', 'multiRead', 'getEphemerals', 'getAllChildrenNumber']);
   const updateZxids: number[] = [];
   for (const o of ops) {
     if (READS.has(o.op) || o.status === 'unknown' || isSessionEnd(o)) continue;
@@ -482,6 +485,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const lenientSyncs = opts.strictSync === undefined && opts.useZxids !== false ? syncsOverlappingLeaderChange(ops) : new Set<Operation>();
   const steps = packedMap(ops, prepareZk);
   forgetUnreadData(steps);
+  looseCounts(steps);
   const procIndex = new Map<Process, number>();
   const items: Item[] = packedMap(ops, (op, i): Item => {
     if (!procIndex.has(op.process)) procIndex.set(op.process, procIndex.size);

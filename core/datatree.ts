@@ -355,8 +355,10 @@ export class DataTree {
    * `prefix` (so "/b/e" matches "/b/eph"); a prefix that is "" or "/" once trimmed (Java String.trim: characters up to
    * U+0020 at both ends) → all. No path validation, no ACL check. Sorted (ZooKeeper's order is unspecified).
    */
-  getEphemerals(sessionId: number, prefix: string): string[] {
-    const all = this.ephemeralsOf(sessionId);
+  getEphemerals(sessionId: number, prefix: string, createdAfter?: number): string[] {
+    let all = this.ephemeralsOf(sessionId);
+    // (a bug switch of the server: only the nodes created after zxid `createdAfter`)
+    if (createdAfter !== undefined) all = all.filter((p) => (this.nodes.get(p)?.czxid ?? 0) > createdAfter);
     const t = javaTrim(prefix);
     return t === '' || t === '/' ? all : all.filter((p) => p.startsWith(prefix));
   }

@@ -104,6 +104,12 @@ export const BUG_ZOO: ZooBug[] = [
     workload: 'registers', faults: ['crash'], servers: 3, durationMs: 240_000,
     caughtBy: ['linearizable', 'ensemble'],
   },
+  {
+    name: 'forget-ephemerals-on-reload',
+    description: 'A server keeps the index of each session\'s ephemerals that getEphemerals answers from (DataTree.ephemerals) up to date as it applies txns, but does not rebuild it when it installs a tree loaded from its snapshot and log (whenever it goes LOOKING, or restarts) or received in a SNAP from the leader: getEphemerals then forgets every ephemeral created before the reload (the nodes themselves, and their deletion at the session\'s close, are unaffected). After a leader change, a session that made an ephemeral before it no longer finds it: the inventory workload\'s getEphemerals expose it to osc (read-your-writes).',
+    workload: 'inventory', faults: ['crash', 'isolate-leader', 'partition'], servers: 3,
+    caughtBy: ['osc'],
+  },
 ];
 
 export function findBug(name: string): ZooBug | undefined {

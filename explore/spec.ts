@@ -26,11 +26,11 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The built-in workloads (a recipe module of your own is the workload 'module': see workloads/module.ts). */
-export const WORKLOADS = ['registers', 'configuration', 'naming', 'lock'] as const;
+export const WORKLOADS = ['registers', 'configuration', 'naming', 'lock', 'inventory'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number] | 'module';
 /**
- * What 'mixed' picks from. The lock recipe is chosen by name only: adding it here would change which workload every
- * seed of the default exploration runs, and so every published seed's meaning.
+ * What 'mixed' picks from. The lock recipe and inventory are chosen by name only: adding them here would change which
+ * workload every seed of the default exploration runs, and so every published seed's meaning.
  */
 export const MIXED_WORKLOADS: readonly WorkloadName[] = ['registers', 'configuration', 'naming'];
 
@@ -106,7 +106,8 @@ export interface ScheduledFault {
 export interface PlannedOp {
   /** Delay after the client's previous operation completed (or after the start), virtual ms. */
   gap: number;
-  op: 'read' | 'write' | 'cas' | 'join' | 'leave' | 'view' | 'lock' | 'step';
+  op: 'read' | 'write' | 'cas' | 'join' | 'leave' | 'view' | 'lock' | 'step' | 'create' | 'delete' | 'multiRead' | 'ephemerals' | 'count';
+  /** The register or node the operation is on (inventory: node k of workloads/inventory.ts). */
   key?: number;
   /** registers: a read preceded by `sync(path)` (the read is issued once the sync has succeeded). */
   sync?: boolean;

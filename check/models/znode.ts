@@ -52,7 +52,21 @@ export type ZkStep =
   | { k: 'exists'; path: string; expect: Expect; present?: boolean; version?: number; paths: string[] }
   | { k: 'getChildren'; path: string; expect: Expect; children?: string[]; paths: string[] }
   | { k: 'sync'; paths: string[]; expect: Expect }
-  | { k: 'closeSession'; owner: Process; paths: string[]; expect: Expect };
+  | { k: 'closeSession'; owner: Process; paths: string[]; expect: Expect }
+  /** multiRead: its sub-reads, all of one state (a server answers the whole request at one point of its log). */
+  | { k: 'multiRead'; reads: ReadSub[]; paths: string[]; expect: Expect }
+  /** getEphemerals: the nodes that `owner` (the caller's session) owns whose path starts with `prefix` ('' = all). */
+  | { k: 'getEphemerals'; owner: Process; prefix: string; ephemerals?: string[]; paths: string[]; expect: Expect }
+  /** getAllChildrenNumber: how many nodes are below `path` (at every depth). */
+  | { k: 'getAllChildrenNumber'; path: string; count?: number; paths: string[]; expect: Expect };
+
+/**
+ * One read of a multiRead: a getData or getChildren whose own result is ok (data and version, or the sorted
+ * children), NONODE (`missing`), or unconstrained (another error, e.g. NOAUTH: `free`).
+ */
+export type ReadSub =
+  | { k: 'getData'; path: string; missing: boolean; free: boolean; data?: string; dh?: number; version?: number }
+  | { k: 'getChildren'; path: string; missing: boolean; free: boolean; children?: string[] };
 
 const MODELLED = new Set<number>([ZkError.NONODE, ZkError.NODEEXISTS, ZkError.BADVERSION, ZkError.NOTEMPTY, ZkError.NOCHILDRENFOREPHEMERALS, ZkError.RUNTIMEINCONSISTENCY]);
 
@@ -140,6 +154,13 @@ export function forgetUnreadData(steps: ZkStep[]): number {
       let set = read.get(s.path);
       if (!set) read.set(s.path, (set = new Set()));
       set.add(s.data);
+    } else if (s.k === 'multiRead') {
+      for (const r of s.reads) {
+        if (r.k !== 'getData' || r.data === undefined) continue;
+        let set = read.get(r.path);
+        if (!set) read.set(r.path, (set = new Set()));
+        set.add(r.data);
+      }
     } else if (s.k === 'write') for (const sub of s.subs) if (sub.k === 'setData' && sub.append) appended.add(sub.path);
   }
   let placeholder = '(data that no read returned)';
@@ -258,11 +279,105 @@ export function prepareZk(op: Operation): ZkStep {
     }
     case 'sync':
       return { k: 'sync', paths: [], expect };
+    case 'multiRead': {
+      const list = a.ops;
+      if (!Array.isArray(list)) throw new ModelError(op, 'args.ops, the list of reads of a multiRead');
+      const results = op.status === 'ok' ? (r?.results as unknown) : undefined;
+      if (op.status === 'ok' && (!Array.isArray(results) || results.length !== list.length)) throw new ModelError(op, 'result.results, one result per read of the multiRead');
+      const reads = list.map((x, i): ReadSub => {
+        const o = (x ?? {}) as Record<string, unknown>;
+        const path = o.path;
+        if (typeof path !== 'string' || (o.op !== 'getData' && o.op !== 'getChildren')) throw new ModelError(op, 'multiRead ops {op: "getData" | "getChildren", path}');
+        const res = (Array.isArray(results) ? results[i] : undefined) as Record<string, unknown> | undefined;
+        const err = res?.op === 'error' ? num(res.err, 0) : undefined;
+        const missing = err === ZkError.NONODE;
+        const free = res === undefined || (err !== undefined && !missing);
+        if (o.op === 'getData') {
+          const sub: ReadSub = { k: 'getData', path, missing, free };
+          if (!free && !missing) {
+            sub.data = str(res!.data);
+            sub.dh = rolling(sub.data).h;
+            const v = statVersion(res);
+            if (v !== undefined) sub.version = v;
+          }
+          return sub;
+        }
+        const sub: ReadSub = { k: 'getChildren', path, missing, free };
+        if (!free && !missing) {
+          const c = res!.children;
+          if (!Array.isArray(c)) throw new ModelError(op, 'result.results[i].children, a list of names, for a getChildren of a multiRead');
+          sub.children = c.map(String).sort();
+        }
+        return sub;
+      });
+      // (paths: the nodes it found, evidence that they and their ancestors exist, see initialTree)
+      const paths = reads.filter((x) => !x.free && !x.missing).map((x) => x.path);
+      return { k: 'multiRead', reads, paths, expect: op.status === 'fail' ? { s: 'free' } : expect };
+    }
+    case 'getEphemerals': {
+      const prefix = a.prefix === undefined || a.prefix === null ? '/' : a.prefix;
+      if (typeof prefix !== 'string') throw new ModelError(op, 'a "prefix" in getEphemerals');
+      const t = javaTrim(prefix);
+      const s: ZkStep = { k: 'getEphemerals', owner: op.process, prefix: t === '' || t === '/' ? '' : prefix, paths: [], expect: op.status === 'fail' ? { s: 'free' } : expect };
+      if (op.status === 'ok') {
+        const p = (r?.paths as unknown) ?? op.result;
+        if (!Array.isArray(p)) throw new ModelError(op, 'result.paths, a list of paths');
+        s.ephemerals = p.map(String).sort();
+        s.paths = s.ephemerals.slice();
+      }
+      return s;
+    }
+    case 'getAllChildrenNumber': {
+      const path = a.path;
+      if (typeof path !== 'string') throw new ModelError(op, 'a "path" in getAllChildrenNumber');
+      const s: ZkStep = { k: 'getAllChildrenNumber', path, paths: [path], expect };
+      // the model does not hold the servers' own nodes below /zookeeper (quota, config): not constrained there
+      if (path === '/' || path === '' || path === '/zookeeper' || path.startsWith('/zookeeper/')) s.expect = { s: 'free' };
+      else if (op.status === 'ok') {
+        const c = (r?.count as unknown) ?? op.result;
+        if (typeof c !== 'number') throw new ModelError(op, 'result.count, a number');
+        s.count = c;
+      } else if (op.status === 'fail' && op.error?.code !== ZkError.NONODE) s.expect = { s: 'free' };
+      return s;
+    }
     case 'closeSession':
       return { k: 'closeSession', owner: op.process, paths: [], expect: op.status === 'fail' ? { s: 'free' } : expect };
     default:
-      throw new ModelError(op, 'a ZooKeeper operation (create, delete, setData, getData, exists, getChildren, sync, multi, closeSession) or get/put/append');
+      throw new ModelError(op, 'a ZooKeeper operation (create, delete, setData, getData, exists, getChildren, sync, multi, multiRead, getEphemerals, getAllChildrenNumber, closeSession) or get/put/append');
   }
+}
+
+/** Java's String.trim: characters up to U+0020 off both ends (as the server trims getEphemerals' prefix). */
+function javaTrim(v: string): string {
+  let i = 0;
+  let j = v.length;
+  while (i < j && v.charCodeAt(i) <= 0x20) i++;
+  while (j > i && v.charCodeAt(j - 1) <= 0x20) j--;
+  return v.slice(i, j);
+}
+
+/**
+ * A getAllChildrenNumber counts every node below its path, also one that a sequential create of unknown outcome made
+ * and that no read named (resolveSequentialNames could not give it its name: the model does not hold it). Such a count
+ * is left unconstrained (in place) when such a create's parent is at or below its path. Returns how many.
+ */
+export function looseCounts(steps: ZkStep[]): number {
+  const unnamed: string[] = [];
+  for (const s of steps) {
+    if (s.k !== 'write' || s.expect.s !== 'free') continue;
+    for (const sub of s.subs) if (sub.k === 'create' && sub.sequential && sub.name === undefined) unnamed.push(parentOf(sub.path));
+  }
+  if (!unnamed.length) return 0;
+  let n = 0;
+  for (const s of steps) {
+    if (s.k !== 'getAllChildrenNumber' || s.expect.s === 'free') continue;
+    const below = `${s.path}/`;
+    if (unnamed.some((p) => p === s.path || p.startsWith(below))) {
+      s.expect = { s: 'free' };
+      n++;
+    }
+  }
+  return n;
 }
 
 /**
@@ -297,14 +412,27 @@ export function resolveSequentialNames(ops: readonly Operation[], pick: readonly
   for (const o of ops) {
     const a = (o.args ?? {}) as { path?: unknown; ops?: unknown };
     if (typeof a.path === 'string' && o.op !== 'create') see(a.path, o, false);
-    if (o.op === 'getChildren' && o.status === 'ok' && typeof a.path === 'string') {
-      const c = (o.result as { children?: unknown } | null)?.children;
-      if (!Array.isArray(c)) continue;
+    const listed = (parent: string, c: unknown): void => {
+      if (!Array.isArray(c)) return;
       for (const n of c) {
-        const name = `${a.path === '/' ? '' : a.path}/${String(n)}`;
+        const name = `${parent === '/' ? '' : parent}/${String(n)}`;
         see(name, o, true);
         if (o.zxid !== undefined && o.zxid > (listedAt.get(name) ?? -Infinity)) listedAt.set(name, o.zxid);
       }
+    };
+    if (o.op === 'getChildren' && o.status === 'ok' && typeof a.path === 'string') listed(a.path, (o.result as { children?: unknown } | null)?.children);
+    else if (o.op === 'multiRead' && o.status === 'ok' && Array.isArray(a.ops)) {
+      // its getChildren results list names, its getData ok results name nodes (that were there)
+      const results = (o.result as { results?: unknown } | null)?.results;
+      (a.ops as Array<{ op?: unknown; path?: unknown } | null>).forEach((sub, i) => {
+        const res = Array.isArray(results) ? (results[i] as { op?: unknown; children?: unknown } | undefined) : undefined;
+        if (typeof sub?.path !== 'string' || !res) return;
+        if (sub.op === 'getChildren' && res.op === 'getChildren') listed(sub.path, res.children);
+        else if (sub.op === 'getData' && res.op === 'getData') see(sub.path, o, true);
+      });
+    } else if (o.op === 'getEphemerals' && o.status === 'ok') {
+      const p = (o.result as { paths?: unknown } | null)?.paths;
+      if (Array.isArray(p)) for (const x of p) if (typeof x === 'string') see(x, o, true);
     }
   }
   // Sequence numbers grow along the zxid order, so a candidate cannot take a number (a) below that of a known
@@ -556,6 +684,42 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     }
     case 'sync':
       return true;
+    case 'multiRead': {
+      if (p.expect.s !== 'ok') return true;
+      for (const r of p.reads) {
+        if (r.free) continue;
+        const n = store.get(r.path);
+        if (r.missing) {
+          if (n) return false;
+          continue;
+        }
+        if (!n) return false;
+        if (r.k === 'getData') {
+          if (n.dh !== r.dh || n.data.length !== r.data!.length || (r.version !== undefined && r.version !== n.version) || n.data !== r.data) return false;
+        } else {
+          const c = r.children!;
+          if (c.length !== n.children.length) return false;
+          for (let i = 0; i < c.length; i++) if (c[i] !== n.children[i]) return false;
+        }
+      }
+      return true;
+    }
+    case 'getEphemerals': {
+      if (p.expect.s !== 'ok') return true;
+      const want = p.ephemerals!;
+      const have = store.ephemeralsOf(p.owner).filter((x) => x.startsWith(p.prefix));
+      if (have.length !== want.length) return false;
+      have.sort();
+      for (let i = 0; i < have.length; i++) if (have[i] !== want[i]) return false;
+      return true;
+    }
+    case 'getAllChildrenNumber': {
+      if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
+      const n = store.get(p.path);
+      if (p.expect.s === 'err') return !n && p.expect.code === ZkError.NONODE;
+      if (!n) return false;
+      return countBelow(store, p.path, n, p.count! + 1) === p.count;
+    }
     case 'closeSession': {
       if (p.expect.s === 'free') return true;
       // Delete the owner's ephemerals, deepest first (ephemerals have no children).
@@ -568,6 +732,22 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
       return true;
     }
   }
+}
+
+/** How many nodes are below `path` (node `n`) in the store, counting up to `limit` at most (then it stops). */
+function countBelow(store: TreeStore, path: string, n: ZNode, limit: number): number {
+  let count = 0;
+  const walk = (p: string, node: ZNode): void => {
+    const prefix = p === '/' ? '/' : `${p}/`;
+    for (const c of node.children) {
+      if (++count >= limit) return;
+      const cn = store.get(prefix + c);
+      if (cn && cn.children.length) walk(prefix + c, cn);
+      if (count >= limit) return;
+    }
+  };
+  walk(path, n);
+  return count;
 }
 
 const pathHashes = new Map<string, number>();
@@ -597,7 +777,9 @@ export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
     const evidence = p.expect.s === 'ok' || (p.expect.s === 'err' && p.expect.code !== ZkError.NONODE);
     if (evidence && !(p.k === 'exists' && p.present === false)) for (const x of p.paths) all.add(x);
     // a read that found the node: it exists too (ensure leaves out the nodes the history creates or deletes)
-    if (p.expect.s === 'ok' && (p.k === 'getData' || p.k === 'getChildren' || (p.k === 'exists' && p.present === true))) read.add(p.path);
+    if (p.expect.s === 'ok' && (p.k === 'getData' || p.k === 'getChildren' || p.k === 'getAllChildrenNumber' || (p.k === 'exists' && p.present === true))) read.add(p.path);
+    // (a multiRead's found nodes, the ephemerals a getEphemerals listed: its paths)
+    if (p.expect.s === 'ok' && (p.k === 'multiRead' || p.k === 'getEphemerals')) for (const x of p.paths) read.add(x);
     for (const x of p.paths) if (x.startsWith(KV_PREFIX)) all.add(x);
     if (p.k === 'write') for (const s of p.subs) if (s.k === 'create' || s.k === 'delete') changed.add(s.k === 'create' ? (s.name ?? s.path) : s.path);
   }

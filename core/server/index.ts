@@ -92,6 +92,7 @@ export const SERVER_BUGS = [
   'seq-from-child-count', // a sequential node's suffix comes from the parent's number of children, not its cversion
   'read-overtakes-sync', // a learner executes a read queued behind a pending forwarded sync of its session at once
   'accept-client-ahead', // a server accepts a session whose client has seen a zxid newer than its last processed one
+  'forget-ephemerals-on-reload', // getEphemerals' per-session index is not rebuilt when the tree is reloaded
 ] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
 
@@ -170,6 +171,8 @@ export class ZooKeeperServer implements Role<unknown> {
   /** Callbacks (from syncHead) that the flush in flight covers; 0 while no flush is in flight (see startSync). */
   private syncCovered = 0;
   private nextSessionId = 0;
+  /** The last zxid of the tree when it was last installed (setDb: loaded from storage, or a leader's SNAP). */
+  private loadedZxid = 0;
   private fleTimer: number | null = null;
   private snapPolicy!: SnapshotPolicy;
 
@@ -303,6 +306,7 @@ export class ZooKeeperServer implements Role<unknown> {
    */
   setDb(db: ZkDb): void {
     this.db = db;
+    this.loadedZxid = db.tree.lastZxid;
     if (!this.standalone) {
       const lines = this.config.peers.map((p) => `server.${p.id}=${p.name}:2888:3888:${p.observer ? 'observer' : 'participant'};0.0.0.0:2181`);
       lines.push('version=0');
@@ -749,7 +753,10 @@ export class ZooKeeperServer implements Role<unknown> {
       case 'getEphemerals': {
         // src 3.8.0: OpCode.getEphemerals → DataTree.getEphemerals(request.sessionId): the caller session's own
         p.err = 0;
-        p.body = { op: 'getEphemerals', paths: this.readTree().getEphemerals(c.sessionId, req.prefix) };
+        // BUG SWITCH forget-ephemerals-on-reload: the index of the session's ephemerals this answers from was not
+        // rebuilt when the tree was last installed from storage or a SNAP, so only the nodes applied since are in it
+        const after = this.bug['forget-ephemerals-on-reload'] ? this.loadedZxid : undefined;
+        p.body = { op: 'getEphemerals', paths: this.readTree().getEphemerals(c.sessionId, req.prefix, after) };
         return;
       }
       case 'getAllChildrenNumber': {

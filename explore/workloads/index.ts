@@ -7,6 +7,7 @@ import { RegistersDriver, planRegisters } from './registers.js';
 import { ConfigurationDriver, planConfiguration } from './configuration.js';
 import { NamingDriver, planNaming } from './naming.js';
 import { LockDriver, planLock } from './lock.js';
+import { InventoryDriver, planInventory } from './inventory.js';
 import { ModuleDriver, planModule } from './module.js';
 
 export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
@@ -14,6 +15,7 @@ export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
   configuration: 'one writer, watchers re-registering one-shot watches; all converge on the last value',
   naming: 'workers join /workers with ephemeral-sequential nodes and leave; a monitor watches the membership',
   lock: "ZooKeeper's lock recipe guarding fenced writes to /resource; writes must follow the lock order",
+  inventory: 'persistent and ephemeral nodes under a few parents, created, deleted and set, read with multiRead, getEphemerals, getAllChildrenNumber and getData/getChildren (osc)',
   module: 'your own recipe: --workload path/to/recipe.js (see explore/workloads/module.ts)',
 };
 
@@ -31,6 +33,8 @@ export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
       return planNaming(rng, config, config.clients);
     case 'lock':
       return planLock(rng, config, config.clients);
+    case 'inventory':
+      return planInventory(rng, config, config.clients);
     case 'module':
       return planModule(rng, config, config.clients);
   }
@@ -47,6 +51,8 @@ export function createDriver(cluster: ExploreCluster, plan: WorkloadPlan): Workl
       return new NamingDriver(cluster, plan);
     case 'lock':
       return new LockDriver(cluster, plan);
+    case 'inventory':
+      return new InventoryDriver(cluster, plan);
     case 'module':
       return new ModuleDriver(cluster, plan, ModuleDriver.recipeOf(cluster.config));
   }
