@@ -92,4 +92,12 @@ export interface Port<M = unknown> {
 export interface Role<M = unknown> {
   start(port: Port<M>): void;
   handle(event: ProcessEvent<M>): void;
+  /**
+   * Optional fast forms of handle for the per-operation events, as the Port's trace2..trace4 are of trace:
+   * message(conn, peer, msg) means exactly handle({ kind: 'message', conn, peer, msg }), and synced(tag) exactly
+   * handle({ kind: 'synced', tag }). The world calls them when a role has them, which spares an event object per
+   * message and per completed fsync (nearly every event of a run).
+   */
+  message?(conn: ConnId, peer: NodeName, msg: M): void;
+  synced?(tag: string): void;
 }

@@ -412,7 +412,7 @@ export class Network {
     const from = conn.end[1 - side].proc;
     this.delivered++;
     this.world.recordMessage(MsgKind.RECV, from, p, conn.id, ev.id, ev.msg, ev.typeCode);
-    this.world.deliver(p, { kind: 'message', conn: conn.id, peer: from.name, msg: ev.msg });
+    this.world.deliverMessage(p, conn.id, from.name, ev.msg);
   }
 
   /** handOver of the end of the handshake or of the peer's FIN (apart, to keep the per-message path small for V8). */

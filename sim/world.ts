@@ -492,12 +492,21 @@ export class World {
     }
     const tag = ev.msg as string;
     this.record1('synced', p, 'tag', tag);
-    this.deliver(p, { kind: 'synced', tag });
+    const role = p.role!;
+    if (role.synced !== undefined) role.synced(tag);
+    else role.handle({ kind: 'synced', tag });
   }
 
   /** Hands an event to a live, running process (callers checked up/inc/paused). */
   deliver(p: Proc, event: ProcessEvent): void {
     p.role!.handle(event);
+  }
+
+  /** deliver(p, { kind: 'message', conn, peer, msg }), through the role's fast form when it has one. */
+  deliverMessage(p: Proc, conn: number, peer: NodeName, msg: unknown): void {
+    const role = p.role!;
+    if (role.message !== undefined) role.message(conn, peer, msg);
+    else role.handle({ kind: 'message', conn, peer, msg });
   }
 
   // ---------------------------------------------------------------- used by the network

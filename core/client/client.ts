@@ -26,7 +26,7 @@
  * no auth, ACLs, chroot, read-only mode or request timeout; the connect timeout covers the TCP connect and the
  * handshake together (as Java's idle-receive check does).
  */
-import type { ConnId, Port, ProcessEvent, Role, TimerId } from '../port.js';
+import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId } from '../port.js';
 import {
   AddWatchMode,
   CreateMode,
@@ -519,6 +519,13 @@ export class ZooKeeperClient implements Role<Msg> {
     for (const f of early) f();
   }
 
+  /** handle({ kind: 'message', conn, peer, msg }) (Role's fast form). */
+  message(conn: ConnId, _peer: NodeName, msg: Msg): void {
+    if (conn !== this.conn) return;
+    this.lastRecv = this.now();
+    this.onMessage(msg as ServerMessage);
+  }
+
   handle(event: ProcessEvent<Msg>): void {
     switch (event.kind) {
       case 'timer':
@@ -547,9 +554,7 @@ export class ZooKeeperClient implements Role<Msg> {
         this.dropConnection(`closed by ${event.peer}`);
         return;
       case 'message':
-        if (event.conn !== this.conn) return;
-        this.lastRecv = this.now();
-        this.onMessage(event.msg as ServerMessage);
+        this.message(event.conn, event.peer, event.msg);
         return;
       case 'accepted':
         // Nobody connects to a client.

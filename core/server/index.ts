@@ -392,19 +392,22 @@ export class ZooKeeperServer implements Role<unknown> {
    * the other hot paths of core/.
    */
   handle(ev: ProcessEvent<unknown>): void {
-    if (this.state !== 'DOWN') {
-      if (ev.kind === 'message') {
-        const pc = this.peerConns.get(ev.conn);
-        if (pc) this.peerMessage(ev.conn, pc, ev.msg as QuorumMessage);
-        else this.cnxns.message(ev.conn, ev.msg as ClientMessage);
-        return;
-      }
-      if (ev.kind === 'synced') {
-        if (ev.tag === AFTER_SYNC_TAG) this.syncCompleted();
-        return;
-      }
-    }
-    this.handleOther(ev);
+    if (ev.kind === 'message') this.message(ev.conn, ev.peer, ev.msg);
+    else if (ev.kind === 'synced') this.synced(ev.tag);
+    else this.handleOther(ev);
+  }
+
+  /** handle({ kind: 'message', conn, peer, msg }) (Role's fast form; a DOWN server ignores messages). */
+  message(conn: ConnId, _peer: NodeName, msg: unknown): void {
+    if (this.state === 'DOWN') return;
+    const pc = this.peerConns.get(conn);
+    if (pc) this.peerMessage(conn, pc, msg as QuorumMessage);
+    else this.cnxns.message(conn, msg as ClientMessage);
+  }
+
+  /** handle({ kind: 'synced', tag }) (Role's fast form). */
+  synced(tag: string): void {
+    if (this.state !== 'DOWN' && tag === AFTER_SYNC_TAG) this.syncCompleted();
   }
 
   /**
