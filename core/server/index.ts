@@ -70,6 +70,13 @@ export interface ServerConfig {
   maxSessionTimeout?: number;
   snapCount?: number;
   bugs?: readonly string[];
+  /**
+   * zookeeper.extendedTypesEnabled (default false): TTL create modes are accepted (else UNIMPLEMENTED) and the
+   * container manager also deletes expired TTL nodes.
+   */
+  extendedTypesEnabled?: boolean;
+  /** znode.container.checkIntervalMs: the leader's container manager runs this often (default 60 000 ms). */
+  containerCheckIntervalMs?: number;
 }
 
 export type ServerRole = 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING' | 'STANDALONE' | 'DOWN';
