@@ -100,6 +100,7 @@ export const SERVER_BUGS = [
   'read-overtakes-sync', // a learner executes a read queued behind a pending forwarded sync of its session at once
   'accept-client-ahead', // a server accepts a session whose client has seen a zxid newer than its last processed one
   'forget-ephemerals-on-reload', // getEphemerals' per-session index is not rebuilt when the tree is reloaded
+  'ttl-from-ctime', // the container manager measures a TTL node's age from its ctime, not its mtime
 ] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
 

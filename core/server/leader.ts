@@ -246,7 +246,7 @@ export class Leader {
       case 'containers': {
         // ContainerManager: checkIntervalMs (default 60 000); candidates from the committed tree
         if (this.phase === 'broadcast') {
-          for (const path of s.db.tree.containerCandidates(s.now())) this.processRequest({ kind: 'deleteContainer', path }, s.myId);
+          for (const path of s.db.tree.containerCandidates(s.now(), s.bug['ttl-from-ctime'])) this.processRequest({ kind: 'deleteContainer', path }, s.myId);
         }
         s.setRoleTimer(s.config.containerCheckIntervalMs ?? CONTAINER_CHECK_MS, 'containers');
         return;
