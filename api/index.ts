@@ -80,6 +80,10 @@ export interface RunOptions {
   recoveryMs?: number;
   /** zksim's properties not to check; they are reported as not checked (`--skip-check`). */
   skipChecks?: readonly string[];
+  /** zookeeper.extendedTypesEnabled on every server: TTL nodes (`--extended-types`; default false). */
+  extendedTypes?: boolean;
+  /** znode.container.checkIntervalMs (`--container-check-ms`; default 1000 with extendedTypes, else 60,000). */
+  containerCheckMs?: number;
 }
 
 /** One run as plain data: what `npx zksim run --json` prints, without its wall-clock time. */
@@ -196,7 +200,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 
 // ------------------------------------------------------------------ validation (shared with the CLI: explore/options.ts)
 
-const RUN_KEYS = ['servers', 'clients', 'workload', 'faults', 'bug', 'durationMs', 'recoveryMs', 'skipChecks'];
+const RUN_KEYS = ['servers', 'clients', 'workload', 'faults', 'bug', 'durationMs', 'recoveryMs', 'skipChecks', 'extendedTypes', 'containerCheckMs'];
 const EXPLORE_KEYS = [...RUN_KEYS, 'seeds', 'workers', 'maxFailures', 'out', 'artefacts', 'shrink', 'onResult'];
 
 /** The base config of the options; a recipe factory is registered for the run(s), until release(). */

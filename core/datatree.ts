@@ -366,13 +366,14 @@ export class DataTree {
   /**
    * ContainerManager candidates (src: `ContainerManager.getCandidates`): empty containers that had a child at
    * least once, and empty TTL nodes with now − mtime > ttl. Sorted. Each becomes a `deleteContainer` request.
+   * `ttlFromCtime`: the server bug switch ttl-from-ctime (the age of a TTL node from its ctime instead).
    */
-  containerCandidates(now: number): string[] {
+  containerCandidates(now: number, ttlFromCtime = false): string[] {
     const out: string[] = [];
     for (const [path, n] of this.nodes) {
       if (n.children.size > 0) continue;
       if (n.kind === 'container' && n.cversion > 0) out.push(path);
-      else if (n.kind === 'ttl' && n.ttl !== 0 && now - n.mtime > n.ttl) out.push(path);
+      else if (n.kind === 'ttl' && n.ttl !== 0 && now - (ttlFromCtime ? n.ctime : n.mtime) > n.ttl) out.push(path); // BUG SWITCH ttl-from-ctime
     }
     return out.sort(cmp);
   }

@@ -70,7 +70,8 @@ export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): s
   const lines = [
     `seed ${spec.seed}: property '${verdict.property}' violated`,
     `workload ${spec.workload.name} (${spec.workload.clients.length} client(s), ${opCount(spec)} planned op(s)), ${spec.config.servers} server(s)` +
-      (spec.config.bugs.length ? `, bugs: ${spec.config.bugs.join(', ')}` : ''),
+      (spec.config.bugs.length ? `, bugs: ${spec.config.bugs.join(', ')}` : '') +
+      (spec.config.extendedTypes ? `, extended types (container check every ${spec.config.containerCheckMs ?? 60_000} ms)` : ''),
     `trace hash ${outcome.traceHash}, ${outcome.events} events, ${outcome.simulatedMs} ms simulated`,
     '',
     verdict.explanation,
@@ -132,6 +133,8 @@ export function validateRepro(v: unknown, where = 'repro'): Repro {
   } else if (!WORKLOADS.includes(c.workload as never)) bad(`unknown workload ${JSON.stringify(c.workload)}`);
   if (!Array.isArray(c.faults) || !c.faults.every((f) => FAULT_KINDS.includes(f as never))) bad('spec.config.faults must list known fault kinds');
   if (!Array.isArray(c.bugs) || !c.bugs.every((b) => typeof b === 'string')) bad('spec.config.bugs must be a list of names');
+  if (c.extendedTypes !== undefined && typeof c.extendedTypes !== 'boolean') bad('spec.config.extendedTypes must be true or false');
+  if (c.containerCheckMs !== undefined && (typeof c.containerCheckMs !== 'number' || !Number.isInteger(c.containerCheckMs) || c.containerCheckMs < 1)) bad('spec.config.containerCheckMs must be a positive integer');
   if (!Array.isArray(s.schedule)) bad('spec.schedule must be a list');
   const servers = Array.from({ length: c.servers as number }, (_, i) => `s${i + 1}`);
   s.schedule.forEach((f, i) => {

@@ -15,6 +15,8 @@ export interface ZooBug {
   durationMs?: number;
   /** Properties expected to catch it (documentation; the explorer reports whichever fails first). */
   caughtBy: string[];
+  /** It needs TTL nodes: the servers get extended types (--extended-types) unless the user says otherwise. */
+  extendedTypes?: boolean;
 }
 
 export const BUG_ZOO: ZooBug[] = [
@@ -109,6 +111,12 @@ export const BUG_ZOO: ZooBug[] = [
     description: 'A server keeps the index of each session\'s ephemerals that getEphemerals answers from (DataTree.ephemerals) up to date as it applies txns, but does not rebuild it when it installs a tree loaded from its snapshot and log (whenever it goes LOOKING, or restarts) or received in a SNAP from the leader: getEphemerals then forgets every ephemeral created before the reload (the nodes themselves, and their deletion at the session\'s close, are unaffected). After a leader change, a session that made an ephemeral before it no longer finds it: the inventory workload\'s getEphemerals expose it to osc (read-your-writes).',
     workload: 'inventory', faults: ['crash', 'isolate-leader', 'partition'], servers: 3,
     caughtBy: ['osc'],
+  },
+  {
+    name: 'ttl-from-ctime',
+    description: 'The container manager measures a TTL node\'s age from its creation (ctime) instead of its last write (mtime, as ContainerManager.getElapsed does), so a TTL node that is written within every ttl is still deleted once ttl has passed since it was created. Needs extended types (the inventory workload then makes n1 of every parent a TTL node): caught by the ttl property, with or without faults.',
+    workload: 'inventory', faults: [], servers: 3, extendedTypes: true,
+    caughtBy: ['ttl'],
   },
 ];
 

@@ -6,7 +6,8 @@
  *   on non-sequential znodes: writes always; reads too when there is one server (an ensemble serves reads from
  *   followers' local state, which ZooKeeper does not promise to be linearizable). The container manager's deletes
  *   join the history from the trace (serverDeletes), for it as for osc.
- * - unique-versions, watch-at-most-once: small sound checks of explore/light-checks.ts.
+ * - unique-versions, watch-at-most-once, ttl: small sound checks of explore/light-checks.ts (ttl: the container
+ *   manager's deletes, from the trace, against the writes that completed before them).
  * - osc, watches, ensemble: the checkers of check/osc.ts, check/watches.ts and check/ensemble.ts when present in
  *   this build (loaded lazily; adapters below). osc and watches take the sessions' closes and the container manager's
  *   deletes from the trace (committedCloses, serverDeletes).
@@ -17,7 +18,7 @@ import { checkOperations, formatResult } from '../check/linearizability.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { modelled, znodeModel } from './znode-model.js';
 import type { Verdict } from './verdict.js';
-import { checkUniqueVersions, checkWatchAtMostOnce } from './light-checks.js';
+import { NO_TTL_NODE, checkTtl, checkUniqueVersions, checkWatchAtMostOnce } from './light-checks.js';
 
 export interface CheckInput {
   history: HistoryEvent[];
@@ -349,6 +350,12 @@ export function runAllChecks(input: CheckInput): Verdict[] {
     skip.has('unique-versions') ? skipped('unique-versions') : checkUniqueVersions(input.history, input.operations, serverDeletedPaths(input.trace)),
     skip.has('watch-at-most-once') ? skipped('watch-at-most-once') : checkWatchAtMostOnce(input.history),
   ];
+  // ttl: only in runs that created TTL nodes (every other run's verdicts stay as they were)
+  if (skip.has('ttl')) out.push(skipped('ttl'));
+  else {
+    const ttl = checkTtl(input.history, input.trace ? knownServerDeletes(input.trace) : undefined, input.operations);
+    if (ttl !== NO_TTL_NODE) out.push(ttl);
+  }
   for (const [name, entry] of Object.entries(external)) {
     if (skip.has(name)) {
       out.push(skipped(name));

@@ -40,6 +40,8 @@ export class ExploreCluster {
           initLimit: config.initLimit,
           syncLimit: config.syncLimit,
           bugs: config.bugs,
+          ...(config.extendedTypes ? { extendedTypesEnabled: true } : {}),
+          ...(config.containerCheckMs !== undefined ? { containerCheckIntervalMs: config.containerCheckMs } : {}),
         }),
       );
     });

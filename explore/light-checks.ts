@@ -198,3 +198,114 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
   if (notifications === 0) return { property: 'watch-at-most-once', ok: null, explanation: 'not checked: no watch notification in the history' };
   return { property: 'watch-at-most-once', ok: true, explanation: `${notifications} notification(s), each after a registration` };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// ttl
+
+/** A delete the servers made (the container manager's, from the trace): explore/checks.ts serverDeletes. */
+export interface TtlServerDelete {
+  path: string;
+  zxid: number;
+  /** When the leader proposed it: its container manager found the node expired at this very time. */
+  proposed: number;
+  /** When a server first applied it (absent: never known committed). */
+  applied?: number;
+}
+
+/** The ttl verdict of a run that created no TTL node (runAllChecks leaves it out of the run's verdicts). */
+export const NO_TTL_NODE: Verdict = Object.freeze({ property: 'ttl', ok: null, explanation: 'not checked: no TTL node was created' });
+
+/** The node paths an ok operation wrote (create, setData, their multi sub-ops), with the ttl of each TTL create. */
+function ttlWrites(o: Operation, creates: (path: string, mode: unknown, ttl: unknown) => void): string[] {
+  const args = (o.args ?? {}) as { path?: unknown; mode?: unknown; ttl?: unknown };
+  if (o.op === 'create') {
+    // a sequential create's name is in its result (unknown when it did not complete ok)
+    const named = (o.result as { path?: unknown } | undefined)?.path;
+    const path = typeof named === 'string' ? named : typeof args.path === 'string' ? args.path : undefined;
+    if (path === undefined) return [];
+    creates(path, args.mode, args.ttl);
+    return o.status === 'ok' ? [path] : [];
+  }
+  if (o.op === 'setData') return o.status === 'ok' && typeof args.path === 'string' ? [args.path] : [];
+  if (o.op !== 'multi') return [];
+  const ops = subOps(o) as Array<SubOp & { mode?: unknown; ttl?: unknown }>;
+  const results = ((o.result as { results?: unknown } | undefined)?.results ?? []) as Array<{ path?: unknown } | undefined>;
+  const out: string[] = [];
+  ops.forEach((sub, i) => {
+    if (typeof sub?.path !== 'string') return;
+    const named = results[i]?.path;
+    const path = sub.op === 'create' && typeof named === 'string' ? named : sub.path;
+    if (sub.op === 'create') creates(path, sub.mode, sub.ttl);
+    if (o.status === 'ok' && (sub.op === 'create' || sub.op === 'setData')) out.push(path);
+  });
+  return out;
+}
+
+/**
+ * ttl: the servers never delete a TTL node before its ttl has passed since the last write that certainly took effect
+ * on it. For every delete of the container manager that was committed (a server applied it), proposed at P, of a
+ * node every create of which was a TTL create (least ttl T), and every ok create or setData of that path (alone or in
+ * a multi) that completed before P: P − (its invocation time) > T.
+ *
+ * Why it is sound (in zksim; see below for the real ZooKeeper): the leader's container manager computes its
+ * candidates from its committed tree at P and proposes their deletes at once (ContainerManager.getCandidates: empty,
+ * and now − mtime > ttl). A write that completed before P was committed before P, by this leader (which applies a
+ * commit to its tree when it decides it, before any server can reply) or by an earlier one (whose committed txns a
+ * new leader's tree holds), so the node's mtime in that tree is at least the write's own proposal time (mtime is
+ * the proposal time of the node's last committed write, and committed proposals' times grow with their zxids), which
+ * is at least its invocation time. Writes still in flight at P are not used: the real container manager deletes a
+ * node whose refreshing write is proposed but not yet committed (its deleteContainer is prepared after that write and
+ * does not look at the time again), in ZooKeeper as in zksim. Deletes never known committed are not used either (a
+ * deposed leader that misses newer writes may propose one, which can then never commit).
+ *
+ * The clock: zksim's servers and clients share one virtual clock, so the invocation time, the leader's clock and the
+ * mtime another leader wrote are comparable. In a real ensemble the check compares the current leader's wall clock
+ * with an mtime set by the clock of whichever leader made the write, so skewed clocks (or a clock step) make early
+ * deletes possible there without any bug in ZooKeeper: this property is a statement about zksim's model.
+ */
+export function checkTtl(history: readonly HistoryEvent[], deletes: readonly TtlServerDelete[] | undefined, operations?: readonly Operation[]): Verdict {
+  let ops: readonly Operation[];
+  try {
+    ops = operations ?? pairOperations(history);
+  } catch (e) {
+    return { property: 'ttl', ok: false, explanation: `malformed history: ${String(e)}` };
+  }
+  const ttlOf = new Map<string, number>(); // least ttl of the path's TTL creates
+  const notTtl = new Set<string>(); // paths created (also) with another mode
+  const writes = new Map<string, Operation[]>();
+  const noteCreate = (path: string, mode: unknown, ttl: unknown): void => {
+    if (typeof mode === 'string' && mode.includes('TTL') && typeof ttl === 'number') ttlOf.set(path, Math.min(ttlOf.get(path) ?? Infinity, ttl));
+    else notTtl.add(path);
+  };
+  for (const o of ops) {
+    for (const path of ttlWrites(o, noteCreate)) {
+      const list = writes.get(path);
+      if (list) list.push(o);
+      else writes.set(path, [o]);
+    }
+  }
+  if (ttlOf.size === 0) return NO_TTL_NODE;
+  if (deletes === undefined) return { property: 'ttl', ok: null, explanation: "not checked: the run's trace does not name the servers' deletes" };
+  let judged = 0;
+  let pairs = 0;
+  for (const d of deletes) {
+    const ttl = ttlOf.get(d.path);
+    if (d.applied === undefined || ttl === undefined || notTtl.has(d.path)) continue;
+    judged++;
+    for (const w of writes.get(d.path) ?? []) {
+      if (!(w.ret < d.proposed)) continue;
+      pairs++;
+      if (d.proposed - w.call <= ttl) {
+        return {
+          property: 'ttl',
+          ok: false,
+          explanation:
+            `TTL node ${d.path} (ttl ${ttl} ms) deleted by the servers too early: the delete (zxid 0x${d.zxid.toString(16)}) was proposed at ${d.proposed}ms, ` +
+            `only ${d.proposed - w.call} ms after the ${w.op} by ${w.process} invoked at ${w.call}ms that completed ok at ${w.ret}ms (before the proposal): ` +
+            `its mtime cannot be older than ${w.call}ms, so the node had not been idle for its ttl`,
+        };
+      }
+    }
+  }
+  return { property: 'ttl', ok: true, explanation: `${judged} TTL delete(s) of the servers judged against ${pairs} earlier completed write(s): none before its ttl had passed since the write` };
+}

@@ -10,7 +10,10 @@ import { DEFAULT_CONFIG, FAULT_KINDS, WORKLOADS, type ExploreConfig, type FaultK
 import { looksLikeModule, recipePath } from './workloads/module.js';
 
 /** The properties of zksim's own checkers and harness (--skip-check). */
-export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'osc', 'watches', 'ensemble'];
+export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'ttl', 'osc', 'watches', 'ensemble'];
+
+/** The container manager's check interval of explorations with extended types, unless chosen (ZooKeeper's: 60 s). */
+export const DEFAULT_TTL_CONTAINER_CHECK_MS = 1000;
 
 /** `N`: how numbers come (the library: numbers; the CLI: the text of its options, parsed in `Spelling.int`). */
 export interface ConfigChoices<N = number> {
@@ -25,6 +28,10 @@ export interface ConfigChoices<N = number> {
   durationMs?: N;
   recoveryMs?: N;
   skipChecks?: readonly string[];
+  /** zookeeper.extendedTypesEnabled on every server: TTL nodes (the inventory workload then makes n1 a TTL node). */
+  extendedTypes?: boolean;
+  /** znode.container.checkIntervalMs (default: 1000 with extended types, else ZooKeeper's 60 000). */
+  containerCheckMs?: N;
 }
 
 export type ChoiceName = keyof ConfigChoices;
@@ -87,6 +94,7 @@ export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, d
     config.faults = [...bug.faults];
     config.servers = bug.servers;
     if (bug.durationMs !== undefined) config.durationMs = bug.durationMs;
+    if (bug.extendedTypes) config.extendedTypes = true;
   }
   if (c.workload !== undefined) {
     if (typeof c.workload !== 'string') throw new OptionError('workload', `${flag('workload')} must be a workload name or the path of a recipe module, got ${describe(c.workload)}`);
@@ -107,6 +115,13 @@ export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, d
   if (c.clients !== undefined) config.clients = int('clients', c.clients, 20);
   if (c.durationMs !== undefined) config.durationMs = int('durationMs', c.durationMs);
   if (c.recoveryMs !== undefined) config.recoveryMs = int('recoveryMs', c.recoveryMs);
+  if (c.extendedTypes !== undefined) {
+    if (typeof c.extendedTypes !== 'boolean') throw new OptionError('extendedTypes', `${flag('extendedTypes')} must be true or false, got ${describe(c.extendedTypes)}`);
+    if (c.extendedTypes) config.extendedTypes = true;
+    else delete config.extendedTypes;
+  }
+  if (c.containerCheckMs !== undefined) config.containerCheckMs = int('containerCheckMs', c.containerCheckMs);
+  else if (config.extendedTypes) config.containerCheckMs = DEFAULT_TTL_CONTAINER_CHECK_MS;
   if (c.skipChecks !== undefined) {
     if (!Array.isArray(c.skipChecks)) throw new OptionError('skipChecks', `${flag('skipChecks')} must be a list of properties, got ${describe(c.skipChecks)}`);
     const list = [...c.skipChecks] as unknown[];

@@ -57,6 +57,13 @@ export interface ExploreConfig {
   sessionTimeoutMs: number;
   /** Properties not to check (reported as "not checked: skipped"). */
   skipChecks?: string[];
+  /**
+   * zookeeper.extendedTypesEnabled on every server (--extended-types): TTL nodes. Absent = off, as before (a repro
+   * file without it means what it meant).
+   */
+  extendedTypes?: boolean;
+  /** znode.container.checkIntervalMs of every server (--container-check-ms; with extendedTypes default 1000, else 60 000). */
+  containerCheckMs?: number;
   /** Keep the full trace in memory (artefacts, replay diagnosis). */
   recordTrace?: boolean;
 }

@@ -232,8 +232,8 @@ export class RealTarget implements TranscriptTarget {
     switch (step.op) {
       case 'create': {
         const flags = CreateFlags[step.mode ?? 'PERSISTENT']!;
-        type = createOpcode(flags);
-        body = encodeCreate(step.path, dataBytes(step.data), flags);
+        type = createOpcode(flags, step.ttl);
+        body = encodeCreate(step.path, dataBytes(step.data), flags, step.ttl);
         break;
       }
       case 'delete':
@@ -269,7 +269,7 @@ export class RealTarget implements TranscriptTarget {
         const ops: WireMultiOp[] = step.ops.map((o) => {
           switch (o.op) {
             case 'create':
-              return { op: 'create', path: o.path, data: dataBytes(o.data), flags: CreateFlags[o.mode ?? 'PERSISTENT']! };
+              return { op: 'create', path: o.path, data: dataBytes(o.data), flags: CreateFlags[o.mode ?? 'PERSISTENT']!, ...(o.ttl !== undefined ? { ttl: o.ttl } : {}) };
             case 'delete':
               return { op: 'delete', path: o.path, version: o.version ?? -1 };
             case 'setData':

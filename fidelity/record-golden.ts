@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { checkSessions, runTranscript } from './runner.js';
 import { realZooKeeperAvailable } from './realzk.js';
 import { openTarget } from './targets.js';
-import { CONFIG_SERVERS, caseCount, goldenDir, goldenPaths, loadSuite, selectSuites, type ConfigName } from './suite.js';
+import { CONFIG_SERVERS, caseCount, goldenDir, goldenPaths, loadSuite, selectSuites, serverKey, type ConfigName } from './suite.js';
 import { normalise, stepLines, toJsonLines } from './transcript.js';
 
 async function main(): Promise<number> {
@@ -42,33 +42,39 @@ async function main(): Promise<number> {
     const chosen = suites.filter((s) => s.configs.includes(config));
     if (chosen.length === 0) continue;
     const servers = CONFIG_SERVERS[config];
-    process.stderr.write(`record-golden: starting ${config} (${servers} server${servers > 1 ? 's' : ''})\n`);
-    const opened = await openTarget({ kind: 'real-local', servers });
-    try {
-      mkdirSync(goldenDir(config), { recursive: true });
-      for (const entry of chosen) {
-        const steps = loadSuite(entry);
-        const problems = checkSessions(steps, servers);
-        if (problems.length) {
-          const p = problems[0]!;
-          throw new Error(`${entry.file}:${stepLines.get(p.step) ?? '?'}: ${p.reason}`);
+    // suites with the same server options (manifest "server") share one ensemble, started with them
+    const groups = new Map<string, typeof chosen>();
+    for (const s of chosen) groups.set(serverKey(s.server), [...(groups.get(serverKey(s.server)) ?? []), s]);
+    for (const [key, group] of groups) {
+      process.stderr.write(`record-golden: starting ${config} (${servers} server${servers > 1 ? 's' : ''}${key ? `, ${key}` : ''})\n`);
+      const server = group[0]!.server;
+      const opened = await openTarget({ kind: 'real-local', servers, ...(server ? { server } : {}) });
+      try {
+        mkdirSync(goldenDir(config), { recursive: true });
+        for (const entry of group) {
+          const steps = loadSuite(entry);
+          const problems = checkSessions(steps, servers);
+          if (problems.length) {
+            const p = problems[0]!;
+            throw new Error(`${entry.file}:${stepLines.get(p.step) ?? '?'}: ${p.reason}`);
+          }
+          const t0 = Date.now();
+          const out = await runTranscript(opened.target, steps);
+          const paths = goldenPaths(config, entry.name);
+          writeFileSync(paths.raw, toJsonLines(out));
+          writeFileSync(paths.norm, toJsonLines(normalise(out)));
+          const harness = out.filter((o) => !o.result.ok && 'reason' in o.result && String(o.result.reason).startsWith('harness')).length;
+          const n = caseCount(steps);
+          total += n;
+          process.stderr.write(
+            `record-golden: ${config}/${entry.name}: ${n} cases, ${out.length} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s` +
+              (harness ? `, ${harness} HARNESS FAILURES` : '') +
+              '\n',
+          );
         }
-        const t0 = Date.now();
-        const out = await runTranscript(opened.target, steps);
-        const paths = goldenPaths(config, entry.name);
-        writeFileSync(paths.raw, toJsonLines(out));
-        writeFileSync(paths.norm, toJsonLines(normalise(out)));
-        const harness = out.filter((o) => !o.result.ok && 'reason' in o.result && String(o.result.reason).startsWith('harness')).length;
-        const n = caseCount(steps);
-        total += n;
-        process.stderr.write(
-          `record-golden: ${config}/${entry.name}: ${n} cases, ${out.length} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s` +
-            (harness ? `, ${harness} HARNESS FAILURES` : '') +
-            '\n',
-        );
+      } finally {
+        await opened.close();
       }
-    } finally {
-      await opened.close();
     }
   }
   process.stderr.write(`record-golden: done, ${total} case runs recorded\n`);

@@ -35,6 +35,7 @@ import {
   type Stat,
 } from '../core/protocol.js';
 import { takeEventsUpToReply, type StepReply, type TranscriptTarget } from './runner.js';
+import type { SuiteServerOptions } from './suite.js';
 import {
   EVENT_TYPE_NAMES,
   dataBytes,
@@ -60,6 +61,8 @@ export interface SimTargetOptions {
   seed: string;
   /** Virtual quiet time (ms) that counts as settled (default 100; the network latency is 1-5 ms plus a rare tail). */
   quietMs?: number;
+  /** Server options of the suite (manifest "server"): extended types, container check interval. */
+  server?: SuiteServerOptions;
 }
 
 /** Session id (number or bigint) as the transcripts' hex string. */
@@ -93,6 +96,8 @@ class Tap implements Role<Msg> {
   frames = new Map<number, Frame>();
   private rawXid = RAW_XID_BASE;
   private raw = new Map<number, (f: Frame | { lost: number }) => void>();
+  /** Raw requests answered or lost so far: read synchronously by the harness (the promise settles a microtask later). */
+  rawSettled = 0;
 
   constructor(
     readonly zk: ZooKeeperClient,
@@ -176,7 +181,10 @@ class Tap implements Role<Msg> {
         return;
       }
       this.rawXid = this.rawXid >= 0x7ffffff0 ? RAW_XID_BASE : this.rawXid + 1;
-      this.raw.set(this.rawXid, resolve);
+      this.raw.set(this.rawXid, (f) => {
+        this.rawSettled++;
+        resolve(f);
+      });
       this.port.send(this.conn, { type: 'request', xid: this.rawXid, req });
     });
   }
@@ -215,13 +223,27 @@ function modeOf(name: string | undefined): CreateMode {
 }
 
 function isSeq(mode: CreateMode): boolean {
-  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL;
+  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+}
+
+function isTtl(mode: CreateMode): boolean {
+  return mode === CreateMode.PERSISTENT_WITH_TTL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+}
+
+/** Would the client library refuse this mode/ttl pair (the Java client's EphemeralType.validateTTL)? */
+function badTtl(mode: CreateMode, ttl: number | undefined): boolean {
+  return isTtl(mode) ? !(ttl !== undefined && ttl > 0 && ttl <= 2 ** 40 - 1) : ttl !== undefined && ttl >= 0;
+}
+
+/** The ttl field of a create request, when the step gives one. */
+function ttlOf(o: { ttl?: number }): { ttl?: number } {
+  return o.ttl !== undefined ? { ttl: o.ttl } : {};
 }
 
 function multiOp(o: MultiOpStep): MultiOp {
   switch (o.op) {
     case 'create':
-      return { op: 'create', path: o.path, data: dataBytes(o.data), mode: modeOf(o.mode) };
+      return { op: 'create', path: o.path, data: dataBytes(o.data), mode: modeOf(o.mode), ...ttlOf(o) };
     case 'delete':
       return { op: 'delete', path: o.path, version: o.version ?? -1 };
     case 'setData':
@@ -309,7 +331,7 @@ const WATCHER_TYPE_CODES = { CHILDREN: 1, DATA: 2, ANY: 3 } as const;
 function requestOf(step: InputStep): Request {
   switch (step.op) {
     case 'create':
-      return { op: 'create', path: step.path, data: dataBytes(step.data), mode: modeOf(step.mode) };
+      return { op: 'create', path: step.path, data: dataBytes(step.data), mode: modeOf(step.mode), ...ttlOf(step) };
     case 'delete':
       return { op: 'delete', path: step.path, version: step.version ?? -1 };
     case 'exists':
@@ -340,9 +362,9 @@ function requestOf(step: InputStep): Request {
 function refusedByLibrary(req: Request): boolean {
   switch (req.op) {
     case 'create':
-      return validatePath(req.path, isSeq(req.mode)) !== null;
+      return validatePath(req.path, isSeq(req.mode)) !== null || badTtl(req.mode, req.ttl);
     case 'multi':
-      return req.ops.length === 0 || req.ops.some((o) => validatePath(o.path, o.op === 'create' && isSeq(o.mode)) !== null);
+      return req.ops.length === 0 || req.ops.some((o) => validatePath(o.path, o.op === 'create' && isSeq(o.mode)) !== null || (o.op === 'create' && badTtl(o.mode, o.ttl)));
     case 'multiRead':
       return req.ops.length === 0 || req.ops.some((o) => (o.op !== 'getData' && o.op !== 'getChildren') || validatePath(o.path) !== null);
     case 'getEphemerals':
@@ -390,7 +412,13 @@ export class SimTarget implements TranscriptTarget {
     this.procSeq = 0;
     const seed = this.generation === 0 ? this.opts.seed : `${this.opts.seed}/${this.generation}`;
     this.generation++;
-    this.cluster = new Cluster({ seed, servers: this.opts.servers });
+    const srv = this.opts.server ?? {};
+    this.cluster = new Cluster({
+      seed,
+      servers: this.opts.servers,
+      ...(srv.extendedTypesEnabled ? { extendedTypesEnabled: true } : {}),
+      ...(srv.containerCheckIntervalMs !== undefined ? { containerCheckIntervalMs: srv.containerCheckIntervalMs } : {}),
+    });
     const cl = this.cluster;
     const up = await cl.until(() => cl.leader() !== null && cl.serverNames.every((n) => cl.server(n)?.serving === true), 120_000);
     if (!up) throw new Error('the simulated ensemble did not elect a leader');
@@ -480,7 +508,7 @@ export class SimTarget implements TranscriptTarget {
     let p: Promise<unknown>;
     switch (req.op) {
       case 'create':
-        p = zk.create2(req.path, req.data, req.mode);
+        p = zk.create2(req.path, req.data, req.mode, req.ttl);
         break;
       case 'delete':
         p = zk.delete(req.path, req.version);
@@ -539,9 +567,15 @@ export class SimTarget implements TranscriptTarget {
   private async runRaw(sess: SimSession, step: InputStep, req: Request): Promise<StepReply> {
     if (sess.zk.state !== 'CONNECTED') await this.cluster.until(() => sess.zk.state !== 'CONNECTING', OP_LIMIT_MS);
     if (sess.zk.state !== 'CONNECTED') return { result: errorResult(sess.zk.state === 'CLOSED' ? -112 : -4), zxid: null };
-    const r = await this.await(sess.tap.sendRaw(req));
-    if (r.ok !== true) return { result: errorResult(-7, { reason: 'no reply within the virtual time limit' }), zxid: null };
-    const f = r.value;
+    // wait for the reply itself (a synchronous count): the promise settles in a microtask, which `until` does not see,
+    // so waiting on it alone ran the world on to the time limit (virtual minutes: enough for TTL nodes to expire)
+    const settled = sess.tap.rawSettled;
+    const pending = sess.tap.sendRaw(req);
+    if (!(await this.cluster.until(() => sess.tap.rawSettled > settled, OP_LIMIT_MS))) {
+      return { result: errorResult(-7, { reason: 'no reply within the virtual time limit' }), zxid: null };
+    }
+    const f = await pending; // settled already (a microtask away)
+    await this.cluster.runFor(0);
     if ('lost' in f) {
       if (sess.replyMark === null) sess.replyMark = sess.events.length;
       return { result: errorResult(f.lost), zxid: null };

@@ -11,11 +11,39 @@ import { parseOutputText, parseTranscriptFile, type InputStep, type OutputStep }
 export type ConfigName = 'standalone' | 'ensemble';
 export const CONFIG_SERVERS: Record<ConfigName, number> = { standalone: 1, ensemble: 3 };
 
+/**
+ * Server options a suite needs (manifest "server"), the same on zksim (ServerConfig) and on the real server (JVM
+ * system properties): extendedTypesEnabled = zookeeper.extendedTypesEnabled (TTL nodes), containerCheckIntervalMs =
+ * znode.container.checkIntervalMs. Suites with different options run on different ensembles.
+ */
+export interface SuiteServerOptions {
+  extendedTypesEnabled?: boolean;
+  containerCheckIntervalMs?: number;
+}
+
 export interface SuiteEntry {
   name: string;
   file: string;
   configs: ConfigName[];
   description?: string;
+  server?: SuiteServerOptions;
+}
+
+/** A key naming a suite's server options ('' for none): suites with equal keys can share an ensemble. */
+export function serverKey(o: SuiteServerOptions | undefined): string {
+  if (!o) return '';
+  const parts: string[] = [];
+  if (o.extendedTypesEnabled) parts.push('extendedTypes');
+  if (o.containerCheckIntervalMs !== undefined) parts.push(`containerCheck=${o.containerCheckIntervalMs}`);
+  return parts.join(',');
+}
+
+/** The real server's JVM system properties for a suite's server options. */
+export function serverJvmProps(o: SuiteServerOptions | undefined): Record<string, string> {
+  const p: Record<string, string> = {};
+  if (o?.extendedTypesEnabled) p['zookeeper.extendedTypesEnabled'] = 'true';
+  if (o?.containerCheckIntervalMs !== undefined) p['znode.container.checkIntervalMs'] = String(o.containerCheckIntervalMs);
+  return p;
 }
 
 /** The repository root (works from the sources and from dist/). */

@@ -6,6 +6,7 @@ import type { TranscriptTarget } from './runner.js';
 import { RealTarget } from './realtarget.js';
 import { RealEnsemble, srvr } from './realzk.js';
 import { createSimTarget } from './simtarget.js';
+import { serverJvmProps, type SuiteServerOptions } from './suite.js';
 
 export interface OpenedTarget {
   target: TranscriptTarget;
@@ -14,27 +15,29 @@ export interface OpenedTarget {
 }
 
 export type TargetSpec =
-  | { kind: 'zksim'; servers: number; seed: string }
+  | { kind: 'zksim'; servers: number; seed: string; server?: SuiteServerOptions }
   | { kind: 'real'; addresses: string[] }
-  | { kind: 'real-local'; servers: number };
+  | { kind: 'real-local'; servers: number; server?: SuiteServerOptions };
 
 export const targetFactories: Record<TargetSpec['kind'], (spec: never) => Promise<OpenedTarget>> = {
-  zksim: async (spec: { servers: number; seed: string }) => {
-    const target = await createSimTarget({ servers: spec.servers, seed: spec.seed });
+  zksim: async (spec: { servers: number; seed: string; server?: SuiteServerOptions }) => {
+    const target = await createSimTarget({ servers: spec.servers, seed: spec.seed, ...(spec.server ? { server: spec.server } : {}) });
     return { target, close: () => target.dispose() };
   },
   real: async (spec: { addresses: string[] }) => {
     const target = new RealTarget({ addresses: spec.addresses, quietMs: 20 });
     return { target, close: () => target.dispose() };
   },
-  'real-local': async (spec: { servers: number }) => {
-    let ens = await RealEnsemble.start({ servers: spec.servers });
+  'real-local': async (spec: { servers: number; server?: SuiteServerOptions }) => {
+    const jvmProps = serverJvmProps(spec.server);
+    const start = (): Promise<RealEnsemble> => RealEnsemble.start({ servers: spec.servers, ...(Object.keys(jvmProps).length ? { jvmProps } : {}) });
+    let ens = await start();
     const target = new RealTarget({
       addresses: ens.connectStrings,
       quietMs: spec.servers > 1 ? 20 : 15,
       restart: async () => {
         await ens.stop();
-        ens = await RealEnsemble.start({ servers: spec.servers });
+        ens = await start();
         return ens.connectStrings;
       },
     });

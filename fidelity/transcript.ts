@@ -4,7 +4,12 @@
  * Input step:  {"case": "<name>", "session": "<label>", "op": "<op>", ...args}
  *   connect  timeoutMs (required), server (index from 0, default 0)
  *   close | expire
- *   create   path, data, mode (PERSISTENT | EPHEMERAL | PERSISTENT_SEQUENTIAL | EPHEMERAL_SEQUENTIAL | CONTAINER; default PERSISTENT)
+ *   create   path, data, mode (PERSISTENT | EPHEMERAL | PERSISTENT_SEQUENTIAL | EPHEMERAL_SEQUENTIAL | CONTAINER |
+ *            PERSISTENT_WITH_TTL | PERSISTENT_SEQUENTIAL_WITH_TTL; default PERSISTENT), ttl (integer ms): with ttl the
+ *            request is opcode createTTL (21, CreateTTLRequest: what the Java client sends for a TTL mode), without it
+ *            create2/createContainer (CreateRequest: the server takes ttl −1). Any mode/ttl pair is sent as written,
+ *            so the server's own answer to a bad one is recorded (the Java client refuses those itself). TTL modes
+ *            need a suite run with extendedTypesEnabled (manifest "server"), else the server answers UNIMPLEMENTED.
  *   delete   path, version (default -1)
  *   exists | getData | getChildren   path, watch (default false)
  *   setData  path, data, version (default -1)
@@ -44,14 +49,16 @@ export type DataSpec = string | { base64: string } | { fill: string; length: num
 export const WATCHER_TYPES = ['CHILDREN', 'DATA', 'ANY'] as const;
 export type WatcherTypeName = (typeof WATCHER_TYPES)[number];
 
-export const CREATE_MODES = ['PERSISTENT', 'EPHEMERAL', 'PERSISTENT_SEQUENTIAL', 'EPHEMERAL_SEQUENTIAL', 'CONTAINER'] as const;
+export const CREATE_MODES = [
+  'PERSISTENT', 'EPHEMERAL', 'PERSISTENT_SEQUENTIAL', 'EPHEMERAL_SEQUENTIAL', 'CONTAINER', 'PERSISTENT_WITH_TTL', 'PERSISTENT_SEQUENTIAL_WITH_TTL',
+] as const;
 export type CreateModeName = (typeof CREATE_MODES)[number];
 
 export const READ_OPS = ['getData', 'getChildren', 'exists'] as const;
 export type ReadOpStep = { op: (typeof READ_OPS)[number]; path: string };
 
 export type MultiOpStep =
-  | { op: 'create'; path: string; data?: DataSpec; mode?: CreateModeName }
+  | { op: 'create'; path: string; data?: DataSpec; mode?: CreateModeName; ttl?: number }
   | { op: 'delete'; path: string; version?: number }
   | { op: 'setData'; path: string; data?: DataSpec; version?: number }
   | { op: 'check'; path: string; version?: number };
@@ -68,7 +75,7 @@ export type InputStep = Common &
     | { op: 'connect'; session: string; timeoutMs: number; server?: number }
     | { op: 'close'; session: string }
     | { op: 'expire'; session: string }
-    | { op: 'create'; session: string; path: string; data?: DataSpec; mode?: CreateModeName }
+    | { op: 'create'; session: string; path: string; data?: DataSpec; mode?: CreateModeName; ttl?: number }
     | { op: 'delete'; session: string; path: string; version?: number }
     | { op: 'exists' | 'getData' | 'getChildren'; session: string; path: string; watch?: boolean }
     | { op: 'setData'; session: string; path: string; data?: DataSpec; version?: number }
@@ -281,6 +288,7 @@ function checkData(o: Record<string, Json>, where: string, file: string, line: n
 }
 
 function checkMode(o: Record<string, Json>, where: string, file: string, line: number): void {
+  checkOptional(o, 'ttl', 'number', where, file, line);
   if (!('mode' in o)) return;
   if (typeof o.mode !== 'string' || !(CREATE_MODES as readonly string[]).includes(o.mode)) {
     fail(file, line, `field "mode"${where} must be one of ${CREATE_MODES.join(', ')}`);
@@ -537,7 +545,7 @@ function normOwner(v: string | number, labels: Map<string, string>): unknown {
   return labels.get(h) ?? 'other';
 }
 
-const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'prefix', 'data', 'mode', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
+const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'prefix', 'data', 'mode', 'ttl', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
 const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'stat', 'results', 'paths', 'count'];
 
 function orderKeys(o: Record<string, unknown>): Record<string, unknown> {

@@ -21,6 +21,7 @@ export const OpCode = {
   checkWatches: 17,
   removeWatches: 18,
   createContainer: 19,
+  createTTL: 21,
   multiRead: 22,
   getEphemerals: 103,
   getAllChildrenNumber: 104,
@@ -156,15 +157,23 @@ export const CreateFlags: Record<string, number> = {
   PERSISTENT_SEQUENTIAL: 2,
   EPHEMERAL_SEQUENTIAL: 3,
   CONTAINER: 4,
+  PERSISTENT_WITH_TTL: 5,
+  PERSISTENT_SEQUENTIAL_WITH_TTL: 6,
 };
 
-/** Create request body (CreateRequest: path, data, acl, flags); the opcode decides create2 vs createContainer. */
-export function encodeCreate(path: string, data: Uint8Array | null, flags: number): Buffer {
-  return new JuteWriter().ustring(path).buffer(data).openAcl().int(flags).toBuffer();
+/**
+ * Create request body: CreateRequest (path, data, acl, flags), or with a ttl CreateTTLRequest (the same plus ttl, a
+ * long); the opcode (createOpcode) decides create2 / createContainer / createTTL.
+ */
+export function encodeCreate(path: string, data: Uint8Array | null, flags: number, ttl?: number): Buffer {
+  const w = new JuteWriter().ustring(path).buffer(data).openAcl().int(flags);
+  if (ttl !== undefined) w.long(BigInt(ttl));
+  return w.toBuffer();
 }
 
-export function createOpcode(flags: number): number {
-  return flags === CreateFlags.CONTAINER ? OpCode.createContainer : OpCode.create2;
+/** createTTL when a ttl is given (what the Java client sends for a TTL mode), createContainer for CONTAINER, else create2. */
+export function createOpcode(flags: number, ttl?: number): number {
+  return ttl !== undefined ? OpCode.createTTL : flags === CreateFlags.CONTAINER ? OpCode.createContainer : OpCode.create2;
 }
 
 export function encodeDelete(path: string, version: number): Buffer {
@@ -189,7 +198,7 @@ export function encodePath(path: string): Buffer {
 }
 
 export type WireMultiOp =
-  | { op: 'create'; path: string; data: Uint8Array | null; flags: number }
+  | { op: 'create'; path: string; data: Uint8Array | null; flags: number; ttl?: number }
   | { op: 'delete'; path: string; version: number }
   | { op: 'setData'; path: string; data: Uint8Array | null; version: number }
   | { op: 'check'; path: string; version: number };
@@ -200,8 +209,9 @@ export function encodeMulti(ops: WireMultiOp[]): Buffer {
   for (const o of ops) {
     switch (o.op) {
       case 'create':
-        w.int(createOpcode(o.flags)).bool(false).int(-1);
+        w.int(createOpcode(o.flags, o.ttl)).bool(false).int(-1);
         w.ustring(o.path).buffer(o.data).openAcl().int(o.flags);
+        if (o.ttl !== undefined) w.long(BigInt(o.ttl));
         break;
       case 'delete':
         w.int(OpCode.delete).bool(false).int(-1).ustring(o.path).int(o.version);
@@ -249,6 +259,7 @@ export function decodeMultiResponse(r: JuteReader): WireMultiResult[] {
         return { type: 'create', path: r.ustring() ?? '' };
       case OpCode.create2:
       case OpCode.createContainer:
+      case OpCode.createTTL:
         return { type: 'create', path: r.ustring() ?? '', stat: r.stat() };
       case OpCode.delete:
         return { type: 'delete' };

@@ -33,6 +33,10 @@ export interface ClusterOptions {
   snapCount?: number;
   /** Server bug switches (core/server SERVER_BUGS). */
   bugs?: readonly string[];
+  /** zookeeper.extendedTypesEnabled on every server: TTL nodes (default false). */
+  extendedTypesEnabled?: boolean;
+  /** znode.container.checkIntervalMs on every server (default 60 000). */
+  containerCheckIntervalMs?: number;
   recordTrace?: boolean;
   /** See WorldOptions.traceDetail. */
   traceDetail?: 'all' | 'protocol';
@@ -86,6 +90,8 @@ export class Cluster {
       if (opts.maxSessionTimeout !== undefined) config.maxSessionTimeout = opts.maxSessionTimeout;
       if (opts.snapCount !== undefined) config.snapCount = opts.snapCount;
       if (opts.bugs?.length) config.bugs = opts.bugs;
+      if (opts.extendedTypesEnabled) config.extendedTypesEnabled = true;
+      if (opts.containerCheckIntervalMs !== undefined) config.containerCheckIntervalMs = opts.containerCheckIntervalMs;
       this.serverNames.push(peer.name);
       this.world.addProcess(peer.name, () => new ZooKeeperServer(config));
     }

@@ -13,6 +13,7 @@ import { DEFAULT_CONFIG } from '../explore/spec.js';
 import { runSpec } from '../explore/runner.js';
 import { shrink } from '../explore/shrink.js';
 import { SERVER_BUGS } from '../core/server/index.js';
+import { DEFAULT_TTL_CONTAINER_CHECK_MS } from '../explore/options.js';
 
 // Without OSC, read-uncommitted is the rarest of the 20 s configurations: about 1.5% of its seeds (14 of seeds 1..1000
 // since the network model retransmits like TCP, 18 before), first at seed 322. learner-3.8.0 runs 240 s of crashes
@@ -26,7 +27,11 @@ for (const bug of BUG_ZOO) {
   test(`zoo bug ${bug.name} is found within ${BUDGET} seeds and shrinks`, async () => {
     assert.ok((SERVER_BUGS as readonly string[]).includes(bug.name), `the server has no switch '${bug.name}'`);
     const base: ExploreBase = {
-      config: { ...DEFAULT_CONFIG, bugs: [bug.name], faults: [...bug.faults], servers: bug.servers, durationMs: bug.durationMs ?? DEFAULT_CONFIG.durationMs, skipChecks: oscOnly(bug) ? [] : ['osc'] },
+      config: {
+        ...DEFAULT_CONFIG, bugs: [bug.name], faults: [...bug.faults], servers: bug.servers, durationMs: bug.durationMs ?? DEFAULT_CONFIG.durationMs, skipChecks: oscOnly(bug) ? [] : ['osc'],
+        // a bug of TTL nodes (ttl-from-ctime) runs with extended types, as `zksim explore --bug` does
+        ...(bug.extendedTypes ? { extendedTypes: true, containerCheckMs: DEFAULT_TTL_CONTAINER_CHECK_MS } : {}),
+      },
       workload: bug.workload,
     };
     const seeds = Array.from({ length: BUDGET }, (_, i) => i + 1);

@@ -6,7 +6,9 @@
  * - without --against: zksim against the golden files recorded on the real server (fidelity/golden/);
  * - with --against host:port,...: zksim against that live ZooKeeper (1 address: standalone suites; 3 or more:
  *   ensemble suites); `--against local` starts a real standalone server and a 3-node ensemble here (Debian package);
- *   `--against auto` is `local` when the package is installed, else the golden files (saying so on stderr);
+ *   `--against auto` is `local` when the package is installed, else the golden files (saying so on stderr); a suite
+ *   with server options (manifest "server", e.g. extended types) gets its own ensembles started with them (a live
+ *   ZooKeeper at given addresses must have been started with them by you);
  * - with --real-only: the live ZooKeeper against the golden files (checks the harness and the golden files; needs
  *   no simulator).
  * Exit 0 when every case is identical, 1 when some differ, 2 on bad input or an unreachable server.
@@ -17,7 +19,7 @@ import { reachableAddresses } from '../against.js';
 import { diffTranscripts, formatDiff, type CaseDiff } from '../../fidelity/diff.js';
 import { checkSessions, runTranscript } from '../../fidelity/runner.js';
 import { realZooKeeperAvailable } from '../../fidelity/realzk.js';
-import { CONFIG_SERVERS, goldenPaths, loadGoldenRaw, loadSuite, selectSuites, type ConfigName, type SuiteEntry } from '../../fidelity/suite.js';
+import { CONFIG_SERVERS, goldenPaths, loadGoldenRaw, loadSuite, selectSuites, serverKey, type ConfigName, type SuiteEntry, type SuiteServerOptions } from '../../fidelity/suite.js';
 import { openTarget, type OpenedTarget, type TargetSpec } from '../../fidelity/targets.js';
 import { TranscriptError, normalise, stepLines, type InputStep } from '../../fidelity/transcript.js';
 import { isDeliberate, listedDifferences } from '../../fidelity/differences.js';
@@ -46,7 +48,7 @@ export interface ConformanceReport {
   cases: ConformanceCase[];
 }
 
-type Side = { kind: 'golden' } | { kind: 'target'; spec: (config: ConfigName) => TargetSpec; label: string };
+type Side = { kind: 'golden' } | { kind: 'target'; spec: (config: ConfigName, server?: SuiteServerOptions) => TargetSpec; label: string };
 
 async function runSide(side: Side, config: ConfigName, suites: SuiteEntry[], inputs: Map<string, InputStep[]>, opened: Map<string, OpenedTarget>): Promise<Map<string, Record<string, unknown>[]>> {
   const out = new Map<string, Record<string, unknown>[]>();
@@ -58,17 +60,18 @@ async function runSide(side: Side, config: ConfigName, suites: SuiteEntry[], inp
     }
     return out;
   }
-  const key = `${side.label}/${config}`;
-  let t = opened.get(key);
-  if (!t) {
-    try {
-      t = await openTarget(side.spec(config));
-    } catch (e) {
-      throw new UsageError(side.label === "zksim" ? (e as Error).message : `${side.label}: ${(e as Error).message}`);
-    }
-    opened.set(key, t);
-  }
+  // suites with the same server options (manifest "server") share one ensemble
   for (const s of suites) {
+    const key = `${side.label}/${config}/${serverKey(s.server)}`;
+    let t = opened.get(key);
+    if (!t) {
+      try {
+        t = await openTarget(side.spec(config, s.server));
+      } catch (e) {
+        throw new UsageError(side.label === "zksim" ? (e as Error).message : `${side.label}: ${(e as Error).message}`);
+      }
+      opened.set(key, t);
+    }
     const steps = inputs.get(s.name)!;
     out.set(s.name, normalise(await runTranscript(t.target, steps)));
   }
@@ -87,7 +90,7 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
     if (opts.config !== 'standalone' && opts.config !== 'ensemble') throw new UsageError(`--config must be standalone or ensemble, got '${opts.config}'`);
     configs = [opts.config];
   }
-  const zksim: Side = { kind: 'target', label: 'zksim', spec: (c) => ({ kind: 'zksim', servers: CONFIG_SERVERS[c], seed: opts.seed }) };
+  const zksim: Side = { kind: 'target', label: 'zksim', spec: (c, server) => ({ kind: 'zksim', servers: CONFIG_SERVERS[c], seed: opts.seed, ...(server ? { server } : {}) }) };
   let expected: Side = { kind: 'golden' };
   let actual: Side = zksim;
   if (opts.against === 'auto') {
@@ -103,7 +106,7 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
     let real: Side;
     if (opts.against === 'local') {
       if (!realZooKeeperAvailable()) throw new UsageError('--against local: the Debian package `zookeeper` is not installed');
-      real = { kind: 'target', label: 'real', spec: (c) => ({ kind: 'real-local', servers: CONFIG_SERVERS[c] }) };
+      real = { kind: 'target', label: 'real', spec: (c, server) => ({ kind: 'real-local', servers: CONFIG_SERVERS[c], ...(server ? { server } : {}) }) };
     } else {
       const addresses = await reachableAddresses(opts.against);
       const config: ConfigName = addresses.length >= 3 ? 'ensemble' : 'standalone';
@@ -156,7 +159,7 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
       }
       // servers of a configuration are not needed any more
       for (const [k, t] of opened) {
-        if (k.endsWith(`/${config}`)) {
+        if (k.includes(`/${config}/`)) {
           await t.close();
           opened.delete(k);
         }

@@ -29,6 +29,8 @@ export interface CommonOpts {
   duration?: string;
   recovery?: string;
   skipCheck?: string;
+  extendedTypes?: boolean;
+  containerCheckMs?: string;
 }
 
 /** Options shared by explore, run and replay: they decide the config of a seed. */
@@ -41,7 +43,9 @@ export function addConfigOptions(cmd: Command): Command {
     .option('--bug <name>', 'switch a zoo bug on in every server (see zksim bugs)')
     .option('--duration <ms>', 'virtual ms of the fault phase (the recovery phase follows)')
     .option('--recovery <ms>', `virtual ms of the recovery phase after the last heal: within it the ensemble must elect a leader and serve every client (default ${DEFAULT_CONFIG.recoveryMs})`)
-    .option('--skip-check <list>', `comma-separated properties not to check (${KNOWN_PROPERTIES.join(', ')})`);
+    .option('--skip-check <list>', `comma-separated properties not to check (${KNOWN_PROPERTIES.join(', ')})`)
+    .option('--extended-types', 'zookeeper.extendedTypesEnabled on every server: TTL nodes (the inventory workload makes n1 of each parent a TTL node; recipes may create them)')
+    .option('--container-check-ms <ms>', 'znode.container.checkIntervalMs of every server (default 1000 with --extended-types, else 60000)');
 }
 
 /** The CLI's spelling of the options shared with the library (explore/options.ts): flags, numbers as text. */
@@ -54,6 +58,8 @@ const FLAGS: Record<ChoiceName, string> = {
   durationMs: '--duration',
   recoveryMs: '--recovery',
   skipChecks: '--skip-check',
+  extendedTypes: '--extended-types',
+  containerCheckMs: '--container-check-ms',
 };
 const CLI: Spelling<string> = { flag: (o) => FLAGS[o], int: (o, text) => parsePositiveInt(FLAGS[o], text) };
 
@@ -89,6 +95,8 @@ export function baseFromOptions(o: CommonOpts, defaults: { workload?: WorkloadNa
     durationMs: o.duration,
     recoveryMs: o.recovery,
     skipChecks: o.skipCheck === undefined ? undefined : o.skipCheck.split(',').map((x) => x.trim()).filter(Boolean),
+    ...(o.extendedTypes ? { extendedTypes: true } : {}),
+    ...(o.containerCheckMs !== undefined ? { containerCheckMs: o.containerCheckMs } : {}),
   };
   return usage(() => baseFromChoices(choices, CLI, defaults));
 }

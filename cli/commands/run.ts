@@ -80,7 +80,7 @@ export function runJson(spec: RunSpec, o: RunOutcome, wallMs: number): Record<st
 }
 
 function printRun(spec: RunSpec, o: RunOutcome, wallMs: number, verbose: boolean): void {
-  console.log(`${chalk.bold('zksim run')} seed ${spec.seed}: ${spec.workload.name}, ${o.servers} server(s), ${spec.workload.clients.length} client(s), ${o.faults} fault(s)${spec.config.bugs.length ? `, bugs ${spec.config.bugs.join(',')}` : ''}`);
+  console.log(`${chalk.bold('zksim run')} seed ${spec.seed}: ${spec.workload.name}, ${o.servers} server(s), ${spec.workload.clients.length} client(s), ${o.faults} fault(s)${spec.config.bugs.length ? `, bugs ${spec.config.bugs.join(',')}` : ''}${spec.config.extendedTypes ? ', extended types' : ''}`);
   console.log(`  trace hash   ${o.traceHash}`);
   console.log(`  events       ${o.events}`);
   console.log(`  simulated    ${o.simulatedMs} ms in ${wallMs.toFixed(1)} ms wall`);

@@ -70,6 +70,13 @@ export interface ServerConfig {
   maxSessionTimeout?: number;
   snapCount?: number;
   bugs?: readonly string[];
+  /**
+   * zookeeper.extendedTypesEnabled (default false): TTL create modes are accepted (else UNIMPLEMENTED) and the
+   * container manager also deletes expired TTL nodes.
+   */
+  extendedTypesEnabled?: boolean;
+  /** znode.container.checkIntervalMs: the leader's container manager runs this often (default 60 000 ms). */
+  containerCheckIntervalMs?: number;
 }
 
 export type ServerRole = 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING' | 'STANDALONE' | 'DOWN';
@@ -93,6 +100,7 @@ export const SERVER_BUGS = [
   'read-overtakes-sync', // a learner executes a read queued behind a pending forwarded sync of its session at once
   'accept-client-ahead', // a server accepts a session whose client has seen a zxid newer than its last processed one
   'forget-ephemerals-on-reload', // getEphemerals' per-session index is not rebuilt when the tree is reloaded
+  'ttl-from-ctime', // the container manager measures a TTL node's age from its ctime, not its mtime
 ] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
 

@@ -165,7 +165,7 @@ export class Leader {
     const now = s.now();
     for (const [id, timeout] of s.db.tree.sessions()) this.tracker.add(id, timeout, now, null);
     this.armExpiry();
-    s.setRoleTimer(CONTAINER_CHECK_MS, 'containers');
+    s.setRoleTimer(s.config.containerCheckIntervalMs ?? CONTAINER_CHECK_MS, 'containers');
     s.setServing(true);
   }
 
@@ -244,11 +244,11 @@ export class Leader {
         this.expireSessions();
         return;
       case 'containers': {
-        // ContainerManager: checkIntervalMs 60 000; candidates from the committed tree
+        // ContainerManager: checkIntervalMs (default 60 000); candidates from the committed tree
         if (this.phase === 'broadcast') {
-          for (const path of s.db.tree.containerCandidates(s.now())) this.processRequest({ kind: 'deleteContainer', path }, s.myId);
+          for (const path of s.db.tree.containerCandidates(s.now(), s.bug['ttl-from-ctime'])) this.processRequest({ kind: 'deleteContainer', path }, s.myId);
         }
-        s.setRoleTimer(CONTAINER_CHECK_MS, 'containers');
+        s.setRoleTimer(s.config.containerCheckIntervalMs ?? CONTAINER_CHECK_MS, 'containers');
         return;
       }
     }
@@ -458,6 +458,7 @@ export class Leader {
       req = this.internalRequest(r, owner, now);
       ctx = { sessionId: r.kind === 'deleteContainer' ? 0 : r.sessionId, zxid, time: now, cxid: r.kind === 'createSession' ? r.cxid : -1 };
     }
+    if (s.config.extendedTypesEnabled) ctx.extendedTypesEnabled = true;
     if (s.bug['seq-from-child-count']) ctx.seqFromChildCount = true; // BUG SWITCH: see prepCreate
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches

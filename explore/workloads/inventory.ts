@@ -6,6 +6,10 @@
  * one parent), getAllChildrenNumber (of /inv or one parent) and ordinary getData / getChildren. The final round reads
  * all three once more after a sync.
  *
+ * With extended types (--extended-types) n1 of every parent is a TTL node (PERSISTENT_WITH_TTL, ttl INVENTORY_TTL_MS):
+ * the leader's container manager deletes it once nobody wrote it for the ttl, so the servers' own deletes mix with the
+ * clients' (the checkers take them from the trace), and the ttl property checks that none came too early.
+ *
  * No property of its own: osc checks what every read returned (each 3.6+ read is one read of the state at one point,
  * getEphemerals of the caller session's ephemerals, check/models/znode.ts), with the sessions' closes from the trace;
  * linearizable checks the writes to the persistent nodes (ephemerals are out of its scope); unique-versions reads the
@@ -20,6 +24,8 @@ import { CreateMode } from '../../core/client/index.js';
 const ROOT = '/inv';
 /** Nodes per parent: n0, n1 (persistent), e0, e1 (ephemeral). */
 const PER_PARENT = 4;
+/** The ttl of n1 when the servers have extended types (each client writes a node about every 1–6 s). */
+export const INVENTORY_TTL_MS = 1000;
 
 /** The plan: per seed, 2 or 3 parents, a mean gap and a share of reads; then per operation its kind and node. */
 export function planInventory(rng: Rng, config: ExploreConfig, clients: number): WorkloadPlan {
@@ -46,19 +52,22 @@ export class InventoryDriver extends BaseDriver {
   readonly name = 'inventory';
   private readonly parents: number;
   private writes = 0;
+  /** n1 nodes are TTL nodes (the servers have extended types). */
+  private readonly ttl: boolean;
 
   constructor(cluster: ExploreCluster, plan: WorkloadPlan) {
     super(cluster, plan);
     this.parents = Math.max(1, Math.floor(plan.keys / PER_PARENT));
+    this.ttl = cluster.config.extendedTypes === true;
   }
 
   private parent(k: number): string {
     return `${ROOT}/p${k % this.parents}`;
   }
   /** Node `k`: under parent k mod P, n0/n1 (persistent) or e0/e1 (ephemeral) by k div P. */
-  private node(k: number): { path: string; ephemeral: boolean } {
+  private node(k: number): { path: string; ephemeral: boolean; ttl: boolean } {
     const j = Math.floor(k / this.parents) % PER_PARENT;
-    return { path: `${this.parent(k)}/${j < 2 ? `n${j}` : `e${j - 2}`}`, ephemeral: j >= 2 };
+    return { path: `${this.parent(k)}/${j < 2 ? `n${j}` : `e${j - 2}`}`, ephemeral: j >= 2, ttl: j === 1 && this.ttl };
   }
 
   protected override onStart(): void {
@@ -79,14 +88,15 @@ export class InventoryDriver extends BaseDriver {
   protected perform(_slot: number, op: PlannedOp, s: Session): Promise<unknown> {
     const k = op.key ?? 0;
     const keys = this.plan.keys;
-    const { path, ephemeral } = this.node(k);
+    const { path, ephemeral, ttl } = this.node(k);
     switch (op.op) {
       case 'create': {
         const data = `${s.name}:${++this.writes}`;
-        const mode = ephemeral ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
-        return s.client.create(path, data, mode).catch((e) => {
+        const mode = ephemeral ? CreateMode.EPHEMERAL : ttl ? CreateMode.PERSISTENT_WITH_TTL : CreateMode.PERSISTENT;
+        const ttlMs = ttl ? INVENTORY_TTL_MS : undefined;
+        return s.client.create(path, data, mode, ttlMs).catch((e) => {
           if (codeOf(e) !== NONODE) throw e;
-          return this.makeParents(s, this.parent(k)).then(() => s.client.create(path, data, mode));
+          return this.makeParents(s, this.parent(k)).then(() => s.client.create(path, data, mode, ttlMs));
         });
       }
       case 'delete':
