@@ -12,6 +12,7 @@ import { specOf } from '../explore/engine.js';
 import { runSpec } from '../explore/runner.js';
 import { validateRepro } from '../explore/artefacts.js';
 import { runAllChecks } from '../explore/checks.js';
+import { zksimVersion } from '../explore/version.js';
 
 let id = 0;
 /** An operation of process p invoked at `call` and completed ok at `ret`. */
@@ -80,7 +81,7 @@ test('options: extendedTypes (default container check 1000 ms), containerCheckMs
   assert.is(bug.config.extendedTypes, true);
   assert.is(bug.config.containerCheckMs, DEFAULT_TTL_CONTAINER_CHECK_MS);
   const spec = specOf(ext, 1);
-  const repro = JSON.parse(JSON.stringify({ format: 'zksim-repro', version: 1, zksimVersion: '0.9.0', spec }));
+  const repro = JSON.parse(JSON.stringify({ format: 'zksim-repro', version: 1, zksimVersion: zksimVersion(), spec }));
   assert.is(validateRepro(repro).spec.config.extendedTypes, true);
   assert.throws(() => validateRepro({ ...repro, spec: { ...repro.spec, config: { ...repro.spec.config, containerCheckMs: -1 } } }));
 });
