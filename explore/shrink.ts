@@ -60,12 +60,15 @@ type Test<T> = (xs: T[]) => Promise<boolean>;
  * are tried. When the list has an odd length, the halves are also tried split the other way (the first half the
  * larger), as ddmin splits them.
  */
-export async function sweep<T>(items: T[], test: Test<T>, outOfBudget: () => boolean): Promise<T[]> {
+export async function sweep<T>(items: T[], test: Test<T>, left: () => number): Promise<T[]> {
+  const outOfBudget = () => left() <= 0;
   let cur = items;
   if (!cur.length || outOfBudget()) return cur;
   if (await test([])) return [];
   let size = Math.ceil(cur.length / 2);
   for (let level = 0; ; level++) {
+    // A sweep that the budget cannot finish is not started (half a sweep would try only the end of the list).
+    if (left() < Math.ceil(cur.length / size)) return cur;
     let changed = false;
     for (let end = cur.length; end > 0 && !outOfBudget(); ) {
       const from = Math.max(0, end - size);
@@ -103,6 +106,7 @@ export async function shrink(original: RunSpec, property: string, opts: ShrinkOp
   // The cuts at the end of a round (about a dozen runs) are kept out of the budget of the steps before them.
   const reserve = Math.min(12, Math.floor(budget / 8));
   const outOfShare = () => runs >= budget - reserve;
+  const share = () => budget - reserve - runs;
   // The specs already run: a failing one with what it gave, a passing one as null.
   const memo = new Map<string, { verdict: Verdict; traceHash: string; started: number[][] } | null>();
 
@@ -160,7 +164,7 @@ export async function shrink(original: RunSpec, property: string, opts: ShrinkOp
   for (let round = 0; round < 3 && !outOfBudget(); round++) {
     const start = JSON.stringify(sizeOf(best));
     // 1. Fewer faults, while the run is long: a removal that moves the failure later keeps it.
-    await sweep(best.schedule, (xs) => fails(withSchedule(best, xs)), outOfShare);
+    await sweep(best.schedule, (xs) => fails(withSchedule(best, xs)), share);
     // 2. Fewer clients (drop whole clients, from the last).
     for (let c = best.workload.clients.length - 1; c >= 0 && best.workload.clients.length > 1 && !outOfShare(); c--) {
       if (c >= best.workload.clients.length) continue;
@@ -187,7 +191,10 @@ export async function shrink(original: RunSpec, property: string, opts: ShrinkOp
     }
     for (let c = 0; c < best.workload.clients.length && !outOfShare(); c++) {
       const cur = best.workload.clients[c]!;
-      await sweep(cur, (xs) => fails(withClients(best, best.workload.clients.map((l, i) => (i === c ? xs : l)))), outOfShare);
+      // Not when the budget left could not try each operation once: in a long run, where removing one changes
+      // everything after it, the coarse chunks alone hardly ever go (none in 98 runs on seed 194 of learner-3.8.0).
+      if (cur.length > share()) continue;
+      await sweep(cur, (xs) => fails(withClients(best, best.workload.clients.map((l, i) => (i === c ? xs : l)))), share);
     }
     // 5. Shorter faults.
     for (let i = 0; i < best.schedule.length && !outOfShare(); i++) {

@@ -28,7 +28,7 @@ test('sweep: a monotone predicate shrinks to exactly the items it needs, in orde
       const items = Array.from({ length: n }, (_, i) => i);
       const needed = [...new Set(raw.filter((x) => x < n))].sort((a, b) => a - b);
       const { t } = needs(needed);
-      const out = await sweep(items, t, () => false);
+      const out = await sweep(items, t, () => Infinity);
       assert.equal(out, needed);
     }),
     { numRuns: 200 },
@@ -41,7 +41,7 @@ test('sweep: the result is 1-minimal for a non-monotone predicate, and the predi
     fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 3, maxLength: 40 }), async (xs) => {
       const p = (ys: number[]) => ys.length >= 3 && ys.reduce((a, b) => a + b, 0) % 2 === 1;
       fc.pre(p(xs));
-      const out = await sweep(xs, async (ys) => p(ys), () => false);
+      const out = await sweep(xs, async (ys) => p(ys), () => Infinity);
       assert.ok(p(out));
       for (let i = 0; i < out.length; i++) assert.not.ok(p([...out.slice(0, i), ...out.slice(i + 1)]), `item ${i} of ${JSON.stringify(out)} could go`);
     }),
@@ -49,26 +49,27 @@ test('sweep: the result is 1-minimal for a non-monotone predicate, and the predi
   );
 });
 
-test('sweep: stops when the budget says so, and a long list whose chunks never go costs about two tests per item', async () => {
+test('sweep: keeps to its budget, starts no sweep it cannot finish, and costs about two tests per item when nothing goes', async () => {
   let runs = 0;
-  const out = await sweep(Array.from({ length: 100 }, (_, i) => i), async () => (runs++, false), () => runs >= 7);
+  // A budget of 10: the empty list (1), halves (2), quarters (4); eighths would need 8 more.
+  const out = await sweep(Array.from({ length: 100 }, (_, i) => i), async () => (runs++, false), () => 10 - runs);
   assert.is(runs, 7);
   assert.is(out.length, 100);
   // Every item needed: the empty list, the chunk levels 50, 25, 13, 7, 4, 2 and one sweep of single items.
   const all = Array.from({ length: 100 }, (_, i) => i);
   const { t, calls } = needs(all);
-  assert.equal(await sweep(all, t, () => false), all);
+  assert.equal(await sweep(all, t, () => Infinity), all);
   assert.ok(calls.length <= 2 * 100 + 10, `${calls.length} tests`);
   // One removable item: found by the sweep of single items, then one more sweep shows that nothing else can go.
   const { t: t2, calls: calls2 } = needs(all.slice(0, 99));
-  assert.equal(await sweep(all, t2, () => false), all.slice(0, 99));
+  assert.equal(await sweep(all, t2, () => Infinity), all.slice(0, 99));
   assert.ok(calls2.length <= 3 * 100 + 10, `${calls2.length} tests`);
 });
 
 test('sweep: an odd list also tries its halves split the other way (the first half the larger)', async () => {
   // 0..4 needs 1 and 2: neither end-aligned half goes ([0,1] and [2,3,4] kept), ddmin's split keeps [0,1,2].
   const { t, calls } = needs([1, 2]);
-  assert.equal(await sweep([0, 1, 2, 3, 4], t, () => false), [1, 2]);
+  assert.equal(await sweep([0, 1, 2, 3, 4], t, () => Infinity), [1, 2]);
   assert.equal(calls.slice(0, 5), [[], [0, 1], [2, 3, 4], [3, 4], [0, 1, 2]]);
 });
 
