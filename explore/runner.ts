@@ -31,6 +31,8 @@ export interface RunOutcome {
   epoch: number;
   historyOps: number;
   faults: number;
+  /** Per client, the virtual times at which its planned operations started (the shrinker drops the others). */
+  opsStarted: number[][];
   verdicts: Verdict[];
   history?: HistoryEvent[];
   trace?: TraceEvent[];
@@ -134,6 +136,7 @@ export async function runSpec(spec: RunSpec, opts: RunOptions = {}): Promise<Run
     epoch: cluster.epoch(),
     historyOps: history.filter((e) => e.kind === 'invoke').length,
     faults: spec.schedule.length,
+    opsStarted: driver.started(),
     verdicts,
   };
   if (opts.keepHistory) out.history = history;

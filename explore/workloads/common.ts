@@ -22,6 +22,8 @@ export interface WorkloadDriver {
   finalStatus(): Array<{ slot: number; name: string; served: boolean; error?: string }>;
   /** Planned operations still running (for the progress property, read at the end of the run). */
   inFlight(): OpInFlight[];
+  /** Per client, the virtual times at which its planned operations started (the rest never ran: the fault phase ended first). */
+  started(): number[][];
   /** Whether the linearizability check may include reads (only a single server serves linearizable reads). */
   readonly name: string;
 }
@@ -62,6 +64,8 @@ export abstract class BaseDriver implements WorkloadDriver {
   abstract readonly name: string;
   protected stopped = false;
   private readonly next: number[];
+  /** Per slot: when each planned operation started. */
+  private readonly startedAt: number[][];
   /** Per slot: the planned operation running now (index in the plan, start, session), or null. */
   private readonly running: Array<{ index: number; startedAt: number; session: string } | null>;
   private readonly finals: Array<{ slot: number; name: string; served: boolean; error?: string }> = [];
@@ -70,6 +74,7 @@ export abstract class BaseDriver implements WorkloadDriver {
 
   constructor(protected readonly cluster: ExploreCluster, protected readonly plan: WorkloadPlan) {
     this.next = plan.clients.map(() => 0);
+    this.startedAt = plan.clients.map(() => []);
     this.running = plan.clients.map(() => null);
   }
 
@@ -128,6 +133,7 @@ export abstract class BaseDriver implements WorkloadDriver {
     this.world.schedule(op.gap, label, () => this.whenRunnable(this.session(slot).name, label, () => {
       if (this.stopped) return;
       this.next[slot] = i + 1;
+      this.startedAt[slot]!.push(this.world.now);
       let p: Promise<unknown>;
       const s = this.liveSession(slot);
       this.running[slot] = { index: i, startedAt: this.world.now, session: s.name };
@@ -183,6 +189,10 @@ export abstract class BaseDriver implements WorkloadDriver {
 
   finalStatus() {
     return this.finals;
+  }
+
+  started(): number[][] {
+    return this.startedAt.map((l) => [...l]);
   }
 
   inFlight(): OpInFlight[] {
