@@ -3,13 +3,13 @@
  * deterministic run, so the result replays exactly; a candidate already run is not run again (the runs are memoised
  * by spec), and the same input and budget give the same result.
  *
- * First the cheap, big cuts, a few runs each: the planned operations that never started (the fault phase ended
- * before them) are dropped, then the run is cut short (a binary search for the earliest end of the fault phase at
- * which the property still fails: the faults that would start after it are dropped, the recovery phase follows as
- * before), and the operations that no longer start are dropped again. Then, in rounds: fewer faults, fewer clients,
- * fewer servers, fewer operations, shorter faults and a shorter run. Faults and operations are removed by passes that
- * try each item (from the last) and, after a removal, the items before it in growing blocks: long lists of faults in
- * a chaotic run rarely lose a large chunk at once, which is where ddmin's halves and quarters spend the budget.
+ * In rounds (at most three, until a round changes nothing): fewer faults, while the run is still long (a removal
+ * that moves the failure later keeps it; cutting the run first made faults much harder to remove); fewer clients;
+ * fewer servers; fewer operations (the shortest failing prefix of each client, then sweeps); shorter faults; a
+ * shorter run; then the cheap, big cuts, a few runs each, kept out of the budget of the steps before them: the planned
+ * operations that never started are dropped, the fault phase is cut at the earliest end at which the property still
+ * fails (a binary search; the faults after it go, the recovery phase stays), and the operations that no longer start
+ * are dropped again. Faults and operations are removed by sweeps (see `sweep`) rather than by ddmin.
  */
 import { runSpec } from './runner.js';
 import { clientNames, restrictFault, serverNames } from './nemesis.js';
