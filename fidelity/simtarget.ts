@@ -96,12 +96,12 @@ class Tap implements Role<Msg> {
   frames = new Map<number, Frame>();
   private rawXid = RAW_XID_BASE;
   private raw = new Map<number, (f: Frame | { lost: number }) => void>();
-  /** Raw requests answered or lost so far: read synchronously by the harness (the promise settles a microtask later). */
-  rawSettled = 0;
 
   constructor(
     readonly zk: ZooKeeperClient,
     private readonly sess: SimSession,
+    /** The world's wakeUser: called after settling a raw request, as the client library does after its replies. */
+    private readonly wake: () => void,
   ) {}
 
   start(port: Port<Msg>): void {
@@ -176,15 +176,18 @@ class Tap implements Role<Msg> {
   /** Sends `req` on the client's connection (it must be connected); resolves with the reply frame. */
   sendRaw(req: Request): Promise<Frame | { lost: number }> {
     return new Promise((resolve) => {
+      // wake the world's user code, so that the harness's continuation runs before the next event (without it, a
+      // run waiting for this promise went on to its virtual time limit: minutes, enough for TTL nodes to expire)
+      const settle = (f: Frame | { lost: number }): void => {
+        resolve(f);
+        this.wake();
+      };
       if (this.conn === null || !this.handshaken) {
-        resolve({ lost: -4 });
+        settle({ lost: -4 });
         return;
       }
       this.rawXid = this.rawXid >= 0x7ffffff0 ? RAW_XID_BASE : this.rawXid + 1;
-      this.raw.set(this.rawXid, (f) => {
-        this.rawSettled++;
-        resolve(f);
-      });
+      this.raw.set(this.rawXid, settle);
       this.port.send(this.conn, { type: 'request', xid: this.rawXid, req });
     });
   }
@@ -459,7 +462,7 @@ export class SimTarget implements TranscriptTarget {
       clock: () => world.now,
     });
     sess.zk = zk;
-    sess.tap = new Tap(zk, sess);
+    sess.tap = new Tap(zk, sess, () => world.wakeUser());
     world.addProcess(proc, () => sess.tap);
     this.sessions.set(label, sess);
     await cl.until(() => zk.state !== 'CONNECTING', timeoutMs + 10_000);
@@ -567,15 +570,9 @@ export class SimTarget implements TranscriptTarget {
   private async runRaw(sess: SimSession, step: InputStep, req: Request): Promise<StepReply> {
     if (sess.zk.state !== 'CONNECTED') await this.cluster.until(() => sess.zk.state !== 'CONNECTING', OP_LIMIT_MS);
     if (sess.zk.state !== 'CONNECTED') return { result: errorResult(sess.zk.state === 'CLOSED' ? -112 : -4), zxid: null };
-    // wait for the reply itself (a synchronous count): the promise settles in a microtask, which `until` does not see,
-    // so waiting on it alone ran the world on to the time limit (virtual minutes: enough for TTL nodes to expire)
-    const settled = sess.tap.rawSettled;
-    const pending = sess.tap.sendRaw(req);
-    if (!(await this.cluster.until(() => sess.tap.rawSettled > settled, OP_LIMIT_MS))) {
-      return { result: errorResult(-7, { reason: 'no reply within the virtual time limit' }), zxid: null };
-    }
-    const f = await pending; // settled already (a microtask away)
-    await this.cluster.runFor(0);
+    const r = await this.await(sess.tap.sendRaw(req));
+    if (r.ok !== true) return { result: errorResult(-7, { reason: 'no reply within the virtual time limit' }), zxid: null };
+    const f = r.value;
     if ('lost' in f) {
       if (sess.replyMark === null) sess.replyMark = sess.events.length;
       return { result: errorResult(f.lost), zxid: null };
