@@ -101,6 +101,14 @@ export function isEphemeralMode(mode: number): boolean {
 export function isTtlMode(mode: number): boolean {
   return mode === CM.PERSISTENT_WITH_TTL || mode === CM.PERSISTENT_SEQUENTIAL_WITH_TTL;
 }
+/**
+ * A create's ttl refused (BADARGUMENTS; src EphemeralType.validateTTL, on the client and again on the server): a TTL
+ * mode needs a ttl in (0, MAX_TTL_MS], any other mode takes none (absent, or negative as the wire's -1).
+ */
+export function ttlRefused(mode: number, ttl: number | undefined): boolean {
+  const t = ttl ?? -1;
+  return isTtlMode(mode) ? !(t > 0 && t <= MAX_TTL_MS) : t >= 0;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // prepare
@@ -240,8 +248,7 @@ function prepCreate(
   // 1. TTL modes need extended types.
   if (isTtlMode(mode) && !ctx.extendedTypesEnabled) return Code.UNIMPLEMENTED;
   // 2. TTL range (non-TTL requests carry ttl -1; a non-negative one is refused).
-  const t = ttl ?? -1;
-  if (isTtlMode(mode) ? !(t > 0 && t <= MAX_TTL_MS) : t >= 0) return Code.BADARGUMENTS;
+  if (ttlRefused(mode, ttl)) return Code.BADARGUMENTS;
   // 3. Session check; ephemerals need a global session the tree knows (unknown → SESSIONEXPIRED).
   if (ctx.sessionError) return ctx.sessionError;
   if (isEphemeralMode(mode) && !tree.hasSession(ctx.sessionId)) return Code.SESSIONEXPIRED;
@@ -268,7 +275,7 @@ function prepCreate(
     type: 'create', path: finalPath, data: encodeData(data), mode: mode as CreateMode,
     parentCversion: (p.cversion + 1) | 0,
   };
-  if (isTtlMode(mode)) txn.ttl = t;
+  if (isTtlMode(mode)) txn.ttl = ttl as number; // a TTL mode has its ttl (ttlRefused above)
   return txn;
 }
 

@@ -20,6 +20,7 @@ import { Cluster } from '../sim/cluster.js';
 import type { ConnId, Port, ProcessEvent, Role } from '../core/port.js';
 import { ZooKeeperClient } from '../core/client/index.js';
 import { validatePath } from '../core/paths.js';
+import { isSequentialMode, ttlRefused } from '../core/txn.js';
 import {
   CreateMode,
   EventType,
@@ -225,19 +226,6 @@ function modeOf(name: string | undefined): CreateMode {
   return CreateMode[(name ?? 'PERSISTENT') as keyof typeof CreateMode];
 }
 
-function isSeq(mode: CreateMode): boolean {
-  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
-}
-
-function isTtl(mode: CreateMode): boolean {
-  return mode === CreateMode.PERSISTENT_WITH_TTL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
-}
-
-/** Would the client library refuse this mode/ttl pair (the Java client's EphemeralType.validateTTL)? */
-function badTtl(mode: CreateMode, ttl: number | undefined): boolean {
-  return isTtl(mode) ? !(ttl !== undefined && ttl > 0 && ttl <= 2 ** 40 - 1) : ttl !== undefined && ttl >= 0;
-}
-
 /** The ttl field of a create request, when the step gives one. */
 function ttlOf(o: { ttl?: number }): { ttl?: number } {
   return o.ttl !== undefined ? { ttl: o.ttl } : {};
@@ -365,9 +353,9 @@ function requestOf(step: InputStep): Request {
 function refusedByLibrary(req: Request): boolean {
   switch (req.op) {
     case 'create':
-      return validatePath(req.path, isSeq(req.mode)) !== null || badTtl(req.mode, req.ttl);
+      return validatePath(req.path, isSequentialMode(req.mode)) !== null || ttlRefused(req.mode, req.ttl);
     case 'multi':
-      return req.ops.length === 0 || req.ops.some((o) => validatePath(o.path, o.op === 'create' && isSeq(o.mode)) !== null || (o.op === 'create' && badTtl(o.mode, o.ttl)));
+      return req.ops.length === 0 || req.ops.some((o) => validatePath(o.path, o.op === 'create' && isSequentialMode(o.mode)) !== null || (o.op === 'create' && ttlRefused(o.mode, o.ttl)));
     case 'multiRead':
       return req.ops.length === 0 || req.ops.some((o) => (o.op !== 'getData' && o.op !== 'getChildren') || validatePath(o.path) !== null);
     case 'getEphemerals':

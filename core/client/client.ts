@@ -46,7 +46,7 @@ import {
   type Stat,
 } from '../protocol.js';
 import { checkPath, errorName, makeError, ZkError, Code } from './errors.js';
-import { replyFrameBytes } from '../txn.js';
+import { MAX_TTL_MS, isSequentialMode, isTtlMode, replyFrameBytes, ttlRefused } from '../txn.js';
 import type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Watcher, WatchedEvent } from './types.js';
 
 type Msg = ClientMessage | ServerMessage;
@@ -55,7 +55,6 @@ const DEFAULT_SESSION_TIMEOUT = 10_000;
 const SPIN_DELAY = 1000;
 const MAX_SEND_PING_INTERVAL = 10_000;
 const SET_WATCHES_XID = -8;
-const MAX_TTL = 2 ** 40 - 1;
 
 const MODE_NAMES: Record<number, string> = {
   0: 'PERSISTENT',
@@ -75,12 +74,6 @@ const EVENT_NAMES: Record<number, 'NodeCreated' | 'NodeDeleted' | 'NodeDataChang
 
 const WATCHER_TYPE_NAMES: Record<number, string> = { 1: 'CHILDREN', 2: 'DATA', 3: 'ANY' };
 
-function isSequential(mode: CreateMode): boolean {
-  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
-}
-function isTtl(mode: CreateMode): boolean {
-  return mode === CreateMode.PERSISTENT_WITH_TTL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
-}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -264,9 +257,9 @@ export class ZooKeeperClient implements Role<Msg> {
     const d = toData(data);
     const args: Record<string, unknown> = { path, data: dataText(d), mode: MODE_NAMES[mode] ?? mode };
     if (ttl !== undefined) args.ttl = ttl;
-    const bad = checkPath(path, isSequential(mode)) ?? this.checkTtl(mode, ttl);
+    const bad = checkPath(path, isSequentialMode(mode)) ?? this.checkTtl(mode, ttl);
     const req: Request = { op: 'create', path, data: d, mode };
-    if (isTtl(mode)) req.ttl = ttl;
+    if (isTtlMode(mode)) req.ttl = ttl;
     return this.submit('create', args, req, null, bad, shape);
   }
   /** Deletes a node; version -1 matches any version. */
@@ -323,7 +316,7 @@ export class ZooKeeperClient implements Role<Msg> {
     const args = { ops: ops.map(multiOpArgs) };
     let bad: ZkError | null = null;
     for (const o of ops) {
-      bad = checkPath(o.path, o.op === 'create' && isSequential(o.mode)) ?? (o.op === 'create' ? this.checkTtl(o.mode, o.ttl) : null);
+      bad = checkPath(o.path, o.op === 'create' && isSequentialMode(o.mode)) ?? (o.op === 'create' ? this.checkTtl(o.mode, o.ttl) : null);
       // reads go through multiRead (Java: IllegalArgumentException for mixing reads and writes in one multi)
       if (!bad && o.op !== 'create' && o.op !== 'delete' && o.op !== 'setData' && o.op !== 'check') {
         bad = makeError(Code.BADARGUMENTS, undefined, `multi takes create, delete, setData and check ops (reads: multiRead), not ${String((o as { op: unknown }).op)}`);
@@ -1057,12 +1050,8 @@ export class ZooKeeperClient implements Role<Msg> {
   // ---------------------------------------------------------------- request submission
 
   private checkTtl(mode: CreateMode, ttl: number | undefined): ZkError | null {
-    if (isTtl(mode)) {
-      if (ttl === undefined || !(ttl > 0 && ttl <= MAX_TTL)) return makeError(Code.BADARGUMENTS, undefined, `ttl must be in (0, ${MAX_TTL}]`);
-    } else if (ttl !== undefined && ttl >= 0) {
-      return makeError(Code.BADARGUMENTS, undefined, 'ttl given for a mode without TTL');
-    }
-    return null;
+    if (!ttlRefused(mode, ttl)) return null;
+    return makeError(Code.BADARGUMENTS, undefined, isTtlMode(mode) ? `ttl must be in (0, ${MAX_TTL_MS}]` : 'ttl given for a mode without TTL');
   }
 
   /** Records the invoke, then sends or queues the request; `shape` maps the reply value to what the caller gets. */
