@@ -12,7 +12,7 @@
  *   persistent watch of the session, addWatch, covers are not judged).
  */
 import type { HistoryEvent } from '../check/history.js';
-import { pairOperations, persistentWatchCovers, serverDeletable, type Operation } from '../check/history.js';
+import { pairOperations, persistentWatchCovers, serverDeletable, type Operation, type ServerDelete } from '../check/history.js';
 import type { Verdict } from './verdict.js';
 
 interface Seen {
@@ -202,16 +202,6 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
 // ---------------------------------------------------------------------------------------------------------------
 // ttl
 
-/** A delete the servers made (the container manager's, from the trace): explore/checks.ts serverDeletes. */
-export interface TtlServerDelete {
-  path: string;
-  zxid: number;
-  /** When the leader proposed it: its container manager found the node expired at this very time. */
-  proposed: number;
-  /** When a server first applied it (absent: never known committed). */
-  applied?: number;
-}
-
 /** The ttl verdict of a run that created no TTL node (runAllChecks leaves it out of the run's verdicts). */
 export const NO_TTL_NODE: Verdict = Object.freeze({ property: 'ttl', ok: null, explanation: 'not checked: no TTL node was created' });
 
@@ -263,7 +253,7 @@ function ttlWrites(o: Operation, creates: (path: string, mode: unknown, ttl: unk
  * with an mtime set by the clock of whichever leader made the write, so skewed clocks (or a clock step) make early
  * deletes possible there without any bug in ZooKeeper: this property is a statement about zksim's model.
  */
-export function checkTtl(history: readonly HistoryEvent[], deletes: readonly TtlServerDelete[] | undefined, operations?: readonly Operation[]): Verdict {
+export function checkTtl(history: readonly HistoryEvent[], deletes: readonly ServerDelete[] | undefined, operations?: readonly Operation[]): Verdict {
   let ops: readonly Operation[];
   try {
     ops = operations ?? pairOperations(history);

@@ -5,8 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { HistoryEvent } from '../check/history.js';
-import { NO_TTL_NODE, checkTtl, type TtlServerDelete } from '../explore/light-checks.js';
+import type { HistoryEvent, ServerDelete } from '../check/history.js';
+import { NO_TTL_NODE, checkTtl } from '../explore/light-checks.js';
 import { DEFAULT_TTL_CONTAINER_CHECK_MS, LIBRARY, OptionError, baseFromChoices } from '../explore/options.js';
 import { specOf } from '../explore/engine.js';
 import { runSpec } from '../explore/runner.js';
@@ -28,7 +28,7 @@ const TTL = { mode: 'PERSISTENT_WITH_TTL', ttl: 1000 };
 
 test('ttl: a delete proposed within ttl of a write that completed before it is a violation', () => {
   const h = sorted([...op('c1', 'create', { path: '/t', data: 'a', ...TTL }, 0, 5, { path: '/t' }), ...op('c1', 'setData', { path: '/t', data: 'b', version: -1 }, 1500, 1510)]);
-  const early: TtlServerDelete = { path: '/t', zxid: 9, proposed: 2400, applied: 2405 };
+  const early: ServerDelete = { path: '/t', zxid: 9, proposed: 2400, applied: 2405 };
   const v = checkTtl(h, [early]);
   assert.is(v.ok, false);
   assert.match(v.explanation, /only 900 ms after the setData/);
