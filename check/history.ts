@@ -198,6 +198,20 @@ export function persistentWatchCovers(w: { path: string; recursive: boolean }, p
   return w.path === path || (w.recursive && path.startsWith(w.path === '/' ? '/' : `${w.path}/`));
 }
 
+/**
+ * Whether a persistent watch fires an event of `type` on `path` (3.8's server tables). A recursive watch sits in the
+ * data table only and never fires NodeChildrenChanged; a plain one's data-table entry fires NodeCreated,
+ * NodeDataChanged and NodeDeleted, its child-table entry NodeChildrenChanged and NodeDeleted (a delete triggers both
+ * tables). `noData` / `noChild`: that table's entry was dropped (removeAllWatches, see check/watches.ts).
+ */
+export function persistentWatchFires(w: { path: string; recursive: boolean; noData?: boolean; noChild?: boolean }, type: string, path: string): boolean {
+  if (!persistentWatchCovers(w, path)) return false;
+  if (w.recursive) return type !== 'NodeChildrenChanged' && !w.noData;
+  if (type === 'NodeChildrenChanged') return !w.noChild;
+  if (type === 'NodeDeleted') return !w.noData || !w.noChild;
+  return !w.noData;
+}
+
 export function epochOf(zxid: number): number {
   return Math.floor(zxid / 2 ** 32);
 }

@@ -53,7 +53,7 @@
  * Persistent watches are checked only for "nothing after expiry", for covering the events they explain, and for
  * firing nothing that removeAllWatches dropped (above).
  */
-import { ZkError, isContainerOrTtlMode, isEphemeralMode, isSequentialMode, pairOperations, persistentWatchCovers, type HistoryEvent, type Operation, type Process, type ServerDelete, type WatchEventType } from './history.js';
+import { ZkError, isContainerOrTtlMode, isEphemeralMode, isSequentialMode, pairOperations, persistentWatchFires, type HistoryEvent, type Operation, type Process, type ServerDelete, type WatchEventType } from './history.js';
 
 export interface WatchViolation {
   check: string;
@@ -319,17 +319,6 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     loose?: Armed[];
   }
   const sessions = new Map<Process, Sess>();
-  /** Whether a persistent watch of the session fires an event of `type` on `path`, as the server's tables stand. */
-  const persistentFires = (w: Persistent, type: WatchEventType, path: string): boolean => {
-    if (!persistentWatchCovers(w, path)) return false;
-    // a recursive watch sits in the data table only and never fires NodeChildrenChanged
-    if (w.recursive) return type !== 'NodeChildrenChanged' && !w.noData;
-    // a plain one: its data-table entry fires NodeCreated, NodeDataChanged and NodeDeleted, its child-table entry
-    // NodeChildrenChanged and NodeDeleted (a delete triggers both tables)
-    if (type === 'NodeChildrenChanged') return !w.noChild;
-    if (type === 'NodeDeleted') return !w.noData || !w.noChild;
-    return !w.noData;
-  };
   const sess = (p: Process): Sess => {
     let s = sessions.get(p);
     if (!s) sessions.set(p, (s = { armed: [], persistent: [], dead: false, disconnected: false, lastEventZxid: -1, catchUp: false, reconnectZxid: -1 }));
@@ -420,7 +409,7 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
       // A catch-up (SetWatches, §5.5) fires a NodeDeleted per table the client listed: one for the data or exist
       // watch, then one for the child watch; a live delete sends one frame for both (§5.3).
       if (s.catchUp && e.type === 'NodeDeleted' && matched.some((w) => w.table === 'child') && matched.some((w) => w.table !== 'child')) matched = matched.filter((w) => w.table !== 'child');
-      const persistent = s.persistent.some((w) => persistentFires(w, e.type, e.path));
+      const persistent = s.persistent.some((w) => persistentWatchFires(w, e.type, e.path));
       if (!matched.length && !persistent && s.loose) {
         const l = s.loose.find((w) => w.path === e.path && tables.includes(w.table));
         if (l) {

@@ -12,7 +12,7 @@
  *   persistent watch of the session, addWatch, covers are not judged).
  */
 import type { HistoryEvent } from '../check/history.js';
-import { pairOperations, persistentWatchCovers, serverDeletable, type Operation, type ServerDelete } from '../check/history.js';
+import { pairOperations, persistentWatchFires, serverDeletable, type Operation, type ServerDelete } from '../check/history.js';
 import type { Verdict } from './verdict.js';
 
 interface Seen {
@@ -154,10 +154,10 @@ export function checkWatchAtMostOnce(history: readonly HistoryEvent[]): Verdict 
   // persistent watch of the session covers is not judged. Dropped when the session ends; kept through a removal
   // (removeWatches may leave them: sound, only less strict).
   const persistent = new Map<string | number, Array<{ path: string; recursive: boolean }>>();
-  // A recursive watch never delivers NodeChildrenChanged (3.8, obs): such an event comes from a one-shot child watch or
-  // a plain persistent one, and is judged as the watch checker judges it.
+  // (a recursive watch never delivers NodeChildrenChanged: such an event comes from a one-shot child watch or a plain
+  // persistent one, and is judged as the watch checker judges it)
   const coveredByPersistent = (proc: string | number, path: string, type: string): boolean =>
-    (persistent.get(proc) ?? []).some((w) => (!w.recursive || type !== 'NodeChildrenChanged') && persistentWatchCovers(w, path));
+    (persistent.get(proc) ?? []).some((w) => persistentWatchFires(w, type, path));
   let notifications = 0;
   for (const e of history) {
     if (e.kind === 'invoke') {
