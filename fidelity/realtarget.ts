@@ -439,6 +439,14 @@ export class RealTarget implements TranscriptTarget {
     }
   }
 
+  async unreachable(): Promise<string | null> {
+    for (const a of this.addresses) {
+      const { host, port } = parseAddr(a);
+      if (!(await srvr(port, host))) return `ZooKeeper at ${a} stopped answering (no answer to 'srvr')`;
+    }
+    return null;
+  }
+
   async lastZxid(): Promise<number> {
     let max = 0;
     for (const a of this.addresses) {

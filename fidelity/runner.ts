@@ -57,7 +57,19 @@ export interface TranscriptTarget {
   openSessions(): string[];
   /** Closes sessions and connections (servers are owned by whoever created the target). */
   dispose(): Promise<void>;
+  /**
+   * Null while every server still answers, else a one-line reason. Asked after a step that failed with a timeout or
+   * connection loss: a real server that died mid-run would otherwise cost every later step its full timeout (hours
+   * for a suite), where a run should stop and say why. zksim's servers cannot vanish, so the sim target has none.
+   */
+  unreachable?(): Promise<string | null>;
 }
+
+/** The system under comparison stopped answering in the middle of a run (see TranscriptTarget.unreachable). */
+export class TargetLostError extends Error {}
+
+/** Result codes of a step that may mean the servers are gone: OPERATIONTIMEOUT (-7) and CONNECTIONLOSS (-4). */
+const LOST_CODES: ReadonlySet<number> = new Set([-7, -4]);
 
 export interface RunOptions {
   /** Called after each output step (progress). */
@@ -79,6 +91,10 @@ export async function runTranscript(target: TranscriptTarget, steps: InputStep[]
         if (!step.race) await target.settle();
         if (base === null) base = await target.lastZxid();
         reply = await runOne(target, step);
+        if (!reply.result.ok && LOST_CODES.has(reply.result.code) && target.unreachable) {
+          const why = await target.unreachable();
+          if (why) throw new TargetLostError(`${why}, in case ${step.case} (step ${step.op})`);
+        }
       }
       if (base === null && i === c.steps.length - 1) base = await target.lastZxid();
       const events = step.session ? target.takeEvents(step.session) : [];

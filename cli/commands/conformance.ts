@@ -17,7 +17,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { reachableAddresses } from '../against.js';
 import { diffTranscripts, formatDiff, type CaseDiff } from '../../fidelity/diff.js';
-import { checkSessions, runTranscript } from '../../fidelity/runner.js';
+import { checkSessions, runTranscript, TargetLostError } from '../../fidelity/runner.js';
 import { realZooKeeperAvailable } from '../../fidelity/realzk.js';
 import { CONFIG_SERVERS, goldenPaths, loadGoldenRaw, loadSuite, selectSuites, serverKey, type ConfigName, type SuiteEntry, type SuiteServerOptions } from '../../fidelity/suite.js';
 import { openTarget, type OpenedTarget, type TargetSpec } from '../../fidelity/targets.js';
@@ -73,7 +73,12 @@ async function runSide(side: Side, config: ConfigName, suites: SuiteEntry[], inp
       opened.set(key, t);
     }
     const steps = inputs.get(s.name)!;
-    out.set(s.name, normalise(await runTranscript(t.target, steps)));
+    try {
+      out.set(s.name, normalise(await runTranscript(t.target, steps)));
+    } catch (e) {
+      if (e instanceof TargetLostError) throw new UsageError(`${side.label}: ${e.message}`);
+      throw e;
+    }
   }
   return out;
 }

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { reachableAddresses } from '../against.js';
-import { checkSessions, runTranscript } from '../../fidelity/runner.js';
+import { checkSessions, runTranscript, TargetLostError } from '../../fidelity/runner.js';
 import { openTarget, type OpenedTarget } from '../../fidelity/targets.js';
 import {
   TranscriptError,
@@ -97,6 +97,9 @@ export function register(program: Command): void {
       let out: OutputStep[];
       try {
         out = await runTranscript(opened.target, steps);
+      } catch (e) {
+        if (e instanceof TargetLostError) throw new UsageError(e.message);
+        throw e;
       } finally {
         await opened.close();
       }
