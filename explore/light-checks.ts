@@ -1,9 +1,9 @@
 /**
  * Two small, sound history checks of the explorer (beside the full checkers of check/):
  *
- * - unique-versions: in ZooKeeper every committed write of a znode gets the next version and its own zxid, so,
- *   as long as a znode is never deleted, (path, version) names exactly one data value, and a zxid names one
- *   transaction. Two successful observations (setData results, getData results, the setData results of a multi)
+ * - unique-versions: in ZooKeeper every committed write of a znode gets the next version and its own zxid, so
+ *   (path, czxid, version) names exactly one data value — czxid, the zxid of the create, tells the lives of a znode
+ *   that was deleted and created again apart — and a zxid names one transaction. Two successful observations (setData results, getData results, the setData results of a multi)
  *   that disagree mean a write that was acknowledged or read was later lost (commit before quorum, ack before
  *   fsync, a bad election), or a read saw a proposal that never committed. A multi is one transaction that may
  *   write several znodes under one zxid: znodes a multi writes are left out of the zxid half of the check.
@@ -41,7 +41,7 @@ function subOps(o: Operation): SubOp[] {
 interface Observation {
   path: string;
   data: string | null;
-  stat: { version?: number; mzxid?: number } | undefined;
+  stat: { version?: number; mzxid?: number; czxid?: number } | undefined;
 }
 
 /**
@@ -92,11 +92,13 @@ export function checkUniqueVersions(history: readonly HistoryEvent[], operations
   } catch (e) {
     return { property: 'unique-versions', ok: null, explanation: `not checked: ${String(e)}` };
   }
-  // Znodes deleted by any attempt (whatever its outcome) leave the check: a new znode restarts at version 0. So do
-  // znodes the servers may delete by themselves (no delete in the history): ephemerals, and container and TTL nodes,
-  // unless `serverDeleted` lists every node the servers deleted (from their trace: explore/checks.ts serverDeletes);
-  // then only those leave. Znodes a multi writes share its zxid with the multi's other writes: they leave the zxid
-  // half of the check.
+  // An observation whose Stat carries the czxid is keyed by (path, czxid, version): a znode created again restarts at
+  // version 0 with a new czxid, so deleted znodes stay in the check (zksim's client and the real one return the whole
+  // Stat). Histories without czxid (hand-made, or imported) fall back to (path, version), and then znodes deleted by
+  // any attempt (whatever its outcome) leave the check, as do znodes the servers may delete by themselves (no delete
+  // in the history): ephemerals, and container and TTL nodes, unless `serverDeleted` lists every node the servers
+  // deleted (from their trace: explore/checks.ts serverDeletes); then only those leave. Znodes a multi writes share
+  // its zxid with the multi's other writes: they leave the zxid half of the check.
   const deleted = new Set<string>(serverDeleted ?? []);
   const mayVanish = (mode: unknown): boolean => serverDeletable(mode, serverDeleted !== undefined);
   const multiWritten = new Set<string>();
@@ -115,15 +117,18 @@ export function checkUniqueVersions(history: readonly HistoryEvent[], operations
   for (const o of ops) {
     if (o.status !== 'ok') continue;
     for (const { path, data, stat } of observations(o)) {
-      if (deleted.has(path) || !stat || typeof stat.version !== 'number') continue;
+      if (!stat || typeof stat.version !== 'number') continue;
+      const life = typeof stat.czxid === 'number' && stat.czxid > 0 ? stat.czxid : null;
+      if (life === null && deleted.has(path)) continue;
       count++;
-      const key = `${path}@${stat.version}`;
+      const key = life === null ? `${path}@${stat.version}` : `${path}@${stat.version}@${life}`;
       const prev = byVersion.get(key);
       if (prev && prev.data !== data) {
+        const created = life === null ? '' : ` (created at zxid 0x${life.toString(16)})`;
         return {
           property: 'unique-versions',
           ok: false,
-          explanation: `${path} version ${stat.version} holds ${JSON.stringify(prev.data)} (${describe(prev.by)}) and ${JSON.stringify(data)} (${describe(o)}): a write that was acknowledged or read was lost`,
+          explanation: `${path} version ${stat.version}${created} holds ${JSON.stringify(prev.data)} (${describe(prev.by)}) and ${JSON.stringify(data)} (${describe(o)}): a write that was acknowledged or read was lost`,
         };
       }
       if (!prev) byVersion.set(key, { data, by: o });

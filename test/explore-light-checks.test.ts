@@ -116,6 +116,33 @@ test('unique-versions: container nodes stay in the check when the trace lists ev
   assert.is(checkUniqueVersions(eph.events, undefined, new Set()).ok, null);
 });
 
+test('unique-versions: with czxid in the Stat, a znode deleted and created again stays in the check, one life at a time', () => {
+  const st = (version: number, mzxid: number, czxid: number) => ({ version, mzxid, czxid });
+  const lives = () =>
+    history()
+      .ok('c1', 'setData', { path: '/a', data: 'x', version: -1 }, { stat: st(1, 11, 10) })
+      .ok('c1', 'delete', { path: '/a', version: -1 }, {})
+      .ok('c2', 'create', { path: '/a', data: 'new' }, { path: '/a' })
+      .ok('c2', 'setData', { path: '/a', data: 'y', version: -1 }, { stat: st(1, 21, 20) });
+  const v = checkUniqueVersions(lives().events);
+  assert.is(v.ok, true, 'version 1 of two lives may hold different data');
+  assert.match(v.explanation, /2 observations of 2/);
+  // within one life, two values at one version are a lost write, though the znode was deleted later
+  const lost = lives().ok('c3', 'getData', { path: '/a' }, { data: 'z', stat: st(1, 22, 20) });
+  const w = checkUniqueVersions(lost.events);
+  assert.is(w.ok, false);
+  assert.match(w.explanation, /\/a version 1 \(created at zxid 0x14\) holds "y".*and "z"/);
+  // an ephemeral (its session's close deletes it without a delete in the history) is checked the same way
+  const eph = history()
+    .ok('c1', 'create', { path: '/e', data: 'x', mode: 'EPHEMERAL' }, { path: '/e' })
+    .ok('c1', 'setData', { path: '/e', data: 'a', version: -1 }, { stat: st(1, 31, 30) })
+    .ok('c2', 'getData', { path: '/e' }, { data: 'b', stat: st(1, 32, 30) });
+  assert.is(checkUniqueVersions(eph.events).ok, false);
+  // and a deleted znode's zxid still names one transaction
+  const zx = lives().ok('c3', 'getData', { path: '/b' }, { data: 'q', stat: st(0, 21, 21) });
+  assert.match(checkUniqueVersions(zx.events).explanation, /two transactions with one zxid/);
+});
+
 test('unique-versions: nothing versioned observed is not checked, not passed', () => {
   const h = history().ok('c1', 'create', { path: '/a', data: 'x' }, { path: '/a' });
   assert.is(checkUniqueVersions(h.events).ok, null);
