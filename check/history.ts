@@ -305,6 +305,8 @@ export interface ServerDelete {
   zxid: number;
   proposed: number;
   applied?: number;
+  /** When the container manager's check chose the node (its delete is proposed up to a few ms later, one at a time). */
+  checked?: number;
 }
 
 /** The process of the synthetic deletes of withServerDeletes (the servers' own session 0, as a client process). */

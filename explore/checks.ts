@@ -193,7 +193,7 @@ function readServerDeletes(trace: readonly TraceEvent[]): { deletes: ServerDelet
     }
     const d = latest.get(e.zxid);
     if (e.kind === 'propose') {
-      const p: ServerDelete = { path: e.path, zxid: e.zxid, proposed: e.t };
+      const p: ServerDelete = { path: e.path, zxid: e.zxid, proposed: e.t, ...(typeof e.checked === 'number' ? { checked: e.checked } : {}) };
       deletes.push(p);
       latest.set(e.zxid, p);
     } else if (d === undefined) {

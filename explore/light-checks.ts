@@ -238,20 +238,21 @@ function ttlWrites(o: Operation, creates: (path: string, mode: unknown, ttl: unk
 
 /**
  * ttl: the servers never delete a TTL node before its ttl has passed since the last write that certainly took effect
- * on it. For every delete of the container manager that was committed (a server applied it), proposed at P, of a
- * node every create of which was a TTL create (least ttl T), and every ok create or setData of that path (alone or in
- * a multi) that completed before P: P − (its invocation time) > T.
+ * on it. For every delete of the container manager that was committed (a server applied it), chosen by the check at C
+ * (the trace's `checked`; its proposal time when the trace lacks it), of a node every create of which was a TTL create
+ * (least ttl T), and every ok create or setData of that path (alone or in a multi) that completed before C:
+ * C − (its invocation time) > T.
  *
  * Why it is sound (in zksim; see below for the real ZooKeeper): the leader's container manager computes its
- * candidates from its committed tree at P and proposes their deletes at once (ContainerManager.getCandidates: empty,
- * and now − mtime > ttl). A write that completed before P was committed before P, by this leader (which applies a
- * commit to its tree when it decides it, before any server can reply) or by an earlier one (whose committed txns a
- * new leader's tree holds), so the node's mtime in that tree is at least the write's own proposal time (mtime is
- * the proposal time of the node's last committed write, and committed proposals' times grow with their zxids), which
- * is at least its invocation time. Writes still in flight at P are not used: the real container manager deletes a
- * node whose refreshing write is proposed but not yet committed (its deleteContainer is prepared after that write and
- * does not look at the time again), in ZooKeeper as in zksim. Deletes never known committed are not used either (a
- * deposed leader that misses newer writes may propose one, which can then never commit).
+ * candidates from its committed tree at C (ContainerManager.getCandidates: empty, and now − mtime > ttl) and then
+ * submits their deletes one every 6 ms. A write that completed before C was committed before C, by this leader (which
+ * applies a commit to its tree when it decides it, before any server can reply) or by an earlier one (whose committed
+ * txns a new leader's tree holds), so the node's mtime in that tree is at least the write's own proposal time (mtime
+ * is the proposal time of the node's last committed write, and committed proposals' times grow with their zxids),
+ * which is at least its invocation time. Writes still in flight at C, or made between C and the delete's proposal, are
+ * not used: the real container manager deletes a node whose refreshing write came after its check (its deleteContainer
+ * is prepared later and does not look at the time again), in ZooKeeper as in zksim. Deletes never known committed are
+ * not used either (a deposed leader that misses newer writes may propose one, which can then never commit).
  *
  * The clock: zksim's servers and clients share one virtual clock, so the invocation time, the leader's clock and the
  * mtime another leader wrote are comparable. In a real ensemble the check compares the current leader's wall clock
@@ -287,16 +288,17 @@ export function checkTtl(history: readonly HistoryEvent[], deletes: readonly Ser
     const ttl = ttlOf.get(d.path);
     if (d.applied === undefined || ttl === undefined || notTtl.has(d.path)) continue;
     judged++;
+    const checked = d.checked ?? d.proposed;
     for (const w of writes.get(d.path) ?? []) {
-      if (!(w.ret < d.proposed)) continue;
+      if (!(w.ret < checked)) continue;
       pairs++;
-      if (d.proposed - w.call <= ttl) {
+      if (checked - w.call <= ttl) {
         return {
           property: 'ttl',
           ok: false,
           explanation:
-            `TTL node ${d.path} (ttl ${ttl} ms) deleted by the servers too early: the delete (zxid 0x${d.zxid.toString(16)}) was proposed at ${d.proposed}ms, ` +
-            `only ${d.proposed - w.call} ms after the ${w.op} by ${w.process} invoked at ${w.call}ms that completed ok at ${w.ret}ms (before the proposal): ` +
+            `TTL node ${d.path} (ttl ${ttl} ms) deleted by the servers too early: the delete (zxid 0x${d.zxid.toString(16)}) was chosen by the check at ${checked}ms, ` +
+            `only ${checked - w.call} ms after the ${w.op} by ${w.process} invoked at ${w.call}ms that completed ok at ${w.ret}ms (before the check): ` +
             `its mtime cannot be older than ${w.call}ms, so the node had not been idle for its ttl`,
         };
       }

@@ -78,4 +78,52 @@ test('a multi creates a TTL node (its result carries the Stat, as createTTL resu
   assert.ok(r0.stat);
 });
 
+test('the container manager deletes one node every 6 ms (3.8.0: 60 000 / maxPerMinute 10 000); a write after its check does not save a chosen node', async () => {
+  const cl = new Cluster({ seed: 5, servers: 3, clients: 1, extendedTypesEnabled: true, containerCheckIntervalMs: 1000, recordTrace: true, traceDetail: 'protocol' });
+  assert.ok(await cl.ready(60_000));
+  const c = cl.clients[0]!;
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+  for (const n of names) await cl.run(c.create(`/${n}`, 'x', CreateMode.PERSISTENT_WITH_TTL, 100));
+  const deletes = () => cl.world.trace.filter((e) => e.kind === 'propose' && e.session === 0 && e.type === 'delete');
+  // the first check after the ttl has passed chooses all ten; its first delete goes at once
+  assert.ok(await cl.until(() => deletes().length >= 1, 5000));
+  const first = deletes()[0]!;
+  assert.is(first.path, '/a');
+  assert.is(first.checked, first.t);
+  // /j was chosen at the check: refreshing it now (before its turn, 54 ms later) does not save it, as in ZooKeeper,
+  // whose deleteContainer is prepared when its turn comes and looks only at children and type, not at the time
+  const refreshed = await cl.run(c.setData('/j', 'y'));
+  assert.ok(cl.world.now < first.t + 54, 'the write completed before the turn of /j');
+  assert.is(refreshed.version, 1);
+  await cl.run(cl.sleep(100));
+  const all = deletes();
+  assert.equal(all.map((e) => e.path), names.map((n) => `/${n}`));
+  assert.equal(all.map((e) => e.t - first.t), names.map((_, i) => 6 * i));
+  assert.ok(all.every((e) => e.checked === first.t));
+  for (const n of names) assert.is(await cl.run(c.exists(`/${n}`)), null, `/${n} deleted`);
+});
+
+test('checks that fall due while the container manager is still deleting run after it, one by one (fixed-rate Timer)', async () => {
+  const cl = new Cluster({ seed: 6, servers: 3, clients: 1, extendedTypesEnabled: true, containerCheckIntervalMs: 20, recordTrace: true, traceDetail: 'protocol' });
+  assert.ok(await cl.ready(60_000));
+  const c = cl.clients[0]!;
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+  // created in one multi, so that one check finds all ten (checks come every 20 ms)
+  await cl.run(c.multi(names.map((n) => ({ op: 'create' as const, path: `/${n}`, data: Buffer.from('x'), mode: CreateMode.PERSISTENT_WITH_TTL, ttl: 100 }))));
+  const proposals = () => cl.world.trace.filter((e) => e.kind === 'propose' && e.session === 0);
+  await cl.run(cl.sleep(400));
+  const all = proposals();
+  const first = all[0]!;
+  const series = all.filter((e) => e.checked === first.checked);
+  assert.equal(series.slice(0, 10).map((e) => e.t - first.t), names.map((_, i) => 6 * i));
+  // every later check ran only once the series was done (10 deletes, 6 ms each), and the checks that fell due
+  // meanwhile ran then: one chose a node whose delete was not applied yet, and its delete became an error txn (as a
+  // deleteContainer of a node already deleted does in ZooKeeper's PrepRequestProcessor)
+  const later = all.filter((e) => e.checked !== first.checked);
+  assert.ok(later.length > 0);
+  assert.ok(later.every((e) => e.t >= first.t + 60 && (e.checked === undefined || (e.checked as number) >= first.t + 60)), JSON.stringify(later));
+  assert.ok(later.some((e) => e.type === 'error' && e.t - first.t < 60 + 20), 'a catch-up check ran at once, not at the next period');
+  for (const n of names) assert.is(await cl.run(c.exists(`/${n}`)), null, `/${n} deleted`);
+});
+
 test.run();

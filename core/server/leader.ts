@@ -23,6 +23,11 @@ import { SessionTracker } from './sessions.js';
 import type { StoredTxn } from './db.js';
 
 const CONTAINER_CHECK_MS = 60000;
+/**
+ * The container manager submits one delete at a time and then waits 60 000 / znode.container.maxPerMinute ms (default
+ * 10 000 per minute: 6 ms) before the next (ContainerManager.checkContainers and getMinIntervalMs in 3.8.0's jar).
+ */
+const CONTAINER_DELETE_INTERVAL_MS = 6;
 
 type HandlerState = 'info' | 'leaderinfo' | 'epochAcked' | 'synced' | 'newleaderAcked' | 'uptodate';
 
@@ -63,6 +68,13 @@ export class Leader {
   /** The proposed state: committed tree + every outstanding proposal (Prep validates against it). */
   proposed: DataTree | null = null;
   readonly tracker: SessionTracker;
+  /**
+   * The container manager's current check: its candidates, the next to submit, and when it ran. Its thread submits
+   * one delete every CONTAINER_DELETE_INTERVAL_MS; checks that fall due meanwhile run one after the other once this
+   * one is done (java.util.Timer at a fixed rate: every late execution runs, as soon as the previous one returns).
+   */
+  private containerCheck: { paths: string[]; next: number; at: number } | null = null;
+  private containerChecksDue = 0;
   private pendingSyncs: Array<{ conn: ConnId; sessionId: number; cxid: number; path: string; zxid: number }> = [];
   private summary = { currentEpoch: 0, lastZxid: 0 };
   private expiryTimerAt = -1;
@@ -243,15 +255,43 @@ export class Leader {
         this.expiryTimerAt = -1;
         this.expireSessions();
         return;
-      case 'containers': {
-        // ContainerManager: checkIntervalMs (default 60 000); candidates from the committed tree
-        if (this.phase === 'broadcast') {
-          for (const path of s.db.tree.containerCandidates(s.now(), s.bug['ttl-from-ctime'])) this.processRequest({ kind: 'deleteContainer', path }, s.myId);
-        }
+      case 'containers':
+        // ContainerManager: every checkIntervalMs (default 60 000), at a fixed rate
+        if (this.containerCheck) this.containerChecksDue++;
+        else this.checkContainers();
         s.setRoleTimer(s.config.containerCheckIntervalMs ?? CONTAINER_CHECK_MS, 'containers');
         return;
-      }
+      case 'container-delete':
+        this.nextContainerDelete();
+        return;
     }
+  }
+
+  /** One check of the container manager: its candidates from the committed tree now, deleted one by one. */
+  private checkContainers(): void {
+    const s = this.s;
+    if (this.phase !== 'broadcast') return;
+    const paths = s.db.tree.containerCandidates(s.now(), s.bug['ttl-from-ctime']);
+    if (paths.length === 0) return;
+    this.containerCheck = { paths, next: 0, at: s.now() };
+    this.nextContainerDelete();
+  }
+
+  /** Submits the check's next delete and waits the interval; after the last one's wait, a check that fell due runs. */
+  private nextContainerDelete(): void {
+    const c = this.containerCheck;
+    if (!c) return;
+    if (c.next === c.paths.length) {
+      this.containerCheck = null;
+      while (this.containerChecksDue > 0 && !this.containerCheck) {
+        this.containerChecksDue--;
+        this.checkContainers(); // (one with no candidate returns at once: the next due one runs)
+      }
+      return;
+    }
+    // a deposed leader's role stops (its timers with it); prep of the delete decides whether the node still qualifies
+    this.processRequest({ kind: 'deleteContainer', path: c.paths[c.next++]!, checked: c.at }, this.s.myId);
+    this.s.setRoleTimer(CONTAINER_DELETE_INTERVAL_MS, 'container-delete');
   }
 
   // ------------------------------------------------------------------ learner messages
@@ -467,7 +507,8 @@ export class Leader {
     this.outstanding.push(p);
     // the container manager's deletes (session 0) name their node: the checkers add them to the history
     // (check/history.ts withServerDeletes)
-    if (ctx.sessionId === 0 && t.type === 'delete') s.trace('propose', { zxid, type: t.type, session: 0, epoch: this.epoch, path: t.path });
+    // (with the time of the check that chose the node: the ttl property judges from then)
+    if (ctx.sessionId === 0 && t.type === 'delete') s.trace('propose', { zxid, type: t.type, session: 0, epoch: this.epoch, path: t.path, ...(r.kind === 'deleteContainer' ? { checked: r.checked } : {}) });
     else s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
     // one message object for every learner (nothing mutates a message once sent)
     const m: QuorumMessage = { type: 'proposal', t };

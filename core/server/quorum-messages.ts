@@ -14,8 +14,8 @@ export type ForwardedRequest =
   | { kind: 'op'; sessionId: number; cxid: number; req: Request }
   | { kind: 'createSession'; sessionId: number; cxid: number; timeout: number }
   | { kind: 'expire'; sessionId: number }
-  /** ContainerManager (leader-local): delete an empty container / expired TTL node. */
-  | { kind: 'deleteContainer'; path: string };
+  /** ContainerManager (leader-local): delete an empty container / expired TTL node found by the check at `checked`. */
+  | { kind: 'deleteContainer'; path: string; checked: number };
 
 export type QuorumMessage =
   /** Election notification (opaque to the Zab layer). */
