@@ -73,6 +73,34 @@ test('sweep: an odd list also tries its halves split the other way (the first ha
   assert.equal(calls.slice(0, 5), [[], [0, 1], [2, 3, 4], [3, 4], [0, 1, 2]]);
 });
 
+test('sweep with again: after a pass that removed something, another counts its chunks from the start', async () => {
+  // Holds on these sets only. The pass from the end tries the chunks of two as [3, 4], [1, 2], [0] while 4 is there
+  // and stops at [0, 1, 2, 3], from which no single item can go; the next pass, from the start, removes [0, 1].
+  const family = [[0, 1, 2, 3, 4], [0], [2, 3], [0, 1, 2, 3]].map((xs) => JSON.stringify(xs));
+  const p = async (xs: number[]) => family.includes(JSON.stringify(xs));
+  assert.equal(await sweep([0, 1, 2, 3, 4], p, () => Infinity), [0, 1, 2, 3]);
+  assert.equal(await sweep([0, 1, 2, 3, 4], p, () => Infinity, () => true), [2, 3]);
+  // again() is asked before each further pass: false gives the single pass.
+  assert.equal(await sweep([0, 1, 2, 3, 4], p, () => Infinity, () => false), [0, 1, 2, 3]);
+  // A pass that removed nothing ends it, also for one item (a list of one has no halves to split the other way).
+  const calls: number[][] = [];
+  assert.equal(await sweep([7], async (xs) => (calls.push(xs), xs.length === 1), () => Infinity, () => true), [7]);
+  assert.ok(calls.length <= 2, JSON.stringify(calls));
+});
+
+test('sweep with again: the result is 1-minimal for a non-monotone predicate, and the predicate holds on it', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 40 }), async (xs) => {
+      const p = (ys: number[]) => ys.length >= 1 && ys.reduce((a, b) => a + b, 0) % 3 !== 0;
+      fc.pre(p(xs));
+      const out = await sweep(xs, async (ys) => p(ys), () => Infinity, () => true);
+      assert.ok(p(out));
+      for (let i = 0; i < out.length; i++) assert.not.ok(p([...out.slice(0, i), ...out.slice(i + 1)]), `item ${i} of ${JSON.stringify(out)} could go`);
+    }),
+    { numRuns: 200 },
+  );
+});
+
 // A short zoo failure (commit-before-quorum, seed 4 of its zoo configuration, fails linearizable) and the same seed
 // with a fault phase of 120 s: 21 faults and 1,138 planned operations, most of which never start.
 const cbq = findBug('commit-before-quorum')!;
