@@ -6,6 +6,7 @@ import type { EventType, KeeperState, MultiResult } from '../protocol.js';
 
 export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../protocol.js';
 export type { Stat, Data, MultiOp, MultiResult, ReadOp, ReadResult } from '../protocol.js';
+export type { ACL, Id } from '../acl.js';
 
 /** What a watcher receives (Java: WatchedEvent). `path` is null for state events (type None). */
 export interface WatchedEvent {
@@ -17,7 +18,7 @@ export interface WatchedEvent {
 export type Watcher = (event: WatchedEvent) => void;
 
 /** Client handle states (Java: ZooKeeper.States, reduced). */
-export type ClientState = 'CONNECTING' | 'CONNECTED' | 'CLOSED';
+export type ClientState = 'CONNECTING' | 'CONNECTED' | 'CLOSED' | 'AUTH_FAILED';
 
 /** User data: bytes, a string (sent as UTF-8) or null (ZooKeeper distinguishes null from empty). */
 export type DataInput = Uint8Array | string | null;
