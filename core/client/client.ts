@@ -155,7 +155,7 @@ export class ZooKeeperClient implements Role<Msg> {
   /** addAuthInfo calls (scheme, bytes), re-sent after every handshake (Java ClientCnxn.authInfo). */
   private readonly authInfo: Array<{ scheme: string; auth: Uint8Array }> = [];
   /** The server answered an auth packet AUTHFAILED: the handle is dead (Java state AUTH_FAILED). */
-  private authFailed = false;
+  private authFailedFlag = false;
 
   // Connection.
   private phase: Phase = 'idle';
@@ -205,9 +205,16 @@ export class ZooKeeperClient implements Role<Msg> {
 
   // ---------------------------------------------------------------- public state
 
-  /** CONNECTING, CONNECTED, CLOSED, or AUTH_FAILED (closed by an auth the server refused). */
+  /** CONNECTING, CONNECTED or CLOSED (also after an auth the server refused: see `authFailed`). */
   get state(): ClientState {
-    return this.authFailed ? 'AUTH_FAILED' : this._state;
+    return this._state;
+  }
+  /**
+   * True once the server answered an addAuthInfo with AUTHFAILED (Java state AUTH_FAILED): the handle is closed
+   * (`state` CLOSED, so code waiting for a dead handle sees one) and its calls fail with AUTHFAILED.
+   */
+  get authFailed(): boolean {
+    return this.authFailedFlag;
   }
   /** The session id (0 before the first handshake). */
   get sessionId(): number {
@@ -295,7 +302,7 @@ export class ZooKeeperClient implements Role<Msg> {
    * Authenticates this handle's connections (Java addAuthInfo; returns nothing, as there). The `digest` scheme takes
    * "user:password" and adds the id user:base64(sha1("user:password")) on the server; the handle re-sends every
    * addAuthInfo after each reconnect. A scheme the server does not know fails: the server answers AUTHFAILED and
-   * closes the connection, the handle becomes AUTH_FAILED, every watcher gets (None, AuthFailed), and every pending
+   * closes the connection, the handle is closed (`authFailed` true), every watcher gets (None, AuthFailed), and every pending
    * and later call fails with AUTHFAILED.
    */
   addAuthInfo(scheme: string, auth: string | Uint8Array): void {
@@ -969,7 +976,7 @@ export class ZooKeeperClient implements Role<Msg> {
   /** The server refused an auth packet (Java: state AUTH_FAILED, AuthFailed event, then the pending calls fail). */
   private failAuth(): void {
     this.trace('client.auth-failed', { sessionId: this._sessionId, server: this.connectedServer });
-    this.authFailed = true;
+    this.authFailedFlag = true;
     this.recorder?.session(this.process, 'closed', this.now(), { server: this.connectedServer ?? undefined, sessionId: this._sessionId });
     this.shutdown(KeeperState.AuthFailed);
   }
@@ -1003,7 +1010,7 @@ export class ZooKeeperClient implements Role<Msg> {
     // Java: Expired (and AuthFailed) is queued before the pending packets are failed; Closed comes after (SendThread exit).
     const first = state === KeeperState.Expired || state === KeeperState.AuthFailed;
     if (first) this.deliverState(state);
-    for (const p of failed) this.failPending(p, this.authFailed ? Code.AUTHFAILED : Code.SESSIONEXPIRED);
+    for (const p of failed) this.failPending(p, this.authFailedFlag ? Code.AUTHFAILED : Code.SESSIONEXPIRED);
     if (!first) this.deliverState(state);
     this.dataWatches.clear();
     this.existWatches.clear();
@@ -1141,7 +1148,7 @@ export class ZooKeeperClient implements Role<Msg> {
     }
     if (this._state === 'CLOSED' || this.closing) {
       // Java conLossPacket: AUTHFAILED once an auth failed, else SESSIONEXPIRED
-      const code = this.authFailed ? Code.AUTHFAILED : Code.SESSIONEXPIRED;
+      const code = this.authFailedFlag ? Code.AUTHFAILED : Code.SESSIONEXPIRED;
       rec?.fail(hid, { code, name: errorName(code) }, t, undefined, true);
       this.wake();
       return Promise.reject(makeError(code, 'path' in req ? (req as { path: string }).path : undefined));

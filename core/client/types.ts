@@ -18,7 +18,7 @@ export interface WatchedEvent {
 export type Watcher = (event: WatchedEvent) => void;
 
 /** Client handle states (Java: ZooKeeper.States, reduced). */
-export type ClientState = 'CONNECTING' | 'CONNECTED' | 'CLOSED' | 'AUTH_FAILED';
+export type ClientState = 'CONNECTING' | 'CONNECTED' | 'CLOSED';
 
 /** User data: bytes, a string (sent as UTF-8) or null (ZooKeeper distinguishes null from empty). */
 export type DataInput = Uint8Array | string | null;
