@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { Cluster } from '../sim/cluster.js';
 import { Code, CreateMode, CREATOR_ALL_ACL, KeeperState, OPEN_ACL_UNSAFE, Perms, digestOf, type ACL } from '../core/client/index.js';
 import { code, standalone } from './client-helpers.js';
+import { checkEvents } from '../check/run.js';
 
 const aliceAll: ACL[] = [{ perms: Perms.ALL, scheme: 'digest', id: digestOf('alice:secret') }];
 const worldRead: ACL = { perms: Perms.READ, scheme: 'world', id: 'anyone' };
@@ -80,6 +81,22 @@ test('addAuthInfo with an unknown scheme: handle closed (authFailed), AuthFailed
   await cl.runFor(10);
   assert.equal(states, [KeeperState.SyncConnected, KeeperState.AuthFailed]);
   assert.is(await code(cl, c1.exists('/')), Code.AUTHFAILED);
+});
+
+test('histories with getACL/setACL and NOAUTH failures pass the znode and zookeeper (OSC) checkers', async () => {
+  const { cl, c1, c2 } = await standalone(9);
+  c1.addAuthInfo('digest', 'alice:secret');
+  await cl.run(c1.create('/h', 'a', CreateMode.PERSISTENT, undefined, [...aliceAll, worldRead]));
+  assert.is(await code(cl, c2.setData('/h', 'b')), Code.NOAUTH);
+  assert.is(await code(cl, c2.create('/h/x')), Code.NOAUTH);
+  await cl.run(c1.setACL('/h', OPEN_ACL_UNSAFE, 0));
+  await cl.run(c2.getACL('/h'));
+  await cl.run(c2.setData('/h', 'c'));
+  assert.is((await cl.run(c1.getData('/h'))).stat.aversion, 1);
+  for (const model of ['znode', 'zookeeper'] as const) {
+    const r = checkEvents(cl.history.events, model, 'acl');
+    assert.ok(r.ok, `${model}: ${r.verdict}`);
+  }
 });
 
 test.run();
