@@ -23,7 +23,8 @@
  * promise or queueing a watcher call the client calls `onUserWake` (the world then lets microtasks run).
  *
  * Deliberate simplifications: Disconnected is delivered once per lost connection (not after every failed attempt);
- * no auth, ACLs, chroot, read-only mode or request timeout; the connect timeout covers the TCP connect and the
+ * no chroot, read-only mode or request timeout; addAuthInfo's packets go out after the handshake (Java queues them
+ * in reverse order just behind the ConnectRequest, an order no reply shows); the connect timeout covers the TCP connect and the
  * handshake together (as Java's idle-receive check does).
  */
 import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId } from '../port.js';
