@@ -65,9 +65,17 @@ test('ensemble: a write through a follower carries the connection ids to the lea
   assert.ok(await cl.until(() => c1.state === 'CONNECTED' && c1.server !== s && cl.leader() !== null, 60_000), 'reconnected elsewhere');
   await cl.run(c1.setData('/p', 'after'), 30_000);
   assert.is(await code(cl, c1.getData('/p')), 0);
-  // every replica holds the ACL (the ensemble checker compares digests, which include it)
-  const digests = cl.serverNames.filter((n) => n !== s).map((n) => cl.server(n)?.tree?.aclOf('/p'));
-  for (const d of digests) assert.equal(d, aliceAll);
+  await cl.run(c1.setACL('/p', [...aliceAll, worldRead], 0), 30_000);
+  // the crashed server comes back from its disk (snapshot + log replay, or a sync from the leader): same ACLs
+  cl.world.restart(s);
+  assert.ok(await cl.until(() => cl.server(s)?.serving === true && cl.server(s)?.lastProcessedZxid === cl.server(cl.leader()!)?.lastProcessedZxid, 60_000), 'restarted server caught up');
+  for (const n of cl.serverNames) {
+    const tree = cl.server(n)!.tree!;
+    assert.equal(tree.aclOf('/p'), [...aliceAll, worldRead], n);
+    assert.is(tree.statOf('/p')!.aversion, 1, n);
+  }
+  const d = cl.serverNames.map((n) => cl.server(n)!.tree!.digest());
+  assert.ok(d.every((x) => x === d[0]), 'replica digests equal');
 });
 
 test('addAuthInfo with an unknown scheme: handle closed (authFailed), AuthFailed event, pending and later calls fail AUTHFAILED', async () => {
