@@ -19,7 +19,9 @@ import { CreateMode as CM } from './protocol.js';
 import { Code } from './errors.js';
 import { CONFIG, QUOTA, ZOOKEEPER, basename, rawParent } from './paths.js';
 import type { SubTxn, Txn, TxnData, TxnHeader } from './txn.js';
-import { Perms, decodeData, encodeData, isEphemeralMode, isTtlMode } from './txn.js';
+import { decodeData, encodeData, isEphemeralMode, isTtlMode } from './txn.js';
+import type { ACL, Id } from './acl.js';
+import { DEFAULT_AUTH, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, aclAllows, maskDigests, worldAcl, worldPermsOf } from './acl.js';
 import type { WatchTrigger } from './watches.js';
 
 /** How a node was created; decides ephemeralOwner, container deletion and NOCHILDRENFOREPHEMERALS. */
@@ -34,8 +36,9 @@ export interface NodeView {
   /** Internal cversion = number of child creations (the sequential counter). */
   readonly cversion: number;
   readonly numChildren: number;
-  /** world:anyone permission bits (Perms). */
-  readonly perms: number;
+  /** The node's ACL (shared, never mutated). */
+  readonly acl: readonly ACL[];
+  readonly aversion: number;
 }
 
 /** A reply: ZooKeeper's err plus the body (present when err is 0; a multi always carries its results). */
@@ -64,7 +67,13 @@ export interface SnapshotNode {
   kind: NodeKind;
   owner: number;
   ttl: number;
+  /**
+   * The perms of the node's ACL when it is one world:anyone entry (nearly every node: OPEN_ACL_UNSAFE is 31), so that
+   * such snapshots keep the form they had before ACLs were modelled; 0 with `acl` otherwise.
+   */
   perms: number;
+  /** The node's ACL when it is not one world:anyone entry. */
+  acl?: ACL[];
 }
 
 export interface TreeSnapshot {
@@ -83,8 +92,10 @@ export interface TreeSnapshot {
 }
 
 /** A znode in memory: the snapshot record's fields, with live data and children. */
-interface ZNode extends Omit<SnapshotNode, 'path' | 'data'> {
+interface ZNode extends Omit<SnapshotNode, 'path' | 'data' | 'perms' | 'acl'> {
   data: Data;
+  /** The ACL (a list shared with txns and other trees: replaced, never mutated). */
+  acl: readonly ACL[];
   children: Set<string>;
   /** Sorted children, computed on demand; reset to null whenever `children` changes (never mutated in place). */
   sorted: string[] | null;
@@ -121,21 +132,21 @@ export class DataTree {
 
   /** A fresh database: /, /zookeeper, /zookeeper/quota, /zookeeper/config with the Stats of §1.4. */
   constructor() {
-    const mk = (key: string, perms: number): ZNode => ({
+    const mk = (key: string, acl: readonly ACL[]): ZNode => ({
       data: EMPTY(), czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0,
-      kind: 'persistent', owner: 0, ttl: 0, perms, children: new Set(), sorted: null, gen: this.gen, key, hashSlot: null,
+      kind: 'persistent', owner: 0, ttl: 0, acl, children: new Set(), sorted: null, gen: this.gen, key, hashSlot: null,
     });
     // Children inserted without a create: internal cversion stays 0, so reported cversion is -numChildren.
-    const root = mk('/', Perms.ALL);
-    const zk = mk(ZOOKEEPER, Perms.ALL);
-    const config = mk(CONFIG, Perms.READ);
+    const root = mk('/', OPEN_ACL_UNSAFE);
+    const zk = mk(ZOOKEEPER, OPEN_ACL_UNSAFE);
+    const config = mk(CONFIG, READ_ACL_UNSAFE);
     config.aversion = -1; // src: addConfigNode → setACL(config, READ_ACL_UNSAFE, -1)
     root.children.add('zookeeper');
     zk.children.add('quota');
     zk.children.add('config');
     this.nodes.set('/', root);
     this.nodes.set(ZOOKEEPER, zk);
-    this.nodes.set(QUOTA, mk(QUOTA, Perms.ALL));
+    this.nodes.set(QUOTA, mk(QUOTA, OPEN_ACL_UNSAFE));
     this.nodes.set(CONFIG, config);
   }
 
@@ -177,11 +188,14 @@ export class DataTree {
   snapshot(): TreeSnapshot {
     const nodes: SnapshotNode[] = [...this.nodes.keys()].sort(cmp).map((path) => {
       const n = this.nodes.get(path)!;
-      return {
+      const world = worldPermsOf(n.acl);
+      const r: SnapshotNode = {
         path, data: encodeData(n.data), czxid: n.czxid, mzxid: n.mzxid, ctime: n.ctime, mtime: n.mtime,
         version: n.version, cversion: n.cversion, aversion: n.aversion, pzxid: n.pzxid, kind: n.kind,
-        owner: n.owner, ttl: n.ttl, perms: n.perms,
+        owner: n.owner, ttl: n.ttl, perms: world >= 0 ? world : 0,
       };
+      if (world < 0) r.acl = n.acl.map((a) => ({ perms: a.perms, scheme: a.scheme, id: a.id }));
+      return r;
     });
     const sessions = [...this.sessionTable].sort((a, b) => a[0] - b[0]);
     return { format: 'zksim-datatree/1', lastZxid: this.last, nodes, sessions };
@@ -203,7 +217,7 @@ export class DataTree {
       t.nodes.set(path, {
         data: decodeData(r.data), czxid: r.czxid, mzxid: r.mzxid, ctime: r.ctime, mtime: r.mtime, version: r.version,
         cversion: r.cversion, aversion: r.aversion, pzxid: r.pzxid, kind: r.kind, owner: r.owner, ttl: r.ttl,
-        perms: r.perms, children: new Set(), sorted: null, gen: t.gen, key: path, hashSlot: null,
+        acl: r.acl !== undefined ? r.acl : worldAcl(r.perms), children: new Set(), sorted: null, gen: t.gen, key: path, hashSlot: null,
       });
     }
     for (const r of s.nodes) {
@@ -227,7 +241,7 @@ export class DataTree {
   /** The node as `prepare` sees it, or undefined. */
   lookup(path: string): NodeView | undefined {
     const n = this.get(path);
-    return n && { kind: n.kind, owner: n.owner, version: n.version, cversion: n.cversion, numChildren: n.children.size, perms: n.perms };
+    return n && { kind: n.kind, owner: n.owner, version: n.version, cversion: n.cversion, numChildren: n.children.size, acl: n.acl, aversion: n.aversion };
   }
 
   /**
@@ -236,7 +250,7 @@ export class DataTree {
    * it makes every later lookup of its path (the proposed tree, each replica's apply and digest) match at once,
    * where an equal but distinct string is compared character by character.
    */
-  writeTarget(path: string): { readonly version: number; readonly perms: number; readonly key: string } | undefined {
+  writeTarget(path: string): { readonly version: number; readonly acl: readonly ACL[]; readonly key: string } | undefined {
     return this.get(path);
   }
 
@@ -265,27 +279,45 @@ export class DataTree {
     return n ? { err: Code.OK, body: { op: 'exists', stat: statOf(n) } } : { err: Code.NONODE };
   }
 
-  getData(path: string): Reply {
+  /** `auth`: the ids of the reading connection (default: only ip:127.0.0.1). */
+  getData(path: string, auth: readonly Id[] = DEFAULT_AUTH): Reply {
     const n = this.get(path);
     if (!n) return { err: Code.NONODE };
-    if ((n.perms & Perms.READ) === 0) return { err: Code.NOAUTH };
+    if (!aclAllows(n.acl, Perms.READ, auth)) return { err: Code.NOAUTH };
     return { err: Code.OK, body: { op: 'getData', data: n.data, stat: statOf(n) } };
   }
 
-  getChildren(path: string): Reply {
+  getChildren(path: string, auth: readonly Id[] = DEFAULT_AUTH): Reply {
     const n = this.get(path);
     if (!n) return { err: Code.NONODE };
-    if ((n.perms & Perms.READ) === 0) return { err: Code.NOAUTH };
+    if (!aclAllows(n.acl, Perms.READ, auth)) return { err: Code.NOAUTH };
     n.sorted ??= [...n.children].sort(cmp);
     return { err: Code.OK, body: { op: 'getChildren', children: n.sorted.slice(), stat: statOf(n) } };
   }
 
-  read(req: ReadRequest): Reply {
+  read(req: ReadRequest, auth: readonly Id[] = DEFAULT_AUTH): Reply {
     switch (req.op) {
       case 'exists': return this.exists(req.path);
-      case 'getData': return this.getData(req.path);
-      case 'getChildren': return this.getChildren(req.path);
+      case 'getData': return this.getData(req.path, auth);
+      case 'getChildren': return this.getChildren(req.path, auth);
     }
+  }
+
+  /**
+   * getACL (opcode 6; src 3.8.0 FinalRequestProcessor): NONODE, then READ or ADMIN (NOAUTH), then the ACL and the
+   * Stat; a caller without ADMIN sees every digest id masked to "user:x".
+   */
+  getACL(path: string, auth: readonly Id[] = DEFAULT_AUTH): Reply {
+    const n = this.get(path);
+    if (!n) return { err: Code.NONODE };
+    if (!aclAllows(n.acl, Perms.READ | Perms.ADMIN, auth)) return { err: Code.NOAUTH };
+    const acl = aclAllows(n.acl, Perms.ADMIN, auth) ? n.acl.map((a) => ({ ...a })) : maskDigests(n.acl);
+    return { err: Code.OK, body: { op: 'getACL', acl, stat: statOf(n) } };
+  }
+
+  /** The node's ACL (shared: do not mutate), or undefined when missing. */
+  aclOf(path: string): readonly ACL[] | undefined {
+    return this.get(path)?.acl;
   }
 
   /**
@@ -294,10 +326,10 @@ export class DataTree {
    * of its node map that start with `path + "/"`; that map holds the root under both "" and "/", so `/` is answered
    * with size − 2 and "" (an alias of the root for lookups) counts the "/" key too: one more than `/`.
    */
-  getAllChildrenNumber(path: string): { err: number; count?: number } {
+  getAllChildrenNumber(path: string, auth: readonly Id[] = DEFAULT_AUTH): { err: number; count?: number } {
     const n = this.get(path);
     if (!n) return { err: Code.NONODE };
-    if ((n.perms & Perms.READ) === 0) return { err: Code.NOAUTH };
+    if (!aclAllows(n.acl, Perms.READ, auth)) return { err: Code.NOAUTH };
     let count = 0;
     const walk = (p: string, node: ZNode) => {
       for (const c of node.children) {
@@ -317,14 +349,14 @@ export class DataTree {
    * getChildren results carry the names only. An op of any other type fails the whole request with MARSHALLINGERROR
    * (the server's "Invalid type of readOp": only a raw client can send one). No watch is ever set.
    */
-  multiRead(ops: readonly ReadOp[]): Reply {
+  multiRead(ops: readonly ReadOp[], auth: readonly Id[] = DEFAULT_AUTH): Reply {
     const results: ReadResult[] = [];
     for (const o of ops) {
       if (o.op === 'getData') {
-        const r = this.getData(o.path);
+        const r = this.getData(o.path, auth);
         results.push(r.body?.op === 'getData' ? { op: 'getData', err: 0, data: r.body.data, stat: r.body.stat } : { op: 'error', err: r.err });
       } else if (o.op === 'getChildren') {
-        const r = this.getChildren(o.path);
+        const r = this.getChildren(o.path, auth);
         results.push(r.body?.op === 'getChildren' ? { op: 'getChildren', err: 0, children: r.body.children } : { op: 'error', err: r.err });
       } else {
         return { err: Code.MARSHALLINGERROR };
@@ -422,6 +454,14 @@ export class DataTree {
         if (this.digestState) this.digestState.sessionsHashed = false;
         return { err: Code.OK, body: { op: 'closeSession' }, triggers };
       }
+      case 'setACL': {
+        // src: DataTree.setACL: aversion from the txn, the new list; no watch fires; reply Stat (NONODE if missing)
+        const n = this.mut(txn.path);
+        if (!n) return { err: Code.NONODE, triggers };
+        n.aversion = txn.version;
+        n.acl = txn.acl;
+        return { err: Code.OK, body: { op: 'setACL', stat: statOf(n) }, triggers };
+      }
       case 'multi': {
         const failed = txn.ops.some((o) => o.type === 'error');
         let err = 0;
@@ -470,7 +510,7 @@ export class DataTree {
   private applySub(sub: SubTxn, hdr: TxnHeader, triggers: WatchTrigger[]): MultiResult {
     switch (sub.type) {
       case 'create': {
-        const r = this.createNode(sub.path, decodeShared(sub.data), sub.mode, sub.ttl ?? 0, hdr, sub.parentCversion, triggers);
+        const r = this.createNode(sub.path, decodeShared(sub.data), sub.mode, sub.ttl ?? 0, sub.acl ?? OPEN_ACL_UNSAFE, hdr, sub.parentCversion, triggers);
         return typeof r === 'number' ? { op: 'error', err: r } : { op: 'create', err: 0, path: sub.path, stat: r };
       }
       case 'delete': {
@@ -492,7 +532,7 @@ export class DataTree {
 
   /** src: `DataTree.createNode` + processTxn's NODEEXISTS replay fix-up. Returns the new node's Stat or an error. */
   private createNode(
-    path: string, data: Data, mode: CreateMode, ttl: number, hdr: TxnHeader, parentCversion: number,
+    path: string, data: Data, mode: CreateMode, ttl: number, acl: readonly ACL[], hdr: TxnHeader, parentCversion: number,
     triggers: WatchTrigger[],
   ): Stat | number {
     const parentName = rawParent(path) ?? '';
@@ -513,7 +553,7 @@ export class DataTree {
     const n: ZNode = {
       data, czxid: hdr.zxid, mzxid: hdr.zxid, ctime: hdr.time, mtime: hdr.time, version: 0, cversion: 0, aversion: 0,
       pzxid: hdr.zxid, kind, owner: kind === 'ephemeral' ? hdr.sessionId : 0, ttl: kind === 'ttl' ? ttl : 0,
-      perms: Perms.ALL, children: new Set(), sorted: null, gen: this.gen, key: path, hashSlot: null,
+      acl, children: new Set(), sorted: null, gen: this.gen, key: path, hashSlot: null,
     };
     p.children.add(name);
     p.sorted = null;
@@ -599,7 +639,7 @@ export class DataTree {
 
   /**
    * A deterministic 53-bit hash (a safe integer: cheap to trace and compare, exact in JSON) of every node's path,
-   * internal Stat, kind, owner, perms and data, plus the session table: equal digests ⇔ (with overwhelming
+   * internal Stat, kind, owner, ACL and data, plus the session table: equal digests ⇔ (with overwhelming
    * probability) equal replicas. /zookeeper/config is excluded because each ensemble member writes it outside the
    * txn stream (§1.4). Incremental: the cost is that of the nodes written since the last call.
    */
@@ -753,7 +793,7 @@ class NodeHashMemo {
   private pzxid = -1;
   private owner = -1;
   private ttl = -1;
-  private perms = -1;
+  private acl: readonly ACL[] | null = null;
   private numChildren = -1;
   private kind: NodeKind | null = null;
   /** undefined: nothing remembered yet (node data is a buffer or null). */
@@ -764,7 +804,7 @@ class NodeHashMemo {
   matches(n: ZNode): boolean {
     return n.data === this.data && n.mzxid === this.mzxid && n.version === this.version && n.mtime === this.mtime &&
       n.czxid === this.czxid && n.ctime === this.ctime && n.cversion === this.cversion && n.aversion === this.aversion &&
-      n.pzxid === this.pzxid && n.owner === this.owner && n.ttl === this.ttl && n.perms === this.perms &&
+      n.pzxid === this.pzxid && n.owner === this.owner && n.ttl === this.ttl && n.acl === this.acl &&
       n.children.size === this.numChildren && n.kind === this.kind;
   }
 
@@ -779,7 +819,7 @@ class NodeHashMemo {
     this.pzxid = n.pzxid;
     this.owner = n.owner;
     this.ttl = n.ttl;
-    this.perms = n.perms;
+    this.acl = n.acl;
     this.numChildren = n.children.size;
     this.kind = n.kind;
     this.data = n.data;
@@ -815,12 +855,23 @@ function hashNodeFields(h: WordHash, n: ZNode): void {
   k = putNum(w, k, n.pzxid);
   k = putNum(w, k, n.owner);
   k = putNum(w, k, n.ttl);
-  w[k++] = n.perms;
+  // one world:anyone entry (nearly every node): its perms, the word this place held before ACLs were modelled, so
+  // those digests are unchanged; any other list: -1 here and the entries after the data
+  const world = worldPermsOf(n.acl);
+  w[k++] = world;
   w[k++] = n.children.size;
   w[k++] = KIND_CODE[n.kind];
   w[k++] = n.data === null ? -1 : n.data.length;
   h.flush(k);
   if (n.data !== null) h.bytes(n.data);
+  if (world < 0) {
+    h.int(n.acl.length);
+    for (const a of n.acl) {
+      h.int(a.perms);
+      h.str(a.scheme);
+      h.str(a.id);
+    }
+  }
 }
 
 /** A number up to 2^53 as WordHash.num hashes it (low, then high 32 bits); returns the next free index. */

@@ -6,6 +6,9 @@
  * Data is bytes (Uint8Array) or null: ZooKeeper distinguishes null data from empty data.
  * Session ids are plain numbers (below 2^53), so they can be JSON data in traces and histories.
  */
+import type { ACL } from './acl.js';
+export type { ACL, Id } from './acl.js';
+
 
 /** ZooKeeper CreateMode flags (src: CreateMode). */
 export const CreateMode = {
@@ -69,16 +72,19 @@ export type Data = Uint8Array | null;
 
 /** One operation inside a multi. */
 export type MultiOp =
-  | { op: 'create'; path: string; data: Data; mode: CreateMode; ttl?: number }
+  /** acl: absent = OPEN_ACL_UNSAFE (world:anyone, all permissions). */
+  | { op: 'create'; path: string; data: Data; mode: CreateMode; ttl?: number; acl?: readonly ACL[] }
   | { op: 'delete'; path: string; version: number }
   | { op: 'setData'; path: string; data: Data; version: number }
   | { op: 'check'; path: string; version: number };
 
 /** Requests that change state: each one becomes a txn with a zxid (possibly an error txn). */
 export type WriteRequest =
-  | { op: 'create'; path: string; data: Data; mode: CreateMode; ttl?: number }
+  | { op: 'create'; path: string; data: Data; mode: CreateMode; ttl?: number; acl?: readonly ACL[] }
   | { op: 'delete'; path: string; version: number }
   | { op: 'setData'; path: string; data: Data; version: number }
+  /** OpCode.setACL (7): version is the expected aversion (-1: any). */
+  | { op: 'setACL'; path: string; acl: readonly ACL[]; version: number }
   | { op: 'multi'; ops: MultiOp[] }
   | { op: 'closeSession' };
 
@@ -100,7 +106,9 @@ export type MoreReadRequest =
   /** The caller session's ephemerals whose path string-starts-with `prefix` ("" or "/", after trimming: all). */
   | { op: 'getEphemerals'; prefix: string }
   /** The number of all descendants of `path` (the node itself excluded). */
-  | { op: 'getAllChildrenNumber'; path: string };
+  | { op: 'getAllChildrenNumber'; path: string }
+  /** OpCode.getACL (6): needs READ or ADMIN; digest ids masked without ADMIN. No watch. */
+  | { op: 'getACL'; path: string };
 
 /** Requests with their own path through the server. */
 export type OtherRequest =
@@ -110,7 +118,12 @@ export type OtherRequest =
   | { op: 'checkWatches'; path: string; type: WatcherType }
   | { op: 'removeWatches'; path: string; type: WatcherType }
   /** Sent by the client after a reconnect, before any queued request (SetWatches, xid -8). */
-  | { op: 'setWatches'; relativeZxid: number; dataWatches: string[]; existWatches: string[]; childWatches: string[] };
+  | { op: 'setWatches'; relativeZxid: number; dataWatches: string[]; existWatches: string[]; childWatches: string[] }
+  /**
+   * OpCode.auth (100), sent with xid -4 (AUTHPACKET_XID): handled by the server as soon as it is read, not queued
+   * (ZooKeeperServer.processPacket); the reply (xid -4, zxid 0) may overtake replies to earlier requests.
+   */
+  | { op: 'auth'; scheme: string; auth: Uint8Array };
 
 export type Request = WriteRequest | ReadRequest | MoreReadRequest | OtherRequest;
 export type OpName = Request['op'];
@@ -139,6 +152,8 @@ export type ReplyBody =
   | { op: 'create'; path: string; stat: Stat }
   | { op: 'delete' }
   | { op: 'setData'; stat: Stat }
+  | { op: 'setACL'; stat: Stat }
+  | { op: 'getACL'; acl: ACL[]; stat: Stat }
   | { op: 'multi'; results: MultiResult[] }
   | { op: 'closeSession' }
   | { op: 'exists'; stat: Stat }

@@ -15,6 +15,8 @@ import { CreateMode as CM, MAX_FRAME_BYTES } from './protocol.js';
 import { Code } from './errors.js';
 import { isSpecialPath, isValidPath, rawParent, sequenceSuffix } from './paths.js';
 import type { DataTree, NodeView } from './datatree.js';
+import type { ACL, Id } from './acl.js';
+import { DEFAULT_AUTH, OPEN_ACL_UNSAFE, Perms, aclAllows, fixupAcl } from './acl.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Txn types
@@ -42,11 +44,15 @@ export type CreateTxn = {
   ttl?: number;
   /** The parent's new internal cversion (creation counter); apply's replay guard compares against it. */
   parentCversion: number;
+  /** The node's ACL after fixupACL; absent for OPEN_ACL_UNSAFE (what nearly every create carries). */
+  acl?: readonly ACL[];
 };
 export type DeleteTxn = { type: 'delete'; path: string };
 /** `version` is the node's new version, computed at prepare time (src: `SetDataTxn`). */
 export type SetDataTxn = { type: 'setData'; path: string; data: TxnData; version: number };
 export type CheckTxn = { type: 'check'; path: string; version: number };
+/** SetACLTxn: the fixed-up ACL and the node's new aversion (computed at prepare time). Never inside a multi. */
+export type SetACLTxn = { type: 'setACL'; path: string; acl: readonly ACL[]; version: number };
 export type ErrorTxn = { type: 'error'; err: number };
 
 /** What a multi is made of. A failed multi holds only error sub-txns: 0 before, err at, -2 after the failure. */
@@ -54,6 +60,7 @@ export type SubTxn = CreateTxn | DeleteTxn | SetDataTxn | CheckTxn | ErrorTxn;
 
 export type TxnBody =
   | SubTxn
+  | SetACLTxn
   | { type: 'multi'; ops: SubTxn[] }
   | { type: 'createSession'; timeoutMs: number }
   /** `paths`: the session's ephemerals at prepare time (pending creates/deletes included), sorted. */
@@ -84,10 +91,12 @@ export interface PrepContext {
   extendedTypesEnabled?: boolean;
   /** Server bug switch seq-from-child-count: a sequential suffix from the parent's number of children. */
   seqFromChildCount?: boolean;
+  /** The ids the request's connection was authenticated as when it was read (absent: only ip:127.0.0.1). */
+  auth?: readonly Id[];
 }
 
-/** ZooDefs.Perms bits; znodes carry world:anyone permissions only (ACLs are not modelled beyond that). */
-export const Perms = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
+/** ZooDefs.Perms bits (core/acl.ts). */
+export { Perms };
 
 /** Largest TTL (src: `EphemeralType.MAX_EXTENDED_SERVER_ID` layout: 40 bits of ms). */
 export const MAX_TTL_MS = 2 ** 40 - 1;
@@ -134,6 +143,10 @@ export function prepare(tree: DataTree, req: PrepRequest, ctx: PrepContext): Txn
     }
     case 'multi':
       return { ...hdr, type: 'multi', ops: prepMulti(tree, req.ops, ctx) };
+    case 'setACL': {
+      const r = prepSetACL(tree, req.path, req.acl, req.version, ctx);
+      return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : { ...hdr, ...r };
+    }
     default: {
       const r = prepOp(tree, req, ctx);
       return typeof r === 'number' ? { ...hdr, type: 'error', err: r } : withHeader(hdr, r);
@@ -150,6 +163,7 @@ function withHeader(hdr: TxnHeader, r: SubTxn): Txn {
     case 'create': {
       const t: Txn = { zxid, time, sessionId, cxid, type: 'create', path: r.path, data: r.data, mode: r.mode, parentCversion: r.parentCversion };
       if ('ttl' in r) t.ttl = r.ttl;
+      if (r.acl !== undefined) t.acl = r.acl;
       return t;
     }
     case 'delete':
@@ -191,7 +205,7 @@ class PendingView implements TreeView {
         const p = this.lookup(pk)!;
         this.changed.set(pk, { ...p, cversion: txn.parentCversion, numChildren: p.numChildren + 1 });
         const kind = isEphemeralMode(txn.mode) ? 'ephemeral' : txn.mode === CM.CONTAINER ? 'container' : isTtlMode(txn.mode) ? 'ttl' : 'persistent';
-        this.changed.set(txn.path, { kind, owner: kind === 'ephemeral' ? sessionId : 0, version: 0, cversion: 0, numChildren: 0, perms: Perms.ALL });
+        this.changed.set(txn.path, { kind, owner: kind === 'ephemeral' ? sessionId : 0, version: 0, cversion: 0, numChildren: 0, acl: txn.acl ?? OPEN_ACL_UNSAFE, aversion: 0 });
         break;
       }
       case 'delete': {
@@ -228,11 +242,11 @@ function prepMulti(tree: DataTree, ops: readonly MultiOp[], ctx: PrepContext): S
   return out;
 }
 
-type OneOp = MultiOp | Exclude<WriteRequest, { op: 'multi' } | { op: 'closeSession' }>;
+type OneOp = MultiOp | Exclude<WriteRequest, { op: 'multi' } | { op: 'closeSession' } | { op: 'setACL' }>;
 
 function prepOp(tree: TreeView, op: OneOp, ctx: PrepContext): SubTxn | number {
   switch (op.op) {
-    case 'create': return prepCreate(tree, op.path, op.data, op.mode, op.ttl, ctx);
+    case 'create': return prepCreate(tree, op.path, op.data, op.mode, op.ttl, op.acl, ctx);
     case 'delete': return prepDelete(tree, op.path, op.version, ctx);
     case 'setData': return prepSetData(tree, op.path, op.data, op.version, ctx);
     case 'check': return prepCheck(tree, op.path, op.version, ctx);
@@ -241,7 +255,7 @@ function prepOp(tree: TreeView, op: OneOp, ctx: PrepContext): SubTxn | number {
 
 /** src: `pRequest2TxnCreate`, `validateCreateRequest`, `validatePathForCreate`. */
 function prepCreate(
-  tree: TreeView, path: string, data: Data, mode: number, ttl: number | undefined, ctx: PrepContext,
+  tree: TreeView, path: string, data: Data, mode: number, ttl: number | undefined, acl: readonly ACL[] | undefined, ctx: PrepContext,
 ): CreateTxn | number {
   // CreateMode.fromFlag rejects unknown flags with BADARGUMENTS.
   if (!Number.isInteger(mode) || mode < 0 || mode > 6) return Code.BADARGUMENTS;
@@ -255,12 +269,15 @@ function prepCreate(
   // 4. Only "no /" and NUL are rejected before the parent lookup.
   const parent = rawParent(path);
   if (parent === null || path.includes('\0')) return Code.BADARGUMENTS;
-  // 5. (ACL fixup: the protocol only carries OPEN_ACL_UNSAFE, always valid.)
+  // 5. ACL fixup: empty, unknown scheme, invalid id, `auth` without an authenticated id → INVALIDACL.
+  const ids = ctx.auth ?? DEFAULT_AUTH;
+  const fixed = acl === undefined ? OPEN_ACL_UNSAFE : fixupAcl(acl, ids);
+  if (fixed === null) return Code.INVALIDACL;
   // 6. Textual parent must exist ("" is the root).
   const p = tree.lookup(parent);
   if (!p) return Code.NONODE;
   // 7. CREATE permission on the parent (/zookeeper/config is READ-only).
-  if ((p.perms & Perms.CREATE) === 0) return Code.NOAUTH;
+  if (!aclAllows(p.acl, Perms.CREATE, ids)) return Code.NOAUTH;
   // 8. Sequential suffix from the parent's creation counter (pending state).
   // BUG SWITCH seq-from-child-count: the suffix from the parent's current number of children (a name reused after a delete)
   const finalPath = isSequentialMode(mode) ? path + sequenceSuffix(ctx.seqFromChildCount ? p.numChildren : p.cversion) : path;
@@ -276,6 +293,7 @@ function prepCreate(
     parentCversion: (p.cversion + 1) | 0,
   };
   if (isTtlMode(mode)) txn.ttl = ttl as number; // a TTL mode has its ttl (ttlRefused above)
+  if (fixed !== OPEN_ACL_UNSAFE) txn.acl = fixed;
   return txn;
 }
 
@@ -293,7 +311,7 @@ function prepDelete(tree: TreeView, path: string, version: number, ctx: PrepCont
   if (typeof parent === 'number') return parent;
   const p = tree.lookup(parent);
   if (!p) return Code.NONODE;
-  if ((p.perms & Perms.DELETE) === 0) return Code.NOAUTH;
+  if (!aclAllows(p.acl, Perms.DELETE, ctx.auth ?? DEFAULT_AUTH)) return Code.NOAUTH;
   const n = tree.lookup(path);
   if (!n) return Code.NONODE;
   if (!versionMatches(n.version, version)) return Code.BADVERSION;
@@ -319,7 +337,7 @@ function checkSetData(tree: TreeView, path: string, version: number, ctx: PrepCo
   if (!isValidPath(path)) return Code.BADARGUMENTS;
   const n = tree.lookup(path);
   if (!n) return Code.NONODE;
-  if ((n.perms & Perms.WRITE) === 0) return Code.NOAUTH;
+  if (!aclAllows(n.acl, Perms.WRITE, ctx.auth ?? DEFAULT_AUTH)) return Code.NOAUTH;
   if (!versionMatches(n.version, version)) return Code.BADVERSION;
   return n;
 }
@@ -342,7 +360,7 @@ function prepareSetData(tree: DataTree, path: string, data: Data, version: numbe
   const err = ctx.sessionError ? ctx.sessionError
     : (n === undefined || path === '') && !isValidPath(path) ? Code.BADARGUMENTS
     : n === undefined ? Code.NONODE
-    : (n.perms & Perms.WRITE) === 0 ? Code.NOAUTH
+    : !aclAllows(n.acl, Perms.WRITE, ctx.auth ?? DEFAULT_AUTH) ? Code.NOAUTH
     : !versionMatches(n.version, version) ? Code.BADVERSION
     : 0;
   const cxid = ctx.cxid ?? 0;
@@ -357,9 +375,26 @@ function prepCheck(tree: TreeView, path: string, version: number, ctx: PrepConte
   if (!isValidPath(path)) return Code.BADARGUMENTS;
   const n = tree.lookup(path);
   if (!n) return Code.NONODE;
-  if ((n.perms & Perms.READ) === 0) return Code.NOAUTH;
+  if (!aclAllows(n.acl, Perms.READ, ctx.auth ?? DEFAULT_AUTH)) return Code.NOAUTH;
   if (!versionMatches(n.version, version)) return Code.BADVERSION;
   return { type: 'check', path, version: (n.version + 1) | 0 };
+}
+
+/**
+ * src: `pRequest2Txn` case setACL: session → validatePath (BADARGUMENTS) → fixupACL (INVALIDACL) → NONODE → ADMIN
+ * on the node (NOAUTH) → aversion check (BADVERSION). The txn carries the new aversion.
+ */
+function prepSetACL(tree: TreeView, path: string, acl: readonly ACL[], version: number, ctx: PrepContext): SetACLTxn | number {
+  if (ctx.sessionError) return ctx.sessionError;
+  if (!isValidPath(path)) return Code.BADARGUMENTS;
+  const ids = ctx.auth ?? DEFAULT_AUTH;
+  const fixed = fixupAcl(acl, ids);
+  if (fixed === null) return Code.INVALIDACL;
+  const n = tree.lookup(path);
+  if (!n) return Code.NONODE;
+  if (!aclAllows(n.acl, Perms.ADMIN, ids)) return Code.NOAUTH;
+  if (!versionMatches(n.aversion, version)) return Code.BADVERSION;
+  return { type: 'setACL', path, acl: fixed, version: (n.aversion + 1) | 0 };
 }
 
 /** src: `checkAndIncVersion`: -1 matches anything; any other value (even -2) must be equal. */
@@ -451,11 +486,16 @@ const str = (s: string) => 4 + utf8Length(s);
 const buf = (d: Data) => 4 + (d === null ? 0 : d.length);
 /** Vector<ACL> holding OPEN_ACL_UNSAFE: count + perms + "world" + "anyone". */
 const OPEN_ACL_BYTES = 4 + 4 + str('world') + str('anyone');
+/** A Vector<ACL>: count, then per entry perms + scheme + id. */
+function aclBytes(acl: readonly ACL[] | undefined): number {
+  if (acl === undefined || acl === OPEN_ACL_UNSAFE) return OPEN_ACL_BYTES;
+  return acl.reduce((s, a) => s + 4 + str(a.scheme) + str(a.id), 4);
+}
 const REQUEST_HEADER_BYTES = 8; // xid:int, type:int
 const MULTI_HEADER_BYTES = 9; // type:int, done:boolean, err:int
 
-function createBytes(op: { path: string; data: Data; mode: number }): number {
-  return str(op.path) + buf(op.data) + OPEN_ACL_BYTES + 4 + (isTtlMode(op.mode) ? 8 : 0);
+function createBytes(op: { path: string; data: Data; mode: number; acl?: readonly ACL[] }): number {
+  return str(op.path) + buf(op.data) + aclBytes(op.acl) + 4 + (isTtlMode(op.mode) ? 8 : 0);
 }
 
 function multiOpBytes(op: MultiOp): number {
@@ -480,6 +520,9 @@ export function requestFrameBytes(req: Request): number {
     case 'setData': body = str(req.path) + buf(req.data) + 4; break;
     case 'multi': body = req.ops.reduce((s, op) => s + MULTI_HEADER_BYTES + multiOpBytes(op), MULTI_HEADER_BYTES); break;
     case 'closeSession': body = 0; break;
+    case 'setACL': body = str(req.path) + aclBytes(req.acl) + 4; break;
+    case 'getACL': body = str(req.path); break;
+    case 'auth': body = 4 + str(req.scheme) + buf(req.auth); break;
     case 'exists': case 'getData': case 'getChildren': body = str(req.path) + 1; break;
     case 'sync': body = str(req.path); break;
     // MultiOperationRecord of GetDataRequest / GetChildrenRequest (path, watch) records
@@ -527,7 +570,8 @@ export function replyFrameBytes(body?: ReplyBody): number {
   switch (body.op) {
     case 'create': n = str(body.path) + STAT_BYTES; break;
     case 'delete': case 'closeSession': case 'addWatch': case 'checkWatches': case 'removeWatches': case 'setWatches': n = 0; break;
-    case 'setData': case 'exists': n = STAT_BYTES; break;
+    case 'setData': case 'exists': case 'setACL': n = STAT_BYTES; break;
+    case 'getACL': n = aclBytes(body.acl) + STAT_BYTES; break;
     case 'getData': n = buf(body.data) + STAT_BYTES; break;
     case 'getChildren': n = body.children.reduce((s, c) => s + str(c), 4) + STAT_BYTES; break;
     case 'multi': n = body.results.reduce((s, r) => s + MULTI_HEADER_BYTES + multiResultBytes(r), MULTI_HEADER_BYTES); break;
@@ -551,7 +595,8 @@ export function exceedsFrameLimit(req: Request): boolean {
  */
 function frameBound(req: Request): number {
   switch (req.op) {
-    case 'create': case 'setData': return 64 + 3 * req.path.length + (req.data === null ? 0 : req.data.length);
+    case 'create': return req.acl !== undefined ? Infinity : 64 + 3 * req.path.length + (req.data === null ? 0 : req.data.length);
+    case 'setData': return 64 + 3 * req.path.length + (req.data === null ? 0 : req.data.length);
     case 'delete': case 'exists': case 'getData': case 'getChildren': case 'sync': case 'addWatch': case 'checkWatches': case 'removeWatches': case 'getAllChildrenNumber': return 64 + 3 * req.path.length;
     case 'getEphemerals': return 64 + 3 * req.prefix.length;
     default: return Infinity;

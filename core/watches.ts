@@ -14,6 +14,7 @@ import { EventType, KeeperState } from './protocol.js';
 import type { ReadRequest, WatchEventMsg } from './protocol.js';
 import { Code } from './errors.js';
 import type { DataTree, Reply } from './datatree.js';
+import type { Id } from './acl.js';
 
 /** A change the tree made that may fire watches: NodeCreated/NodeDeleted/NodeDataChanged at the node, */
 /** NodeChildrenChanged at the parent ("/" for children of the root). Produced by DataTree.apply. */
@@ -241,8 +242,8 @@ function parentOf(path: string): string | null {
  * Serve a read and register its watch exactly as FinalRequestProcessor does: exists registers in the data table
  * also when the node is missing (but not on BADARGUMENTS); getData and getChildren register only on success.
  */
-export function serveRead(tree: DataTree, watches: WatchManager, req: ReadRequest, cnxn: CnxnId): Reply {
-  const r = tree.read(req);
+export function serveRead(tree: DataTree, watches: WatchManager, req: ReadRequest, cnxn: CnxnId, auth?: readonly Id[]): Reply {
+  const r = tree.read(req, auth);
   if (req.watch) {
     if (req.op === 'exists') {
       if (r.err === Code.OK) watches.register('data', req.path, cnxn);

@@ -30,6 +30,8 @@ import {
   decodeStrings,
   encodeCreate,
   encodeDelete,
+  encodeSetACL,
+  decodeAcl,
   encodeMulti,
   encodeMultiRead,
   encodePath,
@@ -88,6 +90,10 @@ interface Session {
   open: boolean;
   wasConnected: boolean;
   stateWaiters: Array<() => void>;
+  /** Waiting for the answer to an auth packet (xid -4). */
+  authWaiter: ((r: { err: number; zxid: bigint }) => void) | null;
+  /** An addAuth was answered AUTHFAILED: later steps fail AUTHFAILED, nothing is sent (as the Java client). */
+  authFailed: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -149,6 +155,8 @@ export class RealTarget implements TranscriptTarget {
       open: true,
       wasConnected: false,
       stateWaiters: [],
+      authWaiter: null,
+      authFailed: false,
     };
     const cm = new ConnectionManager(`127.0.0.1:${proxy.port}`, { sessionTimeout: timeoutMs, spinDelay: 1000, retries: 0 }, (state: number) =>
       this.onState(sess, state),
@@ -225,17 +233,26 @@ export class RealTarget implements TranscriptTarget {
       // answers SESSIONEXPIRED or CONNECTIONLOSS depending on whether the server already closed the socket (a
       // race), so the harness answers like the Java client, without sending anything.
       sess.replyMark = sess.events.length;
-      return { result: errorResult(-112), zxid: null };
+      return { result: errorResult(sess.authFailed ? -115 : -112), zxid: null };
     }
+    if (step.op === 'addAuth') return this.addAuth(sess, step.scheme, step.auth);
     let type: number;
     let body: Buffer;
     switch (step.op) {
       case 'create': {
         const flags = CreateFlags[step.mode ?? 'PERSISTENT']!;
         type = createOpcode(flags, step.ttl);
-        body = encodeCreate(step.path, dataBytes(step.data), flags, step.ttl);
+        body = encodeCreate(step.path, dataBytes(step.data), flags, step.ttl, step.acl);
         break;
       }
+      case 'getACL':
+        type = OpCode.getACL;
+        body = encodePath(step.path);
+        break;
+      case 'setACL':
+        type = OpCode.setACL;
+        body = encodeSetACL(step.path, step.acl, step.version ?? -1);
+        break;
       case 'delete':
         type = OpCode.delete;
         body = encodeDelete(step.path, step.version ?? -1);
@@ -269,7 +286,7 @@ export class RealTarget implements TranscriptTarget {
         const ops: WireMultiOp[] = step.ops.map((o) => {
           switch (o.op) {
             case 'create':
-              return { op: 'create', path: o.path, data: dataBytes(o.data), flags: CreateFlags[o.mode ?? 'PERSISTENT']!, ...(o.ttl !== undefined ? { ttl: o.ttl } : {}) };
+              return { op: 'create', path: o.path, data: dataBytes(o.data), flags: CreateFlags[o.mode ?? 'PERSISTENT']!, ...(o.ttl !== undefined ? { ttl: o.ttl } : {}), ...(o.acl !== undefined ? { acl: o.acl } : {}) };
             case 'delete':
               return { op: 'delete', path: o.path, version: o.version ?? -1 };
             case 'setData':
@@ -318,6 +335,26 @@ export class RealTarget implements TranscriptTarget {
     }
     if (r.err !== 0) return { result: errorResult(r.err), zxid };
     return { result: decodeBody(step, r.reader), zxid };
+  }
+
+  /**
+   * addAuth through the library's addAuthInfo (which also re-sends it after a reconnect, as the Java client does);
+   * the result is the server's answer to the auth packet (xid -4, zxid 0).
+   */
+  private async addAuth(sess: Session, scheme: string, auth: string): Promise<StepReply> {
+    const r = await new Promise<{ err: number; zxid: bigint } | null>((resolve) => {
+      const timer = setTimeout(() => {
+        sess.authWaiter = null;
+        resolve(null);
+      }, this.opts.requestTimeoutMs ?? 20000);
+      sess.authWaiter = (x) => {
+        clearTimeout(timer);
+        resolve(x);
+      };
+      sess.cm.addAuthInfo(scheme, Buffer.from(auth, 'utf8'));
+    });
+    if (r === null) return { result: errorResult(-7, { reason: 'the auth packet got no answer' }), zxid: null };
+    return { result: r.err === 0 ? { ok: true } : errorResult(r.err), zxid: Number(r.zxid) };
   }
 
   async close(label: string): Promise<StepReply> {
@@ -531,6 +568,12 @@ function decodeBody(step: InputStep, r: JuteReader): ResultJson {
     }
     case 'sync':
       return { ok: true, path: r.ustring() ?? '' };
+    case 'getACL': {
+      const acl = decodeAcl(r);
+      return { ok: true, acl, stat: statJson(r.stat()) };
+    }
+    case 'setACL':
+      return { ok: true, stat: statJson(r.stat()) };
     case 'multiRead': {
       // err 0: one result per op (ops are independent; an ErrorResult does not fail the request)
       const results: MultiResultJson[] = decodeMultiReadResponse(r).map((m) => {
@@ -597,7 +640,18 @@ function handleFrame(cm: any, frame: Buffer, sess: Session): boolean {
   const err = r.int();
   if (xid === -2) return true; // ping
   if (xid === -4) {
+    if (err === -115 && !sess.closing) {
+      // the Java client's AuthFailed event; the handle is dead from now on (the server closes the connection)
+      sess.events.push({ state: 'AuthFailed' });
+      sess.authFailed = true;
+      sess.open = false;
+      sess.closing = true;
+    }
+    sess.replyMark = sess.events.length;
     if (err === -115) cm.setState(STATES.AUTHENTICATION_FAILED);
+    const w = sess.authWaiter;
+    sess.authWaiter = null;
+    w?.({ err, zxid });
     return true;
   }
   if (xid === -1) {

@@ -45,6 +45,7 @@ import {
   type EventJson,
   type InputStep,
   type MultiOpStep,
+  type AclJson,
   type MultiResultJson,
   type ResultJson,
   type StatJson,
@@ -95,6 +96,8 @@ class Tap implements Role<Msg> {
   capture = false;
   expectXid: number | null = null;
   frames = new Map<number, Frame>();
+  /** The server's answer to the last auth packet (xid -4), null until it comes. */
+  authFrame: Frame | null = null;
   private rawXid = RAW_XID_BASE;
   private raw = new Map<number, (f: Frame | { lost: number }) => void>();
 
@@ -146,6 +149,17 @@ class Tap implements Role<Msg> {
       const m = ev.msg as ServerMessage;
       if (m.type === 'connectResponse') this.handshaken = m.timeoutMs > 0;
       else if (m.type === 'reply') {
+        if (m.xid === -4) {
+          // the auth packet's answer: not a pending request; AUTHFAILED ends the handle (Java: AuthFailed event)
+          this.authFrame = { err: m.err, zxid: m.zxid, body: undefined };
+          if (m.err === -115 && !this.sess.closing) {
+            this.sess.events.push({ state: 'AuthFailed' });
+            this.sess.authFailed = true;
+            this.sess.open = false;
+            this.sess.closing = true;
+          }
+          this.sess.replyMark = this.sess.events.length;
+        }
         const done = this.raw.get(m.xid);
         if (done) {
           // a raw request of the harness: the client never sent it, so it must not see the reply
@@ -204,6 +218,8 @@ interface SimSession {
   replyMark: number | null;
   closing: boolean;
   open: boolean;
+  /** An addAuth was answered AUTHFAILED: later steps fail AUTHFAILED, nothing is sent. */
+  authFailed: boolean;
 }
 
 function statJson(s: Stat): StatJson {
@@ -226,6 +242,11 @@ function modeOf(name: string | undefined): CreateMode {
   return CreateMode[(name ?? 'PERSISTENT') as keyof typeof CreateMode];
 }
 
+/** The acl field of a create request, when the step gives one. */
+function aclOf(o: { acl?: AclJson[] }): { acl?: AclJson[] } {
+  return o.acl !== undefined ? { acl: o.acl.map((a) => ({ ...a })) } : {};
+}
+
 /** The ttl field of a create request, when the step gives one. */
 function ttlOf(o: { ttl?: number }): { ttl?: number } {
   return o.ttl !== undefined ? { ttl: o.ttl } : {};
@@ -234,7 +255,7 @@ function ttlOf(o: { ttl?: number }): { ttl?: number } {
 function multiOp(o: MultiOpStep): MultiOp {
   switch (o.op) {
     case 'create':
-      return { op: 'create', path: o.path, data: dataBytes(o.data), mode: modeOf(o.mode), ...ttlOf(o) };
+      return { op: 'create', path: o.path, data: dataBytes(o.data), mode: modeOf(o.mode), ...ttlOf(o), ...aclOf(o) };
     case 'delete':
       return { op: 'delete', path: o.path, version: o.version ?? -1 };
     case 'setData':
@@ -304,6 +325,12 @@ function fromFrame(step: InputStep, f: Frame): StepReply {
     case 'multiRead':
       result = { ok: true, results: readResults(b.results) };
       break;
+    case 'getACL':
+      result = { ok: true, acl: b.acl.map((a) => ({ perms: a.perms, scheme: a.scheme, id: a.id })), stat: statJson(b.stat) };
+      break;
+    case 'setACL':
+      result = { ok: true, stat: statJson(b.stat) };
+      break;
     case 'getEphemerals':
       result = { ok: true, paths: [...b.paths].sort() };
       break;
@@ -322,7 +349,11 @@ const WATCHER_TYPE_CODES = { CHILDREN: 1, DATA: 2, ANY: 3 } as const;
 function requestOf(step: InputStep): Request {
   switch (step.op) {
     case 'create':
-      return { op: 'create', path: step.path, data: dataBytes(step.data), mode: modeOf(step.mode), ...ttlOf(step) };
+      return { op: 'create', path: step.path, data: dataBytes(step.data), mode: modeOf(step.mode), ...ttlOf(step), ...aclOf(step) };
+    case 'getACL':
+      return { op: 'getACL', path: step.path };
+    case 'setACL':
+      return { op: 'setACL', path: step.path, acl: step.acl.map((a) => ({ ...a })), version: step.version ?? -1 };
     case 'delete':
       return { op: 'delete', path: step.path, version: step.version ?? -1 };
     case 'exists':
@@ -353,9 +384,12 @@ function requestOf(step: InputStep): Request {
 function refusedByLibrary(req: Request): boolean {
   switch (req.op) {
     case 'create':
-      return validatePath(req.path, isSequentialMode(req.mode)) !== null || ttlRefused(req.mode, req.ttl);
+      return validatePath(req.path, isSequentialMode(req.mode)) !== null || ttlRefused(req.mode, req.ttl) || req.acl?.length === 0;
     case 'multi':
-      return req.ops.length === 0 || req.ops.some((o) => validatePath(o.path, o.op === 'create' && isSequentialMode(o.mode)) !== null || (o.op === 'create' && ttlRefused(o.mode, o.ttl)));
+      return req.ops.length === 0 || req.ops.some((o) => validatePath(o.path, o.op === 'create' && isSequentialMode(o.mode)) !== null || (o.op === 'create' && (ttlRefused(o.mode, o.ttl) || o.acl?.length === 0)));
+    case 'setACL':
+      // the Java client refuses an empty list (InvalidACLException) before sending
+      return validatePath(req.path) !== null || req.acl.length === 0;
     case 'multiRead':
       return req.ops.length === 0 || req.ops.some((o) => (o.op !== 'getData' && o.op !== 'getChildren') || validatePath(o.path) !== null);
     case 'getEphemerals':
@@ -367,6 +401,7 @@ function refusedByLibrary(req: Request): boolean {
     case 'setData':
     case 'sync':
     case 'getAllChildrenNumber':
+    case 'getACL':
       return validatePath(req.path) !== null;
     default:
       return false;
@@ -430,7 +465,7 @@ export class SimTarget implements TranscriptTarget {
     if (!serverName) return { result: errorResult(-8, { reason: `no server ${server}` }), zxid: null };
     const proc = `c${++this.procSeq}`;
     const world = cl.world;
-    const sess: SimSession = { label, proc, server: serverName, zk: null!, tap: null!, events: [], replyMark: null, closing: false, open: true };
+    const sess: SimSession = { label, proc, server: serverName, zk: null!, tap: null!, events: [], replyMark: null, closing: false, open: true, authFailed: false };
     const watcher = (e: { type: number; state: number }): void => {
       if (e.type !== EventType.None || sess.closing) return;
       if (e.state === KeeperState.SyncConnected) sess.events.push({ state: 'SyncConnected' });
@@ -483,10 +518,12 @@ export class SimTarget implements TranscriptTarget {
     const sess = this.sessions.get(label);
     if (!sess) return { result: errorResult(-112, { reason: `no session ${label}` }), zxid: null };
     if (!sess.open || sess.zk.state === 'CLOSED') {
-      // After expiry or close every call fails at once with SESSIONEXPIRED (Java client), nothing is sent.
+      // After expiry or close every call fails at once with SESSIONEXPIRED (Java client), nothing is sent; after a
+      // refused auth with AUTHFAILED.
       sess.replyMark = sess.events.length;
-      return { result: errorResult(-112), zxid: null };
+      return { result: errorResult(sess.authFailed ? -115 : -112), zxid: null };
     }
+    if (step.op === 'addAuth') return this.addAuth(sess, step.scheme, step.auth);
     const req = requestOf(step);
     // removeWatches: the server's own answer, as the real target records it (the client library would add its own
     // containsWatcher check and WatchRemoved events, which are not on the wire)
@@ -499,7 +536,13 @@ export class SimTarget implements TranscriptTarget {
     let p: Promise<unknown>;
     switch (req.op) {
       case 'create':
-        p = zk.create2(req.path, req.data, req.mode, req.ttl);
+        p = zk.create2(req.path, req.data, req.mode, req.ttl, req.acl);
+        break;
+      case 'getACL':
+        p = zk.getACL(req.path);
+        break;
+      case 'setACL':
+        p = zk.setACL(req.path, req.acl, req.version);
         break;
       case 'delete':
         p = zk.delete(req.path, req.version);
@@ -553,6 +596,18 @@ export class SimTarget implements TranscriptTarget {
     const e = r.error as { code?: unknown };
     const code = typeof e?.code === 'number' ? e.code : -1;
     return { result: errorResult(code), zxid: null };
+  }
+
+  /** addAuth through the library (addAuthInfo); the result is the server's answer to the auth packet (xid -4). */
+  private async addAuth(sess: SimSession, scheme: string, auth: string): Promise<StepReply> {
+    const tap = sess.tap;
+    tap.authFrame = null;
+    sess.zk.addAuthInfo(scheme, auth);
+    await this.cluster.until(() => tap.authFrame !== null || sess.zk.state !== 'CONNECTED', OP_LIMIT_MS);
+    await this.cluster.runFor(0);
+    const f = tap.authFrame as Frame | null;
+    if (f === null) return { result: errorResult(-4, { reason: 'the auth packet got no answer' }), zxid: null };
+    return { result: f.err === 0 ? { ok: true } : errorResult(f.err), zxid: f.zxid };
   }
 
   private async runRaw(sess: SimSession, step: InputStep, req: Request): Promise<StepReply> {
@@ -639,7 +694,7 @@ export class SimTarget implements TranscriptTarget {
   private quiet(): boolean {
     const cl = this.cluster;
     for (const s of this.sessions.values()) {
-      if (s.zk.state === 'CLOSED') continue;
+      if (s.zk.state === 'CLOSED' || s.authFailed) continue;
       if (s.zk.state !== 'CONNECTED' || s.zk.pendingCount > 0) return false;
     }
     let z: number | null = null;

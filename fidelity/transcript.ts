@@ -10,10 +10,17 @@
  *            create2/createContainer (CreateRequest: the server takes ttl −1). Any mode/ttl pair is sent as written,
  *            so the server's own answer to a bad one is recorded (the Java client refuses those itself). TTL modes
  *            need a suite run with extendedTypesEnabled (manifest "server"), else the server answers UNIMPLEMENTED.
+ *            acl: list of {perms, scheme, id} (perms: READ 1 | WRITE 2 | CREATE 4 | DELETE 8 | ADMIN 16); absent =
+ *            OPEN_ACL_UNSAFE (world:anyone, 31); sent as written (an empty list too: the server's INVALIDACL)
  *   delete   path, version (default -1)
  *   exists | getData | getChildren   path, watch (default false)
  *   setData  path, data, version (default -1)
  *   sync     path
+ *   getACL   path (opcode 6): the ACL and the Stat
+ *   setACL   path, acl (as in create), version (default -1; the expected aversion)
+ *   addAuth  scheme, auth (UTF-8 text, e.g. "user:password" for digest): the auth packet (opcode 100, xid -4); the
+ *            result is the server's answer to it (ok, or AUTHFAILED after which the server closes the connection
+ *            and the session is dead for the client: its later steps fail AUTHFAILED, as a Java client's calls do)
  *   removeWatches  path, watcherType (CHILDREN | DATA | ANY), all (default false): false = opcode checkWatches (17,
  *            what the Java client's removeWatches(path, watcher, ...) sends), true = opcode removeWatches (18,
  *            removeAllWatches). The server's own answer is recorded (OK or NOWATCHER); client-side bookkeeping and
@@ -57,8 +64,15 @@ export type CreateModeName = (typeof CREATE_MODES)[number];
 export const READ_OPS = ['getData', 'getChildren', 'exists'] as const;
 export type ReadOpStep = { op: (typeof READ_OPS)[number]; path: string };
 
+/** One ACL entry of a step or a result. */
+export interface AclJson {
+  perms: number;
+  scheme: string;
+  id: string;
+}
+
 export type MultiOpStep =
-  | { op: 'create'; path: string; data?: DataSpec; mode?: CreateModeName; ttl?: number }
+  | { op: 'create'; path: string; data?: DataSpec; mode?: CreateModeName; ttl?: number; acl?: AclJson[] }
   | { op: 'delete'; path: string; version?: number }
   | { op: 'setData'; path: string; data?: DataSpec; version?: number }
   | { op: 'check'; path: string; version?: number };
@@ -75,7 +89,10 @@ export type InputStep = Common &
     | { op: 'connect'; session: string; timeoutMs: number; server?: number }
     | { op: 'close'; session: string }
     | { op: 'expire'; session: string }
-    | { op: 'create'; session: string; path: string; data?: DataSpec; mode?: CreateModeName; ttl?: number }
+    | { op: 'create'; session: string; path: string; data?: DataSpec; mode?: CreateModeName; ttl?: number; acl?: AclJson[] }
+    | { op: 'getACL'; session: string; path: string }
+    | { op: 'setACL'; session: string; path: string; acl: AclJson[]; version?: number }
+    | { op: 'addAuth'; session: string; scheme: string; auth: string }
     | { op: 'delete'; session: string; path: string; version?: number }
     | { op: 'exists' | 'getData' | 'getChildren'; session: string; path: string; watch?: boolean }
     | { op: 'setData'; session: string; path: string; data?: DataSpec; version?: number }
@@ -92,7 +109,7 @@ export type InputStep = Common &
 export type OpName = InputStep['op'];
 export const OPS: readonly OpName[] = [
   'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'removeWatches', 'multi', 'multiRead',
-  'getEphemerals', 'getAllChildrenNumber', 'wait', 'reset',
+  'getEphemerals', 'getAllChildrenNumber', 'getACL', 'setACL', 'addAuth', 'wait', 'reset',
 ];
 
 /** Stat as transcripts carry it: numbers, except ephemeralOwner (a 64-bit session id) as a hex string "0x…". */
@@ -134,6 +151,8 @@ export type ResultJson =
       paths?: string[];
       /** getAllChildrenNumber */
       count?: number;
+      /** getACL: the list in the server's order */
+      acl?: AclJson[];
       sessionId?: string;
       timeoutMs?: number;
     }
@@ -287,6 +306,19 @@ function checkData(o: Record<string, Json>, where: string, file: string, line: n
   }
 }
 
+/** `acl` (required or optional): a list of {perms: integer, scheme: string, id: string}. */
+function checkAcl(o: Record<string, Json>, where: string, file: string, line: number, required: boolean): void {
+  if (!('acl' in o)) {
+    if (required) fail(file, line, `missing field "acl"${where}`);
+    return;
+  }
+  if (!Array.isArray(o.acl)) fail(file, line, `field "acl"${where} must be a list`);
+  o.acl.forEach((a, i) => {
+    const ok = a !== null && typeof a === 'object' && !Array.isArray(a) && Number.isInteger(a.perms) && typeof a.scheme === 'string' && typeof a.id === 'string';
+    if (!ok) fail(file, line, `acl[${i}]${where} must be {"perms": integer, "scheme": string, "id": string}`);
+  });
+}
+
 function checkMode(o: Record<string, Json>, where: string, file: string, line: number): void {
   checkOptional(o, 'ttl', 'number', where, file, line);
   if (!('mode' in o)) return;
@@ -323,6 +355,19 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
       checkPath(o, '', file, line);
       checkData(o, '', file, line);
       checkMode(o, '', file, line);
+      checkAcl(o, '', file, line, false);
+      break;
+    case 'getACL':
+      checkPath(o, '', file, line);
+      break;
+    case 'setACL':
+      checkPath(o, '', file, line);
+      checkAcl(o, '', file, line, true);
+      checkOptional(o, 'version', 'number', '', file, line);
+      break;
+    case 'addAuth':
+      if (typeof o.scheme !== 'string') fail(file, line, 'field "scheme" must be a string (op addAuth)');
+      if (typeof o.auth !== 'string') fail(file, line, 'field "auth" must be a string (op addAuth)');
       break;
     case 'delete':
       checkPath(o, '', file, line);
@@ -355,6 +400,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
         if (s.op === 'create') {
           checkData(s, where, file, line);
           checkMode(s, where, file, line);
+          checkAcl(s, where, file, line, false);
         } else if (s.op === 'setData') {
           checkData(s, where, file, line);
           checkOptional(s, 'version', 'number', where, file, line);
@@ -545,8 +591,8 @@ function normOwner(v: string | number, labels: Map<string, string>): unknown {
   return labels.get(h) ?? 'other';
 }
 
-const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'prefix', 'data', 'mode', 'ttl', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
-const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'stat', 'results', 'paths', 'count'];
+const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'prefix', 'data', 'mode', 'ttl', 'acl', 'scheme', 'auth', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
+const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'acl', 'stat', 'results', 'paths', 'count'];
 
 function orderKeys(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

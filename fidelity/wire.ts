@@ -11,6 +11,8 @@ export const OpCode = {
   exists: 3,
   getData: 4,
   setData: 5,
+  getACL: 6,
+  setACL: 7,
   getChildren: 8,
   sync: 9,
   ping: 11,
@@ -76,13 +78,27 @@ export class JuteWriter {
     this.chunks.push(b);
     return this;
   }
-  /** world:anyone ALL, the only ACL the transcripts use (ZooDefs.Ids.OPEN_ACL_UNSAFE). */
+  /** world:anyone ALL (ZooDefs.Ids.OPEN_ACL_UNSAFE), what a create without an `acl` sends. */
   openAcl(): this {
     return this.int(1).int(31).ustring('world').ustring('anyone');
+  }
+  /** vector<ACL>: count, then per entry perms (int) and Id (scheme, id); undefined = OPEN_ACL_UNSAFE. */
+  acl(list: readonly WireAcl[] | undefined): this {
+    if (list === undefined) return this.openAcl();
+    this.int(list.length);
+    for (const a of list) this.int(a.perms).ustring(a.scheme).ustring(a.id);
+    return this;
   }
   toBuffer(): Buffer {
     return Buffer.concat(this.chunks);
   }
+}
+
+/** One ACL entry on the wire. */
+export interface WireAcl {
+  perms: number;
+  scheme: string;
+  id: string;
 }
 
 export class JuteReader {
@@ -165,8 +181,8 @@ export const CreateFlags: Record<string, number> = {
  * Create request body: CreateRequest (path, data, acl, flags), or with a ttl CreateTTLRequest (the same plus ttl, a
  * long); the opcode (createOpcode) decides create2 / createContainer / createTTL.
  */
-export function encodeCreate(path: string, data: Uint8Array | null, flags: number, ttl?: number): Buffer {
-  const w = new JuteWriter().ustring(path).buffer(data).openAcl().int(flags);
+export function encodeCreate(path: string, data: Uint8Array | null, flags: number, ttl?: number, acl?: readonly WireAcl[]): Buffer {
+  const w = new JuteWriter().ustring(path).buffer(data).acl(acl).int(flags);
   if (ttl !== undefined) w.long(BigInt(ttl));
   return w.toBuffer();
 }
@@ -174,6 +190,29 @@ export function encodeCreate(path: string, data: Uint8Array | null, flags: numbe
 /** createTTL when a ttl is given (what the Java client sends for a TTL mode), createContainer for CONTAINER, else create2. */
 export function createOpcode(flags: number, ttl?: number): number {
   return ttl !== undefined ? OpCode.createTTL : flags === CreateFlags.CONTAINER ? OpCode.createContainer : OpCode.create2;
+}
+
+/** SetACLRequest: path, vector<ACL>, version (the expected aversion). */
+export function encodeSetACL(path: string, acl: readonly WireAcl[], version: number): Buffer {
+  return new JuteWriter().ustring(path).acl(acl).int(version).toBuffer();
+}
+
+/** AuthPacket: type (0), scheme, auth (buffer). */
+export function encodeAuth(scheme: string, auth: Uint8Array): Buffer {
+  return new JuteWriter().int(0).ustring(scheme).buffer(auth).toBuffer();
+}
+
+/** A vector<ACL> (GetACLResponse's first field); null (length -1) as []. */
+export function decodeAcl(r: JuteReader): WireAcl[] {
+  const n = r.int();
+  const out: WireAcl[] = [];
+  for (let i = 0; i < n; i++) {
+    const perms = r.int();
+    const scheme = r.ustring() ?? '';
+    const id = r.ustring() ?? '';
+    out.push({ perms, scheme, id });
+  }
+  return out;
 }
 
 export function encodeDelete(path: string, version: number): Buffer {
@@ -198,7 +237,7 @@ export function encodePath(path: string): Buffer {
 }
 
 export type WireMultiOp =
-  | { op: 'create'; path: string; data: Uint8Array | null; flags: number; ttl?: number }
+  | { op: 'create'; path: string; data: Uint8Array | null; flags: number; ttl?: number; acl?: readonly WireAcl[] }
   | { op: 'delete'; path: string; version: number }
   | { op: 'setData'; path: string; data: Uint8Array | null; version: number }
   | { op: 'check'; path: string; version: number };
@@ -210,7 +249,7 @@ export function encodeMulti(ops: WireMultiOp[]): Buffer {
     switch (o.op) {
       case 'create':
         w.int(createOpcode(o.flags, o.ttl)).bool(false).int(-1);
-        w.ustring(o.path).buffer(o.data).openAcl().int(o.flags);
+        w.ustring(o.path).buffer(o.data).acl(o.acl).int(o.flags);
         if (o.ttl !== undefined) w.long(BigInt(o.ttl));
         break;
       case 'delete':

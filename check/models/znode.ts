@@ -342,6 +342,11 @@ export function prepareZk(op: Operation): ZkStep {
     }
     case 'closeSession':
       return { k: 'closeSession', owner: op.process, paths: [], expect: op.status === 'fail' ? { s: 'free' } : expect };
+    case 'getACL':
+    case 'setACL':
+      // ACLs and aversion are not part of the model: these change and check nothing it holds (a step like a sync's
+      // with a free result), which is sound — a legal order stays legal without them
+      return { k: 'sync', paths: [], expect: { s: 'free' } };
     default:
       throw new ModelError(op, 'a ZooKeeper operation (create, delete, setData, getData, exists, getChildren, sync, multi, multiRead, getEphemerals, getAllChildrenNumber, closeSession) or get/put/append');
   }

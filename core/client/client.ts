@@ -23,7 +23,8 @@
  * promise or queueing a watcher call the client calls `onUserWake` (the world then lets microtasks run).
  *
  * Deliberate simplifications: Disconnected is delivered once per lost connection (not after every failed attempt);
- * no auth, ACLs, chroot, read-only mode or request timeout; the connect timeout covers the TCP connect and the
+ * no chroot, read-only mode or request timeout; addAuthInfo's packets go out after the handshake (Java queues them
+ * in reverse order just behind the ConnectRequest, an order no reply shows); the connect timeout covers the TCP connect and the
  * handshake together (as Java's idle-receive check does).
  */
 import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId } from '../port.js';
@@ -45,6 +46,8 @@ import {
   type ServerMessage,
   type Stat,
 } from '../protocol.js';
+import type { ACL } from '../acl.js';
+import { OPEN_ACL_UNSAFE } from '../acl.js';
 import { checkPath, errorName, makeError, ZkError, Code } from './errors.js';
 import { MAX_TTL_MS, isSequentialMode, isTtlMode, replyFrameBytes, ttlRefused } from '../txn.js';
 import type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Watcher, WatchedEvent } from './types.js';
@@ -55,6 +58,7 @@ const DEFAULT_SESSION_TIMEOUT = 10_000;
 const SPIN_DELAY = 1000;
 const MAX_SEND_PING_INTERVAL = 10_000;
 const SET_WATCHES_XID = -8;
+const AUTH_XID = -4;
 
 const MODE_NAMES: Record<number, string> = {
   0: 'PERSISTENT',
@@ -149,6 +153,10 @@ export class ZooKeeperClient implements Role<Msg> {
   private lastZxidSeen = 0;
   private closing = false;
   private closeWaiters: Array<() => void> = [];
+  /** addAuthInfo calls (scheme, bytes), re-sent after every handshake (Java ClientCnxn.authInfo). */
+  private readonly authInfo: Array<{ scheme: string; auth: Uint8Array }> = [];
+  /** The server answered an auth packet AUTHFAILED: the handle is dead (Java state AUTH_FAILED). */
+  private authFailedFlag = false;
 
   // Connection.
   private phase: Phase = 'idle';
@@ -198,9 +206,16 @@ export class ZooKeeperClient implements Role<Msg> {
 
   // ---------------------------------------------------------------- public state
 
-  /** CONNECTING, CONNECTED or CLOSED. */
+  /** CONNECTING, CONNECTED or CLOSED (also after an auth the server refused: see `authFailed`). */
   get state(): ClientState {
     return this._state;
+  }
+  /**
+   * True once the server answered an addAuthInfo with AUTHFAILED (Java state AUTH_FAILED): the handle is closed
+   * (`state` CLOSED, so code waiting for a dead handle sees one) and its calls fail with AUTHFAILED.
+   */
+  get authFailed(): boolean {
+    return this.authFailedFlag;
   }
   /** The session id (0 before the first handshake). */
   get sessionId(): number {
@@ -246,21 +261,59 @@ export class ZooKeeperClient implements Role<Msg> {
   // ---------------------------------------------------------------- the API (Java names)
 
   /** Creates a node; resolves with the created path (the sequential name for sequential modes). */
-  create(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): Promise<string> {
-    return this.createInternal(path, data, mode, ttl, (r) => r.path);
+  /**
+   * Creates a node; resolves with the created path (the sequential name for sequential modes). `acl`: the node's ACL
+   * (default OPEN_ACL_UNSAFE, world:anyone with every permission); an empty list is refused here with INVALIDACL, as
+   * the Java client does, nothing sent.
+   */
+  create(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number, acl?: readonly ACL[]): Promise<string> {
+    return this.createInternal(path, data, mode, ttl, acl, (r) => r.path);
   }
   /** Creates a node; resolves with the created path and its Stat (Java create with a Stat out-parameter). */
-  create2(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): Promise<{ path: string; stat: Stat }> {
-    return this.createInternal(path, data, mode, ttl, (r) => r);
+  create2(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number, acl?: readonly ACL[]): Promise<{ path: string; stat: Stat }> {
+    return this.createInternal(path, data, mode, ttl, acl, (r) => r);
   }
-  private createInternal<T>(path: string, data: DataInput, mode: CreateMode, ttl: number | undefined, shape: (r: { path: string; stat: Stat }) => T): Promise<T> {
+  private createInternal<T>(path: string, data: DataInput, mode: CreateMode, ttl: number | undefined, acl: readonly ACL[] | undefined, shape: (r: { path: string; stat: Stat }) => T): Promise<T> {
     const d = toData(data);
     const args: Record<string, unknown> = { path, data: dataText(d), mode: MODE_NAMES[mode] ?? mode };
     if (ttl !== undefined) args.ttl = ttl;
-    const bad = checkPath(path, isSequentialMode(mode)) ?? this.checkTtl(mode, ttl);
+    if (acl !== undefined) args.acl = aclArgs(acl);
+    const bad = checkPath(path, isSequentialMode(mode)) ?? this.checkTtl(mode, ttl) ?? checkAcl(acl);
     const req: Request = { op: 'create', path, data: d, mode };
     if (isTtlMode(mode)) req.ttl = ttl;
+    if (acl !== undefined && acl !== OPEN_ACL_UNSAFE) req.acl = copyAcl(acl);
     return this.submit('create', args, req, null, bad, shape);
+  }
+  /**
+   * The node's ACL and Stat (Java getACL). Needs READ or ADMIN on the node (NOAUTH otherwise); without ADMIN every
+   * digest id comes back masked as "user:x".
+   */
+  getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
+    return this.submit('getACL', { path }, { op: 'getACL', path }, null, this.checkPath(path));
+  }
+  /**
+   * Replaces the node's ACL if its aversion matches `version` (-1: any); resolves with the new Stat (aversion + 1).
+   * Needs ADMIN on the node (NOAUTH); an invalid list is INVALIDACL (an empty one refused here, nothing sent).
+   */
+  setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
+    const bad = this.checkPath(path) ?? checkAcl(acl);
+    return this.submit('setACL', { path, acl: aclArgs(acl ?? []), version }, { op: 'setACL', path, acl: copyAcl(acl ?? []), version }, null, bad);
+  }
+  /**
+   * Authenticates this handle's connections (Java addAuthInfo; returns nothing, as there). The `digest` scheme takes
+   * "user:password" and adds the id user:base64(sha1("user:password")) on the server; the handle re-sends every
+   * addAuthInfo after each reconnect. A scheme the server does not know fails: the server answers AUTHFAILED and
+   * closes the connection, the handle is closed (`authFailed` true), every watcher gets (None, AuthFailed), and every pending
+   * and later call fails with AUTHFAILED.
+   */
+  addAuthInfo(scheme: string, auth: string | Uint8Array): void {
+    const bytes = typeof auth === 'string' ? new TextEncoder().encode(auth) : new Uint8Array(auth);
+    this.authInfo.push({ scheme, auth: bytes });
+    if (this.phase === 'connected' && this._state !== 'CLOSED') this.sendAuth(scheme, bytes);
+  }
+  private sendAuth(scheme: string, auth: Uint8Array): void {
+    this.trace('client.auth', { scheme });
+    this.sendRaw({ type: 'request', xid: AUTH_XID, req: { op: 'auth', scheme, auth } });
   }
   /** Deletes a node; version -1 matches any version. */
   delete(path: string, version = -1): Promise<void> {
@@ -316,7 +369,7 @@ export class ZooKeeperClient implements Role<Msg> {
     const args = { ops: ops.map(multiOpArgs) };
     let bad: ZkError | null = null;
     for (const o of ops) {
-      bad = checkPath(o.path, o.op === 'create' && isSequentialMode(o.mode)) ?? (o.op === 'create' ? this.checkTtl(o.mode, o.ttl) : null);
+      bad = checkPath(o.path, o.op === 'create' && isSequentialMode(o.mode)) ?? (o.op === 'create' ? this.checkTtl(o.mode, o.ttl) ?? checkAcl(o.acl) : null);
       // reads go through multiRead (Java: IllegalArgumentException for mixing reads and writes in one multi)
       if (!bad && o.op !== 'create' && o.op !== 'delete' && o.op !== 'setData' && o.op !== 'check') {
         bad = makeError(Code.BADARGUMENTS, undefined, `multi takes create, delete, setData and check ops (reads: multiRead), not ${String((o as { op: unknown }).op)}`);
@@ -722,6 +775,8 @@ export class ZooKeeperClient implements Role<Msg> {
     this.trace('client.connected', { server, sessionId: msg.sessionId, timeoutMs: msg.timeoutMs });
     this.recorder?.session(this.process, 'connected', this.now(), { server, sessionId: msg.sessionId });
     this.deliverState(KeeperState.SyncConnected);
+    // auth packets first, then SetWatches, then the queued requests (Java primeConnection)
+    for (const a of this.authInfo) this.sendAuth(a.scheme, a.auth);
     // SetWatches before any queued request (Java primeConnection).
     if (this.dataWatches.size || this.existWatches.size || this.childWatches.size) {
       const req: Request = {
@@ -745,6 +800,11 @@ export class ZooKeeperClient implements Role<Msg> {
   }
 
   private onReply(msg: Extract<ServerMessage, { type: 'reply' }>): void {
+    if (msg.xid === AUTH_XID) {
+      // not a pending request (Java readResponse handles AUTHPACKET_XID first): only a failure matters
+      if (msg.err === Code.AUTHFAILED) this.failAuth();
+      return;
+    }
     const head = this.inflight[0];
     if (!head || head.xid !== msg.xid) {
       // Java: "Xid out of order" → the connection is dropped.
@@ -816,6 +876,14 @@ export class ZooKeeperClient implements Role<Msg> {
         return;
       case 'setData':
         if (err === 0 && body?.op === 'setData') this.okWith(p, t, zx, body.stat, rec && { stat: body.stat });
+        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
+        return;
+      case 'setACL':
+        if (err === 0 && body?.op === 'setACL') this.okWith(p, t, zx, body.stat, rec && { stat: body.stat });
+        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
+        return;
+      case 'getACL':
+        if (err === 0 && body?.op === 'getACL') this.okWith(p, t, zx, { acl: body.acl.map((a) => ({ ...a })), stat: body.stat }, rec && { acl: aclArgs(body.acl), stat: body.stat });
         else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'sync':
@@ -906,6 +974,14 @@ export class ZooKeeperClient implements Role<Msg> {
     this.wake();
   }
 
+  /** The server refused an auth packet (Java: state AUTH_FAILED, AuthFailed event, then the pending calls fail). */
+  private failAuth(): void {
+    this.trace('client.auth-failed', { sessionId: this._sessionId, server: this.connectedServer });
+    this.authFailedFlag = true;
+    this.recorder?.session(this.process, 'closed', this.now(), { server: this.connectedServer ?? undefined, sessionId: this._sessionId });
+    this.shutdown(KeeperState.AuthFailed);
+  }
+
   private expire(): void {
     this.trace('client.expired', { sessionId: this._sessionId, server: this.connectedServer });
     this.recorder?.session(this.process, 'expired', this.now(), { server: this.connectedServer ?? undefined, sessionId: this._sessionId });
@@ -932,10 +1008,11 @@ export class ZooKeeperClient implements Role<Msg> {
     const failed = [...this.inflight, ...this.outgoing];
     this.inflight = [];
     this.outgoing = [];
-    // Java: Expired is queued before the pending packets are failed; Closed comes after (SendThread exit).
-    if (state === KeeperState.Expired) this.deliverState(state);
-    for (const p of failed) this.failPending(p, Code.SESSIONEXPIRED);
-    if (state !== KeeperState.Expired) this.deliverState(state);
+    // Java: Expired (and AuthFailed) is queued before the pending packets are failed; Closed comes after (SendThread exit).
+    const first = state === KeeperState.Expired || state === KeeperState.AuthFailed;
+    if (first) this.deliverState(state);
+    for (const p of failed) this.failPending(p, this.authFailedFlag ? Code.AUTHFAILED : Code.SESSIONEXPIRED);
+    if (!first) this.deliverState(state);
     this.dataWatches.clear();
     this.existWatches.clear();
     this.childWatches.clear();
@@ -1071,9 +1148,11 @@ export class ZooKeeperClient implements Role<Msg> {
       return Promise.reject(bad);
     }
     if (this._state === 'CLOSED' || this.closing) {
-      rec?.fail(hid, { code: Code.SESSIONEXPIRED, name: errorName(Code.SESSIONEXPIRED) }, t, undefined, true);
+      // Java conLossPacket: AUTHFAILED once an auth failed, else SESSIONEXPIRED
+      const code = this.authFailedFlag ? Code.AUTHFAILED : Code.SESSIONEXPIRED;
+      rec?.fail(hid, { code, name: errorName(code) }, t, undefined, true);
       this.wake();
-      return Promise.reject(makeError(Code.SESSIONEXPIRED, 'path' in req ? (req as { path: string }).path : undefined));
+      return Promise.reject(makeError(code, 'path' in req ? (req as { path: string }).path : undefined));
     }
     return new Promise<T>((resolve, reject) => {
       const p: Pending = { kind: 'user', xid: 0, req, hid, watcher, resolve: shape ? (v) => resolve(shape(v)) : resolve, reject, sent: false };
@@ -1092,9 +1171,10 @@ export class ZooKeeperClient implements Role<Msg> {
 export class Transaction {
   private readonly ops: MultiOp[] = [];
   constructor(private readonly zk: ZooKeeperClient) {}
-  create(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number): this {
+  create(path: string, data: DataInput = null, mode: CreateMode = CreateMode.PERSISTENT, ttl?: number, acl?: readonly ACL[]): this {
     const o: MultiOp = { op: 'create', path, data: toData(data), mode };
     if (ttl !== undefined) o.ttl = ttl;
+    if (acl !== undefined) o.acl = acl;
     this.ops.push(o);
     return this;
   }
@@ -1129,10 +1209,33 @@ function addWatch(m: Map<string, Set<Watcher>>, path: string, w: Watcher): void 
 }
 
 function isWrite(req: Request): boolean {
-  return req.op === 'create' || req.op === 'delete' || req.op === 'setData' || req.op === 'multi' || req.op === 'closeSession';
+  return req.op === 'create' || req.op === 'delete' || req.op === 'setData' || req.op === 'setACL' || req.op === 'multi' || req.op === 'closeSession';
+}
+
+/** Java ZooKeeper.validateACL: a null or empty list (or a null entry) is INVALIDACL before anything is sent. */
+function checkAcl(acl: readonly ACL[] | undefined): ZkError | null {
+  if (acl === undefined) return null;
+  if (!Array.isArray(acl) || acl.length === 0 || acl.some((a) => a == null)) return makeError(Code.INVALIDACL, undefined, 'empty ACL');
+  return null;
+}
+
+/** The caller's list, copied: later changes to it must not reach the request. */
+function copyAcl(acl: readonly ACL[]): ACL[] {
+  return acl.map((a) => ({ perms: a.perms, scheme: a.scheme, id: a.id }));
+}
+
+/** An ACL list as the history records it. */
+function aclArgs(acl: readonly ACL[]): Array<{ perms: number; scheme: string; id: string }> {
+  return acl.map((a) => ({ perms: a.perms, scheme: a.scheme, id: a.id }));
 }
 
 function cloneOp(o: MultiOp): MultiOp {
+  if (o.op === 'create' && o.acl !== undefined) {
+    const c = { ...o };
+    if (o.acl === OPEN_ACL_UNSAFE) delete c.acl;
+    else c.acl = copyAcl(o.acl);
+    return c;
+  }
   return { ...o };
 }
 
@@ -1141,6 +1244,7 @@ function multiOpArgs(o: MultiOp): Record<string, unknown> {
     case 'create': {
       const a: Record<string, unknown> = { op: 'create', path: o.path, data: dataText(o.data), mode: MODE_NAMES[o.mode] ?? o.mode };
       if (o.ttl !== undefined) a.ttl = o.ttl;
+      if (o.acl !== undefined) a.acl = aclArgs(o.acl);
       return a;
     }
     case 'delete':

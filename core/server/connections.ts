@@ -19,6 +19,8 @@ import type { ConnId, NodeName, Port } from '../port.js';
 import type { ClientMessage, ReplyBody, Request, ServerMessage } from '../protocol.js';
 import { sessionPasswd } from './sessions.js';
 import { exceedsFrameLimit, requestFrameBytes } from '../txn.js';
+import { DEFAULT_AUTH, authText, digestOf, type Id } from '../acl.js';
+import { Code } from '../errors.js';
 
 export type RequestClass = 'read' | 'write' | 'sync' | 'local' | 'ping';
 
@@ -39,11 +41,13 @@ export interface PendingRequest {
   /** The zxid for the reply's header when the request was executed before its turn (-1: lastProcessedZxid when the
    * reply is sent). Only the bug switch read-overtakes-sync executes early. */
   zxid: number;
+  /** The connection's ids when the request was read (ZooKeeper's Request.authInfo, a copy taken at receipt). */
+  auth: readonly Id[];
 }
 
 /** A request just received: every field present from the start, so all pending requests share one shape. */
-function pending(xid: number, req: Request | null, cls: RequestClass): PendingRequest {
-  return { xid, req, cls, submitted: false, done: false, err: 0, body: undefined, closeInstead: false, closeAfter: false, after: 0, zxid: -1 };
+function pending(xid: number, req: Request | null, cls: RequestClass, auth: readonly Id[]): PendingRequest {
+  return { xid, req, cls, submitted: false, done: false, err: 0, body: undefined, closeInstead: false, closeAfter: false, after: 0, zxid: -1, auth };
 }
 
 export class ClientCnxn {
@@ -53,6 +57,12 @@ export class ClientCnxn {
   queue: PendingRequest[] = [];
   /** Requests received before the handshake completed. */
   early: ClientMessage[] = [];
+  /**
+   * The ids this connection is authenticated as (ServerCnxn.authInfo): ip:127.0.0.1 from the start (every simulated
+   * client is on the loopback address, core/acl.ts), plus one digest id per successful addAuth. Replaced, never
+   * mutated, so a request keeps the list it was read with.
+   */
+  auth: readonly Id[] = DEFAULT_AUTH;
   constructor(readonly conn: ConnId, readonly peer: NodeName) {}
 }
 
@@ -92,6 +102,7 @@ export function classify(req: Request): RequestClass {
     case 'create':
     case 'delete':
     case 'setData':
+    case 'setACL':
     case 'multi':
     case 'closeSession':
       return 'write';
@@ -101,6 +112,7 @@ export function classify(req: Request): RequestClass {
     case 'multiRead':
     case 'getEphemerals':
     case 'getAllChildrenNumber':
+    case 'getACL':
       return 'read';
     case 'sync':
       return 'sync';
@@ -273,7 +285,7 @@ export class CnxnTable {
   private packet(c: ClientCnxn, msg: ClientMessage): void {
     this.host.touch(c.sessionId, c.timeout);
     if (msg.type === 'ping') {
-      const ping = pending(-2, null, 'ping');
+      const ping = pending(-2, null, 'ping', c.auth);
       ping.after = this.host.lastPendingWrite(c.sessionId);
       c.queue.push(ping);
       this.pump(c);
@@ -285,7 +297,11 @@ export class CnxnTable {
       this.close(c);
       return;
     }
-    const p = pending(msg.xid, msg.req, classify(msg.req));
+    if (msg.req.op === 'auth') {
+      this.auth(c, msg.req.scheme, msg.req.auth);
+      return;
+    }
+    const p = pending(msg.xid, msg.req, classify(msg.req), c.auth);
     c.queue.push(p);
     if (p.cls === 'write' || (p.cls === 'sync' && this.host.submitsSync())) {
       p.submitted = true;
@@ -302,6 +318,25 @@ export class CnxnTable {
       }
     }
     this.pump(c);
+  }
+
+  /**
+   * An auth packet (ZooKeeperServer.processPacket, 3.8.0): handled as soon as it is read, answered at once with xid -4
+   * and zxid 0, ahead of replies still pending. The `digest` scheme adds the id "user:base64(sha1(auth))" (no other
+   * check: any text authenticates); any other scheme has no provider: AUTHFAILED, then the server closes the
+   * connection (closeConn; the session lives on until it expires).
+   */
+  private auth(c: ClientCnxn, scheme: string, auth: Uint8Array): void {
+    if (scheme === 'digest') {
+      const id = digestOf(authText(auth));
+      if (!c.auth.some((x) => x.scheme === 'digest' && x.id === id)) c.auth = [...c.auth, { scheme: 'digest', id }];
+      this.port.trace('auth', { sessionId: c.sessionId, scheme, ok: true });
+      this.send(c, { type: 'reply', xid: -4, zxid: 0, err: 0 });
+      return;
+    }
+    this.port.trace('auth', { sessionId: c.sessionId, scheme, ok: false });
+    this.send(c, { type: 'reply', xid: -4, zxid: 0, err: Code.AUTHFAILED });
+    this.close(c);
   }
 
   /** The open cnxn of a session on this server, if any (the one `complete` answers on). */

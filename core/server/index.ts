@@ -41,6 +41,7 @@ import { Code } from '../errors.js';
 import type { DataTree, TreeSnapshot } from '../datatree.js';
 import type { Txn } from '../txn.js';
 import { serveRead } from '../watches.js';
+import { DEFAULT_AUTH } from '../acl.js';
 import { CnxnTable } from './connections.js';
 import type { ClientCnxn, CnxnHost, PendingRequest } from './connections.js';
 import { ZkDb } from './db.js';
@@ -731,7 +732,9 @@ export class ZooKeeperServer implements Role<unknown> {
   private submitClient(c: ClientCnxn, p: PendingRequest): void {
     const req = p.req as Request;
     if (req.op === 'closeSession') this.trace('session', { id: c.sessionId, event: 'close-request' });
-    this.submit({ kind: 'op', sessionId: c.sessionId, cxid: p.xid, req });
+    // the connection's ids travel with the request only when addAuth added some (default runs send what they did)
+    if (p.auth !== DEFAULT_AUTH) this.submit({ kind: 'op', sessionId: c.sessionId, cxid: p.xid, req, auth: p.auth });
+    else this.submit({ kind: 'op', sessionId: c.sessionId, cxid: p.xid, req });
   }
 
   /** Run a read / local op (CnxnHost.execute): its error code and reply body go into `p`. */
@@ -749,14 +752,14 @@ export class ZooKeeperServer implements Role<unknown> {
       case 'exists':
       case 'getData':
       case 'getChildren': {
-        const r = serveRead(this.readTree(), this.db.watches, req, c.conn);
+        const r = serveRead(this.readTree(), this.db.watches, req, c.conn, p.auth);
         p.err = r.err;
         if (r.body !== undefined) p.body = r.body;
         return;
       }
       case 'multiRead': {
         // src 3.8.0: FinalRequestProcessor OpCode.multiRead; Prep checked the session as for any read (above)
-        const r = this.readTree().multiRead(req.ops);
+        const r = this.readTree().multiRead(req.ops, p.auth);
         p.err = r.err;
         if (r.body !== undefined) p.body = r.body;
         return;
@@ -771,9 +774,16 @@ export class ZooKeeperServer implements Role<unknown> {
         return;
       }
       case 'getAllChildrenNumber': {
-        const r = this.readTree().getAllChildrenNumber(req.path);
+        const r = this.readTree().getAllChildrenNumber(req.path, p.auth);
         p.err = r.err;
         if (r.err === 0) p.body = { op: 'getAllChildrenNumber', count: r.count! };
+        return;
+      }
+      case 'getACL': {
+        // src 3.8.0: FinalRequestProcessor OpCode.getACL (READ or ADMIN; digests masked without ADMIN)
+        const r = this.readTree().getACL(req.path, p.auth);
+        p.err = r.err;
+        if (r.body !== undefined) p.body = r.body;
         return;
       }
       case 'sync':

@@ -488,6 +488,7 @@ export class Leader {
     if (r.kind === 'op') {
       req = r.req as PrepRequest;
       ctx = { sessionId: r.sessionId, zxid, time: now, cxid: r.cxid };
+      if (r.auth !== undefined) ctx.auth = r.auth;
       if (r.req.op === 'closeSession') {
         this.tracker.setClosing(r.sessionId);
       } else {

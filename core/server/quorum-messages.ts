@@ -8,10 +8,12 @@
  */
 import type { Request } from '../protocol.js';
 import type { LoggedTxn } from './db.js';
+import type { Id } from '../acl.js';
 
 /** A client request forwarded by a learner (REQUEST, type 1). */
 export type ForwardedRequest =
-  | { kind: 'op'; sessionId: number; cxid: number; req: Request }
+  /** auth: the connection's ids when they are more than ip:127.0.0.1 (QuorumPacket.authinfo; absent: only that). */
+  | { kind: 'op'; sessionId: number; cxid: number; req: Request; auth?: readonly Id[] }
   | { kind: 'createSession'; sessionId: number; cxid: number; timeout: number }
   | { kind: 'expire'; sessionId: number }
   /** ContainerManager (leader-local): delete an empty container / expired TTL node found by the check at `checked`. */
