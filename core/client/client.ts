@@ -46,7 +46,7 @@ import {
   type ServerMessage,
   type Stat,
 } from '../protocol.js';
-import type { ACL } from '../acl.js';
+import type { ACL, ClientInfo } from '../acl.js';
 import { OPEN_ACL_UNSAFE } from '../acl.js';
 import { checkPath, errorName, makeError, ZkError, Code } from './errors.js';
 import { MAX_TTL_MS, isSequentialMode, isTtlMode, replyFrameBytes, ttlRefused } from '../txn.js';
@@ -423,6 +423,17 @@ export class ZooKeeperClient implements Role<Msg> {
    */
   getAllChildrenNumber(path: string): Promise<number> {
     return this.submit('getAllChildrenNumber', { path }, { op: 'getAllChildrenNumber', path }, null, this.checkPath(path));
+  }
+  /**
+   * Who the server thinks this connection is (Java whoAmI, opcode 107, 3.7+): one `{authScheme, user}` per id the
+   * connection holds, in the server's order — `{authScheme: 'ip', user: <client address>}` first (127.0.0.1 in the
+   * simulation), then one `{authScheme: 'digest', user}` per distinct successful addAuthInfo("digest", "user:password")
+   * (the user name only). Answered by the connected server after this session's earlier requests; an addAuthInfo
+   * called before it counts (its packet goes out first). Java returns null when the request fails; this rejects
+   * (CONNECTIONLOSS, SESSIONEXPIRED...).
+   */
+  whoAmI(): Promise<ClientInfo[]> {
+    return this.submit('whoAmI', {}, { op: 'whoAmI' }, null, null);
   }
   /**
    * A persistent watch (PERSISTENT: every event at `path`, including NodeChildrenChanged) or a recursive one
@@ -906,6 +917,12 @@ export class ZooKeeperClient implements Role<Msg> {
       case 'getEphemerals':
         if (err === 0 && body?.op === 'getEphemerals') this.okWith(p, t, zx, body.paths.slice(), rec && { paths: body.paths.slice() });
         else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
+        return;
+      case 'whoAmI':
+        if (err === 0 && body?.op === 'whoAmI') {
+          const infos = body.clientInfo.map((c) => ({ authScheme: c.authScheme, user: c.user }));
+          this.okWith(p, t, zx, infos, rec && { clientInfo: body.clientInfo.map((c) => ({ authScheme: c.authScheme, user: c.user })) });
+        } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getAllChildrenNumber':
         if (err === 0 && body?.op === 'getAllChildrenNumber') this.okWith(p, t, zx, body.count, rec && { count: body.count });
