@@ -23,8 +23,8 @@
  * promise or queueing a watcher call the client calls `onUserWake` (the world then lets microtasks run).
  *
  * Deliberate simplifications: Disconnected is delivered once per lost connection (not after every failed attempt);
- * no chroot, read-only mode or request timeout; addAuthInfo's packets go out after the handshake (Java queues them
- * in reverse order just behind the ConnectRequest, an order no reply shows); the connect timeout covers the TCP connect and the
+ * no chroot, read-only mode or request timeout; addAuthInfo's packets go out after the handshake, last-added first
+ * (Java queues them in that order just behind the ConnectRequest); the connect timeout covers the TCP connect and the
  * handshake together (as Java's idle-receive check does).
  */
 import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId } from '../port.js';
@@ -786,8 +786,10 @@ export class ZooKeeperClient implements Role<Msg> {
     this.trace('client.connected', { server, sessionId: msg.sessionId, timeoutMs: msg.timeoutMs });
     this.recorder?.session(this.process, 'connected', this.now(), { server, sessionId: msg.sessionId });
     this.deliverState(KeeperState.SyncConnected);
-    // auth packets first, then SetWatches, then the queued requests (Java primeConnection)
-    for (const a of this.authInfo) this.sendAuth(a.scheme, a.auth);
+    // auth packets first, then SetWatches, then the queued requests (Java primeConnection). The auth packets go out
+    // last-added first: primeConnection puts each one at the head of its queue (addFirst) in the order they were
+    // added. whoAmI shows it: the server lists ids of one hash bin in arrival order (core/acl.ts authInfoOrder).
+    for (let i = this.authInfo.length - 1; i >= 0; i--) this.sendAuth(this.authInfo[i]!.scheme, this.authInfo[i]!.auth);
     // SetWatches before any queued request (Java primeConnection).
     if (this.dataWatches.size || this.existWatches.size || this.childWatches.size) {
       const req: Request = {
