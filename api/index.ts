@@ -39,7 +39,7 @@ export type { Verdict };
 
 /** zksim's ZooKeeper client (`session.client`): the Java API's calls as promises, watches as functions. */
 export type { ZooKeeperClient, Transaction } from '../core/client/index.js';
-export type { WatchedEvent, Watcher, ClientState, DataInput, OpResult, Stat, Data, MultiOp, MultiResult, ReadOp, ReadResult, ACL, Id } from '../core/client/index.js';
+export type { WatchedEvent, Watcher, ClientState, DataInput, OpResult, Stat, Data, MultiOp, MultiResult, ReadOp, ReadResult, ACL, Id, ClientInfo } from '../core/client/index.js';
 /** Create modes, watch event types and keeper states, as in ZooKeeper's Java API. */
 export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../core/client/index.js';
 /** ACLs: permission bits, ZooDefs.Ids' lists (OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, CREATOR_ALL_ACL, ANYONE_ID_UNSAFE, AUTH_IDS), the digest id of "user:password". */

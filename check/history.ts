@@ -63,6 +63,8 @@
  *   getEphemerals        args {prefix}  result {paths: string[]}  (the caller session's ephemerals, any order)
  *   getAllChildrenNumber args {path}    result {count}            (all descendants; missing: fail NONODE)
  *   (these three reads are in UNMODELLED_READS: the linearizability models leave them out, OSC checks them, see below)
+ *   whoAmI      args {}   result {clientInfo: Array<{authScheme, user}>}  (the connection's ids; reads no znode: the
+ *               models take it, like getACL/setACL, as a step that changes and checks nothing)
  *   `watch: true` on exists/getData/getChildren registers a one-shot watch when the read completes ok (exists also
  *   when the node is missing); `addWatch` args {path, mode: 'PERSISTENT'|'PERSISTENT_RECURSIVE'} registers a
  *   persistent one. `removeWatches` args {path, watcherType: 'CHILDREN'|'DATA'|'ANY', all, local} result {}:

@@ -331,7 +331,7 @@ function vanishingNames(ops: readonly Operation[], opts: OscOptions): (resolved:
 /** vanishingNames' test, or undefined when the history has no zxids to go by. */
 function buildVanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
   if (opts.useZxids === false) return undefined;
-  const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get', 'multiRead', 'getEphemerals', 'getAllChildrenNumber', 'getACL']);
+  const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get', 'multiRead', 'getEphemerals', 'getAllChildrenNumber', 'getACL', 'whoAmI']);
   const updateZxids: number[] = [];
   for (const o of ops) {
     if (READS.has(o.op) || o.status === 'unknown' || isSessionEnd(o)) continue;

@@ -51,6 +51,115 @@ export const CLIENT_IP_ID: Id = Object.freeze({ scheme: 'ip', id: CLIENT_IP });
 /** The ids of a connection that never called addAuth. */
 export const DEFAULT_AUTH: readonly Id[] = Object.freeze([CLIENT_IP_ID]);
 
+/** One entry of a whoAmI reply (Java org.apache.zookeeper.data.ClientInfo: authScheme, user). */
+export interface ClientInfo {
+  readonly authScheme: string;
+  readonly user: string;
+}
+
+/**
+ * AuthUtil.getClientInfos (3.8.0), what whoAmI answers: one entry per id of the connection, in the order the server
+ * holds them (authInfoOrder). The user is the scheme's provider's getUserName(id): `ip` has the default (the id
+ * itself, "127.0.0.1"), `digest` takes id.split(":")[0] (the text before the first ':', the user name without the
+ * hash). A scheme without a provider would give "" (not reachable: a connection only ever holds ip and digest ids).
+ */
+export function clientInfos(ids: readonly Id[]): ClientInfo[] {
+  const out: ClientInfo[] = [];
+  for (const u of authInfoOrder(ids)) {
+    let user = '';
+    if (u.scheme === 'digest') {
+      const i = u.id.indexOf(':');
+      user = i < 0 ? u.id : u.id.slice(0, i);
+    } else if (u.scheme === 'ip') user = u.id;
+    out.push({ authScheme: u.scheme, user });
+  }
+  return out;
+}
+
+/** Java String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 units, in 32-bit arithmetic. */
+function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Id.hashCode (jute-generated): 37 * (37 * 17 + scheme.hashCode()) + id.hashCode(), in 32-bit arithmetic. */
+function idHash(u: Id): number {
+  return (Math.imul(37, (Math.imul(37, 17) + javaStringHash(u.scheme)) | 0) + javaStringHash(u.id)) | 0;
+}
+
+interface Slot {
+  readonly h: number;
+  readonly id: Id;
+}
+
+/**
+ * The order a 3.8.0 server lists a connection's ids in (ServerCnxn.getAuthInfo: new ArrayList(authInfo), where
+ * authInfo is Collections.newSetFromMap(new ConcurrentHashMap())): the map's iteration order, given the ids in the
+ * order they were added (`ids`, ip first: it is added when the connection is accepted). Replays, single-threaded,
+ * what ConcurrentHashMap does: a 16-bin table, bin = spread(hash) & (n - 1) with spread(h) = (h ^ h >>> 16) &
+ * 0x7fffffff, a new key appended to its bin's list; doubled when the count reaches 3/4 of the bins (addCount), or
+ * presized when a bin already held 8 keys in a table under 64 bins (treeifyBin → tryPresize); a doubling splits each
+ * bin by the hash bit n (transfer: the nodes before the bin's last run of equal bits reversed, then that run). So the
+ * order is by bin, then by arrival within a bin: e.g. digest "alice" comes before ip 127.0.0.1. Not replayed: a bin
+ * turned into a tree (9+ keys in one bin of a 64+ table; its later keys would be put first) — dozens of addAuths.
+ */
+export function authInfoOrder(ids: readonly Id[]): readonly Id[] {
+  if (ids.length <= 1) return ids;
+  let n = 16;
+  let sizeCtl = 12;
+  let tab: Slot[][] = [];
+  for (let i = 0; i < n; i++) tab.push([]);
+  const transfer = (): void => {
+    const next: Slot[][] = [];
+    for (let i = 0; i < 2 * n; i++) next.push([]);
+    for (let i = 0; i < n; i++) {
+      const bin = tab[i]!;
+      if (bin.length === 0) continue;
+      let runBit = bin[0]!.h & n;
+      let lastRun = 0;
+      for (let j = 1; j < bin.length; j++) {
+        const b = bin[j]!.h & n;
+        if (b !== runBit) {
+          runBit = b;
+          lastRun = j;
+        }
+      }
+      const lo: Slot[] = [];
+      const hi: Slot[] = [];
+      // the nodes before lastRun are prepended one by one (new Node(..., ln)): reversed
+      for (let j = lastRun - 1; j >= 0; j--) ((bin[j]!.h & n) === 0 ? lo : hi).push(bin[j]!);
+      for (let j = lastRun; j < bin.length; j++) (runBit === 0 ? lo : hi).push(bin[j]!);
+      next[i] = lo;
+      next[i + n] = hi;
+    }
+    tab = next;
+    n *= 2;
+    sizeCtl = n - (n >>> 2);
+  };
+  let count = 0;
+  for (const id of ids) {
+    const raw = idHash(id);
+    const h = (raw ^ (raw >>> 16)) & 0x7fffffff;
+    const bin = tab[h & (n - 1)]!;
+    if (bin.some((s) => s.id.scheme === id.scheme && s.id.id === id.id)) continue;
+    const binCount = bin.length;
+    bin.push({ h, id });
+    if (binCount >= 8 && n < 64) {
+      // tryPresize(n << 1): doubles until the wanted capacity tableSizeFor(size + size/2 + 1) is <= sizeCtl
+      const size = n << 1;
+      let c = 1;
+      while (c < size + (size >>> 1) + 1) c *= 2;
+      while (c > sizeCtl) transfer();
+    }
+    count++;
+    while (count >= sizeCtl) transfer();
+  }
+  const out: Id[] = [];
+  for (const bin of tab) for (const s of bin) out.push(s.id);
+  return out;
+}
+
 /** A list holding one world:anyone entry with `perms`: the shared constant for ALL and READ, else a new one. */
 export function worldAcl(perms: number): readonly ACL[] {
   if (perms === Perms.ALL) return OPEN_ACL_UNSAFE;
@@ -106,7 +215,8 @@ export function fixupAcl(acl: readonly ACL[], ids: readonly Id[]): readonly ACL[
       out.push(a);
     } else if (a.scheme === 'auth') {
       let any = false;
-      for (const u of ids) {
+      // the caller's ids in the order the server holds them (authInfoOrder), as Java iterates request.authInfo
+      for (const u of authInfoOrder(ids)) {
         if (u.scheme === 'digest') {
           any = true;
           out.push({ perms: a.perms, scheme: u.scheme, id: u.id });

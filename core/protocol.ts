@@ -6,7 +6,7 @@
  * Data is bytes (Uint8Array) or null: ZooKeeper distinguishes null data from empty data.
  * Session ids are plain numbers (below 2^53), so they can be JSON data in traces and histories.
  */
-import type { ACL } from './acl.js';
+import type { ACL, ClientInfo } from './acl.js';
 export type { ACL, Id } from './acl.js';
 
 
@@ -108,7 +108,13 @@ export type MoreReadRequest =
   /** The number of all descendants of `path` (the node itself excluded). */
   | { op: 'getAllChildrenNumber'; path: string }
   /** OpCode.getACL (6): needs READ or ADMIN; digest ids masked without ADMIN. No watch. */
-  | { op: 'getACL'; path: string };
+  | { op: 'getACL'; path: string }
+  /**
+   * OpCode.whoAmI (107, 3.7+): no request record. Answered like a read by the connected server (FinalRequestProcessor,
+   * after the session's earlier requests; not forwarded, no txn, reply zxid lastProcessedZxid) with the ids the
+   * connection held when the request was read.
+   */
+  | { op: 'whoAmI' };
 
 /** Requests with their own path through the server. */
 export type OtherRequest =
@@ -162,6 +168,8 @@ export type ReplyBody =
   | { op: 'multiRead'; results: ReadResult[] }
   | { op: 'getEphemerals'; paths: string[] }
   | { op: 'getAllChildrenNumber'; count: number }
+  /** WhoAmIResponse: vector<ClientInfo{authScheme, user}> */
+  | { op: 'whoAmI'; clientInfo: ClientInfo[] }
   | { op: 'sync'; path: string }
   | { op: 'addWatch' }
   | { op: 'checkWatches' }

@@ -529,6 +529,7 @@ export function requestFrameBytes(req: Request): number {
     case 'multiRead': body = req.ops.reduce((s, op) => s + MULTI_HEADER_BYTES + str(op.path) + 1, MULTI_HEADER_BYTES); break;
     case 'getEphemerals': body = str(req.prefix); break;
     case 'getAllChildrenNumber': body = str(req.path); break;
+    case 'whoAmI': body = 0; break; // a RequestHeader only
     case 'addWatch': case 'checkWatches': case 'removeWatches': body = str(req.path) + 4; break;
     case 'setWatches': {
       const vec = (v: string[]) => v.reduce((s, p) => s + str(p), 4);
@@ -578,6 +579,7 @@ export function replyFrameBytes(body?: ReplyBody): number {
     case 'multiRead': n = body.results.reduce((s, r) => s + MULTI_HEADER_BYTES + readResultBytes(r), MULTI_HEADER_BYTES); break;
     case 'getEphemerals': n = body.paths.reduce((s, p) => s + str(p), 4); break;
     case 'getAllChildrenNumber': n = 4; break;
+    case 'whoAmI': n = body.clientInfo.reduce((s, c) => s + str(c.authScheme) + str(c.user), 4); break;
     case 'sync': n = str(body.path); break;
   }
   return REPLY_HEADER_BYTES + n;

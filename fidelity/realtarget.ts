@@ -28,6 +28,7 @@ import {
   decodeMultiReadResponse,
   decodeMultiResponse,
   decodeStrings,
+  decodeClientInfos,
   encodeCreate,
   encodeDelete,
   encodeSetACL,
@@ -237,7 +238,7 @@ export class RealTarget implements TranscriptTarget {
     }
     if (step.op === 'addAuth') return this.addAuth(sess, step.scheme, step.auth);
     let type: number;
-    let body: Buffer;
+    let body: Buffer | null;
     switch (step.op) {
       case 'create': {
         const flags = CreateFlags[step.mode ?? 'PERSISTENT']!;
@@ -309,6 +310,11 @@ export class RealTarget implements TranscriptTarget {
       case 'getAllChildrenNumber':
         type = OpCode.getAllChildrenNumber;
         body = encodePath(step.path);
+        break;
+      case 'whoAmI':
+        // a RequestHeader with no record (ZooKeeper.whoAmI submits a null request)
+        type = OpCode.whoAmI;
+        body = null;
         break;
       default:
         throw new Error(`op ${step.op} is not a request`);
@@ -587,6 +593,8 @@ function decodeBody(step: InputStep, r: JuteReader): ResultJson {
       return { ok: true, paths: decodeStrings(r).sort() };
     case 'getAllChildrenNumber':
       return { ok: true, count: r.int() };
+    case 'whoAmI':
+      return { ok: true, clientInfo: decodeClientInfos(r) };
     default:
       return { ok: true };
   }

@@ -337,6 +337,9 @@ function fromFrame(step: InputStep, f: Frame): StepReply {
     case 'getAllChildrenNumber':
       result = { ok: true, count: b.count };
       break;
+    case 'whoAmI':
+      result = { ok: true, clientInfo: b.clientInfo.map((c) => ({ authScheme: c.authScheme, user: c.user })) };
+      break;
     default:
       break;
   }
@@ -375,6 +378,8 @@ function requestOf(step: InputStep): Request {
       return { op: 'getEphemerals', prefix: step.prefix };
     case 'getAllChildrenNumber':
       return { op: 'getAllChildrenNumber', path: step.path };
+    case 'whoAmI':
+      return { op: 'whoAmI' };
     default:
       throw new Error(`op ${step.op} is not a request`);
   }
@@ -573,6 +578,9 @@ export class SimTarget implements TranscriptTarget {
         break;
       case 'getAllChildrenNumber':
         p = zk.getAllChildrenNumber(req.path);
+        break;
+      case 'whoAmI':
+        p = zk.whoAmI();
         break;
       default:
         throw new Error(`op ${req.op} is not a request`);

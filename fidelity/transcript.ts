@@ -30,6 +30,8 @@
  *            ops: no watch); {op: exists} is sent too, only to record that the server refuses it (MARSHALLINGERROR)
  *   getEphemerals  prefix (opcode 103: the session's ephemerals whose path starts with prefix)
  *   getAllChildrenNumber  path (opcode 104: the number of all descendants)
+ *   whoAmI   (opcode 107, no request record): the connection's ids as the server reports them, result
+ *            clientInfo: [{authScheme, user}] in the server's order (ip 127.0.0.1 first, then each digest user)
  *   wait     ms (no session)
  *   reset    a fresh ensemble (no session); must be the first step of its case
  * Data: UTF-8 text, {"base64": "..."}, or (extension, for size limits) {"fill": "<one char>", "length": N};
@@ -71,6 +73,12 @@ export interface AclJson {
   id: string;
 }
 
+/** One entry of a whoAmI result (ClientInfo). */
+export interface ClientInfoJson {
+  authScheme: string;
+  user: string;
+}
+
 export type MultiOpStep =
   | { op: 'create'; path: string; data?: DataSpec; mode?: CreateModeName; ttl?: number; acl?: AclJson[] }
   | { op: 'delete'; path: string; version?: number }
@@ -102,6 +110,7 @@ export type InputStep = Common &
     | { op: 'multiRead'; session: string; ops: ReadOpStep[] }
     | { op: 'getEphemerals'; session: string; prefix: string }
     | { op: 'getAllChildrenNumber'; session: string; path: string }
+    | { op: 'whoAmI'; session: string }
     | { op: 'wait'; ms: number }
     | { op: 'reset' }
   );
@@ -109,7 +118,7 @@ export type InputStep = Common &
 export type OpName = InputStep['op'];
 export const OPS: readonly OpName[] = [
   'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'removeWatches', 'multi', 'multiRead',
-  'getEphemerals', 'getAllChildrenNumber', 'getACL', 'setACL', 'addAuth', 'wait', 'reset',
+  'getEphemerals', 'getAllChildrenNumber', 'getACL', 'setACL', 'addAuth', 'whoAmI', 'wait', 'reset',
 ];
 
 /** Stat as transcripts carry it: numbers, except ephemeralOwner (a 64-bit session id) as a hex string "0x…". */
@@ -153,6 +162,8 @@ export type ResultJson =
       count?: number;
       /** getACL: the list in the server's order */
       acl?: AclJson[];
+      /** whoAmI: the connection's ids, in the server's order */
+      clientInfo?: ClientInfoJson[];
       sessionId?: string;
       timeoutMs?: number;
     }
@@ -592,7 +603,7 @@ function normOwner(v: string | number, labels: Map<string, string>): unknown {
 }
 
 const KEY_ORDER = ['case', 'session', 'op', 'server', 'timeoutMs', 'path', 'prefix', 'data', 'mode', 'ttl', 'acl', 'scheme', 'auth', 'version', 'watch', 'ops', 'ms', 'race', 'note', 'result', 'zxid', 'events'];
-const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'acl', 'stat', 'results', 'paths', 'count'];
+const RESULT_ORDER = ['ok', 'code', 'name', 'path', 'sessionId', 'timeoutMs', 'data', 'children', 'acl', 'stat', 'results', 'paths', 'count', 'clientInfo'];
 
 function orderKeys(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

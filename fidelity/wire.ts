@@ -27,6 +27,7 @@ export const OpCode = {
   multiRead: 22,
   getEphemerals: 103,
   getAllChildrenNumber: 104,
+  whoAmI: 107,
   closeSession: -11,
   error: -1,
 } as const;
@@ -366,4 +367,15 @@ export function decodeStrings(r: JuteReader): string[] {
 /** 64-bit id as ZooKeeper prints it: 0x + lower-case hex, no leading zeros. */
 export function hex64(v: bigint): string {
   return '0x' + BigInt.asUintN(64, v).toString(16);
+}
+
+/** WhoAmIResponse: vector<ClientInfo{ustring authScheme, ustring user}>; null (length -1) as []. */
+export function decodeClientInfos(r: JuteReader): { authScheme: string; user: string }[] {
+  const n = r.int();
+  const out: { authScheme: string; user: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const authScheme = r.ustring() ?? '';
+    out.push({ authScheme, user: r.ustring() ?? '' });
+  }
+  return out;
 }

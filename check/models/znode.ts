@@ -344,7 +344,8 @@ export function prepareZk(op: Operation): ZkStep {
       return { k: 'closeSession', owner: op.process, paths: [], expect: op.status === 'fail' ? { s: 'free' } : expect };
     case 'getACL':
     case 'setACL':
-      // ACLs and aversion are not part of the model: these change and check nothing it holds (a step like a sync's
+    case 'whoAmI':
+      // ACLs, aversion and a connection's ids are not part of the model: these change and check nothing it holds (a step like a sync's
       // with a free result), which is sound — a legal order stays legal without them
       return { k: 'sync', paths: [], expect: { s: 'free' } };
     default:

@@ -23,8 +23,8 @@
  * promise or queueing a watcher call the client calls `onUserWake` (the world then lets microtasks run).
  *
  * Deliberate simplifications: Disconnected is delivered once per lost connection (not after every failed attempt);
- * no chroot, read-only mode or request timeout; addAuthInfo's packets go out after the handshake (Java queues them
- * in reverse order just behind the ConnectRequest, an order no reply shows); the connect timeout covers the TCP connect and the
+ * no chroot, read-only mode or request timeout; addAuthInfo's packets go out after the handshake, last-added first
+ * (Java queues them in that order just behind the ConnectRequest); the connect timeout covers the TCP connect and the
  * handshake together (as Java's idle-receive check does).
  */
 import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId } from '../port.js';
@@ -46,7 +46,7 @@ import {
   type ServerMessage,
   type Stat,
 } from '../protocol.js';
-import type { ACL } from '../acl.js';
+import type { ACL, ClientInfo } from '../acl.js';
 import { OPEN_ACL_UNSAFE } from '../acl.js';
 import { checkPath, errorName, makeError, ZkError, Code } from './errors.js';
 import { MAX_TTL_MS, isSequentialMode, isTtlMode, replyFrameBytes, ttlRefused } from '../txn.js';
@@ -425,6 +425,17 @@ export class ZooKeeperClient implements Role<Msg> {
     return this.submit('getAllChildrenNumber', { path }, { op: 'getAllChildrenNumber', path }, null, this.checkPath(path));
   }
   /**
+   * Who the server thinks this connection is (Java whoAmI, opcode 107, 3.7+): one `{authScheme, user}` per id the
+   * connection holds, in the server's order — `{authScheme: 'ip', user: <client address>}` first (127.0.0.1 in the
+   * simulation), then one `{authScheme: 'digest', user}` per distinct successful addAuthInfo("digest", "user:password")
+   * (the user name only). Answered by the connected server after this session's earlier requests; an addAuthInfo
+   * called before it counts (its packet goes out first). Java returns null when the request fails; this rejects
+   * (CONNECTIONLOSS, SESSIONEXPIRED...).
+   */
+  whoAmI(): Promise<ClientInfo[]> {
+    return this.submit('whoAmI', {}, { op: 'whoAmI' }, null, null);
+  }
+  /**
    * A persistent watch (PERSISTENT: every event at `path`, including NodeChildrenChanged) or a recursive one
    * (PERSISTENT_RECURSIVE: NodeCreated/NodeDeleted/NodeDataChanged at `path` and below). Never consumed; the node
    * need not exist. `watcher` true or omitted = the default watcher. After a reconnect the client re-adds them
@@ -775,8 +786,10 @@ export class ZooKeeperClient implements Role<Msg> {
     this.trace('client.connected', { server, sessionId: msg.sessionId, timeoutMs: msg.timeoutMs });
     this.recorder?.session(this.process, 'connected', this.now(), { server, sessionId: msg.sessionId });
     this.deliverState(KeeperState.SyncConnected);
-    // auth packets first, then SetWatches, then the queued requests (Java primeConnection)
-    for (const a of this.authInfo) this.sendAuth(a.scheme, a.auth);
+    // auth packets first, then SetWatches, then the queued requests (Java primeConnection). The auth packets go out
+    // last-added first: primeConnection puts each one at the head of its queue (addFirst) in the order they were
+    // added. whoAmI shows it: the server lists ids of one hash bin in arrival order (core/acl.ts authInfoOrder).
+    for (let i = this.authInfo.length - 1; i >= 0; i--) this.sendAuth(this.authInfo[i]!.scheme, this.authInfo[i]!.auth);
     // SetWatches before any queued request (Java primeConnection).
     if (this.dataWatches.size || this.existWatches.size || this.childWatches.size) {
       const req: Request = {
@@ -906,6 +919,12 @@ export class ZooKeeperClient implements Role<Msg> {
       case 'getEphemerals':
         if (err === 0 && body?.op === 'getEphemerals') this.okWith(p, t, zx, body.paths.slice(), rec && { paths: body.paths.slice() });
         else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
+        return;
+      case 'whoAmI':
+        if (err === 0 && body?.op === 'whoAmI') {
+          const infos = body.clientInfo.map((c) => ({ authScheme: c.authScheme, user: c.user }));
+          this.okWith(p, t, zx, infos, rec && { clientInfo: body.clientInfo.map((c) => ({ authScheme: c.authScheme, user: c.user })) });
+        } else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'getAllChildrenNumber':
         if (err === 0 && body?.op === 'getAllChildrenNumber') this.okWith(p, t, zx, body.count, rec && { count: body.count });

@@ -6,7 +6,7 @@ import type { EventType, KeeperState, MultiResult } from '../protocol.js';
 
 export { CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from '../protocol.js';
 export type { Stat, Data, MultiOp, MultiResult, ReadOp, ReadResult } from '../protocol.js';
-export type { ACL, Id } from '../acl.js';
+export type { ACL, Id, ClientInfo } from '../acl.js';
 
 /** What a watcher receives (Java: WatchedEvent). `path` is null for state events (type None). */
 export interface WatchedEvent {

@@ -113,6 +113,7 @@ export function classify(req: Request): RequestClass {
     case 'getEphemerals':
     case 'getAllChildrenNumber':
     case 'getACL':
+    case 'whoAmI': // Request.isQuorum false: a local read after the session's earlier requests (CommitProcessor)
       return 'read';
     case 'sync':
       return 'sync';

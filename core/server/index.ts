@@ -41,7 +41,7 @@ import { Code } from '../errors.js';
 import type { DataTree, TreeSnapshot } from '../datatree.js';
 import type { Txn } from '../txn.js';
 import { serveRead } from '../watches.js';
-import { DEFAULT_AUTH } from '../acl.js';
+import { DEFAULT_AUTH, clientInfos } from '../acl.js';
 import { CnxnTable } from './connections.js';
 import type { ClientCnxn, CnxnHost, PendingRequest } from './connections.js';
 import { ZkDb } from './db.js';
@@ -786,6 +786,12 @@ export class ZooKeeperServer implements Role<unknown> {
         if (r.body !== undefined) p.body = r.body;
         return;
       }
+      case 'whoAmI':
+        // src 3.8.0: FinalRequestProcessor OpCode.whoAmI → AuthUtil.getClientInfos(request.authInfo): the ids the
+        // connection held when this request was read (an auth packet read after it is not in them)
+        p.err = 0;
+        p.body = { op: 'whoAmI', clientInfo: clientInfos(p.auth) };
+        return;
       case 'sync':
         p.err = 0;
         p.body = { op: 'sync', path: req.path };
