@@ -122,3 +122,15 @@ export class RawClient implements Role<unknown> {
     this.conn = null;
   }
 }
+
+/** A raw client process `name` connected to `server` with a new session (its ConnectResponse received). */
+export async function rawSession(tc: TestCluster, name: string, server: string): Promise<RawClient> {
+  const r = new RawClient();
+  tc.world.addProcess(name, () => r);
+  await tc.advance(1);
+  r.open(server);
+  await tc.until(() => r.connected, 1000);
+  r.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
+  await tc.until(() => r.received.length > 0, 5000);
+  return r;
+}

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeCluster, RawClient } from './server-harness.js';
+import { makeCluster, rawSession, RawClient } from './server-harness.js';
 import type { TestCluster } from './server-harness.js';
 import { CreateMode } from '../core/protocol.js';
 import type { ServerMessage } from '../core/protocol.js';
@@ -12,17 +12,6 @@ async function elect(tc: TestCluster, limit = 30000): Promise<string> {
 }
 
 const enc = (s: string) => new TextEncoder().encode(s);
-
-async function rawSession(tc: TestCluster, name: string, server: string): Promise<RawClient> {
-  const r = new RawClient();
-  tc.world.addProcess(name, () => r);
-  await tc.advance(1);
-  r.open(server);
-  await tc.until(() => r.connected, 1000);
-  r.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
-  await tc.until(() => r.received.length > 0, 5000);
-  return r;
-}
 
 test('pipelined requests of one session are answered in order; reads see earlier writes; pong carries the zxid', async () => {
   const tc = makeCluster({ servers: 1, seed: 51 });

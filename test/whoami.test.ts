@@ -11,7 +11,7 @@ import { Cluster } from '../sim/cluster.js';
 import { Code, CreateMode, Perms } from '../core/client/index.js';
 import { code, standalone } from './client-helpers.js';
 import { checkEvents } from '../check/run.js';
-import { makeCluster, RawClient, type TestCluster } from './server-harness.js';
+import { makeCluster, rawSession, type RawClient, type TestCluster } from './server-harness.js';
 import type { ServerMessage } from '../core/protocol.js';
 import { parseTranscriptText, TranscriptError } from '../fidelity/transcript.js';
 
@@ -41,17 +41,6 @@ test('fixupACL expands the auth scheme in the same order (whoami/auth-acl-order:
   const fixed = fixupAcl([{ perms: Perms.ALL, scheme: 'auth', id: '' }], [CLIENT_IP_ID, dig('u0:pw'), dig('u3:pw')]);
   assert.equal(fixed, [{ perms: Perms.ALL, ...dig('u3:pw') }, { perms: Perms.ALL, ...dig('u0:pw') }]);
 });
-
-async function rawSession(tc: TestCluster, name: string, server: string): Promise<RawClient> {
-  const r = new RawClient();
-  tc.world.addProcess(name, () => r);
-  await tc.advance(1);
-  r.open(server);
-  await tc.until(() => r.connected, 1000);
-  r.send({ type: 'connect', protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 10000, sessionId: 0, passwd: '' });
-  await tc.until(() => r.received.length > 0, 5000);
-  return r;
-}
 
 type Reply = Extract<ServerMessage, { type: 'reply' }>;
 const enc = (s: string) => new TextEncoder().encode(s);
