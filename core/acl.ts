@@ -13,6 +13,8 @@
  *   id, and `super`) is unknown: INVALIDACL in an ACL, AUTHFAILED in addAuth. No super user (superDigest unset).
  */
 
+import { encodeBase64 } from './base64.js';
+
 /** ZooDefs.Perms. */
 export const Perms = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
 
@@ -233,17 +235,6 @@ export function fixupAcl(acl: readonly ACL[], ids: readonly Id[]): readonly ACL[
   return worldPermsOf(out) === Perms.ALL ? OPEN_ACL_UNSAFE : out;
 }
 
-/** Are two lists equal, entry by entry? */
-export function aclEquals(a: readonly ACL[], b: readonly ACL[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    if (x.perms !== y.perms || x.scheme !== y.scheme || x.id !== y.id) return false;
-  }
-  return true;
-}
-
 /** FinalRequestProcessor getACL without ADMIN: every digest id becomes "user:x" (Java replaceAll(":.*", ":x")). */
 export function maskDigests(acl: readonly ACL[]): ACL[] {
   return acl.map((a) => (a.scheme === 'digest' ? { perms: a.perms, scheme: a.scheme, id: maskDigest(a.id) } : { ...a }));
@@ -269,7 +260,7 @@ export function digestIdValid(id: string): boolean {
 export function digestOf(idPassword: string): string {
   const i = idPassword.indexOf(':');
   const user = i < 0 ? idPassword : idPassword.slice(0, i);
-  return `${user}:${base64(sha1(utf8(idPassword)))}`;
+  return `${user}:${encodeBase64(sha1(utf8(idPassword)))}`;
 }
 
 /** The auth packet's bytes as the server reads them (new String(authData): UTF-8). */
@@ -341,7 +332,7 @@ function javaSplit(s: string, sep: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// SHA-1 (FIPS 180-4) and base64: small and pure, so that core/ needs no platform crypto
+// SHA-1 (FIPS 180-4): small and pure, so that core/ needs no platform crypto
 
 function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s);
@@ -394,19 +385,3 @@ export function sha1(msg: Uint8Array): Uint8Array {
   return out;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Standard base64 with padding (java.util.Base64.getEncoder, what generateDigest uses). */
-export function base64(d: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < d.length; i += 3) {
-    const v = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + B64[v & 63]!;
-  }
-  if (i < d.length) {
-    const v = (d[i]! << 16) | (i + 1 < d.length ? d[i + 1]! << 8 : 0);
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + (i + 1 < d.length ? B64[(v >> 6) & 63]! : '=') + '=';
-  }
-  return out;
-}

@@ -6,9 +6,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import {
-  CREATOR_ALL_ACL, DEFAULT_AUTH, OPEN_ACL_UNSAFE, Perms, aclAllows, base64, digestIdValid, digestOf, fixupAcl, ipIdValid,
+  CREATOR_ALL_ACL, DEFAULT_AUTH, OPEN_ACL_UNSAFE, Perms, aclAllows, digestIdValid, digestOf, fixupAcl, ipIdValid,
   ipMatches, sha1, type ACL, type Id,
 } from '../core/acl.js';
+import { encodeBase64 as base64 } from '../core/base64.js';
 import { DataTree } from '../core/datatree.js';
 import { Code } from '../core/errors.js';
 import { Db, S1, bytes } from './core-harness.js';
