@@ -260,7 +260,6 @@ export class ZooKeeperClient implements Role<Msg> {
 
   // ---------------------------------------------------------------- the API (Java names)
 
-  /** Creates a node; resolves with the created path (the sequential name for sequential modes). */
   /**
    * Creates a node; resolves with the created path (the sequential name for sequential modes). `acl`: the node's ACL
    * (default OPEN_ACL_UNSAFE, world:anyone with every permission); an empty list is refused here with INVALIDACL, as
