@@ -53,7 +53,15 @@ export interface EnsembleResult {
   ok: boolean;
   violations: EnsembleViolation[];
   /** Counts of what was seen, to show the check was not vacuous. */
-  seen: { leaders: number; applies: number; commits: number; nodes: number };
+  seen: {
+    leaders: number;
+    applies: number;
+    commits: number;
+    /** Servers that applied at least one txn. */
+    nodes: number;
+    /** A server ran standalone (it leads no epoch). */
+    standalone: boolean;
+  };
 }
 
 function zx(v: unknown): number | undefined {
@@ -83,6 +91,7 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
   const seqByParent = new Map<string, Map<string, number>>(); // node -> parent -> last sequence
   const nodes = new Set<string>();
   let applies = 0;
+  let standalone = false;
 
   const establish = (node: string, epoch: number, t: number, historyZxid?: number): void => {
     const prev = leaderOf.get(epoch);
@@ -95,7 +104,6 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
     const e: Record<string, unknown> = raw.data && typeof raw.data === 'object' ? { ...raw.data, ...raw } : raw;
     const node = typeof e.node === 'string' ? e.node : undefined;
     const t = typeof e.t === 'number' ? e.t : 0;
-    if (node) nodes.add(node);
     switch (e.kind) {
       case 'leader': {
         const epoch = zx(e.epoch);
@@ -106,6 +114,7 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
         const epoch = zx(e.epoch);
         if (node && e.role === 'LEADING' && e.phase === 'broadcast' && epoch !== undefined) establish(node, epoch, t);
         if (node && e.role === 'DOWN') lastApplied.delete(node);
+        if (e.role === 'STANDALONE') standalone = true;
         break;
       }
       case 'crash':
@@ -148,6 +157,7 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
         const z = zx(e.zxid);
         if (!node || z === undefined) break;
         applies++;
+        nodes.add(node); // the servers that applied something (clients have trace records too)
         const last = lastApplied.get(node);
         if (last !== undefined && z <= last) add('Z12 zxids strictly increase', t, node, `${node} applied ${hex(z)} after ${hex(last)}`);
         lastApplied.set(node, z);
@@ -221,11 +231,16 @@ export function checkEnsemble(trace: readonly EnsembleTraceEvent[], history?: re
     }
   }
   // The same zxid applied with different content is covered above; an acked zxid applied as another txn too.
-  return { ok: v.length === 0, violations: v, seen: { leaders: leaderOf.size, applies, commits: committed.length, nodes: nodes.size } };
+  return { ok: v.length === 0, violations: v, seen: { leaders: leaderOf.size, applies, commits: committed.length, nodes: nodes.size, standalone } };
 }
 
 export function formatEnsemble(r: EnsembleResult, max = 20): string {
-  if (r.ok) return `ensemble invariants hold (${r.seen.nodes} nodes, ${r.seen.leaders} epochs led, ${r.seen.applies} applies, ${r.seen.commits} commits)`;
+  if (r.ok) {
+    const s = r.seen;
+    const n = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
+    const led = s.standalone && s.leaders === 0 ? 'standalone' : `${n(s.leaders, 'epoch', 'epochs')} led`;
+    return `ensemble invariants hold (${led}, ${n(s.commits, 'commit', 'commits')}, ${n(s.applies, 'apply', 'applies')} on ${n(s.nodes, 'server', 'servers')})`;
+  }
   const lines = [`ensemble invariants VIOLATED (${r.violations.length}):`];
   for (const x of r.violations.slice(0, max)) lines.push(`  [${x.invariant}] t=${x.t}${x.node ? ` ${x.node}` : ''}: ${x.message}`);
   if (r.violations.length > max) lines.push(`  ... ${r.violations.length - max} more`);

@@ -277,9 +277,8 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
     return (input) => {
       if (!input.trace) return { property: 'ensemble', ok: null, explanation: 'not checked: the run kept no trace' };
       const r = check(input.trace, input.history, input.operations);
-      const seen = r.seen;
       return r.ok
-        ? { property: 'ensemble', ok: true, explanation: `ensemble invariants hold${seen ? ` (${seen.leaders} leaders, ${seen.commits} commits, ${seen.applies} applies on ${seen.nodes} nodes)` : ''}` }
+        ? { property: 'ensemble', ok: true, explanation: typeof mod.formatEnsemble === 'function' ? format(r) : 'ensemble invariants hold' }
         : { property: 'ensemble', ok: false, explanation: format(r) };
     };
   }

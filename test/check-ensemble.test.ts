@@ -31,6 +31,23 @@ test('a healthy trace passes', () => {
   assert.ok(r.ok, formatEnsemble(r));
   assert.is(r.seen.leaders, 2);
 });
+test('the summary counts the servers that applied, not the clients, and says standalone', () => {
+  const t = healthy();
+  t.push({ t: 2, node: 'c1', kind: 'connect', to: 's1' }, { t: 3, node: 'c2', kind: 'timer', tag: 'ping' });
+  const r = checkEnsemble(t);
+  assert.is(r.seen.nodes, 3);
+  assert.is(r.seen.standalone, false);
+  assert.is(formatEnsemble(r), 'ensemble invariants hold (2 epochs led, 3 commits, 12 applies on 3 servers)');
+  const solo: EnsembleTraceEvent[] = [
+    { t: 0, node: 's1', kind: 'state', role: 'STANDALONE', epoch: 0 },
+    { t: 1, node: 'c1', kind: 'connect', to: 's1' },
+    { t: 5, node: 's1', kind: 'commit', zxid: 1 },
+    { t: 5, node: 's1', kind: 'apply', zxid: 1, type: 'createSession', session: 7, digest: 'd1' },
+  ];
+  const s = checkEnsemble(solo);
+  assert.ok(s.ok, formatEnsemble(s));
+  assert.is(formatEnsemble(s), 'ensemble invariants hold (standalone, 1 commit, 1 apply on 1 server)');
+});
 test('two leaders in one epoch', () => {
   const t = healthy();
   t.push({ t: 41, node: 's3', kind: 'leader', epoch: 2, historyZxid: z(1, 4) });
