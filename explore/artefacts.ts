@@ -82,8 +82,9 @@ export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): s
     'all verdicts:',
     ...outcome.verdicts.map((v) => `  ${v.ok === true ? 'ok  ' : v.ok === false ? 'FAIL' : '--  '} ${v.property}: ${headline(v.explanation, Infinity).text}`),
   ];
-  // The other violated properties in full: the list above gives one line each.
-  for (const v of outcome.verdicts) if (v.ok === false && v !== verdict) lines.push('', `also violated, ${v.property}:`, v.explanation);
+  // The other violated properties in full: the list above gives one line each. By property: a shrunk run's verdict
+  // comes from the shrinker's own run of the spec, another object than the replayed outcome's.
+  for (const v of outcome.verdicts) if (v.ok === false && v.property !== verdict.property) lines.push('', `also violated, ${v.property}:`, v.explanation);
   if (outcome.trace) {
     const faults = outcome.trace.filter((e) => e.kind === 'fault' || e.kind === 'state' || e.kind === 'fault-heal');
     lines.push('', 'faults and server states in the trace:', ...faults.slice(0, 200).map((e) => `  ${formatTraceEvent(e)}`));
