@@ -157,6 +157,7 @@ export const ZkError = {
   NODEEXISTS: -110,
   NOTEMPTY: -111,
   SESSIONEXPIRED: -112,
+  INVALIDACL: -114,
 } as const;
 export type ZkErrorName = keyof typeof ZkError;
 export function zkError(name: ZkErrorName): ErrorInfo {
