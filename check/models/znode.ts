@@ -1004,6 +1004,11 @@ export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
     if (p.expect.s === 'ok' && (p.k === 'getData' || p.k === 'getChildren' || p.k === 'getAllChildrenNumber' || (p.k === 'exists' && p.present === true))) read.add(p.path);
     // (a multiRead's found nodes, the ephemerals a getEphemerals listed: its paths)
     if (p.expect.s === 'ok' && (p.k === 'multiRead' || p.k === 'getEphemerals')) for (const x of p.paths) read.add(x);
+    // NOAUTH on a node's own ACL (a read, setData, setACL) comes after the server found the node: it exists too
+    if (p.expect.s === 'err' && p.expect.code === ZkError.NOAUTH) {
+      if (p.k === 'getData' || p.k === 'getChildren' || p.k === 'getACL' || p.k === 'getAllChildrenNumber') read.add(p.path);
+      else if (p.k === 'write' && !p.multi && (p.subs[0]!.k === 'setData' || p.subs[0]!.k === 'setACL')) read.add(p.subs[0]!.path);
+    }
     for (const x of p.paths) if (x.startsWith(KV_PREFIX)) all.add(x);
     if (p.k === 'write') for (const s of p.subs) if (s.k === 'create' || s.k === 'delete') changed.add(s.k === 'create' ? (s.name ?? s.path) : s.path);
   }
