@@ -4,18 +4,28 @@
  * with undo).
  *
  * Operations (history.ts lists their arguments and results): create, delete, setData, check (in multi), getData,
- * exists, getChildren, sync, multi, closeSession; and the key-value ops get/put/append (Porcupine's kv: get =
- * getData, put = setData with version −1, append = setData of data + value) on nodes that always exist ("" initially).
+ * exists, getChildren, getACL, setACL, sync, multi, closeSession, addAuth and whoAmI (no-ops); and the key-value ops
+ * get/put/append (Porcupine's kv: get = getData, put = setData with version −1, append = setData of data + value) on
+ * nodes that always exist ("" initially).
  * Checked: existence, data, version (when the result carries `stat.version`), children (sorted), ZooKeeper's error
- * results NONODE −101, NODEEXISTS −110, BADVERSION −103, NOTEMPTY −111, NOCHILDRENFOREPHEMERALS −108 in ZooKeeper's
- * check order, sequential names (unique and increasing under a parent: the suffix is at least the parent's creation
- * count), multi all-or-nothing with the first failing sub-op's error.
- * Not modelled (the operation is then unconstrained and has no effect): other error codes (NOAUTH, BADARGUMENTS, …),
- * ACLs, stat fields other than version, sequential creates whose outcome is unknown.
+ * results NONODE −101, NODEEXISTS −110, BADVERSION −103, NOTEMPTY −111, NOCHILDRENFOREPHEMERALS −108, NOAUTH −102,
+ * INVALIDACL −114 in ZooKeeper's check order (core/txn.ts, FinalRequestProcessor: see exec), sequential names (unique
+ * and increasing under a parent: the suffix is at least the parent's creation count), multi all-or-nothing with the
+ * first failing sub-op's error.
+ * ACLs: a node holds its ACL (as the server fixed it up: `auth` → the creator's digest ids) and its aversion.
+ * Permissions are judged from the node's (create, delete: the parent's) ACL and the caller's ids (authOf: ip:127.0.0.1
+ * and the digest ids of its process's earlier addAuth operations; one invoked while the operation was in flight may or
+ * may not count, and then either outcome passes). setACL: INVALIDACL, NONODE, ADMIN, BADVERSION on the aversion,
+ * aversion + 1, the version unchanged. getACL: READ or ADMIN, the list (digests masked as "user:x" without ADMIN;
+ * entries compared as a set) and the Stat's aversion and version. exists and sync need no permission.
+ * Not modelled (the operation is then unconstrained and has no effect): other error codes (BADARGUMENTS, …), a
+ * NOAUTH inside a multiRead, stat fields other than version and aversion, sequential creates whose outcome is unknown.
  *
- * Initial tree: `/` and `/zookeeper`; every proper ancestor of a path on which some operation succeeded (or failed
- * with an error other than NONODE), and every node a read found, that is itself never created or deleted in the
- * history is assumed to exist (the test set it up beforehand), with data "" and version 0; other paths are missing.
+ * Initial tree: `/` and `/zookeeper` (OPEN_ACL_UNSAFE, aversion 0); every proper ancestor of a path on which some
+ * operation succeeded (or failed with an error other than NONODE and INVALIDACL), and every node a read found (or that
+ * a NOAUTH of its own ACL names), that is itself never created or deleted in the history is assumed to exist (the
+ * test set it up beforehand), with data "" and version 0, and an unknown ACL and aversion (its permission checks
+ * pass either way; setACL's reply gives its aversion); other paths are missing.
  * An operation of unknown outcome is no evidence (it may have failed with NONODE).
  */
 import { ZkError, comparePoints, precedes, type Operation, type Process } from '../history.js';
