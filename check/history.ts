@@ -47,7 +47,8 @@
  * Key-value (Porcupine kv): `get` args {key}, result string; `put` args {key, value}; `append` args {key, value}.
  * ZooKeeper (data are UTF-8 strings or null; `stat` optional everywhere, but record it when known):
  *   create      args {path, data?, mode?: 'PERSISTENT'|'EPHEMERAL'|'PERSISTENT_SEQUENTIAL'|'EPHEMERAL_SEQUENTIAL'|
- *                     'CONTAINER'}         result {path: the created name, stat?}
+ *                     'CONTAINER', acl?: ACL}   result {path: the created name, stat?}
+ *               (ACL = Array<{perms, scheme, id}> as passed, before the server's fixup; absent = OPEN_ACL_UNSAFE)
  *   delete      args {path, version}       (version −1 = any) result {}
  *   setData     args {path, data, version} result {stat?}
  *   getData     args {path, watch?}        result {data, stat?}          (missing: fail NONODE)
@@ -63,8 +64,17 @@
  *   getEphemerals        args {prefix}  result {paths: string[]}  (the caller session's ephemerals, any order)
  *   getAllChildrenNumber args {path}    result {count}            (all descendants; missing: fail NONODE)
  *   (these three reads are in UNMODELLED_READS: the linearizability models leave them out, OSC checks them, see below)
+ *   getACL      args {path}                result {acl: ACL, stat: {aversion, version, ...}}  (missing: fail NONODE)
+ *   setACL      args {path, acl: ACL, version}  (version = the expected aversion, −1 any)  result {stat}
+ *               (never inside a multi; a write: record its zxid)
+ *   addAuth     args {scheme, auth: the text, e.g. "alice:secret"}  result {id?: the digest id "alice:<base64 sha1>"}
+ *               recorded as invoked and ok at the moment of the call (addAuthInfo returns nothing; the client sends
+ *               it ahead of every request made after it, on every connection): the caller's process has that id from
+ *               its next operation on (check/models/znode.ts authOf; without result.id the checker derives it with
+ *               core/acl.ts digestOf). Every process also has ip:127.0.0.1. A NOAUTH (−102) or INVALIDACL (−114)
+ *               failure is a modelled error result, judged from the ACLs and those ids.
  *   whoAmI      args {}   result {clientInfo: Array<{authScheme, user}>}  (the connection's ids; reads no znode: the
- *               models take it, like getACL/setACL, as a step that changes and checks nothing)
+ *               models take it, like addAuth, as a step that changes and checks nothing)
  *   `watch: true` on exists/getData/getChildren registers a one-shot watch when the read completes ok (exists also
  *   when the node is missing); `addWatch` args {path, mode: 'PERSISTENT'|'PERSISTENT_RECURSIVE'} registers a
  *   persistent one. `removeWatches` args {path, watcherType: 'CHILDREN'|'DATA'|'ANY', all, local} result {}:
@@ -157,6 +167,7 @@ export const ZkError = {
   NODEEXISTS: -110,
   NOTEMPTY: -111,
   SESSIONEXPIRED: -112,
+  INVALIDACL: -114,
 } as const;
 export type ZkErrorName = keyof typeof ZkError;
 export function zkError(name: ZkErrorName): ErrorInfo {

@@ -45,7 +45,7 @@
 import { UNMODELLED_READS, ZkError, comparePoints, describeOperation, epochOf, pairOperations, precedes, withServerDeletes, type HistoryEvent, type Operation, type Process, type ServerDelete } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { mix32 } from './models/model.js';
-import { MutableTree, applyZk, forgetUnreadData, initialTree, looseCounts, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
+import { MutableTree, applyZk, authOf, forgetUnreadData, initialTree, looseCounts, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
 
 /** When a session's closeSession txn was first committed (applied), from the servers' trace. */
 export interface SessionClose {
@@ -331,7 +331,7 @@ function vanishingNames(ops: readonly Operation[], opts: OscOptions): (resolved:
 /** vanishingNames' test, or undefined when the history has no zxids to go by. */
 function buildVanishingNames(ops: readonly Operation[], opts: OscOptions): ((resolved: readonly Operation[]) => boolean) | undefined {
   if (opts.useZxids === false) return undefined;
-  const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get', 'multiRead', 'getEphemerals', 'getAllChildrenNumber', 'getACL', 'whoAmI']);
+  const READS = new Set(['getData', 'exists', 'getChildren', 'sync', 'get', 'multiRead', 'getEphemerals', 'getAllChildrenNumber', 'getACL', 'whoAmI', 'addAuth']);
   const updateZxids: number[] = [];
   for (const o of ops) {
     if (READS.has(o.op) || o.status === 'unknown' || isSessionEnd(o)) continue;
@@ -483,7 +483,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const ops = resolved.sort((a, b) => a.call - b.call || a.index - b.index);
   // by default, a sync a leader change overlapped is a plain read (see OscOptions.strictSync)
   const lenientSyncs = opts.strictSync === undefined && opts.useZxids !== false ? syncsOverlappingLeaderChange(ops) : new Set<Operation>();
-  const steps = packedMap(ops, prepareZk);
+  const auth = authOf(ops);
+  const steps = packedMap(ops, (o) => prepareZk(o, auth));
   forgetUnreadData(steps);
   looseCounts(steps);
   const procIndex = new Map<Process, number>();

@@ -118,6 +118,12 @@ export const BUG_ZOO: ZooBug[] = [
     workload: 'inventory', faults: [], servers: 3, extendedTypes: true,
     caughtBy: ['ttl'],
   },
+  {
+    name: 'acl-not-in-snapshot',
+    description: 'Snapshots leave ACLs out (every node is written as OPEN_ACL_UNSAFE, its aversion kept): the snapshot a new leader takes, and the SNAP it sends a lagging learner. A server that then loads it (restarting, going LOOKING, or synced by SNAP) serves open nodes that are protected on the others, so a client without rights reads, writes or deletes them, or sees another ACL in getACL. The acl workload exposes it to osc (permissions and getACL judged against the ACLs the history set).',
+    workload: 'acl', faults: ['crash', 'isolate-leader', 'partition'], servers: 3,
+    caughtBy: ['osc'],
+  },
 ];
 
 export function findBug(name: string): ZooBug | undefined {

@@ -26,7 +26,7 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The built-in workloads (a recipe module of your own is the workload 'module': see workloads/module.ts). */
-export const WORKLOADS = ['registers', 'configuration', 'naming', 'lock', 'inventory'] as const;
+export const WORKLOADS = ['registers', 'configuration', 'naming', 'lock', 'inventory', 'acl'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number] | 'module';
 /**
  * What 'mixed' picks from. The lock recipe and inventory are chosen by name only: adding them here would change which
@@ -113,9 +113,16 @@ export interface ScheduledFault {
 export interface PlannedOp {
   /** Delay after the client's previous operation completed (or after the start), virtual ms. */
   gap: number;
-  op: 'read' | 'write' | 'cas' | 'join' | 'leave' | 'view' | 'lock' | 'step' | 'create' | 'delete' | 'multiRead' | 'ephemerals' | 'count';
+  op: 'read' | 'write' | 'cas' | 'join' | 'leave' | 'view' | 'lock' | 'step' | 'create' | 'delete' | 'multiRead' | 'ephemerals' | 'count'
+    | 'auth' | 'setAcl' | 'getAcl' | 'child' | 'unchild' | 'exists';
   /** The register or node the operation is on (inventory: node k of workloads/inventory.ts). */
   key?: number;
+  /** acl: which ACL of workloads/acl.ts's ACL_CHOICES a create or setACL uses ('auth': which identity it adds). */
+  acl?: number;
+  /** acl: setACL's version: 0 = -1, 1 = the aversion last seen, 2 = that plus one. */
+  aversion?: number;
+  /** acl, on a client's first op: the client's identity (index in workloads/acl.ts's ACL_IDENTITIES). */
+  identity?: number;
   /** registers: a read preceded by `sync(path)` (the read is issued once the sync has succeeded). */
   sync?: boolean;
   /**

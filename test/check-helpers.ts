@@ -1,7 +1,7 @@
 /** Shared helpers of the check-* tests. */
-import { zkError, type HistoryEvent, type Process } from '../check/history.js';
+import { zkError, type HistoryEvent, type Process, type ZkErrorName } from '../check/history.js';
 
-export type Outcome = { ok: unknown; zxid?: number } | { fail: 'NONODE' | 'NODEEXISTS' | 'BADVERSION' | 'NOTEMPTY'; zxid?: number } | 'unknown';
+export type Outcome = { ok: unknown; zxid?: number } | { fail: ZkErrorName; zxid?: number } | 'unknown';
 export type Spec = [Process, string, unknown, number, number, Outcome];
 
 /** Builds a history from [process, op, args, call, return, outcome] rows (times must be distinct per row). */

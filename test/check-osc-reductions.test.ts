@@ -51,7 +51,7 @@ function history(applied: number, late = 0) {
 }
 
 test('unread values of unknown writes become one placeholder; read values stay', () => {
-  const steps = pairOperations(history(4)).map(prepareZk);
+  const steps = pairOperations(history(4)).map((o) => prepareZk(o));
   assert.is(forgetUnreadData(steps), UNKNOWN + 1); // the u<i> and C0's 'init' (each k<j> was read)
   const data = steps.flatMap((s) => (s.k === 'write' ? s.subs.map((x) => ('data' in x ? x.data : '')) : []));
   assert.ok(data.includes('k7'));

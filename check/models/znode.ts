@@ -4,22 +4,33 @@
  * with undo).
  *
  * Operations (history.ts lists their arguments and results): create, delete, setData, check (in multi), getData,
- * exists, getChildren, sync, multi, closeSession; and the key-value ops get/put/append (Porcupine's kv: get =
- * getData, put = setData with version −1, append = setData of data + value) on nodes that always exist ("" initially).
+ * exists, getChildren, getACL, setACL, sync, multi, closeSession, addAuth and whoAmI (no-ops); and the key-value ops
+ * get/put/append (Porcupine's kv: get = getData, put = setData with version −1, append = setData of data + value) on
+ * nodes that always exist ("" initially).
  * Checked: existence, data, version (when the result carries `stat.version`), children (sorted), ZooKeeper's error
- * results NONODE −101, NODEEXISTS −110, BADVERSION −103, NOTEMPTY −111, NOCHILDRENFOREPHEMERALS −108 in ZooKeeper's
- * check order, sequential names (unique and increasing under a parent: the suffix is at least the parent's creation
- * count), multi all-or-nothing with the first failing sub-op's error.
- * Not modelled (the operation is then unconstrained and has no effect): other error codes (NOAUTH, BADARGUMENTS, …),
- * ACLs, stat fields other than version, sequential creates whose outcome is unknown.
+ * results NONODE −101, NODEEXISTS −110, BADVERSION −103, NOTEMPTY −111, NOCHILDRENFOREPHEMERALS −108, NOAUTH −102,
+ * INVALIDACL −114 in ZooKeeper's check order (core/txn.ts, FinalRequestProcessor: see exec), sequential names (unique
+ * and increasing under a parent: the suffix is at least the parent's creation count), multi all-or-nothing with the
+ * first failing sub-op's error.
+ * ACLs: a node holds its ACL (as the server fixed it up: `auth` → the creator's digest ids) and its aversion.
+ * Permissions are judged from the node's (create, delete: the parent's) ACL and the caller's ids (authOf: ip:127.0.0.1
+ * and the digest ids of its process's earlier addAuth operations; one invoked while the operation was in flight may or
+ * may not count, and then either outcome passes). setACL: INVALIDACL, NONODE, ADMIN, BADVERSION on the aversion,
+ * aversion + 1, the version unchanged. getACL: READ or ADMIN, the list (digests masked as "user:x" without ADMIN;
+ * entries compared as a set) and the Stat's aversion and version. exists and sync need no permission.
+ * Not modelled (the operation is then unconstrained and has no effect): other error codes (BADARGUMENTS, …), a
+ * NOAUTH inside a multiRead, stat fields other than version and aversion, sequential creates whose outcome is unknown.
  *
- * Initial tree: `/` and `/zookeeper`; every proper ancestor of a path on which some operation succeeded (or failed
- * with an error other than NONODE), and every node a read found, that is itself never created or deleted in the
- * history is assumed to exist (the test set it up beforehand), with data "" and version 0; other paths are missing.
+ * Initial tree: `/` and `/zookeeper` (OPEN_ACL_UNSAFE, aversion 0); every proper ancestor of a path on which some
+ * operation succeeded (or failed with an error other than NONODE and INVALIDACL), and every node a read found (or that
+ * a NOAUTH of its own ACL names), that is itself never created or deleted in the history is assumed to exist (the
+ * test set it up beforehand), with data "" and version 0, and an unknown ACL and aversion (its permission checks
+ * pass either way; setACL's reply gives its aversion); other paths are missing.
  * An operation of unknown outcome is no evidence (it may have failed with NONODE).
  */
 import { ZkError, comparePoints, precedes, type Operation, type Process } from '../history.js';
 import { ILLEGAL, ModelError, hashString, mix32, type Illegal, type Model } from './model.js';
+import { DEFAULT_AUTH, OPEN_ACL_UNSAFE, Perms, aclAllows, digestOf, fixupAcl, maskDigests, type ACL, type Id } from '../../core/acl.js';
 
 export interface ZNode {
   data: string;
@@ -31,13 +42,138 @@ export interface ZNode {
   children: readonly string[]; // child names, sorted
   /** Lower bound of the next sequence number under this node (its creation count as far as known). */
   seq: number;
+  /**
+   * The node's ACL after the server's fixup (OPEN_ACL_UNSAFE itself when it is world:anyone ALL), or null when
+   * unknown (a node assumed to exist before the history, a create or setACL whose `auth` entries depend on ids the
+   * caller may or may not have had): every permission check on it is then unconstrained.
+   */
+  acl: readonly ACL[] | null;
+  /** The ACL's version (Stat.aversion), or null when unknown (a node assumed to exist before the history). */
+  aversion: number | null;
+}
+
+/**
+ * The ids a caller had when the server checked an operation: `ids` certainly (ip:127.0.0.1 and the digest ids of
+ * the addAuth calls of its process invoked before it), `more` possibly (also those of addAuth calls invoked while it
+ * was in flight: queued behind it on a connection, or sent first on the next one), null when that is the same.
+ */
+export interface StepAuth {
+  ids: readonly Id[];
+  more: readonly Id[] | null;
+}
+export const DEFAULT_STEP_AUTH: StepAuth = Object.freeze({ ids: DEFAULT_AUTH, more: null });
+/** The ids of each operation's caller (see authOf). */
+export type AuthOf = (op: Operation) => StepAuth;
+const defaultAuthOf: AuthOf = () => DEFAULT_STEP_AUTH;
+
+/**
+ * The ids of each operation's caller, from the `addAuth` operations of its process (history.ts): ip:127.0.0.1 (every
+ * simulated client's address, as core/acl.ts's CLIENT_IP), plus `digest:` + result.id (or, without one,
+ * core/acl.ts's digestOf(args.auth)) of each digest addAuth that completed ok (or has an unknown outcome: then only
+ * possibly) and was invoked before the operation; possibly also those invoked while it was in flight (the zksim and
+ * Java clients send the auth packets first on every new connection, ahead of requests queued before them). Other
+ * schemes give no id (the server refuses them: AUTHFAILED closes the session, whose later results are unmodelled
+ * errors). Without any addAuth: DEFAULT_STEP_AUTH for every operation.
+ */
+export function authOf(ops: readonly Operation[]): AuthOf {
+  const auths = new Map<Process, Array<{ op: Operation; id: Id }>>();
+  for (const o of ops) {
+    if (o.op !== 'addAuth' || o.status === 'fail') continue;
+    const a = (o.args ?? {}) as { scheme?: unknown; auth?: unknown };
+    if (a.scheme !== 'digest') continue;
+    const rid = (o.result as { id?: unknown } | null | undefined)?.id;
+    const id = typeof rid === 'string' ? rid : typeof a.auth === 'string' ? digestOf(a.auth) : undefined;
+    if (id === undefined) continue;
+    let l = auths.get(o.process);
+    if (!l) auths.set(o.process, (l = []));
+    l.push({ op: o, id: { scheme: 'digest', id } });
+  }
+  if (!auths.size) return defaultAuthOf;
+  const memo = new Map<string, StepAuth>();
+  return (o) => {
+    const l = auths.get(o.process);
+    if (!l || o.op === 'addAuth') return DEFAULT_STEP_AUTH;
+    const ids: Id[] = [...DEFAULT_AUTH];
+    const more: Id[] = [];
+    const has = (list: readonly Id[], id: Id): boolean => list.some((x) => x.scheme === id.scheme && x.id === id.id);
+    for (const { op: a, id } of l) {
+      if (comparePoints(a, false, o, false) < 0 && a.status === 'ok') {
+        if (!has(ids, id)) ids.push(id);
+      } else if (comparePoints(a, false, o, true) < 0 || (a.status !== 'ok' && comparePoints(a, false, o, false) < 0)) {
+        if (!has(more, id)) more.push(id);
+      }
+    }
+    const extra = more.filter((x) => !has(ids, x));
+    const key = `${ids.map((x) => x.id).join('\u0000')}\u0001${extra.map((x) => x.id).join('\u0000')}`;
+    let r = memo.get(key);
+    if (!r) memo.set(key, (r = { ids, more: extra.length ? [...ids, ...extra] : null }));
+    return r;
+  };
+}
+
+/** Whether a permission is granted: 1 yes, 0 no, 2 maybe (unknown ACL, or only with the ids the caller may have had). */
+type Permit = 0 | 1 | 2;
+function permit(acl: readonly ACL[] | null, perm: number, a: StepAuth): Permit {
+  if (acl === null) return 2;
+  if (acl === OPEN_ACL_UNSAFE || aclAllows(acl, perm, a.ids)) return 1;
+  return a.more !== null && aclAllows(acl, perm, a.more) ? 2 : 0;
+}
+/** Whether a check that `p` says denies the operation, given the code the history expects (`want`): a maybe is decided the way the result went. */
+function denied(p: Permit, want: number): boolean {
+  return p === 0 || (p === 2 && want === ZkError.NOAUTH);
+}
+
+/** An ACL as a sorted list of "perms/scheme/id" keys (the server's order of entries is not judged: see fixedAcl). */
+export function aclKeys(acl: readonly ACL[]): string[] {
+  return acl.map((a) => `${a.perms}/${a.scheme}/${a.id}`).sort();
+}
+function sameAcl(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  const x = aclKeys(a);
+  const y = aclKeys(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+const aclHashes = new WeakMap<readonly ACL[], number>();
+function aclHash(acl: readonly ACL[] | null): number {
+  if (acl === null) return 0x3c6ef372;
+  let h = aclHashes.get(acl);
+  if (h === undefined) aclHashes.set(acl, (h = hashString(aclKeys(acl).join('\n'))));
+  return h;
+}
+
+/**
+ * An ACL argument as the server fixes it up (core/acl.ts fixupAcl, PrepRequestProcessor.fixupACL) for a caller with
+ * `auth`: the list and whether it is INVALIDACL (0 no, 1 yes, 2 maybe: only with the ids the caller may have had, or
+ * a list that depends on them: then `acl` is null, unknown). `auth` entries become one entry per digest id of the
+ * caller; the order the server lists them in depends on the order its ids arrived (after a reconnect the client
+ * re-sends them last-added first), which is why ACLs are compared as sorted lists. Missing argument: OPEN_ACL_UNSAFE.
+ */
+function fixedAcl(op: Operation, raw: unknown, auth: StepAuth): { acl: readonly ACL[] | null; invalid: 0 | 1 | 2 } {
+  if (raw === undefined || raw === null) return { acl: OPEN_ACL_UNSAFE, invalid: 0 };
+  if (!Array.isArray(raw)) throw new ModelError(op, 'an "acl" list of {perms, scheme, id}');
+  const list: ACL[] = raw.map((e) => {
+    const x = (e ?? {}) as Record<string, unknown>;
+    if (typeof x.perms !== 'number' || typeof x.scheme !== 'string' || typeof x.id !== 'string') throw new ModelError(op, 'an "acl" list of {perms, scheme, id}');
+    return { perms: x.perms, scheme: x.scheme, id: x.id };
+  });
+  const open = list.length === 1 && list[0]!.perms === Perms.ALL && list[0]!.scheme === 'world' && list[0]!.id === 'anyone';
+  const a = fixupAcl(open ? OPEN_ACL_UNSAFE : list, auth.ids);
+  if (auth.more === null) return a === null ? { acl: null, invalid: 1 } : { acl: a, invalid: 0 };
+  const b = fixupAcl(open ? OPEN_ACL_UNSAFE : list, auth.more);
+  if (a === null && b === null) return { acl: null, invalid: 1 };
+  if (a !== null && b !== null && sameAcl(a, b)) return { acl: a, invalid: 0 };
+  return { acl: null, invalid: a === null || b === null ? 2 : 0 };
 }
 
 type Sub =
-  | { k: 'create'; path: string; name: string | undefined; data: string; dh: number; ephemeral: boolean; sequential: boolean }
+  | { k: 'create'; path: string; name: string | undefined; data: string; dh: number; ephemeral: boolean; sequential: boolean; acl: readonly ACL[] | null; invalid: 0 | 1 | 2 }
   | { k: 'delete'; path: string; version: number }
   | { k: 'setData'; path: string; data: string; dh: number; pw: number; version: number; append?: boolean }
-  | { k: 'check'; path: string; version: number };
+  | { k: 'check'; path: string; version: number }
+  /** setACL (never inside a multi): the fixed-up list (see fixedAcl) and the aversion it expects (−1 any). */
+  | { k: 'setACL'; path: string; acl: readonly ACL[] | null; invalid: 0 | 1 | 2; version: number };
 
 /** What the history says happened: ok (with checks on the result), a modelled error code, unknown, or unconstrained. */
 export type Expect =
@@ -47,18 +183,22 @@ export type Expect =
   | { s: 'free' };
 
 export type ZkStep =
-  | { k: 'write'; subs: Sub[]; multi: boolean; expect: Expect; resultVersion?: number; paths: string[]; process: Process }
-  | { k: 'getData'; path: string; expect: Expect; data?: string; dh?: number; version?: number; paths: string[]; kv: boolean }
+  | { k: 'write'; subs: Sub[]; multi: boolean; expect: Expect; resultVersion?: number; resultAversion?: number; paths: string[]; process: Process; auth: StepAuth }
+  | { k: 'getData'; path: string; expect: Expect; data?: string; dh?: number; version?: number; paths: string[]; kv: boolean; auth: StepAuth }
   | { k: 'exists'; path: string; expect: Expect; present?: boolean; version?: number; paths: string[] }
-  | { k: 'getChildren'; path: string; expect: Expect; children?: string[]; paths: string[] }
+  | { k: 'getChildren'; path: string; expect: Expect; children?: string[]; paths: string[]; auth: StepAuth }
+  /** getACL: READ or ADMIN needed; the list (sorted keys, aclKeys), masked unless the caller has ADMIN; the Stat's aversion and version. */
+  | { k: 'getACL'; path: string; expect: Expect; acl?: string[]; aversion?: number; version?: number; paths: string[]; auth: StepAuth }
   | { k: 'sync'; paths: string[]; expect: Expect }
+  /** addAuth, whoAmI: read and change no znode (addAuth's effect is in the ids of later steps, authOf). */
+  | { k: 'noop'; paths: string[]; expect: Expect }
   | { k: 'closeSession'; owner: Process; paths: string[]; expect: Expect }
   /** multiRead: its sub-reads, all of one state (a server answers the whole request at one point of its log). */
   | { k: 'multiRead'; reads: ReadSub[]; paths: string[]; expect: Expect }
   /** getEphemerals: the nodes that `owner` (the caller's session) owns whose path starts with `prefix` ('' = all). */
   | { k: 'getEphemerals'; owner: Process; prefix: string; ephemerals?: string[]; paths: string[]; expect: Expect }
   /** getAllChildrenNumber: how many nodes are below `path` (at every depth). */
-  | { k: 'getAllChildrenNumber'; path: string; count?: number; paths: string[]; expect: Expect };
+  | { k: 'getAllChildrenNumber'; path: string; count?: number; paths: string[]; expect: Expect; auth: StepAuth };
 
 /**
  * One read of a multiRead: a getData or getChildren whose own result is ok (data and version, or the sorted
@@ -68,7 +208,9 @@ export type ReadSub =
   | { k: 'getData'; path: string; missing: boolean; free: boolean; data?: string; dh?: number; version?: number }
   | { k: 'getChildren'; path: string; missing: boolean; free: boolean; children?: string[] };
 
-const MODELLED = new Set<number>([ZkError.NONODE, ZkError.NODEEXISTS, ZkError.BADVERSION, ZkError.NOTEMPTY, ZkError.NOCHILDRENFOREPHEMERALS, ZkError.RUNTIMEINCONSISTENCY]);
+/** INVALIDACL (−114): an ACL argument the server refuses. */
+const INVALIDACL = ZkError.INVALIDACL;
+const MODELLED = new Set<number>([ZkError.NONODE, ZkError.NODEEXISTS, ZkError.BADVERSION, ZkError.NOTEMPTY, ZkError.NOCHILDRENFOREPHEMERALS, ZkError.RUNTIMEINCONSISTENCY, ZkError.NOAUTH, INVALIDACL]);
 
 export function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
@@ -111,7 +253,7 @@ function expectOf(op: Operation): Expect {
 
 const KV_PREFIX = '\u0000kv/';
 
-function parseSub(op: Operation, a: Record<string, unknown>, kind: string, result: unknown): Sub {
+function parseSub(op: Operation, a: Record<string, unknown>, kind: string, result: unknown, auth: StepAuth): Sub {
   const path = a.path;
   if (typeof path !== 'string' || !path.startsWith('/')) throw new ModelError(op, `a "path" starting with "/" in ${kind}`);
   switch (kind) {
@@ -121,7 +263,8 @@ function parseSub(op: Operation, a: Record<string, unknown>, kind: string, resul
       const rp = (result as { path?: unknown } | null)?.path;
       const name = sequential ? (typeof rp === 'string' ? rp : undefined) : path;
       const data = str(a.data);
-      return { k: 'create', path, name, data, dh: rolling(data).h, ephemeral: mode.startsWith('EPHEMERAL'), sequential };
+      const { acl, invalid } = fixedAcl(op, a.acl, auth);
+      return { k: 'create', path, name, data, dh: rolling(data).h, ephemeral: mode.startsWith('EPHEMERAL'), sequential, acl, invalid };
     }
     case 'delete':
       return { k: 'delete', path, version: num(a.version, -1) };
@@ -132,6 +275,10 @@ function parseSub(op: Operation, a: Record<string, unknown>, kind: string, resul
     }
     case 'check':
       return { k: 'check', path, version: num(a.version, -1) };
+    case 'setACL': {
+      const { acl, invalid } = fixedAcl(op, a.acl ?? [], auth);
+      return { k: 'setACL', path, acl, invalid, version: num(a.version, -1) };
+    }
     default:
       throw new ModelError(op, 'a multi sub-op create, delete, setData or check');
   }
@@ -183,22 +330,30 @@ export function forgetUnreadData(steps: ZkStep[]): number {
   return n;
 }
 
-/** Turns an operation into a step. Throws ModelError for an operation the model does not know. */
-export function prepareZk(op: Operation): ZkStep {
+/**
+ * Turns an operation into a step. Throws ModelError for an operation the model does not know. `auth`: the ids of
+ * each caller (authOf of the whole history; default: ip:127.0.0.1 only, as for a history without addAuth).
+ */
+export function prepareZk(op: Operation, auth: AuthOf = defaultAuthOf): ZkStep {
   const a = (op.args ?? {}) as Record<string, unknown>;
   const expect = expectOf(op);
   const r = op.result as Record<string, unknown> | undefined;
   switch (op.op) {
     case 'create':
     case 'delete':
-    case 'setData': {
-      const sub = parseSub(op, a, op.op, r);
+    case 'setData':
+    case 'setACL': {
+      const au = auth(op);
+      const sub = parseSub(op, a, op.op, r, au);
       const paths = [sub.path];
       if (sub.k === 'create' && sub.name && sub.name !== sub.path) paths.push(sub.name);
-      const s: ZkStep = { k: 'write', subs: [sub], multi: false, expect, paths, process: op.process };
-      if (op.op === 'setData' && op.status === 'ok') {
+      const s: ZkStep = { k: 'write', subs: [sub], multi: false, expect, paths, process: op.process, auth: au };
+      if ((op.op === 'setData' || op.op === 'setACL') && op.status === 'ok') {
+        // (setACL: its Stat's version is the node's, unchanged; its aversion the new one)
         const v = statVersion(r);
         if (v !== undefined) s.resultVersion = v;
+        const av = (r?.stat as { aversion?: unknown } | undefined)?.aversion;
+        if (op.op === 'setACL' && typeof av === 'number') s.resultAversion = av;
       }
       if (sub.k === 'create' && sub.sequential && op.status === 'ok' && sub.name === undefined) throw new ModelError(op, 'the created name in result.path of a sequential create');
       // an unknown sequential create whose name was not recovered (resolveSequentialNames): not modelled
@@ -209,16 +364,18 @@ export function prepareZk(op: Operation): ZkStep {
       const list = a.ops;
       if (!Array.isArray(list)) throw new ModelError(op, 'args.ops, the list of sub-operations of a multi');
       const results = Array.isArray(r?.results) ? (r!.results as unknown[]) : [];
+      const au = auth(op);
       const subs = list.map((x, i) => {
         const o = x as Record<string, unknown>;
-        return parseSub(op, o, String(o?.op), results[i]);
+        if (o?.op === 'setACL') throw new ModelError(op, 'a multi sub-op create, delete, setData or check');
+        return parseSub(op, o, String(o?.op), results[i], au);
       });
       const paths: string[] = [];
       for (const s of subs) {
         paths.push(s.path);
         if (s.k === 'create' && s.name && s.name !== s.path) paths.push(s.name);
       }
-      const s: ZkStep = { k: 'write', subs, multi: true, expect, paths, process: op.process };
+      const s: ZkStep = { k: 'write', subs, multi: true, expect, paths, process: op.process, auth: au };
       if (subs.some((x) => x.k === 'create' && x.sequential && x.name === undefined)) s.expect = { s: 'free' };
       return s;
     }
@@ -228,7 +385,7 @@ export function prepareZk(op: Operation): ZkStep {
       if (a.key === undefined || a.key === null) throw new ModelError(op, 'arguments {key, value?}');
       const path = KV_PREFIX + String(a.key);
       if (op.op === 'get') {
-        const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: true };
+        const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: true, auth: DEFAULT_STEP_AUTH };
         if (op.status === 'ok') {
           s.data = str(op.result);
           s.dh = rolling(s.data).h;
@@ -237,12 +394,12 @@ export function prepareZk(op: Operation): ZkStep {
       }
       const data = str(a.value);
       const r = rolling(data);
-      return { k: 'write', subs: [{ k: 'setData', path, data, dh: r.h, pw: r.pw, version: -1, append: op.op === 'append' }], multi: false, expect, paths: [path], process: op.process };
+      return { k: 'write', subs: [{ k: 'setData', path, data, dh: r.h, pw: r.pw, version: -1, append: op.op === 'append' }], multi: false, expect, paths: [path], process: op.process, auth: DEFAULT_STEP_AUTH };
     }
     case 'getData': {
       const path = a.path;
       if (typeof path !== 'string') throw new ModelError(op, 'a "path" in getData');
-      const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: false };
+      const s: ZkStep = { k: 'getData', path, expect, paths: [path], kv: false, auth: auth(op) };
       if (op.status === 'ok') {
         s.data = str(r?.data);
         s.dh = rolling(s.data).h;
@@ -269,7 +426,7 @@ export function prepareZk(op: Operation): ZkStep {
     case 'getChildren': {
       const path = a.path;
       if (typeof path !== 'string') throw new ModelError(op, 'a "path" in getChildren');
-      const s: ZkStep = { k: 'getChildren', path, expect, paths: [path] };
+      const s: ZkStep = { k: 'getChildren', path, expect, paths: [path], auth: auth(op) };
       if (op.status === 'ok') {
         const c = r?.children;
         if (!Array.isArray(c)) throw new ModelError(op, 'result.children, a list of names');
@@ -330,7 +487,7 @@ export function prepareZk(op: Operation): ZkStep {
     case 'getAllChildrenNumber': {
       const path = a.path;
       if (typeof path !== 'string') throw new ModelError(op, 'a "path" in getAllChildrenNumber');
-      const s: ZkStep = { k: 'getAllChildrenNumber', path, paths: [path], expect };
+      const s: ZkStep = { k: 'getAllChildrenNumber', path, paths: [path], expect, auth: auth(op) };
       // the model does not hold the servers' own nodes below /zookeeper (quota, config): not constrained there
       if (path === '/' || path === '' || path === '/zookeeper' || path.startsWith('/zookeeper/')) s.expect = { s: 'free' };
       else if (op.status === 'ok') {
@@ -342,14 +499,26 @@ export function prepareZk(op: Operation): ZkStep {
     }
     case 'closeSession':
       return { k: 'closeSession', owner: op.process, paths: [], expect: op.status === 'fail' ? { s: 'free' } : expect };
-    case 'getACL':
-    case 'setACL':
+    case 'getACL': {
+      const path = a.path;
+      if (typeof path !== 'string') throw new ModelError(op, 'a "path" in getACL');
+      const s: ZkStep = { k: 'getACL', path, expect, paths: [path], auth: auth(op) };
+      if (op.status === 'ok') {
+        const acl = r?.acl;
+        if (!Array.isArray(acl)) throw new ModelError(op, 'result.acl, a list of {perms, scheme, id}');
+        s.acl = aclKeys(acl.map((e) => ({ perms: Number((e as ACL)?.perms), scheme: String((e as ACL)?.scheme), id: String((e as ACL)?.id) })));
+        const st = r?.stat as { aversion?: unknown; version?: unknown } | undefined;
+        if (typeof st?.aversion === 'number') s.aversion = st.aversion;
+        if (typeof st?.version === 'number') s.version = st.version;
+      }
+      return s;
+    }
+    case 'addAuth':
     case 'whoAmI':
-      // ACLs, aversion and a connection's ids are not part of the model: these change and check nothing it holds (a step like a sync's
-      // with a free result), which is sound — a legal order stays legal without them
-      return { k: 'sync', paths: [], expect: { s: 'free' } };
+      // a connection's ids change no znode and read none (addAuth's take effect through authOf)
+      return { k: 'noop', paths: [], expect: { s: 'free' } };
     default:
-      throw new ModelError(op, 'a ZooKeeper operation (create, delete, setData, getData, exists, getChildren, sync, multi, multiRead, getEphemerals, getAllChildrenNumber, closeSession) or get/put/append');
+      throw new ModelError(op, 'a ZooKeeper operation (create, delete, setData, getData, exists, getChildren, sync, multi, multiRead, getEphemerals, getAllChildrenNumber, getACL, setACL, addAuth, whoAmI, closeSession) or get/put/append');
   }
 }
 
@@ -572,14 +741,23 @@ function insertSorted(list: readonly string[], name: string): string[] {
   return out;
 }
 
-/** Executes one sub-op: 0 and its effect, or an error code and no effect. */
-function exec(store: TreeStore, s: Sub, process: Process): number {
+/**
+ * Executes one sub-op: 0 and its effect, or an error code and no effect. The checks come in the server's order
+ * (core/txn.ts, from PrepRequestProcessor 3.8.0): create INVALIDACL, parent NONODE, CREATE on the parent (NOAUTH),
+ * NODEEXISTS, NOCHILDRENFOREPHEMERALS; delete parent NONODE, DELETE on the parent, NONODE, BADVERSION, NOTEMPTY;
+ * setData NONODE, WRITE, BADVERSION; check NONODE, READ, BADVERSION; setACL INVALIDACL, NONODE, ADMIN, BADVERSION
+ * (of the aversion). `auth`: the caller's ids; `want`: the code the history says it got (0 for ok or unknown), which
+ * decides the checks the model cannot (a permission the caller may or may not have had, an unknown ACL or aversion).
+ */
+function exec(store: TreeStore, s: Sub, process: Process, auth: StepAuth, want: number): number {
   switch (s.k) {
     case 'create': {
+      if (s.invalid === 1 || (s.invalid === 2 && want === INVALIDACL)) return INVALIDACL;
       const name = s.name!;
       const parentPath = parentOf(name);
       const parent = store.get(parentPath);
       if (!parent) return ZkError.NONODE;
+      if (denied(permit(parent.acl, Perms.CREATE, auth), want)) return ZkError.NOAUTH;
       if (store.get(name)) return ZkError.NODEEXISTS;
       if (parent.owner !== null) return ZkError.NOCHILDRENFOREPHEMERALS;
       let seq = parent.seq + 1;
@@ -589,23 +767,26 @@ function exec(store: TreeStore, s: Sub, process: Process): number {
         seq = n + 1;
       }
       store.put(parentPath, { ...parent, children: insertSorted(parent.children, nameIn(name)), seq });
-      store.put(name, { data: s.data, dh: s.dh, version: 0, owner: s.ephemeral ? process : null, children: EMPTY, seq: 0 });
+      store.put(name, { data: s.data, dh: s.dh, version: 0, owner: s.ephemeral ? process : null, children: EMPTY, seq: 0, acl: s.acl, aversion: 0 });
       return 0;
     }
     case 'delete': {
+      const parentPath = parentOf(s.path);
+      const parent = store.get(parentPath);
+      if (!parent) return ZkError.NONODE;
+      if (denied(permit(parent.acl, Perms.DELETE, auth), want)) return ZkError.NOAUTH;
       const node = store.get(s.path);
       if (!node) return ZkError.NONODE;
       if (s.version !== -1 && s.version !== node.version) return ZkError.BADVERSION;
       if (node.children.length > 0) return ZkError.NOTEMPTY;
-      const parentPath = parentOf(s.path);
-      const parent = store.get(parentPath);
-      if (parent) store.put(parentPath, { ...parent, children: parent.children.filter((c) => c !== nameIn(s.path)) });
+      store.put(parentPath, { ...parent, children: parent.children.filter((c) => c !== nameIn(s.path)) });
       store.put(s.path, undefined);
       return 0;
     }
     case 'setData': {
       const node = store.get(s.path);
       if (!node) return ZkError.NONODE;
+      if (denied(permit(node.acl, Perms.WRITE, auth), want)) return ZkError.NOAUTH;
       if (s.version !== -1 && s.version !== node.version) return ZkError.BADVERSION;
       store.put(s.path, {
         ...node,
@@ -618,7 +799,18 @@ function exec(store: TreeStore, s: Sub, process: Process): number {
     case 'check': {
       const node = store.get(s.path);
       if (!node) return ZkError.NONODE;
+      if (denied(permit(node.acl, Perms.READ, auth), want)) return ZkError.NOAUTH;
       if (s.version !== -1 && s.version !== node.version) return ZkError.BADVERSION;
+      return 0;
+    }
+    case 'setACL': {
+      if (s.invalid === 1 || (s.invalid === 2 && want === INVALIDACL)) return INVALIDACL;
+      const node = store.get(s.path);
+      if (!node) return ZkError.NONODE;
+      if (denied(permit(node.acl, Perms.ADMIN, auth), want)) return ZkError.NOAUTH;
+      // (an unknown aversion matches unless the history says BADVERSION)
+      if (s.version !== -1 && (node.aversion === null ? want === ZkError.BADVERSION : s.version !== node.aversion)) return ZkError.BADVERSION;
+      store.put(s.path, { ...node, acl: s.acl, aversion: node.aversion === null ? null : (node.aversion + 1) | 0 });
       return 0;
     }
   }
@@ -636,26 +828,33 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
       if (p.expect.s === 'free') return true;
       const m = store.mark();
       let code = 0;
+      const want = p.expect.s === 'err' ? p.expect.code : 0;
       for (const s of p.subs) {
         if (s.k === 'create' && s.name === undefined) {
           // A sequential create whose name is not known (it failed): only its failure modes can be checked.
           const parent = store.get(parentOf(s.path));
-          code = !parent ? ZkError.NONODE : parent.owner !== null ? ZkError.NOCHILDRENFOREPHEMERALS : ILLEGAL_SEQ;
+          code = s.invalid === 1 || (s.invalid === 2 && want === INVALIDACL) ? INVALIDACL
+            : !parent ? ZkError.NONODE
+            : denied(permit(parent.acl, Perms.CREATE, p.auth), want) ? ZkError.NOAUTH
+            : parent.owner !== null ? ZkError.NOCHILDRENFOREPHEMERALS : ILLEGAL_SEQ;
           break;
         }
-        code = exec(store, s, p.process);
+        code = exec(store, s, p.process, p.auth, want);
         if (code !== 0) break;
       }
       if (code !== 0) store.rollback(m);
       if (p.expect.s === 'unknown') return true; // took effect if it could, else no effect
       if (p.expect.s === 'ok') {
         if (code !== 0) return false;
-        if (p.resultVersion !== undefined) {
-          const n = store.get(p.subs[0]!.path);
-          if (!n || n.version !== p.resultVersion) {
+        if (p.resultVersion !== undefined || p.resultAversion !== undefined) {
+          const path = p.subs[0]!.path;
+          const n = store.get(path);
+          if (!n || (p.resultVersion !== undefined && n.version !== p.resultVersion) || (p.resultAversion !== undefined && n.aversion !== null && n.aversion !== p.resultAversion)) {
             store.rollback(m);
             return false;
           }
+          // a node whose aversion was unknown (assumed to exist before the history) has the one setACL's reply gave
+          if (p.resultAversion !== undefined && n.aversion === null) store.put(path, { ...n, aversion: p.resultAversion });
         }
         return true;
       }
@@ -668,8 +867,9 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     case 'getData': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
       const n = store.get(p.path);
-      if (p.expect.s === 'err') return !n && p.expect.code === ZkError.NONODE;
-      if (!n) return false;
+      // NONODE, then READ (FinalRequestProcessor)
+      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ, p.auth) !== 1;
+      if (!n || permit(n.acl, Perms.READ, p.auth) === 0) return false;
       return n.dh === p.dh && n.data.length === p.data!.length && (p.version === undefined || p.version === n.version) && n.data === p.data;
     }
     case 'exists': {
@@ -681,14 +881,26 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     case 'getChildren': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
       const n = store.get(p.path);
-      if (p.expect.s === 'err') return !n && p.expect.code === ZkError.NONODE;
-      if (!n) return false;
+      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ, p.auth) !== 1;
+      if (!n || permit(n.acl, Perms.READ, p.auth) === 0) return false;
       const c = p.children!;
       if (c.length !== n.children.length) return false;
       for (let i = 0; i < c.length; i++) if (c[i] !== n.children[i]) return false;
       return true;
     }
+    case 'getACL': {
+      if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
+      const n = store.get(p.path);
+      // NONODE, then READ or ADMIN; digests masked ("user:x") without ADMIN
+      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ | Perms.ADMIN, p.auth) !== 1;
+      if (!n || permit(n.acl, Perms.READ | Perms.ADMIN, p.auth) === 0) return false;
+      if ((p.aversion !== undefined && n.aversion !== null && p.aversion !== n.aversion) || (p.version !== undefined && p.version !== n.version)) return false;
+      if (n.acl === null) return true;
+      const admin = permit(n.acl, Perms.ADMIN, p.auth);
+      return (admin !== 0 && sameKeys(aclKeys(n.acl), p.acl!)) || (admin !== 1 && sameKeys(aclKeys(maskDigests(n.acl)), p.acl!));
+    }
     case 'sync':
+    case 'noop':
       return true;
     case 'multiRead': {
       if (p.expect.s !== 'ok') return true;
@@ -722,8 +934,8 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     case 'getAllChildrenNumber': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
       const n = store.get(p.path);
-      if (p.expect.s === 'err') return !n && p.expect.code === ZkError.NONODE;
-      if (!n) return false;
+      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ, p.auth) !== 1;
+      if (!n || permit(n.acl, Perms.READ, p.auth) === 0) return false;
       return countBelow(store, p.path, n, p.count! + 1) === p.count;
     }
     case 'closeSession': {
@@ -738,6 +950,19 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
       return true;
     }
   }
+}
+
+/** " acl=[...]@av1" for a node whose ACL or aversion is known and not a plain create's (else "", as before ACLs were modelled). */
+function aclText(n: ZNode): string {
+  // (nor for one assumed to exist before the history, whose ACL is unknown: texts of histories without ACLs stay as they were)
+  if ((n.acl === OPEN_ACL_UNSAFE || n.acl === null) && (n.aversion === 0 || n.aversion === null)) return '';
+  return ` acl=${n.acl === null ? '?' : `[${aclKeys(n.acl).join(' ')}]`}@av${n.aversion ?? '?'}`;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** How many nodes are below `path` (node `n`) in the store, counting up to `limit` at most (then it stops). */
@@ -767,6 +992,8 @@ export function nodeHash(path: string, n: ZNode | undefined, seed: number): numb
   let h = mix32(ph ^ seed);
   h = mix32(h ^ n.dh ^ n.data.length ^ Math.imul(n.version, 0x9e3779b1));
   h = mix32(h ^ n.seq ^ (n.owner === null ? 0 : hashString(String(n.owner))) ^ n.children.length * 0x632be5ab);
+  // (only a node with another ACL or aversion than a plain create's: histories without ACLs hash as before)
+  if (n.acl !== OPEN_ACL_UNSAFE || n.aversion !== 0) h = mix32(h ^ aclHash(n.acl) ^ Math.imul(n.aversion ?? -7, 0x85ebca6b));
   return h;
 }
 
@@ -780,23 +1007,31 @@ export function initialTree(steps: readonly ZkStep[]): Map<string, ZNode> {
     // evidence that the ancestors of a path exist: an operation on it that succeeded, or failed with an error other
     // than NONODE. Not an operation of unknown outcome: it may have failed with NONODE (a create under a parent that
     // was never made), so it proves nothing.
-    const evidence = p.expect.s === 'ok' || (p.expect.s === 'err' && p.expect.code !== ZkError.NONODE);
+    // (nor INVALIDACL: the server refuses the ACL before it looks at the tree)
+    const evidence = p.expect.s === 'ok' || (p.expect.s === 'err' && p.expect.code !== ZkError.NONODE && p.expect.code !== INVALIDACL);
     if (evidence && !(p.k === 'exists' && p.present === false)) for (const x of p.paths) all.add(x);
     // a read that found the node: it exists too (ensure leaves out the nodes the history creates or deletes)
     if (p.expect.s === 'ok' && (p.k === 'getData' || p.k === 'getChildren' || p.k === 'getAllChildrenNumber' || (p.k === 'exists' && p.present === true))) read.add(p.path);
     // (a multiRead's found nodes, the ephemerals a getEphemerals listed: its paths)
     if (p.expect.s === 'ok' && (p.k === 'multiRead' || p.k === 'getEphemerals')) for (const x of p.paths) read.add(x);
+    // NOAUTH on a node's own ACL (a read, setData, setACL) comes after the server found the node: it exists too
+    if (p.expect.s === 'err' && p.expect.code === ZkError.NOAUTH) {
+      if (p.k === 'getData' || p.k === 'getChildren' || p.k === 'getACL' || p.k === 'getAllChildrenNumber') read.add(p.path);
+      else if (p.k === 'write' && !p.multi && (p.subs[0]!.k === 'setData' || p.subs[0]!.k === 'setACL')) read.add(p.subs[0]!.path);
+    }
     for (const x of p.paths) if (x.startsWith(KV_PREFIX)) all.add(x);
     if (p.k === 'write') for (const s of p.subs) if (s.k === 'create' || s.k === 'delete') changed.add(s.k === 'create' ? (s.name ?? s.path) : s.path);
   }
-  const root: ZNode = { data: '', dh: 0, version: 0, owner: null, children: EMPTY, seq: 0 };
+  const root: ZNode = { data: '', dh: 0, version: 0, owner: null, children: EMPTY, seq: 0, acl: OPEN_ACL_UNSAFE, aversion: 0 };
+  // a node assumed to exist before the history: its ACL and aversion are not known
+  const assumed: ZNode = { ...root, acl: null, aversion: null };
   t.set('/', root);
   t.set('/zookeeper', { ...root });
   const ensure = (path: string): void => {
     if (t.has(path) || changed.has(path) || path.startsWith(KV_PREFIX)) return;
     const parent = parentOf(path);
     ensure(parent);
-    t.set(path, { ...root });
+    t.set(path, { ...assumed });
     const pn = t.get(parent);
     if (pn) t.set(parent, { ...pn, children: insertSorted(pn.children, nameIn(path)) });
   };
@@ -879,15 +1114,18 @@ interface PartitionInfo {
 export function makeZnodeModel(): Model<ZState, ZkStep> {
   const infoOf = new WeakMap<readonly Operation[], PartitionInfo>();
   const stepCache = new WeakMap<Operation, ZkStep>();
+  /** The callers' ids, from the addAuth operations of the history being checked (set by partition). */
+  let auth: AuthOf = defaultAuthOf;
   const prep = (o: Operation): ZkStep => {
     let s = stepCache.get(o);
-    if (!s) stepCache.set(o, (s = prepareZk(o)));
+    if (!s) stepCache.set(o, (s = prepareZk(o, auth)));
     return s;
   };
   let constantTree = new Map<string, ZNode>();
   return {
     name: 'znode',
     partition(opsIn) {
+      auth = authOf(opsIn);
       const ops = resolveSequentialNames(opsIn);
       const steps = ops.map(prep);
       constantTree = initialTree(steps);
@@ -904,6 +1142,8 @@ export function makeZnodeModel(): Model<ZState, ZkStep> {
               if (s.sequential) observed.add(parentOf(s.path));
             }
             if (s.k === 'delete') observed.add(s.path);
+            // (its children's creates and deletes depend on its ACL)
+            if (s.k === 'setACL') observed.add(s.path);
           }
         }
       }
@@ -1008,13 +1248,14 @@ export function makeZnodeModel(): Model<ZState, ZkStep> {
       for (const [p, n] of a.nodes) {
         const m = b.nodes.get(p);
         if (!m || m.dh !== n.dh || m.data.length !== n.data.length || m.data !== n.data || m.version !== n.version || m.seq !== n.seq || m.owner !== n.owner || m.children.join('/') !== n.children.join('/')) return false;
+        if (m.aversion !== n.aversion || (m.acl !== n.acl && (m.acl === null || n.acl === null || !sameAcl(m.acl, n.acl)))) return false;
       }
       return true;
     },
     describeState(s) {
       const parts: string[] = [];
       for (const [p, n] of [...s.nodes].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-        parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}`);
+        parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}${aclText(n)}`);
       }
       return `{${parts.join(', ')}}`;
     },
@@ -1070,7 +1311,7 @@ export class MutableTree implements TreeStore {
     const keys = paths ? [...paths].filter((p) => this.nodes.has(p)) : [...this.nodes.keys()];
     for (const p of keys.sort()) {
       const n = this.nodes.get(p)!;
-      parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}`);
+      parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}${aclText(n)}`);
     }
     return `{${parts.join(', ')}}`;
   }

@@ -102,6 +102,7 @@ export const SERVER_BUGS = [
   'accept-client-ahead', // a server accepts a session whose client has seen a zxid newer than its last processed one
   'forget-ephemerals-on-reload', // getEphemerals' per-session index is not rebuilt when the tree is reloaded
   'ttl-from-ctime', // the container manager measures a TTL node's age from its ctime, not its mtime
+  'acl-not-in-snapshot', // snapshots (on disk, and SNAP to a learner) leave ACLs out: the nodes come back open
 ] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
 
@@ -329,7 +330,21 @@ export class ZooKeeperServer implements Role<unknown> {
    * of the database goes through here. Returns the file name. Not durable until sync.
    */
   writeDbSnapshot(): string {
-    return this.storage.writeSnapshot(this.db.lastProcessedZxid, this.db.snapshot(), this.db.lastTxnZxid);
+    return this.storage.writeSnapshot(this.db.lastProcessedZxid, this.dbSnapshot(), this.db.lastTxnZxid);
+  }
+
+  /** The database as a snapshot (to disk, or in a SNAP to a learner). */
+  dbSnapshot(): TreeSnapshot {
+    const snap = this.db.snapshot();
+    // BUG SWITCH acl-not-in-snapshot: every node's ACL is written as OPEN_ACL_UNSAFE (its aversion is kept), so a
+    // server that loads the snapshot (a restart, going LOOKING, a SNAP sync) has open nodes where the others do not
+    if (this.bug['acl-not-in-snapshot']) {
+      for (const n of snap.nodes) {
+        n.perms = 31;
+        delete n.acl;
+      }
+    }
+    return snap;
   }
 
   /** Count logged txns; take a periodic snapshot when due (SyncRequestProcessor: snapCount/2 + rand(snapCount/2)). */

@@ -452,7 +452,7 @@ export class Leader {
     }
     if (mode === 'snap') {
       opZxid = last;
-      s.sendPeer(h.conn, { type: 'snap', zxid: last, snapshot: db.snapshot() });
+      s.sendPeer(h.conn, { type: 'snap', zxid: last, snapshot: s.dbSnapshot() });
     } else if (mode === 'diff') {
       s.sendPeer(h.conn, { type: 'diff', zxid: opZxid });
     } else {

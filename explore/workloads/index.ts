@@ -9,6 +9,7 @@ import { NamingDriver, planNaming } from './naming.js';
 import { LockDriver, planLock } from './lock.js';
 import { InventoryDriver, planInventory } from './inventory.js';
 import { ModuleDriver, planModule } from './module.js';
+import { AclDriver, planAcl } from './acl.js';
 
 export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
   registers: 'reads (most after a sync, some pipelined behind it), writes and conditional setData on a few znodes (linearizability, znode model; osc)',
@@ -16,6 +17,7 @@ export const WORKLOAD_DESCRIPTIONS: Record<WorkloadName, string> = {
   naming: 'workers join /workers with ephemeral-sequential nodes and leave; a monitor watches the membership',
   lock: "ZooKeeper's lock recipe guarding fenced writes to /resource; writes must follow the lock order",
   inventory: 'persistent and ephemeral nodes under a few parents, created, deleted and set, read with multiRead, getEphemerals, getAllChildrenNumber and getData/getChildren (osc)',
+  acl: 'clients with different digest identities create, read, write, delete znodes and change their ACLs (setACL with versions, getACL); NOAUTH, INVALIDACL and aversions judged (osc)',
   module: 'your own recipe: --workload path/to/recipe.js (see explore/workloads/module.ts)',
 };
 
@@ -35,6 +37,8 @@ export function planWorkload(seed: Seed, config: ExploreConfig): WorkloadPlan {
       return planLock(rng, config, config.clients);
     case 'inventory':
       return planInventory(rng, config, config.clients);
+    case 'acl':
+      return planAcl(rng, config, config.clients);
     case 'module':
       return planModule(rng, config, config.clients);
   }
@@ -53,6 +57,8 @@ export function createDriver(cluster: ExploreCluster, plan: WorkloadPlan): Workl
       return new LockDriver(cluster, plan);
     case 'inventory':
       return new InventoryDriver(cluster, plan);
+    case 'acl':
+      return new AclDriver(cluster, plan);
     case 'module':
       return new ModuleDriver(cluster, plan, ModuleDriver.recipeOf(cluster.config));
   }
