@@ -3,8 +3,11 @@
  *
  * Two tables, data and child; each maps path → cnxn → mode, so there is exactly one entry per (path, cnxn, table)
  * however many watchers the client holds (the client fans one frame out to all of them, §5.3). exists and getData
- * register in the data table, getChildren in the child table; addWatch PERSISTENT in both, PERSISTENT_RECURSIVE in
- * the data table only (which is why recursive watches never see NodeChildrenChanged).
+ * register in the data table, getChildren in the child table; addWatch in both, PERSISTENT and PERSISTENT_RECURSIVE
+ * alike (3.8.0 DataTree.addWatch adds the same mode to dataWatches and childWatches). A recursive entry never fires
+ * NodeChildrenChanged (WatchManager.triggerWatch skips it for recursive modes), so the child-table half of a recursive
+ * watch shows only through NodeDeleted (when the data-table half is gone) and through removeWatches CHILDREN / a
+ * getChildren watch on the same path (which overwrites that half's mode).
  *
  * Output is per cnxn, in the order the server writes the frames: for each trigger of a txn in order, data-table
  * events before child-table events; a delete's child-table NodeDeleted is suppressed for cnxns the data table
@@ -56,7 +59,11 @@ export class WatchManager {
         this.add(this.data, path, cnxn, 'persistent');
         this.add(this.child, path, cnxn, 'persistent');
         break;
-      case 'persistentRecursive': this.add(this.data, path, cnxn, 'persistentRecursive'); break;
+      case 'persistentRecursive':
+        // both tables, as 3.8.0 DataTree.addWatch (seen on the wire: removeWatches CHILDREN of a recursive watch is OK)
+        this.add(this.data, path, cnxn, 'persistentRecursive');
+        this.add(this.child, path, cnxn, 'persistentRecursive');
+        break;
     }
   }
 

@@ -214,7 +214,28 @@ test('recursive watch: the §5.2 example, never NodeChildrenChanged', () => {
   run({ op: 'setData', path: '/r', data: null, version: -1 });
   run({ op: 'create', path: '/rx', data: null, mode: 0 }); // not a descendant
   assert.equal(seen, [[E.NodeCreated, '/r/a'], [E.NodeDataChanged, '/r/a'], [E.NodeCreated, '/r/a/b'], [E.NodeDeleted, '/r/a/b'], [E.NodeDataChanged, '/r']]);
-  assert.not.ok(db.watches.has('child', '/r', C1));
+  assert.is(db.watches.modeOf('child', '/r', C1), 'persistentRecursive', 'in both tables, as 3.8.0 DataTree.addWatch');
+});
+
+test('recursive watch in both tables (3.8.0, conformance persistent-watches/*): over a PERSISTENT one it silences NodeChildrenChanged; removeWatches CHILDREN finds it; without its data half it still reports deletes below', () => {
+  const db = new Db();
+  db.create('/pr');
+  db.watches.register('persistent', '/pr', C1);
+  db.watches.register('persistentRecursive', '/pr', C1);
+  // the child-table half is recursive now: a child create is NodeCreated only (3.8.0: no NodeChildrenChanged)
+  assert.equal(evs(db.write({ op: 'create', path: '/pr/k', data: null, mode: 0 }).events, C1), [[E.NodeCreated, '/pr/k']]);
+  assert.equal(evs(db.write({ op: 'delete', path: '/pr/k', version: -1 }).events, C1), [[E.NodeDeleted, '/pr/k']]);
+  db.create('/rr');
+  db.create('/rr/a');
+  db.watches.register('persistentRecursive', '/rr', C2);
+  assert.is(db.watches.removeWatches('/rr', 1, C2, false), Code.OK, 'checkWatches CHILDREN');
+  assert.is(db.watches.removeWatches('/rr', 2, C2), Code.OK, 'removeAllWatches DATA drops the data half');
+  assert.equal(evs(db.write({ op: 'create', path: '/rr/b', data: null, mode: 0 }).events, C2), []);
+  assert.equal(evs(db.write({ op: 'setData', path: '/rr/a', data: null, version: -1 }).events, C2), []);
+  assert.equal(evs(db.write({ op: 'delete', path: '/rr/a', version: -1 }).events, C2), [[E.NodeDeleted, '/rr/a']], 'the child half fires NodeDeleted');
+  assert.is(db.watches.removeWatches('/rr', 1, C2), Code.OK, 'removeAllWatches CHILDREN drops the child half');
+  assert.equal(evs(db.write({ op: 'delete', path: '/rr/b', version: -1 }).events, C2), []);
+  assert.is(db.watches.removeWatches('/rr', 3, C2), Code.NOWATCHER);
 });
 
 test('recursive + standard on one cnxn: one event per trigger; recursive on / sees everything', () => {
@@ -290,7 +311,8 @@ test('setWatches: catch-up per the §5.5 table, grouped data → exist → child
   assert.is(wm.modeOf('data', '/pp', C1), 'persistent');
   assert.is(wm.modeOf('child', '/pp', C1), 'persistent');
   assert.is(wm.modeOf('data', '/rr', C1), 'persistentRecursive');
-  assert.equal(wm.count(), { data: 4, child: 2 });
+  assert.is(wm.modeOf('child', '/rr', C1), 'persistentRecursive');
+  assert.equal(wm.count(), { data: 4, child: 3 });
 });
 
 test('setWatches blind spots: deleted+re-created → NodeDataChanged; created+deleted → silently re-registered', () => {
