@@ -17,13 +17,16 @@ import { EventType, KeeperState } from './protocol.js';
 import type { ReadRequest, WatchEventMsg } from './protocol.js';
 import { Code } from './errors.js';
 import type { DataTree, Reply } from './datatree.js';
-import type { Id } from './acl.js';
+import { OPEN_ACL_UNSAFE, type ACL, type Id } from './acl.js';
 
 /** A change the tree made that may fire watches: NodeCreated/NodeDeleted/NodeDataChanged at the node, */
 /** NodeChildrenChanged at the parent ("/" for children of the root). Produced by DataTree.apply. */
 export interface WatchTrigger {
   type: EventType;
   path: string;
+  /** The ACL DataTree hands to triggerWatch (3.8.0): the node's own for NodeCreated/NodeDataChanged/NodeDeleted, the
+   *  parent's for NodeChildrenChanged. Absent: no READ check (every watcher gets the event). */
+  acl?: readonly ACL[];
 }
 
 /** Registration kinds: exist is a data-table watch registered on a missing node (the client keeps it apart). */
@@ -44,6 +47,13 @@ export class WatchManager {
   private readonly child: Table = new Map();
   /** Recursive watches present: only then are ancestors of a triggered path searched (src: PathParentIterator). */
   private recursive = 0;
+  /**
+   * May this cnxn READ a node with this ACL? 3.8.0 NIOServerCnxn.process(event, znodeAcl) checks READ with the
+   * connection's current ids before it writes an event, and drops it otherwise ("filtered by ACL"); the watch that
+   * fired is consumed all the same, and a delete's child-table suppression still counts it. Set by the server (it
+   * knows each cnxn's ids); null = no check.
+   */
+  canRead: ((cnxn: CnxnId, acl: readonly ACL[]) => boolean) | null = null;
 
   /** No watch registered at all: no trigger can fire. */
   isEmpty(): boolean {
@@ -88,9 +98,12 @@ export class WatchManager {
 
   private fire(triggers: readonly WatchTrigger[]): ReadonlyMap<CnxnId, WatchEventMsg[]> {
     const out = new Map<CnxnId, WatchEventMsg[]>();
-    const emit = (cnxns: Iterable<CnxnId>, type: EventType, path: string, suppress?: Set<CnxnId>) => {
+    const canRead = this.canRead;
+    const emit = (cnxns: Iterable<CnxnId>, type: EventType, path: string, acl: readonly ACL[] | undefined, suppress?: Set<CnxnId>) => {
+      const check = canRead !== null && acl !== undefined && acl !== OPEN_ACL_UNSAFE;
       for (const c of cnxns) {
         if (suppress?.has(c)) continue;
+        if (check && !canRead(c, acl)) continue;
         let l = out.get(c);
         if (!l) out.set(c, (l = []));
         l.push({ type, state: KeeperState.SyncConnected, path });
@@ -100,15 +113,15 @@ export class WatchManager {
       switch (t.type) {
         case EventType.NodeCreated:
         case EventType.NodeDataChanged:
-          emit(this.match(this.data, t.path, t.type), t.type, t.path);
+          emit(this.match(this.data, t.path, t.type), t.type, t.path, t.acl);
           break;
         case EventType.NodeChildrenChanged:
-          emit(this.match(this.child, t.path, t.type), t.type, t.path);
+          emit(this.match(this.child, t.path, t.type), t.type, t.path, t.acl);
           break;
         case EventType.NodeDeleted: {
           const notified = this.match(this.data, t.path, t.type);
-          emit(notified, t.type, t.path);
-          emit(this.match(this.child, t.path, t.type), t.type, t.path, notified);
+          emit(notified, t.type, t.path, t.acl);
+          emit(this.match(this.child, t.path, t.type), t.type, t.path, t.acl, notified);
           break;
         }
         default:

@@ -260,6 +260,32 @@ test('3.8 mode overwrite: a standard watch after a persistent one on the same pa
   assert.equal(evs(db.write({ op: 'setData', path: '/p', data: null, version: -1 }).events, C1), []);
 });
 
+test('READ filter (3.8.0 NIOServerCnxn.process(event, znodeAcl)): events on a node the cnxn may not read are dropped, the one-shot watch consumed; NodeChildrenChanged is judged by the parent\'s ACL', () => {
+  const db = new Db();
+  const noRead = [{ perms: 30, scheme: 'world', id: 'anyone' }];
+  db.write({ op: 'create', path: '/s', data: null, mode: 0, acl: noRead });
+  db.create('/o');
+  // C1 may read nothing but world-readable nodes; C2 is a superuser
+  db.watches.canRead = (cnxn, acl) => cnxn === C2 || acl.some((a) => (a.perms & 1) !== 0);
+  watch(db, 'data', '/o', C1);
+  db.read({ op: 'exists', path: '/s', watch: true }, C1); // exists needs no permission
+  db.read({ op: 'exists', path: '/s', watch: true }, C2);
+  db.watches.register('persistent', '/s', C1);
+  db.watches.register('persistentRecursive', '/', C1);
+  const w = db.write({ op: 'setData', path: '/s', data: null, version: -1 });
+  assert.equal(evs(w.events, C1), [], 'no NodeDataChanged on /s for C1');
+  assert.equal(evs(w.events, C2), [[E.NodeDataChanged, '/s']]);
+  const k = db.write({ op: 'create', path: '/s/k', data: null, mode: 0 });
+  assert.equal(evs(k.events, C1), [[E.NodeCreated, '/s/k']], 'the child is world-readable; its parent (NodeChildrenChanged) is not');
+  assert.equal(evs(db.write({ op: 'delete', path: '/s/k', version: -1 }).events, C1), [[E.NodeDeleted, '/s/k']]);
+  assert.equal(evs(db.write({ op: 'delete', path: '/s', version: -1 }).events, C1), [], 'no NodeDeleted on /s either (neither table)');
+  assert.equal(evs(db.write({ op: 'setData', path: '/o', data: null, version: -1 }).events, C1), [[E.NodeDataChanged, '/o']]);
+  // the filtered one-shot exists watch was consumed: a world-readable /s later fires only the persistent watch
+  db.create('/s');
+  assert.equal(evs(db.write({ op: 'setData', path: '/s', data: null, version: -1 }).events, C1), [[E.NodeDataChanged, '/s']]);
+  assert.not.ok(db.watches.modeOf('data', '/s', C1) === 'standard');
+});
+
 test('removeCnxn drops every watch of that cnxn only; removeWatches answers NOWATCHER', () => {
   const db = new Db();
   db.create('/a');

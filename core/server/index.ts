@@ -41,7 +41,7 @@ import { Code } from '../errors.js';
 import type { DataTree, TreeSnapshot } from '../datatree.js';
 import type { Txn } from '../txn.js';
 import { serveRead } from '../watches.js';
-import { DEFAULT_AUTH, clientInfos } from '../acl.js';
+import { DEFAULT_AUTH, Perms, aclAllows, clientInfos } from '../acl.js';
 import { CnxnTable } from './connections.js';
 import type { ClientCnxn, CnxnHost, PendingRequest } from './connections.js';
 import { ZkDb } from './db.js';
@@ -315,6 +315,12 @@ export class ZooKeeperServer implements Role<unknown> {
    */
   setDb(db: ZkDb): void {
     this.db = db;
+    // 3.8.0 NIOServerCnxn.process(event, znodeAcl): an event on a node this connection may not READ (its ids now) is
+    // not written (the watch is consumed all the same)
+    db.watches.canRead = (conn, acl) => {
+      const c = this.cnxns.byConn.get(conn);
+      return c === undefined || aclAllows(acl, Perms.READ, c.auth);
+    };
     this.loadedZxid = db.tree.lastZxid;
     if (!this.standalone) {
       const lines = this.config.peers.map((p) => `server.${p.id}=${p.name}:2888:3888:${p.observer ? 'observer' : 'participant'};0.0.0.0:2181`);
