@@ -47,6 +47,7 @@ import {
 } from './wire.js';
 import {
   EVENT_TYPE_NAMES,
+  addWatchModeCode,
   dataBytes,
   dataJson,
   errorResult,
@@ -291,7 +292,7 @@ export class RealTarget implements TranscriptTarget {
         break;
       case 'addWatch':
         type = OpCode.addWatch;
-        body = encodeAddWatch(step.path, step.mode === 'PERSISTENT_RECURSIVE' ? 1 : 0);
+        body = encodeAddWatch(step.path, addWatchModeCode(step.mode));
         break;
       case 'multi': {
         type = OpCode.multi;
@@ -352,7 +353,10 @@ export class RealTarget implements TranscriptTarget {
     }
     if (r.err !== 0) return { result: errorResult(r.err), zxid };
     // the Java client keeps an accepted persistent watch (ZKWatchManager) and re-sends it after a reconnect
-    if (step.op === 'addWatch') (step.mode === 'PERSISTENT_RECURSIVE' ? sess.recursive : sess.persistent).add(step.path);
+    if (step.op === 'addWatch') {
+      const code = addWatchModeCode(step.mode);
+      if (code === 0 || code === 1) (code === 1 ? sess.recursive : sess.persistent).add(step.path);
+    }
     return { result: decodeBody(step, r.reader), zxid };
   }
 

@@ -40,6 +40,7 @@ import { takeEventsUpToReply, type StepReply, type TranscriptTarget } from './ru
 import type { SuiteServerOptions } from './suite.js';
 import {
   EVENT_TYPE_NAMES,
+  addWatchModeCode,
   dataBytes,
   dataJson,
   errorResult,
@@ -374,7 +375,8 @@ function requestOf(step: InputStep): Request {
     case 'removeWatches':
       return { op: step.all ? 'removeWatches' : 'checkWatches', path: step.path, type: WATCHER_TYPE_CODES[step.watcherType] };
     case 'addWatch':
-      return { op: 'addWatch', path: step.path, mode: step.mode === 'PERSISTENT_RECURSIVE' ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT };
+      // any integer as written (the protocol type says 0 | 1: a raw request may carry another)
+      return { op: 'addWatch', path: step.path, mode: addWatchModeCode(step.mode) as AddWatchMode };
     case 'multi':
       return { op: 'multi', ops: step.ops.map(multiOp) };
     case 'multiRead':
@@ -413,8 +415,9 @@ function refusedByLibrary(req: Request): boolean {
     case 'sync':
     case 'getAllChildrenNumber':
     case 'getACL':
-    case 'addWatch':
       return validatePath(req.path) !== null;
+    case 'addWatch':
+      return validatePath(req.path) !== null || (req.mode !== AddWatchMode.PERSISTENT && req.mode !== AddWatchMode.PERSISTENT_RECURSIVE);
     default:
       return false;
   }
