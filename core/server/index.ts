@@ -813,7 +813,15 @@ export class ZooKeeperServer implements Role<unknown> {
         return;
       }
       case 'addWatch': {
-        this.db.watches.register(req.mode === 1 ? 'persistentRecursive' : 'persistent', req.path, c.conn);
+        // src 3.8.0: FinalRequestProcessor OpCode.addWatch → DataTree.addWatch: no path or ACL check; a mode other
+        // than 0/1 makes WatcherMode.fromZooDef throw IllegalArgumentException, which FinalRequestProcessor answers
+        // MARSHALLINGERROR (no watch added). No client sends one (Java's AddWatchMode is an enum).
+        const mode = req.mode as number;
+        if (mode !== 0 && mode !== 1) {
+          p.err = Code.MARSHALLINGERROR;
+          return;
+        }
+        this.db.watches.register(mode === 1 ? 'persistentRecursive' : 'persistent', req.path, c.conn);
         p.err = 0;
         p.body = { op: 'addWatch' };
         return;
