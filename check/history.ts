@@ -212,15 +212,14 @@ export function persistentWatchCovers(w: { path: string; recursive: boolean }, p
 }
 
 /**
- * Whether a persistent watch fires an event of `type` on `path` (3.8's server tables). A recursive watch sits in the
- * data table only and never fires NodeChildrenChanged; a plain one's data-table entry fires NodeCreated,
- * NodeDataChanged and NodeDeleted, its child-table entry NodeChildrenChanged and NodeDeleted (a delete triggers both
- * tables). `noData` / `noChild`: that table's entry was dropped (removeAllWatches, see check/watches.ts).
+ * Whether a persistent watch fires an event of `type` on `path` (3.8's server tables). Either mode sits in both
+ * tables (3.8.0 DataTree.addWatch); a data-table entry fires NodeCreated, NodeDataChanged and NodeDeleted, a
+ * child-table entry NodeChildrenChanged (never for a recursive one) and NodeDeleted (a delete triggers both tables).
+ * `noData` / `noChild`: that table's entry was dropped (removeAllWatches, see check/watches.ts).
  */
 export function persistentWatchFires(w: { path: string; recursive: boolean; noData?: boolean; noChild?: boolean }, type: string, path: string): boolean {
   if (!persistentWatchCovers(w, path)) return false;
-  if (w.recursive) return type !== 'NodeChildrenChanged' && !w.noData;
-  if (type === 'NodeChildrenChanged') return !w.noChild;
+  if (type === 'NodeChildrenChanged') return !w.recursive && !w.noChild;
   if (type === 'NodeDeleted') return !w.noData || !w.noChild;
   return !w.noData;
 }

@@ -10,8 +10,9 @@
  *   one-shot watches of that type on the path when `all` (removeAllWatches: the server dropped them); otherwise
  *   (removeWatches with one watcher = checkWatches, the server keeps its entry) they may still fire but need not.
  *   With `all`, the session's persistent watches on the path stop covering what the type's server tables fired:
- *   ANY for good, DATA (a recursive watch; a plain one's NodeCreated/NodeDataChanged) and CHILDREN (a plain one's
- *   NodeChildrenChanged) until the next reconnect, when the client adds them again.
+ *   ANY for good, DATA (NodeCreated/NodeDataChanged) and CHILDREN (a plain one's NodeChildrenChanged) until the next
+ *   reconnect, when the client adds them again; NodeDeleted stops only when both are dropped (either mode sits in
+ *   both server tables, 3.8.0 DataTree.addWatch).
  * - event: `{kind: 'event', process, time, type, path}`, one per notification frame.
  * - session: `{kind: 'session', process, time, state}`.
  *

@@ -431,7 +431,7 @@ export class DataTree {
       // a one-element trigger list instead of a pushed-to array (whose first push allocates room for 17).
       const n = this.setNodeData(txn.path, txn.data, txn.version, txn);
       if (n === undefined) return { err: Code.NONODE, triggers: [] };
-      return { err: Code.OK, body: { op: 'setData', stat: statOf(n) }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path }] };
+      return { err: Code.OK, body: { op: 'setData', stat: statOf(n) }, triggers: [{ type: EventType.NodeDataChanged, path: txn.path, acl: n.acl }] };
     }
     return this.applyOther(txn);
   }
@@ -520,7 +520,7 @@ export class DataTree {
       case 'setData': {
         const n = this.setNodeData(sub.path, sub.data, sub.version, hdr);
         if (n === undefined) return { op: 'error', err: Code.NONODE };
-        triggers.push({ type: EventType.NodeDataChanged, path: sub.path });
+        triggers.push({ type: EventType.NodeDataChanged, path: sub.path, acl: n.acl });
         return { op: 'setData', err: 0, stat: statOf(n) };
       }
       case 'check':
@@ -560,7 +560,8 @@ export class DataTree {
     this.nodes.set(path, n);
     if (this.digestState) this.markDirty(this.digestState, path, n);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
-    triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
+    // the ACLs 3.8.0 hands to triggerWatch (the server drops events on nodes a watcher may not READ)
+    triggers.push({ type: EventType.NodeCreated, path, acl }, { type: EventType.NodeChildrenChanged, path: parentKey, acl: p.acl });
     return statOf(n);
   }
 
@@ -595,7 +596,7 @@ export class DataTree {
     this.nodes.delete(path);
     if (this.digestState) this.markDirty(this.digestState, path, null);
     if (n.kind === 'ephemeral') this.ephemerals.get(n.owner)?.delete(path);
-    triggers.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentKey });
+    triggers.push({ type: EventType.NodeDeleted, path, acl: n.acl }, { type: EventType.NodeChildrenChanged, path: parentKey, acl: p.acl });
     return Code.OK;
   }
 

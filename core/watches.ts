@@ -3,8 +3,11 @@
  *
  * Two tables, data and child; each maps path → cnxn → mode, so there is exactly one entry per (path, cnxn, table)
  * however many watchers the client holds (the client fans one frame out to all of them, §5.3). exists and getData
- * register in the data table, getChildren in the child table; addWatch PERSISTENT in both, PERSISTENT_RECURSIVE in
- * the data table only (which is why recursive watches never see NodeChildrenChanged).
+ * register in the data table, getChildren in the child table; addWatch in both, PERSISTENT and PERSISTENT_RECURSIVE
+ * alike (3.8.0 DataTree.addWatch adds the same mode to dataWatches and childWatches). A recursive entry never fires
+ * NodeChildrenChanged (WatchManager.triggerWatch skips it for recursive modes), so the child-table half of a recursive
+ * watch shows only through NodeDeleted (when the data-table half is gone) and through removeWatches CHILDREN / a
+ * getChildren watch on the same path (which overwrites that half's mode).
  *
  * Output is per cnxn, in the order the server writes the frames: for each trigger of a txn in order, data-table
  * events before child-table events; a delete's child-table NodeDeleted is suppressed for cnxns the data table
@@ -14,13 +17,16 @@ import { EventType, KeeperState } from './protocol.js';
 import type { ReadRequest, WatchEventMsg } from './protocol.js';
 import { Code } from './errors.js';
 import type { DataTree, Reply } from './datatree.js';
-import type { Id } from './acl.js';
+import { OPEN_ACL_UNSAFE, type ACL, type Id } from './acl.js';
 
 /** A change the tree made that may fire watches: NodeCreated/NodeDeleted/NodeDataChanged at the node, */
 /** NodeChildrenChanged at the parent ("/" for children of the root). Produced by DataTree.apply. */
 export interface WatchTrigger {
   type: EventType;
   path: string;
+  /** The ACL DataTree hands to triggerWatch (3.8.0): the node's own for NodeCreated/NodeDataChanged/NodeDeleted, the
+   *  parent's for NodeChildrenChanged. Absent: no READ check (every watcher gets the event). */
+  acl?: readonly ACL[];
 }
 
 /** Registration kinds: exist is a data-table watch registered on a missing node (the client keeps it apart). */
@@ -41,6 +47,13 @@ export class WatchManager {
   private readonly child: Table = new Map();
   /** Recursive watches present: only then are ancestors of a triggered path searched (src: PathParentIterator). */
   private recursive = 0;
+  /**
+   * May this cnxn READ a node with this ACL? 3.8.0 NIOServerCnxn.process(event, znodeAcl) checks READ with the
+   * connection's current ids before it writes an event, and drops it otherwise ("filtered by ACL"); the watch that
+   * fired is consumed all the same, and a delete's child-table suppression still counts it. Set by the server (it
+   * knows each cnxn's ids); null = no check.
+   */
+  canRead: ((cnxn: CnxnId, acl: readonly ACL[]) => boolean) | null = null;
 
   /** No watch registered at all: no trigger can fire. */
   isEmpty(): boolean {
@@ -56,7 +69,11 @@ export class WatchManager {
         this.add(this.data, path, cnxn, 'persistent');
         this.add(this.child, path, cnxn, 'persistent');
         break;
-      case 'persistentRecursive': this.add(this.data, path, cnxn, 'persistentRecursive'); break;
+      case 'persistentRecursive':
+        // both tables, as 3.8.0 DataTree.addWatch (seen on the wire: removeWatches CHILDREN of a recursive watch is OK)
+        this.add(this.data, path, cnxn, 'persistentRecursive');
+        this.add(this.child, path, cnxn, 'persistentRecursive');
+        break;
     }
   }
 
@@ -81,9 +98,12 @@ export class WatchManager {
 
   private fire(triggers: readonly WatchTrigger[]): ReadonlyMap<CnxnId, WatchEventMsg[]> {
     const out = new Map<CnxnId, WatchEventMsg[]>();
-    const emit = (cnxns: Iterable<CnxnId>, type: EventType, path: string, suppress?: Set<CnxnId>) => {
+    const canRead = this.canRead;
+    const emit = (cnxns: Iterable<CnxnId>, type: EventType, path: string, acl: readonly ACL[] | undefined, suppress?: Set<CnxnId>) => {
+      const check = canRead !== null && acl !== undefined && acl !== OPEN_ACL_UNSAFE;
       for (const c of cnxns) {
         if (suppress?.has(c)) continue;
+        if (check && !canRead(c, acl)) continue;
         let l = out.get(c);
         if (!l) out.set(c, (l = []));
         l.push({ type, state: KeeperState.SyncConnected, path });
@@ -93,15 +113,15 @@ export class WatchManager {
       switch (t.type) {
         case EventType.NodeCreated:
         case EventType.NodeDataChanged:
-          emit(this.match(this.data, t.path, t.type), t.type, t.path);
+          emit(this.match(this.data, t.path, t.type), t.type, t.path, t.acl);
           break;
         case EventType.NodeChildrenChanged:
-          emit(this.match(this.child, t.path, t.type), t.type, t.path);
+          emit(this.match(this.child, t.path, t.type), t.type, t.path, t.acl);
           break;
         case EventType.NodeDeleted: {
           const notified = this.match(this.data, t.path, t.type);
-          emit(notified, t.type, t.path);
-          emit(this.match(this.child, t.path, t.type), t.type, t.path, notified);
+          emit(notified, t.type, t.path, t.acl);
+          emit(this.match(this.child, t.path, t.type), t.type, t.path, t.acl, notified);
           break;
         }
         default:

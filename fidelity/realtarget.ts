@@ -29,8 +29,10 @@ import {
   decodeMultiResponse,
   decodeStrings,
   decodeClientInfos,
+  encodeAddWatch,
   encodeCreate,
   encodeDelete,
+  encodeSetWatches2,
   encodeSetACL,
   decodeAcl,
   encodeMulti,
@@ -45,6 +47,7 @@ import {
 } from './wire.js';
 import {
   EVENT_TYPE_NAMES,
+  addWatchModeCode,
   dataBytes,
   dataJson,
   errorResult,
@@ -95,6 +98,9 @@ interface Session {
   authWaiter: ((r: { err: number; zxid: bigint }) => void) | null;
   /** An addAuth was answered AUTHFAILED: later steps fail AUTHFAILED, nothing is sent (as the Java client). */
   authFailed: boolean;
+  /** Paths of the addWatch PERSISTENT / PERSISTENT_RECURSIVE watches the server accepted (for SetWatches2). */
+  persistent: Set<string>;
+  recursive: Set<string>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -158,6 +164,8 @@ export class RealTarget implements TranscriptTarget {
       stateWaiters: [],
       authWaiter: null,
       authFailed: false,
+      persistent: new Set(),
+      recursive: new Set(),
     };
     const cm = new ConnectionManager(`127.0.0.1:${proxy.port}`, { sessionTimeout: timeoutMs, spinDelay: 1000, retries: 0 }, (state: number) =>
       this.onState(sess, state),
@@ -282,6 +290,10 @@ export class RealTarget implements TranscriptTarget {
         type = step.all ? OpCode.removeWatches : OpCode.checkWatches;
         body = encodePathType(step.path, { CHILDREN: 1, DATA: 2, ANY: 3 }[step.watcherType]);
         break;
+      case 'addWatch':
+        type = OpCode.addWatch;
+        body = encodeAddWatch(step.path, addWatchModeCode(step.mode));
+        break;
       case 'multi': {
         type = OpCode.multi;
         const ops: WireMultiOp[] = step.ops.map((o) => {
@@ -340,6 +352,11 @@ export class RealTarget implements TranscriptTarget {
       return { result: { ok: true, results }, zxid };
     }
     if (r.err !== 0) return { result: errorResult(r.err), zxid };
+    // the Java client keeps an accepted persistent watch (ZKWatchManager) and re-sends it after a reconnect
+    if (step.op === 'addWatch') {
+      const code = addWatchModeCode(step.mode);
+      if (code === 0 || code === 1) (code === 1 ? sess.recursive : sess.persistent).add(step.path);
+    }
     return { result: decodeBody(step, r.reader), zxid };
   }
 
@@ -606,6 +623,7 @@ function decodeBody(step: InputStep, r: JuteReader): ResultJson {
  * caller, reply zxid kept, notifications recorded, unknown error codes passed through instead of thrown.
  */
 function installReader(cm: any, sess: Session): void {
+  installSetWatches2(cm, sess);
   cm.onSocketData = function onSocketData(this: any, chunk: Buffer): void {
     sess.lastDataAt = Date.now();
     let buf: Buffer = this.pendingBuffer ? Buffer.concat([this.pendingBuffer, chunk]) : chunk;
@@ -618,6 +636,35 @@ function installReader(cm: any, sess: Session): void {
       if (!handleFrame(this, frame, sess)) return;
     }
     this.pendingBuffer = buf.length ? Buffer.from(buf) : null;
+  };
+}
+
+/**
+ * Replaces cm.onSocketConnected (bound per socket at connect time, like onSocketData): when the session holds
+ * persistent watches, the library's SetWatches (opcode 101, no persistent lists) is replaced by SetWatches2 (105)
+ * carrying all five lists, after the auth packets, as the Java client's primeConnection sends it (3.8.0 sends
+ * SetWatches2 only when there are persistent watches, SetWatches otherwise).
+ */
+function installSetWatches2(cm: any, sess: Session): void {
+  const original = ConnectionManager.prototype.onSocketConnected;
+  cm.onSocketConnected = function onSocketConnected(this: any): void {
+    if (sess.persistent.size === 0 && sess.recursive.size === 0) {
+      original.call(this);
+      return;
+    }
+    const wm = this.watcherManager;
+    const isEmpty = wm.isEmpty;
+    wm.isEmpty = (): boolean => true; // no SetWatches from the library: SetWatches2 below carries its lists
+    try {
+      original.call(this);
+    } finally {
+      wm.isEmpty = isEmpty;
+    }
+    const header = new jute.protocol.RequestHeader();
+    header.type = OpCode.setWatches2;
+    const relativeZxid = Buffer.from(this.zxid).readBigInt64BE(0);
+    const lists = [wm.getDataWatcherPaths(), wm.getExistenceWatcherPaths(), wm.getChildWatcherPaths(), [...sess.persistent], [...sess.recursive]];
+    this.queue(new jute.Request(header, new RawPayload(encodeSetWatches2(relativeZxid, lists))));
   };
 }
 

@@ -22,6 +22,7 @@ import { ZooKeeperClient } from '../core/client/index.js';
 import { validatePath } from '../core/paths.js';
 import { isSequentialMode, ttlRefused } from '../core/txn.js';
 import {
+  AddWatchMode,
   CreateMode,
   EventType,
   KeeperState,
@@ -39,6 +40,7 @@ import { takeEventsUpToReply, type StepReply, type TranscriptTarget } from './ru
 import type { SuiteServerOptions } from './suite.js';
 import {
   EVENT_TYPE_NAMES,
+  addWatchModeCode,
   dataBytes,
   dataJson,
   errorResult,
@@ -94,6 +96,9 @@ class Tap implements Role<Msg> {
   handshaken = false;
   /** Capture the xid of the next user request the client sends. */
   capture = false;
+  /** The step is an addWatch: its request is the one to capture (else an addWatch is the client's own re-adding of a
+   *  persistent watch after a reconnect, not the step's request). */
+  captureAddWatch = false;
   expectXid: number | null = null;
   frames = new Map<number, Frame>();
   /** The server's answer to the last auth packet (xid -4), null until it comes. */
@@ -123,7 +128,7 @@ class Tap implements Role<Msg> {
         return c;
       },
       send: (conn, msg) => {
-        if (this.capture && msg.type === 'request' && msg.req.op !== 'setWatches' && msg.req.op !== 'addWatch') {
+        if (this.capture && msg.type === 'request' && msg.req.op !== 'setWatches' && (msg.req.op !== 'addWatch' || this.captureAddWatch)) {
           this.capture = false;
           this.expectXid = msg.xid;
         }
@@ -369,6 +374,9 @@ function requestOf(step: InputStep): Request {
       return { op: 'sync', path: step.path };
     case 'removeWatches':
       return { op: step.all ? 'removeWatches' : 'checkWatches', path: step.path, type: WATCHER_TYPE_CODES[step.watcherType] };
+    case 'addWatch':
+      // any integer as written (the protocol type says 0 | 1: a raw request may carry another)
+      return { op: 'addWatch', path: step.path, mode: addWatchModeCode(step.mode) as AddWatchMode };
     case 'multi':
       return { op: 'multi', ops: step.ops.map(multiOp) };
     case 'multiRead':
@@ -408,6 +416,8 @@ function refusedByLibrary(req: Request): boolean {
     case 'getAllChildrenNumber':
     case 'getACL':
       return validatePath(req.path) !== null;
+    case 'addWatch':
+      return validatePath(req.path) !== null || (req.mode !== AddWatchMode.PERSISTENT && req.mode !== AddWatchMode.PERSISTENT_RECURSIVE);
     default:
       return false;
   }
@@ -538,6 +548,7 @@ export class SimTarget implements TranscriptTarget {
     tap.frames.clear();
     tap.expectXid = null;
     tap.capture = true;
+    tap.captureAddWatch = req.op === 'addWatch';
     let p: Promise<unknown>;
     switch (req.op) {
       case 'create':
@@ -581,6 +592,10 @@ export class SimTarget implements TranscriptTarget {
         break;
       case 'whoAmI':
         p = zk.whoAmI();
+        break;
+      case 'addWatch':
+        // the default watcher: the harness records notification frames, not watcher calls
+        p = zk.addWatch(req.path, req.mode);
         break;
       default:
         throw new Error(`op ${req.op} is not a request`);

@@ -25,6 +25,11 @@
  *            what the Java client's removeWatches(path, watcher, ...) sends), true = opcode removeWatches (18,
  *            removeAllWatches). The server's own answer is recorded (OK or NOWATCHER); client-side bookkeeping and
  *            the WatchRemoved events a Java client delivers locally are not on the wire and not in transcripts.
+ *   addWatch  path, mode (PERSISTENT | PERSISTENT_RECURSIVE, or an integer sent as written: no client sends another
+ *            mode; the server's answer to one is recorded): opcode addWatch (106, AddWatchRequest{path, mode 0|1},
+ *            ZooKeeper 3.6+); the server's own answer is recorded (3.8.0 checks neither path nor ACL). The session
+ *            keeps the watch for its reconnects: the real target sends SetWatches2 (105) with the persistent lists,
+ *            as the Java client does (node-zookeeper-client's SetWatches, 101, has none).
  *   multi    ops: list of {op: check|create|delete|setData, ...} (same fields as above)
  *   multiRead  ops: list of {op: getData|getChildren, path} (opcode 22, what the Java client's multi sends for read
  *            ops: no watch); {op: exists} is sent too, only to record that the server refuses it (MARSHALLINGERROR)
@@ -57,6 +62,14 @@ export type DataSpec = string | { base64: string } | { fill: string; length: num
 
 export const WATCHER_TYPES = ['CHILDREN', 'DATA', 'ANY'] as const;
 export type WatcherTypeName = (typeof WATCHER_TYPES)[number];
+
+export const ADD_WATCH_MODES = ['PERSISTENT', 'PERSISTENT_RECURSIVE'] as const;
+export type AddWatchModeName = (typeof ADD_WATCH_MODES)[number];
+
+/** The AddWatchMode code a step's mode stands for (0 PERSISTENT, 1 PERSISTENT_RECURSIVE, an integer as written). */
+export function addWatchModeCode(mode: AddWatchModeName | number): number {
+  return typeof mode === 'number' ? mode : mode === 'PERSISTENT_RECURSIVE' ? 1 : 0;
+}
 
 export const CREATE_MODES = [
   'PERSISTENT', 'EPHEMERAL', 'PERSISTENT_SEQUENTIAL', 'EPHEMERAL_SEQUENTIAL', 'CONTAINER', 'PERSISTENT_WITH_TTL', 'PERSISTENT_SEQUENTIAL_WITH_TTL',
@@ -106,6 +119,7 @@ export type InputStep = Common &
     | { op: 'setData'; session: string; path: string; data?: DataSpec; version?: number }
     | { op: 'sync'; session: string; path: string }
     | { op: 'removeWatches'; session: string; path: string; watcherType: WatcherTypeName; all?: boolean }
+    | { op: 'addWatch'; session: string; path: string; mode: AddWatchModeName | number }
     | { op: 'multi'; session: string; ops: MultiOpStep[] }
     | { op: 'multiRead'; session: string; ops: ReadOpStep[] }
     | { op: 'getEphemerals'; session: string; prefix: string }
@@ -117,7 +131,7 @@ export type InputStep = Common &
 
 export type OpName = InputStep['op'];
 export const OPS: readonly OpName[] = [
-  'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'removeWatches', 'multi', 'multiRead',
+  'connect', 'close', 'expire', 'create', 'delete', 'exists', 'getData', 'getChildren', 'setData', 'sync', 'removeWatches', 'addWatch', 'multi', 'multiRead',
   'getEphemerals', 'getAllChildrenNumber', 'getACL', 'setACL', 'addAuth', 'whoAmI', 'wait', 'reset',
 ];
 
@@ -405,6 +419,13 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
         fail(file, line, `field "watcherType" must be one of ${WATCHER_TYPES.join(', ')}, got ${JSON.stringify(o.watcherType)}`);
       }
       checkOptional(o, 'all', 'boolean', '', file, line);
+      break;
+    case 'addWatch':
+      checkPath(o, '', file, line);
+      if (!('mode' in o)) fail(file, line, 'missing field "mode" (op addWatch)');
+      if (!(ADD_WATCH_MODES as readonly unknown[]).includes(o.mode) && !Number.isInteger(o.mode)) {
+        fail(file, line, `field "mode" must be one of ${ADD_WATCH_MODES.join(', ')} or an integer, got ${JSON.stringify(o.mode)}`);
+      }
       break;
     case 'multi':
       for (const [s, where] of subOps(o, 'multi', ['check', 'create', 'delete', 'setData'], 'multi allows check, create, delete, setData', file, line)) {

@@ -27,6 +27,8 @@ export const OpCode = {
   multiRead: 22,
   getEphemerals: 103,
   getAllChildrenNumber: 104,
+  setWatches2: 105,
+  addWatch: 106,
   whoAmI: 107,
   closeSession: -11,
   error: -1,
@@ -231,6 +233,24 @@ export function encodePathWatch(path: string, watch: boolean): Buffer {
 /** CheckWatchesRequest / RemoveWatchesRequest body: path, type (int). */
 export function encodePathType(path: string, type: number): Buffer {
   return new JuteWriter().ustring(path).int(type).toBuffer();
+}
+
+/** AddWatchRequest body: path, mode (int: 0 PERSISTENT, 1 PERSISTENT_RECURSIVE). */
+export function encodeAddWatch(path: string, mode: number): Buffer {
+  return new JuteWriter().ustring(path).int(mode).toBuffer();
+}
+
+/**
+ * SetWatches2 body (opcode 105, what the Java client's primeConnection sends when it holds persistent watches):
+ * relativeZxid, then vectors of paths: data, exist, child, persistent, persistentRecursive.
+ */
+export function encodeSetWatches2(relativeZxid: bigint, lists: readonly (readonly string[])[]): Buffer {
+  const w = new JuteWriter().long(relativeZxid);
+  for (const l of lists) {
+    w.int(l.length);
+    for (const p of l) w.ustring(p);
+  }
+  return w.toBuffer();
 }
 
 export function encodePath(path: string): Buffer {

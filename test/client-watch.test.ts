@@ -234,4 +234,26 @@ test('reconnect: SetWatches with lastZxidSeen; the server fires what was missed 
   assert.equal(seen, ['NodeDataChanged /same'], 'the unchanged watch was re-registered');
 });
 
+test('a server drops events on nodes the session may not READ (3.8.0 NIOServerCnxn.process checks READ; conformance persistent-watches/acl-*): the one-shot watch is used up silently', async () => {
+  const { cl, c1, c2 } = await setup(11);
+  const seen: string[] = [];
+  const w = (tag: string) => (e: WatchedEvent) => seen.push(`${tag} ${NAMES[e.type] ?? e.type} ${e.path}`);
+  await cl.run(c2.create('/h', 'x', CreateMode.PERSISTENT, undefined, [{ perms: 30, scheme: 'world', id: 'anyone' }]));
+  await cl.run(c1.exists('/h', w('exists')));
+  await cl.run(c2.setData('/h', 'y'));
+  await cl.run(c1.sync('/'));
+  assert.equal(seen, []);
+  await cl.run(c2.setACL('/h', [{ perms: 31, scheme: 'world', id: 'anyone' }]));
+  await cl.run(c2.setData('/h', 'z'));
+  await cl.run(c1.sync('/'));
+  assert.equal(seen, [], 'the server consumed the exists watch with the dropped event');
+  await cl.run(c2.setACL('/h', [{ perms: 30, scheme: 'world', id: 'anyone' }]));
+  await cl.run(c1.addWatch('/', AddWatchMode.PERSISTENT_RECURSIVE, w('recursive')));
+  await cl.run(c2.setData('/h', 'y'));
+  await cl.run(c2.create('/h/k'));
+  await cl.run(c2.create('/open'));
+  await cl.run(c1.sync('/'));
+  assert.equal(seen, ['recursive NodeCreated /h/k', 'recursive NodeCreated /open']);
+});
+
 test.run();

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DataTree } from '../core/datatree.js';
 import { Code } from '../core/errors.js';
+import { OPEN_ACL_UNSAFE } from '../core/acl.js';
 import { CreateMode } from '../core/protocol.js';
 import type { Stat } from '../core/protocol.js';
 import { exceedsFrameLimit, prepare, replyFrameBytes, requestFrameBytes } from '../core/txn.js';
@@ -279,7 +280,8 @@ test('delete: check order NONODE → BADVERSION → NOTEMPTY (BADVERSION beats N
   assert.is(db.del('/d/x', 0).err, Code.NONODE);
   assert.is(db.del('/x/y', 0).err, Code.NONODE);
   assert.is(db.del('/d/c', 1).err, Code.BADVERSION);
-  assert.equal(db.del('/d/c', 0), { err: 0, body: { op: 'delete' }, triggers: [{ type: 2, path: '/d/c' }, { type: 4, path: '/d' }] });
+  // each trigger carries the ACL 3.8.0 hands to triggerWatch: the node's for NodeDeleted, the parent's for NodeChildrenChanged
+  assert.equal(db.del('/d/c', 0), { err: 0, body: { op: 'delete' }, triggers: [{ type: 2, path: '/d/c', acl: OPEN_ACL_UNSAFE }, { type: 4, path: '/d', acl: OPEN_ACL_UNSAFE }] });
   assert.is(db.del('/d', 0).err, Code.OK);
 });
 

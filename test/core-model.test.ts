@@ -397,8 +397,10 @@ class AddWatchCmd implements fc.Command<World, World> {
   run(w: World): void {
     const path = resolve(this.path, w.model);
     w.real.watches.register(this.recursive ? 'persistentRecursive' : 'persistent', path, this.cnxn);
-    if (this.recursive) w.wm.set('data', path, this.cnxn, 'persistentRecursive');
-    else { w.wm.set('data', path, this.cnxn, 'persistent'); w.wm.set('child', path, this.cnxn, 'persistent'); }
+    // both tables, either mode (3.8.0 DataTree.addWatch)
+    const mode: WMode = this.recursive ? 'persistentRecursive' : 'persistent';
+    w.wm.set('data', path, this.cnxn, mode);
+    w.wm.set('child', path, this.cnxn, mode);
   }
   toString(): string { return `addWatch(${JSON.stringify(this.path)}, ${this.recursive ? 'recursive' : 'persistent'}, @${this.cnxn})`; }
 }

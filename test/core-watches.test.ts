@@ -214,7 +214,28 @@ test('recursive watch: the §5.2 example, never NodeChildrenChanged', () => {
   run({ op: 'setData', path: '/r', data: null, version: -1 });
   run({ op: 'create', path: '/rx', data: null, mode: 0 }); // not a descendant
   assert.equal(seen, [[E.NodeCreated, '/r/a'], [E.NodeDataChanged, '/r/a'], [E.NodeCreated, '/r/a/b'], [E.NodeDeleted, '/r/a/b'], [E.NodeDataChanged, '/r']]);
-  assert.not.ok(db.watches.has('child', '/r', C1));
+  assert.is(db.watches.modeOf('child', '/r', C1), 'persistentRecursive', 'in both tables, as 3.8.0 DataTree.addWatch');
+});
+
+test('recursive watch in both tables (3.8.0, conformance persistent-watches/*): over a PERSISTENT one it silences NodeChildrenChanged; removeWatches CHILDREN finds it; without its data half it still reports deletes below', () => {
+  const db = new Db();
+  db.create('/pr');
+  db.watches.register('persistent', '/pr', C1);
+  db.watches.register('persistentRecursive', '/pr', C1);
+  // the child-table half is recursive now: a child create is NodeCreated only (3.8.0: no NodeChildrenChanged)
+  assert.equal(evs(db.write({ op: 'create', path: '/pr/k', data: null, mode: 0 }).events, C1), [[E.NodeCreated, '/pr/k']]);
+  assert.equal(evs(db.write({ op: 'delete', path: '/pr/k', version: -1 }).events, C1), [[E.NodeDeleted, '/pr/k']]);
+  db.create('/rr');
+  db.create('/rr/a');
+  db.watches.register('persistentRecursive', '/rr', C2);
+  assert.is(db.watches.removeWatches('/rr', 1, C2, false), Code.OK, 'checkWatches CHILDREN');
+  assert.is(db.watches.removeWatches('/rr', 2, C2), Code.OK, 'removeAllWatches DATA drops the data half');
+  assert.equal(evs(db.write({ op: 'create', path: '/rr/b', data: null, mode: 0 }).events, C2), []);
+  assert.equal(evs(db.write({ op: 'setData', path: '/rr/a', data: null, version: -1 }).events, C2), []);
+  assert.equal(evs(db.write({ op: 'delete', path: '/rr/a', version: -1 }).events, C2), [[E.NodeDeleted, '/rr/a']], 'the child half fires NodeDeleted');
+  assert.is(db.watches.removeWatches('/rr', 1, C2), Code.OK, 'removeAllWatches CHILDREN drops the child half');
+  assert.equal(evs(db.write({ op: 'delete', path: '/rr/b', version: -1 }).events, C2), []);
+  assert.is(db.watches.removeWatches('/rr', 3, C2), Code.NOWATCHER);
 });
 
 test('recursive + standard on one cnxn: one event per trigger; recursive on / sees everything', () => {
@@ -237,6 +258,32 @@ test('3.8 mode overwrite: a standard watch after a persistent one on the same pa
   assert.is(db.watches.modeOf('child', '/p', C1), 'persistent');
   assert.equal(evs(db.write({ op: 'setData', path: '/p', data: null, version: -1 }).events, C1), [[E.NodeDataChanged, '/p']]);
   assert.equal(evs(db.write({ op: 'setData', path: '/p', data: null, version: -1 }).events, C1), []);
+});
+
+test('READ filter (3.8.0 NIOServerCnxn.process(event, znodeAcl)): events on a node the cnxn may not read are dropped, the one-shot watch consumed; NodeChildrenChanged is judged by the parent\'s ACL', () => {
+  const db = new Db();
+  const noRead = [{ perms: 30, scheme: 'world', id: 'anyone' }];
+  db.write({ op: 'create', path: '/s', data: null, mode: 0, acl: noRead });
+  db.create('/o');
+  // C1 may read nothing but world-readable nodes; C2 is a superuser
+  db.watches.canRead = (cnxn, acl) => cnxn === C2 || acl.some((a) => (a.perms & 1) !== 0);
+  watch(db, 'data', '/o', C1);
+  db.read({ op: 'exists', path: '/s', watch: true }, C1); // exists needs no permission
+  db.read({ op: 'exists', path: '/s', watch: true }, C2);
+  db.watches.register('persistent', '/s', C1);
+  db.watches.register('persistentRecursive', '/', C1);
+  const w = db.write({ op: 'setData', path: '/s', data: null, version: -1 });
+  assert.equal(evs(w.events, C1), [], 'no NodeDataChanged on /s for C1');
+  assert.equal(evs(w.events, C2), [[E.NodeDataChanged, '/s']]);
+  const k = db.write({ op: 'create', path: '/s/k', data: null, mode: 0 });
+  assert.equal(evs(k.events, C1), [[E.NodeCreated, '/s/k']], 'the child is world-readable; its parent (NodeChildrenChanged) is not');
+  assert.equal(evs(db.write({ op: 'delete', path: '/s/k', version: -1 }).events, C1), [[E.NodeDeleted, '/s/k']]);
+  assert.equal(evs(db.write({ op: 'delete', path: '/s', version: -1 }).events, C1), [], 'no NodeDeleted on /s either (neither table)');
+  assert.equal(evs(db.write({ op: 'setData', path: '/o', data: null, version: -1 }).events, C1), [[E.NodeDataChanged, '/o']]);
+  // the filtered one-shot exists watch was consumed: a world-readable /s later fires only the persistent watch
+  db.create('/s');
+  assert.equal(evs(db.write({ op: 'setData', path: '/s', data: null, version: -1 }).events, C1), [[E.NodeDataChanged, '/s']]);
+  assert.not.ok(db.watches.modeOf('data', '/s', C1) === 'standard');
 });
 
 test('removeCnxn drops every watch of that cnxn only; removeWatches answers NOWATCHER', () => {
@@ -290,7 +337,8 @@ test('setWatches: catch-up per the §5.5 table, grouped data → exist → child
   assert.is(wm.modeOf('data', '/pp', C1), 'persistent');
   assert.is(wm.modeOf('child', '/pp', C1), 'persistent');
   assert.is(wm.modeOf('data', '/rr', C1), 'persistentRecursive');
-  assert.equal(wm.count(), { data: 4, child: 2 });
+  assert.is(wm.modeOf('child', '/rr', C1), 'persistentRecursive');
+  assert.equal(wm.count(), { data: 4, child: 3 });
 });
 
 test('setWatches blind spots: deleted+re-created → NodeDataChanged; created+deleted → silently re-registered', () => {

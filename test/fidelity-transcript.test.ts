@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   TranscriptError,
+  addWatchModeCode,
   dataBytes,
   dataJson,
   groupCases,
@@ -69,6 +70,17 @@ test('multiRead, getEphemerals, getAllChildrenNumber: their fields are checked',
     'x.jsonl',
   );
   assert.equal(steps.map((s) => s.op), ['multiRead', 'multiRead', 'getEphemerals', 'getAllChildrenNumber']);
+});
+
+test('addWatch: path and mode (a name, or an integer sent as written)', () => {
+  assert.match(parseError('{"case":"c","session":"a","op":"addWatch","mode":"PERSISTENT"}').reason, /missing field "path"/);
+  assert.match(parseError('{"case":"c","session":"a","op":"addWatch","path":"/"}').reason, /missing field "mode" \(op addWatch\)/);
+  assert.match(parseError('{"case":"c","session":"a","op":"addWatch","path":"/","mode":"RECURSIVE"}').reason, /field "mode" must be one of PERSISTENT, PERSISTENT_RECURSIVE or an integer, got "RECURSIVE"/);
+  const steps = parseTranscriptText(
+    ['PERSISTENT', 'PERSISTENT_RECURSIVE', 2].map((m) => JSON.stringify({ case: 'c', session: 'a', op: 'addWatch', path: '/p', mode: m })).join('\n'),
+    'x.jsonl',
+  );
+  assert.equal(steps.map((s) => (s.op === 'addWatch' ? addWatchModeCode(s.mode) : null)), [0, 1, 2]);
 });
 
 test('bad field types and values', () => {

@@ -41,7 +41,7 @@ import { Code } from '../errors.js';
 import type { DataTree, TreeSnapshot } from '../datatree.js';
 import type { Txn } from '../txn.js';
 import { serveRead } from '../watches.js';
-import { DEFAULT_AUTH, clientInfos } from '../acl.js';
+import { DEFAULT_AUTH, Perms, aclAllows, clientInfos } from '../acl.js';
 import { CnxnTable } from './connections.js';
 import type { ClientCnxn, CnxnHost, PendingRequest } from './connections.js';
 import { ZkDb } from './db.js';
@@ -316,6 +316,12 @@ export class ZooKeeperServer implements Role<unknown> {
    */
   setDb(db: ZkDb): void {
     this.db = db;
+    // 3.8.0 NIOServerCnxn.process(event, znodeAcl): an event on a node this connection may not READ (its ids now) is
+    // not written (the watch is consumed all the same)
+    db.watches.canRead = (conn, acl) => {
+      const c = this.cnxns.byConn.get(conn);
+      return c === undefined || aclAllows(acl, Perms.READ, c.auth);
+    };
     this.loadedZxid = db.tree.lastZxid;
     if (!this.standalone) {
       const lines = this.config.peers.map((p) => `server.${p.id}=${p.name}:2888:3888:${p.observer ? 'observer' : 'participant'};0.0.0.0:2181`);
@@ -822,7 +828,15 @@ export class ZooKeeperServer implements Role<unknown> {
         return;
       }
       case 'addWatch': {
-        this.db.watches.register(req.mode === 1 ? 'persistentRecursive' : 'persistent', req.path, c.conn);
+        // src 3.8.0: FinalRequestProcessor OpCode.addWatch → DataTree.addWatch: no path or ACL check; a mode other
+        // than 0/1 makes WatcherMode.fromZooDef throw IllegalArgumentException, which FinalRequestProcessor answers
+        // MARSHALLINGERROR (no watch added). No client sends one (Java's AddWatchMode is an enum).
+        const mode = req.mode as number;
+        if (mode !== 0 && mode !== 1) {
+          p.err = Code.MARSHALLINGERROR;
+          return;
+        }
+        this.db.watches.register(mode === 1 ? 'persistentRecursive' : 'persistent', req.path, c.conn);
         p.err = 0;
         p.body = { op: 'addWatch' };
         return;
