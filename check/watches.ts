@@ -24,7 +24,9 @@
  * - trigger types: NodeCreated only for an exist watch, NodeDataChanged/NodeDeleted never for an exist watch
  *   (except catch-up after a reconnect: deleted and re-created while disconnected gives NodeDataChanged);
  * - nothing after expiry: no event reaches a session after it saw `expired` or `closed`;
- * - complete and ordered (W2), when the history carries zxids: a change to a watched node (an ok create, delete,
+ * - complete and ordered (W2), when the history carries zxids (not for a watch on a path that some create or
+ *   setACL gave an ACL without READ for world:anyone: the server drops events the session may not READ, see
+ *   mayBeUnreadable): a change to a watched node (an ok create, delete,
  *   setData or multi with zxid z > the registration's reply zxid, of any session) must be delivered to the watching
  *   session before any reply on that session with zxid ≥ z (catch-up events after a reconnect come before the queued
  *   replies too); the only exemption is a change made while the session was disconnected whose net effect a
@@ -269,6 +271,34 @@ function orderIndex(history: readonly HistoryEvent[], ops: readonly Operation[],
  * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
  * once for all its checkers, so this only reads it).
  */
+/**
+ * Paths that some create or setACL of the history (of any outcome) gave an ACL without READ for world:anyone: a
+ * server drops a watch event on such a node for a connection that may not READ it, and consumes the watch all the
+ * same (3.8.0 NIOServerCnxn.process(event, acl), with the node's ACL, the parent's for NodeChildrenChanged: for a
+ * watch on path P, P's own ACL either way). Whether the watching session could READ it when the event was due
+ * depends on its ids then; W2 does not judge watches on these paths rather than guess.
+ */
+function mayBeUnreadable(ops: readonly Operation[]): Set<string> {
+  const paths = new Set<string>();
+  const worldReads = (acl: unknown): boolean =>
+    Array.isArray(acl) && acl.some((e: { scheme?: unknown; id?: unknown; perms?: unknown }) => e && e.scheme === 'world' && e.id === 'anyone' && typeof e.perms === 'number' && (e.perms & 1) !== 0);
+  const note = (path: unknown, acl: unknown): void => {
+    if (typeof path === 'string' && acl !== undefined && !worldReads(acl)) paths.add(path);
+  };
+  for (const o of ops) {
+    const a = o.args as { path?: unknown; acl?: unknown; ops?: Array<{ op?: unknown; path?: unknown; acl?: unknown }> } | null;
+    if (!a) continue;
+    if (o.op === 'setACL') note(a.path, a.acl);
+    else if (o.op === 'create') {
+      note(a.path, a.acl);
+      note((o.result as { path?: unknown } | null)?.path, a.acl); // a sequential create's name
+    } else if (o.op === 'multi' && Array.isArray(a.ops)) {
+      for (const sub of a.ops) if (sub && sub.op === 'create') note(sub.path, sub.acl);
+    }
+  }
+  return paths;
+}
+
 export function checkWatches(history: readonly HistoryEvent[], operations?: readonly Operation[], opts: WatchOptions = {}): WatchResult {
   const v: WatchViolation[] = [];
   const add = (check: string, time: number, process: Process, message: string): void => {
@@ -289,6 +319,7 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
     }
   }
   changes.sort((a, b) => a.zxid - b.zxid);
+  const unreadable = mayBeUnreadable(ops);
   // W3's changes: these, the servers' own ones, and the ones that may have happened (see orderIndex)
   const order = orderIndex(history, ops, opts);
   const firstChangeAfter = (path: string, table: Table, z: number): Change | undefined => {
@@ -350,7 +381,7 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
   /** Before a reply with zxid z on session p: every armed watch whose change ≤ z must have fired. */
   const checkDue = (p: Process, s: Sess, z: number, time: number): void => {
     for (const w of s.armed) {
-      if (w.regZxid === undefined) continue;
+      if (w.regZxid === undefined || unreadable.has(w.path)) continue;
       for (;;) {
         if (w.due === undefined) {
           const c = firstChangeAfter(w.path, w.table, w.regZxid);

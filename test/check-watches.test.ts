@@ -28,6 +28,33 @@ test('missing event before a reply that reflects the change: violation (complete
   assert.not.ok(r.ok);
   assert.is(r.violations[0]!.check, 'complete (W2)');
 });
+test('W2 leaves out watches on nodes whose ACL may deny READ (the server drops those events), not others', () => {
+  // B creates /r readable by alice only (or, as the control, by anyone); A (no digest id) sets an exists watch on it
+  // (exists needs no permission); B's setData fires it, but a 3.8.0 server does not deliver it to A
+  const mk = (acl: unknown, via: 'create' | 'setACL' | 'multi') => {
+    const h = new HistoryRecorder();
+    h.session('A', 'connected', 0, { server: 's1' });
+    const c =
+      via === 'multi'
+        ? h.invoke('B', 'multi', { ops: [{ op: 'create', path: '/r', data: 'x', acl }] }, 1)
+        : h.invoke('B', 'create', via === 'create' ? { path: '/r', data: 'x', acl } : { path: '/r', data: 'x' }, 1);
+    h.ok(c, via === 'multi' ? { results: [{ path: '/r' }] } : { path: '/r' }, 2, 5);
+    if (via === 'setACL') h.ok(h.invoke('B', 'setACL', { path: '/r', acl, version: -1 }, 2.5), { stat: { aversion: 1 } }, 2.6, 6);
+    h.ok(h.invoke('A', 'exists', { path: '/r', watch: true }, 3), { stat: { version: 0 } }, 4, 6);
+    h.ok(h.invoke('B', 'setData', { path: '/r', data: 'y', version: -1 }, 5), { stat: { version: 1 } }, 6, 7);
+    h.ok(h.invoke('A', 'exists', { path: '/r' }, 7), { stat: { version: 1 } }, 8, 7);
+    return checkWatches(h.events);
+  };
+  const aliceOnly = [{ perms: 31, scheme: 'digest', id: 'alice:x' }];
+  const worldRead = [{ perms: 1, scheme: 'world', id: 'anyone' }, ...aliceOnly];
+  for (const via of ['create', 'setACL', 'multi'] as const) {
+    const r = mk(aliceOnly, via);
+    assert.ok(r.ok, `${via}: ${formatWatches(r)}`);
+    const open = mk(worldRead, via);
+    assert.not.ok(open.ok, via);
+    assert.is(open.violations[0]!.check, 'complete (W2)');
+  }
+});
 test('second event without re-registration: violation (one-shot, W1)', () => {
   const r = checkWatches(base(true, (h) => h.event('A', 'NodeDataChanged', '/a', 5.5)).events);
   assert.not.ok(r.ok);
