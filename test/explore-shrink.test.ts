@@ -1,12 +1,13 @@
 /**
  * The shrinker (explore/shrink.ts): the chunk sweeps it removes faults and operations with, the cuts it makes to a
  * long run (operations that never started, the fault phase cut to where the property still fails), and that the
- * same input and budget give the same result.
+ * same input and budget give the same result (in a worker thread too); retimed removals of operations.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { shrink, sweep } from '../explore/shrink.js';
+import { retimed, shrink, sweep } from '../explore/shrink.js';
 import { runSpec } from '../explore/runner.js';
 import { specOf, type ExploreBase } from '../explore/engine.js';
 import { DEFAULT_CONFIG } from '../explore/spec.js';
@@ -125,6 +126,40 @@ test('runSpec reports when each client started its planned operations; the rest 
   assert.equal(o2.opsStarted.map((l) => l.length), o.opsStarted.map((l) => l.length));
 });
 
+test('retimed: the first operation kept after removed ones waits until it started in the run; unstarted ones add the gaps', () => {
+  const ops = [10, 20, 30, 40, 50, 60].map((gap) => ({ gap, op: 'read' as const }));
+  // Started at 10, 50 (op 0 ran 20 ms), 100, 150, 250; op 5 never started.
+  const started = [10, 50, 100, 150, 250];
+  const gaps = (keep: boolean[]) => retimed(ops, started, keep).map((o) => o.gap);
+  assert.equal(gaps([true, true, true, true, true, true]), [10, 20, 30, 40, 50, 60]);
+  // Ops 1 and 2 removed: op 3 waits from where op 0 completed (50 - 20 = 30) until 150.
+  assert.equal(gaps([true, false, false, true, true, true]), [10, 120, 50, 60]);
+  // From the start: op 0's "previous completion" is the start of the run.
+  assert.equal(gaps([false, false, true, true, true, true]), [100, 40, 50, 60]);
+  // Op 4 removed: op 5 never started, so it gets op 4's gap added to its own.
+  assert.equal(gaps([true, true, true, true, false, true]), [10, 20, 30, 40, 110]);
+  assert.equal(gaps([true, true, true, true, true, false]), [10, 20, 30, 40, 50]);
+  // The kept operations are the same objects where nothing before them went.
+  const out = retimed(ops, started, [true, false, true, true, true, true]);
+  assert.ok(out[0] === ops[0] && out[2] === ops[3] && out[1] !== ops[2]);
+  assert.is(ops[2]!.gap, 30, 'the input is not changed');
+});
+
+test('retimed operations start when they started in the run (the prefix before them is the same run)', async () => {
+  const spec = specOf(base(20_000), 4);
+  const o = await runSpec(spec);
+  const c = o.opsStarted.findIndex((l) => l.length >= 12);
+  assert.ok(c >= 0);
+  const ops = spec.workload.clients[c]!;
+  // Ops 3..7 of client c removed: op 8 starts when it did; a plain removal starts it earlier.
+  const keep = ops.map((_o, k) => k < 3 || k > 7);
+  const run = async (l: typeof ops) => (await runSpec({ ...spec, workload: { ...spec.workload, clients: spec.workload.clients.map((x, i) => (i === c ? l : x)) } })).opsStarted[c]!;
+  const kept = await run(retimed(ops, o.opsStarted[c]!, keep));
+  assert.equal(kept.slice(0, 4), [...o.opsStarted[c]!.slice(0, 3), o.opsStarted[c]![8]]);
+  const plain = await run(ops.filter((_o, k) => keep[k]));
+  assert.ok(plain[3]! < o.opsStarted[c]![8]!, `${plain[3]} vs ${o.opsStarted[c]![8]}`);
+});
+
 test('shrink: a long run is cut to where the property still fails, with only operations that start', async () => {
   const spec = specOf(base(120_000), 4);
   const property = 'linearizable';
@@ -142,6 +177,17 @@ test('shrink: a long run is cut to where the property still fails, with only ope
   assert.equal(again.opsStarted.map((l) => l.length), s.spec.workload.clients.map((l) => l.length));
 });
 
+test('shrink: removed operations keep the later ones where they were, so more of them go', async () => {
+  // Before retimed removals and time windows this ended at 2 faults and 29 operations in 191 runs.
+  const spec = specOf(base(20_000), 4);
+  const s = await shrink(spec, 'linearizable', { budget: 300 });
+  assert.ok(s.after.ops <= 6 && s.after.faults <= 2, JSON.stringify(s.after));
+  assert.ok(s.runs <= 300);
+  const again = await runSpec(s.spec);
+  assert.is(again.traceHash, s.traceHash);
+  assert.ok(again.verdicts.some((v) => v.property === 'linearizable' && v.ok === false));
+});
+
 test('shrink: the same spec and budget give the same result', async () => {
   const spec = specOf(base(20_000), 4);
   const a = await shrink(spec, 'linearizable', { budget: 60 });
@@ -150,6 +196,21 @@ test('shrink: the same spec and budget give the same result', async () => {
   assert.is(a.traceHash, b.traceHash);
   assert.is(a.runs, b.runs);
   assert.ok(a.runs <= 61);
+  // And in a worker thread (explore shrinks its first failure in whichever thread found it).
+  const shrinkJs = new URL('../explore/shrink.js', import.meta.url).href;
+  const w = new Worker(
+    `import { workerData, parentPort } from 'node:worker_threads';
+     const { shrink } = await import(workerData.shrinkJs);
+     const s = await shrink(workerData.spec, 'linearizable', { budget: 60 });
+     parentPort.postMessage({ spec: JSON.stringify(s.spec), traceHash: s.traceHash, runs: s.runs });`,
+    { eval: true, workerData: { spec, shrinkJs } },
+  );
+  const c = await new Promise<{ spec: string; traceHash: string; runs: number }>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  await w.terminate();
+  assert.equal(c, { spec: JSON.stringify(a.spec), traceHash: a.traceHash, runs: a.runs });
 });
 
 test.run();
