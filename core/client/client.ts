@@ -47,7 +47,7 @@ import {
   type Stat,
 } from '../protocol.js';
 import type { ACL, ClientInfo } from '../acl.js';
-import { OPEN_ACL_UNSAFE, digestOf } from '../acl.js';
+import { OPEN_ACL_UNSAFE, authText, digestOf } from '../acl.js';
 import { checkPath, errorName, makeError, ZkError, Code } from './errors.js';
 import { MAX_TTL_MS, isSequentialMode, isTtlMode, replyFrameBytes, ttlRefused } from '../txn.js';
 import type { ClientConfig, ClientRecorder, ClientState, DataInput, OpResult, Watcher, WatchedEvent } from './types.js';
@@ -313,8 +313,9 @@ export class ZooKeeperClient implements Role<Msg> {
       // request made after it, on this connection or first thing on the next one, so the checkers give its id to
       // the session's later operations (and maybe to those still queued or in flight, see check/models/znode.ts).
       const t = this.now();
-      const hid = this.recorder.invoke(this.process, 'addAuth', { scheme, auth: new TextDecoder().decode(bytes) }, t);
-      this.recorder.ok(hid, scheme === 'digest' ? { id: digestOf(new TextDecoder().decode(bytes)) } : {}, t);
+      const text = authText(bytes); // as the server reads it (core/server/connections.ts)
+      const hid = this.recorder.invoke(this.process, 'addAuth', { scheme, auth: text }, t);
+      this.recorder.ok(hid, scheme === 'digest' ? { id: digestOf(text) } : {}, t);
     }
     if (this.phase === 'connected' && this._state !== 'CLOSED') this.sendAuth(scheme, bytes);
   }

@@ -22,7 +22,7 @@
 import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
-import { BaseDriver, NODEEXISTS, NONODE, codeOf, planClients } from './common.js';
+import { BaseDriver, NOAUTH, NODEEXISTS, NONODE, codeOf, planClients } from './common.js';
 import { CreateMode } from '../../core/client/index.js';
 import { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, digestOf, type ACL } from '../../core/acl.js';
 
@@ -169,7 +169,7 @@ export class AclDriver extends BaseDriver {
     // every node's ACL and children once more (NONODE and NOAUTH are answers: the round is served)
     const answer = (e: unknown): null => {
       const code = codeOf(e);
-      if (code !== NONODE && code !== -102) throw e;
+      if (code !== NONODE && code !== NOAUTH) throw e;
       return null;
     };
     let p: Promise<unknown> = s.client.getChildren(ROOT).catch(answer);

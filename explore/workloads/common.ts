@@ -57,6 +57,7 @@ export function planClients(rng: Rng, clients: number, durationMs: number, pad: 
 }
 
 export const NONODE = -101;
+export const NOAUTH = -102;
 export const NODEEXISTS = -110;
 export const SESSIONEXPIRED = -112;
 
