@@ -118,6 +118,10 @@ function permit(acl: readonly ACL[] | null, perm: number, a: StepAuth): Permit {
   if (acl === OPEN_ACL_UNSAFE || aclAllows(acl, perm, a.ids)) return 1;
   return a.more !== null && aclAllows(acl, perm, a.more) ? 2 : 0;
 }
+/** Whether a create's or setACL's ACL argument is refused (INVALIDACL), given `want`: a maybe is decided as for `denied`. */
+function refusedAcl(s: { invalid: 0 | 1 | 2 }, want: number): boolean {
+  return s.invalid === 1 || (s.invalid === 2 && want === INVALIDACL);
+}
 /** Whether a check that `p` says denies the operation, given the code the history expects (`want`): a maybe is decided the way the result went. */
 function denied(p: Permit, want: number): boolean {
   return p === 0 || (p === 2 && want === ZkError.NOAUTH);
@@ -128,12 +132,7 @@ export function aclKeys(acl: readonly ACL[]): string[] {
   return acl.map((a) => `${a.perms}/${a.scheme}/${a.id}`).sort();
 }
 function sameAcl(a: readonly ACL[], b: readonly ACL[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  const x = aclKeys(a);
-  const y = aclKeys(b);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+  return a === b || (a.length === b.length && sameKeys(aclKeys(a), aclKeys(b)));
 }
 const aclHashes = new WeakMap<readonly ACL[], number>();
 function aclHash(acl: readonly ACL[] | null): number {
@@ -752,7 +751,7 @@ function insertSorted(list: readonly string[], name: string): string[] {
 function exec(store: TreeStore, s: Sub, process: Process, auth: StepAuth, want: number): number {
   switch (s.k) {
     case 'create': {
-      if (s.invalid === 1 || (s.invalid === 2 && want === INVALIDACL)) return INVALIDACL;
+      if (refusedAcl(s, want)) return INVALIDACL;
       const name = s.name!;
       const parentPath = parentOf(name);
       const parent = store.get(parentPath);
@@ -804,7 +803,7 @@ function exec(store: TreeStore, s: Sub, process: Process, auth: StepAuth, want: 
       return 0;
     }
     case 'setACL': {
-      if (s.invalid === 1 || (s.invalid === 2 && want === INVALIDACL)) return INVALIDACL;
+      if (refusedAcl(s, want)) return INVALIDACL;
       const node = store.get(s.path);
       if (!node) return ZkError.NONODE;
       if (denied(permit(node.acl, Perms.ADMIN, auth), want)) return ZkError.NOAUTH;
@@ -833,7 +832,7 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
         if (s.k === 'create' && s.name === undefined) {
           // A sequential create whose name is not known (it failed): only its failure modes can be checked.
           const parent = store.get(parentOf(s.path));
-          code = s.invalid === 1 || (s.invalid === 2 && want === INVALIDACL) ? INVALIDACL
+          code = refusedAcl(s, want) ? INVALIDACL
             : !parent ? ZkError.NONODE
             : denied(permit(parent.acl, Perms.CREATE, p.auth), want) ? ZkError.NOAUTH
             : parent.owner !== null ? ZkError.NOCHILDRENFOREPHEMERALS : ILLEGAL_SEQ;
@@ -866,10 +865,9 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     }
     case 'getData': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
-      const n = store.get(p.path);
       // NONODE, then READ (FinalRequestProcessor)
-      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ, p.auth) !== 1;
-      if (!n || permit(n.acl, Perms.READ, p.auth) === 0) return false;
+      const n = readGate(p, store.get(p.path), Perms.READ);
+      if (typeof n === 'boolean') return n;
       return n.dh === p.dh && n.data.length === p.data!.length && (p.version === undefined || p.version === n.version) && n.data === p.data;
     }
     case 'exists': {
@@ -880,9 +878,8 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     }
     case 'getChildren': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
-      const n = store.get(p.path);
-      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ, p.auth) !== 1;
-      if (!n || permit(n.acl, Perms.READ, p.auth) === 0) return false;
+      const n = readGate(p, store.get(p.path), Perms.READ);
+      if (typeof n === 'boolean') return n;
       const c = p.children!;
       if (c.length !== n.children.length) return false;
       for (let i = 0; i < c.length; i++) if (c[i] !== n.children[i]) return false;
@@ -890,10 +887,9 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     }
     case 'getACL': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
-      const n = store.get(p.path);
       // NONODE, then READ or ADMIN; digests masked ("user:x") without ADMIN
-      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ | Perms.ADMIN, p.auth) !== 1;
-      if (!n || permit(n.acl, Perms.READ | Perms.ADMIN, p.auth) === 0) return false;
+      const n = readGate(p, store.get(p.path), Perms.READ | Perms.ADMIN);
+      if (typeof n === 'boolean') return n;
       if ((p.aversion !== undefined && n.aversion !== null && p.aversion !== n.aversion) || (p.version !== undefined && p.version !== n.version)) return false;
       if (n.acl === null) return true;
       const admin = permit(n.acl, Perms.ADMIN, p.auth);
@@ -933,9 +929,8 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
     }
     case 'getAllChildrenNumber': {
       if (p.expect.s === 'unknown' || p.expect.s === 'free') return true;
-      const n = store.get(p.path);
-      if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, Perms.READ, p.auth) !== 1;
-      if (!n || permit(n.acl, Perms.READ, p.auth) === 0) return false;
+      const n = readGate(p, store.get(p.path), Perms.READ);
+      if (typeof n === 'boolean') return n;
       return countBelow(store, p.path, n, p.count! + 1) === p.count;
     }
     case 'closeSession': {
@@ -950,6 +945,17 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
       return true;
     }
   }
+}
+
+/**
+ * A read's checks before its result is compared, in the server's order (FinalRequestProcessor: NONODE, then `perm`),
+ * on the node `n` (undefined: missing): the verdict when they decide it (an error result, or an ok one the node's
+ * absence or ACL rules out), else n itself (it exists and `perm` may be granted: the caller compares the result).
+ */
+function readGate(p: { expect: Expect; auth: StepAuth }, n: ZNode | undefined, perm: number): boolean | ZNode {
+  if (p.expect.s === 'err') return p.expect.code === ZkError.NONODE ? !n : p.expect.code === ZkError.NOAUTH && !!n && permit(n.acl, perm, p.auth) !== 1;
+  if (!n || permit(n.acl, perm, p.auth) === 0) return false;
+  return n;
 }
 
 /** " acl=[...]@av1" for a node whose ACL or aversion is known and not a plain create's (else "", as before ACLs were modelled). */
