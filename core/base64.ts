@@ -1,6 +1,7 @@
 /**
  * Standard base64 with padding (java.util.Base64.getEncoder's alphabet), without Buffer: core/ stays platform-free.
- * Txn data travels as base64 (core/txn.ts encodeData) and the `digest` auth scheme's ids end in one (core/acl.ts).
+ * Snapshot nodes keep their data as base64 (core/txn.ts encodeData), a txn's data is written out as base64
+ * (TxnBytes.toJSON), and the `digest` auth scheme's ids end in one (core/acl.ts).
  */
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -14,8 +15,7 @@ const ENCODE_CHUNK = 6144;
 
 /**
  * Base64 of the bytes. Built from character codes, not by `+=`: concatenation yields a rope (cons string) whose
- * every later comparison or Map lookup (decodeShared, four per txn) goes through V8's slow path; small data (one
- * chunk) gives a flat string.
+ * every later comparison or Map lookup goes through V8's slow path; small data (one chunk) gives a flat string.
  */
 export function encodeBase64(data: Uint8Array): string {
   let out = '';

@@ -55,7 +55,7 @@ export interface ApplyResult extends Reply {
 /** One znode as plain data (snapshot record). Internal cversion; data base64. */
 export interface SnapshotNode {
   path: string;
-  data: TxnData;
+  data: string | null;
   czxid: number;
   mzxid: number;
   ctime: number;
@@ -510,7 +510,7 @@ export class DataTree {
   private applySub(sub: SubTxn, hdr: TxnHeader, triggers: WatchTrigger[]): MultiResult {
     switch (sub.type) {
       case 'create': {
-        const r = this.createNode(sub.path, decodeShared(sub.data), sub.mode, sub.ttl ?? 0, sub.acl ?? OPEN_ACL_UNSAFE, hdr, sub.parentCversion, triggers);
+        const r = this.createNode(sub.path, bytesOf(sub.data), sub.mode, sub.ttl ?? 0, sub.acl ?? OPEN_ACL_UNSAFE, hdr, sub.parentCversion, triggers);
         return typeof r === 'number' ? { op: 'error', err: r } : { op: 'create', err: 0, path: sub.path, stat: r };
       }
       case 'delete': {
@@ -572,7 +572,7 @@ export class DataTree {
   private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): ZNode | undefined {
     const n = this.mut(path);
     if (!n) return undefined;
-    n.data = decodeShared(data);
+    n.data = bytesOf(data);
     n.mtime = hdr.time;
     n.mzxid = hdr.zxid;
     n.version = version;
@@ -780,7 +780,7 @@ interface NodeHashSlot {
  * The last hash (both lanes) computed for a node at one path, by any tree. The replicas of an ensemble run in one
  * process and apply the same txns, so they hash the same node states: all but the first replica take the hash from
  * here (two of three digests per write on a 3-server ensemble). A hit needs every hashed field equal and the very
- * same data buffer (decoded data is shared between trees by decodeShared and never mutated); the hash is a pure
+ * same data buffer (the txn's bytes, which every tree that applies it shares and none mutates); the hash is a pure
  * function of those and of the path, so a hit changes no digest.
  */
 class NodeHashMemo {
@@ -883,25 +883,11 @@ function putNum(w: Int32Array, k: number, v: number): number {
 }
 
 /**
- * Decoded txn data, shared between trees: every replica (and the leader's proposed tree) applies the same txn, and
- * a tree never mutates node data (clients get copies). Small values only, the last 64 distinct ones.
+ * A txn's data as node data: its bytes themselves (shared by every tree that applies it, mutated by none), or those
+ * of the base64 text of a txn read back from JSON.
  */
-const DECODED = new Map<string, Uint8Array>();
-/** The last lookup: each txn's data string comes four times in a row (the leader's proposed tree, every replica). */
-let lastEncoded: string | null = null;
-let lastDecoded: Uint8Array | null = null;
-function decodeShared(s: string | null): Data {
-  if (s === lastEncoded && s !== null) return lastDecoded;
-  if (s === null || s.length > 1024) return decodeData(s);
-  let d = DECODED.get(s);
-  if (d === undefined) {
-    d = decodeData(s)!;
-    if (DECODED.size >= 64) DECODED.delete(DECODED.keys().next().value!);
-    DECODED.set(s, d);
-  }
-  lastEncoded = s;
-  lastDecoded = d;
-  return d;
+function bytesOf(d: TxnData): Data {
+  return d === null ? null : typeof d === 'string' ? decodeData(d) : d.bytes;
 }
 
 /** DataNode.copyStat: reported cversion = 2 × creations − numChildren; ephemeralOwner only for NORMAL ephemerals. */

@@ -7,8 +7,10 @@
  *    becomes a txn (an error txn) that consumes its zxid.
  *  - apply (every replica, `DataTree.apply`): mechanical, no decisions left except ZooKeeper's own replay guards.
  *
- * Txns are plain JSON data (data as base64) so they can be logged to disk, hashed into traces and sent between
- * servers. The caller (server/leader) assigns zxid and time; prepare never reads a clock.
+ * Txns are logged to disk, recorded in traces and sent between servers by reference, and never mutated. Their data
+ * is a TxnBytes: the bytes themselves (every replica's node shares them), written out as base64 (its toJSON), the
+ * form txns had when they carried base64 text. The caller (server/leader) assigns zxid and time; prepare never
+ * reads a clock.
  */
 import type { CreateMode, Data, MultiOp, MultiResult, ReadResult, ReplyBody, Request, WriteRequest } from './protocol.js';
 import { CreateMode as CM, MAX_FRAME_BYTES } from './protocol.js';
@@ -32,8 +34,24 @@ export interface TxnHeader {
   cxid: number;
 }
 
-/** Base64 of the bytes, or null for null data (ZooKeeper distinguishes null from empty). */
-export type TxnData = string | null;
+/**
+ * A txn's data (null for null data: ZooKeeper distinguishes null from empty): the request's bytes. Every replica's
+ * node (and the leader's proposed tree) takes `bytes` itself, so nobody may mutate it: the client library never
+ * does once it sent them, trees never do, and readers get copies.
+ *
+ * Txns carried base64 text before: encoding it at prepare and decoding it at every apply cost about 4% of a
+ * fault-free run. Written out (repros' traces, reports, divergence texts: JSON.stringify, which calls toJSON before
+ * any replacer) it is still that base64 text, so nothing written changes form.
+ */
+export class TxnBytes {
+  constructor(readonly bytes: Uint8Array) {}
+  toJSON(): string {
+    return encodeBase64(this.bytes);
+  }
+}
+
+/** A txn's data: its bytes, or, in a txn read back from its JSON form, their base64 text (apply takes both). */
+export type TxnData = TxnBytes | string | null;
 
 export type CreateTxn = {
   type: 'create';
@@ -290,7 +308,7 @@ function prepCreate(
   if (p.kind === 'ephemeral') return Code.NOCHILDRENFOREPHEMERALS;
   // 12. (Quota: not enforced by default in 3.8; not modelled.)
   const txn: CreateTxn = {
-    type: 'create', path: finalPath, data: encodeData(data), mode: mode as CreateMode,
+    type: 'create', path: finalPath, data: txnData(data), mode: mode as CreateMode,
     parentCversion: (p.cversion + 1) | 0,
   };
   if (isTtlMode(mode)) txn.ttl = ttl as number; // a TTL mode has its ttl (ttlRefused above)
@@ -346,7 +364,7 @@ function checkSetData(tree: TreeView, path: string, version: number, ctx: PrepCo
 function prepSetData(tree: TreeView, path: string, data: Data, version: number, ctx: PrepContext): SetDataTxn | number {
   const n = checkSetData(tree, path, version, ctx);
   if (typeof n === 'number') return n;
-  return { type: 'setData', path, data: encodeData(data), version: (n.version + 1) | 0 };
+  return { type: 'setData', path, data: txnData(data), version: (n.version + 1) | 0 };
 }
 
 /**
@@ -367,7 +385,7 @@ function prepareSetData(tree: DataTree, path: string, data: Data, version: numbe
   const cxid = ctx.cxid ?? 0;
   if (err !== 0 || n === undefined) return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'error', err };
   // the tree's own string for the path (equal content: a valid path is not the root's alias "")
-  return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'setData', path: n.key, data: encodeData(data), version: (n.version + 1) | 0 };
+  return { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId, cxid, type: 'setData', path: n.key, data: txnData(data), version: (n.version + 1) | 0 };
 }
 
 /** src: `pRequest2Txn` case check. */
@@ -404,13 +422,23 @@ function versionMatches(current: number, expected: number): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Data encoding (base64: core/base64.ts)
+// Data: in txns (TxnBytes), and in snapshots (base64: core/base64.ts)
 
-export function encodeData(data: Data): TxnData {
+/**
+ * A txn's data: the request's bytes themselves, see TxnBytes. Not a copy: wire data is never mutated (the client
+ * library makes it, copying any bytes its caller passed, core/client toData), and a Uint8Array costs more to make
+ * than base64 text of 16 bytes did.
+ */
+export function txnData(data: Data): TxnData {
+  return data === null ? null : new TxnBytes(data);
+}
+
+/** Base64 of the bytes, or null: a snapshot node's data (plain JSON). */
+export function encodeData(data: Data): string | null {
   return data === null ? null : encodeBase64(data);
 }
 
-export function decodeData(s: TxnData): Data {
+export function decodeData(s: string | null): Data {
   return s === null ? null : decodeBase64(s);
 }
 

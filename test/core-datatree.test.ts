@@ -10,6 +10,7 @@ import { OPEN_ACL_UNSAFE } from '../core/acl.js';
 import { CreateMode } from '../core/protocol.js';
 import type { Stat } from '../core/protocol.js';
 import { exceedsFrameLimit, prepare, replyFrameBytes, requestFrameBytes } from '../core/txn.js';
+import type { Txn, TxnBytes } from '../core/txn.js';
 import { MAX_FRAME_BYTES } from '../core/protocol.js';
 import { Db, S1, S2, bytes } from './core-harness.js';
 
@@ -138,9 +139,15 @@ test('every write consumes exactly one zxid, failed ones become error txns; read
   db.read({ op: 'exists', path: '/a', watch: true });
   db.read({ op: 'getChildren', path: '/', watch: true });
   assert.is(db.tree.lastZxid, z);
-  // txns are plain JSON data
+  // txns carry their data's bytes, written out (JSON) as base64; a txn read back applies as the original did
+  const copy = db.tree.clone();
   const w = db.write({ op: 'create', path: '/j', data: bytes('hé'), mode: 0 });
-  assert.equal(JSON.parse(JSON.stringify(w.txn)), w.txn);
+  assert.equal((w.txn as { data: TxnBytes }).data.bytes, bytes('hé'));
+  const back = JSON.parse(JSON.stringify(w.txn)) as Txn;
+  assert.equal(back, { ...w.txn, data: 'aMOp' });
+  copy.apply(back);
+  assert.equal(copy.snapshot(), db.tree.snapshot());
+  assert.is(copy.digest(), db.tree.digest());
 });
 
 test('createSession / closeSession are txns; closeSession removes all ephemerals with one zxid', () => {

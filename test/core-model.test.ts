@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { DataTree } from '../core/datatree.js';
 import type { Reply } from '../core/datatree.js';
-import { prepare } from '../core/txn.js';
+import { TxnBytes, prepare } from '../core/txn.js';
 import type { PrepRequest } from '../core/txn.js';
 import type { Data, MultiOp, MultiResult, ReadRequest, ReplyBody, Stat, WatchEventMsg } from '../core/protocol.js';
 import { WatchManager, serveRead } from '../core/watches.js';
@@ -454,7 +454,7 @@ class CopyCmd implements fc.Command<World, World> {
       r.tree = old.clone();
       for (const p of old.paths()) {
         if (p.startsWith('/zookeeper') || p === '/') continue;
-        old.apply({ zxid: 1e9, time: 0, sessionId: 0, cxid: 0, type: 'setData', path: p, data: 'AA==', version: 77 });
+        old.apply({ zxid: 1e9, time: 0, sessionId: 0, cxid: 0, type: 'setData', path: p, data: new TxnBytes(new Uint8Array([0])), version: 77 });
       }
       old.apply({ zxid: 1e9, time: 0, sessionId: 0, cxid: 0, type: 'create', path: '/zzz', data: null, mode: 0, parentCversion: 1e6 });
     }

@@ -81,10 +81,14 @@ const WATCHER_TYPE_NAMES: Record<number, string> = { 1: 'CHILDREN', 2: 'DATA', 3
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-/** Converts user data to wire data (strings as UTF-8). */
+/**
+ * Converts user data to wire data (strings as UTF-8). User bytes are copied, as the Java client serializes them when
+ * called: wire data is never mutated afterwards (the servers' txns and znodes keep it by reference, core/txn.ts
+ * TxnBytes), and the caller may reuse its array.
+ */
 export function toData(d: DataInput | undefined): Data {
   if (d === undefined || d === null) return null;
-  if (typeof d !== 'string') return d;
+  if (typeof d !== 'string') return d.slice();
   // Short ASCII strings (the usual case) without the native encoder call; the bytes are the same.
   const n = d.length;
   if (n <= 64) {
