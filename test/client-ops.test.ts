@@ -176,4 +176,19 @@ test('data returned by getData is the caller\'s own copy: changing it changes no
   }
 });
 
+
+test('bytes passed to create and setData are copied at the call: changing them later changes nothing stored (also for a Buffer)', async () => {
+  const { cl, c1 } = await standalone();
+  const bytes = new Uint8Array([104, 105]);
+  const p = c1.create('/copied', bytes);
+  bytes[0] = 120;
+  await cl.run(p);
+  assert.is(text((await cl.run(c1.getData('/copied'))).data), 'hi');
+  const buf = Buffer.from('ab');
+  const s = c1.setData('/copied', buf);
+  buf[0] = 120;
+  await cl.run(s);
+  assert.is(text((await cl.run(c1.getData('/copied'))).data), 'ab');
+});
+
 test.run();

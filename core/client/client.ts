@@ -88,7 +88,8 @@ const decoder = new TextDecoder();
  */
 export function toData(d: DataInput | undefined): Data {
   if (d === undefined || d === null) return null;
-  if (typeof d !== 'string') return d.slice();
+  // a copy even of a Node Buffer (whose slice() is a view of the same memory)
+  if (typeof d !== 'string') return new Uint8Array(d);
   // Short ASCII strings (the usual case) without the native encoder call; the bytes are the same.
   const n = d.length;
   if (n <= 64) {
