@@ -128,4 +128,24 @@ test('a node assumed to exist before the history has an unknown ACL: NOAUTH and 
   assert.is(judge(['p1', 'getChildren', { path: '/' }, 1, 2, { fail: 'NOAUTH' }]), 'bad');
 });
 
+test("a multiRead's reads: READ on each node (NONODE first), as getData and getChildren", () => {
+  const s = [...setup(aliceAll), ['p1', 'create', { path: '/b', data: 'y' }, 3, 4, { ok: { path: '/b' } }] as Spec];
+  const read = (who: string, a: unknown, b: unknown): Spec => [who, 'multiRead', { ops: [{ op: 'getData', path: '/a' }, { op: 'getChildren', path: '/b' }] }, 5, 6, { ok: { results: [a, b] } }];
+  const dataA = { op: 'getData', data: 'x', stat: { version: 0 } };
+  const kidsB = { op: 'getChildren', children: [] };
+  const noauth = { op: 'error', err: -102 };
+  // p2 may not read /a (alice's), may read /b (open)
+  assert.is(judge(...s, read('p2', noauth, kidsB)), 'ok');
+  assert.is(judge(...s, read('p2', dataA, kidsB)), 'bad', 'data of a node the caller may not READ');
+  assert.is(judge(...s, read('p2', noauth, noauth)), 'bad', 'NOAUTH for an open node');
+  assert.is(judge(...s, read('p1', dataA, kidsB)), 'ok');
+  assert.is(judge(...s, read('p1', noauth, kidsB)), 'bad', 'NOAUTH for the owner');
+  // NONODE before NOAUTH: alice's /c, deleted before the read, is NONODE for anyone
+  const c: Spec[] = [['p1', 'create', { path: '/c', data: '', acl: aliceAll }, 4.2, 4.4, { ok: { path: '/c' } }], ['p1', 'delete', { path: '/c', version: -1 }, 4.6, 4.8, { ok: {} }]];
+  const readC = (r: unknown): Spec => ['p2', 'multiRead', { ops: [{ op: 'getData', path: '/c' }] }, 5, 6, { ok: { results: [r] } }];
+  // (linearizability forbids it; osc allows a read of another session to be stale, from before the delete)
+  assert.is(judge(...s, ...c, readC(noauth)), 'lin not-linearizable, osc ok');
+  assert.is(judge(...s, ...c, readC({ op: 'error', err: -101 })), 'ok');
+});
+
 test.run();

@@ -57,7 +57,7 @@ test('multiRead: its reads are of one state (a torn read is a violation, with zx
   assert.is(verdict(torn('1', '1', 3)), 'violation');
 });
 
-test('multiRead: getChildren and NONODE results are checked; another error is unconstrained', () => {
+test('multiRead: getChildren, NONODE and NOAUTH results are checked; another error is unconstrained', () => {
   const h = (children: string[], second: unknown): HistoryRecorder => {
     const r = new HistoryRecorder();
     const c = r.invoke('A', 'create', { path: '/p' }, 0);
@@ -72,7 +72,8 @@ test('multiRead: getChildren and NONODE results are checked; another error is un
   assert.is(verdict(h([], { op: 'getData', data: '', stat: { version: 0 } })), 'violation', 'its own create is missing from the listing');
   assert.is(verdict(h(['x'], { op: 'error', err: -101 })), 'violation', 'NONODE for a node its session made');
   assert.is(verdict(h(['x'], { op: 'getData', data: 'other', stat: { version: 0 } })), 'violation', 'data nobody wrote');
-  assert.is(verdict(h(['x'], { op: 'error', err: -102 })), 'ok', 'NOAUTH: not modelled');
+  assert.is(verdict(h(['x'], { op: 'error', err: -102 })), 'violation', 'NOAUTH for an open node');
+  assert.is(verdict(h(['x'], { op: 'error', err: -999 })), 'ok', 'an error the model does not know');
   for (const bad of [h([], { op: 'error', err: -101 }), h(['x'], { op: 'getData', data: 'other', stat: { version: 0 } })]) assert.is(verdict(withoutReads36(bad)), 'ok');
 });
 

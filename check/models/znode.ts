@@ -18,8 +18,9 @@
  * may not count, and then either outcome passes). setACL: INVALIDACL, NONODE, ADMIN, BADVERSION on the aversion,
  * aversion + 1, the version unchanged. getACL: READ or ADMIN, the list (digests masked as "user:x" without ADMIN;
  * entries compared as a set) and the Stat's aversion and version. exists and sync need no permission.
- * Not modelled (the operation is then unconstrained and has no effect): other error codes (BADARGUMENTS, …), a
- * NOAUTH inside a multiRead, stat fields other than version and aversion, sequential creates whose outcome is unknown.
+ * A multiRead's reads: each NONODE, then READ (NOAUTH), as getData and getChildren.
+ * Not modelled (the operation is then unconstrained and has no effect): other error codes (BADARGUMENTS, …), stat
+ * fields other than version and aversion, sequential creates whose outcome is unknown.
  *
  * Initial tree: `/` and `/zookeeper` (OPEN_ACL_UNSAFE, aversion 0); every proper ancestor of a path on which some
  * operation succeeded (or failed with an error other than NONODE and INVALIDACL), and every node a read found (or that
@@ -193,7 +194,7 @@ export type ZkStep =
   | { k: 'noop'; paths: string[]; expect: Expect }
   | { k: 'closeSession'; owner: Process; paths: string[]; expect: Expect }
   /** multiRead: its sub-reads, all of one state (a server answers the whole request at one point of its log). */
-  | { k: 'multiRead'; reads: ReadSub[]; paths: string[]; expect: Expect }
+  | { k: 'multiRead'; reads: ReadSub[]; paths: string[]; expect: Expect; auth: StepAuth }
   /** getEphemerals: the nodes that `owner` (the caller's session) owns whose path starts with `prefix` ('' = all). */
   | { k: 'getEphemerals'; owner: Process; prefix: string; ephemerals?: string[]; paths: string[]; expect: Expect }
   /** getAllChildrenNumber: how many nodes are below `path` (at every depth). */
@@ -201,11 +202,12 @@ export type ZkStep =
 
 /**
  * One read of a multiRead: a getData or getChildren whose own result is ok (data and version, or the sorted
- * children), NONODE (`missing`), or unconstrained (another error, e.g. NOAUTH: `free`).
+ * children), NONODE (`missing`), NOAUTH (`noauth`: the node there, READ denied to the caller, as a getData's), or
+ * unconstrained (another error: `free`).
  */
 export type ReadSub =
-  | { k: 'getData'; path: string; missing: boolean; free: boolean; data?: string; dh?: number; version?: number }
-  | { k: 'getChildren'; path: string; missing: boolean; free: boolean; children?: string[] };
+  | { k: 'getData'; path: string; missing: boolean; noauth: boolean; free: boolean; data?: string; dh?: number; version?: number }
+  | { k: 'getChildren'; path: string; missing: boolean; noauth: boolean; free: boolean; children?: string[] };
 
 /** INVALIDACL (−114): an ACL argument the server refuses. */
 const INVALIDACL = ZkError.INVALIDACL;
@@ -447,10 +449,11 @@ export function prepareZk(op: Operation, auth: AuthOf = defaultAuthOf): ZkStep {
         const res = (Array.isArray(results) ? results[i] : undefined) as Record<string, unknown> | undefined;
         const err = res?.op === 'error' ? num(res.err, 0) : undefined;
         const missing = err === ZkError.NONODE;
-        const free = res === undefined || (err !== undefined && !missing);
+        const noauth = err === ZkError.NOAUTH;
+        const free = res === undefined || (err !== undefined && !missing && !noauth);
         if (o.op === 'getData') {
-          const sub: ReadSub = { k: 'getData', path, missing, free };
-          if (!free && !missing) {
+          const sub: ReadSub = { k: 'getData', path, missing, noauth, free };
+          if (err === undefined && !free) {
             sub.data = str(res!.data);
             sub.dh = rolling(sub.data).h;
             const v = statVersion(res);
@@ -458,17 +461,18 @@ export function prepareZk(op: Operation, auth: AuthOf = defaultAuthOf): ZkStep {
           }
           return sub;
         }
-        const sub: ReadSub = { k: 'getChildren', path, missing, free };
-        if (!free && !missing) {
+        const sub: ReadSub = { k: 'getChildren', path, missing, noauth, free };
+        if (err === undefined && !free) {
           const c = res!.children;
           if (!Array.isArray(c)) throw new ModelError(op, 'result.results[i].children, a list of names, for a getChildren of a multiRead');
           sub.children = c.map(String).sort();
         }
         return sub;
       });
-      // (paths: the nodes it found, evidence that they and their ancestors exist, see initialTree)
+      // (paths: the nodes it found, evidence that they and their ancestors exist, see initialTree; NOAUTH too: the
+      // server looks for the node first)
       const paths = reads.filter((x) => !x.free && !x.missing).map((x) => x.path);
-      return { k: 'multiRead', reads, paths, expect: op.status === 'fail' ? { s: 'free' } : expect };
+      return { k: 'multiRead', reads, paths, expect: op.status === 'fail' ? { s: 'free' } : expect, auth: auth(op) };
     }
     case 'getEphemerals': {
       const prefix = a.prefix === undefined || a.prefix === null ? '/' : a.prefix;
@@ -908,6 +912,13 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
           continue;
         }
         if (!n) return false;
+        // READ on each node, as getData and getChildren check it (src 3.8.0 FinalRequestProcessor, multiRead)
+        const can = permit(n.acl, Perms.READ, p.auth);
+        if (r.noauth) {
+          if (can === 1) return false;
+          continue;
+        }
+        if (can === 0) return false;
         if (r.k === 'getData') {
           if (n.dh !== r.dh || n.data.length !== r.data!.length || (r.version !== undefined && r.version !== n.version) || n.data !== r.data) return false;
         } else {
