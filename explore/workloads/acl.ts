@@ -13,7 +13,8 @@
  * perms, ip 127.0.0.1, an ip range the clients are not in, world without WRITE/ADMIN). setACL's version is -1, the
  * aversion the client last saw for the node, or that one plus one (stale unless someone else changed it). Children
  * /acl/aK/c are created (CREATE on the parent) and deleted (DELETE on the parent). Reads: getData, getChildren,
- * exists (no permission needed), getACL (READ or ADMIN; digests masked without ADMIN).
+ * multiRead (a getData and getChildren of one node and a getData of the next: each read NONODE, NOAUTH or its
+ * answer), exists (no permission needed), getACL (READ or ADMIN; digests masked without ADMIN).
  *
  * No property of its own: osc judges every result against ZooKeeper's sequential specification with ACLs
  * (check/models/znode.ts: permission checks in the server's order, NOAUTH and INVALIDACL as modelled errors, getACL's
@@ -157,6 +158,9 @@ export class AclDriver extends BaseDriver {
       case 'unchild':
         return c.delete(`${path}/c`, -1);
       case 'view':
+        // a third of them (by the setACL version draw every op has, so the plan is unchanged) a multiRead: its reads
+        // are each checked for READ on their node, as getData and getChildren are (NOAUTH in the results)
+        if (op.aversion === 2) return c.multiRead([{ op: 'getData', path }, { op: 'getChildren', path }, { op: 'getData', path: this.node(((op.key ?? 0) + 1) % this.plan.keys) }]);
         return c.getChildren(path);
       case 'exists':
         return c.exists(path).then((st) => this.note(path, st));
