@@ -144,6 +144,31 @@ export async function realWorkload(addresses: string[], chunkMs = REAL_CHUNK_MS,
  * znode; a cold chunk, a warm-up of `warmupMs` virtual ms, then CHUNKS chunks of `chunkMs` virtual ms.
  */
 export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMUP_MS, chunks = CHUNKS, seed: string | number = 1): Promise<SideResult> {
+  const { cluster, load } = await startZksimLoad(seed);
+  const world = cluster.world;
+  const timeChunk = async (ms: number): Promise<Chunk> => {
+    const o0 = load.ops;
+    const v0 = world.now;
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await cluster.runFor(ms);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    return { ops: load.ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
+  };
+  const cold = await timeChunk(chunkMs);
+  await cluster.runFor(warmupMs);
+  const measured: Chunk[] = [];
+  for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
+  await cluster.run(load.stop());
+  return summarise(cold, measured);
+}
+
+/**
+ * The zksim side's set-up: the ensemble, the sessions and the running loops (advanced only as the caller runs the
+ * cluster). Also used by scripts/instructions-loop.mjs, which counts instructions per operation.
+ */
+export async function startZksimLoad(seed: string | number = 1): Promise<{ cluster: Cluster; load: { readonly ops: number; stop(): Promise<void> } }> {
   const cluster = new Cluster({ seed, servers: 3 });
   const clients: ZooKeeperClient[] = [];
   const world = cluster.world;
@@ -163,22 +188,7 @@ export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMU
     (i) => clients[i]!.setData(PATHS[i]!, data, -1),
     (i) => clients[i]!.getData(PATHS[i]!),
   );
-  const timeChunk = async (ms: number): Promise<Chunk> => {
-    const o0 = load.ops;
-    const v0 = world.now;
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    await cluster.runFor(ms);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    return { ops: load.ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
-  };
-  const cold = await timeChunk(chunkMs);
-  await cluster.runFor(warmupMs);
-  const measured: Chunk[] = [];
-  for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
-  await cluster.run(load.stop());
-  return summarise(cold, measured);
+  return { cluster, load };
 }
 
 /** The machine's 1-minute load average: other work on the machine slows either side, the real one most. */
