@@ -10,6 +10,9 @@
 set -euo pipefail
 NODE_FLAGS=${NODE_FLAGS---predictable --no-memory-reducer --heap-growing-percent=300 --hash-seed=1}
 DIST=${1:-dist}; WARM=${2:-600000}; S=${3:-100000}; L=${4:-400000}
+for n in "$WARM" "$S" "$L"; do [[ "$n" =~ ^[0-9]+$ ]] || { echo "instructions.sh: lengths must be whole milliseconds, got '$n'" >&2; exit 2; }; done
+(( L > S )) || { echo "instructions.sh: LONG_MS ($L) must exceed SHORT_MS ($S)" >&2; exit 2; }
+[ -f "$DIST/bench/fidelity.js" ] || { echo "instructions.sh: $DIST/bench/fidelity.js not found (build first: npx tsc -p .)" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is not installed" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
