@@ -194,20 +194,17 @@ export type ZkStep =
   | { k: 'noop'; paths: string[]; expect: Expect }
   | { k: 'closeSession'; owner: Process; paths: string[]; expect: Expect }
   /** multiRead: its sub-reads, all of one state (a server answers the whole request at one point of its log). */
-  | { k: 'multiRead'; reads: ReadSub[]; paths: string[]; expect: Expect; auth: StepAuth }
+  | { k: 'multiRead'; reads: ReadStep[]; paths: string[]; expect: Expect }
   /** getEphemerals: the nodes that `owner` (the caller's session) owns whose path starts with `prefix` ('' = all). */
   | { k: 'getEphemerals'; owner: Process; prefix: string; ephemerals?: string[]; paths: string[]; expect: Expect }
   /** getAllChildrenNumber: how many nodes are below `path` (at every depth). */
   | { k: 'getAllChildrenNumber'; path: string; count?: number; paths: string[]; expect: Expect; auth: StepAuth };
 
 /**
- * One read of a multiRead: a getData or getChildren whose own result is ok (data and version, or the sorted
- * children), NONODE (`missing`), NOAUTH (`noauth`: the node there, READ denied to the caller, as a getData's), or
- * unconstrained (another error: `free`).
+ * One read of a multiRead: the getData or getChildren step it is, with its own result as the expectation (ok, NONODE,
+ * NOAUTH; another error, or none, unconstrained), judged as that read on its own would be.
  */
-export type ReadSub =
-  | { k: 'getData'; path: string; missing: boolean; noauth: boolean; free: boolean; data?: string; dh?: number; version?: number }
-  | { k: 'getChildren'; path: string; missing: boolean; noauth: boolean; free: boolean; children?: string[] };
+export type ReadStep = Extract<ZkStep, { k: 'getData' | 'getChildren' }>;
 
 /** INVALIDACL (−114): an ACL argument the server refuses. */
 const INVALIDACL = ZkError.INVALIDACL;
@@ -442,37 +439,36 @@ export function prepareZk(op: Operation, auth: AuthOf = defaultAuthOf): ZkStep {
       if (!Array.isArray(list)) throw new ModelError(op, 'args.ops, the list of reads of a multiRead');
       const results = op.status === 'ok' ? (r?.results as unknown) : undefined;
       if (op.status === 'ok' && (!Array.isArray(results) || results.length !== list.length)) throw new ModelError(op, 'result.results, one result per read of the multiRead');
-      const reads = list.map((x, i): ReadSub => {
+      const au = auth(op);
+      const reads = list.map((x, i): ReadStep => {
         const o = (x ?? {}) as Record<string, unknown>;
         const path = o.path;
         if (typeof path !== 'string' || (o.op !== 'getData' && o.op !== 'getChildren')) throw new ModelError(op, 'multiRead ops {op: "getData" | "getChildren", path}');
         const res = (Array.isArray(results) ? results[i] : undefined) as Record<string, unknown> | undefined;
         const err = res?.op === 'error' ? num(res.err, 0) : undefined;
-        const missing = err === ZkError.NONODE;
-        const noauth = err === ZkError.NOAUTH;
-        const free = res === undefined || (err !== undefined && !missing && !noauth);
+        const sub: Expect = res === undefined ? { s: 'free' } : err === undefined ? { s: 'ok' } : err === ZkError.NONODE || err === ZkError.NOAUTH ? { s: 'err', code: err } : { s: 'free' };
         if (o.op === 'getData') {
-          const sub: ReadSub = { k: 'getData', path, missing, noauth, free };
-          if (err === undefined && !free) {
-            sub.data = str(res!.data);
-            sub.dh = rolling(sub.data).h;
+          const step: ReadStep = { k: 'getData', path, expect: sub, paths: [path], kv: false, auth: au };
+          if (sub.s === 'ok') {
+            step.data = str(res!.data);
+            step.dh = rolling(step.data).h;
             const v = statVersion(res);
-            if (v !== undefined) sub.version = v;
+            if (v !== undefined) step.version = v;
           }
-          return sub;
+          return step;
         }
-        const sub: ReadSub = { k: 'getChildren', path, missing, noauth, free };
-        if (err === undefined && !free) {
+        const step: ReadStep = { k: 'getChildren', path, expect: sub, paths: [path], auth: au };
+        if (sub.s === 'ok') {
           const c = res!.children;
           if (!Array.isArray(c)) throw new ModelError(op, 'result.results[i].children, a list of names, for a getChildren of a multiRead');
-          sub.children = c.map(String).sort();
+          step.children = c.map(String).sort();
         }
-        return sub;
+        return step;
       });
       // (paths: the nodes it found, evidence that they and their ancestors exist, see initialTree; NOAUTH too: the
       // server looks for the node first)
-      const paths = reads.filter((x) => !x.free && !x.missing).map((x) => x.path);
-      return { k: 'multiRead', reads, paths, expect: op.status === 'fail' ? { s: 'free' } : expect, auth: auth(op) };
+      const paths = reads.filter((x) => x.expect.s === 'ok' || (x.expect.s === 'err' && x.expect.code === ZkError.NOAUTH)).map((x) => x.path);
+      return { k: 'multiRead', reads, paths, expect: op.status === 'fail' ? { s: 'free' } : expect };
     }
     case 'getEphemerals': {
       const prefix = a.prefix === undefined || a.prefix === null ? '/' : a.prefix;
@@ -904,29 +900,9 @@ export function applyZk(store: TreeStore, p: ZkStep): boolean {
       return true;
     case 'multiRead': {
       if (p.expect.s !== 'ok') return true;
-      for (const r of p.reads) {
-        if (r.free) continue;
-        const n = store.get(r.path);
-        if (r.missing) {
-          if (n) return false;
-          continue;
-        }
-        if (!n) return false;
-        // READ on each node, as getData and getChildren check it (src 3.8.0 FinalRequestProcessor, multiRead)
-        const can = permit(n.acl, Perms.READ, p.auth);
-        if (r.noauth) {
-          if (can === 1) return false;
-          continue;
-        }
-        if (can === 0) return false;
-        if (r.k === 'getData') {
-          if (n.dh !== r.dh || n.data.length !== r.data!.length || (r.version !== undefined && r.version !== n.version) || n.data !== r.data) return false;
-        } else {
-          const c = r.children!;
-          if (c.length !== n.children.length) return false;
-          for (let i = 0; i < c.length; i++) if (c[i] !== n.children[i]) return false;
-        }
-      }
+      // each read as that getData or getChildren alone (src 3.8.0 FinalRequestProcessor, multiRead: NONODE, then READ);
+      // reads change nothing, so all are judged on this one state
+      for (const r of p.reads) if (!applyZk(store, r)) return false;
       return true;
     }
     case 'getEphemerals': {
