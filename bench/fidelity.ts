@@ -79,11 +79,14 @@ async function connect(address: string): Promise<any> {
   return client;
 }
 
-/**
- * The workload itself, for either side: client i loops setData then getData on its own znode until stopped.
- * `ops` counts completed operations; `stop()` resolves when every loop has ended.
- */
-function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): { readonly ops: number; stop(): Promise<void> } {
+/** The running workload: operations completed so far; stop() resolves when every loop has ended. */
+interface Load {
+  readonly ops: number;
+  stop(): Promise<void>;
+}
+
+/** The workload itself, for either side: client i loops setData then getData on its own znode until stopped. */
+function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): Load {
   let ops = 0;
   let stopped = false;
   const loops = Array.from({ length: clients }, async (_, i) => {
@@ -168,7 +171,7 @@ export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMU
  * The zksim side's set-up: the ensemble, the sessions and the running loops (advanced only as the caller runs the
  * cluster). Also used by scripts/instructions-loop.mjs, which counts instructions per operation.
  */
-export async function startZksimLoad(seed: string | number = 1): Promise<{ cluster: Cluster; load: { readonly ops: number; stop(): Promise<void> } }> {
+export async function startZksimLoad(seed: string | number = 1): Promise<{ cluster: Cluster; load: Load }> {
   const cluster = new Cluster({ seed, servers: 3 });
   const clients: ZooKeeperClient[] = [];
   const world = cluster.world;
