@@ -117,6 +117,11 @@ export interface PrepContext {
 /** ZooDefs.Perms bits (core/acl.ts). */
 export { Perms };
 
+/** The ids a request is checked against: its connection's, or the unauthenticated loopback client's. */
+function idsOf(ctx: PrepContext): readonly Id[] {
+  return ctx.auth ?? DEFAULT_AUTH;
+}
+
 /** Largest TTL (src: `EphemeralType.MAX_EXTENDED_SERVER_ID` layout: 40 bits of ms). */
 export const MAX_TTL_MS = 2 ** 40 - 1;
 
@@ -289,7 +294,7 @@ function prepCreate(
   const parent = rawParent(path);
   if (parent === null || path.includes('\0')) return Code.BADARGUMENTS;
   // 5. ACL fixup: empty, unknown scheme, invalid id, `auth` without an authenticated id → INVALIDACL.
-  const ids = ctx.auth ?? DEFAULT_AUTH;
+  const ids = idsOf(ctx);
   const fixed = acl === undefined ? OPEN_ACL_UNSAFE : fixupAcl(acl, ids);
   if (fixed === null) return Code.INVALIDACL;
   // 6. Textual parent must exist ("" is the root).
@@ -330,7 +335,7 @@ function prepDelete(tree: TreeView, path: string, version: number, ctx: PrepCont
   if (typeof parent === 'number') return parent;
   const p = tree.lookup(parent);
   if (!p) return Code.NONODE;
-  if (!aclAllows(p.acl, Perms.DELETE, ctx.auth ?? DEFAULT_AUTH)) return Code.NOAUTH;
+  if (!aclAllows(p.acl, Perms.DELETE, idsOf(ctx))) return Code.NOAUTH;
   const n = tree.lookup(path);
   if (!n) return Code.NONODE;
   if (!versionMatches(n.version, version)) return Code.BADVERSION;
@@ -356,7 +361,7 @@ function checkSetData(tree: TreeView, path: string, version: number, ctx: PrepCo
   if (!isValidPath(path)) return Code.BADARGUMENTS;
   const n = tree.lookup(path);
   if (!n) return Code.NONODE;
-  if (!aclAllows(n.acl, Perms.WRITE, ctx.auth ?? DEFAULT_AUTH)) return Code.NOAUTH;
+  if (!aclAllows(n.acl, Perms.WRITE, idsOf(ctx))) return Code.NOAUTH;
   if (!versionMatches(n.version, version)) return Code.BADVERSION;
   return n;
 }
@@ -379,7 +384,7 @@ function prepareSetData(tree: DataTree, path: string, data: Data, version: numbe
   const err = ctx.sessionError ? ctx.sessionError
     : (n === undefined || path === '') && !isValidPath(path) ? Code.BADARGUMENTS
     : n === undefined ? Code.NONODE
-    : !aclAllows(n.acl, Perms.WRITE, ctx.auth ?? DEFAULT_AUTH) ? Code.NOAUTH
+    : !aclAllows(n.acl, Perms.WRITE, idsOf(ctx)) ? Code.NOAUTH
     : !versionMatches(n.version, version) ? Code.BADVERSION
     : 0;
   const cxid = ctx.cxid ?? 0;
@@ -394,7 +399,7 @@ function prepCheck(tree: TreeView, path: string, version: number, ctx: PrepConte
   if (!isValidPath(path)) return Code.BADARGUMENTS;
   const n = tree.lookup(path);
   if (!n) return Code.NONODE;
-  if (!aclAllows(n.acl, Perms.READ, ctx.auth ?? DEFAULT_AUTH)) return Code.NOAUTH;
+  if (!aclAllows(n.acl, Perms.READ, idsOf(ctx))) return Code.NOAUTH;
   if (!versionMatches(n.version, version)) return Code.BADVERSION;
   return { type: 'check', path, version: (n.version + 1) | 0 };
 }
@@ -406,7 +411,7 @@ function prepCheck(tree: TreeView, path: string, version: number, ctx: PrepConte
 function prepSetACL(tree: TreeView, path: string, acl: readonly ACL[], version: number, ctx: PrepContext): SetACLTxn | number {
   if (ctx.sessionError) return ctx.sessionError;
   if (!isValidPath(path)) return Code.BADARGUMENTS;
-  const ids = ctx.auth ?? DEFAULT_AUTH;
+  const ids = idsOf(ctx);
   const fixed = fixupAcl(acl, ids);
   if (fixed === null) return Code.INVALIDACL;
   const n = tree.lookup(path);
