@@ -2,8 +2,7 @@
 export type BenchPart = () => Promise<Record<string, unknown>>;
 
 /**
- * In the order a full run measures them: explore before fidelity, because the process's peak RSS (an explore
- * figure) would otherwise include the heap fidelity's long zksim run left behind.
+ * In the order a full run measures them, each in a process of its own (bench/main.ts).
  */
 export const parts: Record<string, BenchPart> = {
   kernel: async () => (await import('./kernel.js')).run(),
