@@ -1054,30 +1054,20 @@ export interface ZState {
   hash: number;
 }
 
-class CowStore implements TreeStore {
-  nodes: Map<string, ZNode>;
-  hash: number;
-  private copied = false;
+/**
+ * A tree with an undo log: mark() and rollback() undo every put() since the mark. Subclasses keep their hashes in
+ * step in set(), the one place where a node changes (a put, or a rollback's undo).
+ */
+abstract class UndoTree implements TreeStore {
   private log: Array<[string, ZNode | undefined]> = [];
-  constructor(readonly base: ZState, readonly owned: ReadonlySet<string> | null, readonly constant: ReadonlyMap<string, ZNode>) {
-    this.nodes = base.nodes;
-    this.hash = base.hash;
-  }
-  get(path: string): ZNode | undefined {
-    if (this.owned && !this.owned.has(path)) return this.constant.get(path);
-    return this.nodes.get(path);
-  }
+  constructor(public nodes: Map<string, ZNode>) {}
+  abstract get(path: string): ZNode | undefined;
+  /** `path` goes from `old` (its node now) to `node` (undefined: deleted), in the map and the hashes. */
+  protected abstract set(path: string, old: ZNode | undefined, node: ZNode | undefined): void;
   put(path: string, node: ZNode | undefined): void {
-    if (this.owned && !this.owned.has(path)) return; // a parent outside the partition: its changes are not observed
-    if (!this.copied) {
-      this.nodes = new Map(this.nodes);
-      this.copied = true;
-    }
     const old = this.nodes.get(path);
     this.log.push([path, old]);
-    this.hash ^= nodeHash(path, old, 0) ^ nodeHash(path, node, 0);
-    if (node) this.nodes.set(path, node);
-    else this.nodes.delete(path);
+    this.set(path, old, node);
   }
   mark(): number {
     return this.log.length;
@@ -1085,16 +1075,40 @@ class CowStore implements TreeStore {
   rollback(m: number): void {
     while (this.log.length > m) {
       const [path, old] = this.log.pop()!;
-      const cur = this.nodes.get(path);
-      this.hash ^= nodeHash(path, cur, 0) ^ nodeHash(path, old, 0);
-      if (old) this.nodes.set(path, old);
-      else this.nodes.delete(path);
+      this.set(path, this.nodes.get(path), old);
     }
   }
   ephemeralsOf(owner: Process): string[] {
     const out: string[] = [];
     for (const [p, n] of this.nodes) if (n.owner === owner) out.push(p);
     return out.sort().reverse();
+  }
+}
+
+/** A partition's state for the linearizability search: copied on its first write, one hash. */
+class CowStore extends UndoTree {
+  hash: number;
+  private copied = false;
+  constructor(readonly base: ZState, readonly owned: ReadonlySet<string> | null, readonly constant: ReadonlyMap<string, ZNode>) {
+    super(base.nodes);
+    this.hash = base.hash;
+  }
+  get(path: string): ZNode | undefined {
+    if (this.owned && !this.owned.has(path)) return this.constant.get(path);
+    return this.nodes.get(path);
+  }
+  override put(path: string, node: ZNode | undefined): void {
+    if (this.owned && !this.owned.has(path)) return; // a parent outside the partition: its changes are not observed
+    if (!this.copied) {
+      this.nodes = new Map(this.nodes);
+      this.copied = true;
+    }
+    super.put(path, node);
+  }
+  protected set(path: string, old: ZNode | undefined, node: ZNode | undefined): void {
+    this.hash ^= nodeHash(path, old, 0) ^ nodeHash(path, node, 0);
+    if (node) this.nodes.set(path, node);
+    else this.nodes.delete(path);
   }
 }
 
@@ -1246,11 +1260,7 @@ export function makeZnodeModel(): Model<ZState, ZkStep> {
       return true;
     },
     describeState(s) {
-      const parts: string[] = [];
-      for (const [p, n] of [...s.nodes].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-        parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}${aclText(n)}`);
-      }
-      return `{${parts.join(', ')}}`;
+      return describeNodes(s.nodes, [...s.nodes.keys()]);
     },
   };
 }
@@ -1259,13 +1269,11 @@ const partStates = new WeakMap<ZState, PartitionInfo>();
 export const znodeModel = makeZnodeModel();
 
 /** A mutable tree with an undo log and two independent 32-bit hashes (for the OSC search). */
-export class MutableTree implements TreeStore {
-  readonly nodes: Map<string, ZNode>;
+export class MutableTree extends UndoTree {
   h1 = 0;
   h2 = 0;
-  private log: Array<[string, ZNode | undefined]> = [];
   constructor(initial: Map<string, ZNode>) {
-    this.nodes = new Map(initial);
+    super(new Map(initial));
     for (const [p, n] of this.nodes) {
       this.h1 ^= nodeHash(p, n, 0);
       this.h2 ^= nodeHash(p, n, 0x5bd1e995);
@@ -1274,38 +1282,24 @@ export class MutableTree implements TreeStore {
   get(path: string): ZNode | undefined {
     return this.nodes.get(path);
   }
-  put(path: string, node: ZNode | undefined): void {
-    const old = this.nodes.get(path);
-    this.log.push([path, old]);
-    this.set(path, old, node);
-  }
-  private set(path: string, old: ZNode | undefined, node: ZNode | undefined): void {
+  protected set(path: string, old: ZNode | undefined, node: ZNode | undefined): void {
     this.h1 ^= nodeHash(path, old, 0) ^ nodeHash(path, node, 0);
     this.h2 ^= nodeHash(path, old, 0x5bd1e995) ^ nodeHash(path, node, 0x5bd1e995);
     if (node) this.nodes.set(path, node);
     else this.nodes.delete(path);
   }
-  mark(): number {
-    return this.log.length;
-  }
-  rollback(m: number): void {
-    while (this.log.length > m) {
-      const [path, old] = this.log.pop()!;
-      this.set(path, this.nodes.get(path), old);
-    }
-  }
-  ephemeralsOf(owner: Process): string[] {
-    const out: string[] = [];
-    for (const [p, n] of this.nodes) if (n.owner === owner) out.push(p);
-    return out.sort().reverse();
-  }
+  /** The nodes at `paths` (all by default) that exist, as text (see describeNodes). */
   describe(paths?: Iterable<string>): string {
-    const parts: string[] = [];
-    const keys = paths ? [...paths].filter((p) => this.nodes.has(p)) : [...this.nodes.keys()];
-    for (const p of keys.sort()) {
-      const n = this.nodes.get(p)!;
-      parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}${aclText(n)}`);
-    }
-    return `{${parts.join(', ')}}`;
+    return describeNodes(this.nodes, paths ? [...paths].filter((p) => this.nodes.has(p)) : [...this.nodes.keys()]);
   }
+}
+
+/** `{path=data@vN, ...}` for the nodes at `keys` (which exist), in path order: states in explanations. */
+function describeNodes(nodes: ReadonlyMap<string, ZNode>, keys: string[]): string {
+  const parts: string[] = [];
+  for (const p of keys.sort()) {
+    const n = nodes.get(p)!;
+    parts.push(`${p.startsWith(KV_PREFIX) ? p.slice(KV_PREFIX.length) : p}=${JSON.stringify(n.data)}@v${n.version}${aclText(n)}`);
+  }
+  return `{${parts.join(', ')}}`;
 }
