@@ -11,6 +11,8 @@
  *   ZooKeeper at given addresses must have been started with them by you);
  * - with --real-only: the live ZooKeeper against the golden files (checks the harness and the golden files; needs
  *   no simulator).
+ * With --random N: N generated cases (fidelity/random.ts) instead of the suite, --seed S seeding the generator (and
+ * zksim's simulation); see randomConformance below.
  * Exit 0 when every case is identical, 1 when some differ, 2 on bad input or an unreachable server.
  */
 import type { Command } from 'commander';
@@ -21,7 +23,10 @@ import { checkSessions, runTranscript, TargetLostError } from '../../fidelity/ru
 import { realZooKeeperAvailable } from '../../fidelity/realzk.js';
 import { CONFIG_SERVERS, goldenPaths, loadGoldenRaw, loadSuite, selectSuites, serverKey, type ConfigName, type SuiteEntry, type SuiteServerOptions } from '../../fidelity/suite.js';
 import { openTarget, type OpenedTarget, type TargetSpec } from '../../fidelity/targets.js';
-import { TranscriptError, normalise, stepLines, type InputStep } from '../../fidelity/transcript.js';
+import { TranscriptError, normalise, stepLines, toJsonLines, type InputStep } from '../../fidelity/transcript.js';
+import { generateRandomCases } from '../../fidelity/random.js';
+import { parseSeed, seedProblem, type Seed } from '../../sim/random.js';
+import { writeFileSync } from 'node:fs';
 import { isDeliberate, listedDifferences } from '../../fidelity/differences.js';
 
 interface Opts {
@@ -31,6 +36,8 @@ interface Opts {
   realOnly?: boolean;
   seed: string;
   json?: boolean;
+  random?: string;
+  save?: string;
 }
 
 export interface ConformanceCase extends CaseDiff {
@@ -176,6 +183,102 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
   return report;
 }
 
+/** Upper bound of --random N (a guard against a typo's hours-long run, not a limit of the generator). */
+export const MAX_RANDOM_CASES = 100_000;
+
+/** --random N and --seed S as given on the command line: the count and the seed, or bad input (exit 2). */
+export function randomArgs(n: string, seedText: string): { count: number; seed: Seed } {
+  if (!/^\d+$/.test(n.trim()) || Number(n) < 1 || Number(n) > MAX_RANDOM_CASES) {
+    throw new UsageError(`--random needs a number of cases from 1 to ${MAX_RANDOM_CASES}, got '${n}'`);
+  }
+  const seed = parseSeed(seedText);
+  const problem = seedProblem(seed);
+  if (problem) throw new UsageError(`--seed: ${problem}`);
+  return { count: Number(n), seed };
+}
+
+/**
+ * `conformance --random N`: N generated cases (fidelity/random.ts, seed --seed) instead of the suite.
+ * - with --against (addresses, or local): the live ZooKeeper is expected, zksim (simulation seed = the seed) actual;
+ * - without --against there is no golden file for random cases, so zksim is compared with itself: simulation seed S
+ *   expected, simulation seed S + "/2" actual (other message latencies, same cases). The normalised answers must not
+ *   depend on timing: a difference means zksim's answer does (a bug) or the generator made a timing-dependent case.
+ * Standalone unless --config ensemble (3 servers; sessions connect to random servers).
+ */
+export async function randomConformance(opts: Opts): Promise<ConformanceReport & { steps: InputStep[] }> {
+  for (const [flag, set] of [['--suite', opts.suite], ['--real-only', opts.realOnly]] as const) {
+    if (set) throw new UsageError(`--random cannot be combined with ${flag}`);
+  }
+  const { count, seed } = randomArgs(opts.random!, opts.seed);
+  let config: ConfigName = 'standalone';
+  if (opts.config) {
+    if (opts.config !== 'standalone' && opts.config !== 'ensemble') throw new UsageError(`--config must be standalone or ensemble, got '${opts.config}'`);
+    config = opts.config;
+  }
+  let against = opts.against;
+  if (against === 'auto') against = realZooKeeperAvailable() ? 'local' : undefined;
+  let expectedSpec: TargetSpec;
+  let expectedLabel: string;
+  if (against === 'local') {
+    if (!realZooKeeperAvailable()) throw new UsageError('--against local: the Debian package `zookeeper` is not installed');
+    expectedSpec = { kind: 'real-local', servers: CONFIG_SERVERS[config] };
+    expectedLabel = 'real';
+  } else if (against) {
+    const addresses = await reachableAddresses(against);
+    config = addresses.length >= 3 ? 'ensemble' : 'standalone';
+    if (opts.config && opts.config !== config) throw new UsageError(`--config ${opts.config} needs ${CONFIG_SERVERS[opts.config as ConfigName]} address(es), got ${addresses.length}`);
+    expectedSpec = { kind: 'real', addresses };
+    expectedLabel = 'real';
+  } else {
+    expectedSpec = { kind: 'zksim', servers: CONFIG_SERVERS[config], seed: String(seed) };
+    expectedLabel = `zksim(seed ${String(seed)})`;
+  }
+  const actualSeed = against ? String(seed) : `${String(seed)}/2`;
+  const actualSpec: TargetSpec = { kind: 'zksim', servers: CONFIG_SERVERS[config], seed: actualSeed };
+  const steps = generateRandomCases(seed, count, { servers: CONFIG_SERVERS[config] });
+  const problems = checkSessions(steps, CONFIG_SERVERS[config]);
+  if (problems.length) throw new Error(`generator bug: ${problems[0]!.reason}`);
+  if (opts.save) {
+    try {
+      writeFileSync(opts.save, toJsonLines(steps));
+    } catch (e) {
+      throw new UsageError(`--save ${opts.save}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const run = async (spec: TargetSpec, label: string): Promise<Record<string, unknown>[]> => {
+    let t: OpenedTarget;
+    try {
+      t = await openTarget(spec);
+    } catch (e) {
+      throw new UsageError(`${label}: ${(e as Error).message}`);
+    }
+    try {
+      return normalise(await runTranscript(t.target, steps));
+    } catch (e) {
+      if (e instanceof TargetLostError) throw new UsageError(`${label}: ${e.message}`);
+      throw e;
+    } finally {
+      await t.close();
+    }
+  };
+  const exp = await run(expectedSpec, expectedLabel);
+  const act = await run(actualSpec, 'zksim');
+  const report: ConformanceReport & { steps: InputStep[] } = {
+    expected: expectedLabel,
+    actual: against ? 'zksim' : `zksim(seed ${actualSeed})`,
+    identical: 0,
+    differing: 0,
+    cases: [],
+    steps,
+  };
+  for (const d of diffTranscripts(exp, act)) {
+    report.cases.push({ config, suite: 'random', ...d });
+    if (d.identical) report.identical++;
+    else report.differing++;
+  }
+  return report;
+}
+
 export function register(program: Command): void {
   program
     .command('conformance')
@@ -184,12 +287,20 @@ export function register(program: Command): void {
     .option('--suite <names...>', 'only these suites (names from fidelity/suite/manifest.json)')
     .option('--config <name>', 'standalone or ensemble (default: both)')
     .option('--real-only', 'compare the live ZooKeeper (--against) with the golden files; no simulator involved')
-    .option('--seed <s>', 'simulation seed', '1')
+    .option('--seed <s>', 'simulation seed; with --random also the generator seed', '1')
     .option('--json', 'print the report as JSON')
+    .option(
+      '--random <n>',
+      'run N randomly generated cases (fidelity/random.ts, seeded by --seed) instead of the suite; with --against the live ' +
+        'ZooKeeper is the judge; without it there is no golden file to compare with, so zksim is compared with itself ' +
+        'under another simulation seed (S and S/2: other message timings), which catches answers that depend on timing',
+    )
+    .option('--save <file>', 'with --random: write the generated input transcript (JSONL) to FILE, to replay with `zksim transcript FILE --against ...`')
     .action(async (opts: Opts) => {
       let report: ConformanceReport;
+      if (opts.save && !opts.random) throw new UsageError('--save needs --random');
       try {
-        report = await conformance(opts);
+        report = opts.random !== undefined ? await randomConformance(opts) : await conformance(opts);
       } catch (e) {
         if (e instanceof UsageError) throw e;
         // e.g. "simulated target not available yet": one line, exit 2
@@ -200,7 +311,8 @@ export function register(program: Command): void {
       report.deliberate = report.cases.filter((c) => !c.identical && isDeliberate(listed, c.case, c.config)).length;
       const unexplained = report.differing - report.deliberate;
       if (opts.json) {
-        console.log(JSON.stringify(report));
+        const { steps: _steps, ...rest } = report as ConformanceReport & { steps?: InputStep[] };
+        console.log(JSON.stringify(rest));
       } else {
         for (const c of report.cases) {
           if (c.identical) continue;

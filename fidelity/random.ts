@@ -1,0 +1,402 @@
+/**
+ * Random transcripts for differential conformance (`zksim conformance --random N`): cases nobody wrote by hand,
+ * run on zksim and on the real ZooKeeper and compared field by field like the suite.
+ *
+ * A case is a pure function of (seed, index): its draws come from the stream `random-case/<index>` of
+ * sim/random.ts's RandomStreams(seed), so case 17 of seed 5 is the same whatever N is, and a saved batch replays.
+ *
+ * Each case: `reset`, 1-3 sessions connect, then 10-40 steps on a small namespace under /r (/r, /r/a, /r/b, /r/a/c,
+ * ...) so that operations collide: creates in every mode (the names sequential creates will get are predicted and
+ * reused), delete/setData/check with -1, the right or a stale version, reads with and without watches, multi mixes
+ * that succeed or fail at some position, multiRead, sync, getEphemerals, getAllChildrenNumber, addWatch,
+ * removeWatches, close (its ephemerals go, other sessions see it), and now and then a bad path or a bad version.
+ *
+ * The generator keeps a small model of the tree (which nodes exist, versions, cversions, ephemeral owners) only to
+ * choose likely arguments (a right version, a free path, a sequential name). It is no oracle: where it is wrong, a
+ * step just gets another answer, which both systems still have to agree on.
+ *
+ * Determinism on the real server: the runner settles before every step (every reply, notification and commit lands;
+ * on a standalone server the notifications a write triggers are written to the other sessions' sockets before the
+ * writer's reply), so what a session has received before its step does not depend on timing. Left out because it
+ * would: `expire` (a real expiry takes seconds and races with the client's reconnect), container cleanup (60 s on
+ * the real server: a case is far shorter, and `reset` starts a fresh server), TTL nodes (need extended types and
+ * expire on wall-clock time), reads of `/` and `/zookeeper` (an external server's reset keeps /zookeeper's history),
+ * and paths outside the Basic Multilingual Plane (a deliberate wire-encoding difference, DIFFERENCES.md).
+ */
+import { RandomStreams, type Rng, type Seed } from '../sim/random.js';
+import type { CreateModeName, DataSpec, InputStep, MultiOpStep, ReadOpStep, WatcherTypeName } from './transcript.js';
+
+/** Case name of case `index` of seed `seed`. */
+export function randomCaseName(seed: Seed, index: number): string {
+  return `random/${String(seed)}/${index}`;
+}
+
+export interface RandomOptions {
+  /** Number of servers the sessions may connect to (1 = standalone). */
+  servers?: number;
+}
+
+/** N cases of a seed, as input steps (the existing transcript format), cases 0..count-1 in order. */
+export function generateRandomCases(seed: Seed, count: number, opts: RandomOptions = {}): InputStep[] {
+  const streams = new RandomStreams(seed);
+  const out: InputStep[] = [];
+  for (let i = 0; i < count; i++) out.push(...generateCase(streams.stream(`random-case/${i}`), randomCaseName(seed, i), opts.servers ?? 1));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The generator's model of the tree (for choosing arguments only)
+
+interface MNode {
+  version: number;
+  cversion: number;
+  /** Session label of an ephemeral's owner, null for a persistent or container node. */
+  owner: string | null;
+  children: string[];
+}
+
+type Tree = Map<string, MNode>;
+
+function cloneTree(t: Tree): Tree {
+  const c: Tree = new Map();
+  for (const [k, v] of t) c.set(k, { ...v, children: v.children.slice() });
+  return c;
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** ZooKeeper's PathUtils.validatePath, roughly (enough to keep the model honest; the servers decide). */
+function validPath(p: string): boolean {
+  if (p.length === 0 || p[0] !== '/') return false;
+  if (p === '/') return true;
+  if (p.endsWith('/')) return false;
+  for (const part of p.slice(1).split('/')) if (part === '' || part === '.' || part === '..') return false;
+  return true;
+}
+
+const SEQ_DIGITS = 10;
+
+/** Applies a create to the model; the created path, or null when the model expects a failure. */
+function mCreate(t: Tree, path: string, mode: CreateModeName, session: string): string | null {
+  const sequential = mode === 'PERSISTENT_SEQUENTIAL' || mode === 'EPHEMERAL_SEQUENTIAL';
+  const parentPath = parentOf(path);
+  const parent = t.get(parentPath);
+  if (!parent || parent.owner !== null) return null;
+  const actual = sequential ? path + String(parent.cversion).padStart(SEQ_DIGITS, '0') : path;
+  if (!validPath(actual) || t.has(actual)) return null;
+  parent.cversion++;
+  parent.children.push(actual.slice(actual.lastIndexOf('/') + 1));
+  t.set(actual, { version: 0, cversion: 0, owner: mode.startsWith('EPHEMERAL') ? session : null, children: [] });
+  return actual;
+}
+
+function versionOk(n: MNode, v: number | undefined): boolean {
+  return v === undefined || v === -1 || v === n.version;
+}
+
+function mRemove(t: Tree, path: string): void {
+  const parent = t.get(parentOf(path));
+  if (parent) {
+    parent.cversion++;
+    parent.children = parent.children.filter((c) => c !== path.slice(path.lastIndexOf('/') + 1));
+  }
+  t.delete(path);
+}
+
+function mDelete(t: Tree, path: string, version: number | undefined): boolean {
+  const n = t.get(path);
+  if (!n || path === '/' || !versionOk(n, version) || n.children.length > 0) return false;
+  mRemove(t, path);
+  return true;
+}
+
+function mSetData(t: Tree, path: string, version: number | undefined): boolean {
+  const n = t.get(path);
+  if (!n || !versionOk(n, version)) return false;
+  n.version++;
+  return true;
+}
+
+function mClose(t: Tree, session: string): void {
+  const mine = [...t.entries()].filter(([, n]) => n.owner === session).map(([p]) => p);
+  for (const p of mine) mRemove(t, p);
+}
+
+/** A multi on the model: applied only when every op is expected to succeed (a multi is all or nothing). */
+function mMulti(t: Tree, ops: MultiOpStep[], session: string): Tree | null {
+  const c = cloneTree(t);
+  for (const op of ops) {
+    let ok: boolean;
+    switch (op.op) {
+      case 'create':
+        ok = mCreate(c, op.path, op.mode ?? 'PERSISTENT', session) !== null;
+        break;
+      case 'delete':
+        ok = mDelete(c, op.path, op.version);
+        break;
+      case 'setData':
+        ok = mSetData(c, op.path, op.version);
+        break;
+      case 'check': {
+        const n = c.get(op.path);
+        ok = n !== undefined && versionOk(n, op.version);
+        break;
+      }
+    }
+    if (!ok) return null;
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Choices
+
+/** The case's namespace: collisions are the point. */
+const FIXED_PATHS = ['/r', '/r/a', '/r/b', '/r/a/c', '/r/a/d', '/r/b/c', '/r/a/c/e'];
+
+/** Paths the server must refuse (PathUtils.validatePath) or that name nothing. */
+const BAD_PATHS = ['/r/', 'r/a', '/r//a', '/r/./a', '/r/a/..', '', '/r/\u0000x', '/r/a\u0001'];
+
+const DATA_CHOICES: DataSpec[] = [null, '', 'x', 'hello', 'v2', 'a longer value with spaces', { base64: 'AAEC/w==' }];
+
+function pickData(rng: Rng): DataSpec | undefined {
+  return rng.bernoulli(0.1) ? undefined : rng.choice(DATA_CHOICES);
+}
+
+function pickCreateMode(rng: Rng): CreateModeName {
+  const u = rng.next();
+  if (u < 0.4) return 'PERSISTENT';
+  if (u < 0.6) return 'EPHEMERAL';
+  if (u < 0.72) return 'PERSISTENT_SEQUENTIAL';
+  if (u < 0.84) return 'EPHEMERAL_SEQUENTIAL';
+  return 'CONTAINER';
+}
+
+class CaseGen {
+  readonly steps: InputStep[] = [];
+  tree: Tree = new Map([
+    ['/', { version: 0, cversion: 0, owner: null, children: ['zookeeper'] }],
+    ['/zookeeper', { version: 0, cversion: 0, owner: null, children: [] }],
+  ]);
+  /** Paths sequential creates were predicted to make (reused later). */
+  readonly seen: string[] = [];
+  readonly open: string[] = [];
+  private nextLabel = 1;
+
+  constructor(readonly rng: Rng, readonly name: string, readonly servers: number) {}
+
+  push(s: Record<string, unknown>): void {
+    this.steps.push({ case: this.name, ...s } as InputStep);
+  }
+
+  connect(): void {
+    const label = `s${this.nextLabel++}`;
+    const rng = this.rng;
+    // mostly ordinary timeouts; now and then one the server clamps (to 2 and 20 ticks: 4 s, 40 s)
+    const timeoutMs = rng.bernoulli(0.85) ? rng.choice([10000, 15000, 30000]) : rng.choice([1000, 100000]);
+    const step: Record<string, unknown> = { session: label, op: 'connect', timeoutMs };
+    if (this.servers > 1) step.server = rng.int(0, this.servers);
+    this.push(step);
+    this.open.push(label);
+  }
+
+  /** Any path of the namespace (fixed or made by a sequential create), sometimes a bad one. */
+  anyPath(badP = 0.04): string {
+    const rng = this.rng;
+    if (rng.bernoulli(badP)) return rng.choice(BAD_PATHS);
+    if (this.seen.length > 0 && rng.bernoulli(0.2)) return rng.choice(this.seen);
+    return rng.choice(FIXED_PATHS);
+  }
+
+  /** A path that exists in the model (most of the time), else any. */
+  existingPath(): string {
+    const rng = this.rng;
+    const have = [...this.tree.keys()].filter((p) => p.startsWith('/r'));
+    if (have.length > 0 && rng.bernoulli(0.8)) return rng.choice(have.sort());
+    return this.anyPath();
+  }
+
+  /** A path to create: usually one whose parent exists and that does not exist yet. */
+  createPath(mode: CreateModeName, t: Tree): string {
+    const rng = this.rng;
+    if (mode === 'PERSISTENT_SEQUENTIAL' || mode === 'EPHEMERAL_SEQUENTIAL') {
+      // a prefix under an existing node: "/r/a/s" gives /r/a/s0000000003; "/r/a/" gives /r/a/0000000003
+      const parents = [...t.keys()].filter((p) => p.startsWith('/r') && t.get(p)!.owner === null).sort();
+      const parent = parents.length > 0 && rng.bernoulli(0.85) ? rng.choice(parents) : rng.choice(FIXED_PATHS);
+      return parent + (rng.bernoulli(0.15) ? '/' : rng.choice(['/s', '/q-']));
+    }
+    if (rng.bernoulli(0.75)) {
+      const free = FIXED_PATHS.filter((p) => !t.has(p) && t.has(parentOf(p)));
+      if (free.length > 0) return rng.choice(free);
+    }
+    return this.anyPath();
+  }
+
+  version(path: string, t: Tree): number {
+    const rng = this.rng;
+    const n = t.get(path);
+    const right = n ? n.version : 0;
+    const u = rng.next();
+    if (u < 0.35) return -1;
+    if (u < 0.75) return right;
+    if (u < 0.95) return right > 0 && rng.bernoulli(0.7) ? right - 1 : right + 1;
+    return rng.choice([-2, 99, 2147483647]);
+  }
+
+  session(): string {
+    return this.rng.choice(this.open);
+  }
+
+  step(): void {
+    const rng = this.rng;
+    if (this.open.length === 0) {
+      this.connect();
+      return;
+    }
+    const s = this.session();
+    const u = rng.next() * 100;
+    if (u < 22) this.create(s);
+    else if (u < 31) this.delete(s);
+    else if (u < 40) this.setData(s);
+    else if (u < 48) this.read(s, 'exists');
+    else if (u < 56) this.read(s, 'getData');
+    else if (u < 64) this.read(s, 'getChildren');
+    else if (u < 73) this.multi(s);
+    else if (u < 76) this.multiRead(s);
+    else if (u < 79) this.push({ session: s, op: 'sync', path: this.anyPath() });
+    else if (u < 82) this.push({ session: s, op: 'getEphemerals', prefix: rng.choice(['/', '/r', '/r/a', '/r/b', '/r/a/c', '/x', '']) });
+    else if (u < 85) this.push({ session: s, op: 'getAllChildrenNumber', path: this.existingPath() });
+    else if (u < 91) this.addWatch(s);
+    else if (u < 96) this.removeWatches(s);
+    else if (u < 98.5) {
+      // close a session (its ephemerals go; watchers elsewhere see it), but keep at least one most of the time
+      if (this.open.length > 1 || rng.bernoulli(0.3)) {
+        this.push({ session: s, op: 'close' });
+        this.open.splice(this.open.indexOf(s), 1);
+        mClose(this.tree, s);
+      }
+    } else if (this.nextLabel <= 4) this.connect();
+  }
+
+  create(s: string): void {
+    const rng = this.rng;
+    const mode = pickCreateMode(rng);
+    const path = this.createPath(mode, this.tree);
+    const step: Record<string, unknown> = { session: s, op: 'create', path };
+    const data = pickData(rng);
+    if (data !== undefined) step.data = data;
+    if (mode !== 'PERSISTENT' || rng.bernoulli(0.5)) step.mode = mode;
+    this.push(step);
+    const made = mCreate(this.tree, path, mode, s);
+    if (made !== null && made !== path) this.seen.push(made);
+  }
+
+  delete(s: string): void {
+    const path = this.rng.bernoulli(0.85) ? this.existingPath() : this.anyPath();
+    const version = this.version(path, this.tree);
+    this.push({ session: s, op: 'delete', path, version });
+    mDelete(this.tree, path, version);
+  }
+
+  setData(s: string): void {
+    const path = this.rng.bernoulli(0.85) ? this.existingPath() : this.anyPath();
+    const version = this.version(path, this.tree);
+    const step: Record<string, unknown> = { session: s, op: 'setData', path };
+    const data = pickData(this.rng);
+    if (data !== undefined) step.data = data;
+    step.version = version;
+    this.push(step);
+    mSetData(this.tree, path, version);
+  }
+
+  read(s: string, op: 'exists' | 'getData' | 'getChildren'): void {
+    const path = this.rng.bernoulli(0.7) ? this.existingPath() : this.anyPath();
+    const step: Record<string, unknown> = { session: s, op, path };
+    if (this.rng.bernoulli(0.5)) step.watch = true;
+    else if (this.rng.bernoulli(0.2)) step.watch = false;
+    this.push(step);
+  }
+
+  multi(s: string): void {
+    const rng = this.rng;
+    const n = rng.bernoulli(0.04) ? 0 : rng.int(1, 5);
+    const ops: MultiOpStep[] = [];
+    // the ops are chosen against the state the earlier ops of the same multi would leave
+    let scratch = cloneTree(this.tree);
+    for (let i = 0; i < n; i++) {
+      const u = rng.next();
+      let op: MultiOpStep;
+      if (u < 0.4) {
+        const mode = pickCreateMode(rng);
+        const path = this.createPath(mode, scratch);
+        op = { op: 'create', path };
+        const data = pickData(rng);
+        if (data !== undefined) op.data = data;
+        if (mode !== 'PERSISTENT') op.mode = mode;
+      } else if (u < 0.6) {
+        const path = this.existingPath();
+        op = { op: 'delete', path, version: this.version(path, scratch) };
+      } else if (u < 0.8) {
+        const path = this.existingPath();
+        op = { op: 'setData', path, version: this.version(path, scratch) };
+        const data = pickData(rng);
+        if (data !== undefined) op.data = data;
+      } else {
+        const path = this.existingPath();
+        op = { op: 'check', path, version: this.version(path, scratch) };
+      }
+      ops.push(op);
+      scratch = mMulti(scratch, [op], s) ?? scratch;
+    }
+    this.push({ session: s, op: 'multi', ops });
+    const after = mMulti(this.tree, ops, s);
+    if (after) {
+      for (const o of ops) {
+        if (o.op === 'create' && (o.mode === 'PERSISTENT_SEQUENTIAL' || o.mode === 'EPHEMERAL_SEQUENTIAL')) {
+          for (const p of after.keys()) if (!this.tree.has(p) && p.startsWith(o.path)) this.seen.push(p);
+        }
+      }
+      this.tree = after;
+    }
+  }
+
+  multiRead(s: string): void {
+    const rng = this.rng;
+    const n = rng.int(1, 4);
+    const ops: ReadOpStep[] = [];
+    for (let i = 0; i < n; i++) ops.push({ op: rng.choice(['getData', 'getChildren'] as const), path: rng.bernoulli(0.75) ? this.existingPath() : this.anyPath() });
+    this.push({ session: s, op: 'multiRead', ops });
+  }
+
+  addWatch(s: string): void {
+    const rng = this.rng;
+    const mode = rng.bernoulli(0.03) ? rng.choice([2, -1]) : rng.choice(['PERSISTENT', 'PERSISTENT_RECURSIVE']);
+    this.push({ session: s, op: 'addWatch', path: this.anyPath(), mode });
+  }
+
+  removeWatches(s: string): void {
+    const rng = this.rng;
+    const watcherType: WatcherTypeName = rng.choice(['CHILDREN', 'DATA', 'ANY'] as const);
+    const step: Record<string, unknown> = { session: s, op: 'removeWatches', path: this.anyPath(), watcherType };
+    if (rng.bernoulli(0.5)) step.all = true;
+    this.push(step);
+  }
+}
+
+function generateCase(rng: Rng, name: string, servers: number): InputStep[] {
+  const g = new CaseGen(rng, name, servers);
+  g.push({ op: 'reset' });
+  const sessions = rng.int(1, 4);
+  for (let i = 0; i < sessions; i++) g.connect();
+  // most cases start by making the root, so that the rest has somewhere to go
+  if (rng.bernoulli(0.9)) {
+    g.push({ session: g.open[0]!, op: 'create', path: '/r', ...(rng.bernoulli(0.2) ? { mode: 'CONTAINER' } : {}) });
+    mCreate(g.tree, '/r', 'PERSISTENT', g.open[0]!);
+  }
+  const n = rng.int(10, 41);
+  for (let i = 0; i < n; i++) g.step();
+  return g.steps;
+}
