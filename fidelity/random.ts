@@ -24,7 +24,7 @@
  * and paths outside the Basic Multilingual Plane (a deliberate wire-encoding difference, DIFFERENCES.md).
  */
 import { RandomStreams, type Rng, type Seed } from '../sim/random.js';
-import type { CreateModeName, DataSpec, InputStep, MultiOpStep, ReadOpStep, WatcherTypeName } from './transcript.js';
+import type { AclJson, CreateModeName, DataSpec, InputStep, MultiOpStep, ReadOpStep, WatcherTypeName } from './transcript.js';
 
 /** Case name of case `index` of seed `seed`. */
 export function randomCaseName(seed: Seed, index: number): string {
@@ -34,13 +34,21 @@ export function randomCaseName(seed: Seed, index: number): string {
 export interface RandomOptions {
   /** Number of servers the sessions may connect to (1 = standalone). */
   servers?: number;
+  /**
+   * ACLs that take READ or DELETE from the world (default true). False for an external server (`--against
+   * host:port`): its `reset` deletes the tree on a session without credentials, which needs READ on every node and
+   * DELETE on every parent; a started server (`--against local`) is restarted instead.
+   */
+  restrictiveAcls?: boolean;
 }
 
 /** N cases of a seed, as input steps (the existing transcript format), cases 0..count-1 in order. */
 export function generateRandomCases(seed: Seed, count: number, opts: RandomOptions = {}): InputStep[] {
   const streams = new RandomStreams(seed);
   const out: InputStep[] = [];
-  for (let i = 0; i < count; i++) out.push(...generateCase(streams.stream(`random-case/${i}`), randomCaseName(seed, i), opts.servers ?? 1));
+  for (let i = 0; i < count; i++) {
+    out.push(...generateCase(streams.stream(`random-case/${i}`), randomCaseName(seed, i), opts.servers ?? 1, opts.restrictiveAcls ?? true));
+  }
   return out;
 }
 
@@ -49,6 +57,7 @@ export function generateRandomCases(seed: Seed, count: number, opts: RandomOptio
 
 interface MNode {
   version: number;
+  aversion: number;
   cversion: number;
   /** Session label of an ephemeral's owner, null for a persistent or container node. */
   owner: string | null;
@@ -89,7 +98,7 @@ function mCreate(t: Tree, path: string, mode: CreateModeName, session: string): 
   if (!validPath(actual) || t.has(actual)) return null;
   parent.cversion++;
   parent.children.push(actual.slice(actual.lastIndexOf('/') + 1));
-  t.set(actual, { version: 0, cversion: 0, owner: mode.startsWith('EPHEMERAL') ? session : null, children: [] });
+  t.set(actual, { version: 0, aversion: 0, cversion: 0, owner: mode.startsWith('EPHEMERAL') ? session : null, children: [] });
   return actual;
 }
 
@@ -162,6 +171,29 @@ const BAD_PATHS = ['/r/', 'r/a', '/r//a', '/r/./a', '/r/a/..', '', '/r/\u0000x',
 
 const DATA_CHOICES: DataSpec[] = [null, '', 'x', 'hello', 'v2', 'a longer value with spaces', { base64: 'AAEC/w==' }];
 
+const ALICE = 'alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E='; // digest of alice:secret
+const world = (perms: number): AclJson => ({ perms, scheme: 'world', id: 'anyone' });
+
+/** ACLs that leave every node readable and deletable by anyone (READ 1, DELETE 8 for world). */
+const MILD_ACLS: AclJson[][] = [
+  [world(31)],
+  [world(9)], // read and delete only: no children, no setData
+  [world(13)], // no WRITE, no ADMIN
+  [world(11)], // no CREATE
+  [{ perms: 31, scheme: 'digest', id: ALICE }, world(9)],
+  [{ perms: 31, scheme: 'ip', id: '127.0.0.1' }],
+];
+
+/** ACLs that take READ or DELETE away (watch events are filtered by READ; cleanup needs DELETE). */
+const RESTRICTIVE_ACLS: AclJson[][] = [
+  [world(30)], // everything but READ
+  [world(1)], // read only
+  [world(6)], // write and create
+  [{ perms: 31, scheme: 'digest', id: ALICE }],
+  [{ perms: 31, scheme: 'auth', id: '' }], // the creator's ids: INVALIDACL without addAuth
+  [],
+];
+
 function pickData(rng: Rng): DataSpec | undefined {
   return rng.bernoulli(0.1) ? undefined : rng.choice(DATA_CHOICES);
 }
@@ -178,15 +210,28 @@ function pickCreateMode(rng: Rng): CreateModeName {
 class CaseGen {
   readonly steps: InputStep[] = [];
   tree: Tree = new Map([
-    ['/', { version: 0, cversion: 0, owner: null, children: ['zookeeper'] }],
-    ['/zookeeper', { version: 0, cversion: 0, owner: null, children: [] }],
+    ['/', { version: 0, aversion: 0, cversion: 0, owner: null, children: ['zookeeper'] }],
+    ['/zookeeper', { version: 0, aversion: 0, cversion: 0, owner: null, children: [] }],
   ]);
   /** Paths sequential creates were predicted to make (reused later). */
   readonly seen: string[] = [];
   readonly open: string[] = [];
+  /** Paths each session set a watch on (removeWatches mostly names one of them). */
+  readonly watched = new Map<string, string[]>();
   private nextLabel = 1;
 
-  constructor(readonly rng: Rng, readonly name: string, readonly servers: number) {}
+  constructor(readonly rng: Rng, readonly name: string, readonly servers: number, readonly restrictiveAcls: boolean) {}
+
+  acl(): AclJson[] {
+    const rng = this.rng;
+    return this.restrictiveAcls && rng.bernoulli(0.4) ? rng.choice(RESTRICTIVE_ACLS) : rng.choice(MILD_ACLS);
+  }
+
+  watch(s: string, path: string): void {
+    const w = this.watched.get(s) ?? [];
+    if (!w.includes(path)) w.push(path);
+    this.watched.set(s, w);
+  }
 
   push(s: Record<string, unknown>): void {
     this.steps.push({ case: this.name, ...s } as InputStep);
@@ -269,9 +314,16 @@ class CaseGen {
     else if (u < 79) this.push({ session: s, op: 'sync', path: this.anyPath() });
     else if (u < 82) this.push({ session: s, op: 'getEphemerals', prefix: rng.choice(['/', '/r', '/r/a', '/r/b', '/r/a/c', '/x', '']) });
     else if (u < 85) this.push({ session: s, op: 'getAllChildrenNumber', path: this.existingPath() });
-    else if (u < 91) this.addWatch(s);
-    else if (u < 96) this.removeWatches(s);
-    else if (u < 98.5) {
+    else if (u < 89) this.addWatch(s);
+    else if (u < 93) this.removeWatches(s);
+    else if (u < 94.2) this.push({ session: s, op: 'getACL', path: this.existingPath() });
+    else if (u < 95.4) this.setACL(s);
+    else if (u < 96) {
+      // addAuth alice:secret (again, now and then) or whoAmI; never a wrong password: AUTHFAILED leaves the session
+      // to expire on the server at a wall-clock time, and its ephemerals with it
+      if (rng.bernoulli(0.6)) this.push({ session: s, op: 'addAuth', scheme: 'digest', auth: 'alice:secret' });
+      else this.push({ session: s, op: 'whoAmI' });
+    } else if (u < 98.5) {
       // close a session (its ephemerals go; watchers elsewhere see it), but keep at least one most of the time
       if (this.open.length > 1 || rng.bernoulli(0.3)) {
         this.push({ session: s, op: 'close' });
@@ -289,6 +341,7 @@ class CaseGen {
     const data = pickData(rng);
     if (data !== undefined) step.data = data;
     if (mode !== 'PERSISTENT' || rng.bernoulli(0.5)) step.mode = mode;
+    if (rng.bernoulli(0.15)) step.acl = this.acl();
     this.push(step);
     const made = mCreate(this.tree, path, mode, s);
     if (made !== null && made !== path) this.seen.push(made);
@@ -315,8 +368,10 @@ class CaseGen {
   read(s: string, op: 'exists' | 'getData' | 'getChildren'): void {
     const path = this.rng.bernoulli(0.7) ? this.existingPath() : this.anyPath();
     const step: Record<string, unknown> = { session: s, op, path };
-    if (this.rng.bernoulli(0.5)) step.watch = true;
-    else if (this.rng.bernoulli(0.2)) step.watch = false;
+    if (this.rng.bernoulli(0.5)) {
+      step.watch = true;
+      this.watch(s, path);
+    } else if (this.rng.bernoulli(0.2)) step.watch = false;
     this.push(step);
   }
 
@@ -336,6 +391,7 @@ class CaseGen {
         const data = pickData(rng);
         if (data !== undefined) op.data = data;
         if (mode !== 'PERSISTENT') op.mode = mode;
+        if (rng.bernoulli(0.1)) op.acl = this.acl();
       } else if (u < 0.6) {
         const path = this.existingPath();
         op = { op: 'delete', path, version: this.version(path, scratch) };
@@ -374,20 +430,34 @@ class CaseGen {
   addWatch(s: string): void {
     const rng = this.rng;
     const mode = rng.bernoulli(0.03) ? rng.choice([2, -1]) : rng.choice(['PERSISTENT', 'PERSISTENT_RECURSIVE']);
-    this.push({ session: s, op: 'addWatch', path: this.anyPath(), mode });
+    const path = this.anyPath();
+    this.push({ session: s, op: 'addWatch', path, mode });
+    this.watch(s, path);
+  }
+
+  setACL(s: string): void {
+    const path = this.existingPath();
+    const n = this.tree.get(path);
+    const right = n ? n.aversion : 0;
+    const u = this.rng.next();
+    const version = u < 0.4 ? -1 : u < 0.8 ? right : right + 1;
+    this.push({ session: s, op: 'setACL', path, acl: this.acl(), version });
+    if (n && (version === -1 || version === right)) n.aversion++;
   }
 
   removeWatches(s: string): void {
     const rng = this.rng;
     const watcherType: WatcherTypeName = rng.choice(['CHILDREN', 'DATA', 'ANY'] as const);
-    const step: Record<string, unknown> = { session: s, op: 'removeWatches', path: this.anyPath(), watcherType };
+    const mine = this.watched.get(s) ?? [];
+    const path = mine.length > 0 && rng.bernoulli(0.75) ? rng.choice(mine) : this.anyPath();
+    const step: Record<string, unknown> = { session: s, op: 'removeWatches', path, watcherType };
     if (rng.bernoulli(0.5)) step.all = true;
     this.push(step);
   }
 }
 
-function generateCase(rng: Rng, name: string, servers: number): InputStep[] {
-  const g = new CaseGen(rng, name, servers);
+function generateCase(rng: Rng, name: string, servers: number, restrictiveAcls: boolean): InputStep[] {
+  const g = new CaseGen(rng, name, servers, restrictiveAcls);
   g.push({ op: 'reset' });
   const sessions = rng.int(1, 4);
   for (let i = 0; i < sessions; i++) g.connect();
