@@ -9,7 +9,8 @@
  * ...) so that operations collide: creates in every mode (the names sequential creates will get are predicted and
  * reused), delete/setData/check with -1, the right or a stale version, reads with and without watches, multi mixes
  * that succeed or fail at some position, multiRead, sync, getEphemerals, getAllChildrenNumber, addWatch,
- * removeWatches, close (its ephemerals go, other sessions see it), and now and then a bad path or a bad version.
+ * removeWatches, ACLs, getACL/setACL, addAuth/whoAmI, close and expire (its ephemerals go, other sessions see it),
+ * and now and then a bad path or a bad version.
  *
  * The generator keeps a small model of the tree (which nodes exist, versions, cversions, ephemeral owners) only to
  * choose likely arguments (a right version, a free path, a sequential name). It is no oracle: where it is wrong, a
@@ -17,8 +18,9 @@
  *
  * Determinism on the real server: the runner settles before every step (every reply, notification and commit lands;
  * on a standalone server the notifications a write triggers are written to the other sessions' sockets before the
- * writer's reply), so what a session has received before its step does not depend on timing. Left out because it
- * would: `expire` (a real expiry takes seconds and races with the client's reconnect), container cleanup (60 s on
+ * writer's reply), so what a session has received before its step does not depend on timing. An `expire` (in about
+ * one case in 16, of s1, connected with the shortest timeout) is a real expiry the real target waits for (4-6 s).
+ * Left out because they would not be deterministic: container cleanup (60 s on
  * the real server: a case is far shorter, and `reset` starts a fresh server), TTL nodes (need extended types and
  * expire on wall-clock time), reads of `/` and `/zookeeper` (an external server's reset keeps /zookeeper's history),
  * and paths outside the Basic Multilingual Plane (a deliberate wire-encoding difference, DIFFERENCES.md).
@@ -167,9 +169,12 @@ function mMulti(t: Tree, ops: MultiOpStep[], session: string): Tree | null {
 const FIXED_PATHS = ['/r', '/r/a', '/r/b', '/r/a/c', '/r/a/d', '/r/b/c', '/r/a/c/e'];
 
 /** Paths the server must refuse (PathUtils.validatePath) or that name nothing. */
-const BAD_PATHS = ['/r/', 'r/a', '/r//a', '/r/./a', '/r/a/..', '', '/r/\u0000x', '/r/a\u0001'];
+const BAD_PATHS = ['/r/', 'r/a', '/r//a', '/r/./a', '/r/a/..', '', '/r/\u0000x', '/r/a\u0001', '/r/\u007f', '/r/\ue000', '/r/\ufff5'];
 
-const DATA_CHOICES: DataSpec[] = [null, '', 'x', 'hello', 'v2', 'a longer value with spaces', { base64: 'AAEC/w==' }];
+/** Unusual but valid paths (characters inside the Basic Multilingual Plane that validatePath accepts). */
+const ODD_PATHS = ['/r/é', '/r/a/日本', '/r/.a', '/r/a..', '/r/ '];
+
+const DATA_CHOICES: DataSpec[] = [null, '', 'x', 'hello', 'v2', 'a longer value with spaces', { base64: 'AAEC/w==' }, 'héllo € 😀'];
 
 const ALICE = 'alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E='; // digest of alice:secret
 const world = (perms: number): AclJson => ({ perms, scheme: 'world', id: 'anyone' });
@@ -237,11 +242,11 @@ class CaseGen {
     this.steps.push({ case: this.name, ...s } as InputStep);
   }
 
-  connect(): void {
+  connect(fixedTimeoutMs?: number): void {
     const label = `s${this.nextLabel++}`;
     const rng = this.rng;
     // mostly ordinary timeouts; now and then one the server clamps (to 2 and 20 ticks: 4 s, 40 s)
-    const timeoutMs = rng.bernoulli(0.85) ? rng.choice([10000, 15000, 30000]) : rng.choice([1000, 100000]);
+    const timeoutMs = fixedTimeoutMs ?? (rng.bernoulli(0.85) ? rng.choice([10000, 15000, 30000]) : rng.choice([1000, 100000]));
     const step: Record<string, unknown> = { session: label, op: 'connect', timeoutMs };
     if (this.servers > 1) step.server = rng.int(0, this.servers);
     this.push(step);
@@ -252,6 +257,7 @@ class CaseGen {
   anyPath(badP = 0.04): string {
     const rng = this.rng;
     if (rng.bernoulli(badP)) return rng.choice(BAD_PATHS);
+    if (rng.bernoulli(0.02)) return rng.choice(ODD_PATHS);
     if (this.seen.length > 0 && rng.bernoulli(0.2)) return rng.choice(this.seen);
     return rng.choice(FIXED_PATHS);
   }
@@ -330,6 +336,10 @@ class CaseGen {
         this.open.splice(this.open.indexOf(s), 1);
         mClose(this.tree, s);
       }
+    } else if (u < 99) {
+      // a request over jute.maxbuffer: the server drops the connection, the client reconnects with the same session
+      // and re-arms its watches (SetWatches / SetWatches2); the step is CONNECTIONLOSS
+      this.push({ session: s, op: 'setData', path: this.existingPath(), data: { fill: 'y', length: 1048552 } });
     } else if (this.nextLabel <= 4) this.connect();
   }
 
@@ -460,13 +470,33 @@ function generateCase(rng: Rng, name: string, servers: number, restrictiveAcls: 
   const g = new CaseGen(rng, name, servers, restrictiveAcls);
   g.push({ op: 'reset' });
   const sessions = rng.int(1, 4);
-  for (let i = 0; i < sessions; i++) g.connect();
+  // In a few cases s1 is expired at some step (a real expiry: the real target waits until the server expired it,
+  // timeout plus up to a tick, so s1 gets the shortest timeout, 4 s).
+  const expiring = rng.bernoulli(0.06);
+  for (let i = 0; i < sessions; i++) g.connect(expiring && i === 0 ? 4000 : undefined);
   // most cases start by making the root, so that the rest has somewhere to go
   if (rng.bernoulli(0.9)) {
     g.push({ session: g.open[0]!, op: 'create', path: '/r', ...(rng.bernoulli(0.2) ? { mode: 'CONTAINER' } : {}) });
     mCreate(g.tree, '/r', 'PERSISTENT', g.open[0]!);
   }
+  // watchers early in a third of the cases, so that the writes after them have someone to notify
+  for (const s of g.open.slice()) {
+    if (!rng.bernoulli(0.35)) continue;
+    if (rng.bernoulli(0.5)) {
+      const path = rng.choice(['/r', '/r', '/r/a', '/r/b']);
+      g.push({ session: s, op: 'addWatch', path, mode: rng.choice(['PERSISTENT', 'PERSISTENT_RECURSIVE']) });
+      g.watch(s, path);
+    } else g.read(s, rng.choice(['exists', 'getData', 'getChildren'] as const));
+  }
+  // 10-40 steps after the connects, the root and the prelude included
   const n = rng.int(10, 41);
-  for (let i = 0; i < n; i++) g.step();
+  const expireAt = expiring ? 1 + sessions + rng.int(Math.max(0, g.steps.length - 1 - sessions), n) : -1;
+  while (g.steps.length < 1 + sessions + n) {
+    if (g.steps.length === expireAt && g.open.includes('s1')) {
+      g.push({ session: 's1', op: 'expire' });
+      g.open.splice(g.open.indexOf('s1'), 1);
+      mClose(g.tree, 's1');
+    } else g.step();
+  }
   return g.steps;
 }

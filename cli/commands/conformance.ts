@@ -1,6 +1,7 @@
 /**
  * zksim conformance [--against host:port,...|local] [--suite NAME[,NAME...]] [--config standalone|ensemble]
  *                   [--real-only] [--seed S] [--json]
+ * zksim conformance --random N [--seed S] [--against host:port,...|local] [--config standalone|ensemble] [--save FILE]
  *
  * Runs the conformance suite (fidelity/suite/) and compares normalised output steps field by field, case by case:
  * - without --against: zksim against the golden files recorded on the real server (fidelity/golden/);
@@ -287,7 +288,7 @@ export function register(program: Command): void {
     .description('run the conformance suite and diff zksim against the golden files or a live ZooKeeper, field by field')
     .option('--against <hosts>', "a live ZooKeeper: host:port[,host:port...]; 'local' starts the Debian package's servers here; 'auto' = local if installed, else golden")
     .option('--suite <names...>', 'only these suites (names from fidelity/suite/manifest.json)')
-    .option('--config <name>', 'standalone or ensemble (default: both)')
+    .option('--config <name>', 'standalone or ensemble (default: both; with --random: standalone)')
     .option('--real-only', 'compare the live ZooKeeper (--against) with the golden files; no simulator involved')
     .option('--seed <s>', 'simulation seed; with --random also the generator seed', '1')
     .option('--json', 'print the report as JSON')
