@@ -560,9 +560,13 @@ export class DataTree {
     this.nodes.set(path, n);
     if (this.digestState) this.markDirty(this.digestState, path, n);
     if (kind === 'ephemeral') this.ephemeralSet(hdr.sessionId).add(path);
+    // the reply's Stat is taken before the quota bookkeeping below (src: copyStat comes first)
+    const stat = statOf(n);
+    if (name === QUOTA_STATS && parentKey.startsWith(QUOTA)) this.recountQuota(parentKey.slice(QUOTA.length), path);
+    this.quotaUpdate(path, data === null ? 0 : data.length, 1);
     // the ACLs 3.8.0 hands to triggerWatch (the server drops events on nodes a watcher may not READ)
     triggers.push({ type: EventType.NodeCreated, path, acl }, { type: EventType.NodeChildrenChanged, path: parentKey, acl: p.acl });
-    return statOf(n);
+    return stat;
   }
 
   /**
@@ -572,10 +576,12 @@ export class DataTree {
   private setNodeData(path: string, data: TxnData, version: number, hdr: TxnHeader): ZNode | undefined {
     const n = this.mut(path);
     if (!n) return undefined;
+    const old = n.data;
     n.data = bytesOf(data);
     n.mtime = hdr.time;
     n.mzxid = hdr.zxid;
     n.version = version;
+    if (this.nodes.get(QUOTA)?.children.size) this.quotaUpdate(path, (n.data === null ? 0 : n.data.length) - (old === null ? 0 : old.length), 0);
     return n;
   }
 
@@ -596,8 +602,65 @@ export class DataTree {
     this.nodes.delete(path);
     if (this.digestState) this.markDirty(this.digestState, path, null);
     if (n.kind === 'ephemeral') this.ephemerals.get(n.owner)?.delete(path);
+    this.quotaUpdate(path, n.data === null ? 0 : -n.data.length, -1);
     triggers.push({ type: EventType.NodeDeleted, path, acl: n.acl }, { type: EventType.NodeChildrenChanged, path: parentKey, acl: p.acl });
     return Code.OK;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // quota bookkeeping (src: DataTree.updateQuotaStat, updateQuotaForPath, getMaxPrefixWithQuota; 3.8.0 keeps the
+  // zookeeper_stats nodes up to date even though it does not enforce quotas by default)
+
+  /**
+   * src: getMaxPrefixWithQuota: the deepest prefix of `path` (itself included, `/` excluded) with a quota. 3.8.0 keeps
+   * those prefixes in a PathTrie, added when a zookeeper_limits node is created under /zookeeper/quota/<prefix> and
+   * deleted with it; the trie is a function of which limits nodes exist (as after a restart, setupQuota), so the
+   * nodes are looked up here instead of keeping a second structure every tree copy would have to carry.
+   */
+  private quotaPrefixOf(path: string): string | null {
+    for (let end = path.length; end > 0; end = path.lastIndexOf('/', end - 1)) {
+      const prefix = path.slice(0, end);
+      if (this.nodes.has(QUOTA + prefix + '/' + QUOTA_LIMITS)) return prefix;
+    }
+    return null;
+  }
+
+  /**
+   * src: updateQuotaStat: the zookeeper_stats node of the quota `path` is under gets count and bytes moved by the
+   * diffs, its Stat (mzxid, version) untouched. Nothing without a stats node. A stats text StatsTrack cannot parse
+   * makes 3.8.0 throw on its apply path (the server stops); zksim leaves the node as it is.
+   */
+  private quotaUpdate(path: string, bytesDiff: number, countDiff: number): void {
+    if (!this.nodes.get(QUOTA)?.children.size) return; // no quota anywhere: the common case
+    const prefix = this.quotaPrefixOf(path);
+    if (prefix === null) return;
+    const statPath = QUOTA + prefix + '/' + QUOTA_STATS;
+    const n = this.nodes.get(statPath);
+    if (n === undefined || n.data === null) return;
+    const st = parseStatsTrack(new TextDecoder().decode(n.data));
+    if (st === null) return;
+    st.set('count', (st.get('count') ?? -1) + countDiff);
+    st.set('bytes', (st.get('bytes') ?? -1) + bytesDiff);
+    // 3.8.0 writes the data without preChange/postChange, so its incremental digest misses this change; zksim's
+    // digest stays a function of the tree (its checkers compare digests recomputed from snapshots)
+    this.mut(statPath)!.data = new TextEncoder().encode(formatStatsTrack(st));
+  }
+
+  /** src: updateQuotaForPath, when a zookeeper_stats node is created: count and bytes of the whole subtree. */
+  private recountQuota(prefix: string, statPath: string): void {
+    let count = 0;
+    let bytes = 0;
+    const walk = (p: string): void => {
+      const n = this.nodes.get(p);
+      if (n === undefined) return;
+      count++;
+      bytes += n.data === null ? 0 : n.data.length;
+      for (const c of n.children) walk(p === '/' ? `/${c}` : `${p}/${c}`);
+    };
+    // the real tree keys its root as "" (a stats node right under /zookeeper/quota counts everything)
+    walk(prefix === '' ? '/' : prefix);
+    const st = new Map<string, number>([['bytes', bytes], ['count', count]]);
+    this.mut(statPath)!.data = new TextEncoder().encode(formatStatsTrack(st));
   }
 
   /** The node at `path` (exact key), copied first if shared with another tree. */
@@ -888,6 +951,42 @@ function putNum(w: Int32Array, k: number, v: number): number {
  */
 function bytesOf(d: TxnData): Data {
   return d === null ? null : typeof d === 'string' ? decodeData(d) : d.bytes;
+}
+
+const QUOTA_LIMITS = 'zookeeper_limits';
+const QUOTA_STATS = 'zookeeper_stats';
+
+/**
+ * src: StatsTrack(String): pairs split on runs of `,` or `;`, each `key=value` (value empty: -1), as Java's split
+ * (trailing empty strings dropped). Null where StatsTrack throws (a pair without `=`, a value Long.parseLong refuses).
+ */
+export function parseStatsTrack(text: string): Map<string, number> | null {
+  const st = new Map<string, number>();
+  if (text.length === 0) return st;
+  const pairs = javaSplit(text, /[,;]+/);
+  for (const pair of pairs) {
+    const kv = javaSplit(pair, /=/);
+    if (kv.length < 2) return null;
+    const v = kv[1] === '' ? '-1' : kv[1]!;
+    if (!/^[+-]?\d{1,18}$/.test(v)) return null;
+    st.set(kv[0]!, Number(v));
+  }
+  return st;
+}
+
+/** src: StatsTrack.toString: count, bytes, then (after a spurious "=") the other keys sorted, each after a ";". */
+export function formatStatsTrack(st: Map<string, number>): string {
+  let s = `count=${st.get('count') ?? -1},bytes=${st.get('bytes') ?? -1}`;
+  const rest = [...st.keys()].filter((k) => k !== 'count' && k !== 'bytes').sort();
+  if (rest.length > 0) s += '=' + rest.map((k) => `;${k}=${st.get(k)}`).join('');
+  return s;
+}
+
+/** Java's String.split(regex): trailing empty strings removed (a leading one kept). */
+function javaSplit(s: string, re: RegExp): string[] {
+  const parts = s.split(re);
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
 /** DataNode.copyStat: reported cversion = 2 × creations − numChildren; ephemeralOwner only for NORMAL ephemerals. */
