@@ -22,8 +22,8 @@
  * one case in 16, of s1, connected with the shortest timeout) is a real expiry the real target waits for (4-6 s).
  * Left out because they would not be deterministic: container cleanup (60 s on
  * the real server: a case is far shorter, and `reset` starts a fresh server), TTL nodes (need extended types and
- * expire on wall-clock time), reads of `/` and `/zookeeper` (an external server's reset keeps /zookeeper's history),
- * and paths outside the Basic Multilingual Plane (a deliberate wire-encoding difference, DIFFERENCES.md).
+ * expire on wall-clock time), reads of `/` and `/zookeeper` (an external server's reset keeps /zookeeper's history;
+ * quotas under /zookeeper/quota only where every case gets a fresh server), and paths outside the Basic Multilingual Plane (a deliberate wire-encoding difference, DIFFERENCES.md).
  */
 import { RandomStreams, type Rng, type Seed } from '../sim/random.js';
 import type { AclJson, CreateModeName, DataSpec, InputStep, MultiOpStep, ReadOpStep, WatcherTypeName } from './transcript.js';
@@ -37,11 +37,12 @@ export interface RandomOptions {
   /** Number of servers the sessions may connect to (1 = standalone). */
   servers?: number;
   /**
-   * ACLs that take READ or DELETE from the world (default true). False for an external server (`--against
-   * host:port`): its `reset` deletes the tree on a session without credentials, which needs READ on every node and
-   * DELETE on every parent; a started server (`--against local`) is restarted instead.
+   * Whether every case's `reset` gives a fresh server (default true: zksim, and `--against local`, which restarts the
+   * real one). Only then do cases use ACLs that take READ or DELETE from the world and quotas under
+   * /zookeeper/quota: an external server's (`--against host:port`) reset deletes the tree outside /zookeeper on a
+   * session without credentials, which needs READ on every node and DELETE on every parent.
    */
-  restrictiveAcls?: boolean;
+  fresh?: boolean;
 }
 
 /** N cases of a seed, as input steps (the existing transcript format), cases 0..count-1 in order. */
@@ -49,7 +50,7 @@ export function generateRandomCases(seed: Seed, count: number, opts: RandomOptio
   const streams = new RandomStreams(seed);
   const out: InputStep[] = [];
   for (let i = 0; i < count; i++) {
-    out.push(...generateCase(streams.stream(`random-case/${i}`), randomCaseName(seed, i), opts.servers ?? 1, opts.restrictiveAcls ?? true));
+    out.push(...generateCase(streams.stream(`random-case/${i}`), randomCaseName(seed, i), opts.servers ?? 1, opts.fresh ?? true));
   }
   return out;
 }
@@ -225,11 +226,11 @@ class CaseGen {
   readonly watched = new Map<string, string[]>();
   private nextLabel = 1;
 
-  constructor(readonly rng: Rng, readonly name: string, readonly servers: number, readonly restrictiveAcls: boolean) {}
+  constructor(readonly rng: Rng, readonly name: string, readonly servers: number, readonly fresh: boolean) {}
 
   acl(): AclJson[] {
     const rng = this.rng;
-    return this.restrictiveAcls && rng.bernoulli(0.4) ? rng.choice(RESTRICTIVE_ACLS) : rng.choice(MILD_ACLS);
+    return this.fresh && rng.bernoulli(0.4) ? rng.choice(RESTRICTIVE_ACLS) : rng.choice(MILD_ACLS);
   }
 
   watch(s: string, path: string): void {
@@ -308,6 +309,10 @@ class CaseGen {
       return;
     }
     const s = this.session();
+    if (this.quota !== null && rng.bernoulli(0.08)) {
+      this.quotaStep(s);
+      return;
+    }
     const u = rng.next() * 100;
     if (u < 22) this.create(s);
     else if (u < 31) this.delete(s);
@@ -448,6 +453,48 @@ class CaseGen {
     this.watch(s, path);
   }
 
+  /** The quota root of the case (a path under /r), when it has one. */
+  quota: string | null = null;
+
+  /**
+   * /zookeeper/quota/<root>/zookeeper_limits and zookeeper_stats, in either order (as zkCli's setquota makes them,
+   * limits first). Only well-formed StatsTrack texts and limits nodes under /zookeeper/quota/<something>: 3.8.0
+   * throws on its apply path (and stops) for a text it cannot parse or a limits node right under /zookeeper/quota.
+   */
+  quotaPrelude(): void {
+    const rng = this.rng;
+    const s = this.open[0]!;
+    const root = rng.choice(['/r', '/r', '/r/a']);
+    this.quota = root;
+    const base = '/zookeeper/quota';
+    let p = base;
+    for (const part of root.slice(1).split('/')) {
+      p += '/' + part;
+      this.push({ session: s, op: 'create', path: p });
+    }
+    const limits = { session: s, op: 'create', path: `${p}/zookeeper_limits`, data: rng.choice(['count=2,bytes=-1', 'count=-1,bytes=10', 'count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=3']) };
+    const stats = { session: s, op: 'create', path: `${p}/zookeeper_stats`, data: 'count=0,bytes=0' };
+    if (rng.bernoulli(0.8)) {
+      this.push(limits);
+      this.push(stats);
+    } else {
+      this.push(stats);
+      this.push(limits);
+    }
+  }
+
+  /** A read of the quota's stats node, or now and then a delete/re-create of its limits or stats node. */
+  quotaStep(s: string): void {
+    const rng = this.rng;
+    const p = `/zookeeper/quota${this.quota}`;
+    const u = rng.next();
+    if (u < 0.7) this.push({ session: s, op: 'getData', path: `${p}/zookeeper_stats` });
+    else if (u < 0.8) this.push({ session: s, op: 'delete', path: `${p}/zookeeper_limits`, version: -1 });
+    else if (u < 0.9) this.push({ session: s, op: 'create', path: `${p}/zookeeper_limits`, data: 'count=5,bytes=-1' });
+    else if (u < 0.95) this.push({ session: s, op: 'delete', path: `${p}/zookeeper_stats`, version: -1 });
+    else this.push({ session: s, op: 'create', path: `${p}/zookeeper_stats`, data: 'count=0,bytes=0' });
+  }
+
   setACL(s: string): void {
     const path = this.existingPath();
     const n = this.tree.get(path);
@@ -469,8 +516,8 @@ class CaseGen {
   }
 }
 
-function generateCase(rng: Rng, name: string, servers: number, restrictiveAcls: boolean): InputStep[] {
-  const g = new CaseGen(rng, name, servers, restrictiveAcls);
+function generateCase(rng: Rng, name: string, servers: number, fresh: boolean): InputStep[] {
+  const g = new CaseGen(rng, name, servers, fresh);
   g.push({ op: 'reset' });
   const sessions = rng.int(1, 4);
   // In a few cases s1 is expired at some step (a real expiry: the real target waits until the server expired it,
@@ -482,6 +529,8 @@ function generateCase(rng: Rng, name: string, servers: number, restrictiveAcls: 
     g.push({ session: g.open[0]!, op: 'create', path: '/r', ...(rng.bernoulli(0.2) ? { mode: 'CONTAINER' } : {}) });
     mCreate(g.tree, '/r', 'PERSISTENT', g.open[0]!);
   }
+  // a quota on /r or /r/a in some cases (the server keeps its zookeeper_stats node counting the subtree)
+  if (fresh && rng.bernoulli(0.2)) g.quotaPrelude();
   // watchers early in a third of the cases, so that the writes after them have someone to notify
   for (const s of g.open.slice()) {
     if (!rng.bernoulli(0.35)) continue;
@@ -501,5 +550,6 @@ function generateCase(rng: Rng, name: string, servers: number, restrictiveAcls: 
       mClose(g.tree, 's1');
     } else g.step();
   }
+  if (g.quota !== null && g.open.length > 0) g.push({ session: g.open[0]!, op: 'getData', path: `/zookeeper/quota${g.quota}/zookeeper_stats` });
   return g.steps;
 }

@@ -236,9 +236,10 @@ export async function randomConformance(opts: Opts): Promise<ConformanceReport &
   }
   const actualSeed = against ? String(seed) : `${String(seed)}/2`;
   const actualSpec: TargetSpec = { kind: 'zksim', servers: CONFIG_SERVERS[config], seed: actualSeed };
-  // an external server's reset deletes the tree without credentials: keep every node readable and deletable there
-  const restrictiveAcls = expectedSpec.kind !== 'real';
-  const steps = generateRandomCases(seed, count, { servers: CONFIG_SERVERS[config], restrictiveAcls });
+  // an external server's reset deletes the tree outside /zookeeper without credentials: no quotas there, and every
+  // node readable and deletable
+  const fresh = expectedSpec.kind !== 'real';
+  const steps = generateRandomCases(seed, count, { servers: CONFIG_SERVERS[config], fresh });
   const problems = checkSessions(steps, CONFIG_SERVERS[config]);
   if (problems.length) throw new Error(`generator bug: ${problems[0]!.reason}`);
   if (opts.save) {
