@@ -129,6 +129,11 @@ export class DataTree {
    * null = not computed yet (fresh, cloned or restored trees start over with one full pass).
    */
   private digestState: DigestState | null = null;
+  /**
+   * Number of zookeeper_limits nodes under /zookeeper/quota (quotas set): while 0, a write skips the quota
+   * bookkeeping with one field load (a lookup of /zookeeper/quota per setData cost about 0.5% of the fidelity loop).
+   */
+  private quotaLimits = 0;
 
   /** A fresh database: /, /zookeeper, /zookeeper/quota, /zookeeper/config with the Stats of §1.4. */
   constructor() {
@@ -182,6 +187,7 @@ export class DataTree {
     t.gen = nextGen++;
     t.last = this.last;
     t.digestState = null;
+    t.quotaLimits = this.quotaLimits;
     return t;
   }
 
@@ -210,7 +216,9 @@ export class DataTree {
     t.gen = nextGen++;
     t.last = s.lastZxid;
     t.digestState = null;
+    t.quotaLimits = 0;
     for (const r of s.nodes) {
+      if (isQuotaLimitsPath(r.path)) t.quotaLimits++;
       // Field by field, in createNode's order: a rest pattern and a spread were runtime copies per node (every
       // server rebuilds its tree from the snapshot whenever it goes LOOKING), and the nodes had a shape of their own.
       const path = r.path;
@@ -563,7 +571,8 @@ export class DataTree {
     // the reply's Stat is taken before the quota bookkeeping below (src: copyStat comes first)
     const stat = statOf(n);
     if (name === QUOTA_STATS && parentKey.startsWith(QUOTA)) this.recountQuota(parentKey.slice(QUOTA.length), path);
-    this.quotaUpdate(path, data === null ? 0 : data.length, 1);
+    else if (name === QUOTA_LIMITS && parentKey.startsWith(QUOTA)) this.quotaLimits++;
+    if (this.quotaLimits > 0) this.quotaUpdate(path, data === null ? 0 : data.length, 1);
     // the ACLs 3.8.0 hands to triggerWatch (the server drops events on nodes a watcher may not READ)
     triggers.push({ type: EventType.NodeCreated, path, acl }, { type: EventType.NodeChildrenChanged, path: parentKey, acl: p.acl });
     return stat;
@@ -581,7 +590,7 @@ export class DataTree {
     n.mtime = hdr.time;
     n.mzxid = hdr.zxid;
     n.version = version;
-    if (this.nodes.get(QUOTA)?.children.size) this.quotaUpdate(path, (n.data === null ? 0 : n.data.length) - (old === null ? 0 : old.length), 0);
+    if (this.quotaLimits > 0) this.quotaSetData(path, n.data, old);
     return n;
   }
 
@@ -602,7 +611,10 @@ export class DataTree {
     this.nodes.delete(path);
     if (this.digestState) this.markDirty(this.digestState, path, null);
     if (n.kind === 'ephemeral') this.ephemerals.get(n.owner)?.delete(path);
-    this.quotaUpdate(path, n.data === null ? 0 : -n.data.length, -1);
+    if (this.quotaLimits > 0) {
+      if (isQuotaLimitsPath(path)) this.quotaLimits--;
+      this.quotaUpdate(path, n.data === null ? 0 : -n.data.length, -1);
+    }
     triggers.push({ type: EventType.NodeDeleted, path, acl: n.acl }, { type: EventType.NodeChildrenChanged, path: parentKey, acl: p.acl });
     return Code.OK;
   }
@@ -631,7 +643,6 @@ export class DataTree {
    * makes 3.8.0 throw on its apply path (the server stops); zksim leaves the node as it is.
    */
   private quotaUpdate(path: string, bytesDiff: number, countDiff: number): void {
-    if (!this.nodes.get(QUOTA)?.children.size) return; // no quota anywhere: the common case
     const prefix = this.quotaPrefixOf(path);
     if (prefix === null) return;
     const statPath = QUOTA + prefix + '/' + QUOTA_STATS;
@@ -644,6 +655,11 @@ export class DataTree {
     // 3.8.0 writes the data without preChange/postChange, so its incremental digest misses this change; zksim's
     // digest stays a function of the tree (its checkers compare digests recomputed from snapshots)
     this.mut(statPath)!.data = new TextEncoder().encode(formatStatsTrack(st));
+  }
+
+  /** setData's part (out of setNodeData, which stays small enough for V8 to inline): the data's length moved. */
+  private quotaSetData(path: string, data: Data, old: Data): void {
+    this.quotaUpdate(path, (data === null ? 0 : data.length) - (old === null ? 0 : old.length), 0);
   }
 
   /** src: updateQuotaForPath, when a zookeeper_stats node is created: count and bytes of the whole subtree. */
@@ -955,6 +971,11 @@ function bytesOf(d: TxnData): Data {
 
 const QUOTA_LIMITS = 'zookeeper_limits';
 const QUOTA_STATS = 'zookeeper_stats';
+
+/** A zookeeper_limits node under /zookeeper/quota (one that sets a quota). */
+function isQuotaLimitsPath(path: string): boolean {
+  return path.endsWith('/' + QUOTA_LIMITS) && path.startsWith(QUOTA);
+}
 
 /**
  * src: StatsTrack(String): pairs split on runs of `,` or `;`, each `key=value` (value empty: -1), as Java's split
