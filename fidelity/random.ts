@@ -543,7 +543,9 @@ function generateCase(rng: Rng, name: string, servers: number, fresh: boolean): 
   // 10-40 steps after the connects, the root and the prelude included
   const n = rng.int(10, 41);
   const expireAt = expiring ? 1 + sessions + rng.int(Math.max(0, g.steps.length - 1 - sessions), n) : -1;
-  while (g.steps.length < 1 + sessions + n) {
+  // (the quota's closing read is one of them)
+  const end = 1 + sessions + n - (g.quota !== null ? 1 : 0);
+  while (g.steps.length < end) {
     if (g.steps.length === expireAt && g.open.includes('s1')) {
       g.push({ session: 's1', op: 'expire' });
       g.open.splice(g.open.indexOf('s1'), 1);
