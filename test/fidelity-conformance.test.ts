@@ -75,6 +75,29 @@ test('sim target: the same transcript and seed give the same raw output; ephemer
   assert.equal(a[7]!.result, { ok: false, code: -101, name: 'NONODE' });
 });
 
+test('sim target: a request sent raw (bad path) that loses the connection: Disconnected belongs to the next step, as with a request the library sent and as on 3.8.0 (random/22/82)', async () => {
+  const text = [
+    '{"case":"o","op":"reset"}',
+    '{"case":"o","session":"a","op":"connect","timeoutMs":4000}',
+    '{"case":"o","session":"a","op":"setData","path":"/r/","data":{"fill":"y","length":1048576}}',
+    '{"case":"o","session":"a","op":"setData","path":"/r","data":{"fill":"y","length":1048576}}',
+    '{"case":"o","session":"a","op":"exists","path":"/r"}',
+  ].join('\n');
+  for (const seed of ['1', '22']) {
+    const t = new SimTarget({ servers: 1, seed });
+    try {
+      const out = await runTranscript(t, parseTranscriptText(text));
+      assert.equal(out[2]!.result, { ok: false, code: -4, name: 'CONNECTIONLOSS' }, 'raw (the library refuses /r/)');
+      assert.equal(out[2]!.events, []);
+      assert.equal(out[3]!.result, { ok: false, code: -4, name: 'CONNECTIONLOSS' }, 'through the library');
+      assert.equal(out[3]!.events, [{ state: 'Disconnected' }, { state: 'SyncConnected' }]);
+      assert.equal(out[4]!.events, [{ state: 'Disconnected' }, { state: 'SyncConnected' }]);
+    } finally {
+      await t.dispose();
+    }
+  }
+});
+
 test('zksim transcript --servers 3 --seed S --json: same seed, same bytes; --normalise gives labels and offsets', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zksim-simtarget-'));
   const f = join(dir, 't.jsonl');
