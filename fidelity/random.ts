@@ -26,6 +26,7 @@
  * quotas under /zookeeper/quota only where every case gets a fresh server), and paths outside the Basic Multilingual Plane (a deliberate wire-encoding difference, DIFFERENCES.md).
  */
 import { RandomStreams, type Rng, type Seed } from '../sim/random.js';
+import { parentPath } from '../core/paths.js';
 import type { AclJson, CreateModeName, DataSpec, InputStep, MultiOpStep, ReadOpStep, WatcherTypeName } from './transcript.js';
 
 /** Case name of case `index` of seed `seed`. */
@@ -75,11 +76,6 @@ function cloneTree(t: Tree): Tree {
   return c;
 }
 
-function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i <= 0 ? '/' : path.slice(0, i);
-}
-
 /** ZooKeeper's PathUtils.validatePath, roughly (enough to keep the model honest; the servers decide). */
 function validPath(p: string): boolean {
   if (p.length === 0 || p[0] !== '/') return false;
@@ -94,8 +90,7 @@ const SEQ_DIGITS = 10;
 /** Applies a create to the model; the created path, or null when the model expects a failure. */
 function mCreate(t: Tree, path: string, mode: CreateModeName, session: string): string | null {
   const sequential = mode === 'PERSISTENT_SEQUENTIAL' || mode === 'EPHEMERAL_SEQUENTIAL';
-  const parentPath = parentOf(path);
-  const parent = t.get(parentPath);
+  const parent = t.get(parentPath(path));
   if (!parent || parent.owner !== null) return null;
   const actual = sequential ? path + String(parent.cversion).padStart(SEQ_DIGITS, '0') : path;
   if (!validPath(actual) || t.has(actual)) return null;
@@ -110,7 +105,7 @@ function versionOk(n: MNode, v: number | undefined): boolean {
 }
 
 function mRemove(t: Tree, path: string): void {
-  const parent = t.get(parentOf(path));
+  const parent = t.get(parentPath(path));
   if (parent) {
     parent.cversion++;
     parent.children = parent.children.filter((c) => c !== path.slice(path.lastIndexOf('/') + 1));
@@ -281,7 +276,7 @@ class CaseGen {
       return parent + (rng.bernoulli(0.15) ? '/' : rng.choice(['/s', '/q-']));
     }
     if (rng.bernoulli(0.75)) {
-      const free = FIXED_PATHS.filter((p) => !t.has(p) && t.has(parentOf(p)));
+      const free = FIXED_PATHS.filter((p) => !t.has(p) && t.has(parentPath(p)));
       if (free.length > 0) return rng.choice(free);
     }
     return this.anyPath();

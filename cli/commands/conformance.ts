@@ -58,6 +58,32 @@ export interface ConformanceReport {
 
 type Side = { kind: 'golden' } | { kind: 'target'; spec: (config: ConfigName, server?: SuiteServerOptions) => TargetSpec; label: string };
 
+/** A transcript's normalised output on an opened target; a target that stopped answering is bad input (exit 2). */
+async function runSteps(t: OpenedTarget, steps: InputStep[], label: string): Promise<Record<string, unknown>[]> {
+  try {
+    return normalise(await runTranscript(t.target, steps));
+  } catch (e) {
+    if (e instanceof TargetLostError) throw new UsageError(`${label}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Adds the per-case diffs of one suite (or the random cases) in one configuration to the report's cases and counts. */
+function addDiffs(report: ConformanceReport, config: ConfigName, suite: string, exp: Record<string, unknown>[], act: Record<string, unknown>[]): void {
+  for (const d of diffTranscripts(exp, act)) {
+    report.cases.push({ config, suite, ...d });
+    if (d.identical) report.identical++;
+    else report.differing++;
+  }
+}
+
+/** --config as given: standalone or ensemble, undefined when absent, else bad input. */
+function configOption(config: string | undefined): ConfigName | undefined {
+  if (config === undefined) return undefined;
+  if (config !== 'standalone' && config !== 'ensemble') throw new UsageError(`--config must be standalone or ensemble, got '${config}'`);
+  return config;
+}
+
 async function runSide(side: Side, config: ConfigName, suites: SuiteEntry[], inputs: Map<string, InputStep[]>, opened: Map<string, OpenedTarget>): Promise<Map<string, Record<string, unknown>[]>> {
   const out = new Map<string, Record<string, unknown>[]>();
   if (side.kind === 'golden') {
@@ -80,13 +106,7 @@ async function runSide(side: Side, config: ConfigName, suites: SuiteEntry[], inp
       }
       opened.set(key, t);
     }
-    const steps = inputs.get(s.name)!;
-    try {
-      out.set(s.name, normalise(await runTranscript(t.target, steps)));
-    } catch (e) {
-      if (e instanceof TargetLostError) throw new UsageError(`${side.label}: ${e.message}`);
-      throw e;
-    }
+    out.set(s.name, await runSteps(t, inputs.get(s.name)!, side.label));
   }
   return out;
 }
@@ -98,11 +118,8 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  let configs: ConfigName[] = ['standalone', 'ensemble'];
-  if (opts.config) {
-    if (opts.config !== 'standalone' && opts.config !== 'ensemble') throw new UsageError(`--config must be standalone or ensemble, got '${opts.config}'`);
-    configs = [opts.config];
-  }
+  const chosenConfig = configOption(opts.config);
+  let configs: ConfigName[] = chosenConfig ? [chosenConfig] : ['standalone', 'ensemble'];
   const zksim: Side = { kind: 'target', label: 'zksim', spec: (c, server) => ({ kind: 'zksim', servers: CONFIG_SERVERS[c], seed: opts.seed, ...(server ? { server } : {}) }) };
   let expected: Side = { kind: 'golden' };
   let actual: Side = zksim;
@@ -163,13 +180,7 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
       if (chosen.length === 0) continue;
       const exp = await runSide(expected, config, chosen, inputs, opened);
       const act = await runSide(actual, config, chosen, inputs, opened);
-      for (const s of chosen) {
-        for (const d of diffTranscripts(exp.get(s.name)!, act.get(s.name)!)) {
-          report.cases.push({ config, suite: s.name, ...d });
-          if (d.identical) report.identical++;
-          else report.differing++;
-        }
-      }
+      for (const s of chosen) addDiffs(report, config, s.name, exp.get(s.name)!, act.get(s.name)!);
       // servers of a configuration are not needed any more
       for (const [k, t] of opened) {
         if (k.includes(`/${config}/`)) {
@@ -211,11 +222,7 @@ export async function randomConformance(opts: Opts): Promise<ConformanceReport &
     if (set) throw new UsageError(`--random cannot be combined with ${flag}`);
   }
   const { count, seed } = randomArgs(opts.random!, opts.seed);
-  let config: ConfigName = 'standalone';
-  if (opts.config) {
-    if (opts.config !== 'standalone' && opts.config !== 'ensemble') throw new UsageError(`--config must be standalone or ensemble, got '${opts.config}'`);
-    config = opts.config;
-  }
+  let config: ConfigName = configOption(opts.config) ?? 'standalone';
   let against = opts.against;
   if (against === 'auto') against = realZooKeeperAvailable() ? 'local' : undefined;
   let expectedSpec: TargetSpec;
@@ -257,10 +264,7 @@ export async function randomConformance(opts: Opts): Promise<ConformanceReport &
       throw new UsageError(`${label}: ${(e as Error).message}`);
     }
     try {
-      return normalise(await runTranscript(t.target, steps));
-    } catch (e) {
-      if (e instanceof TargetLostError) throw new UsageError(`${label}: ${e.message}`);
-      throw e;
+      return await runSteps(t, steps, label);
     } finally {
       await t.close();
     }
@@ -275,11 +279,7 @@ export async function randomConformance(opts: Opts): Promise<ConformanceReport &
     cases: [],
     steps,
   };
-  for (const d of diffTranscripts(exp, act)) {
-    report.cases.push({ config, suite: 'random', ...d });
-    if (d.identical) report.identical++;
-    else report.differing++;
-  }
+  addDiffs(report, config, 'random', exp, act);
   return report;
 }
 
