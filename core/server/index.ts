@@ -520,11 +520,15 @@ export class ZooKeeperServer implements Role<unknown> {
 
   // ------------------------------------------------------------------ peers
 
+  // The connection's kind is tested before the message's type: a learner connection never carries an election
+  // notification (they go only on connections that carried one, or were opened as 'election-out'), and `m.type` here
+  // sees every kind of peer message, so that load is megamorphic (a stub-cache lookup), pc.kind is not.
   private peerMessage(conn: ConnId, pc: PeerConn, m: QuorumMessage): void {
-    if (m.type === 'fle') this.electionMessage(conn, pc, m.n as Notification);
-    else if (pc.kind === 'learner-in') this.leader?.message(conn, pc.sid, m);
-    else if (pc.kind === 'learner-out') this.learner?.message(conn, m);
-    else if (pc.kind === 'unknown') this.firstPeerMessage(conn, pc, m);
+    const kind = pc.kind;
+    if (kind === 'learner-in') this.leader?.message(conn, pc.sid, m);
+    else if (kind === 'learner-out') this.learner?.message(conn, m);
+    else if (m.type === 'fle') this.electionMessage(conn, pc, m.n as Notification);
+    else if (kind === 'unknown') this.firstPeerMessage(conn, pc, m);
   }
 
   private electionMessage(conn: ConnId, pc: PeerConn, n: Notification): void {
