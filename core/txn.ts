@@ -550,12 +550,13 @@ function readResultBytes(r: ReadResult): number {
 export function replyFrameBytes(body?: ReplyBody): number {
   if (body === undefined) return REPLY_HEADER_BYTES;
   let n: number;
+  // getData first: the client sizes every getData reply (a switch compares case by case)
   switch (body.op) {
+    case 'getData': n = buf(body.data) + STAT_BYTES; break;
     case 'create': n = str(body.path) + STAT_BYTES; break;
     case 'delete': case 'closeSession': case 'addWatch': case 'checkWatches': case 'removeWatches': case 'setWatches': n = 0; break;
     case 'setData': case 'exists': case 'setACL': n = STAT_BYTES; break;
     case 'getACL': n = aclBytes(body.acl) + STAT_BYTES; break;
-    case 'getData': n = buf(body.data) + STAT_BYTES; break;
     case 'getChildren': n = body.children.reduce((s, c) => s + str(c), 4) + STAT_BYTES; break;
     case 'multi': n = body.results.reduce((s, r) => s + MULTI_HEADER_BYTES + multiResultBytes(r), MULTI_HEADER_BYTES); break;
     case 'multiRead': n = body.results.reduce((s, r) => s + MULTI_HEADER_BYTES + readResultBytes(r), MULTI_HEADER_BYTES); break;
