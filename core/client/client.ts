@@ -592,7 +592,7 @@ export class ZooKeeperClient implements Role<Msg> {
   /** handle({ kind: 'message', conn, peer, msg }) (Role's fast form). */
   message(conn: ConnId, _peer: NodeName, msg: Msg): void {
     if (conn !== this.conn) return;
-    this.lastRecv = this.now();
+    this.lastRecv = this.port.now(); // now(): messages come only once started
     this.onMessage(msg as ServerMessage);
   }
 
@@ -682,8 +682,9 @@ export class ZooKeeperClient implements Role<Msg> {
   /** The one lazy timer: fires at (or before) the earliest of connect timeout, read timeout and next ping. */
   private arm(): void {
     let at: number;
-    if (this.phase === 'connecting' || this.phase === 'handshake') at = this.connStart + this.connectTimeout;
-    else if (this.phase === 'connected') at = Math.min(this.lastRecv + this.readTimeout, this.lastSend + this.pingDelay);
+    // 'connected' first: arm runs twice per request
+    if (this.phase === 'connected') at = Math.min(this.lastRecv + this.readTimeout, this.lastSend + this.pingDelay);
+    else if (this.phase === 'connecting' || this.phase === 'handshake') at = this.connStart + this.connectTimeout;
     else return;
     // Usually the timer already fires at or before `at`: then it does so after the clamp below too (which only
     // moves `at` later), and the clock need not be read.
@@ -718,7 +719,7 @@ export class ZooKeeperClient implements Role<Msg> {
   private sendRaw(msg: ClientMessage): void {
     if (this.conn === null) return;
     this.port.send(this.conn, msg);
-    this.lastSend = this.now();
+    this.lastSend = this.port.now(); // now(): a connection implies a started role
   }
 
   private send(p: Pending): void {
@@ -843,7 +844,9 @@ export class ZooKeeperClient implements Role<Msg> {
       this.dropConnection('reply over jute.maxbuffer');
       return;
     }
-    this.inflight.shift();
+    // usually the only request in flight: pop() takes it without shift()'s moving or trimming of the array's store
+    if (this.inflight.length === 1) this.inflight.pop();
+    else this.inflight.shift();
     if (msg.zxid > 0) this.lastZxidSeen = msg.zxid;
     this.complete(head, msg.err, msg.body, msg.zxid);
     this.arm();
@@ -867,7 +870,12 @@ export class ZooKeeperClient implements Role<Msg> {
       else this.failWith(p, t, zx, code);
       return;
     }
+    // the commonest requests first (a switch compares case by case)
     switch (req.op) {
+      case 'setData':
+        if (err === 0 && body?.op === 'setData') this.okWith(p, t, zx, body.stat, rec && { stat: body.stat });
+        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
+        return;
       case 'exists':
         if (err === 0 && body?.op === 'exists') {
           if (p.watcher) addWatch(this.dataWatches, req.path, p.watcher);
@@ -899,10 +907,6 @@ export class ZooKeeperClient implements Role<Msg> {
       case 'delete':
         if (err === 0) this.okWith(p, t, zx, undefined, {});
         else this.failWith(p, t, zx, err);
-        return;
-      case 'setData':
-        if (err === 0 && body?.op === 'setData') this.okWith(p, t, zx, body.stat, rec && { stat: body.stat });
-        else this.failWith(p, t, zx, err || Code.MARSHALLINGERROR);
         return;
       case 'setACL':
         if (err === 0 && body?.op === 'setACL') this.okWith(p, t, zx, body.stat, rec && { stat: body.stat });
