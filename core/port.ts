@@ -12,6 +12,28 @@ export type NodeName = string;
 export type ConnId = number;
 export type TimerId = number;
 
+/**
+ * Trace kinds given by number: the per-operation protocol events (through the Port's trace2..trace4) and the records
+ * a host makes of what the Port did (disk writes, fsyncs, their completions, timers, and the host's own scheduled
+ * steps). A host folds the number into its run fingerprint instead of looking the kind's name up (about ten records
+ * per operation); recorded events still carry the name, TRACE_KIND_NAMES[kind]. A const enum: the numbers are
+ * written into the callers. Append new kinds at the end (the numbers are hashed: renumbering changes every hash).
+ */
+export const enum TraceKind {
+  PROPOSE = 1,
+  ACK = 2,
+  COMMIT = 3,
+  APPLY = 4,
+  DISK = 5,
+  FSYNC = 6,
+  SYNCED = 7,
+  TIMER = 8,
+  DRIVER = 9,
+}
+
+/** The name of each TraceKind (the `kind` of its recorded events), indexed by the number. */
+export const TRACE_KIND_NAMES: readonly string[] = ['', 'propose', 'ack', 'commit', 'apply', 'disk', 'fsync', 'synced', 'timer', 'driver'];
+
 /** Everything the world can hand a process. */
 export type ProcessEvent<M = unknown> =
   /** An outgoing connect(to) succeeded: the connection is open from both sides. */
@@ -77,12 +99,13 @@ export interface Port<M = unknown> {
   trace(kind: string, data?: Record<string, unknown>): void;
   /**
    * Optional fast forms of trace for the per-operation events: trace2(kind, k1, v1, k2, v2) means exactly
-   * trace(kind, { [k1]: v1, [k2]: v2 }) (same fields, same order), without the caller building the object, which a
-   * port that only hashes the trace need not build at all. Roles fall back to trace() when a port lacks them.
+   * trace(TRACE_KIND_NAMES[kind], { [k1]: v1, [k2]: v2 }) (same fields, same order), without the caller building the
+   * object, which a port that only hashes the trace need not build at all, and with the kind as a number (see
+   * TraceKind). Roles fall back to trace() when a port lacks them.
    */
-  trace2?(kind: string, k1: string, v1: unknown, k2: string, v2: unknown): void;
-  trace3?(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void;
-  trace4?(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void;
+  trace2?(kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown): void;
+  trace3?(kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void;
+  trace4?(kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void;
 }
 
 /**

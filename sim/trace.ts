@@ -28,6 +28,11 @@ export interface SavedTrace {
 const FNV_PRIME = 16777619;
 /** Distinct strings that get a code (see TraceHash.str); enough for every constant, bounded for long runs. */
 const STRING_CODES_MAX = 4096;
+/**
+ * A record kind given by number (core's TraceKind) is hashed as KIND_CODE_BASE + the number: above every string code
+ * (at most STRING_CODES_MAX), so that it never hashes like a kind given by name.
+ */
+export const KIND_CODE_BASE = 0x10000;
 
 /**
  * A 64-bit hash as two independent 32-bit lanes (FNV-1a and a multiply-xorshift lane): cheap to update with
@@ -79,22 +84,20 @@ export class TraceHash {
   }
 
   /**
-   * int(x), then the code of string s, then small(v): the head of every trace record (time, kind, process). Written
-   * out over locals, without mix(): the calls of mix, int, str and small were over 600 bytes of bytecode, counted
-   * against V8's inlining budget of every hot function that records an event.
+   * int(x), small(c), small(v): the head of every trace record (time; kind's code, KIND_CODE_BASE + a TraceKind or a
+   * string's code; process). Written out over locals, without mix(): the calls of mix, int and small were over 600
+   * bytes of bytecode, counted against V8's inlining budget of every hot function that records an event.
    */
-  head(x: number, s: string, v: number): void {
+  head(x: number, c: number, v: number): void {
     const lo = x | 0;
     const hi = Math.floor(x / 4294967296) | 0;
     const imul = Math.imul;
-    this.a = imul(imul(this.a ^ lo, FNV_PRIME) ^ hi, FNV_PRIME);
+    this.a = imul(imul(imul(imul(this.a ^ lo, FNV_PRIME) ^ hi, FNV_PRIME) ^ c, FNV_PRIME) ^ (v | 0), FNV_PRIME);
     let b = (this.b + imul(lo, 0x85ebca6b)) | 0;
     b = imul(b ^ (b >>> 13), 0xc2b2ae35);
     b = (b + imul(hi, 0x85ebca6b)) | 0;
-    this.b = imul(b ^ (b >>> 13), 0xc2b2ae35);
-    const c = this.code(s); // after the time: a string's first appearance hashes its characters here
-    this.a = imul(imul(this.a ^ c, FNV_PRIME) ^ (v | 0), FNV_PRIME);
-    b = (this.b + imul(c, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(c, 0x85ebca6b)) | 0;
     b = imul(b ^ (b >>> 13), 0xc2b2ae35);
     b = (b + imul(v | 0, 0x85ebca6b)) | 0;
     this.b = imul(b ^ (b >>> 13), 0xc2b2ae35);

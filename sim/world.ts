@@ -5,11 +5,11 @@
  *
  * Roles (core/) see only their Port. Drivers (tests, workloads, the nemesis, scenarios) use the World directly.
  */
-import type { ConnId, NodeName, Port, ProcessEvent, Role, TimerId, DiskPort } from '../core/port.js';
+import { TRACE_KIND_NAMES, TraceKind, type ConnId, type NodeName, type Port, type ProcessEvent, type Role, type TimerId, type DiskPort } from '../core/port.js';
 import { EventQueue } from './queue.js';
 import { RandomStreams, Rng, type Seed } from './random.js';
 import { SimDisk } from './disk.js';
-import { TraceHash, hashField, hashFields, type TraceEvent } from './trace.js';
+import { KIND_CODE_BASE, TraceHash, hashField, hashFields, type TraceEvent } from './trace.js';
 import { Network, type Latency, type Conn } from './network.js';
 
 export interface WorldOptions {
@@ -461,7 +461,7 @@ export class World {
 
   private runDriver(ev: Ev): void {
     const body = ev.msg as DriverBody;
-    this.record1('driver', null, 'label', body.label);
+    this.record1(TraceKind.DRIVER, null, 'label', body.label);
     body.fn();
   }
 
@@ -474,7 +474,7 @@ export class World {
     }
     this.timers.delete(ev.id);
     const tag = ev.msg as string;
-    this.record1('timer', p, 'tag', tag);
+    this.record1(TraceKind.TIMER, p, 'tag', tag);
     this.deliver(p, { kind: 'timer', id: ev.id, tag });
   }
 
@@ -491,7 +491,7 @@ export class World {
       return;
     }
     const tag = ev.msg as string;
-    this.record1('synced', p, 'tag', tag);
+    this.record1(TraceKind.SYNCED, p, 'tag', tag);
     const role = p.role!;
     if (role.synced !== undefined) role.synced(tag);
     else role.handle({ kind: 'synced', tag });
@@ -547,16 +547,16 @@ export class World {
    * the index), which keeps names out of the per-event cost.
    */
   record(kind: string, p: Proc | null, data: Record<string, unknown>): void {
-    this.hashHead(kind, p);
+    this.hash.head(this.clock, this.hash.code(kind), p === null ? 0 : p.idx + 1);
     if (this.recordTrace) this.recordObj(kind, p, data);
     else hashFields(this.hash, data);
   }
 
   /**
-   * record's recorded branch: hashes the fields as hashFields does while copying them into the event, in one pass.
-   * Stores rather than `{ t, kind, node, ...data }`: a spread after other properties is a runtime call that copies
-   * property by property, and it was the top cost of recording in exploration. Same keys, same order (a field named
-   * like a head field overwrites it in place, as the spread did).
+   * record's recorded branch, after the head is hashed: hashes the fields as hashFields does while copying them into
+   * the event, in one pass. Stores rather than `{ t, kind, node, ...data }`: a spread after other properties is a
+   * runtime call that copies property by property, and it was the top cost of recording in exploration. Same keys,
+   * same order (a field named like a head field overwrites it in place, as the spread did).
    */
   private recordObj(kind: string, p: Proc | null, data: Record<string, unknown>): void {
     const h = this.hash;
@@ -572,23 +572,27 @@ export class World {
     this.trace.push(e);
   }
 
-  private hashHead(kind: string, p: Proc | null): void {
-    this.hash.head(this.clock, kind, p === null ? 0 : p.idx + 1);
+  /**
+   * The head of a record whose kind is given by number (see TraceKind): the number is hashed, not the name (a string
+   * lookup per record, about ten per operation).
+   */
+  private hashHead(kind: TraceKind, p: Proc | null): void {
+    this.hash.head(this.clock, KIND_CODE_BASE + kind, p === null ? 0 : p.idx + 1);
   }
 
-  /** record(kind, p, { [key]: value }) for one string field, without building the object unless it is recorded. */
-  record1(kind: string, p: Proc | null, key: string, value: string): void {
-    if (this.recordAll) return this.recordObj1(kind, p, key, value);
+  /** record(name, p, { [key]: value }) for one string field, without building the object unless it is recorded. */
+  record1(kind: TraceKind, p: Proc | null, key: string, value: string): void {
     this.hashHead(kind, p);
+    if (this.recordAll) return this.recordObj1(kind, p, key, value);
     const h = this.hash;
     h.str(value);
     h.small(1); // as hashFields hashes { [key]: value }
   }
 
-  /** record(kind, p, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object unless recorded. */
-  record2(kind: string, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
-    if (this.recordAll) return this.recordObj2(kind, p, k1, v1, k2, v2);
+  /** record(name, p, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object unless recorded. */
+  record2(kind: TraceKind, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
     this.hashHead(kind, p);
+    if (this.recordAll) return this.recordObj2(kind, p, k1, v1, k2, v2);
     const h = this.hash;
     h.str(v1);
     h.str(v2);
@@ -596,13 +600,13 @@ export class World {
   }
 
   /**
-   * record(kind, p, { [k1]: v1, .. [kn]: vn }) for n (2..4) fields, the Port's trace2..trace4: hashes the values as
+   * record(name, p, { [k1]: v1, .. [kn]: vn }) for n (2..4) fields, the Port's trace2..trace4: hashes the values as
    * hashFields would hash that object, and builds the object only when the trace is recorded (checkers and reports
    * read it). Fields past n are ignored.
    */
-  recordFields(kind: string, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
-    if (this.recordTrace) return this.recordObjN(kind, p, n, k1, v1, k2, v2, k3, v3, k4, v4);
+  recordFields(kind: TraceKind, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
     this.hashHead(kind, p);
+    if (this.recordTrace) return this.recordObjN(kind, p, n, k1, v1, k2, v2, k3, v3, k4, v4);
     const h = this.hash;
     hashField(h, v1);
     hashField(h, v2);
@@ -611,19 +615,19 @@ export class World {
     h.small(n); // the field count, as hashFields ends
   }
 
-  // The recorded-trace branches of record1, record2 and recordFields, kept out of them: they build objects with
-  // computed keys, whose bytecode would count against V8's inlining budget on every hot caller.
-  private recordObj1(kind: string, p: Proc | null, key: string, value: string): void {
-    this.record(kind, p, { [key]: value });
+  // The recorded-trace branches of record1, record2 and recordFields (the head already hashed), kept out of them:
+  // they build objects with computed keys, whose bytecode would count against V8's inlining budget on every hot
+  // caller. The recorded event carries the kind's name.
+  private recordObj1(kind: TraceKind, p: Proc | null, key: string, value: string): void {
+    this.recordObj(TRACE_KIND_NAMES[kind]!, p, { [key]: value });
   }
-  private recordObj2(kind: string, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
-    this.record(kind, p, { [k1]: v1, [k2]: v2 });
+  private recordObj2(kind: TraceKind, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
+    this.recordObj(TRACE_KIND_NAMES[kind]!, p, { [k1]: v1, [k2]: v2 });
   }
   /** Builds the event itself (no data object to hash and copy), with the keys in the order record would give. */
-  private recordObjN(kind: string, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
-    this.hashHead(kind, p);
+  private recordObjN(kind: TraceKind, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
     const h = this.hash;
-    const e: TraceEvent = { t: this.clock, kind, node: p.name };
+    const e: TraceEvent = { t: this.clock, kind: TRACE_KIND_NAMES[kind]!, node: p.name };
     e[k1] = v1;
     e[k2] = v2;
     hashField(h, v1);
@@ -672,7 +676,7 @@ export class World {
     const write = (op: Parameters<SimDisk['write']>[0]): void => {
       if (!alive()) return;
       disk.write(op);
-      world.record2('disk', p, 'op', op.op, 'file', op.file);
+      world.record2(TraceKind.DISK, p, 'op', op.op, 'file', op.file);
     };
     let diskRng: Rng | null = null; // world.rng(`disk:${name}`), looked up once
     const diskPort: DiskPort = {
@@ -689,7 +693,7 @@ export class World {
         const ev = new Ev(EventKind.SYNCED, p, null, 0, tag, inc, disk.lastSeq);
         ev.time = at;
         world.queue.push(ev);
-        world.record1('fsync', p, 'tag', tag);
+        world.record1(TraceKind.FSYNC, p, 'tag', tag);
       },
       readLog: (file) => disk.readLog(file),
       readValue: (file) => disk.readValue(file),
@@ -732,15 +736,15 @@ export class World {
         if (!alive()) return;
         world.record(kind, p, data);
       },
-      trace2: (kind: string, k1: string, v1: unknown, k2: string, v2: unknown) => {
+      trace2: (kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown) => {
         if (!alive()) return;
         world.recordFields(kind, p, 2, k1, v1, k2, v2, '', undefined, '', undefined);
       },
-      trace3: (kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown) => {
+      trace3: (kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown) => {
         if (!alive()) return;
         world.recordFields(kind, p, 3, k1, v1, k2, v2, k3, v3, '', undefined);
       },
-      trace4: (kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown) => {
+      trace4: (kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown) => {
         if (!alive()) return;
         world.recordFields(kind, p, 4, k1, v1, k2, v2, k3, v3, k4, v4);
       },

@@ -35,7 +35,7 @@
  *  - 'look' / 'vote' / 'decide' (election.ts), 'stepdown' {reason}, 'refuse' (client ahead), 'snapshot'.
  */
 import { IdMap } from './id-map.js';
-import type { ConnId, NodeName, Port, ProcessEvent, Role } from '../port.js';
+import { TRACE_KIND_NAMES, TraceKind, type ConnId, type NodeName, type Port, type ProcessEvent, type Role } from '../port.js';
 import type { ClientMessage, Request, WatchEventMsg } from '../protocol.js';
 import { Code } from '../errors.js';
 import type { DataTree, TreeSnapshot } from '../datatree.js';
@@ -125,14 +125,14 @@ function hasEarlier(a: readonly number[], i: number): boolean {
   for (let j = 0; j < i; j++) if (a[j] === a[i]) return true;
   return false;
 }
-function traceObj2(port: Port<unknown>, kind: string, k1: string, v1: unknown, k2: string, v2: unknown): void {
-  port.trace(kind, { [k1]: v1, [k2]: v2 });
+function traceObj2(port: Port<unknown>, kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown): void {
+  port.trace(TRACE_KIND_NAMES[kind]!, { [k1]: v1, [k2]: v2 });
 }
-function traceObj3(port: Port<unknown>, kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void {
-  port.trace(kind, { [k1]: v1, [k2]: v2, [k3]: v3 });
+function traceObj3(port: Port<unknown>, kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void {
+  port.trace(TRACE_KIND_NAMES[kind]!, { [k1]: v1, [k2]: v2, [k3]: v3 });
 }
-function traceObj4(port: Port<unknown>, kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
-  port.trace(kind, { [k1]: v1, [k2]: v2, [k3]: v3, [k4]: v4 });
+function traceObj4(port: Port<unknown>, kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
+  port.trace(TRACE_KIND_NAMES[kind]!, { [k1]: v1, [k2]: v2, [k3]: v3, [k4]: v4 });
 }
 /** An afterSync callback; `arg` is the number given to afterSync. */
 export type SyncCallback = (arg: number) => void;
@@ -243,17 +243,17 @@ export class ZooKeeperServer implements Role<unknown> {
   // fast forms when it has them, which spare building and walking an object per event.
   // The object-building fallbacks are separate functions so that these stay small (V8 inlines callees by
   // bytecode size, whether or not a branch runs).
-  trace2(kind: string, k1: string, v1: unknown, k2: string, v2: unknown): void {
+  trace2(kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown): void {
     const port = this.port;
     if (port.trace2 !== undefined) port.trace2(kind, k1, v1, k2, v2);
     else traceObj2(port, kind, k1, v1, k2, v2);
   }
-  trace3(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void {
+  trace3(kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown): void {
     const port = this.port;
     if (port.trace3 !== undefined) port.trace3(kind, k1, v1, k2, v2, k3, v3);
     else traceObj3(port, kind, k1, v1, k2, v2, k3, v3);
   }
-  trace4(kind: string, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
+  trace4(kind: TraceKind, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
     const port = this.port;
     if (port.trace4 !== undefined) port.trace4(kind, k1, v1, k2, v2, k3, v3, k4, v4);
     else traceObj4(port, kind, k1, v1, k2, v2, k3, v3, k4, v4);
@@ -669,7 +669,7 @@ export class ZooKeeperServer implements Role<unknown> {
     // the digest after every txn, as ZooKeeper's (incremental: its cost is that of the nodes the txn wrote); a delete
     // the servers made themselves (the container manager's, session 0) also names its node, as its 'propose' does
     if (t.sessionId === 0 && t.type === 'delete') this.trace('apply', { zxid: t.zxid, type: t.type, session: 0, digest: this.db.digest(), path: t.path });
-    else this.trace4('apply', 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
+    else this.trace4(TraceKind.APPLY, 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
     if (out.events.size > 0) this.sendWatchEvents(out.events);
     if (c !== undefined) this.cnxns.completeOn(c, t.cxid, out.err, out.body, out.err === Code.SESSIONMOVED, false);
   }
@@ -677,7 +677,7 @@ export class ZooKeeperServer implements Role<unknown> {
   /** applyCommitted of a createSession / closeSession txn (their replies go through the session bookkeeping). */
   private applySessionTxn(t: Txn): void {
     const out = this.db.apply(t, false);
-    this.trace4('apply', 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
+    this.trace4(TraceKind.APPLY, 'zxid', t.zxid, 'type', t.type, 'session', t.sessionId, 'digest', this.db.digest());
     if (out.events.size > 0) this.sendWatchEvents(out.events);
     if (t.type === 'createSession') {
       this.leader?.sessionCommitted(t.sessionId);

@@ -11,7 +11,7 @@
  * from learners' ping replies; REVALIDATE moves ownership.
  */
 import { IdMap } from './id-map.js';
-import type { ConnId } from '../port.js';
+import { TraceKind, type ConnId } from '../port.js';
 import { Code } from '../errors.js';
 import type { DataTree } from '../datatree.js';
 import { prepare } from '../txn.js';
@@ -510,7 +510,7 @@ export class Leader {
     // (check/history.ts withServerDeletes)
     // (with the time of the check that chose the node: the ttl property judges from then)
     if (ctx.sessionId === 0 && t.type === 'delete') s.trace('propose', { zxid, type: t.type, session: 0, epoch: this.epoch, path: t.path, ...(r.kind === 'deleteContainer' ? { checked: r.checked } : {}) });
-    else s.trace4('propose', 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
+    else s.trace4(TraceKind.PROPOSE, 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
     // one message object for every learner (nothing mutates a message once sent)
     const m: QuorumMessage = { type: 'proposal', t };
     const hs = this.handlers.list(); // sending changes no handler
@@ -572,7 +572,7 @@ export class Leader {
       insertSorted(p.acks, sid);
       if (this.s.isVoter(sid)) p.votes++;
     }
-    this.s.trace2('ack', 'zxid', zxid, 'from', sid);
+    this.s.trace2(TraceKind.ACK, 'zxid', zxid, 'from', sid);
     this.tryCommit();
   }
 
@@ -589,7 +589,7 @@ export class Leader {
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
         else s.sendPeer(h.conn, commit);
       }
-      s.trace3('commit', 'zxid', t.zxid, 'epoch', this.epoch, 'acks', p.acks);
+      s.trace3(TraceKind.COMMIT, 'zxid', t.zxid, 'epoch', this.epoch, 'acks', p.acks);
       s.applyCommitted(t);
       if (this.pendingSyncs.length > 0) this.releaseSyncs(t.zxid);
     }
