@@ -17,7 +17,10 @@ export const enum EventKind {
   SYN = 8,
 }
 
-/** What happened to a message, for World.recordMessage: the number is the value the trace hash takes. */
+/**
+ * What happened to a message, for the trace: the number is the value the trace hash takes (World.recordMessage; a
+ * SEND is recorded but not hashed, see World.recordSend).
+ */
 export const enum MsgKind {
   SEND = 1,
   RECV = 2,

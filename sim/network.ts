@@ -215,7 +215,7 @@ export class Network {
     const other = (1 - side) as 0 | 1;
     const to = conn.end[other].proc;
     const mid = this.world.msgId();
-    const typeCode = this.world.recordMessage(MsgKind.SEND, from, to, connId, mid, msg, 0);
+    const typeCode = this.world.recordSend(from, to, connId, mid, msg);
     this.sendItem(this.world.makeNetEvent(EventKind.DELIVER, to, conn, other, msg, mid, typeCode), from);
   }
 

@@ -58,7 +58,7 @@ export class TraceHash {
   /**
    * int(x), then small(v1) .. small(v3): the hash of every message event (time; kind, sender and receiver packed in
    * one word; message id; type code). The same values as the four calls, on locals with one load and store of the
-   * lanes (this runs twice per message).
+   * lanes (this runs once per message: its receive or drop).
    */
   int3(x: number, v1: number, v2: number, v3: number): void {
     // Written out over locals, as head() is: ten calls of per-lane step functions (each inlined) made int3 count
