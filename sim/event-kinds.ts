@@ -26,3 +26,11 @@ export const enum MsgKind {
   RECV = 2,
   DROP = 3,
 }
+
+/** A disk write's op, as the trace hash takes it (World.recordDisk): a number, where the recorded event has the name. */
+export const enum DiskOpCode {
+  APPEND = 1,
+  OVERWRITE = 2,
+  TRUNCATE = 3,
+  REMOVE = 4,
+}

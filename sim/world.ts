@@ -48,7 +48,7 @@ export class LivelockError extends Error {
   override name = 'LivelockError';
 }
 
-import { EventKind, MsgKind } from './event-kinds.js';
+import { DiskOpCode, EventKind, MsgKind } from './event-kinds.js';
 
 /**
  * One queued event. A single class with optional fields keeps V8's property access fast. Fields are `declare`d and
@@ -59,7 +59,7 @@ class Ev {
   declare time: number;
   declare seq: number;
   declare cancelled: boolean;
-  /** Deliveries: the message type's trace code, looked up once at send time. */
+  /** Deliveries: the message type's trace code, looked up once at send time; syncs: the tag's, at the request. */
   declare typeCode: number;
   /** Stream items of a connection (messages, SYN-ACK, FIN): their sequence number in that direction, else -1. */
   declare nseq: number;
@@ -461,7 +461,7 @@ export class World {
 
   private runDriver(ev: Ev): void {
     const body = ev.msg as DriverBody;
-    this.record1(TraceKind.DRIVER, null, 'label', body.label);
+    this.record1(TraceKind.DRIVER, null, 'label', body.label, 0);
     body.fn();
   }
 
@@ -474,7 +474,7 @@ export class World {
     }
     this.timers.delete(ev.id);
     const tag = ev.msg as string;
-    this.record1(TraceKind.TIMER, p, 'tag', tag);
+    this.record1(TraceKind.TIMER, p, 'tag', tag, 0);
     this.deliver(p, { kind: 'timer', id: ev.id, tag });
   }
 
@@ -491,7 +491,7 @@ export class World {
       return;
     }
     const tag = ev.msg as string;
-    this.record1(TraceKind.SYNCED, p, 'tag', tag);
+    this.record1(TraceKind.SYNCED, p, 'tag', tag, ev.typeCode);
     const role = p.role!;
     if (role.synced !== undefined) role.synced(tag);
     else role.handle({ kind: 'synced', tag });
@@ -580,23 +580,33 @@ export class World {
     this.hash.head(this.clock, KIND_CODE_BASE + kind, p === null ? 0 : p.idx + 1);
   }
 
-  /** record(name, p, { [key]: value }) for one string field, without building the object unless it is recorded. */
-  record1(kind: TraceKind, p: Proc | null, key: string, value: string): void {
+  /**
+   * record(name, p, { [key]: value }) for one string field, without building the object unless it is recorded.
+   * Returns the value's string code (0 when recorded, or past the code table's cap), which a later record of the same
+   * value may pass as `code` to spare the lookup (an fsync's completion hashes its request's tag: str(value) is
+   * small(code(value)), so the hash is the same either way).
+   */
+  record1(kind: TraceKind, p: Proc | null, key: string, value: string, code: number): number {
     this.hashHead(kind, p);
     if (this.recordAll) return this.recordObj1(kind, p, key, value);
     const h = this.hash;
-    h.str(value);
+    const c = code !== 0 ? code : h.code(value);
+    h.small(c);
     h.small(1); // as hashFields hashes { [key]: value }
+    return c;
   }
 
-  /** record(name, p, { [k1]: v1, [k2]: v2 }) for two string fields, without building the object unless recorded. */
-  record2(kind: TraceKind, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
-    this.hashHead(kind, p);
-    if (this.recordAll) return this.recordObj2(kind, p, k1, v1, k2, v2);
+  /**
+   * record(DISK, p, { op, file }) for a disk write, without building the object unless it is recorded: the op is one
+   * of a fixed set, hashed as its DiskOpCode rather than by a string lookup.
+   */
+  recordDisk(p: Proc, code: DiskOpCode, op: string, file: string): void {
+    this.hashHead(TraceKind.DISK, p);
     const h = this.hash;
-    h.str(v1);
-    h.str(v2);
-    h.small(2); // as hashFields hashes { [k1]: v1, [k2]: v2 }
+    h.small(code);
+    h.str(file);
+    h.small(2); // the field count, as for any record
+    if (this.recordAll) this.trace.push({ t: this.clock, kind: TRACE_KIND_NAMES[TraceKind.DISK]!, node: p.name, op, file });
   }
 
   /**
@@ -615,14 +625,12 @@ export class World {
     h.small(n); // the field count, as hashFields ends
   }
 
-  // The recorded-trace branches of record1, record2 and recordFields (the head already hashed), kept out of them:
+  // The recorded-trace branches of record1 and recordFields (the head already hashed), kept out of them:
   // they build objects with computed keys, whose bytecode would count against V8's inlining budget on every hot
   // caller. The recorded event carries the kind's name.
-  private recordObj1(kind: TraceKind, p: Proc | null, key: string, value: string): void {
+  private recordObj1(kind: TraceKind, p: Proc | null, key: string, value: string): number {
     this.recordObj(TRACE_KIND_NAMES[kind]!, p, { [key]: value });
-  }
-  private recordObj2(kind: TraceKind, p: Proc, k1: string, v1: string, k2: string, v2: string): void {
-    this.recordObj(TRACE_KIND_NAMES[kind]!, p, { [k1]: v1, [k2]: v2 });
+    return 0;
   }
   /** Builds the event itself (no data object to hash and copy), with the keys in the order record would give. */
   private recordObjN(kind: TraceKind, p: Proc, n: number, k1: string, v1: unknown, k2: string, v2: unknown, k3: string, v3: unknown, k4: string, v4: unknown): void {
@@ -679,17 +687,17 @@ export class World {
     // call runs this).
     const alive = (): boolean => p.up === true && p.inc === inc;
     const disk = p.disk;
-    const write = (op: Parameters<SimDisk['write']>[0]): void => {
+    const write = (code: DiskOpCode, op: Parameters<SimDisk['write']>[0]): void => {
       if (!alive()) return;
       disk.write(op);
-      world.record2(TraceKind.DISK, p, 'op', op.op, 'file', op.file);
+      world.recordDisk(p, code, op.op, op.file);
     };
     let diskRng: Rng | null = null; // world.rng(`disk:${name}`), looked up once
     const diskPort: DiskPort = {
-      append: (file, records) => write({ op: 'append', file, records }),
-      overwrite: (file, value) => write({ op: 'overwrite', file, value }),
-      truncate: (file, length) => write({ op: 'truncate', file, length }),
-      remove: (file) => write({ op: 'remove', file }),
+      append: (file, records) => write(DiskOpCode.APPEND, { op: 'append', file, records }),
+      overwrite: (file, value) => write(DiskOpCode.OVERWRITE, { op: 'overwrite', file, value }),
+      truncate: (file, length) => write(DiskOpCode.TRUNCATE, { op: 'truncate', file, length }),
+      remove: (file) => write(DiskOpCode.REMOVE, { op: 'remove', file }),
       sync: (tag) => {
         if (!alive()) return;
         const lat = (diskRng ??= world.rng(`disk:${p.name}`)).latency(disk.syncLatency.min, disk.syncLatency.max, 0.02);
@@ -698,8 +706,9 @@ export class World {
         p.lastSyncDone = at;
         const ev = new Ev(EventKind.SYNCED, p, null, 0, tag, inc, disk.lastSeq);
         ev.time = at;
+        // the completion's record hashes the tag by the code this one finds
+        ev.typeCode = world.record1(TraceKind.FSYNC, p, 'tag', tag, 0);
         world.queue.push(ev);
-        world.record1(TraceKind.FSYNC, p, 'tag', tag);
       },
       readLog: (file) => disk.readLog(file),
       readValue: (file) => disk.readValue(file),
