@@ -66,10 +66,15 @@ function applyOp(files: Map<string, FileContent>, op: DiskOp): void {
         f = { type: 'log', records: [] };
         files.set(op.file, f);
       }
-      // Stores at the end rather than push(): the logs' arrays have several element kinds, and push was a builtin
-      // call per record.
       const records = f.records;
       const recs = op.records;
+      // One record (nearly every append: a server logs each txn as it comes) by push(), the indexed store below kept
+      // for batches: in the fidelity loop about 200 instr/op fewer (mean of 9 runs 27,779 against 4 runs 27,977 of
+      // the store alone; single runs vary by about ±300 on a loaded machine).
+      if (recs.length === 1) {
+        records.push(recs[0]);
+        return;
+      }
       let n = records.length;
       for (let i = 0; i < recs.length; i++) records[n++] = recs[i];
       return;
