@@ -8,6 +8,8 @@
  * - session id allocation and password derivation (any server validates a password from the id alone).
  */
 
+import { IdMap } from './id-map.js';
+
 export interface TrackedSession {
   id: number;
   timeout: number;
@@ -20,7 +22,13 @@ export interface TrackedSession {
 }
 
 export class SessionTracker {
-  readonly sessions = new Map<number, TrackedSession>();
+  /**
+   * An IdMap: a scan of a few ids rather than a Map lookup, which hashes the id (no small integer) in a builtin call.
+   * The leader checks the session of every write (its learners' clients' too) and touches its own clients' sessions
+   * with every packet, so the one-entry cache in `session` misses about once per operation of the fidelity bench
+   * (three sessions).
+   */
+  readonly sessions = new IdMap<TrackedSession>();
   /** bucket time -> session ids (insertion-ordered). */
   private buckets = new Map<number, Set<number>>();
   /**
