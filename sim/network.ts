@@ -439,6 +439,11 @@ export class Network {
 
   // ---------------------------------------------------------------- event dispatch
 
+  /** A message reached its receiver (World.dispatch tests for messages first, as dispatch would). */
+  message(ev: NetEvent): void {
+    this.streamItem(ev, ev.proc!, ev.conn!, ev.side);
+  }
+
   dispatch(ev: NetEvent): void {
     // Only stream items (messages, SYN-ACKs, FINs) are hot: the rest lives in control(), which keeps this function
     // small enough for V8 to inline it and the delivery path into its callers.
