@@ -439,16 +439,17 @@ export class Network {
 
   // ---------------------------------------------------------------- event dispatch
 
-  /** A message reached its receiver (World.dispatch tests for messages first, as dispatch would). */
+  /** A message reached its receiver (World.dispatch tests for messages first and hands them here). */
   message(ev: NetEvent): void {
     this.streamItem(ev, ev.proc!, ev.conn!, ev.side);
   }
 
+  /** Every other network event: SYN-ACKs and FINs (stream items, like messages), then control(). */
   dispatch(ev: NetEvent): void {
-    // Only stream items (messages, SYN-ACKs, FINs) are hot: the rest lives in control(), which keeps this function
-    // small enough for V8 to inline it and the delivery path into its callers.
+    // Stream items are the hot ones: the rest lives in control(), which keeps this function small enough for V8 to
+    // inline it and the delivery path into its callers.
     const k = ev.k;
-    if (k === EventKind.DELIVER || k === EventKind.CONNECTED || (k === EventKind.CLOSED && ev.nseq >= 0)) {
+    if (k === EventKind.CONNECTED || (k === EventKind.CLOSED && ev.nseq >= 0)) {
       this.streamItem(ev, ev.proc!, ev.conn!, ev.side); // a CLOSED with a sequence number is the peer's FIN
       return;
     }
