@@ -104,6 +104,115 @@ export class TraceHash {
   }
 
   /**
+   * head(x, c, v), then small(w1), small(w2): a record with one string field given by its code (record1), in one
+   * load and store of the lanes. Written out over locals as head is (see there).
+   */
+  head2(x: number, c: number, v: number, w1: number, w2: number): void {
+    const lo = x | 0;
+    const hi = Math.floor(x / 4294967296) | 0;
+    const imul = Math.imul;
+    this.a = imul(imul(imul(imul(imul(imul(this.a ^ lo, FNV_PRIME) ^ hi, FNV_PRIME) ^ c, FNV_PRIME) ^ (v | 0), FNV_PRIME) ^ (w1 | 0), FNV_PRIME) ^ (w2 | 0), FNV_PRIME);
+    let b = (this.b + imul(lo, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(hi, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(c, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(v | 0, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w1 | 0, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w2 | 0, 0x85ebca6b)) | 0;
+    this.b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+  }
+
+  /** head(x, c, v), then small(w1), small(w2), small(w3): a disk write's record (op code, file's code, count). */
+  head3(x: number, c: number, v: number, w1: number, w2: number, w3: number): void {
+    const lo = x | 0;
+    const hi = Math.floor(x / 4294967296) | 0;
+    const imul = Math.imul;
+    this.a = imul(imul(imul(imul(imul(imul(imul(this.a ^ lo, FNV_PRIME) ^ hi, FNV_PRIME) ^ c, FNV_PRIME) ^ (v | 0), FNV_PRIME) ^ (w1 | 0), FNV_PRIME) ^ (w2 | 0), FNV_PRIME) ^ (w3 | 0), FNV_PRIME);
+    let b = (this.b + imul(lo, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(hi, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(c, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(v | 0, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w1 | 0, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w2 | 0, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w3 | 0, 0x85ebca6b)) | 0;
+    this.b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+  }
+
+  /** int(x), int(y), small(w): a record's two integer fields and its field count (trace2's zxid and sender). */
+  int2w(x: number, y: number, w: number): void {
+    const xl = x | 0;
+    const xh = Math.floor(x / 4294967296) | 0;
+    const yl = y | 0;
+    const yh = Math.floor(y / 4294967296) | 0;
+    const imul = Math.imul;
+    this.a = imul(imul(imul(imul(imul(this.a ^ xl, FNV_PRIME) ^ xh, FNV_PRIME) ^ yl, FNV_PRIME) ^ yh, FNV_PRIME) ^ (w | 0), FNV_PRIME);
+    let b = (this.b + imul(xl, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(xh, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(yl, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(yh, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w | 0, 0x85ebca6b)) | 0;
+    this.b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+  }
+
+  /**
+   * int(x), small(w1), int(y), int(z), small(w2): trace4's records (zxid, txn type's code, session, a fourth
+   * integer, field count), in one load and store of the lanes.
+   */
+  iwiiw(x: number, w1: number, y: number, z: number, w2: number): void {
+    const xl = x | 0;
+    const xh = Math.floor(x / 4294967296) | 0;
+    const yl = y | 0;
+    const yh = Math.floor(y / 4294967296) | 0;
+    const zl = z | 0;
+    const zh = Math.floor(z / 4294967296) | 0;
+    const imul = Math.imul;
+    const a = imul(imul(imul(imul(this.a ^ xl, FNV_PRIME) ^ xh, FNV_PRIME) ^ (w1 | 0), FNV_PRIME) ^ yl, FNV_PRIME);
+    this.a = imul(imul(imul(imul(a ^ yh, FNV_PRIME) ^ zl, FNV_PRIME) ^ zh, FNV_PRIME) ^ (w2 | 0), FNV_PRIME);
+    let b = (this.b + imul(xl, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(xh, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w1 | 0, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(yl, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(yh, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(zl, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(zh, 0x85ebca6b)) | 0;
+    b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+    b = (b + imul(w2 | 0, 0x85ebca6b)) | 0;
+    this.b = imul(b ^ (b >>> 13), 0xc2b2ae35);
+  }
+
+  /**
+   * The code of `s` if the cache in front of the code table holds it, else 0; hashes nothing. A caller that gets a
+   * code may hash it in one fused call with the words around it (the same hash as str(s) at its place, since a hit
+   * hashes the code alone); on 0 it hashes the words one by one, with str(s) in its place (a first appearance hashes
+   * characters there).
+   */
+  cached(s: string): number {
+    const n = s.length;
+    const slot = (n * 31 + s.charCodeAt(n - 1)) & 63;
+    return this.cachedStrings[slot] === s ? this.cachedCodes[slot]! : 0;
+  }
+
+  /**
    * A string. Each distinct string is hashed in full once, at its first appearance, together with a small code
    * (codes follow first appearance, itself deterministic); later appearances hash the code alone. Two runs that
    * differ in a string differ there: either one of them sees a new string (its characters are hashed) or both

@@ -589,10 +589,20 @@ export class World {
    * small(code(value)), so the hash is the same either way).
    */
   record1(kind: TraceKind, p: Proc | null, key: string, value: string, code: number): number {
-    this.hashHead(kind, p);
-    if (this.recordAll) return this.recordObj1(kind, p, key, value);
+    if (this.recordAll) {
+      this.hashHead(kind, p);
+      return this.recordObj1(kind, p, key, value);
+    }
     const h = this.hash;
-    const c = code !== 0 ? code : h.code(value);
+    // With the value's code known (passed, or in the cache: looking it up there hashes nothing), head, code and
+    // field count in one call; else one by one (a first appearance hashes the value's characters after the head).
+    const known = code !== 0 ? code : h.cached(value);
+    if (known !== 0) {
+      h.head2(this.clock, KIND_CODE_BASE + kind, p === null ? 0 : p.idx + 1, known, 1); // 1 field, as hashFields ends
+      return known;
+    }
+    this.hashHead(kind, p);
+    const c = h.code(value);
     h.small(c);
     h.small(1); // as hashFields hashes { [key]: value }
     return c;
@@ -603,11 +613,15 @@ export class World {
    * of a fixed set, hashed as its DiskOpCode rather than by a string lookup.
    */
   recordDisk(p: Proc, code: DiskOpCode, op: string, file: string): void {
-    this.hashHead(TraceKind.DISK, p);
     const h = this.hash;
-    h.small(code);
-    h.str(file);
-    h.small(2); // the field count, as for any record
+    const fc = h.cached(file); // hashes nothing; 0 when not in the cache (see record1)
+    if (fc !== 0) h.head3(this.clock, KIND_CODE_BASE + TraceKind.DISK, p.idx + 1, code, fc, 2);
+    else {
+      this.hashHead(TraceKind.DISK, p);
+      h.small(code);
+      h.str(file);
+      h.small(2); // the field count, as for any record
+    }
     if (this.recordAll) this.trace.push({ t: this.clock, kind: TRACE_KIND_NAMES[TraceKind.DISK]!, node: p.name, op, file });
   }
 
@@ -620,6 +634,16 @@ export class World {
     this.hashHead(kind, p);
     if (this.recordTrace) return this.recordObjN(kind, p, n, k1, v1, k2, v2, k3, v3, k4, v4);
     const h = this.hash;
+    // The per-operation shapes in one call each, as hashField would hash them: ACK's two integers; PROPOSE's and
+    // APPLY's integer, string (its code from the cache), integer, integer.
+    if (typeof v1 === 'number' && Number.isInteger(v1)) {
+      if (n === 2) {
+        if (typeof v2 === 'number' && Number.isInteger(v2)) return h.int2w(v1, v2, 2);
+      } else if (n === 4 && typeof v2 === 'string' && typeof v3 === 'number' && Number.isInteger(v3) && typeof v4 === 'number' && Number.isInteger(v4)) {
+        const c = h.cached(v2);
+        if (c !== 0) return h.iwiiw(v1, c, v3, v4, 4);
+      }
+    }
     hashField(h, v1);
     hashField(h, v2);
     if (n >= 3) hashField(h, v3);

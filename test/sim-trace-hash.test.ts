@@ -55,4 +55,82 @@ test('integers beyond 32 bits are hashed whole (zxids, session ids)', () => {
   assert.is.not(h(-1), h(0xffffffff));
 });
 
+// The fused calls (head2, head3, int2w, iwiiw) must mix the same words in the same order as the calls they stand
+// for: the trace hash of every run depends on it.
+test('fused calls hash as the separate calls they replace (any integers, past 2^32 and negative too)', () => {
+  const any = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constantFrom(0, -1, 2 ** 32, 2 ** 32 + 1, -(2 ** 32) - 1, 2 ** 53 - 1, -(2 ** 53) + 1));
+  const both = (prefix: readonly number[], fused: (h: TraceHash) => void, separate: (h: TraceHash) => void): void => {
+    const f = new TraceHash();
+    const s = new TraceHash();
+    for (const x of prefix) {
+      f.int(x);
+      s.int(x);
+    }
+    fused(f);
+    separate(s);
+    assert.is(f.hex(), s.hex());
+  };
+  fc.assert(
+    fc.property(fc.array(any, { maxLength: 3 }), any, any, any, any, any, any, (pre, x, c, v, w1, w2, w3) => {
+      both(pre, (h) => h.head2(x, c, v, w1, w2), (h) => {
+        h.head(x, c, v);
+        h.small(w1);
+        h.small(w2);
+      });
+      both(pre, (h) => h.head3(x, c, v, w1, w2, w3), (h) => {
+        h.head(x, c, v);
+        h.small(w1);
+        h.small(w2);
+        h.small(w3);
+      });
+      both(pre, (h) => h.int2w(x, c, w1), (h) => {
+        h.int(x);
+        h.int(c);
+        h.small(w1);
+      });
+      both(pre, (h) => h.iwiiw(x, w1, c, v, w2), (h) => {
+        h.int(x);
+        h.small(w1);
+        h.int(c);
+        h.int(v);
+        h.small(w2);
+      });
+    }),
+    { seed: 88, numRuns: 3000 },
+  );
+});
+
+test('cached(s): 0 (and nothing hashed) until s has a code in the cache, then the code str(s) hashes', () => {
+  const word = fc.constantFrom(...COLLIDING, 'apply', 'log.0000000100000001', 'log.0000000100000002');
+  fc.assert(
+    fc.property(fc.array(word, { maxLength: 20 }), (words) => {
+      const h = new TraceHash();
+      const ref = new TraceHash();
+      for (const s of words) {
+        const before = h.hex();
+        const c = h.cached(s);
+        assert.is(h.hex(), before); // a look-up hashes nothing
+        if (c !== 0) {
+          assert.is(c, h.code(s)); // a hit: the table's code (code() hashes nothing on a hit either)
+          assert.is(h.hex(), before);
+          h.small(c);
+        } else h.str(s);
+        ref.str(s);
+        assert.is(h.hex(), ref.hex());
+      }
+    }),
+    { seed: 88, numRuns: 2000 },
+  );
+  const h = new TraceHash();
+  assert.is(h.cached('apply'), 0);
+  h.str('apply');
+  assert.ok(h.cached('apply') > 0);
+  h.str('b');
+  const b = h.cached('b');
+  assert.ok(b > 0);
+  h.str('bcd'); // the same cache slot as 'b' (from length and last character): evicts it
+  assert.is(h.cached('b'), 0);
+  assert.is(h.code('b'), b); // still in the table
+});
+
 test.run();
