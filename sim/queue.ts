@@ -11,7 +11,6 @@
  */
 export interface QueuedEvent {
   time: number;
-  seq: number;
   cancelled: boolean;
 }
 
@@ -26,8 +25,8 @@ const RING = 32;
 const RING_MASK = RING - 1;
 
 /**
- * Events sit in slots (with their time and seq copied into typed arrays) from push to pop: the heap and the buckets'
- * lists move only slot numbers. A heap of the event objects themselves paid a write barrier for nearly every move
+ * Events sit in slots (their time copied, and their seq kept only, in typed arrays) from push to pop: the heap and
+ * the buckets' lists move only slot numbers. A heap of the event objects themselves paid a write barrier for nearly every move
  * (the array is old, the events young), about 4% of a run.
  */
 export class EventQueue<E extends QueuedEvent> {
@@ -67,7 +66,7 @@ export class EventQueue<E extends QueuedEvent> {
     return this.n + this.inRing;
   }
 
-  /** Inserts `ev` (its seq is assigned here). */
+  /** Inserts `ev` (its seq is assigned here and kept only in `seqs`: events carry no seq field, 8 bytes each). */
   push(ev: E): E {
     this.insert(ev, this.nextSeq++, false);
     return ev;
@@ -89,7 +88,6 @@ export class EventQueue<E extends QueuedEvent> {
    * the ring is below a new one) or, for pushAhead, first; else into the heap.
    */
   private insert(ev: E, seq: number, first: boolean): void {
-    ev.seq = seq;
     const slot = this.place(ev, seq);
     const t = ev.time;
     const d = t - this.base;

@@ -57,7 +57,6 @@ import { DiskOpCode, EventKind, MsgKind } from './event-kinds.js';
  */
 class Ev {
   declare time: number;
-  declare seq: number;
   declare cancelled: boolean;
   /** Deliveries: the message type's trace code, looked up once at send time; syncs: the tag's, at the request. */
   declare typeCode: number;
@@ -78,7 +77,6 @@ class Ev {
   declare id: number;
   constructor(k: number, proc: Proc | null, conn: Conn | null, side: 0 | 1, msg: unknown, inc: number, id: number) {
     this.time = 0;
-    this.seq = 0;
     this.cancelled = false;
     this.typeCode = 0;
     this.nseq = -1;
@@ -806,7 +804,6 @@ export function messageType(msg: unknown): string {
 /** Network events share the world's Ev shape (see network.ts). */
 export interface NetEvent {
   time: number;
-  seq: number;
   cancelled: boolean;
   k: number;
   proc: Proc | null;

@@ -39,8 +39,8 @@ function pair(seed = 1, latency = { min: 1, max: 50 }): { world: World; a: Probe
 }
 
 test('queue: earliest first, ties in insertion order, cancelled events skipped', () => {
-  const q = new EventQueue<{ time: number; seq: number; cancelled: boolean; name: string }>();
-  const mk = (time: number, name: string) => q.push({ time, seq: 0, cancelled: false, name });
+  const q = new EventQueue<{ time: number; cancelled: boolean; name: string }>();
+  const mk = (time: number, name: string) => q.push({ time, cancelled: false, name });
   mk(5, 'a');
   mk(1, 'b');
   mk(5, 'c');

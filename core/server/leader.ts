@@ -47,9 +47,10 @@ interface Proposal {
   t: Txn;
   /**
    * The sids that ACKed it, each once, in ascending order (a few: an array is cheaper than a Set per proposal). Kept
-   * sorted so that the 'commit' trace takes it as it is; not changed once the proposal is committed.
+   * sorted so that the 'commit' trace takes it as it is; not changed once the proposal is committed. Replaced, never
+   * changed in place (see withId): it starts as the shared NO_ACKS.
    */
-  acks: number[];
+  acks: readonly number[];
   /** How many of `acks` are voters: the quorum test per ACK is one comparison (s.hasQuorum(acks) walked the list). */
   votes: number;
   at: number;
@@ -504,7 +505,7 @@ export class Leader {
     const t = prepare(this.proposed!, req, ctx);
     this.proposed!.applyOnly(t); // Prep's state only: no reply, no watches
     this.lastProposed = zxid;
-    const p: Proposal = { t, acks: [], votes: 0, at: now };
+    const p: Proposal = { t, acks: NO_ACKS, votes: 0, at: now };
     this.outstanding.push(p);
     // the container manager's deletes (session 0) name their node: the checkers add them to the history
     // (check/history.ts withServerDeletes)
@@ -569,7 +570,7 @@ export class Leader {
     }
     if (!p) return;
     if (!hasId(p.acks, sid)) {
-      insertSorted(p.acks, sid);
+      p.acks = withId(p.acks, sid);
       if (this.s.isVoter(sid)) p.votes++;
     }
     this.s.trace2(TraceKind.ACK, 'zxid', zxid, 'from', sid);
@@ -667,6 +668,25 @@ export class Leader {
     }
     this.armExpiry();
   }
+}
+
+/** A proposal's acks before the first ACK: one shared empty list (never changed: withId makes a new one). */
+const NO_ACKS: readonly number[] = [];
+
+/**
+ * The ascending `ids` with `id` (not in it) added, as a new list of just that length. Every proposal gets two or
+ * three ACKs: an empty list per proposal that then grew in place took a backing store of 17 slots at the first.
+ */
+function withId(ids: readonly number[], id: number): number[] {
+  const n = ids.length;
+  if (n === 0) return [id];
+  if (n === 1) {
+    const a = ids[0]!;
+    return a < id ? [a, id] : [id, a];
+  }
+  const out = ids.slice();
+  insertSorted(out, id);
+  return out;
 }
 
 /** Inserts `id` (not in `ids`) into the ascending `ids`, in place. */
