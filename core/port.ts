@@ -85,8 +85,12 @@ export interface Port<M = unknown> {
   random(): number;
   /** Open a connection. A 'connected' or 'closed' event follows, or nothing if the peer is unreachable. */
   connect(to: NodeName): ConnId;
-  /** Send on an open connection; silently ignored if it is closed. */
-  send(conn: ConnId, msg: M): void;
+  /**
+   * Send on an open connection; silently ignored if it is closed. `type`: the message's `type` field, passed by hot
+   * send sites that know it as a constant, so that a port which traces messages by type (the simulator) need not
+   * read it from a message object of one of many shapes (a megamorphic property load). It must equal msg.type.
+   */
+  send(conn: ConnId, msg: M, type?: string): void;
   /** Close our side; the peer gets 'closed' after the network delay (if the link is up). */
   close(conn: ConnId): void;
   setTimer(delayMs: number, tag: string): TimerId;

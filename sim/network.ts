@@ -206,7 +206,8 @@ export class Network {
     return conn.id;
   }
 
-  send(from: Proc, connId: number, msg: unknown): void {
+  /** Sends `msg` (its `type`, when the sender passed it: see Port.send) from `from` on connection `connId`. */
+  send(from: Proc, connId: number, msg: unknown, type?: string): void {
     const conn = this.conns[connId];
     if (!conn) return;
     const side: 0 | 1 = conn.end[0].proc === from ? 0 : 1;
@@ -215,7 +216,7 @@ export class Network {
     const other = (1 - side) as 0 | 1;
     const to = conn.end[other].proc;
     const mid = this.world.msgId();
-    const typeCode = this.world.recordSend(from, to, connId, mid, msg);
+    const typeCode = this.world.recordSend(from, to, connId, mid, msg, type);
     this.sendItem(this.world.makeNetEvent(EventKind.DELIVER, to, conn, other, msg, mid, typeCode), from);
   }
 

@@ -683,10 +683,20 @@ export class World {
    * and what it lost follows from the rest of the run.) Returns the type's code, which the receive or drop hashes:
    * looked up here, once per message.
    */
-  recordSend(from: Proc, to: Proc, conn: number, mid: number, msg: unknown): number {
-    const code = this.hash.code(messageType(msg));
-    if (this.recordAll) this.traceMessage(MsgKind.SEND, from, to, conn, mid, msg);
+  recordSend(from: Proc, to: Proc, conn: number, mid: number, msg: unknown, type: string | undefined): number {
+    const code = this.hash.code(type !== undefined ? type : messageType(msg));
+    if (this.recordAll) this.recordSendAll(from, to, conn, mid, msg, type);
     return code;
+  }
+
+  /**
+   * recordSend's recorded event. A recorded run also checks the sender's `type` against the message (the hash takes
+   * the passed one, the recorded event the message's own): core's send helpers have the compiler check it, a Port
+   * user may not.
+   */
+  private recordSendAll(from: Proc, to: Proc, conn: number, mid: number, msg: unknown, type: string | undefined): void {
+    if (type !== undefined && type !== messageType(msg)) throw new Error(`${from.name} sent a message of type ${messageType(msg)} as type ${type}`);
+    this.traceMessage(MsgKind.SEND, from, to, conn, mid, msg);
   }
 
   /** Hot-path trace of a message received or dropped: hashes numbers only (typeCode from recordSend). */
@@ -746,9 +756,9 @@ export class World {
         if (!alive()) return -1;
         return world.net.connect(p, world.proc(to));
       },
-      send: (conn: ConnId, msg: unknown) => {
+      send: (conn: ConnId, msg: unknown, type?: string) => {
         if (!alive()) return;
-        world.net.send(p, conn, msg);
+        world.net.send(p, conn, msg, type);
       },
       close: (conn: ConnId) => {
         if (!alive()) return;

@@ -453,3 +453,16 @@ test('runAsync: promise continuations of user code run before the next event', a
 });
 
 test.run();
+
+test('send: a message sent with its type hashes as one sent without; a wrong type is refused in a recorded run', () => {
+  const run = (withType: boolean): string => {
+    const { world, a } = pair(3);
+    const c = a.conn('connected');
+    for (let i = 0; i < 20; i++) a.port.send(c, { type: i % 2 === 0 ? 'ping' : 'pong', i }, withType ? (i % 2 === 0 ? 'ping' : 'pong') : undefined);
+    world.runUntil(5000);
+    return world.traceHash;
+  };
+  assert.is(run(true), run(false));
+  const { a } = pair(3);
+  assert.throws(() => a.port.send(a.conn('connected'), { type: 'ping' }, 'pong'), /a sent a message of type ping as type pong/);
+});

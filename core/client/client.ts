@@ -716,9 +716,10 @@ export class ZooKeeperClient implements Role<Msg> {
     this.arm();
   }
 
-  private sendRaw(msg: ClientMessage): void {
+  /** Sends to the server; hot senders pass the message's type (see Port.send), which the compiler checks against msg. */
+  private sendRaw<T extends ClientMessage>(msg: T, type?: T['type']): void {
     if (this.conn === null) return;
-    this.port.send(this.conn, msg);
+    this.port.send(this.conn, msg, type);
     this.lastSend = this.port.now(); // now(): a connection implies a started role
   }
 
@@ -729,7 +730,7 @@ export class ZooKeeperClient implements Role<Msg> {
     }
     p.sent = true;
     this.inflight.push(p);
-    this.sendRaw({ type: 'request', xid: p.xid, req: p.req });
+    this.sendRaw({ type: 'request', xid: p.xid, req: p.req }, 'request');
   }
 
   /** The connection is gone (closed, reset, timed out, protocol error): fail requests, notify, try the next host. */

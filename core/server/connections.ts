@@ -188,9 +188,10 @@ export class CnxnTable {
     this.host.cnxnClosed(c);
   }
 
-  private send(c: ClientCnxn, m: ServerMessage): void {
+  /** Sends to the client; hot senders pass the message's type (see Port.send), which the compiler checks against m. */
+  private send<T extends ServerMessage>(c: ClientCnxn, m: T, type?: T['type']): void {
     if (c.state === 'closed') return;
-    this.port.send(c.conn, m);
+    this.port.send(c.conn, m, type);
   }
 
   sendEvent(c: ClientCnxn, m: ServerMessage): void {
@@ -403,10 +404,10 @@ export class CnxnTable {
       }
       const zxid = p.zxid >= 0 ? p.zxid : this.host.lastProcessedZxid();
       // one object shape per reply kind (adding body afterwards changed the shape of every read's reply)
-      const reply: ServerMessage = p.body !== undefined && (p.err === 0 || p.body.op === 'multi')
+      const reply: Extract<ServerMessage, { type: 'reply' }> = p.body !== undefined && (p.err === 0 || p.body.op === 'multi')
         ? { type: 'reply', xid: p.xid, zxid, err: p.err, body: p.body }
         : { type: 'reply', xid: p.xid, zxid, err: p.err };
-      this.send(c, reply);
+      this.send(c, reply, 'reply');
       if (p.closeAfter) {
         this.close(c);
         return;

@@ -178,7 +178,7 @@ export class Learner {
   private sendAck(zxid: number): void {
     if (this.conn === null || this.stopped) return;
     if (this.observer && counterOf0(zxid) !== 0) return; // observers never ACK proposals
-    this.s.sendPeer(this.conn, { type: 'ack', zxid });
+    this.s.sendPeer(this.conn, { type: 'ack', zxid }, 'ack');
   }
 
   // ------------------------------------------------------------------ messages from the leader
@@ -420,7 +420,7 @@ export class Learner {
 
   forward(r: ForwardedRequest): void {
     if (this.conn === null || this.phase !== 'broadcast') return;
-    this.s.sendPeer(this.conn, { type: 'request', r });
+    this.s.sendPeer(this.conn, { type: 'request', r }, 'request');
   }
 
   revalidate(c: ClientCnxn, sessionId: number, timeout: number): void {

@@ -601,8 +601,9 @@ export class ZooKeeperServer implements Role<unknown> {
     this.port.close(conn);
   }
 
-  sendPeer(conn: ConnId, m: QuorumMessage): void {
-    this.port.send(conn, m);
+  /** Sends a quorum message; hot senders pass its type (see Port.send), which the compiler checks against m. */
+  sendPeer<T extends QuorumMessage>(conn: ConnId, m: T, type?: T['type']): void {
+    this.port.send(conn, m, type);
   }
 
   // ------------------------------------------------------------------ state changes

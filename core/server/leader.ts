@@ -513,11 +513,11 @@ export class Leader {
     if (ctx.sessionId === 0 && t.type === 'delete') s.trace('propose', { zxid, type: t.type, session: 0, epoch: this.epoch, path: t.path, ...(r.kind === 'deleteContainer' ? { checked: r.checked } : {}) });
     else s.trace4(TraceKind.PROPOSE, 'zxid', zxid, 'type', t.type, 'session', ctx.sessionId, 'epoch', this.epoch);
     // one message object for every learner (nothing mutates a message once sent)
-    const m: QuorumMessage = { type: 'proposal', t };
+    const m = { type: 'proposal', t } as const satisfies QuorumMessage;
     const hs = this.handlers.list(); // sending changes no handler
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i]!;
-      if (h.forwarding && !h.observer) s.sendPeer(h.conn, m);
+      if (h.forwarding && !h.observer) s.sendPeer(h.conn, m, 'proposal');
     }
     s.storage.appendTxns([t as StoredTxn]);
     s.txnsLogged(1);
@@ -582,13 +582,13 @@ export class Leader {
     while (this.outstanding.length > 0 && this.outstanding[0]!.votes >= s.quorumSize && !this.stopped) {
       const p = this.outstanding.shift()!;
       const t = p.t;
-      const commit: QuorumMessage = { type: 'commit', zxid: t.zxid }; // one for every follower, as the proposal
+      const commit = { type: 'commit', zxid: t.zxid } as const satisfies QuorumMessage; // one for every follower, as the proposal
       const hs = this.handlers.list(); // sending changes no handler
       for (let i = 0; i < hs.length; i++) {
         const h = hs[i]!;
         if (!h.forwarding) continue;
         if (h.observer) s.sendPeer(h.conn, { type: 'inform', t });
-        else s.sendPeer(h.conn, commit);
+        else s.sendPeer(h.conn, commit, 'commit');
       }
       s.trace3(TraceKind.COMMIT, 'zxid', t.zxid, 'epoch', this.epoch, 'acks', p.acks);
       s.applyCommitted(t);
