@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -73,6 +73,19 @@ test('malformed repros and repros of another version are refused with exit 2', a
   writeFileSync(join(dir, 'garbage.json'), '{ not json');
   assert.is(zksim('replay', join(dir, 'garbage.json')).status, 2);
   assert.is(zksim('shrink', join(dir, 'garbage.json')).status, 2);
+});
+
+test('the repro fixtures in test/fixtures are this zksim\'s: `zksim replay` accepts each one', () => {
+  const dir = new URL('../../test/fixtures/', import.meta.url);
+  const repros = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(readFileSync(new URL(f, dir), 'utf8'))] as const).filter(([, v]) => v.format === 'zksim-repro');
+  assert.ok(repros.length >= 3, `found ${repros.length}`);
+  for (const [f, v] of repros) {
+    try {
+      validateRepro(v, f);
+    } catch (e) {
+      assert.unreachable(`${f}: ${(e as Error).message} (a version bump: update its zksimVersion, and its traceHash if runs changed)`);
+    }
+  }
 });
 
 test.run();

@@ -19,8 +19,9 @@ import { ZkDb } from '../core/server/db.js';
 
 test('seed 3103272 (naming, --recovery 8000): a SNAP-synced follower keeps the previous epoch across a TRUNC', async () => {
   const file = fileURLToPath(new URL('../../test/fixtures/ensemble-snap-trunc-3103272.json', import.meta.url));
-  const repro = JSON.parse(readFileSync(file, 'utf8')) as { spec: RunSpec };
+  const repro = JSON.parse(readFileSync(file, 'utf8')) as { spec: RunSpec; traceHash: string };
   const r = await runSpec(repro.spec);
+  assert.is(r.traceHash, repro.traceHash, 'the same run as recorded');
   for (const v of r.verdicts) {
     if (v.ok === false) assert.unreachable(`${v.property}: ${v.explanation}`);
   }
