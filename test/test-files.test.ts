@@ -11,7 +11,7 @@ const DIR = 'test';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.test.ts')).sort();
 
 /** Line numbers (1-based) of top-level test registrations after the file's last top-level test.run(), or null without one. */
-export function testsAfterRun(source: string): number[] | null {
+function testsAfterRun(source: string): number[] | null {
   const lines = source.split('\n');
   let run = -1;
   lines.forEach((l, i) => {
