@@ -4,12 +4,16 @@
  *
  * Both sides are measured the same way, in steady state: one long-lived ensemble and one set of sessions, a
  * warm-up (the JVM's JIT and V8's both need it: the real ensemble goes from ~500 to ~2,000 ops/s over its first
- * 20 s here, zksim from ~40,000 to ~90,000 ops/s over its first 100,000 ops), then CHUNKS consecutive chunks, each
- * timed on its own; the figure is the median chunk. The cold figures (the first chunk, right after connecting) are
- * reported too, for comparison with runs that do not warm up.
+ * 20 s here, zksim from ~40,000 to ~90,000 ops/s over its first 100,000 ops), then CHUNKS rounds of a zksim chunk
+ * then a real chunk, each side paused while the other runs and given a short untimed lead-in before its chunk; a
+ * side's figure is its median chunk. Taking the chunks in turns puts a slow spell of the machine on both sides of
+ * a round. The earlier method's figures (each side's CHUNKS consecutive chunks right after its own warm-up, the
+ * other side not running) are reported as `continuous` ones, and the cold figures (the first chunk, right after
+ * connecting) for comparison with runs that do not warm up.
  * Real side: operations per wall second. zksim side: the same loop on a simulated 3-server ensemble (sim/cluster.ts,
  * zksim's client library, default latencies, fault-free): operations per wall second and per CPU second, simulated
- * seconds per wall second. ratio = zksim ops/s ÷ real ops/s (steady state); coldRatio the same for cold figures.
+ * seconds per wall second. ratio = zksim ops/s ÷ real ops/s (median chunks); ratioPerRound each round's;
+ * continuousRatio and coldRatio the same for those figures.
  *
  * Sizes (environment): ZKSIM_BENCH_FIDELITY_MS (real chunk, wall ms, default 1000), ZKSIM_BENCH_FIDELITY_WARMUP_MS
  * (real warm-up, wall ms, default 25000), ZKSIM_BENCH_FIDELITY_SIM_MS (zksim chunk, virtual ms, default 200000),
@@ -33,6 +37,9 @@ const REAL_CHUNK_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_MS ?? 1000);
 const REAL_WARMUP_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_WARMUP_MS ?? 25_000);
 const SIM_CHUNK_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_MS ?? 200_000);
 const SIM_WARMUP_MS = Number(process.env.ZKSIM_BENCH_FIDELITY_SIM_WARMUP_MS ?? 600_000);
+/** Untimed run before each interleaved chunk: the real side's threads and both sides' caches back from the pause. */
+const REAL_LEAD_IN_MS = 300;
+const SIM_LEAD_IN_MS = 20_000;
 
 /** One timed chunk: operations completed, wall (and CPU) seconds it took. */
 export interface Chunk {
@@ -42,24 +49,14 @@ export interface Chunk {
   simSeconds?: number;
 }
 
-export interface SideResult {
-  /** Median chunk, ops per wall second. */
-  opsPerSecond: number;
-  /** Every chunk's ops per wall second, in order. */
-  chunks: number[];
-  /** The first chunk, right after the sessions connected (no warm-up). */
-  coldOpsPerSecond: number;
-  median: Chunk;
-}
-
 function rate(c: Chunk): number {
   return c.ops / c.seconds;
 }
 
-function summarise(cold: Chunk, chunks: Chunk[]): SideResult {
-  const sorted = [...chunks].sort((a, b) => rate(a) - rate(b));
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  return { opsPerSecond: rate(median), chunks: chunks.map((c) => Math.round(rate(c))), coldOpsPerSecond: rate(cold), median };
+/** The median chunk by rate, its rate, and every chunk's rate in order. */
+function figures(chunks: Chunk[]): { median: Chunk; perSecond: number; list: string } {
+  const median = [...chunks].sort((x, y) => rate(x) - rate(y))[Math.floor(chunks.length / 2)]!;
+  return { median, perSecond: rate(median), list: chunks.map((c) => Math.round(rate(c))).join(' ') };
 }
 
 function call<T>(fn: (cb: (err: unknown, res?: T) => void) => void): Promise<T> {
@@ -79,18 +76,38 @@ async function connect(address: string): Promise<any> {
   return client;
 }
 
-/** The running workload: operations completed so far; stop() resolves when every loop has ended. */
+/**
+ * The running workload: operations completed so far; pause() resolves once every loop waits between two operations
+ * (none in flight), resume() lets them go on, stop() resolves when every loop has ended.
+ */
 interface Load {
   readonly ops: number;
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
 }
 
-/** The workload itself, for either side: client i loops setData then getData on its own znode until stopped. */
+/**
+ * The workload itself, for either side: client i loops setData then getData on its own znode until stopped. A loop
+ * looks at the pause gate before each setData; unpaused, that costs no await (zksim's runs, hence their trace
+ * hashes, are the same as without the gate).
+ */
 function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): Load {
   let ops = 0;
   let stopped = false;
+  let gate: Promise<void> | null = null;
+  let release = (): void => {};
+  let parked = 0;
+  let allParked: Promise<void> = Promise.resolve();
+  let onAllParked = (): void => {};
   const loops = Array.from({ length: clients }, async (_, i) => {
     while (!stopped) {
+      if (gate !== null) {
+        if (++parked === clients) onAllParked();
+        await gate;
+        parked--;
+        continue;
+      }
       await setData(i);
       ops++;
       if (stopped) break;
@@ -98,12 +115,26 @@ function startLoops(clients: number, setData: (i: number) => Promise<unknown>, g
       ops++;
     }
   });
+  const resume = (): void => {
+    if (gate === null) return;
+    gate = null;
+    release();
+  };
   return {
     get ops() {
       return ops;
     },
+    pause: () => {
+      if (gate !== null) return allParked;
+      gate = new Promise<void>((r) => (release = r));
+      allParked = new Promise<void>((r) => (onAllParked = r));
+      if (parked === clients) onAllParked();
+      return allParked;
+    },
+    resume,
     stop: async () => {
       stopped = true;
+      resume();
       await Promise.all(loops);
     },
   };
@@ -113,9 +144,25 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Runs the workload on the real ensemble: a cold chunk, a warm-up, then CHUNKS timed chunks. */
-export async function realWorkload(addresses: string[], chunkMs = REAL_CHUNK_MS, warmupMs = REAL_WARMUP_MS, chunks = CHUNKS): Promise<SideResult> {
+/**
+ * One side of the comparison, after its cold chunk, warm-up and continuous chunks: `chunk()` runs the load untimed
+ * for a short lead-in (caches and threads back from the other side's turn), then one timed chunk, and leaves it
+ * paused.
+ */
+interface Side {
+  cold: Chunk;
+  /** CHUNKS consecutive chunks right after the warm-up, the load never paused (the method before interleaving). */
+  continuous: Chunk[];
+  chunk(): Promise<Chunk>;
+  close(): Promise<void>;
+}
+
+/** The real ensemble's side: cold chunk, warm-up and continuous chunks at once; then paused until chunk(). */
+async function openRealSide(addresses: string[]): Promise<Side> {
   const clients = await Promise.all(addresses.slice(0, CLIENTS).map((a) => connect(a)));
+  const closeClients = (): void => {
+    for (const c of clients) c.close();
+  };
   try {
     await call((cb) => clients[0].create('/bench', null, cb)).catch(() => undefined);
     await Promise.all(clients.map((c, i) => call((cb) => c.create(PATHS[i], Buffer.from('0'), cb)).catch(() => undefined)));
@@ -131,22 +178,37 @@ export async function realWorkload(addresses: string[], chunkMs = REAL_CHUNK_MS,
       await sleep(ms);
       return { ops: load.ops - o0, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
     };
-    const cold = await timeChunk(chunkMs);
-    await sleep(warmupMs);
-    const measured: Chunk[] = [];
-    for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
-    await load.stop();
-    return summarise(cold, measured);
-  } finally {
-    for (const c of clients) c.close();
+    const cold = await timeChunk(REAL_CHUNK_MS);
+    await sleep(REAL_WARMUP_MS);
+    const continuous: Chunk[] = [];
+    for (let i = 0; i < CHUNKS; i++) continuous.push(await timeChunk(REAL_CHUNK_MS));
+    await load.pause();
+    return {
+      cold,
+      continuous,
+      chunk: async () => {
+        load.resume();
+        await sleep(REAL_LEAD_IN_MS);
+        const c = await timeChunk(REAL_CHUNK_MS);
+        await load.pause();
+        return c;
+      },
+      close: async () => {
+        await load.stop();
+        closeClients();
+      },
+    };
+  } catch (e) {
+    closeClients();
+    throw e;
   }
 }
 
 /**
- * The same workload on zksim: 3 clients, client i pinned to server s(i+1), sequential setData then getData on its own
- * znode; a cold chunk, a warm-up of `warmupMs` virtual ms, then CHUNKS chunks of `chunkMs` virtual ms.
+ * zksim's side: the same loop on a simulated 3-server ensemble, client i pinned to server s(i+1); it runs only while
+ * the cluster runs, so between chunks it is paused by itself.
  */
-export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMUP_MS, chunks = CHUNKS, seed: string | number = 1): Promise<SideResult> {
+async function openZksimSide(seed: string | number = 1): Promise<Side> {
   const { cluster, load } = await startZksimLoad(seed);
   const world = cluster.world;
   const timeChunk = async (ms: number): Promise<Chunk> => {
@@ -159,12 +221,21 @@ export async function zksimWorkload(chunkMs = SIM_CHUNK_MS, warmupMs = SIM_WARMU
     const cpu = process.cpuUsage(cpu0);
     return { ops: load.ops - o0, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, simSeconds: (world.now - v0) / 1000 };
   };
-  const cold = await timeChunk(chunkMs);
-  await cluster.runFor(warmupMs);
-  const measured: Chunk[] = [];
-  for (let i = 0; i < chunks; i++) measured.push(await timeChunk(chunkMs));
-  await cluster.run(load.stop());
-  return summarise(cold, measured);
+  const cold = await timeChunk(SIM_CHUNK_MS);
+  await cluster.runFor(SIM_WARMUP_MS);
+  const continuous: Chunk[] = [];
+  for (let i = 0; i < CHUNKS; i++) continuous.push(await timeChunk(SIM_CHUNK_MS));
+  return {
+    cold,
+    continuous,
+    chunk: async () => {
+      await cluster.runFor(SIM_LEAD_IN_MS);
+      return timeChunk(SIM_CHUNK_MS);
+    },
+    close: async () => {
+      await cluster.run(load.stop());
+    },
+  };
 }
 
 /**
@@ -199,42 +270,63 @@ function load(): number {
   return Math.round(loadavg()[0]! * 100) / 100;
 }
 
+/**
+ * Both sides set up and warmed up (the real one first: its warm-up is 25 s of wall time), then CHUNKS rounds, each a
+ * zksim chunk then a real one: a slow spell of the machine (it moves either side by a third from one minute to the
+ * next) then falls on both sides of a round, not on one side only as when each side ran its chunks in one go.
+ * The chunks of that older method are still taken (each side's CHUNKS consecutive chunks right after its warm-up)
+ * and reported as `continuousRatio`, so that the two can be compared run by run.
+ */
 export async function run(): Promise<Record<string, unknown>> {
   const loadBefore = load();
-  const sim = await zksimWorkload();
-  const m = sim.median;
-  const zksim = {
-    clients: CLIENTS,
-    servers: 3,
-    method: `median of ${CHUNKS} chunks after a warm-up (zksim: ${SIM_WARMUP_MS / 1000} s virtual; real: ${REAL_WARMUP_MS / 1000} s wall)`,
-    zksimOpsPerSecond: sim.opsPerSecond,
-    zksimOpsPerSecondChunks: sim.chunks.join(' '),
-    zksimColdOpsPerSecond: sim.coldOpsPerSecond,
-    zksimOpsPerCpuSecond: m.ops / m.cpuSeconds!,
-    zksimOpsPerChunk: m.ops,
-    simulatedSecondsPerWallSecond: m.simSeconds! / m.seconds,
-    // reported so that a figure taken while something else ran can be told apart (it lags by about a minute, and
-    // counts this process too: up to about 1 while one side runs; the real ensemble's JVMs add theirs)
-    cores: availableParallelism(),
-    loadAverageBefore: loadBefore,
-    loadAverageAfterZksim: load(),
-  };
-  if (!realZooKeeperAvailable()) {
-    return { ...zksim, realOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
-  }
-  const ens = await RealEnsemble.start({ servers: 3, requireHighestLeader: false });
+  const ens = realZooKeeperAvailable() ? await RealEnsemble.start({ servers: 3, requireHighestLeader: false }) : null;
+  let real: Side | null = null;
   try {
-    const real = await realWorkload(ens.connectStrings);
+    if (ens) real = await openRealSide(ens.connectStrings);
+    const sim = await openZksimSide();
+    const zc: Chunk[] = [];
+    const rc: Chunk[] = [];
+    for (let i = 0; i < CHUNKS; i++) {
+      zc.push(await sim.chunk());
+      if (real) rc.push(await real.chunk());
+    }
+    await sim.close();
+    const z = figures(zc);
+    const zCont = figures(sim.continuous);
+    const m = z.median;
+    const zksim = {
+      clients: CLIENTS,
+      servers: 3,
+      method: `${CHUNKS} rounds of a zksim chunk then a real one, after a warm-up (zksim ${SIM_WARMUP_MS / 1000} s virtual, real ${REAL_WARMUP_MS / 1000} s wall), each chunk after a lead-in (zksim ${SIM_LEAD_IN_MS / 1000} s virtual, real ${REAL_LEAD_IN_MS} ms wall); median chunk of each side`,
+      zksimOpsPerSecond: z.perSecond,
+      zksimOpsPerSecondChunks: z.list,
+      zksimColdOpsPerSecond: rate(sim.cold),
+      zksimContinuousOpsPerSecond: zCont.perSecond,
+      zksimOpsPerCpuSecond: m.ops / m.cpuSeconds!,
+      zksimOpsPerChunk: m.ops,
+      simulatedSecondsPerWallSecond: m.simSeconds! / m.seconds,
+      // reported so that a figure taken while something else ran can be told apart (it lags by about a minute, and
+      // counts this process too: up to about 1 while one side runs; the real ensemble's JVMs add theirs)
+      cores: availableParallelism(),
+      loadAverageBefore: loadBefore,
+    };
+    if (!real) return { ...zksim, realOpsPerSecond: null, ratio: null, note: 'real ZooKeeper not installed (apt-get install -y zookeeper)' };
+    const r = figures(rc);
+    const rCont = figures(real.continuous);
     return {
       ...zksim,
-      realOpsPerSecond: real.opsPerSecond,
-      realOpsPerSecondChunks: real.chunks.join(' '),
-      realColdOpsPerSecond: real.coldOpsPerSecond,
-      ratio: sim.opsPerSecond / real.opsPerSecond,
-      coldRatio: sim.coldOpsPerSecond / real.coldOpsPerSecond,
-      loadAverageAfterReal: load(),
+      realOpsPerSecond: r.perSecond,
+      realOpsPerSecondChunks: r.list,
+      realColdOpsPerSecond: rate(real.cold),
+      realContinuousOpsPerSecond: rCont.perSecond,
+      ratio: z.perSecond / r.perSecond,
+      ratioPerRound: zc.map((c, i) => (rate(c) / rate(rc[i]!)).toFixed(1)).join(' '),
+      continuousRatio: zCont.perSecond / rCont.perSecond,
+      coldRatio: rate(sim.cold) / rate(real.cold),
+      loadAverageAfter: load(),
     };
   } finally {
-    await ens.stop();
+    if (real) await real.close().catch(() => undefined);
+    if (ens) await ens.stop();
   }
 }
