@@ -80,7 +80,7 @@ async function connect(address: string): Promise<any> {
  * The running workload: operations completed so far; pause() resolves once every loop waits between two operations
  * (none in flight), resume() lets them go on, stop() resolves when every loop has ended.
  */
-interface Load {
+export interface Load {
   readonly ops: number;
   pause(): Promise<void>;
   resume(): void;
@@ -92,7 +92,7 @@ interface Load {
  * looks at the pause gate before each setData; unpaused, that costs no await (zksim's runs, hence their trace
  * hashes, are the same as without the gate).
  */
-function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): Load {
+export function startLoops(clients: number, setData: (i: number) => Promise<unknown>, getData: (i: number) => Promise<unknown>): Load {
   let ops = 0;
   let stopped = false;
   let gate: Promise<void> | null = null;
