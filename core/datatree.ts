@@ -654,6 +654,11 @@ export class DataTree {
     st.set('bytes', (st.get('bytes') ?? -1) + bytesDiff);
     // 3.8.0 writes the data without preChange/postChange, so its incremental digest misses this change; zksim's
     // digest stays a function of the tree (its checkers compare digests recomputed from snapshots)
+    this.writeStatsTrack(statPath, st);
+  }
+
+  /** The zookeeper_stats node at `statPath` now holds `st`, in StatsTrack's text form. */
+  private writeStatsTrack(statPath: string, st: Map<string, number>): void {
     this.mut(statPath)!.data = new TextEncoder().encode(formatStatsTrack(st));
   }
 
@@ -675,8 +680,7 @@ export class DataTree {
     };
     // the real tree keys its root as "" (a stats node right under /zookeeper/quota counts everything)
     walk(prefix === '' ? '/' : prefix);
-    const st = new Map<string, number>([['bytes', bytes], ['count', count]]);
-    this.mut(statPath)!.data = new TextEncoder().encode(formatStatsTrack(st));
+    this.writeStatsTrack(statPath, new Map<string, number>([['bytes', bytes], ['count', count]]));
   }
 
   /** The node at `path` (exact key), copied first if shared with another tree. */
