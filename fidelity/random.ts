@@ -26,7 +26,7 @@
  * quotas under /zookeeper/quota only where every case gets a fresh server), and paths outside the Basic Multilingual Plane (a deliberate wire-encoding difference, DIFFERENCES.md).
  */
 import { RandomStreams, type Rng, type Seed } from '../sim/random.js';
-import { parentPath } from '../core/paths.js';
+import { isValidPath, parentPath } from '../core/paths.js';
 import type { AclJson, CreateModeName, DataSpec, InputStep, MultiOpStep, ReadOpStep, WatcherTypeName } from './transcript.js';
 
 /** Case name of case `index` of seed `seed`. */
@@ -76,15 +76,6 @@ function cloneTree(t: Tree): Tree {
   return c;
 }
 
-/** ZooKeeper's PathUtils.validatePath, roughly (enough to keep the model honest; the servers decide). */
-function validPath(p: string): boolean {
-  if (p.length === 0 || p[0] !== '/') return false;
-  if (p === '/') return true;
-  if (p.endsWith('/')) return false;
-  for (const part of p.slice(1).split('/')) if (part === '' || part === '.' || part === '..') return false;
-  return true;
-}
-
 const SEQ_DIGITS = 10;
 
 /** Applies a create to the model; the created path, or null when the model expects a failure. */
@@ -93,7 +84,7 @@ function mCreate(t: Tree, path: string, mode: CreateModeName, session: string): 
   const parent = t.get(parentPath(path));
   if (!parent || parent.owner !== null) return null;
   const actual = sequential ? path + String(parent.cversion).padStart(SEQ_DIGITS, '0') : path;
-  if (!validPath(actual) || t.has(actual)) return null;
+  if (!isValidPath(actual) || t.has(actual)) return null; // (the sequence number appended: as the server checks it)
   parent.cversion++;
   parent.children.push(actual.slice(actual.lastIndexOf('/') + 1));
   t.set(actual, { version: 0, aversion: 0, cversion: 0, owner: mode.startsWith('EPHEMERAL') ? session : null, children: [] });
