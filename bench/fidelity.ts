@@ -270,13 +270,7 @@ function load(): number {
   return Math.round(loadavg()[0]! * 100) / 100;
 }
 
-/**
- * Both sides set up and warmed up (the real one first: its warm-up is 25 s of wall time), then CHUNKS rounds, each a
- * zksim chunk then a real one: a slow spell of the machine (it moves either side by a third from one minute to the
- * next) then falls on both sides of a round, not on one side only as when each side ran its chunks in one go.
- * The chunks of that older method are still taken (each side's CHUNKS consecutive chunks right after its warm-up)
- * and reported as `continuousRatio`, so that the two can be compared run by run.
- */
+/** The part, as the header says: both sides set up and warmed up (the real one first), then CHUNKS rounds. */
 export async function run(): Promise<Record<string, unknown>> {
   const loadBefore = load();
   const ens = realZooKeeperAvailable() ? await RealEnsemble.start({ servers: 3, requireHighestLeader: false }) : null;
