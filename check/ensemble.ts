@@ -283,8 +283,23 @@ function checkEphemeralsFromHistory(
   const deletes = new Map<string, number[]>(); // path -> zxids of ok deletes
   const unsure = new Set<string>(); // paths with an unknown-outcome delete or create
   const ephemerals: Array<{ path: string; z: number; owner: string }> = [];
-  // czxid: the creation zxid of the node a getData or exists found (its stat), to tell its incarnations apart
-  const reads: Array<{ path: string; z: number; exists: boolean; t: number; what: string; czxid?: number }> = [];
+  // The same ephemerals by parent ('' for the root's children), in the same order: a listing looks up its own only
+  // (scanning every ephemeral made so far at every getChildren was quadratic in long lock runs).
+  const ephemeralsByParent = new Map<string, Array<{ path: string; z: number; owner: string }>>();
+  const addEphemeral = (path: string, z: number, owner: string): void => {
+    const e = { path, z, owner };
+    ephemerals.push(e);
+    const parent = path.slice(0, path.lastIndexOf('/'));
+    (ephemeralsByParent.get(parent) ?? ephemeralsByParent.set(parent, []).get(parent)!).push(e);
+  };
+  // czxid: the creation zxid of the node a getData or exists found (its stat), to tell its incarnations apart.
+  // Kept by path, each path's reads in history order: an ephemeral is compared with its own path's reads only.
+  // (`op` and `id` name the read in a report: a text made per read cost more than the rest for long listings)
+  type Read = { path: string; z: number; exists: boolean; t: number; op: string; id: number; czxid?: number };
+  const reads = new Map<string, Read[]>();
+  const addRead = (r: Read): void => {
+    (reads.get(r.path) ?? reads.set(r.path, []).get(r.path)!).push(r);
+  };
   const czxidOf = (r: unknown): number | undefined => {
     const c = (r as { stat?: { czxid?: unknown } | null } | null)?.stat?.czxid;
     return typeof c === 'number' ? c : undefined;
@@ -306,7 +321,7 @@ function checkEphemeralsFromHistory(
         const path = typeof rp === 'string' ? rp : sub.path;
         (creates.get(path) ?? creates.set(path, []).get(path)!).push(o.zxid);
         const owner = sessionOf.get(String(o.process));
-        if (String(sub.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) ephemerals.push({ path, z: o.zxid, owner });
+        if (String(sub.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) addEphemeral(path, o.zxid, owner);
       });
       continue;
     }
@@ -318,19 +333,17 @@ function checkEphemeralsFromHistory(
       const path = typeof rp === 'string' ? rp : a.path;
       (creates.get(path) ?? creates.set(path, []).get(path)!).push(o.zxid);
       const owner = sessionOf.get(String(o.process));
-      if (String(a.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) ephemerals.push({ path, z: o.zxid, owner });
+      if (String(a.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) addEphemeral(path, o.zxid, owner);
     } else if (o.op === 'delete') (deletes.get(a.path) ?? deletes.set(a.path, []).get(a.path)!).push(o.zxid);
-    else if (o.op === 'getData') reads.push({ path: a.path, z: o.zxid, exists: true, t: o.ret, what: `getData #${o.id}`, czxid: czxidOf(o.result) });
-    else if (o.op === 'exists') reads.push({ path: a.path, z: o.zxid, exists: !!(o.result as { stat?: unknown } | null)?.stat, t: o.ret, what: `exists #${o.id}`, czxid: czxidOf(o.result) });
+    else if (o.op === 'getData') addRead({ path: a.path, z: o.zxid, exists: true, t: o.ret, op: 'getData', id: o.id, czxid: czxidOf(o.result) });
+    else if (o.op === 'exists') addRead({ path: a.path, z: o.zxid, exists: !!(o.result as { stat?: unknown } | null)?.stat, t: o.ret, op: 'exists', id: o.id, czxid: czxidOf(o.result) });
     else if (o.op === 'getChildren') {
       const c = (o.result as { children?: unknown } | null)?.children;
       if (!Array.isArray(c)) continue;
       const names = new Set(c.map(String));
       const base = a.path === '/' ? '' : a.path;
-      for (const e of ephemerals) {
-        if (e.path.startsWith(base + '/') && !e.path.slice(base.length + 1).includes('/')) {
-          reads.push({ path: e.path, z: o.zxid, exists: names.has(e.path.slice(base.length + 1)), t: o.ret, what: `getChildren #${o.id}` });
-        }
+      for (const e of ephemeralsByParent.get(base) ?? []) {
+        addRead({ path: e.path, z: o.zxid, exists: names.has(e.path.slice(base.length + 1)), t: o.ret, op: 'getChildren', id: o.id });
       }
     }
   }
@@ -338,18 +351,18 @@ function checkEphemeralsFromHistory(
   for (const e of ephemerals) {
     if (unsure.has(e.path)) continue;
     const close = closeZxid.get(e.owner);
-    for (const r of reads) {
-      if (r.path !== e.path || r.z < e.z) continue;
+    for (const r of reads.get(e.path) ?? []) {
+      if (r.z < e.z) continue;
       // Seen after the close: unless it is another incarnation of the path (its czxid says so, or, for a listing, a
       // create after this one: the node was deleted, by a delete or its resigning holder, and made again, maybe by
       // another session before this one closed: an election's /leader).
       const other = r.czxid !== undefined ? r.czxid !== e.z : between(creates.get(e.path), e.z, r.z);
       if (r.exists && close !== undefined && close > e.z && r.z >= close && !other) {
-        add('S1 ephemerals vanish with their session', r.t, undefined, `${r.what} saw ephemeral ${e.path} of session ${e.owner} at zxid ${hex(r.z)}, after the session's close (zxid ${hex(close)})`);
+        add('S1 ephemerals vanish with their session', r.t, undefined, `${r.op} #${r.id} saw ephemeral ${e.path} of session ${e.owner} at zxid ${hex(r.z)}, after the session's close (zxid ${hex(close)})`);
         break;
       }
       if (!r.exists && tracedApplies && (close === undefined ? !closeProposed.has(e.owner) : r.z < close) && !between(deletes.get(e.path), e.z, r.z)) {
-        add('S1 ephemerals vanish with their session', r.t, undefined, `${r.what} found ephemeral ${e.path} of live session ${e.owner} missing at zxid ${hex(r.z)} (created at ${hex(e.z)}, never deleted)`);
+        add('S1 ephemerals vanish with their session', r.t, undefined, `${r.op} #${r.id} found ephemeral ${e.path} of live session ${e.owner} missing at zxid ${hex(r.z)} (created at ${hex(e.z)}, never deleted)`);
         break;
       }
     }

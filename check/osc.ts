@@ -794,6 +794,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     parent: string | undefined;
     childPaths: string[] | undefined;
     childNames: readonly string[] | undefined;
+    /** childNames as a set, made at its first use (a listing of many children is tested name by name). */
+    childSet: Set<string> | undefined;
     /** Paths it saw exist, and paths it saw missing. */
     present: string[];
     absent: string[];
@@ -832,6 +834,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     parent: undefined,
     childPaths: undefined,
     childNames: undefined,
+    childSet: undefined,
     present,
     absent,
     vslot: -1,
@@ -940,7 +943,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     }
     for (const x of s.childPaths!) if (cannotAppear(x, s.z)) return true;
     const prefix = s.parent === '/' ? '/' : `${s.parent}/`;
-    for (const c of have) if (!want.includes(c) && cannotVanish(prefix + c, s.z)) return true;
+    const wanted = (s.childSet ??= new Set(want));
+    for (const c of have) if (!wanted.has(c) && cannotVanish(prefix + c, s.z)) return true;
     return false;
   };
   /** For each session and position: what the session's first completed zxid read at or after it saw (or undefined). */

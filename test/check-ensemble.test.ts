@@ -124,6 +124,29 @@ test('S1 from the history: an ephemeral seen after its session closed, or missin
   assert.match(formatEnsemble(mk(false, z(1, 3))), /missing/);
 });
 
+test('S1 from listings: only a listing of the ephemeral\'s own parent counts, and the report names the read', () => {
+  // session 7 (A) makes /lock/e and, under the root, /e; healthy() closes session 7 at zxid z(1, 4)
+  const mk = (listed: string, children: string[], readZxid: number): ReturnType<typeof checkEnsemble> => {
+    const h = new HistoryRecorder();
+    h.session('A', 'connected', 0, { sessionId: 7 });
+    h.session('B', 'connected', 0, { sessionId: 8 });
+    const c1 = h.invoke('A', 'create', { path: '/lock/e', data: '', mode: 'EPHEMERAL' }, 1);
+    h.ok(c1, { path: '/lock/e' }, 2, z(1, 2));
+    const c2 = h.invoke('A', 'create', { path: '/e', data: '', mode: 'EPHEMERAL' }, 3);
+    h.ok(c2, { path: '/e' }, 4, z(1, 3));
+    const r = h.invoke('B', 'getChildren', { path: listed }, 30);
+    h.ok(r, { children }, 31, readZxid);
+    return checkEnsemble(healthy(), h.events);
+  };
+  assert.match(formatEnsemble(mk('/lock', ['e'], z(1, 5))), /getChildren #\d+ saw ephemeral \/lock\/e of session 7/);
+  assert.match(formatEnsemble(mk('/', ['e', 'lock'], z(1, 5))), /getChildren #\d+ saw ephemeral \/e of session 7/);
+  assert.not.match(formatEnsemble(mk('/', ['e', 'lock'], z(1, 5))), /\/lock\/e/, 'a listing of / says nothing of /lock/e');
+  assert.ok(mk('/other', ['e'], z(1, 5)).ok, 'a child named e of another parent is another node');
+  assert.ok(mk('/lock', [], z(1, 5)).ok, 'gone from the listing after the close: fine');
+  assert.match(formatEnsemble(mk('/lock', [], z(1, 3))), /getChildren #\d+ found ephemeral \/lock\/e of live session 7 missing/);
+  assert.ok(mk('/lock', ['e'], z(1, 3)).ok, 'listed before the close: fine');
+});
+
 test('S1: a proposed close that became committed silently (recovered by a new leader) does not make its ephemeral "missing"', () => {
   const h = new HistoryRecorder();
   h.session('A', 'connected', 0, { sessionId: 9 });
