@@ -283,8 +283,8 @@ function checkEphemeralsFromHistory(
   const deletes = new Map<string, number[]>(); // path -> zxids of ok deletes
   const unsure = new Set<string>(); // paths with an unknown-outcome delete or create
   const ephemerals: Array<{ path: string; z: number; owner: string }> = [];
-  // The same ephemerals by parent ('' for the root's children), in the same order: a listing looks up its own only
-  // (scanning every ephemeral made so far at every getChildren was quadratic in long lock runs).
+  // The same ephemerals by parent ('' for the root's children): a listing looks up its parent's only (scanning every
+  // ephemeral at every getChildren was quadratic in long lock runs).
   const ephemeralsByParent = new Map<string, Array<{ path: string; z: number; owner: string }>>();
   const addEphemeral = (path: string, z: number, owner: string): void => {
     const e = { path, z, owner };
@@ -293,13 +293,16 @@ function checkEphemeralsFromHistory(
     (ephemeralsByParent.get(parent) ?? ephemeralsByParent.set(parent, []).get(parent)!).push(e);
   };
   // czxid: the creation zxid of the node a getData or exists found (its stat), to tell its incarnations apart.
-  // Kept by path, each path's reads in history order: an ephemeral is compared with its own path's reads only.
+  // Kept by path (getData and exists in invocation order, then the listings'): an ephemeral is compared with its own
+  // path's reads only.
   // (`op` and `id` name the read in a report: a text made per read cost more than the rest for long listings)
   type Read = { path: string; z: number; exists: boolean; t: number; op: string; id: number; czxid?: number };
   const reads = new Map<string, Read[]>();
   const addRead = (r: Read): void => {
     (reads.get(r.path) ?? reads.set(r.path, []).get(r.path)!).push(r);
   };
+  /** The successful getChildren: the parent listed ('' for the root), the names, its zxid, completion and id. */
+  const listings: Array<{ base: string; names: Set<string>; z: number; t: number; id: number }> = [];
   const czxidOf = (r: unknown): number | undefined => {
     const c = (r as { stat?: { czxid?: unknown } | null } | null)?.stat?.czxid;
     return typeof c === 'number' ? c : undefined;
@@ -340,11 +343,14 @@ function checkEphemeralsFromHistory(
     else if (o.op === 'getChildren') {
       const c = (o.result as { children?: unknown } | null)?.children;
       if (!Array.isArray(c)) continue;
-      const names = new Set(c.map(String));
-      const base = a.path === '/' ? '' : a.path;
-      for (const e of ephemeralsByParent.get(base) ?? []) {
-        addRead({ path: e.path, z: o.zxid, exists: names.has(e.path.slice(base.length + 1)), t: o.ret, op: 'getChildren', id: o.id });
-      }
+      listings.push({ base: a.path === '/' ? '' : a.path, names: new Set(c.map(String)), z: o.zxid, t: o.ret, id: o.id });
+    }
+  }
+  // A listing tells, for every ephemeral of its parent made at or before its zxid, whether it was there. After the
+  // loop, as `ops` is in invocation order: a listing invoked before a create can still see the node it makes.
+  for (const l of listings) {
+    for (const e of ephemeralsByParent.get(l.base) ?? []) {
+      if (e.z <= l.z) addRead({ path: e.path, z: l.z, exists: l.names.has(e.path.slice(l.base.length + 1)), t: l.t, op: 'getChildren', id: l.id });
     }
   }
   const between = (list: number[] | undefined, lo: number, hi: number): boolean => !!list && list.some((z) => z > lo && z <= hi);

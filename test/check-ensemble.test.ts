@@ -147,6 +147,17 @@ test('S1 from listings: only a listing of the ephemeral\'s own parent counts, an
   assert.ok(mk('/lock', ['e'], z(1, 3)).ok, 'listed before the close: fine');
 });
 
+test('S1 from listings: a listing invoked before the create is checked too (operations are in invocation order)', () => {
+  const h = new HistoryRecorder();
+  h.session('A', 'connected', 0, { sessionId: 7 });
+  h.session('B', 'connected', 0, { sessionId: 8 });
+  const r = h.invoke('B', 'getChildren', { path: '/lock' }, 1); // invoked first, answered last
+  const c = h.invoke('A', 'create', { path: '/lock/e', data: '', mode: 'EPHEMERAL' }, 2);
+  h.ok(c, { path: '/lock/e' }, 3, z(1, 2));
+  h.ok(r, { children: ['e'] }, 40, z(1, 5)); // healthy(): session 7 closes at zxid z(1, 4)
+  assert.match(formatEnsemble(checkEnsemble(healthy(), h.events)), /getChildren #\d+ saw ephemeral \/lock\/e of session 7/);
+});
+
 test('S1: a proposed close that became committed silently (recovered by a new leader) does not make its ephemeral "missing"', () => {
   const h = new HistoryRecorder();
   h.session('A', 'connected', 0, { sessionId: 9 });
