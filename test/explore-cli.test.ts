@@ -76,6 +76,8 @@ for (const [what, args] of [
   ['bad recovery', ['explore', '--recovery', '20s', '--count', '1']],
   ['run: bad servers', ['run', '--seed', '1', '--servers', 'three']],
   ['replay: missing file', ['replay', '/nonexistent/repro.json']],
+  ['replay: missing file without .json', ['replay', '/nonexistent/repro']],
+  ['replay: missing file in a folder', ['replay', 'runs/seed-7/repro-shrunk']],
   ['shrink: missing file', ['shrink', '/nonexistent/repro.json']],
   ['merge: not a report folder', ['merge', '/nonexistent']],
   ['replay: empty seed', ['replay', '']],

@@ -43,7 +43,10 @@ export function register(program: Command): void {
   ).action(async (target: string, o: ReplayOpts & { report?: string }) => {
     let spec: RunSpec;
     let expectedHash: string | undefined;
-    const isFile = target.endsWith('.json') || existsSync(target);
+    // A name that ends in .json or has a folder in it is a file: a mistyped path stops here instead of replaying a
+    // seed of that name (string seeds with a slash still run with `zksim run --seed`).
+    const isFile = target.endsWith('.json') || /[/\\]/.test(target) || existsSync(target);
+    if (isFile && !existsSync(target)) throw new UsageError(`${target}: no such file (a repro file, or a seed without '/')`);
     if (isFile) {
       const repro = loadRepro(target);
       spec = repro.spec;
