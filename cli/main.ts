@@ -61,6 +61,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`zksim: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
+    // A file zksim could not read or write (a full disk, a folder removed meanwhile): the system's reason on one
+    // line, not a stack trace. Paths named on the command line were checked before the work (cli/output-paths.ts).
+    const sys = err as NodeJS.ErrnoException;
+    if (sys instanceof Error && typeof sys.code === 'string' && typeof sys.syscall === 'string' && typeof sys.path === 'string') {
+      process.stderr.write(`zksim: cannot ${sys.syscall} ${sys.path}: ${sys.code}\n`);
+      return EXIT_BAD_INPUT;
+    }
     throw err;
   }
 }

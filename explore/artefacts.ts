@@ -4,7 +4,8 @@
  * validating repro files (a repro of another version, or malformed, is a SpecError: bad input).
  */
 import { writeRunReport } from '../reports/run-report.js';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../files/dirs.js';
 import { join } from 'node:path';
 import { toZksimJsonl } from '../check/codecs.js';
 import { TRACE_FORMAT_VERSION, formatTraceEvent } from '../sim/trace.js';
@@ -39,7 +40,7 @@ const jsonSafe = (_k: string, v: unknown) => (v instanceof Uint8Array ? { bytes:
 
 /** Writes the artefacts of one failing run; returns the repro's path. */
 export function writeFailure(dir: string, spec: RunSpec, outcome: RunOutcome, verdict: Verdict, name = 'repro.json'): string {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const repro = makeRepro(spec, verdict, outcome.traceHash);
   const reproPath = join(dir, name);
   writeFileSync(reproPath, JSON.stringify(repro, null, 2) + '\n');

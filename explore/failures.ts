@@ -4,7 +4,8 @@
  * and HTML report too (the seed is run again with the trace on: same spec, same trace hash); the first of them
  * shrunk, when asked, into repro-shrunk.json beside it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeDirs } from '../files/dirs.js';
 import { join } from 'node:path';
 import type { Seed } from '../sim/random.js';
 import { makeRepro, seedDirName, writeFailure } from './artefacts.js';
@@ -47,7 +48,7 @@ export async function saveFailures(base: ExploreBase, results: readonly SeedResu
       // Beyond maxArtefacts: the repro alone (the spec is known without re-running), enough to replay it.
       const spec = specOf(base, r.seed);
       const dir = join(opts.out, seedDirName(r.seed));
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       entry.repro = join(dir, 'repro.json');
       writeFileSync(entry.repro, JSON.stringify(makeRepro(spec, { property: r.failure.property, ok: false, explanation: r.failure.explanation }, r.traceHash), null, 2) + '\n');
       continue;

@@ -7,7 +7,8 @@
  * harness does not leave Java processes behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { makeDirs } from '../files/dirs.js';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,7 +192,7 @@ export class RealEnsemble {
     const props = { 'zookeeper.admin.enableServer': 'false', ...(this.opts.jvmProps ?? {}) };
     for (let i = 0; i < n; i++) {
       const dir = join(this.root, `s${i + 1}`);
-      mkdirSync(join(dir, 'data'), { recursive: true });
+      makeDirs(join(dir, 'data'));
       const cfg = [
         `tickTime=${this.opts.tickTime ?? 2000}`,
         'initLimit=10',

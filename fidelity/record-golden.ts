@@ -7,7 +7,8 @@
  *   node dist/fidelity/record-golden.js [suite...] [--config standalone|ensemble]
  * (npm run record-golden = tsc, then this.)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeDirs } from '../files/dirs.js';
 import { checkSessions, runTranscript } from './runner.js';
 import { realZooKeeperAvailable } from './realzk.js';
 import { openTarget } from './targets.js';
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
       const server = group[0]!.server;
       const opened = await openTarget({ kind: 'real-local', servers, ...(server ? { server } : {}) });
       try {
-        mkdirSync(goldenDir(config), { recursive: true });
+        makeDirs(goldenDir(config));
         for (const entry of group) {
           const steps = loadSuite(entry);
           const problems = checkSessions(steps, servers);

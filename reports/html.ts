@@ -5,7 +5,8 @@
  * checker's counterexample highlighted on both. Zoom (wheel, drag, window inputs, overview) and filters (process,
  * message type, protocol event) keep long runs usable.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeDirs } from '../files/dirs.js';
 import { dirname } from 'node:path';
 import { buildReportModel, type ReportInput, type ReportModel } from './model.js';
 import { PAGE_SCRIPT } from './page-script.js';
@@ -179,7 +180,7 @@ from <input id="from" type="number" min="0"> to <input id="to" type="number" min
 /** Writes the HTML report to `path` (creating folders); returns the number of bytes written. */
 export function writeHtmlReport(path: string, input: ReportInput): number {
   const html = renderHtmlReport(input);
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   writeFileSync(path, html);
   return Buffer.byteLength(html);
 }

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const zksim = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/zksim.js', ...args], { encoding: 'utf8' });
+// (a time limit: `explore --out /proc/x` once hung at full CPU, see files/dirs.ts)
+const zksim = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/zksim.js', ...args], { encoding: 'utf8', timeout: 120_000 });
 
 test('run --json has the ensemble keys (3 servers by default, --servers 1 standalone)', () => {
   const r = zksim('run', '--seed', '3', '--json');
@@ -81,6 +82,12 @@ for (const [what, args] of [
   ['shrink: missing file', ['shrink', '/nonexistent/repro.json']],
   ['merge: not a report folder', ['merge', '/nonexistent']],
   ['replay: empty seed', ['replay', '']],
+  ['explore: --out under a file', ['explore', '--count', '1', '--out', 'package.json/runs']],
+  ['explore: --out in a pseudo file system', ['explore', '--count', '1', '--out', '/proc/zksim-runs']],
+  ['run: --report is a folder', ['run', '--seed', '1', '--report', 'test']],
+  ['run: --report where no file can be made', ['run', '--seed', '1', '--report', '/proc/zksim-report.html']],
+  ['replay: --save under a file', ['replay', '1', '--save', 'package.json/artefacts']],
+  ['scenario: --report under a file', ['scenario', 'quorum-write', '--report', 'package.json/r.html']],
 ] as const) {
   test(`bad input (${what}) exits 2 with one line and no stack trace`, () => {
     const r = zksim(...args);

@@ -12,7 +12,7 @@ import { builtinModules } from 'node:module';
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; files: string[] };
 
 /** The folders of dist/ that the package ships (tests and benchmarks stay out, see package.json "files"). */
-const SHIPPED = ['api', 'bin', 'check', 'cli', 'core', 'explore', 'fidelity', 'recipes', 'reports', 'scenarios', 'sim'];
+const SHIPPED = ['api', 'bin', 'check', 'cli', 'core', 'explore', 'fidelity', 'files', 'recipes', 'reports', 'scenarios', 'sim'];
 
 function jsFiles(dir: string): string[] {
   const out: string[] = [];

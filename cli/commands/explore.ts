@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { declaredProperties, loadRecipe } from '../../explore/workloads/module.js';
 import { KNOWN_PROPERTIES, OptionError, baseFromChoices, checkRecipeSkips, faultKinds, type ChoiceName, type ConfigChoices, type Spelling } from '../../explore/options.js';
 import { UsageError } from '../errors.js';
@@ -14,6 +14,7 @@ import { DEFAULT_OUT } from '../../explore/artefacts.js';
 import { zksimVersion } from '../../explore/version.js';
 import { settleMs } from '../../explore/progress.js';
 import { headline } from '../../explore/verdict.js';
+import { outputDir } from '../output-paths.js';
 
 export { KNOWN_PROPERTIES, propertyTable };
 
@@ -182,6 +183,7 @@ export function register(program: Command): void {
     const maxArtefacts = /^\d+$/.test(o.artefacts) ? Number(o.artefacts) : NaN;
     if (Number.isNaN(maxArtefacts)) throw new UsageError(`--artefacts must be a non-negative integer, got '${o.artefacts}'`);
     const base = baseFromOptions(o);
+    outputDir('--out', o.out);
     await prepareWorkload(base.config);
     const seeds = shardSeeds(range.from, range.to, shard ?? undefined);
     if (range.to - range.from > 10_000_000) throw new UsageError('the seed range is too large');
@@ -249,7 +251,6 @@ export function register(program: Command): void {
       workloads,
       config: { base },
     };
-    mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'summary.json'), JSON.stringify(summary) + '\n');
     if (o.json) {
       const { seedList: _omit, ...rest } = summary;

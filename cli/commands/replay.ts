@@ -11,6 +11,7 @@ import { writeReportFile } from '../report-option.js';
 import { describeFault } from '../../explore/nemesis.js';
 import { printVerdicts } from '../verdicts.js';
 import { SpecError, type RunSpec } from '../../explore/spec.js';
+import { outputDir, outputFile } from '../output-paths.js';
 
 interface ReplayOpts extends CommonOpts {
   json?: boolean;
@@ -54,6 +55,8 @@ export function register(program: Command): void {
     } else {
       spec = specOf(baseFromOptions(o), validSeed(target));
     }
+    if (o.report !== undefined) outputFile('--report', o.report);
+    if (o.save !== undefined) outputDir('--save', o.save);
     await prepareWorkload(spec.config);
     const started = process.hrtime.bigint();
     const keep = !!o.save || !!o.report || !!o.story;

@@ -13,6 +13,7 @@ import { writeReportFile } from '../report-option.js';
 import { checkSpecDeterminism } from '../../explore/determinism.js';
 import { describeFault } from '../../explore/nemesis.js';
 import type { RunSpec } from '../../explore/spec.js';
+import { outputFile } from '../output-paths.js';
 
 interface RunOpts extends CommonOpts {
   seed: string;
@@ -54,6 +55,7 @@ export function register(program: Command): void {
       opts.duration ??= String(parsePositiveInt('--time', opts.time));
     }
     const base = baseFromOptions(opts);
+    if (opts.report !== undefined) outputFile('--report', opts.report);
     await prepareWorkload(base.config);
     const spec = specOf(base, seed);
     if (opts.checkDeterminism) {

@@ -10,6 +10,7 @@ import { runScenario, scenarioStory, type ScenarioDef } from '../../scenarios/ap
 import { makeChalk } from '../../scenarios/narrate.js';
 import { writeHtmlReport } from '../../reports/html.js';
 import { textSummary } from '../../reports/text.js';
+import { outputFile } from '../output-paths.js';
 
 interface Opts {
   list?: boolean;
@@ -91,6 +92,7 @@ export function register(program: Command): void {
       }
       if (!name) throw new UsageError('name a scenario (zksim scenario --list shows them)');
       if (opts.report !== undefined && !/\.html?$/i.test(opts.report)) throw new UsageError(`--report wants an .html file name, got '${opts.report}'`);
+      if (opts.report !== undefined) outputFile('--report', opts.report);
       const def = await loadScenario(name);
       let seed = def.seed ?? 1;
       if (opts.seed !== undefined) {
