@@ -2,7 +2,7 @@
  * Transcripts: JSON Lines, one step a line (issue 9).
  *
  * Input step:  {"case": "<name>", "session": "<label>", "op": "<op>", ...args}
- *   connect  timeoutMs (required), server (index from 0, default 0)
+ *   connect  timeoutMs (required, > 0), server (index from 0, default 0)
  *   close | expire
  *   create   path, data, mode (PERSISTENT | EPHEMERAL | PERSISTENT_SEQUENTIAL | EPHEMERAL_SEQUENTIAL | CONTAINER |
  *            PERSISTENT_WITH_TTL | PERSISTENT_SEQUENTIAL_WITH_TTL; default PERSISTENT), ttl (integer ms): with ttl the
@@ -37,9 +37,10 @@
  *   getAllChildrenNumber  path (opcode 104: the number of all descendants)
  *   whoAmI   (opcode 107, no request record): the connection's ids as the server reports them, result
  *            clientInfo: [{authScheme, user}] in the server's order (ip 127.0.0.1 first, then each digest user)
- *   wait     ms (no session)
+ *   wait     ms (no session; at most MAX_WAIT_MS, ten minutes)
  *   reset    a fresh ensemble (no session); must be the first step of its case
- * Data: UTF-8 text, {"base64": "..."}, or (extension, for size limits) {"fill": "<one char>", "length": N};
+ * Data: UTF-8 text, {"base64": "..."} (standard alphabet, padding optional), or (extension, for size limits)
+ *   {"fill": "<one char>", "length": N} (N at most 8 MiB);
  *   absent or null = no data (ZooKeeper distinguishes null data from empty data).
  * Optional on any step: "race": true — the result depends on a real race (e.g. a read through a follower right
  *   after a write on another server); the comparison then checks only ok / error code of that step.
@@ -259,13 +260,25 @@ export const EVENT_TYPE_NAMES: Record<number, string> = {
 
 export const DATA_DIGEST_OVER = 1024;
 
+/** Standard base64, padding optional. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+/** The longest {"fill"} data: eight times ZooKeeper's default request limit, enough to test it. */
+const MAX_FILL = 8 * 1024 * 1024;
+/** The longest `wait`: ten minutes, well past any session timeout (at most 40 s by default) and container check. */
+export const MAX_WAIT_MS = 600_000;
+
 /** Bytes of an input data spec; null for no data. Throws a plain Error (the parser wraps it) when malformed. */
 export function dataBytes(spec: DataSpec | undefined): Uint8Array | null {
   if (spec === undefined || spec === null) return null;
   if (typeof spec === 'string') return new Uint8Array(Buffer.from(spec, 'utf8'));
   if (typeof spec === 'object') {
-    if ('base64' in spec && typeof spec.base64 === 'string') return new Uint8Array(Buffer.from(spec.base64, 'base64'));
+    if ('base64' in spec && typeof spec.base64 === 'string') {
+      // Buffer.from skips what is not base64 ('!!!' gave no bytes at all): a typo must not change the data quietly
+      if (!BASE64.test(spec.base64)) throw new Error(`"${spec.base64.slice(0, 40)}" is not base64`);
+      return new Uint8Array(Buffer.from(spec.base64, 'base64'));
+    }
     if ('fill' in spec && typeof spec.fill === 'string' && 'length' in spec && Number.isInteger(spec.length) && spec.length >= 0) {
+      if (spec.length > MAX_FILL) throw new Error(`"length" must be at most ${MAX_FILL} (jute.maxbuffer is about 1 MB)`);
       const unit = Buffer.from(spec.fill || 'x', 'utf8');
       const out = Buffer.alloc(spec.length);
       for (let i = 0; i < out.length; i++) out[i] = unit[i % unit.length]!;
@@ -373,6 +386,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
     case 'connect':
       if (!('timeoutMs' in o)) fail(file, line, 'missing field "timeoutMs" (op connect)');
       checkOptional(o, 'timeoutMs', 'number', '', file, line);
+      if ((o.timeoutMs as number) <= 0) fail(file, line, 'field "timeoutMs" must be > 0');
       checkOptional(o, 'server', 'number', '', file, line);
       if (typeof o.server === 'number' && o.server < 0) fail(file, line, 'field "server" must be >= 0');
       break;
@@ -453,6 +467,8 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
       if (!('ms' in o)) fail(file, line, 'missing field "ms" (op wait)');
       checkOptional(o, 'ms', 'number', '', file, line);
       if ((o.ms as number) < 0) fail(file, line, 'field "ms" must be >= 0');
+      // (against a live server a wait is wall time; on zksim a wait of years ran into the event limit)
+      if ((o.ms as number) > MAX_WAIT_MS) fail(file, line, `field "ms" must be at most ${MAX_WAIT_MS} (ten minutes)`);
       break;
     default:
       break;

@@ -90,6 +90,21 @@ test('bad field types and values', () => {
   assert.match(parseError('[1,2]').reason, /must be a JSON object/);
 });
 
+test('bad values that used to pass: data that is not base64, an oversized fill, a wait of years, a timeout <= 0', () => {
+  const create = (data: unknown) => JSON.stringify({ case: 'c', session: 'a', op: 'create', path: '/a', data, mode: 'PERSISTENT' });
+  assert.match(parseError(create({ base64: '!!!' })).reason, /field "data": "!!!" is not base64/);
+  assert.match(parseError(create({ base64: 'AAE=x' })).reason, /is not base64/);
+  assert.match(parseError(create({ fill: 'x', length: 1e9 })).reason, /"length" must be at most 8388608/);
+  assert.match(parseError('{"case":"c","op":"wait","ms":1e12}').reason, /field "ms" must be at most 600000/);
+  assert.match(parseError('{"case":"c","session":"a","op":"connect","timeoutMs":0}').reason, /field "timeoutMs" must be > 0/);
+  assert.match(parseError('{"case":"c","session":"a","op":"connect","timeoutMs":-5}').reason, /field "timeoutMs" must be > 0/);
+  // the accepted forms: padded and unpadded base64, the longest fill and wait
+  const ok = parseTranscriptText(
+    [create({ base64: 'AAEC/w==' }), create({ base64: 'AAEC/w' }), create({ fill: 'x', length: 8388608 }), '{"case":"c","op":"wait","ms":600000}'].join('\n'),
+  );
+  assert.is(ok.length, 4);
+});
+
 test('valid steps parse, with line numbers; blank and // lines are skipped', () => {
   const steps = parseTranscriptText(
     [
