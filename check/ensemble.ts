@@ -283,18 +283,8 @@ function checkEphemeralsFromHistory(
   const deletes = new Map<string, number[]>(); // path -> zxids of ok deletes
   const unsure = new Set<string>(); // paths with an unknown-outcome delete or create
   const ephemerals: Array<{ path: string; z: number; owner: string }> = [];
-  // The same ephemerals by parent ('' for the root's children): a listing looks up its parent's only (scanning every
-  // ephemeral at every getChildren was quadratic in long lock runs).
-  const ephemeralsByParent = new Map<string, Array<{ path: string; z: number; owner: string }>>();
-  const addEphemeral = (path: string, z: number, owner: string): void => {
-    const e = { path, z, owner };
-    ephemerals.push(e);
-    const parent = path.slice(0, path.lastIndexOf('/'));
-    (ephemeralsByParent.get(parent) ?? ephemeralsByParent.set(parent, []).get(parent)!).push(e);
-  };
   // czxid: the creation zxid of the node a getData or exists found (its stat), to tell its incarnations apart.
-  // Kept by path (getData and exists in invocation order, then the listings'): an ephemeral is compared with its own
-  // path's reads only.
+  // Kept by path, in invocation order: an ephemeral is compared with its own path's reads only (listings apart).
   // (`op` and `id` name the read in a report: a text made per read cost more than the rest for long listings)
   type Read = { path: string; z: number; exists: boolean; t: number; op: string; id: number; czxid?: number };
   const reads = new Map<string, Read[]>();
@@ -302,7 +292,7 @@ function checkEphemeralsFromHistory(
     (reads.get(r.path) ?? reads.set(r.path, []).get(r.path)!).push(r);
   };
   /** The successful getChildren: the parent listed ('' for the root), the names, its zxid, completion and id. */
-  const listings: Array<{ base: string; names: Set<string>; z: number; t: number; id: number }> = [];
+  const listings: Listing[] = [];
   const czxidOf = (r: unknown): number | undefined => {
     const c = (r as { stat?: { czxid?: unknown } | null } | null)?.stat?.czxid;
     return typeof c === 'number' ? c : undefined;
@@ -324,7 +314,7 @@ function checkEphemeralsFromHistory(
         const path = typeof rp === 'string' ? rp : sub.path;
         (creates.get(path) ?? creates.set(path, []).get(path)!).push(o.zxid);
         const owner = sessionOf.get(String(o.process));
-        if (String(sub.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) addEphemeral(path, o.zxid, owner);
+        if (String(sub.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) ephemerals.push({ path, z: o.zxid, owner });
       });
       continue;
     }
@@ -336,27 +326,22 @@ function checkEphemeralsFromHistory(
       const path = typeof rp === 'string' ? rp : a.path;
       (creates.get(path) ?? creates.set(path, []).get(path)!).push(o.zxid);
       const owner = sessionOf.get(String(o.process));
-      if (String(a.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) addEphemeral(path, o.zxid, owner);
+      if (String(a.mode ?? '').startsWith('EPHEMERAL') && owner !== undefined) ephemerals.push({ path, z: o.zxid, owner });
     } else if (o.op === 'delete') (deletes.get(a.path) ?? deletes.set(a.path, []).get(a.path)!).push(o.zxid);
     else if (o.op === 'getData') addRead({ path: a.path, z: o.zxid, exists: true, t: o.ret, op: 'getData', id: o.id, czxid: czxidOf(o.result) });
     else if (o.op === 'exists') addRead({ path: a.path, z: o.zxid, exists: !!(o.result as { stat?: unknown } | null)?.stat, t: o.ret, op: 'exists', id: o.id, czxid: czxidOf(o.result) });
     else if (o.op === 'getChildren') {
       const c = (o.result as { children?: unknown } | null)?.children;
       if (!Array.isArray(c)) continue;
-      listings.push({ base: a.path === '/' ? '' : a.path, names: new Set(c.map(String)), z: o.zxid, t: o.ret, id: o.id });
+      listings.push({ base: a.path === '/' ? '' : a.path, names: c.map(String), z: o.zxid, t: o.ret, id: o.id });
     }
   }
-  // A listing tells, for every ephemeral of its parent made at or before its zxid, whether it was there. After the
-  // loop, as `ops` is in invocation order: a listing invoked before a create can still see the node it makes.
-  for (const l of listings) {
-    for (const e of ephemeralsByParent.get(l.base) ?? []) {
-      if (e.z <= l.z) addRead({ path: e.path, z: l.z, exists: l.names.has(e.path.slice(l.base.length + 1)), t: l.t, op: 'getChildren', id: l.id });
-    }
-  }
+  const listed = listingsByParent(listings);
   const between = (list: number[] | undefined, lo: number, hi: number): boolean => !!list && list.some((z) => z > lo && z <= hi);
   for (const e of ephemerals) {
     if (unsure.has(e.path)) continue;
     const close = closeZxid.get(e.owner);
+    let found = false;
     for (const r of reads.get(e.path) ?? []) {
       if (r.z < e.z) continue;
       // Seen after the close: unless it is another incarnation of the path (its czxid says so, or, for a listing, a
@@ -365,12 +350,100 @@ function checkEphemeralsFromHistory(
       const other = r.czxid !== undefined ? r.czxid !== e.z : between(creates.get(e.path), e.z, r.z);
       if (r.exists && close !== undefined && close > e.z && r.z >= close && !other) {
         add('S1 ephemerals vanish with their session', r.t, undefined, `${r.op} #${r.id} saw ephemeral ${e.path} of session ${e.owner} at zxid ${hex(r.z)}, after the session's close (zxid ${hex(close)})`);
+        found = true;
         break;
       }
       if (!r.exists && tracedApplies && (close === undefined ? !closeProposed.has(e.owner) : r.z < close) && !between(deletes.get(e.path), e.z, r.z)) {
         add('S1 ephemerals vanish with their session', r.t, undefined, `${r.op} #${r.id} found ephemeral ${e.path} of live session ${e.owner} missing at zxid ${hex(r.z)} (created at ${hex(e.z)}, never deleted)`);
+        found = true;
         break;
       }
     }
+    if (found) continue;
+    // The listings of its parent, by zxid windows rather than one by one (long runs list a parent thousands of times
+    // while it holds hundreds of ephemerals): seen after the close, up to the path's next create (a later one is
+    // another node); missing from its create on, up to the close (or for ever: no close at all) and the path's next
+    // delete. The earlier of the two is reported.
+    const slash = e.path.lastIndexOf('/');
+    const p = listed.get(e.path.slice(0, slash));
+    if (!p) continue;
+    const shown = p.shown.get(e.path.slice(slash + 1)) ?? [];
+    let seen = -1;
+    if (close !== undefined && close > e.z) {
+      const lo = lowerBound(p.zs, close);
+      const hi = lowerBound(p.zs, firstAfter(creates.get(e.path), e.z));
+      const k = lowerBound(shown, lo);
+      if (k < shown.length && shown[k]! < hi) seen = shown[k]!;
+    }
+    let missing = -1;
+    if (tracedApplies && (close !== undefined || !closeProposed.has(e.owner))) {
+      const lo = lowerBound(p.zs, e.z);
+      const hi = lowerBound(p.zs, Math.min(close ?? Infinity, firstAfter(deletes.get(e.path), e.z)));
+      let k = lowerBound(shown, lo);
+      if (lowerBound(shown, hi) - k < hi - lo) {
+        // some listing of the window lacks it: the first one
+        for (let i = lo; i < hi; i++, k++) {
+          if (shown[k] !== i) {
+            missing = i;
+            break;
+          }
+        }
+      }
+    }
+    if (seen >= 0 && (missing < 0 || seen < missing)) {
+      const l = p.ls[seen]!;
+      add('S1 ephemerals vanish with their session', l.t, undefined, `getChildren #${l.id} saw ephemeral ${e.path} of session ${e.owner} at zxid ${hex(l.z)}, after the session's close (zxid ${hex(close!)})`);
+    } else if (missing >= 0) {
+      const l = p.ls[missing]!;
+      add('S1 ephemerals vanish with their session', l.t, undefined, `getChildren #${l.id} found ephemeral ${e.path} of live session ${e.owner} missing at zxid ${hex(l.z)} (created at ${hex(e.z)}, never deleted)`);
+    }
   }
+}
+
+/** A successful getChildren: the parent it listed ('' for the root), the names, its zxid, completion time and id. */
+interface Listing {
+  base: string;
+  names: string[];
+  z: number;
+  t: number;
+  id: number;
+}
+
+/** Listings of one parent in zxid order (`zs` their zxids), and for each child name the positions that show it. */
+interface ParentListings {
+  zs: number[];
+  ls: Listing[];
+  shown: Map<string, number[]>;
+}
+
+function listingsByParent(listings: readonly Listing[]): Map<string, ParentListings> {
+  const out = new Map<string, ParentListings>();
+  for (const l of [...listings].sort((a, b) => a.z - b.z)) {
+    let p = out.get(l.base);
+    if (!p) out.set(l.base, (p = { zs: [], ls: [], shown: new Map() }));
+    const i = p.ls.length;
+    p.ls.push(l);
+    p.zs.push(l.z);
+    for (const name of l.names) (p.shown.get(name) ?? p.shown.set(name, []).get(name)!).push(i);
+  }
+  return out;
+}
+
+/** The first position of sorted `a` whose value is at least `x` (a.length when none is). */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The smallest zxid of `list` above `z` (Infinity when none is). */
+function firstAfter(list: readonly number[] | undefined, z: number): number {
+  let best = Infinity;
+  if (list) for (const x of list) if (x > z && x < best) best = x;
+  return best;
 }

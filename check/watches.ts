@@ -252,7 +252,9 @@ function orderIndex(history: readonly HistoryEvent[], ops: readonly Operation[],
 
   return {
     firstCertain(path, table, after) {
-      for (const c of certain.get(path) ?? []) if (c.zxid > after && fires(table, c.kind)) return c.zxid;
+      const l = certain.get(path);
+      if (!l) return Infinity;
+      for (let i = firstAbove(l, after); i < l.length; i++) if (fires(table, l[i]!.kind)) return l[i]!.zxid;
       return Infinity;
     },
     firstMaybe(path, table, after) {
@@ -267,10 +269,18 @@ function orderIndex(history: readonly HistoryEvent[], ops: readonly Operation[],
   };
 }
 
-/**
- * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
- * once for all its checkers, so this only reads it).
- */
+/** The first position of `l` (in zxid order) whose zxid is above `z` (l.length when none is). */
+function firstAbove(l: ReadonlyArray<{ zxid: number }>, z: number): number {
+  let lo = 0;
+  let hi = l.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (l[mid]!.zxid <= z) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Paths that some create or setACL of the history (of any outcome) gave an ACL without READ for world:anyone: a
  * server drops a watch event on such a node for a connection that may not READ it, and consumes the watch all the
@@ -299,6 +309,10 @@ function mayBeUnreadable(ops: readonly Operation[]): Set<string> {
   return paths;
 }
 
+/**
+ * `operations`: pairOperations(history), when the caller has it already (explore's runAllChecks pairs a run's history
+ * once for all its checkers, so this only reads it).
+ */
 export function checkWatches(history: readonly HistoryEvent[], operations?: readonly Operation[], opts: WatchOptions = {}): WatchResult {
   const v: WatchViolation[] = [];
   const add = (check: string, time: number, process: Process, message: string): void => {
@@ -322,12 +336,18 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
   const unreadable = mayBeUnreadable(ops);
   // W3's changes: these, the servers' own ones, and the ones that may have happened (see orderIndex)
   const order = orderIndex(history, ops, opts);
+  // The same changes by path (each list in zxid order): a watch looks up its own path's from its zxid on, where a scan
+  // of every change for every watch was quadratic in long runs (naming, 300 s: most of the run's time).
+  const changesByPath = new Map<string, Change[]>();
+  for (const c of changes) (changesByPath.get(c.path) ?? changesByPath.set(c.path, []).get(c.path)!).push(c);
   const firstChangeAfter = (path: string, table: Table, z: number): Change | undefined => {
-    for (const c of changes) if (c.zxid > z && c.path === path && fires(table, c.kind)) return c;
+    const l = changesByPath.get(path);
+    if (l) for (let i = firstAbove(l, z); i < l.length; i++) if (fires(table, l[i]!.kind)) return l[i];
     return undefined;
   };
   const firstDeleteAfter = (path: string, z: number): Change | undefined => {
-    for (const c of changes) if (c.zxid > z && c.path === path && c.kind === 'deleted') return c;
+    const l = changesByPath.get(path);
+    if (l) for (let i = firstAbove(l, z); i < l.length; i++) if (l[i]!.kind === 'deleted') return l[i];
     return undefined;
   };
 
