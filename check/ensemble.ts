@@ -424,7 +424,8 @@ function listingsByParent(listings: readonly Listing[]): Map<string, ParentListi
     const i = p.ls.length;
     p.ls.push(l);
     p.zs.push(l.z);
-    for (const name of l.names) (p.shown.get(name) ?? p.shown.set(name, []).get(name)!).push(i);
+    // (a Set: a name listed twice in a malformed history must not count twice in the windows' counts)
+    for (const name of new Set(l.names)) (p.shown.get(name) ?? p.shown.set(name, []).get(name)!).push(i);
   }
   return out;
 }
