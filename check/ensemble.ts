@@ -33,6 +33,7 @@
  *   ok sequential creates).
  */
 import { epochOf, pairOperations, type HistoryEvent, type Operation } from './history.js';
+import { countBelow } from './sorted.js';
 
 export interface EnsembleTraceEvent {
   t: number;
@@ -370,17 +371,17 @@ function checkEphemeralsFromHistory(
     const shown = p.shown.get(e.path.slice(slash + 1)) ?? [];
     let seen = -1;
     if (close !== undefined && close > e.z) {
-      const lo = lowerBound(p.zs, close);
-      const hi = lowerBound(p.zs, firstAfter(creates.get(e.path), e.z));
-      const k = lowerBound(shown, lo);
+      const lo = countBelow(p.zs, close, false);
+      const hi = countBelow(p.zs, firstAfter(creates.get(e.path), e.z), false);
+      const k = countBelow(shown, lo, false);
       if (k < shown.length && shown[k]! < hi) seen = shown[k]!;
     }
     let missing = -1;
     if (tracedApplies && (close !== undefined || !closeProposed.has(e.owner))) {
-      const lo = lowerBound(p.zs, e.z);
-      const hi = lowerBound(p.zs, Math.min(close ?? Infinity, firstAfter(deletes.get(e.path), e.z)));
-      let k = lowerBound(shown, lo);
-      if (lowerBound(shown, hi) - k < hi - lo) {
+      const lo = countBelow(p.zs, e.z, false);
+      const hi = countBelow(p.zs, Math.min(close ?? Infinity, firstAfter(deletes.get(e.path), e.z)), false);
+      let k = countBelow(shown, lo, false);
+      if (countBelow(shown, hi, false) - k < hi - lo) {
         // some listing of the window lacks it: the first one
         for (let i = lo; i < hi; i++, k++) {
           if (shown[k] !== i) {
@@ -428,18 +429,6 @@ function listingsByParent(listings: readonly Listing[]): Map<string, ParentListi
     for (const name of new Set(l.names)) (p.shown.get(name) ?? p.shown.set(name, []).get(name)!).push(i);
   }
   return out;
-}
-
-/** The first position of sorted `a` whose value is at least `x` (a.length when none is). */
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The smallest zxid of `list` above `z` (Infinity when none is). */

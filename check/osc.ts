@@ -44,6 +44,7 @@
  */
 import { UNMODELLED_READS, ZkError, comparePoints, describeOperation, epochOf, pairOperations, precedes, withServerDeletes, type HistoryEvent, type Operation, type Process, type ServerDelete } from './history.js';
 import { checkOperations } from './linearizability.js';
+import { countBelow } from './sorted.js';
 import { mix32 } from './models/model.js';
 import { MutableTree, applyZk, authOf, forgetUnreadData, initialTree, looseCounts, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
 
@@ -183,22 +184,6 @@ export function isSessionEnd(o: Operation): boolean {
  * invocations — not necessarily after their replies: a paused client can receive a reply after the server expired
  * its session (seed 610). Moves the start of each synthetic session end back to the last such invocation.
  */
-/**
- * How many elements of the ascending array `a` are below x (with `orEqual`, at most x): the index of the first one
- * that is not, by binary search. The zxid look-ups of this checker all come down to it.
- */
-function countBelow(a: readonly number[], x: number, orEqual: boolean): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const v = a[mid]!;
-    if (v < x || (orEqual && v === x)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function earlierEnds(ops: readonly Operation[]): readonly Operation[] {
   if (!ops.some(isSessionEnd)) return ops;
   // (with no completed operation, it may come right after the session's first invocation: only its unknown

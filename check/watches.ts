@@ -57,6 +57,7 @@
  * firing nothing that removeAllWatches dropped (above).
  */
 import { ZkError, isContainerOrTtlMode, isEphemeralMode, isSequentialMode, pairOperations, persistentWatchFires, type HistoryEvent, type Operation, type Process, type ServerDelete, type WatchEventType } from './history.js';
+import { countBelow } from './sorted.js';
 
 export interface WatchViolation {
   check: string;
@@ -248,13 +249,13 @@ function orderIndex(history: readonly HistoryEvent[], ops: readonly Operation[],
     if ((maybeDeletes.get(e.path) ?? []).some((m) => m.minZ < e.close && m.maxZ > e.zxid)) addMaybe(e.path, false, 'deleted', e.zxid + 1, e.close);
     else addCertain({ path: e.path, kind: 'deleted', zxid: e.close, time: e.time }, { path: parentOf(e.path), kind: 'children', zxid: e.close, time: e.time });
   }
-  for (const l of certain.values()) l.sort((a, b) => a.zxid - b.zxid);
+  const certainByPath = new Map<string, InZxidOrder<Change>>();
+  for (const [path, l] of certain) certainByPath.set(path, inZxidOrder(l.sort((a, b) => a.zxid - b.zxid)));
 
   return {
     firstCertain(path, table, after) {
-      const l = certain.get(path);
-      if (!l) return Infinity;
-      for (let i = firstAbove(l, after); i < l.length; i++) if (fires(table, l[i]!.kind)) return l[i]!.zxid;
+      const c = certainByPath.get(path);
+      if (c) for (let i = countBelow(c.zxids, after, true); i < c.list.length; i++) if (fires(table, c.list[i]!.kind)) return c.zxids[i]!;
       return Infinity;
     },
     firstMaybe(path, table, after) {
@@ -269,16 +270,14 @@ function orderIndex(history: readonly HistoryEvent[], ops: readonly Operation[],
   };
 }
 
-/** The first position of `l` (in zxid order) whose zxid is above `z` (l.length when none is). */
-function firstAbove(l: ReadonlyArray<{ zxid: number }>, z: number): number {
-  let lo = 0;
-  let hi = l.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (l[mid]!.zxid <= z) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** Changes (of one path) in zxid order, and their zxids apart: the first above z is at countBelow(zxids, z, true). */
+interface InZxidOrder<C extends { zxid: number }> {
+  list: C[];
+  zxids: number[];
+}
+
+function inZxidOrder<C extends { zxid: number }>(list: C[]): InZxidOrder<C> {
+  return { list, zxids: list.map((c) => c.zxid) };
 }
 
 /**
@@ -338,16 +337,18 @@ export function checkWatches(history: readonly HistoryEvent[], operations?: read
   const order = orderIndex(history, ops, opts);
   // The same changes by path (each list in zxid order): a watch looks up its own path's from its zxid on, where a scan
   // of every change for every watch was quadratic in long runs (naming, 300 s: most of the run's time).
-  const changesByPath = new Map<string, Change[]>();
-  for (const c of changes) (changesByPath.get(c.path) ?? changesByPath.set(c.path, []).get(c.path)!).push(c);
+  const pathLists = new Map<string, Change[]>();
+  for (const c of changes) (pathLists.get(c.path) ?? pathLists.set(c.path, []).get(c.path)!).push(c);
+  const changesByPath = new Map<string, InZxidOrder<Change>>();
+  for (const [path, l] of pathLists) changesByPath.set(path, inZxidOrder(l));
   const firstChangeAfter = (path: string, table: Table, z: number): Change | undefined => {
-    const l = changesByPath.get(path);
-    if (l) for (let i = firstAbove(l, z); i < l.length; i++) if (fires(table, l[i]!.kind)) return l[i];
+    const c = changesByPath.get(path);
+    if (c) for (let i = countBelow(c.zxids, z, true); i < c.list.length; i++) if (fires(table, c.list[i]!.kind)) return c.list[i];
     return undefined;
   };
   const firstDeleteAfter = (path: string, z: number): Change | undefined => {
-    const l = changesByPath.get(path);
-    if (l) for (let i = firstAbove(l, z); i < l.length; i++) if (l[i]!.kind === 'deleted') return l[i];
+    const c = changesByPath.get(path);
+    if (c) for (let i = countBelow(c.zxids, z, true); i < c.list.length; i++) if (c.list[i]!.kind === 'deleted') return c.list[i];
     return undefined;
   };
 
