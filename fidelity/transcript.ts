@@ -265,7 +265,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3
 /** The longest {"fill"} data: eight times ZooKeeper's default request limit, enough to test it. */
 const MAX_FILL = 8 * 1024 * 1024;
 /** The longest `wait`: ten minutes, well past any session timeout (at most 40 s by default) and container check. */
-export const MAX_WAIT_MS = 600_000;
+const MAX_WAIT_MS = 600_000;
 
 /** Bytes of an input data spec; null for no data. Throws a plain Error (the parser wraps it) when malformed. */
 export function dataBytes(spec: DataSpec | undefined): Uint8Array | null {

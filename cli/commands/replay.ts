@@ -46,8 +46,9 @@ export function register(program: Command): void {
     let expectedHash: string | undefined;
     // A name that ends in .json or has a folder in it is a file: a mistyped path stops here instead of replaying a
     // seed of that name (string seeds with a slash still run with `zksim run --seed`).
-    const isFile = target.endsWith('.json') || /[/\\]/.test(target) || existsSync(target);
-    if (isFile && !existsSync(target)) throw new UsageError(`${target}: no such file (a repro file, or a seed without '/')`);
+    const exists = existsSync(target);
+    const isFile = exists || target.endsWith('.json') || /[/\\]/.test(target);
+    if (isFile && !exists) throw new UsageError(`${target}: no such file (a repro file, or a seed without '/')`);
     if (isFile) {
       const repro = loadRepro(target);
       spec = repro.spec;
