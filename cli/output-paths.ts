@@ -27,10 +27,10 @@ export function outputDir(option: string, dir: string): void {
 
 /** Makes the folder of `file` and checks that the file can be written there (it may exist, but not as a folder). */
 export function outputFile(option: string, file: string): void {
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${option} ${file}: is a folder, not a file`);
+  const existed = existsSync(file);
+  if (existed && statSync(file).isDirectory()) throw new UsageError(`${option} ${file}: is a folder, not a file`);
   try {
     makeDirs(dirname(file));
-    const existed = existsSync(file);
     closeSync(openSync(file, 'a')); // opened for appending, nothing written: an existing file stays as it was
     if (!existed) unlinkSync(file);
   } catch (e) {
