@@ -46,7 +46,7 @@ import { UNMODELLED_READS, ZkError, comparePoints, describeOperation, epochOf, p
 import { checkOperations } from './linearizability.js';
 import { countBelow } from './sorted.js';
 import { mix32 } from './models/model.js';
-import { MutableTree, applyZk, authOf, forgetUnreadData, initialTree, looseCounts, parentOf, isReadOnly, isUpdate, prepareZk, resolveSequentialNames, znodeModel, type ZkStep } from './models/znode.js';
+import { MutableTree, applyZk, authOf, forgetUnreadData, initialTree, looseCounts, parentOf, isReadOnly, isUpdate, prepareZk, sequentialNameResolver, znodeModel, type ZkStep } from './models/znode.js';
 
 /** When a session's closeSession txn was first committed (applied), from the servers' trace. */
 export interface SessionClose {
@@ -257,15 +257,15 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
   // that is run stay as before. (16-client naming seed 50118: the first 1,903 assignments gave a name that a later
   // read no longer lists to a create whose session never ends; the 1,904th passes.)
   const vanishing = vanishingNames(opsIn, opts);
+  const resolve = sequentialNameResolver(opsIn);
   let first: OscResult | undefined;
-  const queue: number[][] = [[]];
-  const total = (x: readonly number[]): number => x.reduce((a, b) => a + b, 0);
-  for (let attempt = 0, skipped = 0; attempt < MAX_ASSIGNMENTS && queue.length; ) {
-    let best = 0;
-    for (let k = 1; k < queue.length; k++) if (total(queue[k]!) < total(queue[best]!)) best = k;
-    const pick = queue.splice(best, 1)[0]!;
+  const queue = new AssignmentQueue();
+  queue.open([]);
+  for (let attempt = 0, skipped = 0; attempt < MAX_ASSIGNMENTS; ) {
+    const pick = queue.next();
+    if (pick === undefined) break;
     const counts: number[] = [];
-    const resolved = resolveSequentialNames(opsIn, pick, counts);
+    const resolved = resolve(pick, counts);
     if (skipped < MAX_SKIPPED && vanishing(resolved)) skipped++;
     else {
       attempt++;
@@ -276,18 +276,38 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
       first ??= r;
     }
     for (let i = Math.max(0, pick.length - 1); i < counts.length; i++) {
-      const next = pick.slice(0, i + 1);
-      while (next.length <= i) next.push(0);
-      if (next[i]! + 1 < counts[i]!) {
-        next[i]!++;
-        queue.push(next);
+      const child = pick.slice(0, i + 1);
+      while (child.length <= i) child.push(0);
+      if (child[i]! + 1 < counts[i]!) {
+        child[i]!++;
+        queue.open(child);
       }
     }
   }
   if (first) return first;
   // (every assignment was ruled out: the search of the default one says why)
-  const r = searchOsc(resolveSequentialNames(opsIn), opts, limits);
+  const r = searchOsc(resolve(), opts, limits);
   return r.verdict === 'unknown' ? { ...r, explored: limits.spent + r.explored } : r;
+}
+
+/**
+ * The assignments of sequential names waiting to be tried: fewest steps from the defaults (the sum of `pick`) first,
+ * in the order they were opened among equals. One list per number of steps: a scan of all of them for the fewest
+ * made a long check quadratic in the assignments opened (tens of thousands with 20 sessions).
+ */
+export class AssignmentQueue {
+  private readonly bySteps: number[][][] = [];
+  private lowest = 0;
+  open(pick: number[]): void {
+    const steps = pick.reduce((a, b) => a + b, 0);
+    (this.bySteps[steps] ??= []).push(pick);
+    if (steps < this.lowest) this.lowest = steps;
+  }
+  /** The next assignment to try, or undefined when none is left. */
+  next(): number[] | undefined {
+    while (this.lowest < this.bySteps.length && !this.bySteps[this.lowest]?.length) this.lowest++;
+    return this.lowest < this.bySteps.length ? this.bySteps[this.lowest]!.shift() : undefined;
+  }
 }
 
 /** How many assignments ruled out by vanishingNames a check skips at most (each costs one resolveSequentialNames). */

@@ -2,8 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkOsc, formatOsc } from '../check/osc.js';
-import { pairOperations, type HistoryEvent, type Process } from '../check/history.js';
-import { resolveSequentialNames } from '../check/models/znode.js';
+import { pairOperations, type HistoryEvent, type Operation, type Process } from '../check/history.js';
+import { resolveSequentialNames, sequentialNameResolver } from '../check/models/znode.js';
 
 import { hist, type Spec } from './check-helpers.js';
 
@@ -163,6 +163,32 @@ test('with zxids, a name listed after a session closed is not given to that sess
   const counts2: number[] = [];
   resolveSequentialNames(pairOperations(hist(...early)), [], counts2);
   assert.equal(counts2, [2]);
+});
+
+// One resolver serves every assignment a check tries (checkOscOperations): a call must not see the choices of another.
+test('sequentialNameResolver: each assignment on its own, as a fresh resolveSequentialNames gives it', () => {
+  const rows: Spec[] = [
+    ['C0', 'create', { path: '/w', data: '' }, 0, 1, { ok: { path: '/w' }, zxid: 1 }],
+    ['C1', 'create', { path: '/w/e-', data: 'c1', mode: ES }, 2, 3, 'unknown'],
+    ['C2', 'create', { path: '/w/e-', data: 'c2', mode: ES }, 2, 3, 'unknown'],
+    ['C4', 'create', { path: '/w/e-', data: 'c4', mode: ES }, 2, 3, 'unknown'],
+    ['C3', 'getChildren', { path: '/w' }, 9, 10, { ok: { children: ['e-0000000000', 'e-0000000001'] }, zxid: 4 }],
+  ];
+  const ops = pairOperations(hist(...rows));
+  const owners = (resolved: readonly Operation[]): string[] =>
+    ['/w/e-0000000000', '/w/e-0000000001'].map((name) => String(resolved.find((o) => (o.result as { path?: string } | undefined)?.path === name)?.process));
+  const resolve = sequentialNameResolver(ops);
+  for (const pick of [[], [1], [2, 1], [0, 1], [1, 0], []]) {
+    const counts: number[] = [];
+    const fresh: number[] = [];
+    assert.equal(owners(resolve(pick, counts)), owners(resolveSequentialNames(ops, pick, fresh)), `pick ${pick}`);
+    assert.equal(counts, fresh, `pick ${pick}: the same choice points`);
+  }
+  assert.equal(owners(resolve([])), ['C1', 'C2'], 'the defaults: the earliest invoked candidate for each name');
+  assert.equal(owners(resolve([2, 1])), ['C4', 'C2'], 'the third candidate for the first name, the second left for the next');
+  const counts: number[] = [];
+  resolve([1], counts);
+  assert.equal(counts, [3, 2], 'the second name chooses among the two the first left');
 });
 
 // seed 610: a paused client receives its create's reply after the server already expired the session; meanwhile
