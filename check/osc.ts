@@ -782,9 +782,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
    */
   const seqPassed = (sub: CreateSub): boolean => {
     if (!sub.sequential || sub.name === undefined) return false;
-    const pp = parentOf(sub.name);
-    const parent = tree.get(pp);
-    return !!parent && Number(sub.name.slice(sub.path.length)) < parent.seq && !removable(pp, Infinity);
+    const parent = tree.get(sub.parent);
+    return !!parent && sub.seqNo < parent.seq && !removable(sub.parent, Infinity);
   };
   const cannotAppear = (path: string, z: number): boolean => {
     if (tree.get(path)) return false;

@@ -168,7 +168,20 @@ function fixedAcl(op: Operation, raw: unknown, auth: StepAuth): { acl: readonly 
 }
 
 type Sub =
-  | { k: 'create'; path: string; name: string | undefined; data: string; dh: number; ephemeral: boolean; sequential: boolean; acl: readonly ACL[] | null; invalid: 0 | 1 | 2 }
+  | {
+      k: 'create';
+      path: string;
+      name: string | undefined;
+      /** The parent of the node it creates; for a sequential create with a name, that name's sequence number (else -1). */
+      parent: string;
+      seqNo: number;
+      data: string;
+      dh: number;
+      ephemeral: boolean;
+      sequential: boolean;
+      acl: readonly ACL[] | null;
+      invalid: 0 | 1 | 2;
+    }
   | { k: 'delete'; path: string; version: number }
   | { k: 'setData'; path: string; data: string; dh: number; pw: number; version: number; append?: boolean }
   | { k: 'check'; path: string; version: number }
@@ -262,7 +275,9 @@ function parseSub(op: Operation, a: Record<string, unknown>, kind: string, resul
       const name = sequential ? (typeof rp === 'string' ? rp : undefined) : path;
       const data = str(a.data);
       const { acl, invalid } = fixedAcl(op, a.acl, auth);
-      return { k: 'create', path, name, data, dh: rolling(data).h, ephemeral: mode.startsWith('EPHEMERAL'), sequential, acl, invalid };
+      // (parent and number worked out here, once: the OSC search asks for them at every step, seqPassed)
+      const seqNo = sequential && name !== undefined ? Number(name.slice(path.length)) : -1;
+      return { k: 'create', path, name, parent: parentOf(path), seqNo, data, dh: rolling(data).h, ephemeral: mode.startsWith('EPHEMERAL'), sequential, acl, invalid };
     }
     case 'delete':
       return { k: 'delete', path, version: num(a.version, -1) };
