@@ -310,7 +310,7 @@ export class AssignmentQueue {
   }
 }
 
-/** How many assignments ruled out by vanishingNames a check skips at most (each costs one resolveSequentialNames). */
+/** How many assignments ruled out by vanishingNames a check skips at most (each costs one call of the resolver). */
 const MAX_SKIPPED = 20_000;
 
 /**

@@ -288,8 +288,9 @@ export class LockDriver extends BaseDriver {
     const syncedAt = this.world.now;
     return s.client.sync('/').then(() => s.client.getChildren(RESOURCE)).catch(noDir).then(async (children) => {
       const writes: Array<{ name: string; by: string }> = [];
-      // The writes' data in multiReads of AUDIT_BATCH nodes: one getData per node took about 7 ms each, so a long
-      // run's audit (1,650 writes after 320 s with 5 clients) outlasted the recovery window and failed `recovery`.
+      // The writes' data in multiReads of AUDIT_BATCH nodes. One getData per node, about 7 ms each, made a long run's
+      // audit outlast the recovery window and fail `recovery` (seed 7, 5 clients, 320 s: 3,830 writes, 1,652 read
+      // when the run ended).
       const names = [...children].sort((a, b) => sequenceOf(a) - sequenceOf(b));
       for (let i = 0; i < names.length; i += AUDIT_BATCH) {
         const batch = names.slice(i, i + AUDIT_BATCH);
