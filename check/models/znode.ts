@@ -172,7 +172,10 @@ type Sub =
       k: 'create';
       path: string;
       name: string | undefined;
-      /** The parent of the node it creates; for a sequential create with a name, that name's sequence number (else -1). */
+      /**
+       * The parent of the node it creates (of its name, when known); for a sequential create with a name, that name's
+       * sequence number (else -1).
+       */
       parent: string;
       seqNo: number;
       data: string;
@@ -275,9 +278,9 @@ function parseSub(op: Operation, a: Record<string, unknown>, kind: string, resul
       const name = sequential ? (typeof rp === 'string' ? rp : undefined) : path;
       const data = str(a.data);
       const { acl, invalid } = fixedAcl(op, a.acl, auth);
-      // (parent and number worked out here, once: the OSC search asks for them at every step, seqPassed)
+      // (parent and number worked out here, once: the OSC search asks for them at every step, in exec and seqPassed)
       const seqNo = sequential && name !== undefined ? Number(name.slice(path.length)) : -1;
-      return { k: 'create', path, name, parent: parentOf(path), seqNo, data, dh: rolling(data).h, ephemeral: mode.startsWith('EPHEMERAL'), sequential, acl, invalid };
+      return { k: 'create', path, name, parent: parentOf(name ?? path), seqNo, data, dh: rolling(data).h, ephemeral: mode.startsWith('EPHEMERAL'), sequential, acl, invalid };
     }
     case 'delete':
       return { k: 'delete', path, version: num(a.version, -1) };
@@ -791,7 +794,7 @@ function exec(store: TreeStore, s: Sub, process: Process, auth: StepAuth, want: 
     case 'create': {
       if (refusedAcl(s, want)) return INVALIDACL;
       const name = s.name!;
-      const parentPath = parentOf(name);
+      const parentPath = s.parent;
       const parent = store.get(parentPath);
       if (!parent) return ZkError.NONODE;
       if (denied(permit(parent.acl, Perms.CREATE, auth), want)) return ZkError.NOAUTH;
@@ -799,9 +802,8 @@ function exec(store: TreeStore, s: Sub, process: Process, auth: StepAuth, want: 
       if (parent.owner !== null) return ZkError.NOCHILDRENFOREPHEMERALS;
       let seq = parent.seq + 1;
       if (s.sequential) {
-        const n = Number(name.slice(s.path.length));
-        if (!name.startsWith(s.path) || !/^\d{10}$/.test(name.slice(s.path.length)) || n < parent.seq) return ILLEGAL_SEQ;
-        seq = n + 1;
+        if (!name.startsWith(s.path) || !/^\d{10}$/.test(name.slice(s.path.length)) || s.seqNo < parent.seq) return ILLEGAL_SEQ;
+        seq = s.seqNo + 1;
       }
       store.put(parentPath, { ...parent, children: insertSorted(parent.children, nameIn(name)), seq });
       store.put(name, { data: s.data, dh: s.dh, version: 0, owner: s.ephemeral ? process : null, children: EMPTY, seq: 0, acl: s.acl, aversion: 0 });
