@@ -500,6 +500,34 @@ export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Ope
  * optimised. searchOsc's arrays have one elements kind so that it is not deoptimised and recompiled (its compiles are
  * the longest of an exploration) when the other kind arrives.
  */
+/** An empty list of paths, shared. */
+const NO_PATHS: string[] = [];
+
+/**
+ * A listing (names `want`, their paths `wantPaths`) against the children a node has now (`have`), both sorted in
+ * code-unit order (as the model keeps children and as a listing is read): the listed paths missing now, and the
+ * paths there now that the listing does not have. One merge walk, no look-up.
+ */
+export function listingDiff(prefix: string, want: readonly string[], wantPaths: readonly string[], have: readonly string[]): { missing: string[]; extra: string[] } {
+  let missing = NO_PATHS;
+  let extra = NO_PATHS;
+  let i = 0;
+  let j = 0;
+  while (i < want.length || j < have.length) {
+    if (j >= have.length || (i < want.length && want[i]! < have[j]!)) {
+      if (missing === NO_PATHS) missing = [];
+      missing.push(wantPaths[i++]!);
+    } else if (i >= want.length || have[j]! < want[i]!) {
+      if (extra === NO_PATHS) extra = [];
+      extra.push(prefix + have[j++]!);
+    } else {
+      i++;
+      j++;
+    }
+  }
+  return { missing, extra };
+}
+
 function packedMap<T, U>(a: readonly T[], f: (x: T, i: number) => U): U[] {
   const out: U[] = [];
   for (let i = 0; i < a.length; i++) out.push(f(a[i]!, i));
@@ -842,8 +870,15 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     parent: string | undefined;
     childPaths: string[] | undefined;
     childNames: readonly string[] | undefined;
-    /** childNames as a set, made at its first use (a listing of many children is tested name by name). */
-    childSet: Set<string> | undefined;
+    /**
+     * The listing against the parent's current children, kept for `diffOf` (a children array of the tree: the model
+     * never changes one in place, and a rollback puts the old one back, so the same array means the same names):
+     * the paths it listed that are missing there, and the paths there that it did not list. A long listing was looked
+     * up child by child at every configuration, most of them present and listed.
+     */
+    diffOf: readonly string[] | undefined;
+    missing: string[];
+    extra: string[];
     /** Paths it saw exist, and paths it saw missing. */
     present: string[];
     absent: string[];
@@ -882,7 +917,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     parent: undefined,
     childPaths: undefined,
     childNames: undefined,
-    childSet: undefined,
+    diffOf: undefined,
+    missing: NO_PATHS,
+    extra: NO_PATHS,
     present,
     absent,
     vslot: -1,
@@ -977,22 +1014,14 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     if (s.parent === undefined) return false;
     const n = tree.get(s.parent);
     if (!n) return false; // (then s.present says it all)
-    const want = s.childNames!;
-    const have = n.children;
-    if (have.length === want.length) {
-      let same = true;
-      for (let i = 0; i < have.length; i++) {
-        if (have[i] !== want[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return false;
+    if (n.children !== s.diffOf) {
+      const d = listingDiff(s.parent === '/' ? '/' : `${s.parent}/`, s.childNames!, s.childPaths!, n.children);
+      s.missing = d.missing;
+      s.extra = d.extra;
+      s.diffOf = n.children;
     }
-    for (const x of s.childPaths!) if (cannotAppear(x, s.z)) return true;
-    const prefix = s.parent === '/' ? '/' : `${s.parent}/`;
-    const wanted = (s.childSet ??= new Set(want));
-    for (const c of have) if (!wanted.has(c) && cannotVanish(prefix + c, s.z)) return true;
+    for (const x of s.missing) if (cannotAppear(x, s.z)) return true;
+    for (const x of s.extra) if (cannotVanish(x, s.z)) return true;
     return false;
   };
   /** For each session and position: what the session's first completed zxid read at or after it saw (or undefined). */
