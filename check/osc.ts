@@ -500,6 +500,13 @@ export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Ope
  * optimised. searchOsc's arrays have one elements kind so that it is not deoptimised and recompiled (its compiles are
  * the longest of an exploration) when the other kind arrives.
  */
+/** Why an operation cannot come next: a text, or a text around an operation written out only when shown. */
+type Why = string | { pre: string; op: Operation; post: string };
+
+function whyText(w: Why): string {
+  return typeof w === 'string' ? w : `${w.pre}${describeOperation(w.op)}${w.post}`;
+}
+
 /** An empty list of paths, shared. */
 const NO_PATHS: string[] = [];
 
@@ -712,20 +719,24 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     }
     return false;
   };
-  /** Why item `it` (the next of its session) cannot be placed now, or '' if it is enabled (constraints only, not legality). */
-  const blockedBy = (it: Item): string => {
+  /**
+   * Why item `it` (the next of its session) cannot be placed now, or '' if it is enabled (constraints only, not
+   * legality). The operation a reason names is kept as it is and written out only for the verdict (whyText): the
+   * search records a reason at every dead end deeper than any before, and most are never shown.
+   */
+  const blockedBy = (it: Item): Why => {
     const w = (it.sess !== undefined || it.waitFor) && waiting(it);
-    if (w) return `${describeOperation(w.op)} of its session comes first`;
+    if (w) return { pre: '', op: w.op, post: ' of its session comes first' };
     if ((it.update || it.sync) && rtPtr < rt.length && precedes(rt[rtPtr]!.op, it.op) && rt[rtPtr] !== it) {
-      return `update ${describeOperation(rt[rtPtr]!.op)} returned before it was invoked and is not placed yet`;
+      return { pre: 'update ', op: rt[rtPtr]!.op, post: ' returned before it was invoked and is not placed yet' };
     }
     if (usedZxids) {
       if (it.update && !it.unknown && it.zxid >= 0 && zOrder[zNext] !== it) {
-        return zNext < zOrder.length ? `its zxid comes after ${describeOperation(zOrder[zNext]!.op)}, not placed yet` : 'zxid order';
+        return zNext < zOrder.length ? { pre: 'its zxid comes after ', op: zOrder[zNext]!.op, post: ', not placed yet' } : 'zxid order';
       }
       if (zxidRead(it)) {
-        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid!) return `it saw zxid 0x${it.op.zxid!.toString(16)}, which includes ${describeOperation(zOrder[zNext]!.op)} (not placed yet)`;
-        if (passed(it)) return `it saw only zxid 0x${it.op.zxid!.toString(16)}, but ${describeOperation(zOrder[zNext - 1]!.op)} is already placed before it`;
+        if (zNext < zOrder.length && zOrder[zNext]!.zxid <= it.op.zxid!) return { pre: `it saw zxid 0x${it.op.zxid!.toString(16)}, which includes `, op: zOrder[zNext]!.op, post: ' (not placed yet)' };
+        if (passed(it)) return { pre: `it saw only zxid 0x${it.op.zxid!.toString(16)}, but `, op: zOrder[zNext - 1]!.op, post: ' is already placed before it' };
       }
     }
     return '';
@@ -742,8 +753,14 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   }
   const stack: Frame[] = [];
   let bestDepth = -1;
-  let bestPrefix: Item[] = [];
-  let bestBlocked: Array<{ op: Operation; reason: string }> = [];
+  /**
+   * The deepest dead end's order, kept up to date by `record` from the frames pushed since the last one: the frames
+   * below `lowWater` (the lowest the stack went since) are those it already holds. Copying the whole stack at every
+   * deeper dead end was quadratic in a long history's length.
+   */
+  const bestPrefix: Item[] = [];
+  let lowWater = 0;
+  let bestBlocked: Array<{ op: Operation; why: Why; readOnly: boolean }> = [];
   let bestState = '';
 
   // Dead-end detection: a session whose next operation reads data that the node does not hold and that no
@@ -1161,6 +1178,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   };
   const unplace = (): Frame => {
     const f = stack.pop()!;
+    if (stack.length < lowWater) lowWater = stack.length;
     const it = f.it;
     const idx = it.idx;
     placedItem[idx] = 0;
@@ -1180,6 +1198,10 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     return f;
   };
 
+  /** The paths an item's operation names (prepareZk's), worked out once: a dead end's state shows those znodes. */
+  const itemPaths: Array<readonly string[] | undefined> = new Array<readonly string[] | undefined>(items.length);
+  const pathsOf = (it: Item): readonly string[] => (itemPaths[it.idx] ??= prepareZk(it.op).paths);
+
   const deadline = limits.deadline;
   const budget = limits.max - limits.spent;
   let iter = 0;
@@ -1187,16 +1209,20 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const record = (): void => {
     if (stack.length <= bestDepth) return;
     bestDepth = stack.length;
-    bestPrefix = stack.map((f) => f.it);
+    bestPrefix.length = Math.min(lowWater, bestPrefix.length);
+    for (let i = bestPrefix.length; i < stack.length; i++) bestPrefix.push(stack[i]!.it);
+    lowWater = stack.length;
     bestBlocked = [];
     for (let p = 0; p < P; p++) {
       const it = lists[p]![pos[p]!];
       if (!it) continue;
-      const why = blockedBy(it);
-      bestBlocked.push({ op: it.op, reason: why || (it.readOnly ? `its result is impossible in the state reached` : 'every order tried after it failed') });
+      bestBlocked.push({ op: it.op, why: blockedBy(it), readOnly: it.readOnly });
     }
     const paths = new Set<string>();
-    for (const b of bestBlocked) for (const x of prepareZk(b.op).paths) paths.add(x);
+    for (let p = 0; p < P; p++) {
+      const it = lists[p]![pos[p]!];
+      if (it) for (const x of pathsOf(it)) paths.add(x);
+    }
     bestState = tree.describe(paths.size ? paths : undefined);
   };
 
@@ -1385,7 +1411,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
         explored,
         usedZxids,
         prefix: bestPrefix.map((it) => it.op),
-        blocked: bestBlocked,
+        blocked: bestBlocked.map((b) => ({ op: b.op, reason: whyText(b.why) || (b.readOnly ? `its result is impossible in the state reached` : 'every order tried after it failed') })),
         state: bestState,
       };
     }
