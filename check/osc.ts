@@ -507,32 +507,29 @@ function whyText(w: Why): string {
   return typeof w === 'string' ? w : `${w.pre}${describeOperation(w.op)}${w.post}`;
 }
 
-/** An empty list of paths, shared. */
-const NO_PATHS: string[] = [];
-
 /**
- * A listing (names `want`, their paths `wantPaths`) against the children a node has now (`have`), both sorted in
- * code-unit order (as the model keeps children and as a listing is read): the listed paths missing now, and the
- * paths there now that the listing does not have. One merge walk, no look-up.
+ * Walks a listing (names `want`) and the children a node has now (`have`), both sorted in code-unit order (as the
+ * model keeps children and as a listing is read), in one merge: `missing(ctx, i)` for each listed name not there
+ * (`want[i]`), `extra(ctx, name)` for each name there not listed; true as soon as one of them returns true. The
+ * look-ahead asks this of every listing at every configuration: a look-up of every listed child cost more than the
+ * rest of the search in long histories, and most of them are there and listed.
  */
-export function listingDiff(prefix: string, want: readonly string[], wantPaths: readonly string[], have: readonly string[]): { missing: string[]; extra: string[] } {
-  let missing = NO_PATHS;
-  let extra = NO_PATHS;
+export function listingDiffers<C>(want: readonly string[], have: readonly string[], ctx: C, missing: (ctx: C, i: number) => boolean, extra: (ctx: C, name: string) => boolean): boolean {
   let i = 0;
   let j = 0;
   while (i < want.length || j < have.length) {
     if (j >= have.length || (i < want.length && want[i]! < have[j]!)) {
-      if (missing === NO_PATHS) missing = [];
-      missing.push(wantPaths[i++]!);
+      if (missing(ctx, i)) return true;
+      i++;
     } else if (i >= want.length || have[j]! < want[i]!) {
-      if (extra === NO_PATHS) extra = [];
-      extra.push(prefix + have[j++]!);
+      if (extra(ctx, have[j]!)) return true;
+      j++;
     } else {
       i++;
       j++;
     }
   }
-  return { missing, extra };
+  return false;
 }
 
 function packedMap<T, U>(a: readonly T[], f: (x: T, i: number) => U): U[] {
@@ -880,6 +877,19 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     return l === undefined || !anyComing(l, z, canSucceed);
   };
   const cannotVanish = (path: string, z: number): boolean => !!tree.get(path) && !removable(path, z);
+  /** A listing's look-ahead (see listingDiffers): a child it listed that is missing must still be able to appear... */
+  const listedMissing = (s: Sight, i: number): boolean => cannotAppear(s.childPaths![i]!, s.z);
+  /** ...and a child there that it did not list must still be able to vanish. */
+  const unlistedThere = (s: Sight, name: string): boolean => cannotVanish(childPath(s, name), s.z);
+  /** A child's path under a listing's parent, made once per name (a new string was made and hashed at every look). */
+  const childPath = (s: Sight, name: string): string => {
+    let paths = childPaths.get(s.prefix);
+    if (paths === undefined) childPaths.set(s.prefix, (paths = new Map<string, string>()));
+    let path = paths.get(name);
+    if (path === undefined) paths.set(name, (path = s.prefix + name));
+    return path;
+  };
+  const childPaths = new Map<string, Map<string, string>>();
   /** What a completed zxid read saw of the existence of znodes (reads that saw the same share one). */
   interface Sight {
     z: number;
@@ -887,15 +897,8 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     parent: string | undefined;
     childPaths: string[] | undefined;
     childNames: readonly string[] | undefined;
-    /**
-     * The listing against the parent's current children, kept for `diffOf` (a children array of the tree: the model
-     * never changes one in place, and a rollback puts the old one back, so the same array means the same names):
-     * the paths it listed that are missing there, and the paths there that it did not list. A long listing was looked
-     * up child by child at every configuration, most of them present and listed.
-     */
-    diffOf: readonly string[] | undefined;
-    missing: string[];
-    extra: string[];
+    /** The parent's path followed by '/' (a child's path is it and the name). */
+    prefix: string;
     /** Paths it saw exist, and paths it saw missing. */
     present: string[];
     absent: string[];
@@ -934,9 +937,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     parent: undefined,
     childPaths: undefined,
     childNames: undefined,
-    diffOf: undefined,
-    missing: NO_PATHS,
-    extra: NO_PATHS,
+    prefix: '',
     present,
     absent,
     vslot: -1,
@@ -956,6 +957,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
       const prefix = st.path === '/' ? '/' : `${st.path}/`;
       s = newSight(z, [st.path], []);
       s.parent = st.path;
+      s.prefix = prefix;
       s.childPaths = st.children.map((c) => prefix + c);
       s.childNames = st.children;
     } else if ((st.k === 'getChildren' || st.k === 'getData') && st.expect.s === 'err' && st.expect.code === ZkError.NONODE) {
@@ -1031,15 +1033,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
     if (s.parent === undefined) return false;
     const n = tree.get(s.parent);
     if (!n) return false; // (then s.present says it all)
-    if (n.children !== s.diffOf) {
-      const d = listingDiff(s.parent === '/' ? '/' : `${s.parent}/`, s.childNames!, s.childPaths!, n.children);
-      s.missing = d.missing;
-      s.extra = d.extra;
-      s.diffOf = n.children;
-    }
-    for (const x of s.missing) if (cannotAppear(x, s.z)) return true;
-    for (const x of s.extra) if (cannotVanish(x, s.z)) return true;
-    return false;
+    return listingDiffers(s.childNames!, n.children, s, listedMissing, unlistedThere);
   };
   /** For each session and position: what the session's first completed zxid read at or after it saw (or undefined). */
   const nextSight: Array<Array<Sight | undefined>> = lists.map((list) => {
