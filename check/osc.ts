@@ -495,11 +495,6 @@ export function syncsOverlappingLeaderChange(ops: readonly Operation[]): Set<Ope
   return out;
 }
 
-/**
- * a.map(f), always with packed elements: map() gives holey or packed arrays depending on whether its caller is
- * optimised. searchOsc's arrays have one elements kind so that it is not deoptimised and recompiled (its compiles are
- * the longest of an exploration) when the other kind arrives.
- */
 /** Why an operation cannot come next: a text, or a text around an operation written out only when shown. */
 type Why = string | { pre: string; op: Operation; post: string };
 
@@ -532,6 +527,11 @@ export function listingDiffers<C>(want: readonly string[], have: readonly string
   return false;
 }
 
+/**
+ * a.map(f), always with packed elements: map() gives holey or packed arrays depending on whether its caller is
+ * optimised. searchOsc's arrays have one elements kind so that it is not deoptimised and recompiled (its compiles are
+ * the longest of an exploration) when the other kind arrives.
+ */
 function packedMap<T, U>(a: readonly T[], f: (x: T, i: number) => U): U[] {
   const out: U[] = [];
   for (let i = 0; i < a.length; i++) out.push(f(a[i]!, i));
@@ -880,16 +880,16 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   /** A listing's look-ahead (see listingDiffers): a child it listed that is missing must still be able to appear... */
   const listedMissing = (s: Sight, i: number): boolean => cannotAppear(s.childPaths![i]!, s.z);
   /** ...and a child there that it did not list must still be able to vanish. */
-  const unlistedThere = (s: Sight, name: string): boolean => cannotVanish(childPath(s, name), s.z);
-  /** A child's path under a listing's parent, made once per name (a new string was made and hashed at every look). */
-  const childPath = (s: Sight, name: string): string => {
-    let paths = childPaths.get(s.prefix);
-    if (paths === undefined) childPaths.set(s.prefix, (paths = new Map<string, string>()));
+  const unlistedThere = (s: Sight, name: string): boolean => cannotVanish(unlistedPath(s, name), s.z);
+  /** Paths of unlisted children by parent prefix and name, each made once (a new string made and hashed at every look cost more). */
+  const unlistedPaths = new Map<string, Map<string, string>>();
+  const unlistedPath = (s: Sight, name: string): string => {
+    let paths = unlistedPaths.get(s.prefix);
+    if (paths === undefined) unlistedPaths.set(s.prefix, (paths = new Map<string, string>()));
     let path = paths.get(name);
     if (path === undefined) paths.set(name, (path = s.prefix + name));
     return path;
   };
-  const childPaths = new Map<string, Map<string, string>>();
   /** What a completed zxid read saw of the existence of znodes (reads that saw the same share one). */
   interface Sight {
     z: number;
