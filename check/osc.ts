@@ -42,6 +42,7 @@
  * collision could only prune a branch, i.e. at worst report a violation that a re-run with another seed of the
  * hash would not (it can never pass a broken history).
  */
+import { VisitedConfigurations } from './visited.js';
 import { UNMODELLED_READS, ZkError, comparePoints, describeOperation, epochOf, pairOperations, precedes, withServerDeletes, type HistoryEvent, type Operation, type Process, type ServerDelete } from './history.js';
 import { checkOperations } from './linearizability.js';
 import { countBelow } from './sorted.js';
@@ -659,27 +660,12 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
 
   const zAt = (p: number, k: number): number => (k < lists[p]!.length ? lists[p]![k]!.z : endZ[p]!);
 
-  // Memo of visited configurations.
-  const memo = new Map<number, Array<{ pos: Int32Array; h2: number }>>();
+  // Visited configurations (the positions' hash and the tree's first hash as key, then the tree's second hash and the
+  // positions compared in full).
+  const visited = new VisitedConfigurations(P);
   let explored = 0;
   const seen = (): boolean => {
-    const key = posHash ^ mix32(tree.h1);
-    const h2 = tree.h2;
-    let b = memo.get(key);
-    if (b) {
-      for (const e of b) {
-        if (e.h2 !== h2) continue;
-        let same = true;
-        for (let i = 0; i < P; i++) {
-          if (e.pos[i] !== pos[i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return true;
-      }
-    } else memo.set(key, (b = []));
-    b.push({ pos: pos.slice(), h2 });
+    if (visited.visit(posHash ^ mix32(tree.h1), tree.h2, pos)) return true;
     explored++;
     return false;
   };
