@@ -1189,19 +1189,17 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const record = (): void => {
     if (stack.length <= bestDepth) return;
     bestDepth = stack.length;
-    bestPrefix.length = Math.min(lowWater, bestPrefix.length);
-    for (let i = bestPrefix.length; i < stack.length; i++) bestPrefix.push(stack[i]!.it);
+    // (lowWater never exceeds bestPrefix.length: it is set to it here and only goes down in unplace)
+    bestPrefix.length = lowWater;
+    for (let i = lowWater; i < stack.length; i++) bestPrefix.push(stack[i]!.it);
     lowWater = stack.length;
     bestBlocked = [];
+    const paths = new Set<string>();
     for (let p = 0; p < P; p++) {
       const it = lists[p]![pos[p]!];
       if (!it) continue;
       bestBlocked.push({ op: it.op, why: blockedBy(it), readOnly: it.readOnly });
-    }
-    const paths = new Set<string>();
-    for (let p = 0; p < P; p++) {
-      const it = lists[p]![pos[p]!];
-      if (it) for (const x of pathsOf(it)) paths.add(x);
+      for (const x of pathsOf(it)) paths.add(x);
     }
     bestState = tree.describe(paths.size ? paths : undefined);
   };
