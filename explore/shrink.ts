@@ -31,6 +31,7 @@ export interface ShrinkSize {
   ops: number;
   clients: number;
   servers: number;
+  /** The run's virtual length: the fault phase (config.durationMs) and the recovery phase. */
   durationMs: number;
 }
 

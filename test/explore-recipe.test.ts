@@ -86,12 +86,73 @@ test('an exception of the recipe\'s own code fails recipe-error; ZooKeeper error
   assert.is(ok.verdicts.find((x) => x.property === 'recipe-error')!.ok, true);
 });
 
+/** A recipe module written to a temporary file, run once without faults (seed 1). */
+async function runText(name: string, text: string) {
+  const file = join(mkdtempSync(join(tmpdir(), 'zksim-recipe-')), name);
+  writeFileSync(file, text);
+  return runSpec(specOf({ config: { ...DEFAULT_CONFIG, faults: [], workload: 'module', workloadModule: file }, workload: 'module' }, 1));
+}
+const verdictOf = (r: { verdicts: Array<{ property: string; ok: boolean | null; explanation: string }> }, p: string) => r.verdicts.find((v) => v.property === p);
+const STEP = `async step(ctx, s) { await s.client.exists('/'); }`;
+
+test("a verdicts() that throws or returns no list fails recipe-error, with where it threw; the recipe's properties show as not checked", async () => {
+  const threw = await runText('threw.mjs', `export default () => ({ name: 'v', properties: ['p'], ${STEP},\n  verdicts() { return [{ property: 'p', ok: finalvalue > 0, explanation: '' }]; } });`);
+  const e = verdictOf(threw, 'recipe-error')!;
+  assert.is(e.ok, false, e.explanation);
+  assert.match(e.explanation, /verdicts\(\): ReferenceError: finalvalue is not defined \(at threw\.mjs:2:\d+\)/);
+  assert.is(verdictOf(threw, 'p')!.ok, null);
+  assert.match(verdictOf(threw, 'p')!.explanation, /no verdict under this declared property/);
+  assert.is(verdictOf(threw, 'harness'), undefined);
+  const notList = await runText('notlist.mjs', `export default () => ({ name: 'v', ${STEP}, verdicts() { return { property: 'p', ok: true, explanation: '' }; } });`);
+  assert.match(verdictOf(notList, 'recipe-error')!.explanation, /verdicts\(\) returned object, not a list/);
+  assert.is(verdictOf(notList, 'recipe-error')!.ok, false);
+  const malformed = await runText('malformed.mjs', `export default () => ({ name: 'v', ${STEP}, verdicts() { return [{ property: 'p', ok: 'yes', explanation: '' }]; } });`);
+  assert.is(verdictOf(malformed, 'recipe-error')!.ok, false);
+  assert.match(verdictOf(malformed, 'recipe-error')!.explanation, /a verdict needs property/);
+  const undeclared = await runText('undeclared.mjs', `export default () => ({ name: 'v', properties: ['p'], ${STEP}, verdicts() { return [{ property: 'p', ok: true, explanation: '' }, { property: 'q', ok: true, explanation: '' }]; } });`);
+  assert.is(verdictOf(undeclared, 'recipe-error')!.ok, false);
+  assert.match(verdictOf(undeclared, 'recipe-error')!.explanation, /verdict 'q' is not among the recipe's declared properties \(p\)/);
+  // a recipe that reports all it declares: no extra row, recipe-error holds
+  const fine = await runText('fine.mjs', `export default () => ({ name: 'v', properties: ['p'], ${STEP}, verdicts() { return [{ property: 'p', ok: true, explanation: 'fine' }]; } });`);
+  assert.equal(fine.verdicts.filter((v) => v.property === 'p').map((v) => v.ok), [true]);
+  assert.is(verdictOf(fine, 'recipe-error')!.ok, true);
+});
+
+test("a final that gets a ZooKeeper answer runs once and the slot is served; one that throws fails recipe-error once, not recovery", async () => {
+  const nonode = await runText('nonode.mjs', `let finals = 0; export default () => { finals = 0; return { name: 'f', ${STEP}, async final(ctx, s) { finals++; await s.client.getData('/never'); }, verdicts() { return [{ property: 'finals', ok: finals === 3, explanation: String(finals) }]; } }; };`);
+  assert.is(verdictOf(nonode, 'recovery')!.ok, true, verdictOf(nonode, 'recovery')!.explanation);
+  assert.is(verdictOf(nonode, 'finals')!.explanation, '3'); // one final per client slot, none repeated
+  assert.is(verdictOf(nonode, 'recipe-error')!.ok, true);
+  const threw = await runText('final-throws.mjs', `export default () => ({ name: 'f', ${STEP}, async final(ctx, s) { await s.client.exists('/'); throw { reason: 'mine' }; }, verdicts: () => [] });`);
+  assert.is(verdictOf(threw, 'recovery')!.ok, true, verdictOf(threw, 'recovery')!.explanation);
+  const e = verdictOf(threw, 'recipe-error')!;
+  assert.is(e.ok, false);
+  assert.match(e.explanation, /failed 3 time\(s\)/); // once per client slot
+  assert.match(e.explanation, /final of c1 \(c1\): a thrown Object: \{"reason":"mine"\}/);
+});
+
+test('run --check-determinism still checks the run: a violating seed exits 1, with the verdicts and the determinism line', () => {
+  const r = zksim('run', '--seed', '1', '--workload', BY_NAME, '--check-determinism');
+  assert.is(r.status, 1, r.stderr);
+  assert.match(r.stdout, /VIOLATED +latch-single-leader/);
+  assert.match(r.stdout, /^deterministic: seed 1 gives trace hash [0-9a-f]{16} in the main thread and in a worker$/m);
+  const j = zksim('run', '--seed', '1', '--workload', BY_NAME, '--check-determinism', '--json');
+  assert.is(j.status, 1, j.stderr);
+  const o = JSON.parse(j.stdout);
+  assert.is(o.deterministic, true);
+  assert.equal(o.hashes, [o.traceHash, o.traceHash]);
+  assert.is(o.divergence, null);
+  assert.is(o.ok, false);
+  assert.ok(o.verdicts.some((v: { property: string; ok: boolean }) => v.property === 'latch-single-leader' && v.ok === false));
+});
+
 test('bad recipe modules: exit 2 with one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zksim-bad-recipe-'));
   const cases: Array<[string, string, RegExp]> = [
     ['object.mjs', 'export default { name: "x", step() {}, verdicts() { return []; } };', /must default-export a function/],
     ['nostep.mjs', 'export default () => ({ name: "x", verdicts() { return []; } });', /a function "step/],
     ['throws.mjs', 'throw new Error("boom");', /cannot be loaded: boom/],
+    ['syntax.mjs', 'export default () => ({\n  name: "x",\n  step() {}}\n});', /cannot be loaded: Unexpected token '\}' \(\S*syntax\.mjs:4\)/],
   ];
   for (const [file, text, why] of cases) {
     writeFileSync(join(dir, file), text);

@@ -58,20 +58,20 @@ export function register(program: Command): void {
     if (opts.report !== undefined) outputFile('--report', opts.report);
     await prepareWorkload(base.config);
     const spec = specOf(base, seed);
-    if (opts.checkDeterminism) {
-      const r = await checkSpecDeterminism(spec);
-      printDeterminism(seed, r, !!opts.json);
-      process.exitCode = r.same ? 0 : 1;
-      return;
-    }
     const started = process.hrtime.bigint();
-    const o = await runSpec(spec, opts.report ? { recordTrace: true, keepHistory: true } : {});
+    // --check-determinism: the run (in this thread, its trace recorded) and its verdicts as without it, plus the
+    // same spec in a worker thread; exit 1 when the hashes differ or a property fails
+    const det = opts.checkDeterminism ? await checkSpecDeterminism(spec, { keepHistory: !!opts.report }) : undefined;
+    const o = det ? det.outcome : await runSpec(spec, opts.report ? { recordTrace: true, keepHistory: true } : {});
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (opts.report) writeReportFile(opts.report, o, `zksim run seed ${spec.seed}`);
     // Exit codes like replay and explore: 0 every checked property holds, 1 one fails (2, bad input, is thrown above).
-    if (opts.json) console.log(JSON.stringify(runJson(spec, o, wallMs)));
-    else printRun(spec, o, wallMs, !!opts.verbose);
-    process.exitCode = o.verdicts.some((v) => v.ok === false) ? 1 : 0;
+    if (opts.json) console.log(JSON.stringify({ ...runJson(spec, o, wallMs), ...(det ? determinismJson(det) : {}) }));
+    else {
+      printRun(spec, o, wallMs, !!opts.verbose);
+      if (det) printDeterminism(seed, det, false);
+    }
+    process.exitCode = o.verdicts.some((v) => v.ok === false) || (det && !det.same) ? 1 : 0;
   });
 }
 
@@ -92,8 +92,15 @@ function printRun(spec: RunSpec, o: RunOutcome, wallMs: number, verbose: boolean
   if (verbose) for (const f of spec.schedule) console.log(`  fault ${describeFault(f)}`);
 }
 
-function printDeterminism(seed: Seed, r: { same: boolean; hashes: [string, string]; divergence?: { index: number; main: string; worker: string } }, json: boolean): void {
-  if (json) console.log(JSON.stringify({ seed, deterministic: r.same, hashes: r.hashes, divergence: r.divergence ?? null }));
+type DeterminismResult = { same: boolean; hashes: [string, string]; divergence?: { index: number; main: string; worker: string } };
+
+/** What --check-determinism adds to a JSON line: `deterministic`, both `hashes` (main, worker), `divergence`. */
+function determinismJson(r: DeterminismResult): Record<string, unknown> {
+  return { deterministic: r.same, hashes: r.hashes, divergence: r.divergence ?? null };
+}
+
+function printDeterminism(seed: Seed, r: DeterminismResult, json: boolean): void {
+  if (json) console.log(JSON.stringify({ seed, ...determinismJson(r) }));
   else if (r.same) console.log(`${chalk.green('deterministic')}: seed ${seed} gives trace hash ${r.hashes[0]} in the main thread and in a worker`);
   else {
     console.log(`${chalk.red('NOT deterministic')}: main ${r.hashes[0]}, worker ${r.hashes[1]}`);

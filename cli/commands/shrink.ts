@@ -10,6 +10,15 @@ import { writeFailure } from '../../explore/artefacts.js';
 import { describeFault } from '../../explore/nemesis.js';
 import { prepareWorkload } from './explore.js';
 
+/** The sizes a shrink reports, as the human summary names them (--json keeps ShrinkSize's keys). */
+const SIZE_LABELS = [
+  ['faults', 'faults'],
+  ['ops', 'operations'],
+  ['clients', 'clients'],
+  ['servers', 'servers'],
+  ['durationMs', 'run'],
+] as const;
+
 export function register(program: Command): void {
   program
     .command('shrink')
@@ -42,7 +51,7 @@ export function register(program: Command): void {
       if (o.json) console.log(JSON.stringify({ property, runs: s.runs, before: s.before, after: s.after, repro: out, traceHash: s.traceHash }));
       else {
         console.log(`${chalk.bold('shrunk')} '${property}' in ${s.runs} runs:`);
-        for (const k of ['faults', 'ops', 'clients', 'servers', 'durationMs'] as const) console.log(`  ${k.padEnd(10)} ${s.before[k]} -> ${s.after[k]}`);
+        for (const [k, label] of SIZE_LABELS) console.log(`  ${label.padEnd(10)} ${s.before[k]} -> ${s.after[k]}${k === 'durationMs' ? ' ms (fault phase and recovery)' : ''}`);
         for (const f of s.spec.schedule) console.log(`  fault ${describeFault(f)}`);
         console.log(`  ${s.verdict.explanation.split('\n').slice(0, 12).join('\n  ')}`);
         console.log(`replay: npx zksim replay ${join(dirname(file), 'repro-shrunk.json')}`);

@@ -154,6 +154,14 @@ export abstract class BaseDriver implements WorkloadDriver {
   /** Performs one planned operation; rejections are expected (recorded in the history) and ignored. */
   protected abstract perform(slot: number, op: PlannedOp, s: Session): Promise<unknown>;
 
+  /**
+   * Whether a failed final read is tried again (true) or the slot counts as served by the answer it got (false). The
+   * built-in workloads retry every failure until the run's end.
+   */
+  protected retryFinal(_e: unknown): boolean {
+    return true;
+  }
+
   /** The workload's final read of a slot (after a sync). */
   protected abstract finalRead(slot: number, s: Session): Promise<unknown>;
 
@@ -178,6 +186,11 @@ export abstract class BaseDriver implements WorkloadDriver {
             },
             (e) => {
               this.noteError(s, e);
+              if (!this.retryFinal(e)) {
+                entry.served = true;
+                delete entry.error;
+                return;
+              }
               // Retry (a connection lost at the wrong moment is not a failure to serve); the run's end decides.
               entry.error = errText(e);
               this.world.schedule(250, `final retry c${slot + 1}`, attempt);

@@ -19,13 +19,15 @@
  * `ctx.now()` is the virtual time, `ctx.openSessionIds()` the sessions still open, `ctx.schedule(ms, fn)` runs `fn`
  * later on virtual time. A step that rejects with a ZooKeeper error (one with a numeric `code`) is an error a client
  * saw, not a failure; any other exception of the recipe's code (a TypeError, an assertion) fails the property
- * `recipe-error`, since faults are often what provokes it; a verdict with `ok: false` is a failure too. A step still
+ * `recipe-error`, since faults are often what provokes it, and so does a verdicts() that throws or returns no list of
+ * verdicts; a verdict with `ok: false` is a failure too. A step still
  * running at the end of the run, long after the last heal, fails `progress` (a deadlocked recipe); a recipe whose
  * steps may wait for other clients' later steps (a barrier) can turn it off with `--skip-check progress`. Code between awaits must not wait for anything but ZooKeeper replies, watches and ctx.schedule:
  * real timers and I/O would break determinism.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
@@ -52,7 +54,7 @@ export interface RecipeWorkload {
   verdicts(ctx: RecipeContext): Verdict[];
   /**
    * The property names verdicts() returns, when declared: `--skip-check` accepts them (a name nobody declared is a
-   * typo, refused as bad input), and a verdict under a name not listed is a harness error, so the list stays true.
+   * typo, refused as bad input), and a verdict under a name not listed fails recipe-error, so the list stays true.
    */
   properties?: readonly string[];
 }
@@ -92,13 +94,45 @@ export async function loadRecipe(path: string): Promise<RecipeFactory> {
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (e) {
-    throw new RecipeError(`workload module ${path} cannot be loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    const where = e instanceof SyntaxError ? syntaxErrorLine(path) : undefined;
+    throw new RecipeError(`workload module ${path} cannot be loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}${where ? ` (${where})` : ''}`);
   }
   if (typeof mod.default !== 'function') throw new RecipeError(`workload module ${path} must default-export a function that returns a recipe ({ name, step, verdicts, ... })`);
   const factory = mod.default as RecipeFactory;
   recipeProblem(path, factory); // a trial instance, to report a malformed recipe before any run
   loaded.set(path, factory);
   return factory;
+}
+
+/**
+ * Where a module's syntax error is: Node's import() names no line for it, `node --check` does (its first line of
+ * output, `file:line`). Runs only on that error path.
+ */
+function syntaxErrorLine(path: string): string | undefined {
+  const r = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 10_000 });
+  const first = (r.stderr ?? '').split('\n')[0]!.trim();
+  return /:\d+$/.test(first) ? first.replace(/^file:\/\//, '') : undefined;
+}
+
+/**
+ * What a recipe threw, for its recipe-error explanation: an Error's name and message and, when its stack passes
+ * through the recipe's module, the first such place (`file.js:12:5`); any other value as JSON (not "[object Object]").
+ */
+export function describeThrown(e: unknown, modulePath: string | undefined): string {
+  if (e instanceof Error) {
+    const file = modulePath ? basename(modulePath) : undefined;
+    const frame = file ? (e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l) && l.includes(file)) : undefined;
+    const at = frame ? /([^/\\(\s]+:\d+:\d+)\)?\s*$/.exec(frame)?.[1] : undefined;
+    return `${e.name}: ${e.message}${at ? ` (at ${at})` : ''}`;
+  }
+  if (e !== null && typeof e === 'object') {
+    try {
+      return `a thrown ${e.constructor?.name ?? 'object'}: ${JSON.stringify(e).slice(0, 200)}`;
+    } catch {
+      return `a thrown ${e.constructor?.name ?? 'object'}`;
+    }
+  }
+  return `a thrown ${typeof e}: ${String(e)}`;
 }
 
 /**
@@ -130,6 +164,9 @@ export function registerRecipe(factory: unknown): string {
 export function unregisterRecipe(key: string): void {
   if (key.startsWith(IN_MEMORY_PREFIX)) loaded.delete(key);
 }
+
+/** ZooKeeper errors that mean the request got no answer (CONNECTIONLOSS, OPERATIONTIMEOUT, SESSIONEXPIRED, SESSIONMOVED, REQUESTTIMEOUT). */
+const NOT_ANSWERED = new Set([-4, -7, -112, -118, -122]);
 
 const IN_MEMORY = 'in-memory';
 const IN_MEMORY_PREFIX = 'in-memory:';
@@ -203,7 +240,12 @@ export class ModuleDriver extends BaseDriver {
   }
 
   private recipeError(what: string, e: unknown): void {
-    this.recipeErrors.push(`at ${this.world.now} ms, ${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    this.recipeErrors.push(`at ${this.world.now} ms, ${what}: ${describeThrown(e, this.cluster.config.workloadModule)}`);
+  }
+
+  /** A mistake of the recipe's that is not an exception (what verdicts() returned): recipe-error, like one. */
+  private recipeMistake(what: string): void {
+    this.recipeErrors.push(`at the end of the run, ${what}`);
   }
 
   /**
@@ -235,11 +277,32 @@ export class ModuleDriver extends BaseDriver {
     return this.callRecipe(`final of c${slot + 1}`, s, () => final.call(this.recipe, this.ctx, s, slot));
   }
 
+  /**
+   * The recipe's verdicts, a `not checked` one for each declared property it gave none for, then recipe-error. A
+   * verdicts() that throws or returns something else than a list of verdicts is the recipe's own error, like a
+   * step that throws: it fails recipe-error (it must not read as a pass with the recipe's properties gone).
+   */
+  /**
+   * A recipe's final is tried again only while the ensemble did not answer (the connection lost, the session expired
+   * or moved, a timeout): the sync before it went through, so any other ZooKeeper error is an answer the recipe got,
+   * for its verdicts to judge, and any other exception was recorded as recipe-error. Either way the slot was served:
+   * running a final with effects again and again would repeat them, and `recovery` would blame the ensemble.
+   */
+  protected override retryFinal(e: unknown): boolean {
+    return NOT_ANSWERED.has(codeOf(e));
+  }
+
   override verdicts(): Verdict[] {
-    const errors: Verdict = this.recipeErrors.length
-      ? { property: 'recipe-error', ok: false, explanation: `the recipe's code threw ${this.recipeErrors.length} time(s): ${this.recipeErrors.slice(0, 3).join('; ')}` }
+    const own = this.recipeVerdicts();
+    const given = new Set(own.map((v) => v.property));
+    const missing: Verdict[] = (this.recipe.properties ?? [])
+      .filter((p, i, all) => p !== 'recipe-error' && !given.has(p) && all.indexOf(p) === i)
+      .map((p) => ({ property: p, ok: null, explanation: "not checked: the recipe's verdicts() gave no verdict under this declared property" }));
+    const n = this.recipeErrors.length;
+    const errors: Verdict = n
+      ? { property: 'recipe-error', ok: false, explanation: `the recipe's code failed ${n} time(s): ${this.recipeErrors.slice(0, 3).join('; ')}${n > 3 ? '; ...' : ''}` }
       : { property: 'recipe-error', ok: true, explanation: "the recipe's code threw nothing but ZooKeeper errors" };
-    return [...this.recipeVerdicts(), errors];
+    return [...own, ...missing, errors];
   }
 
   private recipeVerdicts(): Verdict[] {
@@ -247,22 +310,22 @@ export class ModuleDriver extends BaseDriver {
     try {
       vs = this.recipe.verdicts(this.ctx);
     } catch (e) {
-      this.internalErrors.push(`${this.recipe.name}: verdicts threw: ${e instanceof Error ? e.message : String(e)}`);
+      this.recipeError('verdicts()', e);
       return [];
     }
     if (!Array.isArray(vs)) {
-      this.internalErrors.push(`${this.recipe.name}: verdicts() must return a list`);
+      this.recipeMistake(`verdicts() returned ${vs === null ? 'null' : typeof vs}, not a list of verdicts`);
       return [];
     }
     const out: Verdict[] = [];
     const declared = this.recipe.properties;
     for (const v of vs as Array<Partial<Verdict>>) {
-      if (!v || typeof v.property !== 'string' || !(v.ok === true || v.ok === false || v.ok === null) || typeof v.explanation !== 'string') {
-        this.internalErrors.push(`${this.recipe.name}: a verdict needs property (string), ok (true, false or null) and explanation (string)`);
+      if (!v || typeof v.property !== 'string' || !v.property || !(v.ok === true || v.ok === false || v.ok === null) || typeof v.explanation !== 'string') {
+        this.recipeMistake(`verdicts() returned ${JSON.stringify(v)?.slice(0, 120)}: a verdict needs property (a non-empty string), ok (true, false or null) and explanation (a string)`);
         continue;
       }
       if (declared && !declared.includes(v.property)) {
-        this.internalErrors.push(`${this.recipe.name}: verdict '${v.property}' is not among the recipe's declared properties (${declared.join(', ')})`);
+        this.recipeMistake(`verdict '${v.property}' is not among the recipe's declared properties (${declared.join(', ')})`);
       }
       out.push({ property: v.property, ok: v.ok, explanation: v.explanation });
     }
