@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
 import { validSeed, runJson } from './run.js';
 import { readRepro, story, writeFailure } from '../../explore/artefacts.js';
-import { specOf } from '../../explore/engine.js';
+import { specOf, workloadLabel } from '../../explore/engine.js';
 import { runSpec } from '../../explore/runner.js';
 import { writeReportFile } from '../report-option.js';
 import { describeFault } from '../../explore/nemesis.js';
@@ -70,7 +70,7 @@ export function register(program: Command): void {
     if (o.json) {
       console.log(JSON.stringify({ ...runJson(spec, out, wallMs), expectedTraceHash: expectedHash ?? null, traceHashMatches: hashMatches }));
     } else {
-      console.log(`${chalk.bold('zksim replay')} ${isFile ? target : `seed ${spec.seed}`}: ${spec.workload.name}, ${spec.config.servers} server(s), ${spec.workload.clients.length} client(s), ${spec.schedule.length} fault(s)`);
+      console.log(`${chalk.bold('zksim replay')} ${isFile ? target : `seed ${spec.seed}`}: ${workloadLabel(spec)}, ${spec.config.servers} server(s), ${spec.workload.clients.length} client(s), ${spec.schedule.length} fault(s)`);
       console.log(`  trace hash ${out.traceHash}${hashMatches === null ? '' : hashMatches ? chalk.green(' (identical to the repro)') : chalk.red(` (the repro recorded ${expectedHash}: this run differs)`)}`);
       printVerdicts(out.verdicts, !!o.verbose, 'replay');
       if (o.verbose) for (const f of spec.schedule) console.log(`  fault ${describeFault(f)}`);

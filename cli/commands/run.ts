@@ -6,7 +6,7 @@ import { runOnce, type RunConfig } from '../../sim/run.js';
 import { checkDeterminism } from '../determinism.js';
 import { parsePositiveInt } from '../options.js';
 import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
-import { specOf } from '../../explore/engine.js';
+import { specOf, workloadLabel } from '../../explore/engine.js';
 import { runData, runSpec, type RunOutcome } from '../../explore/runner.js';
 import { printVerdicts } from '../verdicts.js';
 import { writeReportFile } from '../report-option.js';
@@ -82,7 +82,7 @@ export function runJson(spec: RunSpec, o: RunOutcome, wallMs: number): Record<st
 }
 
 function printRun(spec: RunSpec, o: RunOutcome, wallMs: number, verbose: boolean): void {
-  console.log(`${chalk.bold('zksim run')} seed ${spec.seed}: ${spec.workload.name}, ${o.servers} server(s), ${spec.workload.clients.length} client(s), ${o.faults} fault(s)${spec.config.bugs.length ? `, bugs ${spec.config.bugs.join(',')}` : ''}${spec.config.extendedTypes ? ', extended types' : ''}`);
+  console.log(`${chalk.bold('zksim run')} seed ${spec.seed}: ${workloadLabel(spec)}, ${o.servers} server(s), ${spec.workload.clients.length} client(s), ${o.faults} fault(s)${spec.config.bugs.length ? `, bugs ${spec.config.bugs.join(',')}` : ''}${spec.config.extendedTypes ? ', extended types' : ''}`);
   console.log(`  trace hash   ${o.traceHash}`);
   console.log(`  events       ${o.events}`);
   console.log(`  simulated    ${o.simulatedMs} ms in ${wallMs.toFixed(1)} ms wall`);

@@ -283,6 +283,14 @@ export class ModuleDriver extends BaseDriver {
    * step that throws: it fails recipe-error (it must not read as a pass with the recipe's properties gone).
    */
   /**
+   * What a recipe's step still running at the end waits for, as far as zksim can tell: inside the simulation only
+   * ZooKeeper replies, watches and ctx.schedule ever complete (a real timer or I/O never does during a run).
+   */
+  protected override waitingFor(_slot: number): string | undefined {
+    return "the recipe's step (a ZooKeeper reply, a watch or ctx.schedule that never came, or a real timer or I/O, which never completes inside the simulation)";
+  }
+
+  /**
    * A recipe's final is tried again only while the ensemble did not answer (the connection lost, the session expired
    * or moved, a timeout): the sync before it went through, so any other ZooKeeper error is an answer the recipe got,
    * for its verdicts to judge, and any other exception was recorded as recipe-error. Either way the slot was served:
