@@ -422,13 +422,23 @@ export function toEdnLines(history: readonly HistoryEvent[]): string {
   return out.join('\n') + (out.length ? '\n' : '');
 }
 
-/** Jepsen log lines as in the etcd runs (`INFO  jepsen.util - P\t:type\t:f\tvalue`). */
+/**
+ * Jepsen log lines as in the etcd runs (`INFO  jepsen.util - P\t:type\t:f\tvalue`). The format carries one value
+ * per line and no key, so it holds single-register histories only (read, write, cas); any other history is refused
+ * (HistoryError) rather than written with its results lost: EDN (`toEdnLines`) carries keys, results and errors.
+ */
 export function toJepsenLog(history: readonly HistoryEvent[]): string {
   const invokes = new Map<number, { op: string; args: unknown }>();
   const lines: string[] = [];
   for (const e of history) {
     if (e.kind !== 'invoke' && e.kind !== 'ok' && e.kind !== 'fail' && e.kind !== 'info') continue;
-    if (e.kind === 'invoke') invokes.set(e.id, { op: e.op, args: e.args });
+    if (e.kind === 'invoke') {
+      const keyed = e.args !== null && typeof e.args === 'object' && !Array.isArray(e.args);
+      if (!REGISTER_OPS.has(e.op) || keyed) {
+        throw new HistoryError(`the Jepsen log format holds single-register histories only (read, write, cas, without keys), and this one has ${keyed ? `a keyed '${e.op}'` : `'${e.op}'`} (operation ${e.id}): export it as edn instead`);
+      }
+      invokes.set(e.id, { op: e.op, args: e.args });
+    }
     const inv = invokes.get(e.id)!;
     let v: string;
     if (e.kind === 'invoke') v = writeEdn(inv.args);
@@ -439,6 +449,9 @@ export function toJepsenLog(history: readonly HistoryEvent[]): string {
   }
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
+
+/** The operations of a single-register history, the only kind the Jepsen log format holds. */
+const REGISTER_OPS = new Set(['read', 'write', 'cas']);
 
 export { HistoryError };
 export type { Operation };

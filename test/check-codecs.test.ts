@@ -86,6 +86,27 @@ test('kv EDN and recorder output round trip', () => {
   rec.ok(g, 'x', 3);
   const back = parseEdnHistory(toEdnLines(rec.events));
   assert.equal(shape(back), shape(rec.events));
+  // the Jepsen log has no key and one value a line: such a history is refused, not written with its results lost
+  assert.throws(() => toJepsenLog(rec.events), /single-register histories only .* a keyed 'append' \(operation 0\): export it as edn instead/);
+});
+
+test('Jepsen log export refuses operations other than read, write and cas; the CLI says so in one line (exit 2)', () => {
+  const rec = new HistoryRecorder();
+  const s = rec.invoke(1, 'setData', { path: '/a', data: 'x', version: -1 }, 0);
+  rec.ok(s, { version: 1 }, 1);
+  assert.throws(() => toJepsenLog(rec.events), /a keyed 'setData'|'setData'/);
+  const plain = new HistoryRecorder();
+  plain.ok(plain.invoke(1, 'getData', '/a', 0), 'x', 1);
+  assert.throws(() => toJepsenLog(plain.events), /and this one has 'getData' \(operation 0\)/);
+  const file = join(mkdtempSync(join(tmpdir(), 'zksim-export-')), 'h.jsonl');
+  writeFileSync(file, toZksimJsonl(rec.events));
+  const r = spawnSync(process.execPath, ['dist/bin/zksim.js', 'check', file, '--export', 'jepsen'], { encoding: 'utf8' });
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stdout, '');
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /export it as edn instead/);
+  // the register history still exports, as before
+  assert.is(spawnSync(process.execPath, ['dist/bin/zksim.js', 'check', file, '--export', 'edn'], { encoding: 'utf8' }).status, 0);
 });
 
 test('EDN reader and writer', () => {

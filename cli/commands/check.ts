@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_OK, EXIT_VIOLATION } from '../errors.js';
-import { HISTORY_FORMATS, toEdnLines, toJepsenLog, toPorcupine, toZksimJsonl, type HistoryFormat } from '../../check/codecs.js';
+import { HISTORY_FORMATS, HistoryError, toEdnLines, toJepsenLog, toPorcupine, toZksimJsonl, type HistoryFormat } from '../../check/codecs.js';
 import { BadHistoryError, MODEL_NAMES, checkEvents, parseFileText, type ModelName } from '../../check/run.js';
 
 /** Exit code when --timeout ran out before a verdict. */
@@ -61,6 +61,7 @@ export function register(program: Command): void {
         process.exitCode = r.verdict === 'unknown' ? EXIT_UNDECIDED : r.ok ? EXIT_OK : EXIT_VIOLATION;
       } catch (e) {
         if (e instanceof BadHistoryError) throw new UsageError(e.message);
+        if (e instanceof HistoryError) throw new UsageError(`${file}: ${e.message}`);
         throw e;
       }
     });
