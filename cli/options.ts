@@ -7,3 +7,15 @@ export function parsePositiveInt(option: string, text: string): number {
   }
   return Number(text);
 }
+
+/**
+ * Refuses an option given as an empty string (`--against ''`): commander passes '' through, and a check of the
+ * option's truthiness would then run as if it were absent, silently.
+ */
+export function refuseEmpty(options: Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    const key = name.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const v = options[key];
+    if (v === '' || (Array.isArray(v) && v.some((x) => x === ''))) throw new UsageError(`${name} must not be empty`);
+  }
+}

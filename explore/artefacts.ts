@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { toZksimJsonl } from '../check/codecs.js';
 import { TRACE_FORMAT_VERSION, formatTraceEvent } from '../sim/trace.js';
 import { seedProblem } from '../sim/random.js';
+import { BUG_ZOO, findBug } from './bugs.js';
 import { describeFault } from './nemesis.js';
 import type { RunOutcome } from './runner.js';
 import { FAULT_KINDS, REPRO_FORMAT, REPRO_VERSION, SpecError, WORKLOADS, opCount, type Repro, type RunSpec } from './spec.js';
@@ -135,6 +136,8 @@ export function validateRepro(v: unknown, where = 'repro'): Repro {
   } else if (!WORKLOADS.includes(c.workload as never)) bad(`unknown workload ${JSON.stringify(c.workload)}`);
   if (!Array.isArray(c.faults) || !c.faults.every((f) => FAULT_KINDS.includes(f as never))) bad('spec.config.faults must list known fault kinds');
   if (!Array.isArray(c.bugs) || !c.bugs.every((b) => typeof b === 'string')) bad('spec.config.bugs must be a list of names');
+  const unknownBug = (c.bugs as string[]).find((b) => !findBug(b));
+  if (unknownBug !== undefined) bad(`spec.config.bugs: unknown bug '${unknownBug}' (known: ${BUG_ZOO.map((b) => b.name).join(', ')})`);
   if (c.extendedTypes !== undefined && typeof c.extendedTypes !== 'boolean') bad('spec.config.extendedTypes must be true or false');
   if (c.containerCheckMs !== undefined && (typeof c.containerCheckMs !== 'number' || !Number.isInteger(c.containerCheckMs) || c.containerCheckMs < 1)) bad('spec.config.containerCheckMs must be a positive integer');
   if (!Array.isArray(s.schedule)) bad('spec.schedule must be a list');

@@ -76,6 +76,13 @@ function describe(v: unknown): string {
   return typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'a list' : String(v);
 }
 
+/**
+ * The longest fault or recovery phase, in virtual ms (one hour): a run plans its clients' operations for the whole
+ * phase up front and keeps its history and trace in memory, so a phase of days would exhaust the heap (a crash, not
+ * a verdict) long before it ended.
+ */
+export const MAX_PHASE_MS = 3_600_000;
+
 /** The base config of an exploration (or a run) from the user's choices; the CLI's defaults for the rest. */
 export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, defaults: { workload?: WorkloadName | 'mixed'; recipe?: boolean } = {}): ExploreBase {
   const { flag } = spelling;
@@ -113,14 +120,14 @@ export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, d
   if (c.faults !== undefined) config.faults = faultKinds(c.faults, flag);
   if (c.servers !== undefined) config.servers = int('servers', c.servers, 9);
   if (c.clients !== undefined) config.clients = int('clients', c.clients, 20);
-  if (c.durationMs !== undefined) config.durationMs = int('durationMs', c.durationMs);
-  if (c.recoveryMs !== undefined) config.recoveryMs = int('recoveryMs', c.recoveryMs);
+  if (c.durationMs !== undefined) config.durationMs = int('durationMs', c.durationMs, MAX_PHASE_MS);
+  if (c.recoveryMs !== undefined) config.recoveryMs = int('recoveryMs', c.recoveryMs, MAX_PHASE_MS);
   if (c.extendedTypes !== undefined) {
     if (typeof c.extendedTypes !== 'boolean') throw new OptionError('extendedTypes', `${flag('extendedTypes')} must be true or false, got ${describe(c.extendedTypes)}`);
     if (c.extendedTypes) config.extendedTypes = true;
     else delete config.extendedTypes;
   }
-  if (c.containerCheckMs !== undefined) config.containerCheckMs = int('containerCheckMs', c.containerCheckMs);
+  if (c.containerCheckMs !== undefined) config.containerCheckMs = int('containerCheckMs', c.containerCheckMs, MAX_PHASE_MS);
   else if (config.extendedTypes) config.containerCheckMs = DEFAULT_TTL_CONTAINER_CHECK_MS;
   if (c.skipChecks !== undefined) {
     if (!Array.isArray(c.skipChecks)) throw new OptionError('skipChecks', `${flag('skipChecks')} must be a list of properties, got ${describe(c.skipChecks)}`);

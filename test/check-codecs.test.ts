@@ -90,6 +90,16 @@ test('kv EDN and recorder output round trip', () => {
   assert.throws(() => toJepsenLog(rec.events), /single-register histories only .* a keyed 'append' \(operation 0\): export it as edn instead/);
 });
 
+test('an export read only in part (| head) ends quietly: no EPIPE stack trace', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'zksim-epipe-')), 'big.jsonl');
+  const rec = new HistoryRecorder();
+  for (let i = 0; i < 50_000; i++) rec.ok(rec.invoke(1, 'write', i, 2 * i), undefined, 2 * i + 1);
+  writeFileSync(file, toZksimJsonl(rec.events));
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" dist/bin/zksim.js check "${file}" --export edn | head -1; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+  assert.match(r.stdout, /^\{:process 1, :type :invoke, :f :write/);
+  assert.is(r.stderr.trim(), 'status 0', r.stderr);
+});
+
 test('Jepsen log export refuses operations other than read, write and cas; the CLI says so in one line (exit 2)', () => {
   const rec = new HistoryRecorder();
   const s = rec.invoke(1, 'setData', { path: '/a', data: 'x', version: -1 }, 0);

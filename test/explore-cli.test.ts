@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -96,5 +96,59 @@ for (const [what, args] of [
     assert.not.match(r.stderr, /^\s+at .+:\d+/m);
   });
 }
+
+// bad input that ran as if it were absent, ran out of memory or crashed with a trace before: one line naming it
+for (const [what, args, why] of [
+  ['transcript: empty seed', ['transcript', 'fidelity/suite/create.jsonl', '--seed', ''], /--seed must not be empty/],
+  ['transcript: empty --against', ['transcript', 'fidelity/suite/create.jsonl', '--against', ''], /--against must not be empty/],
+  ['conformance: empty --suite', ['conformance', '--suite', ''], /--suite must not be empty/],
+  ['conformance: empty --save', ['conformance', '--random', '2', '--save', ''], /--save must not be empty/],
+  ['conformance: empty --against', ['conformance', '--against', ''], /--against must not be empty/],
+  ['explore: workers by the thousand', ['explore', '--seeds', '1..3', '--workers', '100000'], /--workers must be at most \d+/],
+  ['explore: a fault phase of years', ['explore', '--seeds', '1..2', '--duration', '99999999999'], /--duration must be at most 3600000/],
+  ['run: a recovery phase of days', ['run', '--seed', '1', '--recovery', '360000000'], /--recovery must be at most 3600000/],
+  ['run --demo with --report', ['run', '--seed', '1', '--demo', '--report', 'x.html'], /--demo runs the kernel demo world \(no ZooKeeper\): --report does not apply/],
+  ['run --demo with ensemble options', ['run', '--seed', '1', '--demo', '--bug', 'nope', '--faults', 'crash'], /--faults, --bug do not apply/],
+  ['merge: a file', ['merge', 'package.json'], /package\.json: a file, not a folder/],
+] as const) {
+  test(`bad input (${what}) exits 2 with one line naming it`, () => {
+    const r = zksim(...args);
+    assert.is(r.status, 2, `${r.status} ${r.stderr}`);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, why);
+  });
+}
+
+test('a repro is replayed as it is: options that would change it and unknown bugs in it are bad input', () => {
+  const out = mkdtempSync(join(tmpdir(), 'zksim-repro-'));
+  assert.is(zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '8..8', '--no-shrink', '--out', out).status, 1);
+  const repro = join(out, '8', 'repro.json');
+  assert.is(zksim('replay', repro).status, 1);
+  const withServers = zksim('replay', repro, '--servers', '5');
+  assert.is(withServers.status, 2);
+  assert.match(withServers.stderr, /^zksim: a repro carries its own configuration: --servers does not apply to it/);
+  const bad = join(out, 'bad.json');
+  writeFileSync(bad, readFileSync(repro, 'utf8').replace('"commit-before-quorum"', '"no-such-bug"'));
+  const r = zksim('replay', bad);
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /spec\.config\.bugs: unknown bug 'no-such-bug' \(known: commit-before-quorum, /);
+});
+
+test('merge refuses folders of explorations with other configurations; a passing replay --save says it saved nothing', () => {
+  const a = mkdtempSync(join(tmpdir(), 'zksim-merge-a-'));
+  const b = mkdtempSync(join(tmpdir(), 'zksim-merge-b-'));
+  assert.is(zksim('explore', '--seeds', '1..2', '--no-shrink', '--out', a).status, 0);
+  assert.is(zksim('explore', '--seeds', '3..4', '--faults', 'crash', '--no-shrink', '--out', b).status, 0);
+  const m = zksim('merge', a, b);
+  assert.is(m.status, 2);
+  assert.match(m.stderr, /ran with another configuration than .* \(faults: \["crash"\] against \[/);
+  const twice = zksim('merge', a, `${a}/.`);
+  assert.is(twice.status, 2);
+  assert.match(twice.stderr, /given twice/);
+  const save = mkdtempSync(join(tmpdir(), 'zksim-save-'));
+  const r = zksim('replay', '1', '--save', save);
+  assert.is(r.status, 0);
+  assert.match(r.stderr, /every property holds, so .* gets no artefacts/);
+});
 
 test.run();

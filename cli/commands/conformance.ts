@@ -27,6 +27,7 @@ import { openTarget, type OpenedTarget, type TargetSpec } from '../../fidelity/t
 import { TranscriptError, normalise, stepLines, toJsonLines, type InputStep } from '../../fidelity/transcript.js';
 import { generateRandomCases } from '../../fidelity/random.js';
 import { parseSeed, seedProblem, type Seed } from '../../sim/random.js';
+import { refuseEmpty } from '../options.js';
 import { writeFileSync } from 'node:fs';
 import { isDeliberate, listedDifferences } from '../../fidelity/differences.js';
 
@@ -302,6 +303,7 @@ export function register(program: Command): void {
     .option('--save <file>', 'with --random: write the generated input transcript (JSONL) to FILE, to replay with `zksim transcript FILE --against ...`')
     .action(async (opts: Opts) => {
       let report: ConformanceReport;
+      refuseEmpty(opts as unknown as Record<string, unknown>, ['--against', '--suite', '--config', '--seed', '--random', '--save']);
       if (opts.save && !opts.random) throw new UsageError('--save needs --random');
       try {
         report = opts.random !== undefined ? await randomConformance(opts) : await conformance(opts);

@@ -49,6 +49,14 @@ export function addConfigOptions(cmd: Command): Command {
     .option('--container-check-ms <ms>', 'znode.container.checkIntervalMs of every server (default 1000 with --extended-types, else 60000)');
 }
 
+/** The configuration options (addConfigOptions) given on a command line, as their flags (`--servers`, ...). */
+export function configOptionsGiven(o: object): string[] {
+  const given = o as Record<string, unknown>;
+  // commander's key for a flag: its words camel-cased (--skip-check: skipCheck)
+  const key = (flag: string): string => flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return Object.values(FLAGS).filter((flag) => given[key(flag)] !== undefined);
+}
+
 /** The CLI's spelling of the options shared with the library (explore/options.ts): flags, numbers as text. */
 const FLAGS: Record<ChoiceName, string> = {
   servers: '--servers',
@@ -179,6 +187,10 @@ export function register(program: Command): void {
     const shard = o.shard !== undefined ? parseShard(o.shard) : null;
     if (o.shard !== undefined && !shard) throw new UsageError(`--shard must look like i/n with 1 <= i <= n, got '${o.shard}'`);
     const workers = o.workers !== undefined ? parsePositiveInt('--workers', o.workers) : Math.max(1, Math.min(availableParallelism(), 8));
+    // each worker is a thread with its own heap: far more than the cores only costs memory (and threads by the
+    // thousand exhaust it)
+    const maxWorkers = Math.max(64, availableParallelism());
+    if (workers > maxWorkers) throw new UsageError(`--workers must be at most ${maxWorkers} (this machine has ${availableParallelism()} cores)`);
     const maxFailures = o.maxFailures !== undefined ? parsePositiveInt('--max-failures', o.maxFailures) : undefined;
     const maxArtefacts = /^\d+$/.test(o.artefacts) ? Number(o.artefacts) : NaN;
     if (Number.isNaN(maxArtefacts)) throw new UsageError(`--artefacts must be a non-negative integer, got '${o.artefacts}'`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { printTable, type ExploreSummary } from './explore.js';
@@ -30,7 +30,11 @@ export function mergeSummaries(list: Array<{ dir: string; s: ExploreSummary }>) 
     }
     for (const [w, n] of Object.entries(s.workloads)) workloads[w] = (workloads[w] ?? 0) + n;
     // Repro paths relative to the folder given here (the shard's report may have been downloaded anywhere).
-    for (const f of s.failures) failures.push({ ...f, repro: f.repro ? join(dir, seedDirName(f.seed), 'repro.json') : null });
+    // A seed that failed in two shards (overlapping ranges) is one failing seed: the first shard's is kept.
+    for (const f of s.failures) {
+      if (failures.some((g) => String(g.seed) === String(f.seed))) continue;
+      failures.push({ ...f, repro: f.repro ? join(dir, seedDirName(f.seed), 'repro.json') : null });
+    }
   }
   // Missing seeds: the union of the ranges the shards were cut from, minus what ran.
   const missing: number[] = [];
@@ -53,6 +57,25 @@ export function mergeSummaries(list: Array<{ dir: string; s: ExploreSummary }>) 
   };
 }
 
+/**
+ * Shards of one exploration share its configuration; the summaries of explorations with different ones (another
+ * bug, workload, fault set...) would add up to figures of no run: refused, naming the first difference.
+ */
+function configMismatch(list: Array<{ dir: string; s: ExploreSummary }>): void {
+  const first = list[0];
+  if (!first) return;
+  const configOf = (s: ExploreSummary): Record<string, unknown> => ((s as unknown as { config?: { base?: { config?: Record<string, unknown> } } }).config?.base?.config ?? {});
+  const want = configOf(first.s);
+  for (const { dir, s } of list.slice(1)) {
+    const have = configOf(s);
+    const keys = [...new Set([...Object.keys(want), ...Object.keys(have)])].sort();
+    const k = keys.find((key) => JSON.stringify(want[key]) !== JSON.stringify(have[key]));
+    if (k !== undefined) {
+      throw new UsageError(`${dir} ran with another configuration than ${first.dir} (${k}: ${JSON.stringify(have[k] ?? null)} against ${JSON.stringify(want[k] ?? null)}): merge only the shards of one exploration`);
+    }
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('merge')
@@ -60,7 +83,14 @@ export function register(program: Command): void {
     .argument('<dirs...>', 'report folders (the --out of each explore run)')
     .option('--json', 'print one JSON object')
     .action((dirs: string[], o: { json?: boolean }) => {
+      const given = new Map<string, string>();
+      for (const dir of dirs) {
+        const real = existsSync(dir) ? realpathSync(dir) : dir;
+        if (given.has(real)) throw new UsageError(`${dir}: given twice (as ${given.get(real)}): each folder's seeds would count twice`);
+        given.set(real, dir);
+      }
       const list = dirs.map((dir) => {
+        if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${dir}: a file, not a folder (give the --out folder of an explore run)`);
         const file = join(dir, 'summary.json');
         let s: ExploreSummary;
         try {
@@ -71,6 +101,7 @@ export function register(program: Command): void {
         if (s.format !== 'zksim-explore-summary' || !Array.isArray(s.seedList)) throw new UsageError(`${file}: not a zksim explore summary`);
         return { dir, s };
       });
+      configMismatch(list);
       const m = mergeSummaries(list);
       if (o.json) console.log(JSON.stringify(m));
       else {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
+import { addConfigOptions, baseFromOptions, configOptionsGiven, prepareWorkload, type CommonOpts } from './explore.js';
 import { validSeed, runJson } from './run.js';
 import { readRepro, story, writeFailure } from '../../explore/artefacts.js';
 import { specOf, workloadLabel } from '../../explore/engine.js';
@@ -39,7 +39,7 @@ export function register(program: Command): void {
       .option('--json', 'print one JSON object')
       .option('--verbose', 'print the fault schedule and full explanations')
       .option('--story', 'tell the run step by step (votes, epochs, proposals, commits, sessions, client calls, faults), as the scenarios do')
-      .option('--save <dir>', 'write the artefacts (repro, history, trace, explanation) to this folder')
+      .option('--save <dir>', 'when a property fails, write the artefacts (repro, history, trace, explanation, story, report) to this folder')
       .option('--report <file.html>', 'write a self-contained HTML report of the run (space-time diagram, operations, faults, roles)'),
   ).action(async (target: string, o: ReplayOpts & { report?: string }) => {
     let spec: RunSpec;
@@ -50,6 +50,8 @@ export function register(program: Command): void {
     const isFile = exists || target.endsWith('.json') || /[/\\]/.test(target);
     if (isFile && !exists) throw new UsageError(`${target}: no such file (a repro file, or a seed without '/')`);
     if (isFile) {
+      const ignored = configOptionsGiven(o);
+      if (ignored.length) throw new UsageError(`a repro carries its own configuration: ${ignored.join(', ')} ${ignored.length === 1 ? 'does' : 'do'} not apply to it (replay a seed with options instead)`);
       const repro = loadRepro(target);
       spec = repro.spec;
       expectedHash = repro.traceHash;
@@ -66,6 +68,7 @@ export function register(program: Command): void {
     const failedV = out.verdicts.find((v) => v.ok === false);
     const hashMatches = expectedHash === undefined ? null : expectedHash === out.traceHash;
     if (o.save && failedV) writeFailure(o.save, spec, out, failedV);
+    else if (o.save) process.stderr.write(`replay: every property holds, so ${o.save} gets no artefacts (they are written for a failing run)\n`);
     if (o.report) writeReportFile(o.report, out, `zksim replay ${isFile ? target : `seed ${spec.seed}`}`);
     if (o.json) {
       console.log(JSON.stringify({ ...runJson(spec, out, wallMs), expectedTraceHash: expectedHash ?? null, traceHashMatches: hashMatches }));

@@ -5,7 +5,7 @@ import { parseSeed, seedProblem, type Seed } from '../../sim/random.js';
 import { runOnce, type RunConfig } from '../../sim/run.js';
 import { checkDeterminism } from '../determinism.js';
 import { parsePositiveInt } from '../options.js';
-import { addConfigOptions, baseFromOptions, prepareWorkload, type CommonOpts } from './explore.js';
+import { addConfigOptions, baseFromOptions, configOptionsGiven, prepareWorkload, type CommonOpts } from './explore.js';
 import { specOf, workloadLabel } from '../../explore/engine.js';
 import { runData, runSpec, type RunOutcome } from '../../explore/runner.js';
 import { printVerdicts } from '../verdicts.js';
@@ -24,10 +24,10 @@ interface RunOpts extends CommonOpts {
   verbose?: boolean;
 }
 
-export function validSeed(text: string): Seed {
+export function validSeed(text: string, prefix = ''): Seed {
   const seed = parseSeed(text);
   const problem = seedProblem(seed);
-  if (problem) throw new UsageError(problem);
+  if (problem) throw new UsageError(prefix + problem);
   return seed;
 }
 
@@ -38,7 +38,7 @@ export function register(program: Command): void {
       .description('run one seed and print a summary: a ZooKeeper ensemble (3 servers by default) under the seed\'s faults and workload, every property checked; exit 0 every property holds, 1 a property fails, 2 bad input; --demo runs the kernel demo world')
       .requiredOption('--seed <seed>', 'the seed: an integer or a non-empty string')
       .option('--demo', 'run the kernel demo world (no ZooKeeper)')
-      .option('--time <ms>', 'virtual time of the demo, in ms (with --demo)')
+      .option('--time <ms>', 'virtual ms of the demo world (with --demo); without --demo, the fault phase (as --duration)')
       .option('--json', 'print one JSON object')
       .option('--verbose', 'print every verdict and the fault schedule')
       .option('--check-determinism', 'run twice (once in a worker thread) and compare the trace hashes')
@@ -46,6 +46,8 @@ export function register(program: Command): void {
   ).action(async (opts: RunOpts & { report?: string }) => {
     const seed = validSeed(opts.seed);
     if (opts.demo) {
+      const ignored = [...configOptionsGiven(opts), ...(opts.report !== undefined ? ['--report'] : [])];
+      if (ignored.length) throw new UsageError(`--demo runs the kernel demo world (no ZooKeeper): ${ignored.join(', ')} ${ignored.length === 1 ? 'does' : 'do'} not apply to it`);
       const config: RunConfig = { seed, mode: 'demo', durationMs: parsePositiveInt('--time', opts.time ?? '5000') };
       await runDemo(config, opts);
       return;

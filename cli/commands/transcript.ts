@@ -4,6 +4,8 @@
  * Runs a transcript (JSON Lines, see fidelity/transcript.ts) on the simulated ensemble and prints the output steps.
  * With --against, runs it on a live real ZooKeeper instead (through node-zookeeper-client).
  */
+import { refuseEmpty } from '../options.js';
+import { validSeed } from './run.js';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { reachableAddresses } from '../against.js';
@@ -66,6 +68,8 @@ export function register(program: Command): void {
     .option('--normalise', 'print the normalised view (zxid offsets, session labels, time relations)')
     .option('--against <hosts>', 'run on a live ZooKeeper (host:port,...) through node-zookeeper-client instead')
     .action(async (file: string, opts: Opts) => {
+      refuseEmpty(opts as unknown as Record<string, unknown>, ['--servers', '--seed', '--against']);
+      validSeed(opts.seed, '--seed: ');
       let steps;
       try {
         steps = parseTranscriptFile(file);
