@@ -123,8 +123,22 @@ export interface ExploreOptions {
   seeds: Seed[];
   workers: number;
   onResult?: (r: SeedResult, done: number, failures: number) => void;
-  /** Stop early after this many failures (default: never). */
+  /**
+   * Stop early after this many failures (default: never). The results are those of a serial run that stopped there:
+   * the seeds up to the maxFailures-th failing one, in seed order, whatever the number of workers (seeds that ran
+   * after it in parallel are dropped), so that the same command gives the same results.
+   */
   maxFailures?: number;
+  /**
+   * Polled before each seed starts: true stops launching seeds (an interrupted exploration); the ones running
+   * finish, and the results are the seeds that ran (a prefix of `seeds`).
+   */
+  stopRequested?: () => boolean;
+}
+
+/** Yields to the event loop (signals, I/O): a serial exploration otherwise runs on promise jobs alone. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export async function explore(opts: ExploreOptions): Promise<ExploreRun> {
@@ -138,9 +152,13 @@ export async function explore(opts: ExploreOptions): Promise<ExploreRun> {
     if (r.failure) failures++;
     opts.onResult?.(r, done, failures);
   };
-  const stop = () => opts.maxFailures !== undefined && failures >= opts.maxFailures;
+  const stop = () => (opts.maxFailures !== undefined && failures >= opts.maxFailures) || opts.stopRequested?.() === true;
   if (opts.workers <= 1) {
-    for (let i = 0; i < opts.seeds.length && !stop(); i++) record(i, await runOneSeed(opts.base, opts.seeds[i]!));
+    for (let i = 0; i < opts.seeds.length; i++) {
+      await turn();
+      if (stop()) break;
+      record(i, await runOneSeed(opts.base, opts.seeds[i]!));
+    }
   } else {
     const { Piscina } = await import('piscina');
     const pool = new Piscina({
@@ -176,7 +194,14 @@ export async function explore(opts: ExploreOptions): Promise<ExploreRun> {
       await pool.destroy();
     }
   }
-  const got = results.filter((r): r is SeedResult => r !== undefined);
+  let got = results.filter((r): r is SeedResult => r !== undefined);
+  if (opts.maxFailures !== undefined) {
+    // Launched in seed order and all awaited, so the seeds that ran are a prefix: cut it after the maxFailures-th
+    // failing one, as a serial run stops there.
+    let seen = 0;
+    const end = got.findIndex((r) => r.failure !== null && ++seen === opts.maxFailures);
+    if (end >= 0) got = got.slice(0, end + 1);
+  }
   return {
     results: got,
     wallMs: Number(process.hrtime.bigint() - started) / 1e6,

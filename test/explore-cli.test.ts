@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -150,5 +150,43 @@ test('merge refuses folders of explorations with other configurations; a passing
   assert.is(r.status, 0);
   assert.match(r.stderr, /every property holds, so .* gets no artefacts/);
 });
+
+test('--max-failures gives the same seeds and failures with 2 workers as with 1 (a serial run stopped there)', () => {
+  const runWith = (workers: string) => {
+    const r = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '1..200', '--max-failures', '3', '--no-shrink', '--json', '--workers', workers, '--out', mkdtempSync(join(tmpdir(), 'zksim-mf-')));
+    assert.is(r.status, 1, r.stderr);
+    const o = JSON.parse(r.stdout);
+    return { seeds: o.seeds, failures: o.failures.map((f: { seed: number }) => f.seed) };
+  };
+  const serial = runWith('1');
+  assert.is(serial.failures.length, 3);
+  assert.is(serial.seeds, serial.failures[2]);
+  assert.equal(runWith('2'), serial);
+});
+
+for (const workers of ['1', '2']) {
+  test(`an interrupted explore (SIGINT, ${workers} worker(s)) saves what ran: summary.json marked interrupted, the failures' repros; exit 130`, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'zksim-intr-'));
+    const child = spawn(process.execPath, ['dist/bin/zksim.js', 'explore', '--bug', 'commit-before-quorum', '--seeds', '1..100000', '--no-shrink', '--workers', workers, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    // interrupt once it has started (its first line on stderr)
+    child.stderr.on('data', (d) => {
+      const first = stderr === '';
+      stderr += d;
+      if (first) child.kill('SIGINT');
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    assert.is(status, 130, stderr);
+    assert.match(stderr, /explore: SIGINT: finishing the seeds that are running, then saving what ran/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.is(summary.interrupted, 'SIGINT');
+    assert.ok(summary.seeds >= 0 && summary.seeds < 100000, String(summary.seeds));
+    assert.equal(summary.seedList, Array.from({ length: summary.seeds }, (_, i) => i + 1)); // a prefix of the range
+    for (const f of summary.failures) assert.ok(existsSync(f.repro), f.repro);
+    assert.match(stdout, new RegExp(`interrupted \\(SIGINT\\): ${summary.seeds} of 100000 seed\\(s\\) ran`));
+  });
+}
 
 test.run();

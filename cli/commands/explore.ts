@@ -147,6 +147,8 @@ export interface ExploreSummary {
   properties: Record<string, { passed: number; failed: number; notChecked: number }>;
   workloads: Record<string, number>;
   config: { base: ExploreBase };
+  /** Set when a signal stopped the exploration: the seeds that ran (a prefix of the range or shard) are summarised. */
+  interrupted?: 'SIGINT' | 'SIGTERM';
 }
 
 export function printTable(summary: Pick<ExploreSummary, 'properties' | 'workloads' | 'seeds' | 'seedsPerSecond' | 'failures'>, out = process.stdout): void {
@@ -214,21 +216,40 @@ export function register(program: Command): void {
     } else if (!o.json) {
       process.stderr.write(`explore: ${seeds.length} seed(s) ${range.from}..${range.to}${shard ? ` shard ${shard.index}/${shard.total}` : ''} on ${workers} worker(s)\n`);
     }
-    const run = await explore({
-      base,
-      seeds,
-      workers,
-      maxFailures,
-      onResult: (_r, done, failures) => {
-        if (bar) bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1), failures });
-      },
-    });
+    // Ctrl-C or a CI job's cancellation: stop launching seeds, let the running ones finish, then save what ran (the
+    // failures' artefacts, unshrunk, and summary.json marked interrupted) instead of losing all of it; a second
+    // signal quits at once.
+    let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
+    const onSignal = (sig: 'SIGINT' | 'SIGTERM'): void => {
+      if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
+      interrupted = sig;
+      bar?.stop();
+      process.stderr.write(`\nexplore: ${sig}: finishing the seeds that are running, then saving what ran (${sig} again quits at once)\n`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let run;
+    try {
+      run = await explore({
+        base,
+        seeds,
+        workers,
+        maxFailures,
+        stopRequested: () => interrupted !== undefined,
+        onResult: (_r, done, failures) => {
+          if (bar && !interrupted) bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1), failures });
+        },
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     bar?.stop();
 
     const failures: ExploreSummary['failures'] = await saveFailures(base, run.results, {
       out: o.out,
       maxArtefacts,
-      shrink: o.shrink,
+      shrink: o.shrink && !interrupted,
       onWritten: (entry, verdict) => {
         if (o.json) return;
         process.stdout.write(`${chalk.red('FAIL')} seed ${entry.seed} (${entry.workload}): ${verdict.property}: ${headline(verdict.explanation, 200).text}\n`);
@@ -262,13 +283,18 @@ export function register(program: Command): void {
       properties: propertyTable(run.results),
       workloads,
       config: { base },
+      ...(interrupted ? { interrupted } : {}),
     };
     writeFileSync(join(o.out, 'summary.json'), JSON.stringify(summary) + '\n');
     if (o.json) {
       const { seedList: _omit, ...rest } = summary;
       console.log(JSON.stringify(rest));
-    } else printTable(summary);
-    process.exitCode = failures.length ? 1 : 0;
+    } else {
+      printTable(summary);
+      if (interrupted) process.stdout.write(`interrupted (${interrupted}): ${summary.seeds} of ${seeds.length} seed(s) ran; summary.json and the failures' artefacts are in ${o.out}\n`);
+    }
+    // 128 + the signal's number, as a shell reports a command the signal ended: an interrupted run is no verdict
+    process.exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : failures.length ? 1 : 0;
   });
 }
 
