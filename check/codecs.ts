@@ -85,6 +85,16 @@ interface JepsenRecord {
   time: number;
   line: number;
   error?: unknown;
+  /**
+   * The client session the operation belongs to, when it is not `process` (zksim's EDN export): a session that
+   * pipelines calls has several operations open at once, and each open one gets a process of its own (`c2#1`),
+   * as Jepsen and Knossos allow one open operation per process; the history's event keeps the session.
+   */
+  session?: Process;
+  /** zksim's export: the reply's zxid, the error's code, whether a failed call certainly did not take effect. */
+  zxid?: number;
+  errorCode?: number;
+  notApplied?: boolean;
 }
 
 class JepsenConverter {
@@ -93,6 +103,11 @@ class JepsenConverter {
   private nextId = 0;
   constructor(readonly file: string) {}
 
+  /** An event that is no operation (zksim's export: a session state, a watch notification), in its place. */
+  addOther(e: HistoryEvent): void {
+    this.events.push(e);
+  }
+
   add(r: JepsenRecord): void {
     const { file } = this;
     if (r.type === 'invoke') {
@@ -100,7 +115,7 @@ class JepsenConverter {
       if (prev) throw new HistoryParseError(file, r.line, `a completion of process ${r.process}'s operation invoked at line ${prev.line} before its next invoke`, `another :invoke`);
       const id = this.nextId++;
       this.open.set(r.process, { id, f: r.f, line: r.line, value: r.value, key: r.key });
-      this.events.push({ kind: 'invoke', id, process: r.process, time: r.time, op: r.f, args: invokeArgs(r) });
+      this.events.push({ kind: 'invoke', id, process: r.session ?? r.process, time: r.time, op: r.f, args: invokeArgs(r) });
       return;
     }
     const inv = this.open.get(r.process);
@@ -108,17 +123,22 @@ class JepsenConverter {
     if (inv.f !== r.f) throw new HistoryParseError(file, r.line, `a completion of :${inv.f} (invoked at line ${inv.line})`, `:${r.f}`);
     this.open.delete(r.process);
     const id = inv.id;
+    const process = r.session ?? r.process;
+    const zxid = r.zxid !== undefined ? { zxid: r.zxid } : {};
     if (r.type === 'ok') {
-      this.events.push({ kind: 'ok', id, process: r.process, time: r.time, result: okResult(r) });
+      this.events.push({ kind: 'ok', id, process, time: r.time, result: okResult(r), ...zxid });
     } else if (r.type === 'info') {
-      const e: HistoryEvent = { kind: 'info', id, process: r.process, time: r.time };
-      const err = errorOf(r.error ?? r.value);
+      const e: HistoryEvent = { kind: 'info', id, process, time: r.time };
+      const err = errorOf(r.error ?? r.value, r.errorCode);
       if (err) e.error = err;
       this.events.push(e);
+    } else if (r.errorCode !== undefined) {
+      // zksim's own export: the error as the server gave it, and whether the call observed anything (a NONODE did)
+      this.events.push({ kind: 'fail', id, process, time: r.time, error: errorOf(r.error, r.errorCode) ?? { code: r.errorCode, name: 'FAIL' }, ...zxid, ...(r.notApplied ? { notApplied: true } : {}) });
     } else {
       // :fail. For a compare-and-set the compare failed (a result); anything else did not take effect.
-      if (r.f === 'cas') this.events.push({ kind: 'fail', id, process: r.process, time: r.time, error: CAS_MISMATCH });
-      else this.events.push({ kind: 'fail', id, process: r.process, time: r.time, error: errorOf(r.error ?? r.value) ?? { code: 0, name: 'FAIL' }, notApplied: true });
+      if (r.f === 'cas') this.events.push({ kind: 'fail', id, process, time: r.time, error: CAS_MISMATCH });
+      else this.events.push({ kind: 'fail', id, process, time: r.time, error: errorOf(r.error ?? r.value) ?? { code: 0, name: 'FAIL' }, notApplied: true });
     }
   }
 }
@@ -132,9 +152,9 @@ function invokeArgs(r: JepsenRecord): unknown {
 function okResult(r: JepsenRecord): unknown {
   return ednToPlain(r.value);
 }
-function errorOf(v: unknown): ErrorInfo | undefined {
-  if (v instanceof Keyword) return { code: 0, name: v.name };
-  if (typeof v === 'string') return { code: 0, name: v };
+function errorOf(v: unknown, code = 0): ErrorInfo | undefined {
+  if (v instanceof Keyword) return { code, name: v.name };
+  if (typeof v === 'string') return { code, name: v };
   return undefined;
 }
 
@@ -176,9 +196,33 @@ export function parseJepsenLog(text: string, file = '<input>'): HistoryEvent[] {
   return conv.events;
 }
 
+const SESSION_STATES = new Set(['connected', 'disconnected', 'expired', 'closed']);
+const WATCH_TYPES = new Set(['NodeCreated', 'NodeDeleted', 'NodeDataChanged', 'NodeChildrenChanged']);
+
+/** A `:type :session` or `:type :event` record of zksim's EDN export, as the history event it was. */
+function otherEvent(v: Map<unknown, EdnValue>, type: string, process: Process, file: string, n: number): HistoryEvent {
+  const time = typeof v.get('time') === 'number' ? (v.get('time') as number) : n;
+  if (type === 'session') {
+    const st = v.get('state');
+    if (!(st instanceof Keyword) || !SESSION_STATES.has(st.name)) throw new HistoryParseError(file, n, 'a :state of :connected, :disconnected, :expired or :closed', st === undefined ? 'none' : writeEdn(st));
+    const e: HistoryEvent = { kind: 'session', process, time, state: st.name as 'connected' };
+    const server = v.get('server');
+    if (typeof server === 'string' || typeof server === 'number') e.server = server;
+    const sid = v.get('session-id');
+    if (typeof sid === 'string' || typeof sid === 'number') e.sessionId = sid;
+    return e;
+  }
+  const f = v.get('f');
+  const name = f instanceof Keyword ? f.name : f;
+  if (typeof name !== 'string' || !WATCH_TYPES.has(name)) throw new HistoryParseError(file, n, 'an :f of :NodeCreated, :NodeDeleted, :NodeDataChanged or :NodeChildrenChanged', f === undefined ? 'none' : writeEdn(f));
+  const path = v.get('path');
+  if (typeof path !== 'string') throw new HistoryParseError(file, n, 'a :path string', path === undefined ? 'none' : writeEdn(path));
+  return { kind: 'event', process, time, type: name as 'NodeCreated', path };
+}
+
 export function parseEdnHistory(text: string, file = '<input>'): HistoryEvent[] {
   const conv = new JepsenConverter(file);
-  const records: JepsenRecord[] = [];
+  const records: Array<JepsenRecord | { other: HistoryEvent; time: number; line: number }> = [];
   const timed: boolean[] = []; // whether each record has its own :time
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -201,6 +245,13 @@ export function parseEdnHistory(text: string, file = '<input>'): HistoryEvent[] 
     if (p instanceof Keyword && p.name === 'nemesis') continue; // nemesis operations are not client operations
     const process: Process = typeof p === 'number' ? p : typeof p === 'string' ? p : p instanceof Keyword || p instanceof EdnSymbol ? p.name : String(p);
     const t = v.get('type');
+    if (t instanceof Keyword && (t.name === 'session' || t.name === 'event')) {
+      // zksim's export of a history's session states and watch notifications (no operations: Jepsen has none)
+      const other = otherEvent(v, t.name, process, file, n);
+      timed.push(typeof v.get('time') === 'number');
+      records.push({ other, time: other.time, line: n });
+      continue;
+    }
     if (!(t instanceof Keyword) || !TYPES.has(t.name)) throw new HistoryParseError(file, n, 'a :type of :invoke, :ok, :fail or :info', t === undefined ? 'none' : writeEdn(t));
     const f = v.get('f');
     if (!(f instanceof Keyword || typeof f === 'string')) throw new HistoryParseError(file, n, 'an :f (operation name)', f === undefined ? 'none' : writeEdn(f));
@@ -208,6 +259,13 @@ export function parseEdnHistory(text: string, file = '<input>'): HistoryEvent[] 
     timed.push(typeof v.get('time') === 'number');
     const rec: JepsenRecord = { process, type: t.name as JepsenRecord['type'], f: f instanceof Keyword ? f.name : f, value: v.has('value') ? v.get('value')! : null, time, line: n };
     if (v.has('key')) rec.key = ednToPlain(v.get('key')!);
+    if (typeof v.get('zxid') === 'number') rec.zxid = v.get('zxid') as number;
+    if (typeof v.get('error-code') === 'number') rec.errorCode = v.get('error-code') as number;
+    if (v.get('not-applied') === true) rec.notApplied = true;
+    if (v.has('session')) {
+      const sv = v.get('session');
+      rec.session = typeof sv === 'number' || typeof sv === 'string' ? sv : sv instanceof Keyword || sv instanceof EdnSymbol ? sv.name : String(sv);
+    }
     if (v.has('error')) rec.error = v.get('error');
     records.push(rec);
   }
@@ -216,7 +274,10 @@ export function parseEdnHistory(text: string, file = '<input>'): HistoryEvent[] 
   let ordered = timed.every((t) => t === timed[0]);
   for (let i = 1; ordered && i < records.length; i++) if (records[i]!.time < records[i - 1]!.time) ordered = false;
   if (!ordered) for (const r of records) r.time = r.line;
-  for (const rec of records) conv.add(rec);
+  for (const rec of records) {
+    if ('other' in rec) conv.addOther({ ...rec.other, time: rec.time });
+    else conv.add(rec);
+  }
   return conv.events;
 }
 
@@ -395,16 +456,37 @@ export function toZksimJsonl(history: readonly HistoryEvent[]): string {
  * A failed compare-and-set is `:fail`; an unknown outcome is `:info`; watch and session records are left out.
  */
 export function toEdnLines(history: readonly HistoryEvent[]): string {
-  const invokes = new Map<number, { op: string; args: unknown }>();
+  const invokes = new Map<number, { op: string; args: unknown; lane: number }>();
+  const lanes = new OpenLanes();
   const out: string[] = [];
   let index = 0;
   for (const e of history) {
+    if (e.kind === 'session' || e.kind === 'event') {
+      // not operations: records of types Jepsen does not have, which a Jepsen tool drops (see check/README.md)
+      const m = new Map<unknown, unknown>([['process', e.process], ['type', new Keyword(e.kind)]]);
+      if (e.kind === 'session') {
+        m.set('state', new Keyword(e.state));
+        if (e.server !== undefined) m.set('server', e.server);
+        if (e.sessionId !== undefined) m.set('session-id', e.sessionId);
+      } else {
+        m.set('f', new Keyword(e.type));
+        m.set('path', e.path);
+      }
+      m.set('time', e.time);
+      m.set('index', index++);
+      out.push(writeEdn(m));
+      continue;
+    }
     if (e.kind !== 'invoke' && e.kind !== 'ok' && e.kind !== 'fail' && e.kind !== 'info') continue;
-    const m = new Map<unknown, unknown>();
-    m.set('process', typeof e.process === 'number' ? e.process : e.process);
-    m.set('type', new Keyword(e.kind));
-    if (e.kind === 'invoke') invokes.set(e.id, { op: e.op, args: e.args });
+    if (e.kind === 'invoke') invokes.set(e.id, { op: e.op, args: e.args, lane: lanes.open(e.process) });
     const inv = invokes.get(e.id)!;
+    if (e.kind !== 'invoke') lanes.close(e.process, inv.lane);
+    const m = new Map<unknown, unknown>();
+    // a pipelined call (another of its session's calls still open) gets a process of its own: one open operation
+    // per process, as Jepsen's histories have; :session keeps the session for zksim's checkers
+    m.set('process', inv.lane === 0 ? e.process : `${String(e.process)}#${inv.lane}`);
+    if (inv.lane !== 0) m.set('session', e.process);
+    m.set('type', new Keyword(e.kind));
     m.set('f', new Keyword(inv.op));
     const a = inv.args as { key?: unknown; value?: unknown } | null;
     const isKv = a !== null && typeof a === 'object' && !Array.isArray(a) && 'key' in a;
@@ -414,12 +496,38 @@ export function toEdnLines(history: readonly HistoryEvent[]): string {
     else if (e.kind === 'fail') {
       m.set('value', isKv ? (a!.value ?? null) : inv.args);
       m.set('error', new Keyword(e.error.name));
-    } else m.set('value', isKv ? (a!.value ?? null) : inv.args);
+      // zksim's checkers read the code, and whether the call observed anything (a Jepsen :fail never did)
+      m.set('error-code', e.error.code);
+      if (e.notApplied) m.set('not-applied', true);
+    } else {
+      m.set('value', isKv ? (a!.value ?? null) : inv.args);
+      if (e.kind === 'info' && e.error) {
+        m.set('error', new Keyword(e.error.name));
+        m.set('error-code', e.error.code);
+      }
+    }
+    if ((e.kind === 'ok' || e.kind === 'fail') && e.zxid !== undefined) m.set('zxid', e.zxid);
     m.set('time', e.time);
     m.set('index', index++);
     out.push(writeEdn(m));
   }
   return out.join('\n') + (out.length ? '\n' : '');
+}
+
+/** Per process, the lanes (0, 1, ...) its open operations take: the lowest free one for each new operation. */
+class OpenLanes {
+  private readonly busy = new Map<Process, Set<number>>();
+  open(p: Process): number {
+    let set = this.busy.get(p);
+    if (!set) this.busy.set(p, (set = new Set()));
+    let lane = 0;
+    while (set.has(lane)) lane++;
+    set.add(lane);
+    return lane;
+  }
+  close(p: Process, lane: number): void {
+    this.busy.get(p)?.delete(lane);
+  }
 }
 
 /**
@@ -429,6 +537,7 @@ export function toEdnLines(history: readonly HistoryEvent[]): string {
  */
 export function toJepsenLog(history: readonly HistoryEvent[]): string {
   const invokes = new Map<number, { op: string; args: unknown }>();
+  const open = new Set<Process>(); // processes with an operation open
   const lines: string[] = [];
   for (const e of history) {
     if (e.kind !== 'invoke' && e.kind !== 'ok' && e.kind !== 'fail' && e.kind !== 'info') continue;
@@ -437,8 +546,12 @@ export function toJepsenLog(history: readonly HistoryEvent[]): string {
       if (!REGISTER_OPS.has(e.op) || keyed) {
         throw new HistoryError(`the Jepsen log format holds single-register histories only (read, write, cas, without keys), and this one has ${keyed ? `a keyed '${e.op}'` : `'${e.op}'`} (operation ${e.id}): export it as edn instead`);
       }
+      if (open.has(e.process)) {
+        throw new HistoryError(`process ${String(e.process)} has two operations open at once (operation ${e.id} is a pipelined call): the Jepsen log format allows one per process; export it as edn instead`);
+      }
+      open.add(e.process);
       invokes.set(e.id, { op: e.op, args: e.args });
-    }
+    } else open.delete(e.process);
     const inv = invokes.get(e.id)!;
     let v: string;
     if (e.kind === 'invoke') v = writeEdn(inv.args);

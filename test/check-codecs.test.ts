@@ -100,6 +100,31 @@ test('an export read only in part (| head) ends quietly: no EPIPE stack trace', 
   assert.is(r.stderr.trim(), 'status 0', r.stderr);
 });
 
+test("EDN keeps what zksim's checkers read: pipelined calls (a process each), zxids, error codes, session states, watch events", () => {
+  const h: HistoryEvent[] = [
+    { kind: 'session', process: 'c1', time: 1, state: 'connected', server: 's2', sessionId: '0x100000000000' },
+    { kind: 'invoke', id: 0, process: 'c1', time: 2, op: 'sync', args: { path: '/' } },
+    { kind: 'invoke', id: 1, process: 'c1', time: 2, op: 'getData', args: { path: '/a', watch: true } }, // pipelined
+    { kind: 'invoke', id: 2, process: 'c2', time: 3, op: 'create', args: { path: '/a', data: 'x', mode: 'PERSISTENT' } },
+    { kind: 'ok', id: 0, process: 'c1', time: 4, result: {}, zxid: 4294967297 },
+    { kind: 'fail', id: 1, process: 'c1', time: 5, error: { code: -101, name: 'NONODE' }, zxid: 4294967297 },
+    { kind: 'fail', id: 2, process: 'c2', time: 6, error: { code: -4, name: 'CONNECTIONLOSS' }, notApplied: true },
+    { kind: 'event', process: 'c1', time: 7, type: 'NodeCreated', path: '/a' },
+    { kind: 'session', process: 'c2', time: 8, state: 'expired' },
+  ];
+  const edn = toEdnLines(h);
+  // one open operation per process, as in Jepsen's histories: the pipelined getData runs as process "c1#1"
+  assert.match(edn, /\{:process "c1#1", :session "c1", :type :invoke, :f :getData/);
+  assert.equal(parseEdnHistory(edn), h);
+  assert.equal(parseHistory(toZksimJsonl(parseEdnHistory(edn))), h);
+  // the Jepsen log allows one open operation per process, and says so
+  const reg: HistoryEvent[] = [
+    { kind: 'invoke', id: 0, process: 1, time: 0, op: 'write', args: 1 },
+    { kind: 'invoke', id: 1, process: 1, time: 1, op: 'read', args: null },
+  ];
+  assert.throws(() => toJepsenLog(reg), /process 1 has two operations open at once \(operation 1 is a pipelined call\)/);
+});
+
 test('Jepsen log export refuses operations other than read, write and cas; the CLI says so in one line (exit 2)', () => {
   const rec = new HistoryRecorder();
   const s = rec.invoke(1, 'setData', { path: '/a', data: 'x', version: -1 }, 0);

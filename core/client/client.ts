@@ -317,10 +317,8 @@ export class ZooKeeperClient implements Role<Msg> {
       // An operation of the process that completes at once (history.ts `addAuth`): the handle sends it before every
       // request made after it, on this connection or first thing on the next one, so the checkers give its id to
       // the session's later operations (and maybe to those still queued or in flight, see check/models/znode.ts).
-      const t = this.now();
       const text = authText(bytes); // as the server reads it (core/server/connections.ts)
-      const hid = this.recorder.invoke(this.process, 'addAuth', { scheme, auth: text }, t);
-      this.recorder.ok(hid, scheme === 'digest' ? { id: digestOf(text) } : {}, t);
+      this.recordAtOnce('addAuth', { scheme, auth: text }, scheme === 'digest' ? { id: digestOf(text) } : {});
     }
     if (this.phase === 'connected' && this._state !== 'CLOSED') this.sendAuth(scheme, bytes);
   }
@@ -390,8 +388,7 @@ export class ZooKeeperClient implements Role<Msg> {
       if (bad) break;
     }
     if (!bad && ops.length === 0 && this._state !== 'CLOSED' && !this.closing) {
-      const hid = this.recorder?.invoke(this.process, 'multi', args, this.now()) ?? -1;
-      if (this.recorder) this.recorder.ok(hid, { results: [] }, this.now());
+      this.recordAtOnce('multi', args, { results: [] });
       this.wake();
       return Promise.resolve([]);
     }
@@ -415,8 +412,7 @@ export class ZooKeeperClient implements Role<Msg> {
     }
     const args = { ops: list };
     if (!bad && list.length === 0 && this._state !== 'CLOSED' && !this.closing) {
-      const hid = this.recorder?.invoke(this.process, 'multiRead', args, this.now()) ?? -1;
-      if (this.recorder) this.recorder.ok(hid, { results: [] }, this.now());
+      this.recordAtOnce('multiRead', args, { results: [] });
       this.wake();
       return Promise.resolve([]);
     }
@@ -1166,6 +1162,22 @@ export class ZooKeeperClient implements Role<Msg> {
   private checkTtl(mode: CreateMode, ttl: number | undefined): ZkError | null {
     if (!ttlRefused(mode, ttl)) return null;
     return makeError(Code.BADARGUMENTS, undefined, isTtlMode(mode) ? `ttl must be in (0, ${MAX_TTL_MS}]` : 'ttl given for a mode without TTL');
+  }
+
+  /**
+   * Records an operation that completes at once, without the server. Before the world started the role (and without
+   * a `clock`) there is no time to give it: it is recorded at the start, in its place among the calls made before
+   * it (submit's preStart), as those are, instead of at time 0 in the middle of a run (a session opened late).
+   */
+  private recordAtOnce(op: string, args: unknown, result: unknown): void {
+    const rec = this.recorder;
+    if (!rec) return;
+    if (!this.port && !this.cfg.clock) {
+      this.preStart.push(() => this.recordAtOnce(op, args, result));
+      return;
+    }
+    const t = this.now();
+    rec.ok(rec.invoke(this.process, op, args, t), result, t);
   }
 
   /** Records the invoke, then sends or queues the request; `shape` maps the reply value to what the caller gets. */
