@@ -110,6 +110,7 @@ for (const [what, args, why] of [
   ['run --demo with --report', ['run', '--seed', '1', '--demo', '--report', 'x.html'], /--demo runs the kernel demo world \(no ZooKeeper\): --report does not apply/],
   ['run --demo with ensemble options', ['run', '--seed', '1', '--demo', '--bug', 'nope', '--faults', 'crash'], /--faults, --bug do not apply/],
   ['merge: a file', ['merge', 'package.json'], /package\.json: a file, not a folder/],
+  ['transcript: an empty file', ['transcript', '/dev/null'], /\/dev\/null: no steps \(a transcript has one JSON step per line\)/],
 ] as const) {
   test(`bad input (${what}) exits 2 with one line naming it`, () => {
     const r = zksim(...args);
@@ -118,6 +119,12 @@ for (const [what, args, why] of [
     assert.match(r.stderr, why);
   });
 }
+
+test('check of an empty history: trivially correct (exit 0), with a note that it has no operations', () => {
+  const r = zksim('check', '/dev/null');
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, 'note: /dev/null has no operations\n');
+});
 
 test('a repro is replayed as it is: options that would change it and unknown bugs in it are bad input', () => {
   const out = mkdtempSync(join(tmpdir(), 'zksim-repro-'));

@@ -54,6 +54,8 @@ export function register(program: Command): void {
           process.stdout.write(out);
           return;
         }
+        // an empty history is trivially correct (as for Porcupine), but more likely an export that wrote nothing
+        if (!events.some((e) => e.kind === 'invoke')) process.stderr.write(`note: ${file} has no operations\n`);
         const model = (o.model as ModelName | undefined) ?? guessModel(events);
         const r = checkEvents(events, model, file, { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(o.allPartitions ? { allPartitions: true } : {}) });
         if (o.json) console.log(JSON.stringify({ file, model, ok: r.ok, ms: Math.round(r.ms * 1000) / 1000, ...r.json }));

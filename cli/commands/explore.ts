@@ -205,6 +205,18 @@ export function register(program: Command): void {
     if (!o.json) for (const line of recoveryWindowNotes(base.config)) process.stderr.write(`note: ${line}\n`);
     const showBar = !o.json && process.stderr.isTTY === true;
     let bar: { update(v: number, p?: object): void; stop(): void; start(total: number, v: number, p?: object): void } | null = null;
+    // Ctrl-C or a CI job's cancellation: stop launching seeds, let the running ones finish, then save what ran (the
+    // failures' artefacts, unshrunk, and summary.json marked interrupted) instead of losing all of it; a second
+    // signal quits at once. Installed before the first line is printed: a caller may signal as soon as it sees it.
+    let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
+    const onSignal = (sig: 'SIGINT' | 'SIGTERM'): void => {
+      if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
+      interrupted = sig;
+      bar?.stop();
+      process.stderr.write(`\nexplore: ${sig}: finishing the seeds that are running, then saving what ran (${sig} again quits at once)\n`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const started = Date.now();
     if (showBar) {
       const cliProgress = (await import('cli-progress')).default;
@@ -216,18 +228,6 @@ export function register(program: Command): void {
     } else if (!o.json) {
       process.stderr.write(`explore: ${seeds.length} seed(s) ${range.from}..${range.to}${shard ? ` shard ${shard.index}/${shard.total}` : ''} on ${workers} worker(s)\n`);
     }
-    // Ctrl-C or a CI job's cancellation: stop launching seeds, let the running ones finish, then save what ran (the
-    // failures' artefacts, unshrunk, and summary.json marked interrupted) instead of losing all of it; a second
-    // signal quits at once.
-    let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
-    const onSignal = (sig: 'SIGINT' | 'SIGTERM'): void => {
-      if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
-      interrupted = sig;
-      bar?.stop();
-      process.stderr.write(`\nexplore: ${sig}: finishing the seeds that are running, then saving what ran (${sig} again quits at once)\n`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     let run;
     try {
       run = await explore({

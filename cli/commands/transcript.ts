@@ -77,6 +77,8 @@ export function register(program: Command): void {
         if (e instanceof TranscriptError) throw new UsageError(e.message);
         throw e;
       }
+      // an empty file is more likely a broken pipeline than a transcript: nothing would run and nothing be printed
+      if (steps.length === 0) throw new UsageError(`${file}: no steps (a transcript has one JSON step per line)`);
       let spec: Parameters<typeof openTarget>[0];
       let servers: number;
       if (opts.against) {
