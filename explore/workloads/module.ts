@@ -278,11 +278,6 @@ export class ModuleDriver extends BaseDriver {
   }
 
   /**
-   * The recipe's verdicts, a `not checked` one for each declared property it gave none for, then recipe-error. A
-   * verdicts() that throws or returns something else than a list of verdicts is the recipe's own error, like a
-   * step that throws: it fails recipe-error (it must not read as a pass with the recipe's properties gone).
-   */
-  /**
    * What a recipe's step still running at the end waits for, as far as zksim can tell: inside the simulation only
    * ZooKeeper replies, watches and ctx.schedule ever complete (a real timer or I/O never does during a run).
    */
@@ -300,6 +295,11 @@ export class ModuleDriver extends BaseDriver {
     return NOT_ANSWERED.has(codeOf(e));
   }
 
+  /**
+   * The recipe's verdicts, a `not checked` one for each declared property it gave none for, then recipe-error. A
+   * verdicts() that throws or returns something else than a list of verdicts is the recipe's own error, like a
+   * step that throws: it fails recipe-error (it must not read as a pass with the recipe's properties gone).
+   */
   override verdicts(): Verdict[] {
     const own = this.recipeVerdicts();
     const given = new Set(own.map((v) => v.property));
