@@ -13,6 +13,7 @@ export function mergeSummaries(list: Array<{ dir: string; s: ExploreSummary }>) 
   const properties: ExploreSummary['properties'] = {};
   const workloads: Record<string, number> = {};
   const failures: ExploreSummary['failures'] = [];
+  const failedSeeds = new Set<string>();
   let wallMs = 0;
   let seeds = 0;
   for (const { dir, s } of list) {
@@ -32,7 +33,8 @@ export function mergeSummaries(list: Array<{ dir: string; s: ExploreSummary }>) 
     // Repro paths relative to the folder given here (the shard's report may have been downloaded anywhere).
     // A seed that failed in two shards (overlapping ranges) is one failing seed: the first shard's is kept.
     for (const f of s.failures) {
-      if (failures.some((g) => String(g.seed) === String(f.seed))) continue;
+      if (failedSeeds.has(String(f.seed))) continue;
+      failedSeeds.add(String(f.seed));
       failures.push({ ...f, repro: f.repro ? join(dir, seedDirName(f.seed), 'repro.json') : null });
     }
   }
