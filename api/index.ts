@@ -251,7 +251,11 @@ function validSeed(fn: string, seed: unknown): Seed {
 }
 
 function validSeeds(seeds: unknown): Seed[] {
-  if (Array.isArray(seeds)) return seeds.map((s) => validSeed('explore', s));
+  if (Array.isArray(seeds)) {
+    // no seed would run, and the exploration would pass: a test whose seed list came out empty tests nothing
+    if (seeds.length === 0) throw new Error('zksim explore: seeds must not be an empty list');
+    return seeds.map((s) => validSeed('explore', s));
+  }
   const r = seeds as { from?: unknown; to?: unknown } | undefined;
   if (r && typeof r === 'object' && Number.isSafeInteger(r.from) && Number.isSafeInteger(r.to) && (r.to as number) >= (r.from as number)) {
     const from = r.from as number;

@@ -95,7 +95,12 @@ export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): s
 }
 
 /** Reads and validates a repro file. Throws SpecError (bad input) with a one-line reason. */
-export function readRepro(path: string): Repro {
+/**
+ * Reads and checks a repro file. `workloadModule` replaces the path of the recipe module a repro names (an absolute
+ * path on the machine that wrote it, a CI runner's): the path is no part of the run, and the trace hash tells
+ * whether the module given is the same recipe.
+ */
+export function readRepro(path: string, opts: { workloadModule?: string } = {}): Repro {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -107,6 +112,11 @@ export function readRepro(path: string): Repro {
     v = JSON.parse(text);
   } catch {
     throw new SpecError(`${path} is not JSON`);
+  }
+  if (opts.workloadModule !== undefined) {
+    const config = (v as { spec?: { config?: { workload?: unknown; workloadModule?: unknown } } } | null)?.spec?.config;
+    if (!config || config.workload !== 'module') throw new SpecError(`${path}: runs the built-in workload ${JSON.stringify(config?.workload ?? null)}, not a recipe module: there is no module path to replace`);
+    config.workloadModule = opts.workloadModule;
   }
   return validateRepro(v, path);
 }
@@ -132,7 +142,7 @@ export function validateRepro(v: unknown, where = 'repro'): Repro {
     if (typeof x !== 'number' || !Number.isInteger(x) || x < (k === 'durationMs' ? 0 : 1)) bad(`spec.config.${k} must be a positive integer`);
   }
   if (c.workload === 'module') {
-    if (typeof c.workloadModule !== 'string' || !existsSync(c.workloadModule)) bad(`spec.config.workloadModule must name an existing recipe module (${JSON.stringify(c.workloadModule ?? null)})`);
+    if (typeof c.workloadModule !== 'string' || !existsSync(c.workloadModule)) bad(`spec.config.workloadModule must name an existing recipe module (${JSON.stringify(c.workloadModule ?? null)}; a repro made elsewhere: give the module's place here with --workload FILE)`);
   } else if (!WORKLOADS.includes(c.workload as never)) bad(`unknown workload ${JSON.stringify(c.workload)}`);
   if (!Array.isArray(c.faults) || !c.faults.every((f) => FAULT_KINDS.includes(f as never))) bad('spec.config.faults must list known fault kinds');
   if (!Array.isArray(c.bugs) || !c.bugs.every((b) => typeof b === 'string')) bad('spec.config.bugs must be a list of names');

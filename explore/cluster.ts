@@ -23,6 +23,8 @@ export class ExploreCluster {
   readonly history = new HistoryRecorder();
   /** Current session of each client slot. */
   readonly sessions: Session[] = [];
+  /** Told of an exception of a watcher of session `name` (a recipe's own error: explore/workloads/module.ts). */
+  onWatcherError: ((name: string, e: unknown) => void) | undefined;
   /** Every client process ever started (slots' generations). */
   readonly clientProcs: string[] = [];
   private readonly gens: number[] = [];
@@ -61,6 +63,7 @@ export class ExploreCluster {
       recorder: this.history,
       process: name,
       onUserWake: () => this.world.wakeUser(),
+      onWatcherError: (e) => this.onWatcherError?.(name, e),
     });
     this.world.addProcess(name, () => client);
     this.clientProcs.push(name);

@@ -9,7 +9,7 @@ export type Seed = number | string;
 
 /** Validates a user-given seed: a safe integer or a non-empty string. Returns a reason when invalid. */
 export function seedProblem(seed: unknown): string | null {
-  if (typeof seed === 'number') return Number.isSafeInteger(seed) ? null : `seed must be an integer, got ${seed}`;
+  if (typeof seed === 'number') return Number.isSafeInteger(seed) ? null : `seed must be a safe integer (at most 2^53 - 1 in magnitude) or a string, got ${seed}`;
   if (typeof seed === 'string') return seed.length > 0 ? null : 'seed must not be empty';
   return 'seed must be an integer or a non-empty string';
 }

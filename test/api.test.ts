@@ -202,6 +202,8 @@ test('bad options are refused with one line naming the option', async () => {
   }
   assert.match(await rejects(runSeed('', {})), /^zksim runSeed: seed must not be empty$/);
   assert.match(await rejects(explore({ seeds: { from: 5, to: 1 } })), /^zksim explore: seeds must be /);
+  assert.match(await rejects(explore({ seeds: [] })), /^zksim explore: seeds must not be an empty list$/);
+  assert.match(await rejects(runSeed(2 ** 53 + 10, {})), /seed must be a safe integer/);
   assert.match(await rejects(explore({ seeds: [1], workers: 0 })), /^zksim explore: workers must be a positive integer, got 0$/);
   assert.match(await rejects(explore({ seeds: [1], workload: correct, workers: 2 })), /^zksim explore: workers: a recipe factory function runs in this thread only/);
   assert.match(await rejects(explore({ seeds: [1], workload: correct, out: tmpdir() })), /^zksim explore: out: no repro of a recipe factory function can be written/);

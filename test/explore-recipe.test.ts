@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { specOf, type ExploreBase } from '../explore/engine.js';
@@ -129,6 +129,45 @@ test("a final that gets a ZooKeeper answer runs once and the slot is served; one
   assert.is(e.ok, false);
   assert.match(e.explanation, /failed 3 time\(s\)/); // once per client slot
   assert.match(e.explanation, /final of c1 \(c1\): a thrown Object: \{"reason":"mine"\}/);
+});
+
+test("a watcher's exception, or its rejection (an async watcher), fails recipe-error: a recipe's assertions often sit in watchers", async () => {
+  const body = (watcher: string) => `export default () => ({ name: 'w', async step(ctx, s) { await s.client.exists('/w', ${watcher}); await s.client.create('/w', null).catch(() => {}); await s.client.delete('/w').catch(() => {}); }, verdicts: () => [] });`;
+  const sync = await runText('watch-throws.mjs', body(`() => { throw new Error('assertion failed in my watcher'); }`));
+  const e = verdictOf(sync, 'recipe-error')!;
+  assert.is(e.ok, false);
+  assert.match(e.explanation, /a watcher of c\d: Error: assertion failed in my watcher \(at watch-throws\.mjs:1:\d+\)/);
+  const rejected: unknown[] = [];
+  const onRejection = (r: unknown) => rejected.push(r);
+  process.on('unhandledRejection', onRejection);
+  try {
+    const async = await runText('watch-rejects.mjs', body(`async () => { throw new Error('assertion in an async watcher'); }`));
+    assert.is(verdictOf(async, 'recipe-error')!.ok, false);
+    assert.match(verdictOf(async, 'recipe-error')!.explanation, /a watcher of c\d: Error: assertion in an async watcher/);
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+  assert.equal(rejected, []);
+});
+
+test("a repro of a recipe made elsewhere (the module's path is another machine's) replays with --workload naming the module here", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-moved-'));
+  const text = `export default () => ({ name: 'always-false', properties: ['always-false'], async step(ctx, s) { await s.client.exists('/'); }, verdicts: () => [{ property: 'always-false', ok: false, explanation: 'on purpose' }] });`;
+  writeFileSync(join(dir, 'ci.mjs'), text);
+  const out = join(dir, 'runs');
+  assert.is(zksim('explore', '--workload', join(dir, 'ci.mjs'), '--seeds', '1..1', '--no-shrink', '--out', out).status, 1);
+  writeFileSync(join(dir, 'here.mjs'), text);
+  rmSync(join(dir, 'ci.mjs')); // the CI runner's checkout is gone
+  const repro = join(out, '1', 'repro.json');
+  const gone = zksim('replay', repro);
+  assert.is(gone.status, 2);
+  assert.match(gone.stderr, /must name an existing recipe module .*give the module's place here with --workload FILE/);
+  const moved = zksim('replay', repro, '--workload', join(dir, 'here.mjs'), '--json');
+  assert.is(moved.status, 1, moved.stderr);
+  assert.is(JSON.parse(moved.stdout).traceHashMatches, true);
+  const builtIn = zksim('replay', repro.replace('1/repro.json', 'nope.json'), '--workload', join(dir, 'here.mjs'));
+  assert.is(builtIn.status, 2);
 });
 
 test('run --check-determinism still checks the run: a violating seed exits 1, with the verdicts and the determinism line', () => {

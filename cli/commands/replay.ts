@@ -12,6 +12,7 @@ import { describeFault } from '../../explore/nemesis.js';
 import { printVerdicts } from '../verdicts.js';
 import { SpecError, type RunSpec } from '../../explore/spec.js';
 import { outputDir, outputFile } from '../output-paths.js';
+import { RecipeError, recipePath } from '../../explore/workloads/module.js';
 
 interface ReplayOpts extends CommonOpts {
   json?: boolean;
@@ -20,10 +21,20 @@ interface ReplayOpts extends CommonOpts {
   story?: boolean;
 }
 
-/** Loads a repro (SpecError -> UsageError: exit 2, one line). */
-export function loadRepro(path: string) {
+/** The absolute path of a recipe module given by --workload to move a repro's (bad input when there is no file). */
+function recipeModulePath(value: string): string {
   try {
-    return readRepro(path);
+    return recipePath(value);
+  } catch (e) {
+    if (e instanceof RecipeError) throw new UsageError(`--workload: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Loads a repro (SpecError -> UsageError: exit 2, one line). */
+export function loadRepro(path: string, opts: { workloadModule?: string } = {}) {
+  try {
+    return readRepro(path, opts);
   } catch (e) {
     if (e instanceof SpecError) throw new UsageError(e.message);
     throw e;
@@ -50,9 +61,10 @@ export function register(program: Command): void {
     const isFile = exists || target.endsWith('.json') || /[/\\]/.test(target);
     if (isFile && !exists) throw new UsageError(`${target}: no such file (a repro file, or a seed without '/')`);
     if (isFile) {
-      const ignored = configOptionsGiven(o);
+      // --workload only moves a recipe module (a repro from another machine names its path there)
+      const ignored = configOptionsGiven(o).filter((f) => f !== '--workload');
       if (ignored.length) throw new UsageError(`a repro carries its own configuration: ${ignored.join(', ')} ${ignored.length === 1 ? 'does' : 'do'} not apply to it (replay a seed with options instead)`);
-      const repro = loadRepro(target);
+      const repro = loadRepro(target, o.workload !== undefined ? { workloadModule: recipeModulePath(o.workload) } : {});
       spec = repro.spec;
       expectedHash = repro.traceHash;
     } else {

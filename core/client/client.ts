@@ -1108,14 +1108,23 @@ export class ZooKeeperClient implements Role<Msg> {
     this.deliver(targets, { type: EventType.None, state, path: null });
   }
 
+  private watcherFailed(e: unknown): void {
+    this.watcherErrors.push(e);
+    this.cfg.onWatcherError?.(e);
+  }
+
   private deliver(targets: Set<Watcher>, event: WatchedEvent): void {
     if (targets.size === 0) return;
     for (const w of targets) {
       queueMicrotask(() => {
         try {
-          w({ ...event });
+          const r: unknown = w({ ...event });
+          // an async watcher: its rejection is the watcher's exception, not an unhandled rejection of the process
+          if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
+            (r as PromiseLike<unknown>).then(undefined, (e: unknown) => this.watcherFailed(e));
+          }
         } catch (e) {
-          this.watcherErrors.push(e);
+          this.watcherFailed(e);
         }
       });
     }

@@ -50,6 +50,11 @@ export interface ClientConfig {
   watcher?: Watcher;
   /** Called after the client settled a promise user code awaits or called a user watcher (wire to world.wakeUser()). */
   onUserWake?: () => void;
+  /**
+   * Told of each exception a user watcher throws, and of each rejection of a promise one returns (an async watcher),
+   * after the client noted it in `watcherErrors`: watchers never break the client, but a harness may judge them.
+   */
+  onWatcherError?: (e: unknown) => void;
   /** Where operations, watch events and session states are recorded. */
   recorder?: ClientRecorder;
   /** History process id (default: the port's name). One process = one session handle. */

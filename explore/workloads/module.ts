@@ -236,6 +236,8 @@ export class ModuleDriver extends BaseDriver {
   }
 
   protected override onStart(): void {
+    // a watcher is the recipe's code too: an assertion in it must fail the run, not vanish into watcherErrors
+    this.cluster.onWatcherError = (name, e) => this.recipeError(`a watcher of ${name}`, e);
     if (this.recipe.setup) this.guard('setup', () => this.recipe.setup!(this.ctx));
   }
 
