@@ -233,4 +233,19 @@ test('recipe helpers: errorCode, isOutcomeUnknown and sequenceNumber', () => {
   assert.is(sequenceNumber('lock--000000001'), -1, 'the counter wraps to negative numbers, as ZooKeeper formats them');
 });
 
+test("a recipe given as a function: recipe-error names the place in the test's own file where it threw", async () => {
+  const thrower: RecipeFactory = () => ({
+    name: 'thrower',
+    async step(_ctx, s) {
+      await s.client.exists('/');
+      throw new TypeError('thrown on purpose');
+    },
+    verdicts: () => [],
+  });
+  const r = await runSeed(1, { workload: thrower, faults: 'none' });
+  const v = r.verdicts.find((x) => x.property === 'recipe-error')!;
+  assert.is(v.ok, false);
+  assert.match(v.explanation, /TypeError: thrown on purpose \(at api\.test\.js:\d+:\d+\)/);
+});
+
 test.run();

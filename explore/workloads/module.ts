@@ -28,7 +28,7 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Rng } from '../../sim/random.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
@@ -120,8 +120,11 @@ function syntaxErrorLine(path: string): string | undefined {
  */
 export function describeThrown(e: unknown, modulePath: string | undefined): string {
   if (e instanceof Error) {
-    const file = modulePath ? basename(modulePath) : undefined;
-    const frame = file ? (e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l) && l.includes(file)) : undefined;
+    // a module: its first frame in the stack; a recipe given as a function (no file): the first frame outside
+    // zksim's own code and Node's
+    const file = modulePath && !modulePath.startsWith(IN_MEMORY_PREFIX) ? basename(modulePath) : undefined;
+    const mine = (l: string): boolean => (file ? l.includes(file) : !ZKSIM_CODE.some((d) => l.includes(d)) && !/\(?node:/.test(l.replace(/^\s+at\s+(?:async\s+)?(?:\S+\s+)?/, '')));
+    const frame = (e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l) && mine(l));
     const at = frame ? /([^/\\(\s]+:\d+:\d+)\)?\s*$/.exec(frame)?.[1] : undefined;
     return `${e.name}: ${e.message}${at ? ` (at ${at})` : ''}`;
   }
@@ -164,6 +167,9 @@ export function registerRecipe(factory: unknown): string {
 export function unregisterRecipe(key: string): void {
   if (key.startsWith(IN_MEMORY_PREFIX)) loaded.delete(key);
 }
+
+/** zksim's own machinery (dist/<folder>/), as stack frames name it: a frame elsewhere is the user's code. */
+const ZKSIM_CODE = ['api', 'bin', 'check', 'cli', 'core', 'explore', 'fidelity', 'files', 'reports', 'scenarios', 'sim'].map((d) => fileURLToPath(new URL(`../../${d}/`, import.meta.url)));
 
 /** ZooKeeper errors that mean the request got no answer (CONNECTIONLOSS, OPERATIONTIMEOUT, SESSIONEXPIRED, SESSIONMOVED, REQUESTTIMEOUT). */
 const NOT_ANSWERED = new Set([-4, -7, -112, -118, -122]);
