@@ -39,6 +39,49 @@ function short(v: unknown, max = 60): string {
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
 
+function clip(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+/** Keys whose numbers read as zxids or session ids (hex), and keys naming a server by its id (sN). */
+const HEX_KEYS = /^(zxid|lastZxid|peerZxid|clientZxid|head|session|sessionId|id|snapshot)$/;
+const SID_KEYS = /^(sid|leader|from|to|via|peer)$/;
+
+function fieldValue(key: string, v: unknown, depth: number): string {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v === 'number') return HEX_KEYS.test(key) ? hex(v) : SID_KEYS.test(key) ? sidName(v) : String(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return v.map((x) => fieldValue(key, x, depth + 1)).join(',') || 'none';
+  if (typeof v === 'object' && !(v instanceof Uint8Array) && depth < 2) return '(' + fieldList(v as Record<string, unknown>, depth + 1) + ')';
+  if (v instanceof Uint8Array) return `${v.length} bytes`;
+  return typeof v;
+}
+
+function fieldList(o: Record<string, unknown>, depth: number): string {
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} ${fieldValue(k, v, depth)}`)
+    .join(', ');
+}
+
+/**
+ * A trace event the narrator has no sentence for, still in words: its kind (and event), then its fields as
+ * "key value" pairs — never the raw JSON record. Its time and node are on the line already.
+ */
+export function genericText(e: TraceEvent, max = 120): string {
+  const { t: _t, kind, node: _n, event, ...rest } = e as TraceEvent & { event?: unknown };
+  const head = `${kind}${typeof event === 'string' ? ' ' + event : ''}`;
+  const fields = fieldList(rest, 0);
+  return clip(fields ? `${head}: ${fields}` : head, max);
+}
+
+function isVoteSend(e: TraceEvent): boolean {
+  return (e.kind === 'vote' || e.kind === 'fle.vote') && e.dir === 'send';
+}
+
+/** Records the narration never shows (messages, timers, disk, connections). */
+const SILENT_KINDS = new Set(['send', 'recv', 'drop', 'timer', 'disk', 'fsync', 'synced', 'connect', 'accept', 'connected', 'closed', 'close', 'driver', 'start', 'default-latency']);
+
 export interface NarratorOptions {
   chalk: ChalkInstance;
   /** Also show vote receipts, applies on every server, timers... */
@@ -53,6 +96,11 @@ export class Narrator {
   private readonly c: ChalkInstance;
   private readonly verbose: boolean;
   private readonly invokes = new Map<number, HistoryEvent & { kind: 'invoke' }>();
+  /** The servers that ACKed each proposal seen and not yet committed (by zxid). */
+  private readonly acked = new Map<number, number[]>();
+  /** Per process: its last call, and its calls in flight (history ids). */
+  private readonly lastInvoke = new Map<string, number>();
+  private readonly open = new Map<string, Set<number>>();
 
   constructor(opts: NarratorOptions) {
     this.c = opts.chalk;
@@ -62,17 +110,20 @@ export class Narrator {
   narrate(trace: readonly TraceEvent[], history: readonly HistoryEvent[]): string[] {
     const items: Array<{ t: number; o: number; line: string }> = [];
     let o = 0;
-    // Collapse a burst of vote sends (one per peer) into one line.
+    // Collapse a burst of vote sends (one per peer) into one line: the same vote, from the same server at the same
+    // time, with nothing narrated in between (connection and message records are not narrated).
+    const merged = new Set<number>();
     for (let i = 0; i < trace.length; i++) {
+      if (merged.has(i)) continue;
       const e = trace[i]!;
-      if ((e.kind === 'vote' || e.kind === 'fle.vote') && e.dir === 'send') {
+      if (isVoteSend(e)) {
         const to: string[] = [sidName(e.to)];
-        while (i + 1 < trace.length) {
-          const n = trace[i + 1]!;
-          if ((n.kind === 'vote' || n.kind === 'fle.vote') && n.dir === 'send' && n.node === e.node && n.t === e.t && n.leader === e.leader && n.zxid === e.zxid) {
+        for (let j = i + 1; j < trace.length && trace[j]!.t === e.t; j++) {
+          const n = trace[j]!;
+          if (isVoteSend(n) && n.node === e.node && n.leader === e.leader && n.zxid === e.zxid && n.peerEpoch === e.peerEpoch && n.electionEpoch === e.electionEpoch) {
             to.push(sidName(n.to));
-            i++;
-          } else break;
+            merged.add(j);
+          } else if (!this.silent(n)) break;
         }
         items.push({ t: e.t, o: o++, line: this.line(e.t, e.node, this.c.magenta(`votes for ${sidName(e.leader)}`) + this.c.dim(` (proposed leader's zxid ${hex(e.zxid)}, epoch ${String(e.peerEpoch)}, round ${String(e.electionEpoch)}) → ${to.join(',')}`)) });
         continue;
@@ -86,6 +137,13 @@ export class Narrator {
     }
     items.sort((a, b) => a.t - b.t || a.o - b.o);
     return items.map((x) => x.line);
+  }
+
+  /** Whether traceText says nothing for `e` (checked without narrating it: traceText keeps state). */
+  private silent(e: TraceEvent): boolean {
+    if (SILENT_KINDS.has(e.kind)) return true;
+    if (this.verbose) return false;
+    return ((e.kind === 'vote' || e.kind === 'fle.vote') && e.dir !== 'send') || e.kind === 'apply' || e.kind === 'client.connecting';
   }
 
   private line(t: number, node: unknown, text: string): string {
@@ -122,8 +180,10 @@ export class Narrator {
         return c.red(`TCP gives up on connection ${String(e.conn)} after 15 retransmissions: closed`);
       case 'reset':
         return c.red.bold('TCP RESET ') + `${String(e.a)}${e.b ? ' ↔ ' + String(e.b) : ''}`;
-      case 'link-latency':
-        return c.red(`slow link ${String(e.a)} ↔ ${String(e.b)}: ${short(e.latency)}`);
+      case 'link-latency': {
+        const l = e.latency as { min?: unknown; max?: unknown } | null | undefined;
+        return l ? c.red(`slow link ${String(e.a)} ↔ ${String(e.b)}: ${String(l.min)}–${String(l.max)} ms a message`) : c.green(`link ${String(e.a)} ↔ ${String(e.b)} back to normal latency`);
+      }
       case 'recover':
         return c.dim(`reads its disk: last logged zxid ${hex(e.zxid)}, ${String(e.txns)} txns, snapshot ${e.snapshot === null ? 'none' : hex(e.snapshot)}, acceptedEpoch ${String(e.acceptedEpoch)}, currentEpoch ${String(e.currentEpoch)}`);
       // ---- election
@@ -150,7 +210,7 @@ export class Narrator {
       case 'epoch':
         if (e.accepted !== undefined) return c.magenta(`accepts new epoch ${String(e.accepted)}`) + c.dim(` (as ${String(e.role)}, persisted)`);
         if (e.current !== undefined) return c.magenta(`makes epoch ${String(e.current)} current`) + c.dim(` (as ${String(e.role)})`);
-        return c.magenta('epoch ' + short(e));
+        return c.magenta(genericText(e));
       case 'leader':
         return c.green.bold(`leads epoch ${String(e.epoch)}`) + c.dim(` from zxid ${hex(e.zxid)}: quorum synced, broadcasting`);
       case 'learner': {
@@ -159,11 +219,15 @@ export class Narrator {
         if (ev === 'newleader-ack') return c.dim(`${sidName(e.sid)} acknowledges NEWLEADER`);
         if (ev === 'lost-leader') return c.red(`lost its leader ${sidName(e.leader)}: ${String(e.reason)}`);
         if (ev === 'diff') return c.blue(`catches up with a DIFF up to ${hex(e.zxid)}`);
-        if (ev === 'trunc') return c.red.bold(`TRUNCATES its log to ${hex(e.zxid)}`) + c.red(` (drops ${String(e.dropped)} uncommitted txns from an old epoch)`);
+        if (ev === 'trunc') return c.red.bold(`TRUNCATES its log to ${hex(e.zxid)}`) + c.red(` (drops ${String(e.dropped)} txn${e.dropped === 1 ? '' : 's'} the leader does not have)`);
         if (ev === 'snap') return c.blue(`receives a SNAPSHOT at ${hex(e.zxid)}`);
-        if (ev === 'timeout') return c.red(`${sidName(e.sid)} timed out (no ack within syncLimit)`);
+        if (ev === 'timeout') return c.red(`drops ${sidName(e.sid)}: heard nothing from it for syncLimit ticks`);
+        if (ev === 'ack-timeout') return c.red(`drops ${sidName(e.sid)}: no ACK for ${hex(e.zxid)} within syncLimit ticks (transaction timeout)`);
         if (ev === 'closed') return c.dim(`connection to learner ${sidName(e.sid)} closed`);
-        return c.dim(`learner ${ev} ${short(e)}`);
+        if (ev === 'follower-ahead') return c.red(`drops ${sidName(e.sid)}: its log (${hex(e.lastZxid)}, epoch ${String(e.currentEpoch)}) is ahead of this leader's`);
+        if (ev === 'commit-mismatch') return c.red(`gets a COMMIT for ${hex(e.zxid)}, but its next pending txn is ${e.head === null ? 'none' : hex(e.head)}`);
+        if (ev === 'crash') return c.red.bold(`fails: ${String(e.reason)}`) + c.dim(` (on the COMMIT of ${hex(e.zxid)})`);
+        return c.dim(genericText(e));
       }
       case 'sync':
         return c.blue(`syncs ${sidName(e.peer)} with ${String(e.mode)}`) + c.dim(` up to ${hex(e.zxid)} (${String(e.txns)} txns, peer had ${hex(e.peerZxid)})`);
@@ -171,12 +235,22 @@ export class Narrator {
         return c.red.bold('STEPS DOWN') + c.red(`: ${String(e.reason)}`);
       // ---- broadcast
       case 'propose':
+        if (typeof e.zxid === 'number') this.acked.set(e.zxid, []);
         return c.cyan(`PROPOSES ${zx(e.zxid)}`) + c.dim(` ${String(e.type)}${e.session ? ' for session ' + hex(e.session) : ''}`);
       case 'ack':
+        if (typeof e.zxid === 'number') this.acked.get(e.zxid)?.push(Number(e.from));
         return c.cyan(`gets ACK for ${hex(e.zxid)} from ${sidName(e.from)}`);
       case 'commit': {
-        const acks = Array.isArray(e.acks) ? (e.acks as number[]).map(sidName).join(',') : '?';
-        return c.green(`COMMITS ${hex(e.zxid)}`) + c.dim(` (acked by ${acks}: a quorum)`);
+        const listed = Array.isArray(e.acks) ? (e.acks as number[]) : null;
+        // The ACKs this narrator saw for the proposal (null: it did not see the proposal). A commit whose list names
+        // servers that never ACKed did not wait for them (the commit-before-quorum bug lists every voter).
+        const seen = typeof e.zxid === 'number' ? this.acked.get(e.zxid) : undefined;
+        if (typeof e.zxid === 'number') this.acked.delete(e.zxid);
+        if (seen && listed && !listed.every((sid) => seen.includes(sid))) {
+          const got = [...new Set(seen)].sort((a, b) => a - b).map(sidName);
+          return c.green(`COMMITS ${hex(e.zxid)}`) + c.red(` without waiting for a quorum of ACKs (${got.length ? 'acked by ' + got.join(',') + ' only' : 'no ACK had arrived'})`);
+        }
+        return c.green(`COMMITS ${hex(e.zxid)}`) + c.dim(` (acked by ${listed ? listed.map(sidName).join(',') : '?'}: a quorum)`);
       }
       case 'apply':
         return v ? c.dim(`applies ${hex(e.zxid)} ${String(e.type)}`) : null;
@@ -207,46 +281,47 @@ export class Narrator {
         return c.magenta.bold(`WATCH EVENT ${eventTypeName(e.type)} ${String(e.path)}`);
       case 'storage-error':
       case 'storage-warning':
-        return c.red(`${e.kind}: ${short(e, 100)}`);
-      case 'send':
-      case 'recv':
-      case 'drop':
-      case 'timer':
-      case 'disk':
-      case 'fsync':
-      case 'synced':
-      case 'connect':
-      case 'accept':
-      case 'connected':
-      case 'closed':
-      case 'close':
-      case 'driver':
-      case 'start':
-      case 'default-latency':
-        return null;
+        return c.red(genericText(e));
       default:
-        return v ? c.dim(`${e.kind} ${short(e, 100)}`) : null;
+        if (SILENT_KINDS.has(e.kind)) return null;
+        return v ? c.dim(genericText(e)) : null;
     }
+  }
+
+  /**
+   * A completed call's name, with the time it was called when the process has called something since or has another
+   * call in flight (two "sync /x → ok" lines at once are then told apart).
+   */
+  private callName(h: { id: number; process: unknown }): string {
+    const inv = this.invokes.get(h.id);
+    const key = String(h.process);
+    const open = this.open.get(key);
+    const ambiguous = inv !== undefined && (this.lastInvoke.get(key) !== h.id || (open !== undefined && open.size > 1));
+    open?.delete(h.id);
+    if (!inv) return '#' + h.id;
+    return inv.op + argText(inv.args, true) + (ambiguous ? ` (called at ${inv.time} ms)` : '');
   }
 
   historyText(h: HistoryEvent): string | null {
     const c = this.c;
     switch (h.kind) {
-      case 'invoke':
+      case 'invoke': {
         this.invokes.set(h.id, h);
+        const key = String(h.process);
+        this.lastInvoke.set(key, h.id);
+        let open = this.open.get(key);
+        if (!open) this.open.set(key, (open = new Set()));
+        open.add(h.id);
         return c.dim(`calls ${h.op}${argText(h.args)}`);
+      }
       case 'ok': {
-        const inv = this.invokes.get(h.id);
-        return c.green(`${inv ? inv.op + argText(inv.args, true) : '#' + h.id} → ok`) + c.dim(`${h.result !== undefined ? ' ' + resultText(h.result) : ''}${h.zxid !== undefined ? ' zxid ' + hex(h.zxid) : ''}`);
+        const rt = h.result !== undefined ? resultText(h.result) : '';
+        return c.green(`${this.callName(h)} → ok`) + c.dim(`${rt ? ' ' + rt : ''}${h.zxid !== undefined ? ' zxid ' + hex(h.zxid) : ''}`);
       }
-      case 'fail': {
-        const inv = this.invokes.get(h.id);
-        return c.red(`${inv ? inv.op + argText(inv.args, true) : '#' + h.id} → ${h.error.name}`) + c.dim(h.notApplied ? ' (certainly not applied)' : '');
-      }
-      case 'info': {
-        const inv = this.invokes.get(h.id);
-        return c.yellow(`${inv ? inv.op + argText(inv.args, true) : '#' + h.id} → outcome UNKNOWN`) + c.dim(`${h.error ? ' (' + h.error.name + ')' : ''}: it may or may not take effect`);
-      }
+      case 'fail':
+        return c.red(`${this.callName(h)} → ${h.error.name}`) + c.dim(h.notApplied ? ' (certainly not applied)' : '');
+      case 'info':
+        return c.yellow(`${this.callName(h)} → outcome UNKNOWN`) + c.dim(`${h.error ? ' (' + h.error.name + ')' : ''}: it may or may not take effect`);
       case 'session':
         return null; // the client's own trace says it, with more detail
       case 'event':
@@ -280,7 +355,9 @@ function argText(args: unknown, brief = false): string {
 
 function resultText(r: unknown): string {
   if (!r || typeof r !== 'object') return short(r, 80);
+  if (Array.isArray(r)) return clip(r.map((x) => (x && typeof x === 'object' ? fieldList(x as Record<string, unknown>, 1) : String(x))).join('; '), 100);
   const o = r as Record<string, unknown>;
+  if (Object.keys(o).length === 0) return '';
   const parts: string[] = [];
   if (typeof o.path === 'string') parts.push(o.path);
   if ('data' in o) parts.push(`data=${short(o.data, 40)}`);
@@ -288,5 +365,5 @@ function resultText(r: unknown): string {
   const st = o.stat as Record<string, unknown> | null | undefined;
   if (st && typeof st === 'object') parts.push(`version=${String(st.version)} czxid=${hex(st.czxid)}${st.ephemeralOwner ? ' ephemeralOwner=' + hex(st.ephemeralOwner) : ''}`);
   else if (st === null) parts.push('(no node)');
-  return parts.length ? parts.join(' ') : short(r, 80);
+  return parts.length ? parts.join(' ') : fieldList(o, 1);
 }

@@ -1,0 +1,121 @@
+/**
+ * The narrator (scenarios/narrate.ts) says only what the events show, in words: every learner event has a sentence
+ * (ack-timeout was printed as its raw JSON record), an event it has no sentence for is still told as "key value"
+ * pairs, a commit that did not wait for its ACKs does not claim a quorum acked it, one vote sent to every peer is one
+ * line, and two results of the same call at once are told apart.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Narrator, makeChalk } from '../scenarios/narrate.js';
+import { runScenario } from '../scenarios/api.js';
+import bugZoo from '../scenarios/bug-zoo.js';
+import minorityPartition from '../scenarios/minority-partition.js';
+import type { TraceEvent } from '../sim/trace.js';
+import type { HistoryEvent } from '../check/history.js';
+
+const plain = (verbose = false): Narrator => new Narrator({ chalk: makeChalk(false), verbose });
+const RAW = /\{"|":/;
+
+test("the leader's ack-timeout of a learner is told in words", () => {
+  const lines = plain().narrate([{ t: 11215, kind: 'learner', node: 's5', event: 'ack-timeout', sid: 2, zxid: 0x100000004 }], []);
+  assert.equal(lines.length, 1);
+  assert.not.match(lines[0]!, RAW);
+  assert.match(lines[0]!, /drops s2: no ACK for 0x100000004 within syncLimit ticks/);
+});
+
+test('no event is ever printed as raw JSON: unknown kinds and unknown learner events read as key-value pairs', () => {
+  const odd: TraceEvent[] = [
+    { t: 1, kind: 'learner', node: 's1', event: 'something-new', sid: 3, zxid: 0x200000001, detail: { a: 1, b: 'x' } },
+    { t: 2, kind: 'mystery', node: 's2', sessionId: 0x100000000000, list: [1, 2], nested: { deep: { deeper: 1 } } },
+    { t: 3, kind: 'storage-error', node: 's3', file: 'log.1', error: 'ENOSPC' },
+    { t: 4, kind: 'epoch', node: 's1', something: 'else' },
+    { t: 5, kind: 'link-latency', a: 's1', b: 's2', latency: { min: 50, max: 100 } },
+  ];
+  for (const verbose of [false, true]) {
+    const lines = plain(verbose).narrate(odd, []);
+    for (const l of lines) assert.not.match(l, RAW, l);
+    assert.ok(lines.some((l) => /learner something-new: sid s3, zxid 0x200000001, detail \(a 1, b x\)/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /storage-error: file log\.1, error ENOSPC/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /slow link s1 ↔ s2: 50–100 ms/.test(l)), lines.join('\n'));
+    if (verbose) assert.ok(lines.some((l) => /mystery: sessionId 0x100000000000, list 1,2, nested \(deep /.test(l)), lines.join('\n'));
+  }
+});
+
+test('minority-partition: no narration line is a raw trace record', async () => {
+  const lines: string[] = [];
+  const r = await runScenario(minorityPartition, { narrate: (l) => lines.push(l), color: false });
+  assert.is(r.status, 'passed', r.message);
+  for (const l of lines) assert.not.match(l, RAW, l);
+  assert.ok(lines.some((l) => /drops s\d: no ACK for 0x[0-9a-f]+ within syncLimit ticks/.test(l)), 'the old leader drops its unreachable learners');
+});
+
+test('a commit names the ACKs it got; one that did not wait for a quorum says so', () => {
+  const ok = plain().narrate([
+    { t: 1, kind: 'propose', node: 's3', zxid: 0x100000001, type: 'create', session: 1, epoch: 1 },
+    { t: 2, kind: 'ack', node: 's3', zxid: 0x100000001, from: 3 },
+    { t: 3, kind: 'ack', node: 's3', zxid: 0x100000001, from: 1 },
+    { t: 3, kind: 'commit', node: 's3', zxid: 0x100000001, epoch: 1, acks: [1, 3] },
+  ], []);
+  assert.match(ok.at(-1)!, /COMMITS 0x100000001 \(acked by s1,s3: a quorum\)/);
+  // commit-before-quorum: the commit record lists every voter, but no ACK came
+  const early = plain().narrate([
+    { t: 1, kind: 'propose', node: 's3', zxid: 0x100000004, type: 'setData', session: 1, epoch: 1 },
+    { t: 1, kind: 'commit', node: 's3', zxid: 0x100000004, epoch: 1, acks: [1, 2, 3] },
+  ], []);
+  assert.match(early.at(-1)!, /COMMITS 0x100000004 without waiting for a quorum of ACKs \(no ACK had arrived\)/);
+  assert.not.match(early.at(-1)!, /a quorum\)/);
+  const one = plain().narrate([
+    { t: 1, kind: 'propose', node: 's3', zxid: 5, type: 'setData', session: 1, epoch: 0 },
+    { t: 1, kind: 'ack', node: 's3', zxid: 5, from: 3 },
+    { t: 1, kind: 'commit', node: 's3', zxid: 5, epoch: 0, acks: [1, 2, 3] },
+  ], []);
+  assert.match(one.at(-1)!, /without waiting for a quorum of ACKs \(acked by s3 only\)/);
+});
+
+test('bug-zoo: the isolated leader\'s commit is not narrated as acked by a quorum', async () => {
+  const lines: string[] = [];
+  const r = await runScenario(bugZoo, { narrate: (l) => lines.push(l), color: false });
+  assert.is(r.status, 'passed', r.message);
+  const step2 = lines.slice(lines.findIndex((l) => l.startsWith('Step 2')), lines.findIndex((l) => l.startsWith('Step 3')));
+  const commits = step2.filter((l) => / COMMITS /.test(l));
+  assert.ok(commits.length >= 1, step2.join('\n'));
+  for (const l of commits) {
+    assert.match(l, /without waiting for a quorum of ACKs/);
+    assert.not.match(l, /acked by s1/);
+  }
+});
+
+test('one vote sent to every peer is one line, even with connection records in between', () => {
+  const vote = (to: number): TraceEvent => ({ t: 0, kind: 'vote', node: 's1', dir: 'send', to, state: 'LOOKING', leader: 1, zxid: 0, electionEpoch: 1, peerEpoch: 0, sid: 1 });
+  const lines = plain().narrate([
+    vote(1), vote(2),
+    { t: 0, kind: 'connect', node: 's1', to: 's3', conn: 2 },
+    vote(3),
+    { t: 0, kind: 'vote', node: 's1', dir: 'recv', from: 1, state: 'LOOKING', leader: 1, zxid: 0, electionEpoch: 1, peerEpoch: 0, sid: 1 },
+    { t: 0, kind: 'state', node: 's2', role: 'LOOKING', epoch: 0, reason: 'start' },
+    vote(2),
+  ], []);
+  const votes = lines.filter((l) => /votes for/.test(l));
+  assert.is(votes.length, 2, lines.join('\n'));
+  assert.match(votes[0]!, /→ s1,s2,s3$/);
+  assert.match(votes[1]!, /→ s2$/, 'a narrated event in between ends the burst');
+});
+
+test('two results of the same call at once are told apart by when each was called', () => {
+  const h: HistoryEvent[] = [
+    { kind: 'invoke', id: 1, process: 'c3', time: 14045, op: 'sync', args: { path: '/x' } },
+    { kind: 'invoke', id: 2, process: 'c3', time: 19441, op: 'sync', args: { path: '/x' } },
+    { kind: 'ok', id: 1, process: 'c3', time: 20257, result: {}, zxid: 4 },
+    { kind: 'ok', id: 2, process: 'c3', time: 20257, result: {}, zxid: 4 },
+    { kind: 'invoke', id: 3, process: 'c3', time: 20300, op: 'getData', args: { path: '/x' } },
+    { kind: 'ok', id: 3, process: 'c3', time: 20305, result: { data: 'v3', stat: null } },
+  ];
+  const lines = plain().narrate([], h);
+  const results = lines.filter((l) => /→ ok/.test(l));
+  assert.match(results[0]!, /sync \/x \(called at 14045 ms\) → ok zxid 0x4$/);
+  assert.match(results[1]!, /sync \/x → ok zxid 0x4$/);
+  assert.match(results[2]!, /getData \/x → ok data="v3"/);
+  for (const l of lines) assert.not.match(l, /\{\}/, 'an empty result is not printed as {}');
+});
+
+test.run();
