@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { makeDirs } from '../files/dirs.js';
 import { dirname } from 'node:path';
-import { buildReportModel, type ReportInput, type ReportModel } from './model.js';
+import { buildReportModel, messageCountsText, type ReportInput, type ReportModel } from './model.js';
 import { PAGE_SCRIPT } from './page-script.js';
 
 export type { ReportInput, Counterexample, ReportModel } from './model.js';
@@ -125,10 +125,11 @@ export function renderHtmlReport(input: ReportInput): string {
 export function renderHtmlFromModel(model: ReportModel): string {
   const c = model.counts;
   const meta = [
-    ['virtual time', `${model.tEnd} ms`],
+    ['virtual time', model.endKnown ? `${model.tEnd} ms (end of run${model.lastRecordT < model.tEnd ? `; last trace record at ${model.lastRecordT} ms` : ''})` : `${model.tEnd} ms (the last trace record)`],
     ['processes', String(model.lanes.length)],
-    ['messages', `${c.delivered} delivered, ${c.dropped} packet losses to cuts (retransmitted), ${c.undelivered} undelivered`],
-    ['trace events', String(c.events)],
+    ['messages', messageCountsText(c)],
+    ['trace records', String(c.events)],
+    ...(c.simEvents >= 0 ? [['simulation events', String(c.simEvents)]] : []),
     ['message contents', model.detail.included ? 'in tooltips' : `left out (more than ${model.detail.limit} messages; the trace has them)`],
     ['operations', String(model.ops.length)],
     ['faults', String(model.faults.length)],

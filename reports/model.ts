@@ -33,6 +33,13 @@ export interface ReportInput {
    * (default 6000; 0 = never). Larger runs leave contents out, and the page says so.
    */
   messageDetailLimit?: number;
+  /**
+   * Virtual time at which the run ended (World.now). A run may go on after its last trace record (timers that
+   * record nothing): without it, the report's end is the last record's time, and it says so.
+   */
+  endMs?: number;
+  /** Events the simulation ran (World.eventCount): each may leave several trace records, or none. */
+  simEvents?: number;
   /** A scripted run's story: steps (with their start time) and checks, shown as a clickable list and markers. */
   story?: { steps: Array<{ t: number; title: string }>; checks?: Array<{ t: number; ok: boolean; text: string; step?: number }> };
 }
@@ -60,7 +67,12 @@ export interface ReportModel {
   v: 1;
   title: string;
   meta: Array<[string, string]>;
+  /** The end of the time axis: the run's end (ReportInput.endMs) when given, else the last record's time. */
   tEnd: number;
+  /** Time of the last trace record or history event. */
+  lastRecordT: number;
+  /** Whether tEnd is the run's own end (ReportInput.endMs) rather than its last record's time. */
+  endKnown: boolean;
   /** Process names, one lane each: servers first, then clients, then others (natural order). */
   lanes: string[];
   /** Lane kind: 0 server, 1 client, 2 other. */
@@ -68,10 +80,13 @@ export interface ReportModel {
   types: string[];
   msgs: MsgTable;
   /**
-   * Counts: delivered, dropped (packets lost to a cut link: TCP retransmits them, so a message may be lost more than
-   * once and still be delivered), undelivered (in flight at the end, or to a closed/crashed end).
+   * Counts. Every message sent is either delivered or undelivered (sent = delivered + undelivered). dropped counts
+   * packet losses to a cut link: TCP retransmits a lost packet, so one message may be lost several times and still be
+   * delivered (lateDelivered of them were), or never arrive (undeliveredLost of the undelivered: the connection
+   * closed first, or the run ended); the other undelivered messages were in flight at the end, or to a closed or
+   * crashed end. events: trace records; simEvents: the simulation's events (ReportInput.simEvents), or -1.
    */
-  counts: { delivered: number; dropped: number; undelivered: number; events: number };
+  counts: { sent: number; delivered: number; undelivered: number; undeliveredLost: number; dropped: number; lateDelivered: number; events: number; simEvents: number };
   /** Whether message contents are embedded (msgs.x), and the limit that decided it. */
   detail: { included: boolean; limit: number };
   /** Role names used by `roles`. */
@@ -197,15 +212,17 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const addLane = (n: unknown): void => {
     if (typeof n === 'string' && n) laneSet.add(n);
   };
-  let tEnd = 0;
+  let lastRecordT = 0;
   for (const e of trace) {
-    if (e.t > tEnd) tEnd = e.t;
+    if (e.t > lastRecordT) lastRecordT = e.t;
     if (e.kind === 'send' || e.kind === 'recv' || e.kind === 'drop') {
       addLane(e.from);
       addLane(e.to);
     } else if (e.node !== undefined) addLane(e.node);
   }
-  for (const h of history) if (h.time > tEnd && Number.isFinite(h.time)) tEnd = h.time;
+  for (const h of history) if (h.time > lastRecordT && Number.isFinite(h.time)) lastRecordT = h.time;
+  const endKnown = typeof input.endMs === 'number' && Number.isFinite(input.endMs);
+  const tEnd = endKnown ? Math.max(lastRecordT, input.endMs!) : lastRecordT;
   const lanes = [...laneSet].sort(laneOrder);
   const laneIdx = new Map(lanes.map((n, i) => [n, i] as const));
   const lane = (n: unknown): number => (typeof n === 'string' ? laneIdx.get(n) ?? -1 : -1);
@@ -347,7 +364,14 @@ export function buildReportModel(input: ReportInput): ReportModel {
     }
   }
   let undelivered = 0;
-  for (let i = 0; i < msgs.s.length; i++) if (msgs.r[i] === -1 && msgs.d[i] === -1) undelivered++;
+  let undeliveredLost = 0;
+  let lateDelivered = 0;
+  for (let i = 0; i < msgs.s.length; i++) {
+    if (msgs.r[i] === -1) {
+      undelivered++;
+      if (msgs.d[i] !== -1) undeliveredLost++;
+    } else if (msgs.d[i] !== -1) lateDelivered++;
+  }
 
   // ---- history
   const procs = new Interner();
@@ -421,11 +445,13 @@ export function buildReportModel(input: ReportInput): ReportModel {
     title: input.title ?? 'zksim run',
     meta,
     tEnd,
+    lastRecordT,
+    endKnown,
     lanes,
     laneKind: lanes.map(laneKindOf),
     types: types.list,
     msgs,
-    counts: { delivered, dropped, undelivered, events: trace.length },
+    counts: { sent: msgs.s.length, delivered, undelivered, undeliveredLost, dropped, lateDelivered, events: trace.length, simEvents: typeof input.simEvents === 'number' ? input.simEvents : -1 },
     detail: { included: withDetail, limit: detailLimit },
     roleNames: roleNames.list,
     roles,
@@ -443,6 +469,27 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ? { steps: input.story.steps.map((x) => [x.t, x.title] as [number, string]), checks: (input.story.checks ?? []).map((c) => [c.t, c.ok ? 1 : 0, c.text, c.step ?? stepAt(input.story!.steps, c.t)] as [number, number, string, number]) }
       : null,
   };
+}
+
+/**
+ * The message counts in one line, the same in the text summary and the HTML header: sent = delivered + never
+ * delivered; packet losses to cut links are counted apart (a lost packet is sent again by TCP, so a message can be
+ * lost and still arrive).
+ */
+export function messageCountsText(c: ReportModel['counts']): string {
+  const why = [
+    ...(c.undeliveredLost ? [`${c.undeliveredLost} lost to a cut link and never got through`] : []),
+    ...(c.undelivered > c.undeliveredLost ? [`${c.undelivered - c.undeliveredLost} in flight at the end or to a closed connection`] : []),
+  ];
+  const never = `${c.undelivered} never delivered${why.length ? ` (${why.join(', ')})` : ''}`;
+  const losses = c.dropped === 0 ? '' : `; ${c.dropped} packet loss${c.dropped === 1 ? '' : 'es'} to cut links (TCP sends a lost packet again: ${c.lateDelivered} of the delivered messages arrived after a loss)`;
+  return `${c.sent} sent: ${c.delivered} delivered, ${never}${losses}`;
+}
+
+/** The run's end and size in words: its end (or its last record's time, said as such), trace records and events. */
+export function runLengthText(m: Pick<ReportModel, 'tEnd' | 'lastRecordT' | 'endKnown' | 'counts'>): string {
+  const end = m.endKnown ? `${m.tEnd} ms (end of run${m.lastRecordT < m.tEnd ? `; last trace record at ${m.lastRecordT} ms` : ''})` : `${m.tEnd} ms (the last trace record)`;
+  return `virtual time ${end}, ${m.counts.events} trace records${m.counts.simEvents >= 0 ? `, ${m.counts.simEvents} simulation events` : ''}`;
 }
 
 /** The last step that began at or before t (for checks recorded without their step). */

@@ -226,7 +226,7 @@ export const PAGE_SCRIPT = String.raw`
     if (marksDrawn < marksInView) notes.push('Showing ' + marksDrawn + ' of ' + marksInView + ' protocol events in this window (cap ' + MAX_MARKS + ').');
     $('cap').textContent = notes.join(' ');
     $('cap').style.display = notes.length ? 'block' : 'none';
-    $('viewinfo').textContent = 'window ' + fmtT(Math.round(S.t0)) + ' – ' + fmtT(Math.round(S.t1)) + ' · ' + drawn + ' message arrows, ' + dropsDrawn + ' lost · ' + marksDrawn + ' protocol events';
+    $('viewinfo').textContent = 'window ' + fmtT(Math.round(S.t0)) + ' – ' + fmtT(Math.round(S.t1)) + ' · ' + drawn + ' message arrows, ' + dropsDrawn + ' never delivered · ' + marksDrawn + ' protocol events';
   }
 
   // ---------------------------------------------------------------- client operations per session

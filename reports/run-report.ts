@@ -23,6 +23,10 @@ export interface RunLike {
   leader?: string | null;
   epoch?: number;
   faults?: number;
+  /** Virtual time at the run's end (the report's end, rather than its last record's time). */
+  simulatedMs?: number;
+  /** The simulation's events (World.eventCount). */
+  events?: number;
 }
 
 export interface RunReportOptions {
@@ -53,6 +57,8 @@ export function runReportInput(run: RunLike, opts: RunReportOptions = {}): Repor
     },
   };
   if (cx) input.counterexample = cx;
+  if (typeof run.simulatedMs === 'number') input.endMs = run.simulatedMs;
+  if (typeof run.events === 'number') input.simEvents = run.events;
   return input;
 }
 

@@ -2,7 +2,7 @@
  * A plain-text summary of a run for terminals and CI logs: messages per type, faults in time order, who led in
  * which epoch, client operations per session by outcome, and the checker's counterexample. No colour codes.
  */
-import { buildReportModel, type ReportInput, type ReportModel } from './model.js';
+import { buildReportModel, messageCountsText, runLengthText, type ReportInput, type ReportModel } from './model.js';
 
 export interface TextSummaryOptions {
   /** Maximum lines per list (faults, role changes); the rest is counted, never silently dropped. */
@@ -23,8 +23,8 @@ export function textSummaryFromModel(m: ReportModel, opts: TextSummaryOptions = 
   const c = m.counts;
   out.push(`== ${m.title} ==`);
   for (const [k, v] of m.meta) out.push(`${k}: ${v}`);
-  out.push(`virtual time ${m.tEnd} ms, ${c.events} trace events, processes: ${m.lanes.join(' ') || '(none)'}`);
-  out.push(`messages: ${c.delivered} delivered, ${c.dropped} packet losses to cut links (retransmitted), ${c.undelivered} never delivered`);
+  out.push(`${runLengthText(m)}, processes: ${m.lanes.join(' ') || '(none)'}`);
+  out.push(`messages: ${messageCountsText(c)}`);
   if (m.types.length) {
     const per = m.types.map(() => 0);
     for (let i = 0; i < m.msgs.s.length; i++) if (m.msgs.r[i]! >= 0) per[m.msgs.ty[i]!]!++;

@@ -14,6 +14,8 @@ import { textSummary } from '../reports/text.js';
 import { runReportInput } from '../reports/run-report.js';
 import { runScenario } from '../scenarios/api.js';
 import leaderElection from '../scenarios/leader-election.js';
+import minorityPartition from '../scenarios/minority-partition.js';
+import { scenarioStory } from '../scenarios/api.js';
 
 const demo = runDemo(5, { durationMs: 3_000, recordTrace: true });
 const trace = demo.world.trace;
@@ -127,6 +129,45 @@ test('writeRunReport input: the first failing verdict becomes the counterexample
   assert.equal(input.counterexample?.opIds, [4]);
   assert.match(String(input.meta?.verdicts), /linearizable FAILED/);
   assert.throws(() => runReportInput({ seed: 1 }), /recordTrace/);
+});
+
+test('message counts add up: sent = delivered + never delivered, a message lost to a cut and never delivered counts as never delivered', async () => {
+  const r = await runScenario(minorityPartition);
+  const t = r.trace;
+  const m = buildReportModel({ trace: t, history: r.history });
+  const sent = t.filter((e) => e.kind === 'send').length;
+  const received = new Set(t.filter((e) => e.kind === 'recv').map((e) => e.mid));
+  const lost = new Set(t.filter((e) => e.kind === 'drop').map((e) => e.mid));
+  const never = t.filter((e) => e.kind === 'send' && !received.has(e.mid));
+  assert.ok(never.some((e) => lost.has(e.mid)), 'the run has messages lost to a cut that never arrived');
+  const c = m.counts;
+  assert.is(c.sent, sent);
+  assert.is(c.delivered + c.undelivered, c.sent);
+  assert.is(c.undelivered, never.length);
+  assert.is(c.undeliveredLost, never.filter((e) => lost.has(e.mid)).length);
+  assert.is(c.dropped, t.filter((e) => e.kind === 'drop').length);
+  assert.is(c.lateDelivered, [...lost].filter((mid) => received.has(mid)).length);
+  // the same numbers in the text summary and the HTML header
+  const line = `${c.sent} sent: ${c.delivered} delivered, ${c.undelivered} never delivered`;
+  assert.ok(textSummary({ trace: t, history: r.history }).includes('messages: ' + line));
+  assert.ok(renderHtmlReport({ trace: t, history: r.history }).includes(line));
+  assert.not.match(renderHtmlReport({ trace: t, history: r.history }), /0 undelivered/);
+});
+
+test("the report's end is the run's end when given, and says which it is; trace records and simulation events are named apart", async () => {
+  const r = await runScenario(leaderElection);
+  const last = Math.max(...r.trace.map((e) => e.t), ...r.history.map((h) => h.time));
+  const without = buildReportModel({ trace: r.trace, history: r.history });
+  assert.is(without.tEnd, last);
+  assert.match(textSummary({ trace: r.trace, history: r.history }), new RegExp(`virtual time ${last} ms \\(the last trace record\\), ${r.trace.length} trace records`));
+  const input = { trace: r.trace, history: r.history, endMs: r.virtualMs + 500, simEvents: r.events, story: scenarioStory(r) };
+  const m = buildReportModel(input);
+  assert.is(m.tEnd, r.virtualMs + 500);
+  const text = textSummary(input);
+  assert.match(text, new RegExp(`virtual time ${r.virtualMs + 500} ms \\(end of run; last trace record at ${last} ms\\), ${r.trace.length} trace records, ${r.events} simulation events`));
+  const page = renderHtmlReport(input);
+  assert.ok(page.includes(`${r.virtualMs + 500} ms (end of run; last trace record at ${last} ms)`));
+  assert.ok(page.includes(`simulation events: <b>${r.events}</b>`));
 });
 
 test.run();

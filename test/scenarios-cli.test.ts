@@ -37,6 +37,28 @@ test('a narrated run writes a report and a summary; NO_COLOR means no escape cod
   assert.match(readFileSync(file, 'utf8'), /zk-data/);
 });
 
+test('one run, one end time and one set of counts: the PASSED line, the summary and the HTML header agree', () => {
+  mkdirSync(OUT, { recursive: true });
+  for (const name of ['bug-zoo', 'minority-partition', 'partition-tcp']) {
+    const file = join(OUT, `cli-counts-${name}.html`);
+    const r = zksim(['scenario', name, '--summary', '--report', file, '--no-color']);
+    assert.is(r.code, 0, r.err);
+    const passed = /PASSED \S+ seed \d+, \d+ checks passed, (\d+) ms virtual \(end of run\), (\d+) simulation events \((\d+) trace records\)/.exec(r.out);
+    assert.ok(passed, r.out.slice(-3000));
+    const [, end, events, records] = passed!;
+    const summary = /virtual time (\d+) ms \(end of run[^)]*\), (\d+) trace records, (\d+) simulation events/.exec(r.out);
+    assert.ok(summary, r.out.slice(-3000));
+    assert.equal([summary![1], summary![3], summary![2]], [end, events, records]);
+    const msgs = /messages: (\d+) sent: (\d+) delivered, (\d+) never delivered/.exec(r.out);
+    assert.ok(msgs);
+    assert.is(Number(msgs![2]) + Number(msgs![3]), Number(msgs![1]), msgs![0]);
+    const page = readFileSync(file, 'utf8');
+    assert.ok(page.includes(`virtual time: <b>${end} ms (end of run`), 'the HTML header has the same end');
+    assert.ok(page.includes(`${msgs![1]} sent: ${msgs![2]} delivered, ${msgs![3]} never delivered`), 'the HTML header has the same counts');
+    assert.ok(page.includes(`trace records: <b>${records}</b>`) && page.includes(`simulation events: <b>${events}</b>`));
+  }
+});
+
 test('colour when forced, and the same trace hash for the same seed', () => {
   const a = zksim(['scenario', 'config-watch', '--seed', 'abc'], { FORCE_COLOR: '1' });
   assert.is(a.code, 0, a.err);

@@ -114,7 +114,7 @@ export function register(program: Command): void {
       stepper.close();
       console.log('');
       const passed = result.checks.filter((x) => x.ok).length;
-      const tail = c.gray(` seed ${String(seed)}, ${passed} checks passed, ${result.virtualMs} ms virtual, ${result.events} events, trace hash ${result.traceHash}`);
+      const tail = c.gray(` seed ${String(seed)}, ${passed} checks passed, ${result.virtualMs} ms virtual (end of run), ${result.events} simulation events (${result.trace.length} trace records), trace hash ${result.traceHash}`);
       if (result.status === 'passed') console.log(c.green.bold(`PASSED ${def.name}`) + tail);
       else if (result.status === 'skipped') console.log(c.yellow.bold(`SKIPPED ${def.name}: ${result.message}`) + tail);
       else console.log(c.red.bold(`FAILED ${def.name}: ${result.message}`) + tail);
@@ -125,6 +125,8 @@ export function register(program: Command): void {
         meta: { scenario: def.name, seed: String(seed), status: result.status, traceHash: result.traceHash, ...(result.message ? { message: result.message } : {}) },
         ...(result.counterexample ? { counterexample: result.counterexample } : {}),
         story: scenarioStory(result),
+        endMs: result.virtualMs,
+        simEvents: result.events,
       };
       if (opts.summary) console.log('\n' + textSummary(input));
       if (opts.report) {
