@@ -15,8 +15,20 @@ export default defineScenario({
     s.check(true, `three writes acknowledged by ${leader}'s ensemble in epoch ${epoch1}`);
 
     await s.step(`crash the leader ${leader}`);
-    s.say('The followers stop hearing the leader. After syncLimit ticks without a ping they go LOOKING and\nrun Fast Leader Election: each proposes the server with the highest (epoch, last zxid, id) it has heard of.');
+    const crashedAt = s.world.now;
     s.crash(leader);
+    const followers = s.servers.filter((n) => n !== leader);
+    await s.waitFor('the followers to go LOOKING', () => followers.every((n) => s.role(n) !== 'FOLLOWING'), 60_000);
+    // Why they left: the followers' own words in the trace (learner lost-leader events since the crash).
+    const reasons = new Set(s.world.trace.filter((e) => e.t >= crashedAt && e.kind === 'learner' && e.event === 'lost-leader').map((e) => String(e.reason)));
+    const lookingAt = Math.max(...followers.map((n) => s.world.trace.find((e) => e.t >= crashedAt && e.kind === 'state' && e.node === n && e.role === 'LOOKING')?.t ?? s.world.now));
+    const lookingAfter = lookingAt - crashedAt;
+    if (reasons.size === 1 && reasons.has('leader connection closed')) {
+      s.say(`A crashed process's sockets are closed by its operating system, so the followers saw their connection to\n${leader} close and went LOOKING at once (${lookingAfter} ms after the crash). Had ${leader} gone silent instead (a partition,\na power loss), they would have waited syncLimit ticks without a packet from it.`);
+    } else {
+      s.say(`The followers went LOOKING ${lookingAfter} ms after the crash (${[...reasons].join('; ') || 'no reason recorded'}).`);
+    }
+    s.say('They run Fast Leader Election: each votes for the server with the highest (epoch, last zxid, id) it has\nheard of; a server decides once a quorum agrees with its vote and no better vote came within 200 ms.');
     const leader2 = await s.waitForLeader(60_000, { not: leader });
     const epoch2 = s.epoch(leader2);
     s.check(leader2 !== leader, `${leader2} is the new leader`);
