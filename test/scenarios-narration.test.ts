@@ -6,6 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runScenario, type ScenarioDef, type ScenarioResult } from '../scenarios/api.js';
 import leaderElection from '../scenarios/leader-election.js';
+import quorumWrite from '../scenarios/quorum-write.js';
+import { pairOperations } from '../check/history.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -34,6 +36,33 @@ test('leader-election: a crashed leader\'s followers see the connection close an
       const last = Math.max(...lost.map((e) => e.t));
       assert.ok(text.includes(`(${last - crash.t} ms after the crash)`), `seed ${seed}: ${text}`);
     }
+  }
+});
+
+test('quorum-write: the lone leader steps down at its next tick check, and the CONNECTIONLOSS write is told as unknown (here: it survived)', async () => {
+  assert.not.match(quorumWrite.summary, /does not succeed/);
+  for (const seed of SEEDS) {
+    const { r, lines } = await narrated(quorumWrite, seed);
+    const text = said(lines);
+    assert.not.match(text, /after syncLimit ticks it steps down/);
+    for (const c of r.checks) assert.not.match(c.text, /does not succeed/, c.text);
+    assert.ok(r.checks.some((c) => /c2 gets CONNECTIONLOSS — its outcome is unknown/.test(c.text)), `seed ${seed}`);
+    const down = r.trace.find((e) => e.kind === 'stepdown')!;
+    const closed = r.trace.filter((e) => e.kind === 'learner' && e.node === down.node && e.event === 'closed' && e.t <= down.t);
+    assert.ok(down && closed.length, `seed ${seed}`);
+    const tick = 2000;
+    assert.ok(down.t - closed.at(-1)!.t <= tick, `seed ${seed}: it stepped down within a tick of its last follower leaving`);
+    assert.ok(text.includes(`${down.t - closed.at(-1)!.t} ms later, it STEPPED DOWN`), `seed ${seed}: ${text}`);
+    // the write that got CONNECTIONLOSS: did a later read see it?
+    const ops = pairOperations(r.history);
+    const w = ops.find((o) => o.op === 'setData' && (o.args as { data?: unknown }).data === 'no quorum')!;
+    assert.is(w.status, 'unknown', 'its outcome is unknown');
+    const reads = ops.filter((o) => o.op === 'getData' && o.status === 'ok' && o.call > w.call);
+    const seen = reads.map((o) => (o.result as { data: unknown }).data);
+    assert.ok(seen.length > 0, `seed ${seed}: a read after the write`);
+    if (seen[0] === 'no quorum') assert.match(text, /took effect after all/, `seed ${seed}`);
+    else assert.match(text, /did not take effect/, `seed ${seed}`);
+    assert.match(text, /CONNECTIONLOSS means "unknown"/);
   }
 });
 
