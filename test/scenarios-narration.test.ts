@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { runScenario, type ScenarioDef, type ScenarioResult } from '../scenarios/api.js';
 import leaderElection from '../scenarios/leader-election.js';
 import quorumWrite from '../scenarios/quorum-write.js';
+import minorityPartition from '../scenarios/minority-partition.js';
 import { pairOperations } from '../check/history.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -64,6 +65,46 @@ test('quorum-write: the lone leader steps down at its next tick check, and the C
     else assert.match(text, /did not take effect/, `seed ${seed}`);
     assert.match(text, /CONNECTIONLOSS means "unknown"/);
   }
+});
+
+test('minority-partition: step 6 says whether the isolated follower went LOOKING and dropped c3, as the events show; step 3 names the sync the old leader got', async () => {
+  const variants: Array<[string, ScenarioDef]> = [
+    ['default', minorityPartition],
+    // a shorter syncLimit: the 5.4 s cut outlasts the follower's limit, and it goes LOOKING
+    ['syncLimit 2', { ...minorityPartition, cluster: { ...minorityPartition.cluster, syncLimit: 2 } }],
+  ];
+  const branches = new Set<boolean>();
+  for (const [label, def] of variants) {
+    for (const seed of SEEDS.slice(0, 4)) {
+      const { r, lines } = await narrated(def, seed);
+      const step6 = lines.slice(lines.findIndex((l) => l.startsWith('Step 6')));
+      const text = said(step6);
+      const cut = r.trace.filter((e) => e.kind === 'partition').pop()!;
+      const iso = (cut.groups as string[][])[0]![0]!;
+      const looking = r.trace.some((e) => e.kind === 'state' && e.node === iso && e.role === 'LOOKING' && e.t >= cut.t);
+      const c3Dropped = r.history.some((e) => e.kind === 'session' && e.process === 'c3' && e.state === 'disconnected' && e.time >= cut.t);
+      branches.add(looking);
+      const where = `${label} seed ${seed}: ${text}`;
+      if (looking) assert.match(text, new RegExp(`${iso} went LOOKING`), where);
+      else {
+        assert.not.match(text, /went LOOKING|dropped its clients/, where);
+        assert.match(text, new RegExp(`${iso} stayed FOLLOWING on the same connection`), where);
+      }
+      if (c3Dropped) assert.match(text, /c3 reconnects/, where);
+      else assert.not.match(text, /c3 reconnects/, where);
+      // every sync result line of c3 that is not the answer to the call just before it names when it was called
+      const syncOks = step6.filter((l) => /c3 +sync \/x/.test(l) && /→ ok/.test(l));
+      const plainOks = syncOks.filter((l) => !/called at/.test(l));
+      assert.ok(plainOks.length <= 1, where + '\n' + syncOks.join('\n'));
+      // step 3: the check names the sync mode the old leader got (SNAP in 3.8 across an epoch), not a TRUNC that did not happen
+      const step3 = r.checks.find((c) => /now serves v2/.test(c.text))!;
+      const old = (r.trace.find((e) => e.kind === 'partition')!.groups as string[][])[0]![0]!;
+      const mode = r.trace.filter((e) => e.kind === 'sync' && `s${String(e.peer)}` === old && e.t >= r.stepTimes[2]!).pop()!.mode;
+      if (mode === 'snap') assert.match(step3.text, /replaced by the leader's snapshot \(SNAP\)/, where);
+      if (mode !== 'trunc') assert.not.match(step3.text, /truncated/, where);
+    }
+  }
+  assert.equal([...branches].sort(), [false, true], 'both branches were exercised');
 });
 
 test.run();
