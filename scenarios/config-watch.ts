@@ -15,6 +15,9 @@ export default defineScenario({
     await s.ok(admin.create('/config', 'v1'));
 
     await s.step('the application reads it and sets a watch');
+    const same = app.server === admin.server;
+    s.say(`The app (c2) is connected to ${app.server}, the admin (c1) to ${admin.server}. ZooKeeper promises a client its own writes\nin order, not another client's at once: a server answers reads from what it has applied, and a follower may\nnot have applied the admin's create yet${same ? ' (here both use the same server, but an app cannot count on that)' : ''}. sync() first makes the app's server catch up with\nthe leader; a read after it sees every write committed before the sync.`);
+    await s.ok(app.sync('/config'));
     const seen: WatchedEvent[] = [];
     const watcher = (e: WatchedEvent): void => {
       seen.push(e);
@@ -32,9 +35,9 @@ export default defineScenario({
     s.equal(seen.length, 1, 'no second notification: the watch was used up');
 
     await s.step('re-register the watch by reading again');
-    s.say('The pattern: in the watcher, read again with a new watch. The read returns the LATEST value (v3),\nso the app converges even though it never saw v2 and was not told about v3.');
+    s.say('The pattern: in the watcher, read again with a new watch. The read returns what the app\'s server has\napplied by then (v3, committed 2 s ago), so the app converges even though it never saw v2 and was not told about v3.');
     const r2 = await s.ok(app.getData('/config', watcher));
-    s.equal(new TextDecoder().decode(r2.data!), 'v3', 'the app reads the latest value');
+    s.equal(new TextDecoder().decode(r2.data!), 'v3', 'the app reads the value its server has now, the latest');
     await s.ok(admin.setData('/config', 'v4'));
     await s.waitFor('the new watch to fire', () => seen.length >= 2, 10_000);
     s.equal(seen.length, 2, 'the re-registered watch fired once for v4');
