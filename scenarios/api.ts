@@ -17,7 +17,7 @@
  *   });
  *
  * `runScenario(def, {seed})` runs it on virtual time (same seed, same trace hash) and returns the verdict, the
- * trace and the history (for reports). Narration is derived from the trace (narrate.ts).
+ * trace and the history (for reports); a definition that cannot run (scenarioProblem) throws ScenarioDefinitionError. Narration is derived from the trace (narrate.ts).
  */
 import { Cluster, type ClusterOptions, type ClientOptions } from '../sim/cluster.js';
 import type { World } from '../sim/world.js';
@@ -27,6 +27,8 @@ import type { HistoryEvent } from '../check/history.js';
 import { ZooKeeperClient, dataText, type Stat } from '../core/client/index.js';
 import type { Counterexample } from '../reports/model.js';
 import { Narrator, makeChalk } from './narrate.js';
+import { seedProblem } from '../sim/random.js';
+import { SERVER_BUGS } from '../core/server/index.js';
 import type { ChalkInstance } from 'chalk';
 
 export interface ScenarioDef {
@@ -44,6 +46,96 @@ export interface ScenarioDef {
 
 export function defineScenario(def: ScenarioDef): ScenarioDef {
   return def;
+}
+
+/** A scenario definition that cannot run (servers: 0, an unknown cluster option...): runScenario throws it. */
+export class ScenarioDefinitionError extends Error {
+  override name = 'ScenarioDefinitionError';
+}
+
+/** Voting servers and observers a scenario may have (as `zksim explore --servers`), and clients added at once. */
+export const MAX_SCENARIO_SERVERS = 9;
+export const MAX_SCENARIO_OBSERVERS = 9;
+export const MAX_SCENARIO_CLIENTS = 20;
+/** The longest time option (tickTime, session timeouts, container checks): one virtual hour. */
+const MAX_MS = 3_600_000;
+
+const CLUSTER_OPTIONS = ['observers', 'tickTime', 'initLimit', 'syncLimit', 'minSessionTimeout', 'maxSessionTimeout', 'snapCount', 'bugs', 'extendedTypesEnabled', 'containerCheckIntervalMs', 'traceDetail', 'latency', 'maxEvents', 'sessionTimeoutMs', 'clients'] as const;
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/**
+ * What is wrong with a scenario definition, in one line naming the option, or null when it can run. Checked before
+ * the run (a bad number of servers or a typo in a cluster option is bad input, not a failed scenario).
+ */
+export function scenarioProblem(def: unknown): string | null {
+  if (!def || typeof def !== 'object') return 'a scenario must be an object: defineScenario({ name, summary, run })';
+  const d = def as Record<string, unknown>;
+  if (typeof d.name !== 'string' || d.name.trim() === '') return `a scenario needs a name (a non-empty string), got ${show(d.name)}`;
+  const where = `scenario '${d.name}'`;
+  if (typeof d.summary !== 'string') return `${where}: summary must be a string (one line for --list), got ${show(d.summary)}`;
+  if (/\n/.test(d.summary)) return `${where}: summary must be one line`;
+  if (typeof d.run !== 'function') return `${where}: run must be a function (async run(s) { ... })`;
+  const int = (what: string, v: unknown, min: number, max: number): string | null =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? null : `${where}: ${what} must be an integer from ${min} to ${max}, got ${show(v)}`;
+  if (d.servers !== undefined) {
+    const p = int('servers', d.servers, 1, MAX_SCENARIO_SERVERS);
+    if (p) return p;
+  }
+  if (d.seed !== undefined) {
+    const p = seedProblem(d.seed);
+    if (p) return `${where}: ${p}`;
+  }
+  if (d.cluster === undefined) return null;
+  if (!d.cluster || typeof d.cluster !== 'object' || Array.isArray(d.cluster)) return `${where}: cluster must be an object of cluster options, got ${show(d.cluster)}`;
+  const c = d.cluster as Record<string, unknown>;
+  for (const k of Object.keys(c)) {
+    if (k === 'servers' || k === 'seed') return `${where}: set ${k} at the top of the scenario, not in cluster`;
+    if (k === 'recordTrace') return `${where}: cluster.recordTrace is always on for a scenario (its narration reads the trace)`;
+    if (!(CLUSTER_OPTIONS as readonly string[]).includes(k)) return `${where}: unknown cluster option '${k}' (known: ${CLUSTER_OPTIONS.join(', ')})`;
+  }
+  const checks: Array<[string, number, number]> = [
+    ['observers', 0, MAX_SCENARIO_OBSERVERS],
+    ['clients', 0, MAX_SCENARIO_CLIENTS],
+    ['tickTime', 1, 60_000],
+    ['initLimit', 1, 1000],
+    ['syncLimit', 1, 1000],
+    ['minSessionTimeout', 1, MAX_MS],
+    ['maxSessionTimeout', 1, MAX_MS],
+    ['sessionTimeoutMs', 1, MAX_MS],
+    ['containerCheckIntervalMs', 1, MAX_MS],
+    ['snapCount', 2, 100_000_000],
+    ['maxEvents', 1, 1_000_000_000],
+  ];
+  for (const [k, min, max] of checks) {
+    if (c[k] === undefined) continue;
+    const p = int(`cluster.${k}`, c[k], min, max);
+    if (p) return p;
+  }
+  if (typeof c.minSessionTimeout === 'number' && typeof c.maxSessionTimeout === 'number' && c.minSessionTimeout > c.maxSessionTimeout) {
+    return `${where}: cluster.minSessionTimeout (${c.minSessionTimeout}) must not exceed cluster.maxSessionTimeout (${c.maxSessionTimeout})`;
+  }
+  if (c.bugs !== undefined) {
+    if (!Array.isArray(c.bugs)) return `${where}: cluster.bugs must be a list of bug names, got ${show(c.bugs)}`;
+    for (const b of c.bugs as unknown[]) {
+      if (!(SERVER_BUGS as readonly unknown[]).includes(b)) return `${where}: unknown bug ${show(b)} in cluster.bugs (known: ${SERVER_BUGS.join(', ')})`;
+    }
+  }
+  if (c.extendedTypesEnabled !== undefined && typeof c.extendedTypesEnabled !== 'boolean') return `${where}: cluster.extendedTypesEnabled must be true or false, got ${show(c.extendedTypesEnabled)}`;
+  if (c.traceDetail !== undefined && c.traceDetail !== 'all') return `${where}: cluster.traceDetail must be 'all' for a scenario (its narration reads the messages), got ${show(c.traceDetail)}`;
+  if (c.latency !== undefined) {
+    const l = c.latency as Record<string, unknown> | null;
+    const ms = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 60_000;
+    if (!l || typeof l !== 'object' || !ms(l.min) || !ms(l.max) || (l.min as number) > (l.max as number)) return `${where}: cluster.latency must be { min, max } in ms, 0 <= min <= max <= 60000`;
+    if (l.tail !== undefined && !(typeof l.tail === 'number' && l.tail >= 0 && l.tail <= 1)) return `${where}: cluster.latency.tail must be a probability from 0 to 1, got ${show(l.tail)}`;
+  }
+  return null;
 }
 
 /** An assertion of the scenario failed. */
@@ -356,7 +448,11 @@ export function scenarioStory(r: ScenarioResult): { steps: Array<{ t: number; ti
 
 /** Runs a scenario; never throws for scenario failures (they are in the result). */
 export async function runScenario(def: ScenarioDef, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+  const problem = scenarioProblem(def);
+  if (problem) throw new ScenarioDefinitionError(problem);
   const seed = opts.seed ?? def.seed ?? 1;
+  const seedBad = seedProblem(seed);
+  if (seedBad) throw new ScenarioDefinitionError(seedBad);
   const s = new ScenarioContext(def, seed, opts);
   let status: ScenarioResult['status'] = 'passed';
   let message: string | undefined;

@@ -4,8 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runScenario, ScenarioDefinitionError, type ScenarioDef } from '../scenarios/api.js';
 
 const BIN = resolve('dist/bin/zksim.js');
 const OUT = resolve('reports/out');
@@ -76,6 +78,48 @@ test('bad input: unknown scenario, empty seed, bad report name, TypeScript file 
     assert.is(r.code, 2, args.join(' ') + ': ' + r.out + r.err);
     assert.is(r.err.trim().split('\n').length, 1, r.err);
   }
+});
+
+test('bad scenario options are bad input: exit 2 and one line naming the problem, never an internal error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-bad-scenario-'));
+  const cases: Array<[string, string, RegExp]> = [
+    ['servers-0', 'servers: 0', /servers must be an integer from 1 to 9, got 0/],
+    ['servers-negative', 'servers: -2', /servers must be an integer from 1 to 9, got -2/],
+    ['servers-fraction', 'servers: 2.5', /servers must be an integer from 1 to 9, got 2\.5/],
+    ['servers-many', 'servers: 10', /servers must be an integer from 1 to 9, got 10/],
+    ['servers-text', "servers: '3'", /servers must be an integer from 1 to 9, got '3'/],
+    ['clients-many', 'cluster: { clients: 21 }', /cluster\.clients must be an integer from 0 to 20, got 21/],
+    ['clients-negative', 'cluster: { clients: -1 }', /cluster\.clients must be an integer from 0 to 20, got -1/],
+    ['observers-many', 'cluster: { observers: 10 }', /cluster\.observers must be an integer from 0 to 9, got 10/],
+    ['tick-0', 'cluster: { tickTime: 0 }', /cluster\.tickTime must be an integer from 1 to 60000, got 0/],
+    ['session-fraction', 'cluster: { sessionTimeoutMs: 1.5 }', /cluster\.sessionTimeoutMs must be an integer/],
+    ['bug-unknown', "cluster: { bugs: ['no-such-bug'] }", /unknown bug 'no-such-bug' in cluster\.bugs/],
+    ['option-unknown', 'cluster: { tickTim: 100 }', /unknown cluster option 'tickTim'/],
+    ['servers-in-cluster', 'cluster: { servers: 3 }', /set servers at the top of the scenario, not in cluster/],
+    ['seed-empty', "seed: ''", /seed must not be empty/],
+    ['seed-fraction', 'seed: 1.5', /seed must be an integer, got 1\.5/],
+    ['latency', 'cluster: { latency: { min: 5, max: 1 } }', /cluster\.latency must be \{ min, max \}/],
+  ];
+  try {
+    for (const [name, option, want] of cases) {
+      const file = join(dir, `${name}.js`);
+      writeFileSync(file, `export default { name: '${name}', summary: 'bad', ${option}, async run(s) { await s.step('never'); } };\n`);
+      const r = zksim(['scenario', file, '--no-color']);
+      assert.is(r.code, 2, `${name}: ${r.out}${r.err}`);
+      assert.is(r.err.trim().split('\n').length, 1, `${name}: ${r.err}`);
+      assert.not.match(r.err, /internal error|at .*\.js:\d+/, r.err);
+      assert.match(r.err, want, `${name}: ${r.err}`);
+      assert.is(r.out, '', `${name}: nothing runs`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // the library refuses it the same way, before running anything
+  const bad = { name: 'bad', summary: 'bad', servers: 0, async run() {} } as ScenarioDef;
+  let thrown: unknown;
+  await runScenario(bad).catch((e: unknown) => (thrown = e));
+  assert.ok(thrown instanceof ScenarioDefinitionError);
+  assert.match((thrown as Error).message, /servers must be an integer from 1 to 9, got 0/);
 });
 
 test('a scenario from a compiled file', () => {

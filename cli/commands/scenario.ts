@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
 import { parseSeed, seedProblem } from '../../sim/random.js';
 import { SCENARIOS, findScenario } from '../../scenarios/index.js';
-import { runScenario, scenarioStory, type ScenarioDef } from '../../scenarios/api.js';
+import { runScenario, scenarioProblem, scenarioStory, type ScenarioDef } from '../../scenarios/api.js';
 import { makeChalk } from '../../scenarios/narrate.js';
 import { writeHtmlReport } from '../../reports/html.js';
 import { textSummary } from '../../reports/text.js';
@@ -38,6 +38,8 @@ async function loadScenario(ref: string): Promise<ScenarioDef> {
   if (!def || typeof def !== 'object' || typeof def.run !== 'function' || typeof def.name !== 'string') {
     throw new UsageError(`'${ref}' does not export a scenario (export default defineScenario({ name, summary, run }))`);
   }
+  const problem = scenarioProblem(def);
+  if (problem) throw new UsageError(`${ref}: ${problem}`);
   return def;
 }
 
