@@ -7,6 +7,7 @@
  *                            every property checked (`npx zksim run --seed S --json`)
  *   explore(options)         many seeds (`npx zksim explore`): per-seed results and a summary; `out` leaves
  *                            repro.json files that `npx zksim replay` runs
+ *   defineScenario(def)      a scripted, narrated scenario (`npx zksim scenario file.js`, scenarios/README.md)
  *
  * A workload is a built-in one by name, the path of a recipe module (as `--workload path.js`), or a recipe factory
  * function: a function runs in this thread only (functions cannot cross to worker threads), and no repro of it can be
@@ -49,6 +50,16 @@ export { Code, ZkError, errorName, errorCode, isOutcomeUnknown, sequenceNumber }
 export type { CodeName } from '../core/errors.js';
 /** A znode's data as text (UTF-8), or null for no data. */
 export { dataText } from '../core/client/index.js';
+
+// ------------------------------------------------------------------ for scenario authors
+
+/**
+ * A scripted, narrated scenario (`npx zksim scenario file.js`, scenarios/README.md): a module whose default export is
+ * `defineScenario({ name, summary, servers?, cluster?, run(s) })`; `runScenario` runs one from code.
+ */
+export { defineScenario, runScenario, ScenarioFailure, ScenarioSkip, ScenarioDefinitionError } from '../scenarios/api.js';
+/** `run(s)`'s `s` (steps, clients, faults, waits, checks), the definition, a run's result, and `s.attempt`'s answer. */
+export type { ScenarioContext, ScenarioDef, ScenarioResult, ScenarioRunOptions, Attempt, Check } from '../scenarios/api.js';
 
 // ------------------------------------------------------------------ exploration's configuration
 
