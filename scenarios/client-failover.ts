@@ -24,11 +24,11 @@ export default defineScenario({
     s.crash(server1);
     await s.waitFor('c1 connected to another server', () => c1.state === 'CONNECTED' && c1.server !== null && c1.server !== server1, 60_000);
     s.check(c1.server !== server1, `c1 moved to ${c1.server}`);
-    s.equal(c1.sessionId, sid, 'same session id');
+    s.equal(`0x${c1.sessionId.toString(16)}`, `0x${sid.toString(16)}`, 'same session id');
 
     await s.step('the session and its ephemeral node survived');
     const st = await s.stat(c1, '/owner');
-    s.check(st !== null && st.ephemeralOwner === sid, '/owner still exists, owned by the same session');
+    s.check(st !== null && st.ephemeralOwner === sid, `/owner still exists, owned by the same session (ephemeralOwner 0x${(st?.ephemeralOwner ?? 0).toString(16)})`);
     await s.ok(c1.setData('/owner', 'c1 again'));
     s.equal(await s.read(c1, '/owner'), 'c1 again', 'and the client keeps working');
     s.restart(server1);

@@ -8,6 +8,7 @@ import { runScenario, type ScenarioDef, type ScenarioResult } from '../scenarios
 import leaderElection from '../scenarios/leader-election.js';
 import quorumWrite from '../scenarios/quorum-write.js';
 import minorityPartition from '../scenarios/minority-partition.js';
+import clientFailover from '../scenarios/client-failover.js';
 import { pairOperations } from '../check/history.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -105,6 +106,15 @@ test('minority-partition: step 6 says whether the isolated follower went LOOKING
     }
   }
   assert.equal([...branches].sort(), [false, true], 'both branches were exercised');
+});
+
+test('client-failover: session ids in hex, as everywhere else in the narration', async () => {
+  const { r, lines } = await narrated(clientFailover, 1);
+  const sid = r.history.find((h) => h.kind === 'session' && h.sessionId !== undefined) as { sessionId: number } | undefined;
+  assert.ok(sid);
+  const check = lines.find((l) => l.includes('same session id'))!;
+  assert.ok(check.includes(`("0x${sid!.sessionId.toString(16)}")`), check);
+  assert.not.ok(lines.some((l) => l.includes(String(sid!.sessionId))), 'never in decimal');
 });
 
 test.run();
