@@ -18,6 +18,10 @@ export default defineScenario({
     const workerEvents: WatchedEvent[] = [];
     await s.ok(worker.getData('/config', (e) => workerEvents.push(e)));
     const monitorEvents: WatchedEvent[] = [];
+    // c2 watches a node c1 just created, maybe through another server: sync first, or exists may not see it yet
+    // (and set a watch for its creation instead)
+    s.say('The monitor (c2) watches the worker\'s node. Its server may not have applied c1\'s create yet (ZooKeeper\npromises a client its own writes, not another\'s at once): it calls sync() first.');
+    await s.ok(monitor.sync('/alive'));
     await s.ok(monitor.exists('/alive', (e) => monitorEvents.push(e)));
     const sid = worker.sessionId;
     const st = await s.stat(monitor, '/alive');

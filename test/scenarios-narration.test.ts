@@ -9,6 +9,9 @@ import leaderElection from '../scenarios/leader-election.js';
 import quorumWrite from '../scenarios/quorum-write.js';
 import minorityPartition from '../scenarios/minority-partition.js';
 import clientFailover from '../scenarios/client-failover.js';
+import sessionExpiry from '../scenarios/session-expiry.js';
+import configWatch from '../scenarios/config-watch.js';
+import partitionTcp from '../scenarios/partition-tcp.js';
 import { pairOperations } from '../check/history.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -115,6 +118,23 @@ test('client-failover: session ids in hex, as everywhere else in the narration',
   const check = lines.find((l) => l.includes('same session id'))!;
   assert.ok(check.includes(`("0x${sid!.sessionId.toString(16)}")`), check);
   assert.not.ok(lines.some((l) => l.includes(String(sid!.sessionId))), 'never in decimal');
+});
+
+test('a client that reads a node another client just wrote syncs first (no cross-client read-your-writes in ZooKeeper)', async () => {
+  const cases: Array<[ScenarioDef, string, string, string]> = [
+    // scenario, reader, path, the other client's write
+    [configWatch, 'c2', '/config', 'c1'],
+    [partitionTcp, 'c1', '/x', 'c2'],
+    [sessionExpiry, 'c2', '/alive', 'c1'],
+  ];
+  for (const [def, reader, path, writer] of cases) {
+    const { r } = await narrated(def, 1);
+    const ops = pairOperations(r.history);
+    const write = ops.find((o) => o.process === writer && (o.op === 'create' || o.op === 'setData') && (o.args as { path?: string }).path === path)!;
+    const firstRead = ops.find((o) => o.process === reader && ['getData', 'exists', 'getChildren'].includes(o.op) && (o.args as { path?: string }).path === path && o.call >= write.ret)!;
+    const synced = ops.some((o) => o.process === reader && o.op === 'sync' && o.call >= write.ret && o.ret <= firstRead.call && o.status === 'ok');
+    assert.ok(synced, `${def.name}: ${reader} reads ${path} after ${writer}'s write without a sync`);
+  }
 });
 
 test.run();
