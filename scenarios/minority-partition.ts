@@ -47,12 +47,12 @@ export default defineScenario({
     } else if (mode === 'snap') {
       s.say(`${L} had logged up to ${had}; ${String(sync!.node)} sends it a SNAP, a copy of its whole tree, which replaces ${L}'s state.`);
     } else if (mode === 'trunc') {
-      s.say(`${L} had logged up to ${had}, which never committed: the leader sends a TRUNC and ${L} cuts its log back.`);
+      s.say(`${L}'s log ends at ${had}, which ${String(sync!.node)}'s log does not have: it sends a TRUNC, and ${L} cuts its log back.`);
     }
     await s.waitConnected(cOld, 180_000);
     await s.ok(cOld.sync('/x'));
-    const gone = mode === 'snap' ? 'replaced by the leader\'s snapshot (SNAP)' : mode === 'trunc' ? 'truncated away (TRUNC)' : `gone (${mode.toUpperCase()})`;
-    s.equal(await s.read(cOld, '/x'), 'v2', `${L} now serves v2: its uncommitted proposal is ${gone}`);
+    const gone = mode === 'snap' ? ': its uncommitted proposal is gone, replaced by the leader\'s snapshot (SNAP)' : mode === 'trunc' ? ': its uncommitted proposal was truncated away (TRUNC)' : ` (synced by ${mode.toUpperCase()})`;
+    s.equal(await s.read(cOld, '/x'), 'v2', `${L} now serves v2${gone}`);
 
     const leaderNow = s.leader()!;
     const fs = s.servers.filter((n) => n !== leaderNow);
