@@ -97,7 +97,7 @@ test('bad scenario options are bad input: exit 2 and one line naming the problem
     ['option-unknown', 'cluster: { tickTim: 100 }', /unknown cluster option 'tickTim'/],
     ['servers-in-cluster', 'cluster: { servers: 3 }', /set servers at the top of the scenario, not in cluster/],
     ['seed-empty', "seed: ''", /seed must not be empty/],
-    ['seed-fraction', 'seed: 1.5', /seed must be an integer, got 1\.5/],
+    ['seed-fraction', 'seed: 1.5', /seed must be a safe integer .*, got 1\.5/],
     ['latency', 'cluster: { latency: { min: 5, max: 1 } }', /cluster\.latency must be \{ min, max \}/],
   ];
   try {
