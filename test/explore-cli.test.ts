@@ -149,6 +149,16 @@ test('merge refuses folders of explorations with other configurations; a passing
   const m = zksim('merge', a, b);
   assert.is(m.status, 2);
   assert.match(m.stderr, /ran with another configuration than .* \(faults: \["crash"\] against \[/);
+  // a shard that never uploaded: merge says so, and with --complete refuses (exit 2) instead of passing
+  const shard = mkdtempSync(join(tmpdir(), 'zksim-merge-shard-'));
+  assert.is(zksim('explore', '--seeds', '1..4', '--shard', '1/2', '--no-shrink', '--out', shard).status, 0);
+  const partial = zksim('merge', shard);
+  assert.is(partial.status, 0);
+  assert.match(partial.stdout, /2 seed\(s\) of 1\.\.4 did not run \(first: 2, 4\)/);
+  const complete = zksim('merge', shard, '--complete');
+  assert.is(complete.status, 2);
+  assert.match(complete.stderr, /^zksim: --complete: 2 seed\(s\) of 1\.\.4 did not run \(first: 2, 4\): a shard's report is missing\n$/);
+  assert.is(complete.stdout, '');
   const twice = zksim('merge', a, `${a}/.`);
   assert.is(twice.status, 2);
   assert.match(twice.stderr, /given twice/);

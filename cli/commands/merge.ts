@@ -84,7 +84,8 @@ export function register(program: Command): void {
     .description('merge the reports of several explore runs (e.g. shards): each folder holds a summary.json; exit 1 if any failure')
     .argument('<dirs...>', 'report folders (the --out of each explore run)')
     .option('--json', 'print one JSON object')
-    .action((dirs: string[], o: { json?: boolean }) => {
+    .option('--complete', 'every seed of the shards\' ranges must have run (a shard that never uploaded its report): else exit 2 naming the missing seeds, before any output')
+    .action((dirs: string[], o: { json?: boolean; complete?: boolean }) => {
       const given = new Map<string, string>();
       for (const dir of dirs) {
         const real = existsSync(dir) ? realpathSync(dir) : dir;
@@ -105,6 +106,9 @@ export function register(program: Command): void {
       });
       configMismatch(list);
       const m = mergeSummaries(list);
+      if (o.complete && m.missing.length) {
+        throw new UsageError(`--complete: ${m.missing.length}${m.missing.length >= 1000 ? '+' : ''} seed(s) of ${m.ranges.join(', ')} did not run (first: ${m.missing.slice(0, 10).join(', ')}): a shard's report is missing`);
+      }
       if (o.json) console.log(JSON.stringify(m));
       else {
         printTable({ properties: m.properties, workloads: m.workloads, seeds: m.seeds, seedsPerSecond: m.seedsPerSecond, failures: m.failures });
