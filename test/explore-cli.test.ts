@@ -168,6 +168,16 @@ test('merge refuses folders of explorations with other configurations; a passing
   assert.match(r.stderr, /every property holds, so .* gets no artefacts/);
 });
 
+test("explore into a folder that holds an earlier exploration's report says so (its seed folders stay)", () => {
+  const out = mkdtempSync(join(tmpdir(), 'zksim-earlier-'));
+  const first = zksim('explore', '--seeds', '1..2', '--no-shrink', '--out', out);
+  assert.is(first.status, 0);
+  assert.not.match(first.stderr, /earlier exploration/);
+  const again = zksim('explore', '--seeds', '1..2', '--no-shrink', '--out', out);
+  assert.is(again.status, 0);
+  assert.match(again.stderr, /^note: .* holds an earlier exploration's report; its seed folders stay unless this run fails the same seed/m);
+});
+
 test('--max-failures gives the same seeds and failures with 2 workers as with 1 (a serial run stopped there)', () => {
   const runWith = (workers: string) => {
     const r = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '1..200', '--max-failures', '3', '--no-shrink', '--json', '--workers', workers, '--out', mkdtempSync(join(tmpdir(), 'zksim-mf-')));

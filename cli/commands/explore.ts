@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { declaredProperties, loadRecipe } from '../../explore/workloads/module.js';
 import { KNOWN_PROPERTIES, OptionError, baseFromChoices, checkRecipeSkips, faultKinds, type ChoiceName, type ConfigChoices, type Spelling } from '../../explore/options.js';
 import { UsageError } from '../errors.js';
@@ -197,12 +197,14 @@ export function register(program: Command): void {
     const maxArtefacts = /^\d+$/.test(o.artefacts) ? Number(o.artefacts) : NaN;
     if (Number.isNaN(maxArtefacts)) throw new UsageError(`--artefacts must be a non-negative integer, got '${o.artefacts}'`);
     const base = baseFromOptions(o);
+    // an earlier exploration's report in the same folder: its seed folders stay beside this run's (only the seeds
+    // this run fails are rewritten), so say which list is this run's
+    const earlier = existsSync(join(o.out, 'summary.json'));
     outputDir('--out', o.out);
     await prepareWorkload(base.config);
     const seeds = shardSeeds(range.from, range.to, shard ?? undefined);
     if (range.to - range.from > 10_000_000) throw new UsageError('the seed range is too large');
 
-    if (!o.json) for (const line of recoveryWindowNotes(base.config)) process.stderr.write(`note: ${line}\n`);
     const showBar = !o.json && process.stderr.isTTY === true;
     let bar: { update(v: number, p?: object): void; stop(): void; start(total: number, v: number, p?: object): void } | null = null;
     // Ctrl-C or a CI job's cancellation: stop launching seeds, let the running ones finish, then save what ran (the
@@ -217,6 +219,8 @@ export function register(program: Command): void {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    if (!o.json) for (const line of recoveryWindowNotes(base.config)) process.stderr.write(`note: ${line}\n`);
+    if (earlier && !o.json) process.stderr.write(`note: ${o.out} holds an earlier exploration's report; its seed folders stay unless this run fails the same seed: this run's failures are those its summary.json lists\n`);
     const started = Date.now();
     if (showBar) {
       const cliProgress = (await import('cli-progress')).default;
