@@ -1,3 +1,4 @@
+import { parseSeed, seedProblem, type Seed } from '../sim/random.js';
 import { UsageError } from './errors.js';
 
 /** Parses a CLI integer option that must be >= 1, or throws a UsageError naming the option. */
@@ -14,8 +15,20 @@ export function parsePositiveInt(option: string, text: string): number {
  */
 export function refuseEmpty(options: Record<string, unknown>, names: readonly string[]): void {
   for (const name of names) {
-    const key = name.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    const v = options[key];
+    const v = options[optionKey(name)];
     if (v === '' || (Array.isArray(v) && v.some((x) => x === ''))) throw new UsageError(`${name} must not be empty`);
   }
+}
+
+/** Commander's key for a flag in the parsed options: its words camel-cased (`--skip-check`: `skipCheck`). */
+export function optionKey(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** A seed given on the command line (digits are a number, anything else a string), or bad input naming the problem. */
+export function validSeed(text: string, prefix = ''): Seed {
+  const seed = parseSeed(text);
+  const problem = seedProblem(seed);
+  if (problem) throw new UsageError(prefix + problem);
+  return seed;
 }

@@ -35,8 +35,7 @@ function sidName(sid: unknown): string {
 }
 
 function short(v: unknown, max = 60): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+  return clip(JSON.stringify(v) ?? String(v), max);
 }
 
 function clip(s: string, max: number): string {

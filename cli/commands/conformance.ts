@@ -26,8 +26,8 @@ import { CONFIG_SERVERS, goldenPaths, loadGoldenRaw, loadSuite, selectSuites, se
 import { openTarget, type OpenedTarget, type TargetSpec } from '../../fidelity/targets.js';
 import { TranscriptError, normalise, stepLines, toJsonLines, type InputStep } from '../../fidelity/transcript.js';
 import { generateRandomCases } from '../../fidelity/random.js';
-import { parseSeed, seedProblem, type Seed } from '../../sim/random.js';
-import { refuseEmpty } from '../options.js';
+import type { Seed } from '../../sim/random.js';
+import { refuseEmpty, validSeed } from '../options.js';
 import { writeFileSync } from 'node:fs';
 import { isDeliberate, listedDifferences } from '../../fidelity/differences.js';
 
@@ -204,10 +204,7 @@ export function randomArgs(n: string, seedText: string): { count: number; seed: 
   if (!/^\d+$/.test(n.trim()) || Number(n) < 1 || Number(n) > MAX_RANDOM_CASES) {
     throw new UsageError(`--random needs a number of cases from 1 to ${MAX_RANDOM_CASES}, got '${n}'`);
   }
-  const seed = parseSeed(seedText);
-  const problem = seedProblem(seed);
-  if (problem) throw new UsageError(`--seed: ${problem}`);
-  return { count: Number(n), seed };
+  return { count: Number(n), seed: validSeed(seedText, '--seed: ') };
 }
 
 /**

@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { declaredProperties, loadRecipe } from '../../explore/workloads/module.js';
 import { KNOWN_PROPERTIES, OptionError, baseFromChoices, checkRecipeSkips, faultKinds, type ChoiceName, type ConfigChoices, type Spelling } from '../../explore/options.js';
 import { UsageError } from '../errors.js';
-import { parsePositiveInt } from '../options.js';
+import { optionKey, parsePositiveInt } from '../options.js';
 import { DEFAULT_CONFIG, FAULT_KINDS, MIXED_WORKLOADS, WORKLOADS, type ExploreConfig, type FaultKind, type WorkloadName } from '../../explore/spec.js';
 import { explore, parseRange, parseShard, propertyTable, shardSeeds, type ExploreBase } from '../../explore/engine.js';
 import { saveFailures } from '../../explore/failures.js';
@@ -52,9 +52,7 @@ export function addConfigOptions(cmd: Command): Command {
 /** The configuration options (addConfigOptions) given on a command line, as their flags (`--servers`, ...). */
 export function configOptionsGiven(o: object): string[] {
   const given = o as Record<string, unknown>;
-  // commander's key for a flag: its words camel-cased (--skip-check: skipCheck)
-  const key = (flag: string): string => flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-  return Object.values(FLAGS).filter((flag) => given[key(flag)] !== undefined);
+  return Object.values(FLAGS).filter((flag) => given[optionKey(flag)] !== undefined);
 }
 
 /** The CLI's spelling of the options shared with the library (explore/options.ts): flags, numbers as text. */

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { UsageError } from '../errors.js';
-import { parseSeed, seedProblem, type Seed } from '../../sim/random.js';
+import type { Seed } from '../../sim/random.js';
 import { runOnce, type RunConfig } from '../../sim/run.js';
 import { checkDeterminism } from '../determinism.js';
-import { parsePositiveInt } from '../options.js';
+import { parsePositiveInt, validSeed } from '../options.js';
 import { addConfigOptions, baseFromOptions, configOptionsGiven, prepareWorkload, type CommonOpts } from './explore.js';
 import { specOf, workloadLabel } from '../../explore/engine.js';
 import { runData, runSpec, type RunOutcome } from '../../explore/runner.js';
@@ -22,13 +22,6 @@ interface RunOpts extends CommonOpts {
   checkDeterminism?: boolean;
   demo?: boolean;
   verbose?: boolean;
-}
-
-export function validSeed(text: string, prefix = ''): Seed {
-  const seed = parseSeed(text);
-  const problem = seedProblem(seed);
-  if (problem) throw new UsageError(prefix + problem);
-  return seed;
 }
 
 export function register(program: Command): void {

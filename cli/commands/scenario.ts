@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
-import { parseSeed, seedProblem } from '../../sim/random.js';
+import { validSeed } from '../options.js';
 import { SCENARIOS, findScenario } from '../../scenarios/index.js';
 import { runScenario, scenarioProblem, scenarioStory, type ScenarioDef } from '../../scenarios/api.js';
 import { makeChalk } from '../../scenarios/narrate.js';
@@ -96,12 +96,7 @@ export function register(program: Command): void {
       if (opts.report !== undefined && !/\.html?$/i.test(opts.report)) throw new UsageError(`--report wants an .html file name, got '${opts.report}'`);
       if (opts.report !== undefined) outputFile('--report', opts.report);
       const def = await loadScenario(name);
-      let seed = def.seed ?? 1;
-      if (opts.seed !== undefined) {
-        seed = parseSeed(opts.seed);
-        const problem = seedProblem(seed);
-        if (problem) throw new UsageError(problem);
-      }
+      const seed = opts.seed !== undefined ? validSeed(opts.seed) : def.seed ?? 1;
       const interactive = !!opts.step && !!process.stdin.isTTY;
       const stepper = new Stepper();
       if (opts.step && !interactive) console.log(c.gray('(--step ignored: stdin is not a terminal)'));

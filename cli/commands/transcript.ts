@@ -4,8 +4,7 @@
  * Runs a transcript (JSON Lines, see fidelity/transcript.ts) on the simulated ensemble and prints the output steps.
  * With --against, runs it on a live real ZooKeeper instead (through node-zookeeper-client).
  */
-import { refuseEmpty } from '../options.js';
-import { validSeed } from './run.js';
+import { refuseEmpty, validSeed } from '../options.js';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { reachableAddresses } from '../against.js';

@@ -30,6 +30,7 @@ import { spawnSync } from 'node:child_process';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Rng } from '../../sim/random.js';
+import { Code } from '../../core/errors.js';
 import type { ExploreCluster, Session } from '../cluster.js';
 import type { ExploreConfig, PlannedOp, WorkloadPlan } from '../spec.js';
 import type { Verdict } from '../verdict.js';
@@ -171,8 +172,8 @@ export function unregisterRecipe(key: string): void {
 /** zksim's own machinery (dist/<folder>/), as stack frames name it: a frame elsewhere is the user's code. */
 const ZKSIM_CODE = ['api', 'bin', 'check', 'cli', 'core', 'explore', 'fidelity', 'files', 'reports', 'scenarios', 'sim'].map((d) => fileURLToPath(new URL(`../../${d}/`, import.meta.url)));
 
-/** ZooKeeper errors that mean the request got no answer (CONNECTIONLOSS, OPERATIONTIMEOUT, SESSIONEXPIRED, SESSIONMOVED, REQUESTTIMEOUT). */
-const NOT_ANSWERED = new Set([-4, -7, -112, -118, -122]);
+/** ZooKeeper errors that mean the request got no answer. */
+const NOT_ANSWERED: ReadonlySet<number> = new Set([Code.CONNECTIONLOSS, Code.OPERATIONTIMEOUT, Code.SESSIONEXPIRED, Code.SESSIONMOVED, Code.REQUESTTIMEOUT]);
 
 const IN_MEMORY = 'in-memory';
 const IN_MEMORY_PREFIX = 'in-memory:';
