@@ -335,6 +335,27 @@ function checkOptional(o: Record<string, Json>, field: string, type: 'number' | 
   if (type === 'number' && typeof o[field] === 'number' && !Number.isInteger(o[field])) fail(file, line, `field "${field}"${where} must be an integer`);
 }
 
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * An integer field that is an `int` on the wire (versions, timeoutMs, an addWatch mode, ACL perms): outside 32 bits
+ * it cannot be sent as written (the real target's encoder wrapped 4294967295 to -1, "any version", where zksim
+ * compared the number itself; a huge timeoutMs crashed node-zookeeper-client's encoder), so it is bad input.
+ */
+function checkInt32(o: Record<string, Json>, field: string, where: string, file: string, line: number): void {
+  const v = o[field];
+  if (typeof v === 'number' && Number.isInteger(v) && (v < INT32_MIN || v > INT32_MAX)) {
+    fail(file, line, `field "${field}"${where} must be a 32-bit integer (${INT32_MIN} to ${INT32_MAX}), got ${v}`);
+  }
+}
+
+/** An optional integer field that is an `int` on the wire: a number, an integer, and within 32 bits. */
+function checkOptionalInt32(o: Record<string, Json>, field: string, where: string, file: string, line: number): void {
+  checkOptional(o, field, 'number', where, file, line);
+  checkInt32(o, field, where, file, line);
+}
+
 function checkData(o: Record<string, Json>, where: string, file: string, line: number): void {
   if (!('data' in o)) return;
   try {
@@ -354,11 +375,14 @@ function checkAcl(o: Record<string, Json>, where: string, file: string, line: nu
   o.acl.forEach((a, i) => {
     const ok = a !== null && typeof a === 'object' && !Array.isArray(a) && Number.isInteger(a.perms) && typeof a.scheme === 'string' && typeof a.id === 'string';
     if (!ok) fail(file, line, `acl[${i}]${where} must be {"perms": integer, "scheme": string, "id": string}`);
+    checkInt32(a as Record<string, Json>, 'perms', ` in acl[${i}]${where}`, file, line);
   });
 }
 
 function checkMode(o: Record<string, Json>, where: string, file: string, line: number): void {
   checkOptional(o, 'ttl', 'number', where, file, line);
+  // a long on the wire; past 2^53 a JSON number is not the integer written (and the real target's encoder wrapped it)
+  if (typeof o.ttl === 'number' && !Number.isSafeInteger(o.ttl)) fail(file, line, `field "ttl"${where} must be a safe integer (at most 2^53 - 1 in size), got ${o.ttl}`);
   if (!('mode' in o)) return;
   if (typeof o.mode !== 'string' || !(CREATE_MODES as readonly string[]).includes(o.mode)) {
     fail(file, line, `field "mode"${where} must be one of ${CREATE_MODES.join(', ')}`);
@@ -385,7 +409,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
   switch (op) {
     case 'connect':
       if (!('timeoutMs' in o)) fail(file, line, 'missing field "timeoutMs" (op connect)');
-      checkOptional(o, 'timeoutMs', 'number', '', file, line);
+      checkOptionalInt32(o, 'timeoutMs', '', file, line);
       if ((o.timeoutMs as number) <= 0) fail(file, line, 'field "timeoutMs" must be > 0');
       checkOptional(o, 'server', 'number', '', file, line);
       if (typeof o.server === 'number' && o.server < 0) fail(file, line, 'field "server" must be >= 0');
@@ -402,7 +426,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
     case 'setACL':
       checkPath(o, '', file, line);
       checkAcl(o, '', file, line, true);
-      checkOptional(o, 'version', 'number', '', file, line);
+      checkOptionalInt32(o, 'version', '', file, line);
       break;
     case 'addAuth':
       if (typeof o.scheme !== 'string') fail(file, line, 'field "scheme" must be a string (op addAuth)');
@@ -410,7 +434,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
       break;
     case 'delete':
       checkPath(o, '', file, line);
-      checkOptional(o, 'version', 'number', '', file, line);
+      checkOptionalInt32(o, 'version', '', file, line);
       break;
     case 'exists':
     case 'getData':
@@ -421,7 +445,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
     case 'setData':
       checkPath(o, '', file, line);
       checkData(o, '', file, line);
-      checkOptional(o, 'version', 'number', '', file, line);
+      checkOptionalInt32(o, 'version', '', file, line);
       break;
     case 'sync':
       checkPath(o, '', file, line);
@@ -440,6 +464,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
       if (!(ADD_WATCH_MODES as readonly unknown[]).includes(o.mode) && !Number.isInteger(o.mode)) {
         fail(file, line, `field "mode" must be one of ${ADD_WATCH_MODES.join(', ')} or an integer, got ${JSON.stringify(o.mode)}`);
       }
+      checkInt32(o, 'mode', '', file, line);
       break;
     case 'multi':
       for (const [s, where] of subOps(o, 'multi', ['check', 'create', 'delete', 'setData'], 'multi allows check, create, delete, setData', file, line)) {
@@ -449,8 +474,8 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
           checkAcl(s, where, file, line, false);
         } else if (s.op === 'setData') {
           checkData(s, where, file, line);
-          checkOptional(s, 'version', 'number', where, file, line);
-        } else checkOptional(s, 'version', 'number', where, file, line);
+          checkOptionalInt32(s, 'version', where, file, line);
+        } else checkOptionalInt32(s, 'version', where, file, line);
       }
       break;
     case 'multiRead':

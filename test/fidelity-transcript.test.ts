@@ -105,6 +105,36 @@ test('bad values that used to pass: data that is not base64, an oversized fill, 
   assert.is(ok.length, 4);
 });
 
+
+test('integers the wire carries in 32 bits (versions, timeoutMs, an addWatch mode, ACL perms) and a ttl past 2^53 are bad input', () => {
+  // the real target's encoder wrapped 4294967295 to -1 ("any version": the setData passed there, BADVERSION on
+  // zksim), and a timeoutMs of 1e20 crashed node-zookeeper-client's ConnectRequest encoder with a stack trace
+  const step = (o: Record<string, unknown>) => JSON.stringify({ case: 'c', session: 'a', ...o });
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ op: 'setData', path: '/a', version: 4294967295 }, /field "version" must be a 32-bit integer .*got 4294967295/],
+    [{ op: 'setData', path: '/a', version: 2147483648 }, /field "version" must be a 32-bit integer/],
+    [{ op: 'delete', path: '/a', version: -2147483649 }, /field "version" must be a 32-bit integer/],
+    [{ op: 'setACL', path: '/a', acl: [], version: 1e20 }, /field "version" must be a 32-bit integer/],
+    [{ op: 'multi', ops: [{ op: 'check', path: '/a', version: 4294967296 }] }, /field "version" in ops\[0\] must be a 32-bit integer/],
+    [{ op: 'multi', ops: [{ op: 'setData', path: '/a', version: -4294967297 }] }, /field "version" in ops\[0\] must be a 32-bit integer/],
+    [{ op: 'connect', timeoutMs: 1e20 }, /field "timeoutMs" must be a 32-bit integer/],
+    [{ op: 'addWatch', path: '/a', mode: 4294967296 }, /field "mode" must be a 32-bit integer/],
+    [{ op: 'create', path: '/a', acl: [{ perms: 4294967327, scheme: 'world', id: 'anyone' }] }, /field "perms" in acl\[0\] must be a 32-bit integer/],
+    [{ op: 'create', path: '/a', mode: 'PERSISTENT_WITH_TTL', ttl: 1e20 }, /field "ttl" must be a safe integer/],
+  ];
+  for (const [o, re] of bad) assert.match(parseError(step(o)).reason, re, JSON.stringify(o));
+  // the edges are accepted
+  const ok = parseTranscriptText(
+    [
+      step({ op: 'setData', path: '/a', version: 2147483647 }),
+      step({ op: 'delete', path: '/a', version: -2147483648 }),
+      step({ op: 'connect', timeoutMs: 2147483647 }),
+      step({ op: 'addWatch', path: '/a', mode: -2147483648 }),
+      step({ op: 'create', path: '/a', mode: 'PERSISTENT_WITH_TTL', ttl: 1099511627776 }),
+    ].join('\n'),
+  );
+  assert.is(ok.length, 5);
+});
 test('valid steps parse, with line numbers; blank and // lines are skipped', () => {
   const steps = parseTranscriptText(
     [
