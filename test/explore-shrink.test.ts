@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { retimed, shrink, sweep } from '../explore/shrink.js';
+import { retimed, shrink, sizeOf, sweep } from '../explore/shrink.js';
 import { runSpec } from '../explore/runner.js';
 import { specOf, type ExploreBase } from '../explore/engine.js';
 import { DEFAULT_CONFIG } from '../explore/spec.js';
@@ -186,6 +186,19 @@ test('shrink: removed operations keep the later ones where they were, so more of
   const again = await runSpec(s.spec);
   assert.is(again.traceHash, s.traceHash);
   assert.ok(again.verdicts.some((v) => v.property === 'linearizable' && v.ok === false));
+});
+
+test('shrink sizes: a run whose last fault heals after the fault phase lasts until that heal plus the recovery', async () => {
+  // The shrinker cuts config.durationMs below a fault that started before the cut; the runner then ends the fault
+  // phase at the fault's heal. `zksim shrink` printed "run 40000 -> 21757 ms" for a run of 23663 ms (seed 4, osc).
+  const spec = specOf(base(20_000), 4);
+  const f = spec.schedule.find((x) => x.at + x.duration > 5_000 && x.at < 15_000)!;
+  assert.ok(f, 'a fault to cut through');
+  const cut = { ...spec, config: { ...spec.config, durationMs: f.at + 1 }, schedule: spec.schedule.filter((x) => x.at <= f.at) };
+  const o = await runSpec(cut);
+  assert.ok(o.simulatedMs > cut.config.durationMs + cut.config.recoveryMs, `${o.simulatedMs}`);
+  assert.is(sizeOf(cut).durationMs, o.simulatedMs);
+  assert.is(sizeOf(spec).durationMs, (await runSpec(spec)).simulatedMs);
 });
 
 test('shrink: the same spec and budget give the same result', async () => {
