@@ -43,6 +43,19 @@ test('transcript: a session used before connect -> exit 2 with the line', () => 
   assert.match(r.stderr, `${f}:1: session "a" is used before a connect`);
 });
 
+test('transcript --servers: more than 9, or not plain digits -> exit 2 with one line, as run and explore say', () => {
+  const f = join(dir, 'servers.jsonl');
+  writeFileSync(f, '{"case":"c","session":"a","op":"connect","timeoutMs":4000}\n');
+  // 10 ran (and 100000 ran for minutes before its first step); '1e0', '0x3' and ' 3' were read as numbers
+  for (const [n, why] of [['10', '--servers must be at most 9'], ['100000', '--servers must be at most 9'], ['1e0', "--servers must be a positive integer, got '1e0'"], ['0x3', "--servers must be a positive integer, got '0x3'"], [' 3', "--servers must be a positive integer, got ' 3'"]]) {
+    const r = zksim('transcript', f, '--servers', n!);
+    assert.is(r.code, 2, `--servers ${n}: ${r.stderr}`);
+    assert.is(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, why!);
+  }
+  assert.is(zksim('transcript', f, '--servers', '9').code, 0);
+});
+
 test('--against an unreachable server -> exit 2 and a one-line reason', () => {
   const f = join(dir, 'ok.jsonl');
   writeFileSync(f, '{"case":"c","session":"a","op":"connect","timeoutMs":4000}\n');

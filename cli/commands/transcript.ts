@@ -4,7 +4,7 @@
  * Runs a transcript (JSON Lines, see fidelity/transcript.ts) on the simulated ensemble and prints the output steps.
  * With --against, runs it on a live real ZooKeeper instead (through node-zookeeper-client).
  */
-import { refuseEmpty, validSeed } from '../options.js';
+import { parsePositiveInt, refuseEmpty, validSeed } from '../options.js';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { reachableAddresses } from '../against.js';
@@ -27,11 +27,8 @@ interface Opts {
   against?: string;
 }
 
-function positiveInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got '${v}'`);
-  return n;
-}
+/** The most simulated servers, as for run, explore and scenarios (100000 ran for minutes before a first step). */
+export const MAX_TRANSCRIPT_SERVERS = 9;
 
 /** One readable line per output step. */
 export function formatStep(o: Record<string, unknown>): string {
@@ -85,7 +82,8 @@ export function register(program: Command): void {
         servers = addresses.length;
         spec = { kind: 'real', addresses };
       } else {
-        servers = positiveInt(opts.servers, '--servers');
+        servers = parsePositiveInt('--servers', opts.servers);
+        if (servers > MAX_TRANSCRIPT_SERVERS) throw new UsageError(`--servers must be at most ${MAX_TRANSCRIPT_SERVERS}`);
         spec = { kind: 'zksim', servers, seed: opts.seed };
       }
       const problems = checkSessions(steps, servers);
