@@ -178,6 +178,21 @@ test("explore into a folder that holds an earlier exploration's report says so (
   assert.match(again.stderr, /^note: .* holds an earlier exploration's report; its seed folders stay unless this run fails the same seed/m);
 });
 
+test('explore names every failing seed on the console, those beyond --artefacts too (with their repro.json alone)', () => {
+  // commit-before-quorum fails 7 of seeds 1..20; with --artefacts 5 the console named 5 and ended "7 failing seed(s)"
+  const out = mkdtempSync(join(tmpdir(), 'zksim-artefacts-'));
+  const r = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '1..20', '--workers', '1', '--no-shrink', '--artefacts', '2', '--out', out);
+  assert.is(r.status, 1, r.stderr);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { failures: Array<{ seed: number; property: string }> };
+  assert.ok(s.failures.length > 2, `${s.failures.length} failing`);
+  assert.match(r.stdout, new RegExp(`${s.failures.length} failing seed\\(s\\)`));
+  const named = [...r.stdout.matchAll(/^FAIL seed (\d+) /gm)].map((m) => Number(m[1]));
+  assert.equal(named, s.failures.slice(0, 2).map((f) => f.seed));
+  const rest = s.failures.slice(2);
+  assert.ok(r.stdout.includes(`FAIL ${rest.length} more seed(s), repro.json only (--artefacts 2): ${rest.map((f) => `${f.seed} ${f.property}`).join(', ')}\n`), r.stdout);
+  for (const f of rest) assert.ok(existsSync(join(out, String(f.seed), 'repro.json')));
+});
+
 test('--max-failures gives the same seeds and failures with 2 workers as with 1 (a serial run stopped there)', () => {
   const runWith = (workers: string) => {
     const r = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '1..200', '--max-failures', '3', '--no-shrink', '--json', '--workers', workers, '--out', mkdtempSync(join(tmpdir(), 'zksim-mf-')));

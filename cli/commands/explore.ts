@@ -269,6 +269,13 @@ export function register(program: Command): void {
       },
     });
 
+    // The failing seeds beyond --artefacts got their repro.json alone: name them too, or the console's list of
+    // failures stops short of the count the table ends with.
+    const reproOnly = failures.slice(maxArtefacts);
+    if (reproOnly.length && !o.json) {
+      process.stdout.write(`${chalk.red('FAIL')} ${reproOnly.length} more seed(s), repro.json only (--artefacts ${maxArtefacts}): ${reproOnly.map((f) => `${String(f.seed)} ${f.property}`).join(', ')}\n`);
+      process.stdout.write(`  replay: npx zksim replay ${join(o.out, '<seed>', 'repro.json')} (summary.json lists each repro)\n`);
+    }
     const workloads: Record<string, number> = {};
     for (const r of run.results) workloads[r.workload] = (workloads[r.workload] ?? 0) + 1;
     const summary: ExploreSummary = {
