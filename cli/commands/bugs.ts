@@ -6,7 +6,7 @@ export function register(program: Command): void {
   program
     .command('bugs')
     .description('list the zoo bugs that --bug NAME switches on')
-    .option('--json', 'print a JSON list of {name, description}')
+    .option('--json', 'print a JSON list of {name, description, workload, faults, servers} (and durationMs where the bug sets one): the bug and the configuration that exposes it')
     .action((o: { json?: boolean }) => {
       if (o.json) {
         console.log(JSON.stringify(BUG_ZOO.map((b) => ({ name: b.name, description: b.description, workload: b.workload, faults: b.faults, servers: b.servers, ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}) }))));
