@@ -77,4 +77,18 @@ test('conformance: unknown suite -> exit 2', () => {
   assert.match(r.stderr, "unknown suite 'nope'");
 });
 
+test('conformance: a named suite that runs in none of the chosen configurations -> exit 2, not a pass that compared nothing', () => {
+  // it printed "0 identical, 0 differing" and exited 0
+  for (const [args, why] of [
+    [['--suite', 'special-standalone', '--config', 'ensemble'], "suite 'special-standalone' runs only in standalone, not in ensemble"],
+    [['--suite', 'errors,sync-ensemble', '--config', 'standalone'], "suite 'sync-ensemble' runs only in ensemble, not in standalone"],
+  ] as const) {
+    const r = zksim('conformance', ...args);
+    assert.is(r.code, 2, `${args.join(' ')}: ${r.stdout} ${r.stderr}`);
+    assert.is(r.stdout, '');
+    assert.is(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, why);
+  }
+});
+
 test.run();

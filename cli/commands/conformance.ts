@@ -155,6 +155,16 @@ export async function conformance(opts: Opts): Promise<ConformanceReport> {
   } else if (opts.realOnly) {
     throw new UsageError('--real-only needs --against host:port,... or --against local');
   }
+  // a suite named on the command line that runs in none of the chosen configurations would be skipped in silence, and a
+  // run that compared nothing said "0 identical, 0 differing" and exited 0
+  if (opts.suite?.length) {
+    for (const s of suites) {
+      if (!s.configs.some((c) => configs.includes(c))) {
+        const why = opts.against && opts.against !== 'local' ? ` (--against with ${configs[0] === 'ensemble' ? '3 or more addresses' : '1 or 2 addresses'} runs ${configs[0]} suites)` : '';
+        throw new UsageError(`suite '${s.name}' runs only in ${s.configs.join(' and ')}, not in ${configs.join(' or ')}${why}`);
+      }
+    }
+  }
   const inputs = new Map<string, InputStep[]>();
   for (const s of suites) {
     try {
