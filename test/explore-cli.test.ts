@@ -193,6 +193,14 @@ test('explore names every failing seed on the console, those beyond --artefacts 
   for (const f of rest) assert.ok(existsSync(join(out, String(f.seed), 'repro.json')));
 });
 
+test('replay --story with --json is bad input (the story was left out of the JSON without a word)', () => {
+  const r = zksim('replay', '1', '--story', '--json');
+  assert.is(r.status, 2, r.stdout);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /--story .* does not go with --json/);
+  assert.not.match(r.stderr, /\n\s+at /);
+});
+
 test('--max-failures gives the same seeds and failures with 2 workers as with 1 (a serial run stopped there)', () => {
   const runWith = (workers: string) => {
     const r = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '1..200', '--max-failures', '3', '--no-shrink', '--json', '--workers', workers, '--out', mkdtempSync(join(tmpdir(), 'zksim-mf-')));

@@ -54,6 +54,8 @@ export function register(program: Command): void {
       .option('--save <dir>', 'when a property fails, write the artefacts (repro, history, trace, explanation, story, report) to this folder')
       .option('--report <file.html>', 'write a self-contained HTML report of the run (space-time diagram, operations, faults, roles)'),
   ).action(async (target: string, o: ReplayOpts & { report?: string }) => {
+    // the story is text for a terminal: with --json it would be left out without a word
+    if (o.story && o.json) throw new UsageError('--story tells the run as text and does not go with --json (--save writes it to story.txt)');
     let spec: RunSpec;
     let expectedHash: string | undefined;
     // A name that ends in .json or has a folder in it is a file: a mistyped path stops here instead of replaying a
