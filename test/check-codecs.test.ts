@@ -144,6 +144,30 @@ test('Jepsen log export refuses operations other than read, write and cas; the C
   assert.is(spawnSync(process.execPath, ['dist/bin/zksim.js', 'check', file, '--export', 'edn'], { encoding: 'utf8' }).status, 0);
 });
 
+test('check --export porcupine says what the format cannot hold: session records and watch events (a check of the export could pass where the history fails)', () => {
+  const rec = new HistoryRecorder();
+  rec.session('c1', 'connected', 0, { server: 's1', sessionId: 1 });
+  rec.ok(rec.invoke('c1', 'create', { path: '/e', data: 'x', mode: 'EPHEMERAL' }, 1), { path: '/e' }, 2, 4294967297);
+  rec.session('c1', 'expired', 10);
+  rec.event('c2', 'NodeDeleted', '/e', 11);
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-export-'));
+  const file = join(dir, 'h.jsonl');
+  writeFileSync(file, toZksimJsonl(rec.events));
+  const r = spawnSync(process.execPath, ['dist/bin/zksim.js', 'check', file, '--export', 'porcupine'], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).length, 1);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^note: the Porcupine format holds operations only: 2 session record\(s\) and 1 watch event\(s\) of .* are left out/);
+  assert.match(r.stderr, /--export edn keeps them/);
+  // nothing to say for a history of operations alone, nor for the formats that keep them
+  const plain = join(dir, 'plain.jsonl');
+  const p = new HistoryRecorder();
+  p.ok(p.invoke('c1', 'getData', { path: '/a' }, 0), { data: 'x' }, 1);
+  writeFileSync(plain, toZksimJsonl(p.events));
+  assert.is(spawnSync(process.execPath, ['dist/bin/zksim.js', 'check', plain, '--export', 'porcupine'], { encoding: 'utf8' }).stderr, '');
+  assert.is(spawnSync(process.execPath, ['dist/bin/zksim.js', 'check', file, '--export', 'edn'], { encoding: 'utf8' }).stderr, '');
+});
+
 test('EDN reader and writer', () => {
   const v = readEdn('{:a [1 2 nil], :b "s\\"q", :c :kw, :d #{1}}') as Map<unknown, unknown>;
   assert.equal(v.get('a'), [1, 2, null]);

@@ -48,6 +48,13 @@ export function register(program: Command): void {
       }
       try {
         const events = parseFileText(text, file, o.format as HistoryFormat | undefined);
+        if (o.export === 'porcupine') {
+          // Porcupine's JSON holds operations only: a session's end (which ends its ephemerals and orders it for osc)
+          // and watch events do not survive, so say so rather than let a check of the export differ without a word
+          const sessions = events.filter((e) => e.kind === 'session').length;
+          const watchEvents = events.filter((e) => e.kind === 'event').length;
+          if (sessions || watchEvents) process.stderr.write(`note: the Porcupine format holds operations only: ${sessions} session record(s) and ${watchEvents} watch event(s) of ${file} are left out, so a check of the export may differ (a session's expiry or close no longer ends it); --export edn keeps them\n`);
+        }
         if (o.export !== undefined) {
           const out =
             o.export === 'zksim' ? toZksimJsonl(events) : o.export === 'edn' ? toEdnLines(events) : o.export === 'jepsen' ? toJepsenLog(events) : JSON.stringify(toPorcupine(events)) + '\n';
