@@ -148,7 +148,14 @@ async function runOne(target: TranscriptTarget, step: InputStep): Promise<StepRe
 /** Checks that every session step refers to a session connected earlier in the same case. Returns problems. */
 export function checkSessions(steps: InputStep[], servers = Infinity): { step: InputStep; reason: string }[] {
   const problems: { step: InputStep; reason: string }[] = [];
+  const cases = new Set<string>();
+  let previous: string | null = null;
   for (const c of groupCases(steps)) {
+    // a case's steps are contiguous: a name seen again after another case began a second case of that name (its
+    // sessions gone, closed at the first one's end), silently
+    if (cases.has(c.name)) problems.push({ step: c.steps[0]!, reason: `case "${c.name}" appears again after case "${previous}": a case's steps must be contiguous` });
+    cases.add(c.name);
+    previous = c.name;
     const seen = new Set<string>();
     c.steps.forEach((s, i) => {
       if (s.op === 'reset' && i > 0) problems.push({ step: s, reason: 'reset must be the first step of its case' });

@@ -207,6 +207,28 @@ test('checkSessions: session used before connect, reset not first, server out of
   assert.match(p[2]!, /server 2 does not exist/);
 });
 
+test('checkSessions: a case name seen again after another case is a problem, reported at its first step', () => {
+  // case "a" split in two: the second part lost the first part's sessions (a confusing "used before a connect") or,
+  // with a new connect, ran as a second case "a" whose ephemerals of the first part were gone, silently
+  const steps = parseTranscriptText(
+    [
+      '{"case":"a","session":"s","op":"connect","timeoutMs":4000}',
+      '{"case":"b","session":"t","op":"connect","timeoutMs":4000}',
+      '{"case":"a","session":"s2","op":"connect","timeoutMs":4000}',
+      '{"case":"a","session":"s","op":"exists","path":"/"}',
+    ].join('\n'),
+  );
+  const p = checkSessions(steps, 1);
+  assert.ok(p.length >= 1);
+  assert.is(p[0]!.reason, `case "a" appears again after case "b": a case's steps must be contiguous`);
+  assert.is(stepLines.get(p[0]!.step), 3);
+  // contiguous cases with the same sessions labels are fine
+  const ok = parseTranscriptText(
+    ['{"case":"a","session":"s","op":"connect","timeoutMs":4000}', '{"case":"b","session":"s","op":"connect","timeoutMs":4000}'].join('\n'),
+  );
+  assert.equal(checkSessions(ok, 1), []);
+});
+
 test('the conformance suite parses, is consistent and has at least 100 cases', () => {
   let total = 0;
   for (const entry of loadManifest()) {
