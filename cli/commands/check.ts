@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .command('check')
     .description('check a recorded history: linearizability (register, kv, znode) or ZooKeeper ordered sequential consistency (zookeeper)')
     .argument('<history-file>', 'history file (Jepsen log, Jepsen EDN, zksim JSON lines or Porcupine JSON)')
-    .option('--model <model>', `model: ${MODEL_NAMES.join(', ')} (default: register for Jepsen logs, kv for EDN with :key, else zookeeper)`)
+    .option('--model <model>', `model: ${MODEL_NAMES.join(', ')} (default: from the first operation: register for read/write/cas, kv for get/put/append, else zookeeper)`)
     .option('--format <format>', `input format: ${HISTORY_FORMATS.join(', ')} (default: detected from the content)`)
     .option('--timeout <ms>', 'give up after this many milliseconds of search (exit 4, verdict unknown)')
     .option('--json', 'print one JSON object')
