@@ -4,6 +4,7 @@
  * validating repro files (a repro of another version, or malformed, is a SpecError: bad input).
  */
 import { writeRunReport } from '../reports/run-report.js';
+import { counterexampleFromVerdict } from '../reports/model.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { makeDirs } from '../files/dirs.js';
 import { join } from 'node:path';
@@ -55,7 +56,8 @@ export function writeFailure(dir: string, spec: RunSpec, outcome: RunOutcome, ve
   writeFileSync(join(dir, `explanation${base}.txt`), explain(spec, outcome, verdict));
   if (outcome.trace && outcome.history) writeFileSync(join(dir, `story${base}.txt`), story(outcome, false).join('\n') + '\n');
   // The picture of the failure: messages, operations, faults and roles, with the failing verdict highlighted.
-  if (outcome.trace) writeRunReport(join(dir, `report${base}.html`), outcome, { title: `zksim seed ${String(spec.seed)} — ${verdict.property} FAILED` });
+  // The counterexample highlighted is this verdict's, the one the title names (the run may fail others first).
+  if (outcome.trace) writeRunReport(join(dir, `report${base}.html`), outcome, { title: `zksim seed ${String(spec.seed)} — ${verdict.property} FAILED`, counterexample: counterexampleFromVerdict(verdict) });
   return reproPath;
 }
 

@@ -52,6 +52,34 @@ test('a repro file round-trips and `zksim replay` reproduces its trace hash', as
   for (const f of ['history.jsonl', 'trace.jsonl', 'explanation.txt']) assert.ok(readFileSync(join(dir, f), 'utf8').length > 0, f);
 });
 
+test('a failure saved for a property that fails after others: its report highlights that property, and replay --save and --report keep it', async () => {
+  // commit-before-quorum seed 5 fails linearizable, unique-versions, osc and ensemble; `zksim shrink --property
+  // unique-versions` wrote a report titled "unique-versions FAILED" whose counterexample box was linearizable's
+  const spec = specForSeed(5, { ...DEFAULT_CONFIG, bugs: ['commit-before-quorum'], faults: ['crash', 'isolate-leader', 'partition', 'pause-server', 'power-loss'], workload: 'registers' });
+  const o = await runSpec(spec, { recordTrace: true, keepHistory: true });
+  const failing = o.verdicts.filter((v) => v.ok === false).map((v) => v.property);
+  assert.ok(failing.length >= 2 && failing[0] !== 'ensemble' && failing.includes('ensemble'), failing.join());
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-cx-'));
+  const ensemble = o.verdicts.find((v) => v.property === 'ensemble')!;
+  const path = writeFailure(dir, spec, o, ensemble);
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  assert.match(html, /<title>zksim seed 5 — ensemble FAILED<\/title>/);
+  assert.match(html, /Counterexample: ensemble</);
+  assert.not.match(html, new RegExp(`Counterexample: ${failing[0]}<`));
+  // replay --save of that repro saves it for ensemble again (it saved the first failing property), and --report
+  // highlights ensemble too
+  const saved = mkdtempSync(join(tmpdir(), 'zksim-cx-save-'));
+  const r = zksim('replay', path, '--save', saved, '--report', join(saved, 'r.html'));
+  assert.is(r.status, 1, r.stderr);
+  assert.is(readRepro(join(saved, 'repro.json')).property, 'ensemble');
+  assert.match(readFileSync(join(saved, 'report.html'), 'utf8'), /Counterexample: ensemble</);
+  assert.match(readFileSync(join(saved, 'r.html'), 'utf8'), /Counterexample: ensemble</);
+  // a seed (no repro, so no property of its own) still saves and highlights the first failing one
+  const bySeed = mkdtempSync(join(tmpdir(), 'zksim-cx-seed-'));
+  assert.is(zksim('replay', '5', '--bug', 'commit-before-quorum', '--save', bySeed).status, 1);
+  assert.is(readRepro(join(bySeed, 'repro.json')).property, failing[0]);
+});
+
 test('malformed repros and repros of another version are refused with exit 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'zksim-bad-'));
   const good = makeRepro(specForSeed(1, cfg()));

@@ -58,6 +58,7 @@ export function register(program: Command): void {
     if (o.story && o.json) throw new UsageError('--story tells the run as text and does not go with --json (--save writes it to story.txt)');
     let spec: RunSpec;
     let expectedHash: string | undefined;
+    let reproProperty: string | undefined;
     // A name that ends in .json or has a folder in it is a file: a mistyped path stops here instead of replaying a
     // seed of that name (string seeds with a slash still run with `zksim run --seed`).
     const exists = existsSync(target);
@@ -70,6 +71,7 @@ export function register(program: Command): void {
       const repro = loadRepro(target, o.workload !== undefined ? { workloadModule: recipeModulePath(o.workload) } : {});
       spec = repro.spec;
       expectedHash = repro.traceHash;
+      reproProperty = repro.property;
     } else {
       spec = specOf(baseFromOptions(o), validSeed(target));
     }
@@ -80,11 +82,13 @@ export function register(program: Command): void {
     const keep = !!o.save || !!o.report || !!o.story;
     const out = await runSpec(spec, { recordTrace: keep, keepHistory: keep });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const failedV = out.verdicts.find((v) => v.ok === false);
+    // the property the repro was saved (or shrunk) for, while it fails: --save keeps it, so that `zksim shrink` of the
+    // saved repro goes on with it, rather than the first failing property in the checkers' order
+    const failedV = out.verdicts.find((v) => v.ok === false && v.property === reproProperty) ?? out.verdicts.find((v) => v.ok === false);
     const hashMatches = expectedHash === undefined ? null : expectedHash === out.traceHash;
     if (o.save && failedV) writeFailure(o.save, spec, out, failedV);
     else if (o.save) process.stderr.write(`replay: every property holds, so ${o.save} gets no artefacts (they are written for a failing run)\n`);
-    if (o.report) writeReportFile(o.report, out, `zksim replay ${isFile ? target : `seed ${spec.seed}`}`);
+    if (o.report) writeReportFile(o.report, out, `zksim replay ${isFile ? target : `seed ${spec.seed}`}`, failedV);
     if (o.json) {
       console.log(JSON.stringify({ ...runJson(spec, out, wallMs), expectedTraceHash: expectedHash ?? null, traceHashMatches: hashMatches }));
     } else {
