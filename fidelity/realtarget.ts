@@ -546,11 +546,16 @@ export class RealTarget implements TranscriptTarget {
   }
 }
 
-/** reset against an external ensemble: delete every znode outside /zookeeper (deepest first). */
-async function cleanTree(t: RealTarget): Promise<void> {
+/**
+ * reset against an external ensemble: delete every znode outside /zookeeper (deepest first). A znode it cannot delete
+ * (an ACL without DELETE for anyone on its parent: the reset has no credentials) fails the reset, naming it: the
+ * reset said ok and the next cases ran on a tree that was not fresh, unlike zksim's.
+ */
+export async function cleanTree(t: Pick<RealTarget, 'connect' | 'request' | 'close' | 'takeEvents'>): Promise<void> {
   const label = '__reset__';
   const c = await t.connect(label, 0, 10000);
   if (!c.result.ok) throw new Error('reset: cannot connect');
+  let stuck: string | null = null;
   const walk = async (path: string): Promise<void> => {
     const r = await t.request(label, { case: 'reset', session: label, op: 'getChildren', path });
     if (!r.result.ok) return;
@@ -558,12 +563,18 @@ async function cleanTree(t: RealTarget): Promise<void> {
       const p = path === '/' ? `/${child}` : `${path}/${child}`;
       if (p === '/zookeeper') continue;
       await walk(p);
-      await t.request(label, { case: 'reset', session: label, op: 'delete', path: p, version: -1 });
+      const d = await t.request(label, { case: 'reset', session: label, op: 'delete', path: p, version: -1 });
+      // NONODE: gone meanwhile (an ephemeral of a session that just ended)
+      if (!d.result.ok && d.result.code !== -101) stuck ??= `${p} (${d.result.name})`;
     }
   };
-  await walk('/');
-  await t.close(label);
-  t.takeEvents(label);
+  try {
+    await walk('/');
+  } finally {
+    await t.close(label);
+    t.takeEvents(label);
+  }
+  if (stuck) throw new Error(`reset could not delete ${stuck} on the external server, so the tree is not fresh (use conformance --against local, or delete it by hand)`);
 }
 
 /** Decodes a successful reply body for a single (non-multi) request. */

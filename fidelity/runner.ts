@@ -85,7 +85,12 @@ export async function runTranscript(target: TranscriptTarget, steps: InputStep[]
       const step = c.steps[i]!;
       let reply: StepReply;
       if (step.op === 'reset') {
-        await target.reset();
+        try {
+          await target.reset();
+        } catch (e) {
+          // no fresh ensemble: every later answer would be compared with a fresh one (and the CLI showed a stack trace)
+          throw new TargetLostError(`${e instanceof Error ? e.message : String(e)}, in case ${step.case} (step reset)`);
+        }
         reply = { result: { ok: true }, zxid: null };
       } else {
         if (!step.race) await target.settle();

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runTranscript, TargetLostError, type StepReply, type TranscriptTarget } from '../fidelity/runner.js';
 import { errorResult, parseTranscriptText, type InputStep } from '../fidelity/transcript.js';
+import { cleanTree } from '../fidelity/realtarget.js';
 
 const TEXT = [
   '{"case":"c1","session":"a","op":"connect","timeoutMs":10000}',
@@ -104,6 +105,57 @@ test('a target without a probe (zksim) runs on', async () => {
   const t = stub(-4, 'gone', false);
   const out = await runTranscript(t, parseTranscriptText(TEXT));
   assert.is(out.length, 4);
+});
+
+test('a reset that fails stops the run with its reason and the case (it escaped as a plain Error: a stack trace)', async () => {
+  const t = stub(0, null);
+  t.reset = async () => {
+    throw new Error('reset: cannot connect');
+  };
+  const steps = parseTranscriptText(['{"case":"c0","op":"reset"}', '{"case":"c0","session":"a","op":"connect","timeoutMs":10000}'].join('\n'));
+  const e = await lostError(runTranscript(t, steps));
+  assert.is(e.message, 'reset: cannot connect, in case c0 (step reset)');
+  assert.equal(t.ran, []);
+});
+
+test("an external server's reset that cannot delete a znode fails, naming it (it said ok and left the tree as it was)", async () => {
+  // /locked has no DELETE for anyone: its child stays; /gone vanished meanwhile (NONODE is fine)
+  const tree: Record<string, string[]> = { '/': ['zookeeper', 'locked', 'gone', 'free'], '/locked': ['c'], '/locked/c': [], '/gone': [], '/free': [] };
+  const requests: string[] = [];
+  let closed = false;
+  const fake = {
+    async connect(): Promise<StepReply> {
+      return { result: { ok: true, sessionId: '0x1', timeoutMs: 10000 }, zxid: null };
+    },
+    async request(_label: string, step: InputStep): Promise<StepReply> {
+      const path = (step as { path: string }).path;
+      requests.push(`${step.op} ${path}`);
+      if (step.op === 'getChildren') return { result: { ok: true, children: tree[path] ?? [] }, zxid: 1 };
+      if (path === '/locked/c') return { result: errorResult(-102), zxid: 2 };
+      if (path === '/locked') return { result: errorResult(-111), zxid: 3 };
+      if (path === '/gone') return { result: errorResult(-101), zxid: 4 };
+      return { result: { ok: true }, zxid: 5 };
+    },
+    async close(): Promise<StepReply> {
+      closed = true;
+      return { result: { ok: true }, zxid: 6 };
+    },
+    takeEvents: () => [],
+  };
+  let err: unknown = null;
+  try {
+    await cleanTree(fake as unknown as Parameters<typeof cleanTree>[0]);
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, Error);
+  assert.match((err as Error).message, /^reset could not delete \/locked\/c \(NOAUTH\) on the external server/);
+  assert.ok(requests.includes('delete /free'), 'it still deletes what it can');
+  assert.ok(!requests.some((r) => r.endsWith('/zookeeper')), '/zookeeper is left alone');
+  assert.ok(closed);
+  // a tree it can clear: no error
+  tree['/'] = ['free'];
+  await cleanTree(fake as unknown as Parameters<typeof cleanTree>[0]);
 });
 
 test.run();
