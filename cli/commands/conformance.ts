@@ -14,7 +14,8 @@
  *   no simulator).
  * With --random N: N generated cases (fidelity/random.ts) instead of the suite, --seed S seeding the generator (and
  * zksim's simulation); see randomConformance below.
- * Exit 0 when every case is identical, 1 when some differ, 2 on bad input or an unreachable server.
+ * Exit 0 when every differing case is a listed, deliberate one (fidelity/DIFFERENCES.md), 1 when another differs, 2 on bad
+ * input or an unreachable server.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
