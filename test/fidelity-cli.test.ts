@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../fidelity/suite.js';
+import { formatStep } from '../cli/commands/transcript.js';
 
 const bin = join(repoRoot(), 'dist', 'bin', 'zksim.js');
 function zksim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -89,6 +90,19 @@ test('conformance: a named suite that runs in none of the chosen configurations 
     assert.is(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, why);
   }
+});
+
+test('transcript text output: each step shows the arguments that change its answer', () => {
+  const row = (o: Record<string, unknown>) => formatStep({ case: 'c', session: 'a', ...o, result: { ok: true }, zxid: 5, events: [] });
+  // removeWatches DATA and CHILDREN, all or not, printed the same line; so did addAuth of any scheme and a setACL of any ACL
+  assert.is(row({ op: 'removeWatches', path: '/p', watcherType: 'DATA' }), '[c] a removeWatches path="/p" watcherType="DATA" -> ok zxid=5');
+  assert.is(row({ op: 'removeWatches', path: '/p', watcherType: 'CHILDREN', all: true }), '[c] a removeWatches path="/p" watcherType="CHILDREN" all=true -> ok zxid=5');
+  assert.is(row({ op: 'addAuth', scheme: 'digest', auth: 'u:p' }), '[c] a addAuth scheme="digest" -> ok zxid=5');
+  assert.is(
+    row({ op: 'setACL', path: '/p', acl: [{ perms: 1, scheme: 'world', id: 'anyone' }], version: 0 }),
+    '[c] a setACL path="/p" version=0 acl=[{"perms":1,"scheme":"world","id":"anyone"}] -> ok zxid=5',
+  );
+  assert.is(row({ op: 'create', path: '/t', mode: 'PERSISTENT_WITH_TTL', ttl: 500 }), '[c] a create path="/t" mode="PERSISTENT_WITH_TTL" ttl=500 -> ok zxid=5');
 });
 
 test.run();

@@ -34,8 +34,11 @@ export const MAX_TRANSCRIPT_SERVERS = 9;
 export function formatStep(o: Record<string, unknown>): string {
   const r = o.result as Record<string, unknown>;
   const args: string[] = [];
-  for (const k of ['path', 'prefix', 'server', 'timeoutMs', 'mode', 'version', 'watch', 'ms']) if (k in o) args.push(`${k}=${JSON.stringify(o[k])}`);
+  // every argument that changes the answer (removeWatches' watcherType and all, addAuth's scheme, a ttl, an ACL):
+  // two removeWatches of one path with other types printed the same line
+  for (const k of ['path', 'prefix', 'server', 'timeoutMs', 'mode', 'ttl', 'version', 'watch', 'watcherType', 'all', 'scheme', 'ms']) if (k in o) args.push(`${k}=${JSON.stringify(o[k])}`);
   if ('data' in o) args.push(`data=${shortJson(o.data)}`);
+  if ('acl' in o) args.push(`acl=${shortJson(o.acl)}`);
   if ('ops' in o) args.push(`ops=${(o.ops as unknown[]).length}`);
   let res: string;
   if (r.ok) {
