@@ -200,7 +200,8 @@ export type OutputStep = InputStep & {
 export class TranscriptError extends Error {
   override name = 'TranscriptError';
   constructor(readonly file: string, readonly line: number, readonly reason: string) {
-    super(`${file}:${line}: ${reason}`);
+    // line 0: the file as a whole (it cannot be read), not a line of it ("t.jsonl:0: cannot read: EISDIR" before)
+    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
   }
 }
 

@@ -169,6 +169,15 @@ test('parseTranscriptFile names the file in errors', () => {
   } catch (e) {
     assert.match((e as Error).message, /cannot read: ENOENT/);
   }
+  // a folder, or a file that is not there: the file named without a line number (it said "<file>:0: ...")
+  for (const [p, code] of [[dir, 'EISDIR'], [join(dir, 'missing.jsonl'), 'ENOENT']] as const) {
+    try {
+      parseTranscriptFile(p);
+      assert.unreachable();
+    } catch (e) {
+      assert.is((e as Error).message, `${p}: cannot read: ${code}`);
+    }
+  }
 });
 
 test('output steps need result, events and zxid', () => {
