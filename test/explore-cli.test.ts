@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -191,6 +191,19 @@ test('explore names every failing seed on the console, those beyond --artefacts 
   const rest = s.failures.slice(2);
   assert.ok(r.stdout.includes(`FAIL ${rest.length} more seed(s), repro.json only (--artefacts 2): ${rest.map((f) => `${f.seed} ${f.property}`).join(', ')}\n`), r.stdout);
   for (const f of rest) assert.ok(existsSync(join(out, String(f.seed), 'repro.json')));
+});
+
+test('shrink checks that it can write repro-shrunk.json beside the repro before it runs its budget', () => {
+  // it ran every candidate and then failed to open the file ("cannot open ...: EISDIR"), the work lost
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-shrink-out-'));
+  const repro = readFileSync('test/fixtures/' + readdirSync('test/fixtures').find((f) => f.endsWith('.json') && JSON.parse(readFileSync(join('test/fixtures', f), 'utf8')).format === 'zksim-repro')!, 'utf8');
+  writeFileSync(join(dir, 'repro.json'), repro);
+  mkdirSync(join(dir, 'repro-shrunk.json'));
+  const r = zksim('shrink', join(dir, 'repro.json'));
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^zksim: shrink writes .*repro-shrunk\.json: is a folder, not a file$/m);
+  assert.is(r.stdout, '');
 });
 
 test('replay --story with --json is bad input (the story was left out of the JSON without a word)', () => {

@@ -9,6 +9,7 @@ import { shrink } from '../../explore/shrink.js';
 import { writeFailure } from '../../explore/artefacts.js';
 import { describeFault } from '../../explore/nemesis.js';
 import { prepareWorkload } from './explore.js';
+import { outputFile } from '../output-paths.js';
 
 /** The sizes a shrink reports, as the human summary names them (--json keeps ShrinkSize's keys). */
 const SIZE_LABELS = [
@@ -30,6 +31,9 @@ export function register(program: Command): void {
     .action(async (file: string, o: { budget: string; property?: string; json?: boolean }) => {
       const budget = parsePositiveInt('--budget', o.budget);
       const repro = loadRepro(file);
+      // it writes repro-shrunk.json beside the repro once done: a place it cannot write is found now, not after the
+      // whole budget of runs
+      outputFile('shrink writes', join(dirname(file), 'repro-shrunk.json'));
       await prepareWorkload(repro.spec.config);
       let property = o.property ?? repro.property;
       if (!property) {
