@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; files: string[] };
@@ -64,6 +65,28 @@ test('"files" ships dist/ without tests and benchmarks, and what the conformance
   // the folders shipped must be the folders dist/ has, apart from tests and benchmarks
   const built = readdirSync('dist').filter((d) => statSync(join('dist', d)).isDirectory() && d !== 'test' && d !== 'bench').sort();
   assert.equal(built, [...SHIPPED].sort());
+});
+
+test('every relative link in a shipped markdown file points at a file the package ships', () => {
+  // npm's own list (no scripts: `prepare` would rebuild); README.md links to check/README.md and the client's README,
+  // which were not shipped, so the installed package's README had dead links
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const shipped = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+  const docs = [...shipped].filter((p) => p.endsWith('.md'));
+  assert.ok(docs.includes('README.md') && docs.length >= 3, `shipped markdown: ${docs.join(', ')}`);
+  const dead: string[] = [];
+  let links = 0;
+  for (const doc of docs) {
+    for (const m of readFileSync(doc, 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1]!.split('#')[0]!;
+      if (target === '' || /^[a-z]+:/i.test(target)) continue; // an anchor, or a web or mail address
+      links++;
+      const path = normalize(join(dirname(doc), target)).replace(/\/$/, '');
+      if (!shipped.has(path) && ![...shipped].some((f) => f.startsWith(path + '/'))) dead.push(`${doc}: ${m[1]}`);
+    }
+  }
+  assert.ok(links >= 5, `only ${links} relative links found: the scan is broken`);
+  assert.equal(dead, []);
 });
 
 test.run();
