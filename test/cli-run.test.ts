@@ -21,6 +21,7 @@ for (const [what, args] of [
   ['unknown option', ['run', '--seed', '1', '--no-such-option']],
   ['missing seed', ['run']],
   ['bad --time', ['run', '--seed', '1', '--time', 'soon']],
+  ['--time and --duration', ['run', '--seed', '1', '--time', '5000', '--duration', '6000']],
 ] as const) {
   test(`bad input (${what}) exits 2 with a one-line reason and no stack trace`, () => {
     const r = zksim(...args);
@@ -28,6 +29,7 @@ for (const [what, args] of [
     const lines = r.stderr.trim().split('\n');
     assert.ok(lines.length >= 1 && lines[0]!.length > 0);
     assert.not.match(r.stderr, /^\s+at .+:\d+/m);
+    if (what === '--time and --duration') assert.match(r.stderr, /--time and --duration both set the fault phase/); // it ran, --duration winning
   });
 }
 

@@ -46,8 +46,10 @@ export function register(program: Command): void {
       return;
     }
     if (opts.time !== undefined) {
-      // --time sets the fault phase of an ensemble run (kept for compatibility with the kernel demo).
-      opts.duration ??= String(parsePositiveInt('--time', opts.time));
+      // --time sets the fault phase of an ensemble run (kept for compatibility with the kernel demo); with --duration
+      // too, one of them would be ignored
+      if (opts.duration !== undefined) throw new UsageError('--time and --duration both set the fault phase of an ensemble run: give one');
+      opts.duration = String(parsePositiveInt('--time', opts.time));
     }
     const base = baseFromOptions(opts);
     if (opts.report !== undefined) outputFile('--report', opts.report);
