@@ -183,8 +183,12 @@ export class Narrator {
         const l = e.latency as { min?: unknown; max?: unknown } | null | undefined;
         return l ? c.red(`slow link ${String(e.a)} ↔ ${String(e.b)}: ${String(l.min)}–${String(l.max)} ms a message`) : c.green(`link ${String(e.a)} ↔ ${String(e.b)} back to normal latency`);
       }
-      case 'recover':
-        return c.dim(`reads its disk: last logged zxid ${hex(e.zxid)}, ${String(e.txns)} txns, snapshot ${e.snapshot === null ? 'none' : hex(e.snapshot)}, acceptedEpoch ${String(e.acceptedEpoch)}, currentEpoch ${String(e.currentEpoch)}`);
+      case 'recover': {
+        const state = `last logged zxid ${hex(e.zxid)}, ${String(e.txns)} txns, snapshot ${e.snapshot === null ? 'none' : hex(e.snapshot)}, acceptedEpoch ${String(e.acceptedEpoch)}, currentEpoch ${String(e.currentEpoch)}`;
+        // a learner's reload after a TRUNC is recorded before the TRUNCATES line: it is the state after the cut
+        if (e.reason === 'trunc') return c.dim(`reloads its disk once truncated to the leader's TRUNC: ${state}`);
+        return c.dim(`reads its disk: ${state}`);
+      }
       // ---- election
       case 'state': {
         const role = String(e.role);

@@ -41,6 +41,24 @@ test('no event is ever printed as raw JSON: unknown kinds and unknown learner ev
   }
 });
 
+test("a learner's reload after a TRUNC is told as the state after the cut, not as a read before it", () => {
+  // it read "reads its disk: last logged zxid 0x100000007, 7 txns" and then "TRUNCATES its log to 0x100000007 (drops
+  // 2 txns...)", as if the log had ended at 0x100000007 before the truncation
+  const lines = plain().narrate(
+    [
+      { t: 16440, kind: 'recover', node: 's3', zxid: 0x100000007, txns: 7, snapshot: 0, acceptedEpoch: 2, currentEpoch: 1, reason: 'trunc' },
+      { t: 16440, kind: 'learner', node: 's3', event: 'trunc', zxid: '0x100000007', dropped: 2, lastZxid: '0x100000007' },
+      { t: 20000, kind: 'recover', node: 's1', zxid: 0x100000009, txns: 9, snapshot: null, acceptedEpoch: 1, currentEpoch: 1 },
+    ],
+    [],
+  );
+  assert.is(lines.length, 3, lines.join('\n'));
+  assert.match(lines[0]!, /s3 +reloads its disk once truncated to the leader's TRUNC: last logged zxid 0x100000007, 7 txns/);
+  assert.not.match(lines[0]!, /reads its disk/);
+  assert.match(lines[1]!, /TRUNCATES its log to 0x100000007 \(drops 2 txns/);
+  assert.match(lines[2]!, /s1 +reads its disk: last logged zxid 0x100000009, 9 txns, snapshot none/);
+});
+
 test('minority-partition: no narration line is a raw trace record', async () => {
   const lines: string[] = [];
   const r = await runScenario(minorityPartition, { narrate: (l) => lines.push(l), color: false });
