@@ -137,8 +137,15 @@ export function renderHtmlFromModel(model: ReportModel): string {
   ]
     .map(([k, v]) => `<span>${esc(k!)}: <b>${esc(v!)}</b></span>`)
     .join('');
+  // What the pictures highlight; an explanation that names no operation (config-convergence, ensemble...) has
+  // nothing there, and the box says so rather than promise orange marks and a shaded window that are not drawn.
+  const cxWhere = !model.cx
+    ? ''
+    : model.cx.ops.length || model.cx.mids.length || model.cx.win
+      ? ` — highlighted in orange below: ${model.cx.ops.length} operation(s), ${model.cx.mids.length} message(s) of those sessions${model.cx.win ? '; the shaded window is where it happens' : ''}.`
+      : ' — the explanation names no operation of the history, so nothing below is highlighted.';
   const cx = model.cx
-    ? `<details id="cxbox" open><summary><h2>Counterexample: ${esc(model.cx.property)}</h2> — highlighted in orange below: ${model.cx.ops.length} operation(s), ${model.cx.mids.length} message(s) of those sessions; the shaded window is where it happens.</summary><pre>${esc(model.cx.text)}</pre></details>`
+    ? `<details id="cxbox" open><summary><h2>Counterexample: ${esc(model.cx.property)}</h2>${cxWhere}</summary><pre>${esc(model.cx.text)}</pre></details>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -434,7 +434,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
       }
       if (a <= b) win = [a, b];
     }
-    cx = { property: c.property ?? 'property', text: c.text, ops: [...opIds].sort((x, y) => x - y), mids: [...mids].sort((x, y) => x - y), win };
+    // only the operations the history has: those are what the page can highlight and what the header counts
+    const known = new Set(operations.map((o) => o.id));
+    cx = { property: c.property ?? 'property', text: c.text, ops: [...opIds].filter((id) => known.has(id)).sort((x, y) => x - y), mids: [...mids].sort((x, y) => x - y), win };
   }
 
   const meta: Array<[string, string]> = [];

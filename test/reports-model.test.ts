@@ -86,6 +86,23 @@ test('counterexamples: operations, their messages, and the window', () => {
   assert.match(textSummary({ trace, history: h, counterexample: { text: 'stale read', opIds: [1] } }), /COUNTEREXAMPLE[\s\S]*stale read/);
 });
 
+test('a counterexample that names no operation of the history promises no highlight; one that names some counts only those', () => {
+  // config-convergence ("final value of /config is v19 but c2 last saw v7") read "highlighted in orange below: 0
+  // operation(s), 0 message(s) ...; the shaded window is where it happens", with nothing highlighted or shaded
+  const h: HistoryEvent[] = [
+    { kind: 'invoke', id: 0, process: 'p1', time: 100, op: 'write', args: 1 },
+    { kind: 'ok', id: 0, process: 'p1', time: 200 },
+  ];
+  const none = renderHtmlReport({ trace, history: h, counterexample: { property: 'config-convergence', text: 'final value is v19 but c2 last saw v7', opIds: [] } });
+  assert.match(none, /Counterexample: config-convergence<\/h2> — the explanation names no operation of the history, so nothing below is highlighted\./);
+  assert.not.match(none, /shaded window/);
+  // an id that the history lacks is not counted as highlighted
+  const m = buildReportModel({ trace, history: h, counterexample: { property: 'osc', text: 'x', opIds: [0, 7] } });
+  assert.equal(m.cx!.ops, [0]);
+  const some = renderHtmlReport({ trace, history: h, counterexample: { property: 'osc', text: 'pc1 #0 [100, 200] write', opIds: [0, 7] } });
+  assert.match(some, /highlighted in orange below: 1 operation\(s\), \d+ message\(s\) of those sessions; the shaded window is where it happens\./);
+});
+
 test('the HTML page is self-contained and hostile strings stay data', () => {
   const hostile: TraceEvent[] = [
     { t: 0, kind: 'send', node: 's1', from: 's1', to: 's2', conn: 1, mid: 1, type: '</script><script>alert(1)</script>', msg: null },
