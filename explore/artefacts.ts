@@ -70,6 +70,9 @@ export function story(outcome: RunOutcome, colour: boolean): string[] {
   return narrator.narrate(outcome.trace ?? [], outcome.history ?? []);
 }
 
+/** How many of the trace's faults and server states explanation.txt lists. */
+const EXPLAIN_TRACE_LINES = 200;
+
 export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): string {
   const lines = [
     `seed ${spec.seed}: property '${verdict.property}' violated`,
@@ -91,7 +94,9 @@ export function explain(spec: RunSpec, outcome: RunOutcome, verdict: Verdict): s
   for (const v of outcome.verdicts) if (v.ok === false && v.property !== verdict.property) lines.push('', `also violated, ${v.property}:`, v.explanation);
   if (outcome.trace) {
     const faults = outcome.trace.filter((e) => e.kind === 'fault' || e.kind === 'state' || e.kind === 'fault-heal');
-    lines.push('', 'faults and server states in the trace:', ...faults.slice(0, 200).map((e) => `  ${formatTraceEvent(e)}`));
+    lines.push('', 'faults and server states in the trace:', ...faults.slice(0, EXPLAIN_TRACE_LINES).map((e) => `  ${formatTraceEvent(e)}`));
+    // a long run has more: say how many were left out rather than end the list as if the run had ended there
+    if (faults.length > EXPLAIN_TRACE_LINES) lines.push(`  ... and ${faults.length - EXPLAIN_TRACE_LINES} more, the last at t=${faults[faults.length - 1]!.t} (trace.jsonl has every one)`);
   }
   return lines.join('\n') + '\n';
 }

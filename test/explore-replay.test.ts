@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runSpec, specForSeed } from '../explore/runner.js';
 import { DEFAULT_CONFIG, type ExploreConfig } from '../explore/spec.js';
-import { makeRepro, readRepro, validateRepro, writeFailure } from '../explore/artefacts.js';
+import { explain, makeRepro, readRepro, validateRepro, writeFailure } from '../explore/artefacts.js';
 import { generateSchedule } from '../explore/nemesis.js';
 import { checkSpecDeterminism } from '../explore/determinism.js';
 
@@ -78,6 +78,22 @@ test('a failure saved for a property that fails after others: its report highlig
   const bySeed = mkdtempSync(join(tmpdir(), 'zksim-cx-seed-'));
   assert.is(zksim('replay', '5', '--bug', 'commit-before-quorum', '--save', bySeed).status, 1);
   assert.is(readRepro(join(bySeed, 'repro.json')).property, failing[0]);
+});
+
+test('explanation.txt says how many faults and server states it leaves out of a long run (it stopped at 200 without a word)', async () => {
+  const spec = specForSeed(3, cfg());
+  const o = await runSpec(spec, { recordTrace: true, keepHistory: true });
+  const listed = o.trace!.filter((e) => e.kind === 'fault' || e.kind === 'state' || e.kind === 'fault-heal');
+  const v = { property: 'recovery', ok: false, explanation: 'test' };
+  const short = explain(spec, o, v);
+  assert.ok(listed.length < 200);
+  assert.not.match(short, /more, the last at/);
+  // the same run with its state records repeated past the limit
+  const many = Array.from({ length: 250 }, (_, i) => ({ t: i, kind: 'state', node: 's1', role: 'LOOKING', epoch: i }));
+  const long = explain(spec, { ...o, trace: many }, v);
+  const tail = long.trimEnd().split('\n').slice(-2);
+  assert.match(tail[0]!, /t=199 state @s1/);
+  assert.is(tail[1], '  ... and 50 more, the last at t=249 (trace.jsonl has every one)');
 });
 
 test('malformed repros and repros of another version are refused with exit 2', async () => {
