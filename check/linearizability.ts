@@ -43,6 +43,12 @@ export interface CheckOptions {
    * verdict on every machine (checked every few thousand steps, at the same steps in every run).
    */
   maxExplored?: number;
+  /**
+   * Asked between search slices (every few thousand steps of each partition): a reason ends the search with verdict
+   * 'unknown' and that reason. The CLI passes a heap check, so that a search that would outgrow the heap ends with a
+   * verdict instead of V8's out-of-memory crash.
+   */
+  giveUp?: () => string | undefined;
   /** Check every partition even after one failed (default: stop at the first failure, like Porcupine). */
   allPartitions?: boolean;
   /**
@@ -84,6 +90,8 @@ export interface LinearizabilityResult {
   /** Search configurations explored (cache entries), summed over partitions. */
   explored: number;
   failures: PartitionFailure[];
+  /** Why the search stopped before a verdict, when it was not the time or the budget (CheckOptions.giveUp). */
+  unknownReason?: string;
 }
 
 /** Checks a history (events) against a model. */
@@ -109,6 +117,13 @@ export function checkOperations<S, P>(model: Model<S, P>, ops: readonly Operatio
       const r = x.gen.next();
       if (!r.done) {
         still.push(x);
+        const why = opts.giveUp !== undefined ? opts.giveUp() : undefined;
+        if (why !== undefined) {
+          // the other searches end here too (their caches go with them)
+          unknown = true;
+          res.unknownReason = why;
+          break;
+        }
         continue;
       }
       res.explored += r.value.explored;
@@ -464,7 +479,7 @@ export function formatResult(r: LinearizabilityResult, maxPrefix = 20): string {
     return lines.join('\n');
   }
   if (r.verdict === 'unknown') {
-    lines.push(`unknown: the search ran out of time (${r.operations} operations, model ${r.model})`);
+    lines.push(`unknown: ${r.unknownReason ?? 'the search ran out of time'} (${r.operations} operations, model ${r.model})`);
     return lines.join('\n');
   }
   lines.push(`NOT linearizable (model ${r.model}, ${r.operations} operations in ${r.partitions} partition(s))`);
@@ -481,5 +496,7 @@ export function formatResult(r: LinearizabilityResult, maxPrefix = 20): string {
       if (f.candidates.length > maxPrefix) lines.push(`    ... ${f.candidates.length - maxPrefix} more`);
     }
   }
+  // --all-partitions: the partitions still searched when the search stopped have no verdict
+  if (r.unknownReason !== undefined) lines.push(`the other partitions' search stopped before a verdict: ${r.unknownReason}`);
   return lines.join('\n');
 }

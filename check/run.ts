@@ -47,7 +47,7 @@ export function parseFileText(text: string, file: string, format?: HistoryFormat
 }
 
 /** Checks parsed history events with a model. Model errors (an operation the model cannot read) become BadHistoryError. */
-export function checkEvents(events: readonly HistoryEvent[], model: ModelName, file: string, opts: { timeoutMs?: number; allPartitions?: boolean } = {}): CheckReport {
+export function checkEvents(events: readonly HistoryEvent[], model: ModelName, file: string, opts: { timeoutMs?: number; allPartitions?: boolean; giveUp?: () => string | undefined } = {}): CheckReport {
   try {
     if (model === 'zookeeper') {
       const ops = withSessionEnds(events);
@@ -79,6 +79,7 @@ function linJson(r: LinearizabilityResult): Record<string, unknown> {
     operations: r.operations,
     partitions: r.partitions,
     explored: r.explored,
+    ...(r.unknownReason !== undefined ? { reason: r.unknownReason } : {}),
     failures: r.failures.map((f) => ({
       partition: f.partition,
       label: f.label,
