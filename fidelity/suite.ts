@@ -82,7 +82,8 @@ export function loadGoldenRaw(config: ConfigName, name: string): OutputStep[] | 
 export function selectSuites(names: string[]): SuiteEntry[] {
   const all = loadManifest();
   if (names.length === 0) return all;
-  return names.map((n) => {
+  // a name given twice (--suite errors,errors) ran the suite once and counted its cases twice
+  return [...new Set(names)].map((n) => {
     const e = all.find((x) => x.name === n);
     if (!e) throw new Error(`unknown suite '${n}' (known: ${all.map((x) => x.name).join(', ')})`);
     return e;

@@ -92,6 +92,18 @@ test('conformance: a named suite that runs in none of the chosen configurations 
   }
 });
 
+test('conformance: a suite named twice is run and counted once', () => {
+  const once = JSON.parse(zksim('conformance', '--suite', 'errors', '--config', 'standalone', '--json').stdout);
+  for (const args of [['--suite', 'errors,errors'], ['--suite', 'errors', '--suite', 'errors']]) {
+    const r = zksim('conformance', ...args, '--config', 'standalone', '--json');
+    assert.is(r.code, 0, r.stderr);
+    const twice = JSON.parse(r.stdout);
+    // it said 18 identical for the 9 cases
+    assert.is(twice.identical, once.identical, args.join(' '));
+    assert.is(twice.cases.length, once.cases.length);
+  }
+});
+
 test('transcript text output: each step shows the arguments that change its answer', () => {
   const row = (o: Record<string, unknown>) => formatStep({ case: 'c', session: 'a', ...o, result: { ok: true }, zxid: 5, events: [] });
   // removeWatches DATA and CHILDREN, all or not, printed the same line; so did addAuth of any scheme and a setACL of any ACL
