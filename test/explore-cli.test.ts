@@ -206,6 +206,22 @@ test('shrink checks that it can write repro-shrunk.json beside the repro before 
   assert.is(r.stdout, '');
 });
 
+test("shrink's summary says how much of a long explanation it leaves to explanation-shrunk.txt (it stopped at 12 lines without a word)", () => {
+  const out = mkdtempSync(join(tmpdir(), 'zksim-shrink-long-'));
+  assert.is(zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '4..4', '--no-shrink', '--out', out).status, 1);
+  const r = zksim('shrink', join(out, '4', 'repro.json'), '--property', 'osc', '--budget', '40');
+  assert.is(r.status, 1, r.stderr);
+  const text = readFileSync(join(out, '4', 'explanation-shrunk.txt'), 'utf8');
+  // the verdict's explanation: from the line after the header's blank line to the blank line before the schedule
+  const why = text.split('\n\n')[1]!.split('\n');
+  assert.ok(why.length > 12, `${why.length} lines`);
+  const lines = r.stdout.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('  NOT ordered-sequentially consistent'));
+  assert.ok(at > 0, r.stdout);
+  assert.equal(lines.slice(at, at + 12), why.slice(0, 12).map((l) => `  ${l}`));
+  assert.is(lines[at + 12], `  ... ${why.length - 12} more line(s) in ${join(out, '4', 'explanation-shrunk.txt')}`);
+});
+
 test('replay --story with --json is bad input (the story was left out of the JSON without a word)', () => {
   const r = zksim('replay', '1', '--story', '--json');
   assert.is(r.status, 2, r.stdout);

@@ -57,7 +57,9 @@ export function register(program: Command): void {
         console.log(`${chalk.bold('shrunk')} '${property}' in ${s.runs} runs:`);
         for (const [k, label] of SIZE_LABELS) console.log(`  ${label.padEnd(10)} ${s.before[k]} -> ${s.after[k]}${k === 'durationMs' ? ' ms (fault phase and recovery)' : ''}`);
         for (const f of s.spec.schedule) console.log(`  fault ${describeFault(f)}`);
-        console.log(`  ${s.verdict.explanation.split('\n').slice(0, 12).join('\n  ')}`);
+        const why = s.verdict.explanation.split('\n');
+        console.log(`  ${why.slice(0, 12).join('\n  ')}`);
+        if (why.length > 12) console.log(`  ... ${why.length - 12} more line(s) in ${join(dirname(file), 'explanation-shrunk.txt')}`);
         console.log(`replay: npx zksim replay ${join(dirname(file), 'repro-shrunk.json')}`);
       }
       process.exitCode = 1;
