@@ -173,6 +173,14 @@ export const PAGE_SCRIPT = String.raw`
     // messages
     var drawn = 0, inView = 0, dropsDrawn = 0;
     var arrows = [];
+    // Over the cap, an evenly spread share of the window's arrows (the k-th of every run of want/MAX_ARROWS), not the
+    // first MAX_ARROWS: those ended part-way through a long run, as if no message had been delivered after it.
+    var want = 0;
+    for (var i = 0; i < N; i++) {
+      if (M.s[i] > S.t1) break;
+      if (M.r[i] < 0 || M.r[i] < S.t0 || S.hideType[M.ty[i]] || S.hideLane[M.f[i]] || S.hideLane[M.to[i]] || laneY[M.f[i]] === undefined || laneY[M.to[i]] === undefined) continue;
+      want++;
+    }
     for (var i = 0; i < N; i++) {
       var s = M.s[i], r = M.r[i], d = M.d[i], f = M.f[i], to = M.to[i];
       if (s > S.t1) break;
@@ -180,7 +188,7 @@ export const PAGE_SCRIPT = String.raw`
       if (r >= 0) {
         if (r < S.t0) continue;
         inView++;
-        if (drawn >= MAX_ARROWS) continue;
+        if (want > MAX_ARROWS && Math.floor(inView * MAX_ARROWS / want) === Math.floor((inView - 1) * MAX_ARROWS / want)) continue;
         drawn++;
         var cxm = cxMid[M.id[i]];
         arrows.push('<path class="arrow' + (cxm ? ' cx' : '') + '" data-k="msg" data-i="' + i + '" data-mid="' + M.id[i] + '" data-type="' + typeAttr[M.ty[i]] + '" d="' + arrowPath(X(s), laneY[f], X(r), laneY[to]) + '" stroke="' + (cxm ? '#ff6a00' : typeColor(M.ty[i])) + '"/>');
@@ -222,7 +230,7 @@ export const PAGE_SCRIPT = String.raw`
     svg.setAttribute('data-arrows', drawn); svg.setAttribute('data-arrows-in-view', inView);
     svg.innerHTML = o.join('');
     var notes = [];
-    if (drawn < inView) notes.push('Showing ' + drawn + ' of ' + inView + ' delivered messages in this window (drawing cap ' + MAX_ARROWS + '): zoom in or filter to see every one. Nothing is missing from the file.');
+    if (drawn < inView) notes.push('Showing ' + drawn + ' of ' + inView + ' delivered messages in this window (drawing cap ' + MAX_ARROWS + '), spread evenly over it: zoom in or filter to see every one. Nothing is missing from the file.');
     if (marksDrawn < marksInView) notes.push('Showing ' + marksDrawn + ' of ' + marksInView + ' protocol events in this window (cap ' + MAX_MARKS + ').');
     $('cap').textContent = notes.join(' ');
     $('cap').style.display = notes.length ? 'block' : 'none';

@@ -192,6 +192,14 @@ if (!existsSync(CHROMIUM)) {
       assert.is(await page.$$eval('#lamport .arrow', (els) => els.length), 20_000);
       assert.is(await page.getAttribute('#lamport', 'data-arrows-in-view'), String(delivered));
       assert.match((await page.textContent('#cap')) ?? '', new RegExp(`Showing 20000 of ${delivered} delivered messages`));
+      // spread over the whole run, not its first 20000 (which ended at 11 of its 14 s, as if nothing came after)
+      const sends = trace.filter((e) => e.kind === 'send').map((e) => e.t);
+      const drawnAt = await page.$$eval('#lamport .arrow', (els) => els.map((e) => Number(e.getAttribute('data-i'))));
+      assert.ok(sends[Math.max(...drawnAt)]! >= 13_300, `last arrow drawn sent at ${sends[Math.max(...drawnAt)]} ms of 14000`);
+      for (let q = 0; q < 4; q++) {
+        const inQuarter = drawnAt.filter((i) => sends[i]! >= q * 3_500 && sends[i]! < (q + 1) * 3_500).length;
+        assert.ok(inQuarter > 3_000, `quarter ${q + 1}: ${inQuarter} arrows`);
+      }
       await page.evaluate(() => (window as unknown as { zksimReport: { setWindow(a: number, b: number): void } }).zksimReport.setWindow(5_000, 6_000));
       const sendT = new Map<unknown, number>();
       for (const e of trace) if (e.kind === 'send') sendT.set(e.mid, e.t);
