@@ -321,6 +321,7 @@ function subOps(o: Record<string, Json>, name: string, allowed: readonly string[
     const s = sub as Record<string, Json>;
     if (!('op' in s)) fail(file, line, `missing field "op"${where}`);
     if (!allowed.includes(s.op as string)) fail(file, line, `unknown op ${JSON.stringify(s.op)}${where} (${allowedText})`);
+    checkFields(s, MULTI_FIELDS[s.op as string] ?? [], ['op'], `${name}'s ${s.op as string}`, where, file, line);
     checkPath(s, where, file, line);
     return [s, where];
   });
@@ -390,7 +391,57 @@ function checkMode(o: Record<string, Json>, where: string, file: string, line: n
   }
 }
 
-/** Validates one parsed JSON value as an input step (output steps are accepted too: extra fields are kept). */
+/** Fields any step may carry: the input's own, and an output step's (so that output is accepted as input). */
+const COMMON_FIELDS = ['case', 'session', 'op', 'race', 'note', 'result', 'zxid', 'events', 'baseZxid'];
+
+/** The arguments of each op, and of each sub-op of multi / multiRead. */
+const OP_FIELDS: Record<OpName, readonly string[]> = {
+  connect: ['timeoutMs', 'server'],
+  close: [],
+  expire: [],
+  create: ['path', 'data', 'mode', 'ttl', 'acl'],
+  delete: ['path', 'version'],
+  exists: ['path', 'watch'],
+  getData: ['path', 'watch'],
+  getChildren: ['path', 'watch'],
+  setData: ['path', 'data', 'version'],
+  sync: ['path'],
+  removeWatches: ['path', 'watcherType', 'all'],
+  addWatch: ['path', 'mode'],
+  multi: ['ops'],
+  multiRead: ['ops'],
+  getEphemerals: ['prefix'],
+  getAllChildrenNumber: ['path'],
+  getACL: ['path'],
+  setACL: ['path', 'acl', 'version'],
+  addAuth: ['scheme', 'auth'],
+  whoAmI: [],
+  wait: ['ms'],
+  reset: [],
+};
+const MULTI_FIELDS: Record<string, readonly string[]> = {
+  check: ['path', 'version'],
+  create: OP_FIELDS.create,
+  delete: OP_FIELDS.delete,
+  setData: OP_FIELDS.setData,
+  getData: ['path'],
+  getChildren: ['path'],
+  exists: ['path'],
+};
+
+/**
+ * A field the step's op does not take is refused: a misspelt argument ("wacth", "verison") was kept and ignored, so the
+ * step ran with the default (no watch, version -1) and answered something else than was meant.
+ */
+function checkFields(o: Record<string, Json>, allowed: readonly string[], common: readonly string[], what: string, where: string, file: string, line: number): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k) && !common.includes(k)) {
+      fail(file, line, `unknown field ${JSON.stringify(k)}${where} (${what} takes ${allowed.length ? allowed.join(', ') : 'no arguments'})`);
+    }
+  }
+}
+
+/** Validates one parsed JSON value as an input step (output steps are accepted too: their fields are kept). */
 export function validateStep(v: unknown, file: string, line: number): InputStep {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(file, line, 'a step must be a JSON object');
   const o = v as Record<string, Json>;
@@ -401,6 +452,7 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
     fail(file, line, `unknown op ${JSON.stringify(o.op)} (known: ${OPS.join(', ')})`);
   }
   const op = o.op as OpName;
+  checkFields(o, OP_FIELDS[op], COMMON_FIELDS, `op ${op}`, '', file, line);
   const needsSession = op !== 'wait' && op !== 'reset';
   if (needsSession) {
     if (!('session' in o)) fail(file, line, `missing field "session" (op ${op})`);

@@ -135,6 +135,30 @@ test('integers the wire carries in 32 bits (versions, timeoutMs, an addWatch mod
   );
   assert.is(ok.length, 5);
 });
+test('a field the op does not take is refused, naming what it takes (a misspelt argument ran with its default)', () => {
+  const bad: Array<[string, RegExp]> = [
+    // "wacth" ran as a read without a watch; "verison" as version -1; "server" on a read is not how a session picks one
+    ['{"case":"c","session":"a","op":"getData","path":"/","wacth":true}', /^unknown field "wacth" \(op getData takes path, watch\)$/],
+    ['{"case":"c","session":"a","op":"setData","path":"/","verison":3}', /^unknown field "verison" \(op setData takes path, data, version\)$/],
+    ['{"case":"c","session":"a","op":"getData","path":"/","server":1}', /^unknown field "server" \(op getData takes path, watch\)$/],
+    ['{"case":"c","session":"a","op":"close","path":"/"}', /^unknown field "path" \(op close takes no arguments\)$/],
+    ['{"case":"c","session":"a","op":"multi","ops":[{"op":"check","path":"/","verison":3}]}', /^unknown field "verison" in ops\[0\] \(multi's check takes path, version\)$/],
+    ['{"case":"c","session":"a","op":"multiRead","ops":[{"op":"getData","path":"/","watch":true}]}', /^unknown field "watch" in ops\[0\] \(multiRead's getData takes path\)$/],
+  ];
+  for (const [text, re] of bad) assert.match(parseError(text).reason, re, text);
+  // every documented field, and an output step's, still parse
+  const ok = parseTranscriptText(
+    [
+      '{"case":"c","session":"a","op":"connect","timeoutMs":4000,"server":0,"note":"n","race":false}',
+      '{"case":"c","session":"a","op":"create","path":"/a","data":"x","mode":"PERSISTENT","acl":[{"perms":31,"scheme":"world","id":"anyone"}]}',
+      '{"case":"c","session":"a","op":"removeWatches","path":"/a","watcherType":"ANY","all":true}',
+      '{"case":"c","session":"a","op":"getData","path":"/a","watch":true,"result":{"ok":true},"zxid":3,"events":[],"baseZxid":2}',
+      '{"case":"c","op":"wait","ms":5}',
+    ].join('\n'),
+  );
+  assert.is(ok.length, 5);
+});
+
 test('valid steps parse, with line numbers; blank and // lines are skipped', () => {
   const steps = parseTranscriptText(
     [
