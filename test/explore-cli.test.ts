@@ -222,6 +222,19 @@ test("shrink's summary says how much of a long explanation it leaves to explanat
   assert.is(lines[at + 12], `  ... ${why.length - 12} more line(s) in ${join(out, '4', 'explanation-shrunk.txt')}`);
 });
 
+test('shrink --property names a property the run does not have: bad input that says so (it read "does not fail in this run")', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zksim-shrink-prop-'));
+  const fixture = readdirSync('test/fixtures').find((f) => f.endsWith('.json') && JSON.parse(readFileSync(join('test/fixtures', f), 'utf8')).format === 'zksim-repro')!;
+  writeFileSync(join(dir, 'repro.json'), readFileSync(join('test/fixtures', fixture), 'utf8'));
+  const r = zksim('shrink', join(dir, 'repro.json'), '--property', 'linearizible');
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /--property linearizible: this run has no such property \(its properties: no-exception, .*linearizable/);
+  const held = zksim('shrink', join(dir, 'repro.json'), '--property', 'no-exception');
+  assert.is(held.status, 2);
+  assert.match(held.stderr, /property 'no-exception' does not fail in this run/);
+});
+
 test('replay --story with --json is bad input (the story was left out of the JSON without a word)', () => {
   const r = zksim('replay', '1', '--story', '--json');
   assert.is(r.status, 2, r.stdout);

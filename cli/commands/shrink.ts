@@ -42,6 +42,8 @@ export function register(program: Command): void {
         property = first.property;
       }
       const check = await runSpec(repro.spec);
+      // a typo is not a property that happens to hold
+      if (!check.verdicts.some((v) => v.property === property)) throw new UsageError(`${file}: --property ${property}: this run has no such property (its properties: ${check.verdicts.map((v) => v.property).join(', ')})`);
       if (!check.verdicts.some((v) => v.property === property && v.ok === false)) throw new UsageError(`${file}: property '${property}' does not fail in this run, nothing to shrink`);
       const s = await shrink(repro.spec, property, {
         budget,
