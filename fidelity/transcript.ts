@@ -273,6 +273,11 @@ export function dataBytes(spec: DataSpec | undefined): Uint8Array | null {
   if (spec === undefined || spec === null) return null;
   if (typeof spec === 'string') return new Uint8Array(Buffer.from(spec, 'utf8'));
   if (typeof spec === 'object') {
+    // exactly one of the two forms: {"base64": "AA==", "length": 5} or {"fill": "", "length": 3} ran as something else
+    // than written (the base64 alone; 'x' for the empty fill)
+    const keys = Object.keys(spec).sort().join(',');
+    if (keys !== 'base64' && keys !== 'fill,length') throw new Error('data must be a string, {"base64": "..."}, {"fill": "x", "length": N} or null');
+    if ('fill' in spec && spec.fill === '') throw new Error('"fill" must not be empty');
     if ('base64' in spec && typeof spec.base64 === 'string') {
       // Buffer.from skips what is not base64 ('!!!' gave no bytes at all): a typo must not change the data quietly
       if (!BASE64.test(spec.base64)) throw new Error(`"${spec.base64.slice(0, 40)}" is not base64`);

@@ -95,6 +95,11 @@ test('bad values that used to pass: data that is not base64, an oversized fill, 
   assert.match(parseError(create({ base64: '!!!' })).reason, /field "data": "!!!" is not base64/);
   assert.match(parseError(create({ base64: 'AAE=x' })).reason, /is not base64/);
   assert.match(parseError(create({ fill: 'x', length: 1e9 })).reason, /"length" must be at most 8388608/);
+  // a data object with both forms, or an empty fill, ran as something else than written (the base64 alone; 'x')
+  assert.match(parseError(create({ fill: '', length: 3 })).reason, /field "data": "fill" must not be empty/);
+  assert.match(parseError(create({ base64: 'AA==', length: 5 })).reason, /field "data": data must be a string, \{"base64"/);
+  assert.match(parseError(create({ base64: 'AA==', fill: 'x', length: 5 })).reason, /field "data": data must be a string/);
+  assert.match(parseError(create({ fill: 'x', length: 3, base64: 'AA==' })).reason, /field "data": data must be a string/);
   assert.match(parseError('{"case":"c","op":"wait","ms":1e12}').reason, /field "ms" must be at most 600000/);
   assert.match(parseError('{"case":"c","session":"a","op":"connect","timeoutMs":0}').reason, /field "timeoutMs" must be > 0/);
   assert.match(parseError('{"case":"c","session":"a","op":"connect","timeoutMs":-5}').reason, /field "timeoutMs" must be > 0/);
