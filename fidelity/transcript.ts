@@ -380,7 +380,8 @@ function checkAcl(o: Record<string, Json>, where: string, file: string, line: nu
   }
   if (!Array.isArray(o.acl)) fail(file, line, `field "acl"${where} must be a list`);
   o.acl.forEach((a, i) => {
-    const ok = a !== null && typeof a === 'object' && !Array.isArray(a) && Number.isInteger(a.perms) && typeof a.scheme === 'string' && typeof a.id === 'string';
+    // exactly these three fields: a misspelt one ("perm") was ignored
+    const ok = a !== null && typeof a === 'object' && !Array.isArray(a) && Number.isInteger(a.perms) && typeof a.scheme === 'string' && typeof a.id === 'string' && Object.keys(a).length === 3;
     if (!ok) fail(file, line, `acl[${i}]${where} must be {"perms": integer, "scheme": string, "id": string}`);
     checkInt32(a as Record<string, Json>, 'perms', ` in acl[${i}]${where}`, file, line);
   });
