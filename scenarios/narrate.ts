@@ -6,6 +6,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { TraceEvent } from '../sim/trace.js';
 import type { HistoryEvent } from '../check/history.js';
+import { errorName } from '../core/errors.js';
 
 /** A chalk instance that honours NO_COLOR (and FORCE_COLOR=0) and the stream being a terminal. */
 export function makeChalk(enabled?: boolean): ChalkInstance {
@@ -239,7 +240,8 @@ export class Narrator {
       // ---- broadcast
       case 'propose':
         if (typeof e.zxid === 'number') this.acked.set(e.zxid, []);
-        return c.cyan(`PROPOSES ${zx(e.zxid)}`) + c.dim(` ${String(e.type)}${e.session ? ' for session ' + hex(e.session) : ''}`);
+        // the container manager's deletes (of no session) name their node and the check that chose it
+        return c.cyan(`PROPOSES ${zx(e.zxid)}`) + c.dim(` ${String(e.type)}${typeof e.path === 'string' ? ' ' + e.path : ''}${e.session ? ' for session ' + hex(e.session) : ''}${typeof e.checked === 'number' ? ` (the container manager's check at ${e.checked} ms)` : ''}`);
       case 'ack':
         if (typeof e.zxid === 'number') this.acked.get(e.zxid)?.push(Number(e.from));
         return c.cyan(`gets ACK for ${hex(e.zxid)} from ${sidName(e.from)}`);
@@ -361,6 +363,21 @@ function resultText(r: unknown): string {
   if (Array.isArray(r)) return clip(r.map((x) => (x && typeof x === 'object' ? fieldList(x as Record<string, unknown>, 1) : String(x))).join('; '), 100);
   const o = r as Record<string, unknown>;
   if (Object.keys(o).length === 0) return '';
+  // a multiRead: each read's own result ("results object,object,object" before)
+  if (Array.isArray(o.results)) {
+    return clip(
+      o.results
+        .map((x) => {
+          if (!x || typeof x !== 'object') return short(x, 40);
+          const { op, err, ...rest } = x as Record<string, unknown>;
+          if (op === 'error') return `error ${typeof err === 'number' ? errorName(err) : short(err, 20)}`;
+          const t = resultText(rest);
+          return `${String(op)}${t ? ' ' + t : ''}`;
+        })
+        .join('; '),
+      160,
+    );
+  }
   const parts: string[] = [];
   if (typeof o.path === 'string') parts.push(o.path);
   if ('data' in o) parts.push(`data=${short(o.data, 40)}`);

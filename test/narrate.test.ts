@@ -59,6 +59,30 @@ test("a learner's reload after a TRUNC is told as the state after the cut, not a
   assert.match(lines[2]!, /s1 +reads its disk: last logged zxid 0x100000009, 9 txns, snapshot none/);
 });
 
+test("a multiRead's results are told read by read, and a container manager's delete names its node and check", () => {
+  // ttl-from-ctime's shrunk story read "multiRead → ok results object,object,object" and "PROPOSES 0x9 (epoch 0,
+  // #9) delete": the failure's own delete with no node named
+  const n = plain();
+  const lines = n.narrate(
+    [{ t: 3000, kind: 'propose', node: 's1', zxid: 9, type: 'delete', session: 0, epoch: 0, path: '/inv/p0/n1', checked: 3000 }],
+    [
+      { kind: 'invoke', id: 1, process: 'c1', time: 7688, op: 'multiRead', args: { ops: [{ op: 'getData', path: '/a' }, { op: 'getChildren', path: '/b' }, { op: 'getData', path: '/c' }] } },
+      {
+        kind: 'ok',
+        id: 1,
+        process: 'c1',
+        time: 7696,
+        zxid: 9,
+        result: { results: [{ op: 'getData', data: 'x', stat: { version: 2, czxid: 5 } }, { op: 'getChildren', children: ['n1', 'n2'] }, { op: 'error', err: -101 }] },
+      },
+    ],
+  );
+  const text = lines.join('\n');
+  assert.not.match(text, /object/);
+  assert.match(text, /PROPOSES 0x9 \(epoch 0, #9\) delete \/inv\/p0\/n1 \(the container manager's check at 3000 ms\)/);
+  assert.match(text, /multiRead → ok getData data="x" version=2 czxid=0x5; getChildren children=\["n1","n2"\]; error NONODE zxid 0x9/);
+});
+
 test('minority-partition: no narration line is a raw trace record', async () => {
   const lines: string[] = [];
   const r = await runScenario(minorityPartition, { narrate: (l) => lines.push(l), color: false });
