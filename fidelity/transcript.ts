@@ -460,6 +460,8 @@ export function validateStep(v: unknown, file: string, line: number): InputStep 
   const op = o.op as OpName;
   checkFields(o, OP_FIELDS[op], COMMON_FIELDS, `op ${op}`, '', file, line);
   const needsSession = op !== 'wait' && op !== 'reset';
+  // a session on wait or reset (neither belongs to one) was refused as 'session "s" is used before a connect'
+  if (!needsSession && 'session' in o) fail(file, line, `op ${op} takes no field "session" (it belongs to no session)`);
   if (needsSession) {
     if (!('session' in o)) fail(file, line, `missing field "session" (op ${op})`);
     if (typeof o.session !== 'string' || o.session === '') fail(file, line, 'field "session" must be a non-empty string');

@@ -151,6 +151,9 @@ test('a field the op does not take is refused, naming what it takes (a misspelt 
     ['{"case":"c","session":"a","op":"multiRead","ops":[{"op":"getData","path":"/","watch":true}]}', /^unknown field "watch" in ops\[0\] \(multiRead's getData takes path\)$/],
   ];
   for (const [text, re] of bad) assert.match(parseError(text).reason, re, text);
+  // wait and reset belong to no session: one given was reported as 'session "s" is used before a connect'
+  assert.is(parseError('{"case":"c","session":"s","op":"reset"}').reason, 'op reset takes no field "session" (it belongs to no session)');
+  assert.is(parseError('{"case":"c","session":"s","op":"wait","ms":5}').reason, 'op wait takes no field "session" (it belongs to no session)');
   const acl = '{"case":"c","session":"a","op":"setACL","path":"/","acl":[{"perms":31,"scheme":"world","id":"anyone","perm":1}]}';
   assert.match(parseError(acl).reason, /^acl\[0\] must be \{"perms": integer, "scheme": string, "id": string\}$/);
   // every documented field, and an output step's, still parse
