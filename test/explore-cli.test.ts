@@ -235,6 +235,17 @@ test('shrink --property names a property the run does not have: bad input that s
   assert.match(held.stderr, /property 'no-exception' does not fail in this run/);
 });
 
+test('explore --artefacts 0: the failing seeds are named, and the first is said not to be shrunk (it was skipped without a word)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'zksim-artefacts0-'));
+  const r = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '1..6', '--workers', '1', '--artefacts', '0', '--out', out);
+  assert.is(r.status, 1, r.stderr);
+  assert.ok(r.stdout.includes('FAIL 2 seed(s), repro.json only (--artefacts 0): 4 linearizable, 5 linearizable\n'), r.stdout);
+  assert.ok(r.stdout.includes(`  (not shrunk: --artefacts 0; npx zksim shrink ${join(out, '4', 'repro.json')} shrinks the first)\n`), r.stdout);
+  assert.not.ok(existsSync(join(out, '4', 'repro-shrunk.json')));
+  const quiet = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '1..6', '--workers', '1', '--artefacts', '0', '--no-shrink', '--out', out);
+  assert.not.match(quiet.stdout, /not shrunk/);
+});
+
 test('replay --story with --json is bad input (the story was left out of the JSON without a word)', () => {
   const r = zksim('replay', '1', '--story', '--json');
   assert.is(r.status, 2, r.stdout);

@@ -273,8 +273,10 @@ export function register(program: Command): void {
     // failures stops short of the count the table ends with.
     const reproOnly = failures.slice(maxArtefacts);
     if (reproOnly.length && !o.json) {
-      process.stdout.write(`${chalk.red('FAIL')} ${reproOnly.length} more seed(s), repro.json only (--artefacts ${maxArtefacts}): ${reproOnly.map((f) => `${String(f.seed)} ${f.property}`).join(', ')}\n`);
+      process.stdout.write(`${chalk.red('FAIL')} ${reproOnly.length}${maxArtefacts ? ' more' : ''} seed(s), repro.json only (--artefacts ${maxArtefacts}): ${reproOnly.map((f) => `${String(f.seed)} ${f.property}`).join(', ')}\n`);
       process.stdout.write(`  replay: npx zksim replay ${join(o.out, '<seed>', 'repro.json')} (summary.json lists each repro)\n`);
+      // the first failure is shrunk with its artefacts: with none, say so rather than skip it without a word
+      if (maxArtefacts === 0 && o.shrink && !interrupted) process.stdout.write(`  (not shrunk: --artefacts 0; npx zksim shrink ${reproOnly[0]!.repro} shrinks the first)\n`);
     }
     const workloads: Record<string, number> = {};
     for (const r of run.results) workloads[r.workload] = (workloads[r.workload] ?? 0) + 1;
