@@ -512,6 +512,10 @@ export class SimTarget implements TranscriptTarget {
     await cl.runFor(0);
     if (zk.state !== 'CONNECTED') {
       sess.open = false;
+      // stop the handle: it kept retrying, and once it got through, the session's next step said SESSIONEXPIRED with
+      // a SyncConnected event, and a live session nobody closed stayed on the ensemble
+      sess.closing = true;
+      await this.await(zk.close());
       return { result: errorResult(-4, { reason: `could not connect to ${serverName}` }), zxid: null };
     }
     return { result: { ok: true, sessionId: sessionHex(zk.sessionId), timeoutMs: zk.sessionTimeout }, zxid: null };
