@@ -207,11 +207,15 @@ export const PAGE_SCRIPT = String.raw`
     var marksDrawn = 0, marksInView = 0;
     if (S.marks) {
       var mk = [];
+      var markShown = function (m) { return !(m[0] < S.t0 || m[0] > S.t1 || S.hideMark[m[2]] || m[1] < 0 || laneY[m[1]] === undefined); };
+      var marksWant = 0;
+      for (var j = 0; j < D.marks.length; j++) if (markShown(D.marks[j])) marksWant++;
       for (var j = 0; j < D.marks.length; j++) {
         var m = D.marks[j];
-        if (m[0] < S.t0 || m[0] > S.t1 || S.hideMark[m[2]] || m[1] < 0 || laneY[m[1]] === undefined) continue;
+        if (!markShown(m)) continue;
         marksInView++;
-        if (marksDrawn >= MAX_MARKS) continue;
+        // over the cap, spread evenly over the window (as the arrows), not the first MAX_MARKS
+        if (marksWant > MAX_MARKS && Math.floor(marksInView * MAX_MARKS / marksWant) === Math.floor((marksInView - 1) * MAX_MARKS / marksWant)) continue;
         marksDrawn++;
         mk.push('<circle class="mark" data-k="mark" data-i="' + j + '" cx="' + X(m[0]).toFixed(1) + '" cy="' + (laneY[m[1]] + 8) + '" r="3" fill="' + markColor(m[2]) + '"/>');
       }
@@ -231,7 +235,7 @@ export const PAGE_SCRIPT = String.raw`
     svg.innerHTML = o.join('');
     var notes = [];
     if (drawn < inView) notes.push('Showing ' + drawn + ' of ' + inView + ' delivered messages in this window (drawing cap ' + MAX_ARROWS + '), spread evenly over it: zoom in or filter to see every one. Nothing is missing from the file.');
-    if (marksDrawn < marksInView) notes.push('Showing ' + marksDrawn + ' of ' + marksInView + ' protocol events in this window (cap ' + MAX_MARKS + ').');
+    if (marksDrawn < marksInView) notes.push('Showing ' + marksDrawn + ' of ' + marksInView + ' protocol events in this window (cap ' + MAX_MARKS + '), spread evenly over it.');
     $('cap').textContent = notes.join(' ');
     $('cap').style.display = notes.length ? 'block' : 'none';
     $('viewinfo').textContent = 'window ' + fmtT(Math.round(S.t0)) + ' – ' + fmtT(Math.round(S.t1)) + ' · ' + drawn + ' message arrows, ' + dropsDrawn + ' never delivered · ' + marksDrawn + ' protocol events';
@@ -259,14 +263,16 @@ export const PAGE_SCRIPT = String.raw`
       var cx0 = clampX(X(D.cx.win[0])), cx1 = clampX(X(D.cx.win[1]));
       o.push('<rect class="cxwin" x="' + cx0 + '" y="0" width="' + Math.max(2, cx1 - cx0) + '" height="' + h + '"/>');
     }
-    var drawn = 0, opsInView = 0;
+    var drawn = 0, opsInView = 0, opsWant = 0;
+    var opShown = function (op) { return rowY[op[0]] !== undefined && !(op[1] > S.t1 || (op[2] < 0 ? D.tEnd : op[2]) < S.t0); };
+    for (var i = 0; i < D.ops.length; i++) if (opShown(D.ops[i])) opsWant++;
     for (var i = 0; i < D.ops.length; i++) {
       var op = D.ops[i], y = rowY[op[0]];
-      if (y === undefined) continue;
+      if (!opShown(op)) continue;
       var ret = op[2] < 0 ? D.tEnd : op[2];
-      if (op[1] > S.t1 || ret < S.t0) continue;
       opsInView++;
-      if (drawn >= MAX_OPS) continue;
+      // over the cap, spread evenly over the window (as the arrows), not the first MAX_OPS
+      if (opsWant > MAX_OPS && Math.floor(opsInView * MAX_OPS / opsWant) === Math.floor((opsInView - 1) * MAX_OPS / opsWant)) continue;
       drawn++;
       var st = ['ok', 'fail', 'unknown'][op[3]];
       var x0 = clampX(X(op[1])), x1 = clampX(X(ret)), w = Math.max(2, x1 - x0);
@@ -294,7 +300,7 @@ export const PAGE_SCRIPT = String.raw`
     var svg = $('ops');
     svg.setAttribute('width', W); svg.setAttribute('height', h);
     svg.setAttribute('data-ops', drawn);
-    $('opscap').textContent = drawn < opsInView ? 'Showing ' + drawn + ' of ' + opsInView + ' operations in this window (drawing cap ' + MAX_OPS + '): zoom in to see every one.' : '';
+    $('opscap').textContent = drawn < opsInView ? 'Showing ' + drawn + ' of ' + opsInView + ' operations in this window (drawing cap ' + MAX_OPS + '), spread evenly over it: zoom in to see every one.' : '';
     $('opscap').style.display = drawn < opsInView ? 'block' : 'none';
     svg.innerHTML = o.join('');
     $('opsnone').style.display = D.ops.length || D.sess.length ? 'none' : 'block';

@@ -175,6 +175,46 @@ if (!existsSync(CHROMIUM)) {
     }
   });
 
+  test('more protocol events and operations than the drawing cap: those drawn are spread over the whole run', async () => {
+    // they were the first 20000 in time, so the rest of a long run looked empty
+    const { chromium } = await import('playwright-core');
+    const r = runDemo(11, { processes: 3, durationMs: 3000, recordTrace: true });
+    const N = 30_000;
+    const marks: TraceEvent[] = Array.from({ length: N }, (_, i) => ({ t: Math.floor((i * 3000) / N), kind: 'tick-mark', node: `p${(i % 3) + 1}`, n: i }));
+    const trace = [...r.world.trace, ...marks].sort((a, b) => a.t - b.t);
+    const history: HistoryEvent[] = [];
+    for (let i = 0; i < N; i++) {
+      const t = Math.floor((i * 3000) / N);
+      history.push({ kind: 'invoke', id: i, process: `c${(i % 3) + 1}`, time: t, op: 'read', args: null });
+      history.push({ kind: 'ok', id: i, process: `c${(i % 3) + 1}`, time: t, result: 0 });
+    }
+    mkdirSync(OUT, { recursive: true });
+    const file = join(OUT, 'browser-capped-marks-ops.html');
+    writeHtmlReport(file, { trace, history, title: 'capped marks and operations' });
+    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
+    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs() });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+      const markTimes = await page.$$eval('#lamport .mark', (els) => els.map((e) => Number(e.getAttribute('data-i'))));
+      assert.is(markTimes.length, 20_000);
+      const opIdx = await page.$$eval('#ops .op', (els) => els.map((e) => Number(e.getAttribute('data-id'))));
+      assert.is(opIdx.length, 20_000);
+      // the last operation drawn is one of the run's last ones (ids follow time), not the 20000th
+      assert.ok(Math.max(...opIdx) >= N - 10, `last operation drawn: #${Math.max(...opIdx)}`);
+      assert.ok(opIdx.filter((id) => id >= (3 * N) / 4).length > 4_000, 'the last quarter of the run has its share');
+      // the marks drawn reach the end too: the model's marks are in trace order, so the last index drawn is near the end
+      const lastMark = Math.max(...markTimes);
+      assert.ok(lastMark >= N - 10, `last mark drawn: ${lastMark} of ${N}+`);
+      assert.match((await page.textContent('#cap')) ?? '', /Showing 20000 of \d+ protocol events in this window \(cap 20000\), spread evenly over it/);
+      assert.match((await page.textContent('#opscap')) ?? '', /Showing 20000 of 30000 operations in this window \(drawing cap 20000\), spread evenly over it/);
+    } finally {
+      await browser.close();
+      rmSync(userDir, { recursive: true, force: true });
+    }
+  });
+
   test('more arrows than the drawing cap: the page says so, and zooming in shows every one', async () => {
     const { chromium } = await import('playwright-core');
     const r = runDemo(3, { processes: 5, durationMs: 14_000, recordTrace: true });
