@@ -246,6 +246,17 @@ test('explore --artefacts 0: the failing seeds are named, and the first is said 
   assert.not.match(quiet.stdout, /not shrunk/);
 });
 
+test("explore's shrunk line names the run's length, and it is the shrunk repro's length", () => {
+  // it read "servers 3 -> 3, 40000 -> 27899 ms", the number unnamed
+  const out = mkdtempSync(join(tmpdir(), 'zksim-shrunk-line-'));
+  const r = zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '4..4', '--out', out);
+  assert.is(r.status, 1, r.stderr);
+  const m = /^ {2}shrunk in \d+ runs: faults \d+ -> \d+, ops \d+ -> \d+, clients \d+ -> \d+, servers \d+ -> \d+, run 40000 -> (\d+) ms$/m.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  const replay = JSON.parse(zksim('replay', join(out, '4', 'repro-shrunk.json'), '--json').stdout);
+  assert.is(replay.simulatedMs, Number(m![1]));
+});
+
 test('replay --story with --json is bad input (the story was left out of the JSON without a word)', () => {
   const r = zksim('replay', '1', '--story', '--json');
   assert.is(r.status, 2, r.stdout);

@@ -260,7 +260,7 @@ export function register(program: Command): void {
       onShrunk: (entry, s) => {
         if (o.json) return;
         process.stdout.write(
-          `  shrunk in ${s.runs} runs: faults ${s.before.faults} -> ${s.after.faults}, ops ${s.before.ops} -> ${s.after.ops}, clients ${s.before.clients} -> ${s.after.clients}, servers ${s.before.servers} -> ${s.after.servers}, ${s.before.durationMs} -> ${s.after.durationMs} ms\n`,
+          `  shrunk in ${s.runs} runs: faults ${s.before.faults} -> ${s.after.faults}, ops ${s.before.ops} -> ${s.after.ops}, clients ${s.before.clients} -> ${s.after.clients}, servers ${s.before.servers} -> ${s.after.servers}, run ${s.before.durationMs} -> ${s.after.durationMs} ms\n`,
         );
         process.stdout.write(`  replay: npx zksim replay ${entry.shrunk}\n`);
       },
