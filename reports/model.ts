@@ -141,10 +141,16 @@ export function laneKindOf(name: string): number {
   return 2;
 }
 
+/** Keys whose numbers are zxids or session ids: written in hex, as the story, the explanations and ZooKeeper do. */
+const HEX_KEYS = /^(zxid|czxid|mzxid|pzxid|lastZxid|peerZxid|clientZxid|lastZxidSeen|sessionId|session|ephemeralOwner)$/;
+
 function shortJson(v: unknown, max: number): string {
   let s: string;
   try {
-    s = JSON.stringify(v, (_k, val) => (val instanceof Uint8Array ? `<${val.length}B>` : typeof val === 'bigint' ? String(val) : val)) ?? String(v);
+    s =
+      JSON.stringify(v, (k, val) =>
+        val instanceof Uint8Array ? `<${val.length}B>` : typeof val === 'bigint' ? String(val) : typeof val === 'number' && Number.isInteger(val) && val >= 0 && HEX_KEYS.test(k) ? `0x${val.toString(16)}` : val,
+      ) ?? String(v);
   } catch {
     s = String(v);
   }
@@ -185,7 +191,7 @@ function opLabel(o: Operation): string {
     if (Array.isArray(a.ops)) what += ` [${a.ops.length} ops]`;
   } else if (a !== null && a !== undefined) what += ' ' + shortJson(a, 24);
   let out: string;
-  if (o.status === 'ok') out = o.result === undefined ? 'ok' : 'ok ' + shortJson(resultSummary(o.result), 60);
+  if (o.status === 'ok') out = o.result === undefined ? 'ok' : 'ok ' + shortJson(resultSummary(o.result), 80);
   else if (o.status === 'fail') out = o.error ? o.error.name : 'fail';
   else out = 'unknown' + (o.error ? ' (' + o.error.name + ')' : '');
   const z = o.zxid !== undefined ? ` zxid=0x${o.zxid.toString(16)}` : '';

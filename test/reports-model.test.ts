@@ -103,6 +103,27 @@ test('a counterexample that names no operation of the history promises no highli
   assert.match(some, /highlighted in orange below: 1 operation\(s\), \d+ message\(s\) of those sessions; the shaded window is where it happens\./);
 });
 
+test('zxids and session ids in tooltips, operation labels and protocol events are hex, as in the story (they were decimal: 4294967297)', () => {
+  const t: TraceEvent[] = [
+    { t: 1, kind: 'send', node: 's3', from: 's3', to: 's2', conn: 1, mid: 1, type: 'proposal', msg: { type: 'proposal', t: { zxid: 4294967297, sessionId: 35184372088832, cxid: 0, type: 'createSession', timeoutMs: 4000 } } },
+    { t: 3, kind: 'recv', node: 's2', from: 's3', to: 's2', conn: 1, mid: 1, type: 'proposal', msg: null },
+    { t: 4, kind: 'recover', node: 's2', zxid: 4294967303, txns: 7, snapshot: null, acceptedEpoch: 2, currentEpoch: 1 },
+  ];
+  const h: HistoryEvent[] = [
+    { kind: 'invoke', id: 0, process: 'c1', time: 1, op: 'setData', args: { path: '/r0', data: 'x', version: -1 } },
+    { kind: 'ok', id: 0, process: 'c1', time: 5, zxid: 4294967305, result: { stat: { czxid: 4294967298, mzxid: 4294967305, version: 1 } } },
+  ];
+  const m = buildReportModel({ trace: t, history: h });
+  const msg = m.strs[m.msgs.x![0]!]!;
+  assert.match(msg, /"zxid":"0x100000001"/);
+  assert.match(msg, /"sessionId":"0x200000000000"/);
+  assert.match(msg, /"timeoutMs":4000/);
+  assert.match(m.strs[m.marks[0]![3]!]!, /"zxid":"0x100000007","txns":7/);
+  const op = m.strs[m.ops[0]![4]!]!;
+  assert.match(op, /"czxid":"0x100000002","mzxid":"0x100000009","version":1/);
+  assert.not.match(msg + op, /4294967/);
+});
+
 test('the HTML page is self-contained and hostile strings stay data', () => {
   const hostile: TraceEvent[] = [
     { t: 0, kind: 'send', node: 's1', from: 's1', to: 's2', conn: 1, mid: 1, type: '</script><script>alert(1)</script>', msg: null },
