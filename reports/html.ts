@@ -132,7 +132,8 @@ export function renderHtmlFromModel(model: ReportModel): string {
     ...(c.simEvents >= 0 ? [['simulation events', String(c.simEvents)]] : []),
     ['message contents', model.detail.included ? 'in tooltips' : `left out (more than ${model.detail.limit} messages; the trace has them)`],
     ['operations', String(model.ops.length)],
-    ['faults', String(model.faults.length)],
+    // the bands drawn: a power loss is a crash of each server, so they may outnumber the schedule's faults (meta)
+    ['fault intervals', String(model.faults.length)],
     ...model.meta,
   ]
     .map(([k, v]) => `<span>${esc(k!)}: <b>${esc(v!)}</b></span>`)

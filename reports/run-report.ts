@@ -52,6 +52,7 @@ export function runReportInput(run: RunLike, opts: RunReportOptions = {}): Repor
       ...(run.servers !== undefined ? { servers: run.servers } : {}),
       ...(run.leader !== undefined ? { 'leader at end': run.leader ?? 'none' } : {}),
       ...(run.epoch !== undefined ? { epoch: run.epoch } : {}),
+      ...(run.faults !== undefined ? { 'faults scheduled': run.faults } : {}),
       ...(verdicts ? { verdicts } : {}),
       ...(opts.meta ?? {}),
     },

@@ -124,6 +124,18 @@ test('zxids and session ids in tooltips, operation labels and protocol events ar
   assert.not.match(msg + op, /4294967/);
 });
 
+test("the page header tells the fault intervals drawn from the run's scheduled faults (a power loss is a crash per server)", () => {
+  // a 320 s run with 77 scheduled faults (19 power losses) said "faults: 115" beside an explanation of 77
+  const t: TraceEvent[] = [
+    ...['s1', 's2', 's3'].map((node, i) => ({ t: 10 + i, kind: 'crash', node })),
+    ...['s1', 's2', 's3'].map((node, i) => ({ t: 100 + i, kind: 'restart', node })),
+  ];
+  const html = renderHtmlReport(runReportInput({ seed: 1, trace: t, history: [], verdicts: [], faults: 1 }));
+  assert.match(html, /fault intervals: <b>3<\/b>/);
+  assert.match(html, /faults scheduled: <b>1<\/b>/);
+  assert.not.match(html, />faults: </);
+});
+
 test('the HTML page is self-contained and hostile strings stay data', () => {
   const hostile: TraceEvent[] = [
     { t: 0, kind: 'send', node: 's1', from: 's1', to: 's2', conn: 1, mid: 1, type: '</script><script>alert(1)</script>', msg: null },
