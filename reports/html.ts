@@ -169,7 +169,7 @@ from <input id="from" type="number" min="0"> to <input id="to" type="number" min
 <svg id="overview" aria-label="overview of the whole run: message density and faults; click to move the window"></svg>
 <h3>Space-time diagram</h3>
 <div class="legend"><span>one lane per process; an arrow per delivered message (send → receive), coloured by type; <span style="color:#d62728">✕ lost to a cut link</span>, grey dashes: never delivered.</span>
-<span><i style="background:#b7e4b0"></i>leading</span><span><i style="background:#bcd7f2"></i>following</span><span><i style="background:#fde7a9"></i>looking</span><span><i style="background:#8d8d8d"></i>crashed</span><span><i style="background:rgba(240,170,0,.45)"></i>paused</span><span><i style="background:rgba(220,40,40,.55)"></i>partition / cut</span><span>dots: protocol events (hover)</span><span>wheel: zoom · drag: pan · double-click: fit</span></div>
+<span><i style="background:#b7e4b0"></i>leading</span><span><i style="background:#bcd7f2"></i>following</span><span><i style="background:#fde7a9"></i>looking</span><span><i style="background:#8d8d8d"></i>crashed</span><span><i style="background:rgba(240,170,0,.45)"></i>paused</span><span><i style="background:rgba(220,40,40,.55)"></i>partition / cut</span><span><i style="background:rgba(120,60,200,.3)"></i>slow link / latency spike</span><span><i style="background:rgba(0,150,110,.5)"></i>slow fsync</span><span>dots: protocol events (hover)</span><span>wheel: zoom · drag: pan · double-click: fit</span></div>
 <div id="cap"></div>
 <svg id="lamport" role="img" aria-label="space-time diagram"></svg>
 <h3>Client operations per session</h3>

@@ -356,6 +356,24 @@ export function buildReportModel(input: ReportInput): ReportModel {
       }
       default: {
         if (WORLD_KINDS.has(e.kind)) break;
+        // the nemesis's latency spikes and slow fsyncs have no world record of their own to draw (the others do):
+        // bands from its fault / fault-heal notes
+        if (e.kind === 'fault' && (e.what === 'latency-spike' || e.what === 'slow-fsync')) {
+          const rows =
+            e.what === 'latency-spike'
+              ? [[faultKinds.id('latency-spike'), e.t, -1, -1, strs.id('latency spike')]]
+              : ((e.nodes as string[] | undefined) ?? []).map((n) => [faultKinds.id('slow-fsync'), e.t, -1, lane(n), strs.id(`slow fsync ${n}`)]);
+          faults.push(...rows);
+          open.set('nemesis:' + String(e.id), rows[0] ?? []);
+          for (const [k, row] of rows.entries()) if (k > 0) open.set(`nemesis:${String(e.id)}:${k}`, row);
+        } else if (e.kind === 'fault-heal') {
+          for (let k = 0; open.has(k ? `nemesis:${String(e.id)}:${k}` : 'nemesis:' + String(e.id)); k++) {
+            const key = k ? `nemesis:${String(e.id)}:${k}` : 'nemesis:' + String(e.id);
+            const row = open.get(key)!;
+            if (row.length) row[2] = e.t;
+            open.delete(key);
+          }
+        }
         const l = lane(e.node);
         const { t: _t, kind, node: _n, ...rest } = e;
         if (kind === 'state' && l >= 0) {

@@ -30,7 +30,7 @@ export const PAGE_SCRIPT = String.raw`
   var TYPE_COLORS = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#31a354', '#756bb1', '#636363', '#e6550d'];
   var MARK_COLORS = { vote: '#6a3d9a', 'fle.vote': '#6a3d9a', propose: '#1f78b4', ack: '#33a02c', commit: '#e31a1c', state: '#ff7f00', session: '#b15928', leader: '#e31a1c', epoch: '#cab2d6' };
   var ROLE_COLORS = { LEADING: '#b7e4b0', STANDALONE: '#b7e4b0', FOLLOWING: '#bcd7f2', OBSERVING: '#c7eae6', LOOKING: '#fde7a9', CRASHED: '#8d8d8d', DOWN: '#a8a8a8', RESTARTED: '#dddddd' };
-  var FAULT_COLORS = { partition: 'rgba(220,40,40,0.10)', cut: 'rgba(220,40,40,0.35)', crash: 'url(#hatch)', pause: 'rgba(240,170,0,0.45)', reset: '#d62728', 'slow-link': 'rgba(120,60,200,0.3)' };
+  var FAULT_COLORS = { partition: 'rgba(220,40,40,0.10)', cut: 'rgba(220,40,40,0.35)', crash: 'url(#hatch)', pause: 'rgba(240,170,0,0.45)', reset: '#d62728', 'slow-link': 'rgba(120,60,200,0.3)', 'latency-spike': 'rgba(120,60,200,0.3)', 'slow-fsync': 'rgba(0,150,110,0.5)' };
   var cxMid = {}, cxOp = {};
   if (D.cx) { D.cx.mids.forEach(function (m) { cxMid[m] = 1; }); D.cx.ops.forEach(function (o) { cxOp[o] = 1; }); }
 

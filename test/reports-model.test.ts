@@ -54,6 +54,28 @@ test('faults become intervals: crash..restart, pause..resume, partition..heal', 
   assert.ok(m.strs.includes('partition {s2} | {c1}'));
 });
 
+test("latency spikes and slow fsyncs are drawn as fault bands, from the nemesis's notes (they were left out of the picture)", () => {
+  // `run --seed 3 --faults latency-spike,...` drew 5 bands for a schedule of 8 faults: its 3 latency spikes had none
+  const t: TraceEvent[] = [
+    { t: 0, kind: 'start', node: 's1' },
+    { t: 0, kind: 'start', node: 's2' },
+    { t: 100, kind: 'fault', id: 0, what: 'latency-spike' },
+    { t: 100, kind: 'default-latency', latency: { min: 80, max: 320 } },
+    { t: 200, kind: 'fault', id: 1, what: 'slow-fsync', nodes: ['s2', 's1'] },
+    { t: 300, kind: 'fault', id: 2, what: 'partition', groups: [['s1'], ['s2']] },
+    { t: 400, kind: 'fault-heal', id: 0 },
+    { t: 500, kind: 'fault-heal', id: 1 },
+    { t: 600, kind: 'fault-heal', id: 2 },
+  ];
+  const m = buildReportModel({ trace: t });
+  const rows = m.faults.map((f) => [m.faultKinds[f[0]!], f[1], f[2], f[3] === -1 ? null : m.lanes[f[3]!], m.strs[f[4]!]]);
+  assert.equal(rows, [
+    ['latency-spike', 100, 400, null, 'latency spike'],
+    ['slow-fsync', 200, 500, 's2', 'slow fsync s2'],
+    ['slow-fsync', 200, 500, 's1', 'slow fsync s1'],
+  ]);
+});
+
 test('server roles and epochs from state events; crashes show as CRASHED', async () => {
   const r = await runScenario(leaderElection);
   const m = buildReportModel({ trace: r.trace, history: r.history });
