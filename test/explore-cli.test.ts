@@ -257,6 +257,21 @@ test("explore's shrunk line names the run's length, and it is the shrunk repro's
   assert.is(replay.simulatedMs, Number(m![1]));
 });
 
+test("replay --save into a folder that holds another run's repro.json is bad input (it replaced the unshrunk repro)", () => {
+  const out = mkdtempSync(join(tmpdir(), 'zksim-save-over-'));
+  assert.is(zksim('explore', '--bug', 'commit-before-quorum', '--seeds', '4..4', '--out', out).status, 1);
+  const dir = join(out, '4');
+  const before = readFileSync(join(dir, 'repro.json'), 'utf8');
+  const r = zksim('replay', join(dir, 'repro-shrunk.json'), '--save', dir);
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /--save .*: it holds the repro\.json of another run, which --save would replace/);
+  assert.is(readFileSync(join(dir, 'repro.json'), 'utf8'), before);
+  // the same run saved again where it is: allowed
+  assert.is(zksim('replay', join(dir, 'repro.json'), '--save', dir).status, 1);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'repro.json'), 'utf8')).spec, JSON.parse(before).spec);
+});
+
 test('replay --story with --json is bad input (the story was left out of the JSON without a word)', () => {
   const r = zksim('replay', '1', '--story', '--json');
   assert.is(r.status, 2, r.stdout);

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { addConfigOptions, baseFromOptions, configOptionsGiven, prepareWorkload, type CommonOpts } from './explore.js';
 import { runJson } from './run.js';
 import { validSeed } from '../options.js';
-import { readRepro, story, writeFailure } from '../../explore/artefacts.js';
+import { makeRepro, readRepro, story, writeFailure } from '../../explore/artefacts.js';
 import { specOf, workloadLabel } from '../../explore/engine.js';
 import { runSpec } from '../../explore/runner.js';
 import { writeReportFile } from '../report-option.js';
@@ -76,7 +77,21 @@ export function register(program: Command): void {
       spec = specOf(baseFromOptions(o), validSeed(target));
     }
     if (o.report !== undefined) outputFile('--report', o.report);
-    if (o.save !== undefined) outputDir('--save', o.save);
+    if (o.save !== undefined) {
+      outputDir('--save', o.save);
+      // --save writes repro.json: one of another run there (the unshrunk repro beside repro-shrunk.json) would be
+      // replaced without a word
+      const there = join(o.save, 'repro.json');
+      if (existsSync(there)) {
+        let other: unknown;
+        try {
+          other = (JSON.parse(readFileSync(there, 'utf8')) as { spec?: unknown }).spec;
+        } catch {
+          other = undefined;
+        }
+        if (JSON.stringify(other) !== JSON.stringify(makeRepro(spec).spec)) throw new UsageError(`--save ${o.save}: it holds the repro.json of another run, which --save would replace: give another folder`);
+      }
+    }
     await prepareWorkload(spec.config);
     const started = process.hrtime.bigint();
     const keep = !!o.save || !!o.report || !!o.story;
