@@ -234,7 +234,7 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
       h: readonly HistoryEvent[],
       o: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: ServerDelete[] },
       ops?: readonly Operation[],
-    ) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number };
+    ) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number; assignmentsLeft?: boolean };
     const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
       // The container manager's deletes, which no client made, join the history as operations of the servers (taken
@@ -245,6 +245,7 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
       const r = checkOsc(input.history, opts, input.operations);
       const own = byServers.deletes.length ? `, with the servers' ${byServers.deletes.length} own delete(s) of container or TTL nodes` : '';
       if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${own}${r.usedZxids ? ' (zxid order)' : ''}` };
+      if (r.verdict === 'unknown' && r.assignmentsLeft === true) return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations): every assignment of sequential names to unknown creates it searched failed, others were left` };
       if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations)` };
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
     };

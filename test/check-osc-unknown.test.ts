@@ -45,6 +45,23 @@ test('the same in zxid mode (the session end from the trace carries its zxid)', 
   assert.is(r.usedZxids, true);
 });
 
+test('assignments left untried: every one searched failed, but the verdict is unknown, not a violation', () => {
+  // the passing names are the third assignment tried here; with the cap below it, the first ones fail and the rest
+  // are left (before: a violation, as for a 20-client naming run of 300 s whose 1,024 assignments searched failed)
+  for (const maxAssignments of [1, 2]) {
+    const r = checkOsc(history(false), { noShortcut: true, maxAssignments });
+    assert.is(r.verdict, 'unknown', formatOsc(r));
+    assert.is(r.assignmentsLeft, true);
+    assert.match(formatOsc(r), /others were left untried/);
+  }
+  assert.is(checkOsc(history(false), { noShortcut: true, maxAssignments: 3 }).verdict, 'ok');
+  // a violation stays one when every assignment was searched (with the cap at 1, this one too is left unknown)
+  const v = checkOsc(history(false, false), { noShortcut: true });
+  assert.is(v.verdict, 'violation', formatOsc(v));
+  assert.is(v.assignmentsLeft, undefined);
+  assert.is(checkOsc(history(false, false), { noShortcut: true, maxAssignments: 1 }).verdict, 'unknown');
+});
+
 test('(negative) without the late create, n-0000000002 can only be the expired session\'s node: gone before the read', () => {
   assert.is(checkOsc(history(false, false)).verdict, 'violation');
   assert.is(checkOsc(history(false, false), { noShortcut: true }).verdict, 'violation');
