@@ -44,6 +44,13 @@ export interface CheckOptions {
    */
   maxExplored?: number;
   /**
+   * Give up (verdict 'unknown', with `unknownReason`) once the configurations explored, over every partition, hold
+   * this many 32-bit words of linearized-operation bits: the search's memory (a configuration's bits take one word per
+   * 32 operations of its partition), bounded the same on every machine. A partition of thousands of operations takes
+   * hundreds of bytes per configuration, and maxExplored alone let a long, busy run's check fill the heap.
+   */
+  maxCacheWords?: number;
+  /**
    * Asked between search slices (every few thousand steps of each partition): a reason ends the search with verdict
    * 'unknown' and that reason. The CLI passes a heap check, so that a search that would outgrow the heap ends with a
    * verdict instead of V8's out-of-memory crash.
@@ -106,9 +113,10 @@ export function checkOperations<S, P>(model: Model<S, P>, ops: readonly Operatio
   const prepared = parts.map((p) => p.map((o) => model.prepare(o)));
   const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
   const res: LinearizabilityResult = { verdict: 'linearizable', model: model.name, operations: ops.length, partitions: parts.length, explored: 0, failures: [] };
+  const memory: CacheWords = { words: 0, max: opts.maxCacheWords ?? Infinity };
   // Run all partitions interleaved, smallest first; stop at the first failure unless asked for all.
   let live = parts
-    .map((p, i) => ({ i, gen: searchPartition(model, p, prepared[i]!, deadline, opts.maxExplored ?? Infinity, opts.exhaustiveUnknown === true) }))
+    .map((p, i) => ({ i, gen: searchPartition(model, p, prepared[i]!, deadline, opts.maxExplored ?? Infinity, memory, opts.exhaustiveUnknown === true) }))
     .sort((a, b) => parts[a.i]!.length - parts[b.i]!.length);
   let unknown = false;
   while (live.length) {
@@ -127,7 +135,10 @@ export function checkOperations<S, P>(model: Model<S, P>, ops: readonly Operatio
         continue;
       }
       res.explored += r.value.explored;
-      if (r.value.ok === 'unknown') unknown = true;
+      if (r.value.ok === 'unknown') {
+        unknown = true;
+        if (memory.words > memory.max) res.unknownReason ??= `the search reached its memory budget (${Math.round((memory.max * 4) / 1048576)} MB of configurations)`;
+      }
       else if (!r.value.ok) {
         res.verdict = 'not-linearizable';
         const label = partitionLabel(parts[x.i]!);
@@ -140,6 +151,12 @@ export function checkOperations<S, P>(model: Model<S, P>, ops: readonly Operatio
   if (res.verdict !== 'not-linearizable' && unknown) res.verdict = 'unknown';
   res.failures.sort((a, b) => a.partition - b.partition);
   return res;
+}
+
+/** The words of configuration bits the partitions' caches took, in all (counted at slice boundaries), and the cap. */
+interface CacheWords {
+  words: number;
+  max: number;
 }
 
 interface PartitionResult {
@@ -233,7 +250,7 @@ function zobristTable(n: number): Int32Array {
  * a hard linearizable one (Porcupine runs partitions in goroutines and stops at the first failure).
  */
 const SLICE = 1 << 12;
-function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], steps: readonly P[], deadline: number, maxExplored: number, exhaustiveUnknown: boolean): Generator<undefined, PartitionResult> {
+function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], steps: readonly P[], deadline: number, maxExplored: number, memory: CacheWords, exhaustiveUnknown: boolean): Generator<undefined, PartitionResult> {
   const n = ops.length;
   const readOnly = new Uint8Array(n);
   const finite = new Uint8Array(n);
@@ -311,6 +328,13 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
   let bestStack: number[] = [];
   let bestState = state;
   let iter = 0;
+  let counted = 0; // configurations added to memory.words so far
+  /** At a slice boundary: the budgets spent (configurations, memory of all partitions, time)? */
+  const spent = (): boolean => {
+    memory.words += (explored - counted) * words;
+    counted = explored;
+    return explored > maxExplored || memory.words > memory.max || performance.now() > deadline;
+  };
 
   // Candidates are tried in two passes: operations with a known outcome first, then those with an unknown
   // outcome (which can take effect at any later point, so trying them last finds linearizations sooner).
@@ -374,7 +398,7 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
           }
           entry = next[HEAD]!;
           if ((++iter & (SLICE - 1)) === 0) {
-            if (explored > maxExplored || performance.now() > deadline) return { ok: 'unknown', explored };
+            if (spent()) return { ok: 'unknown', explored };
             yield undefined;
           }
           continue;
@@ -421,7 +445,7 @@ function* searchPartition<S, P>(model: Model<S, P>, ops: readonly Operation[], s
       }
     }
     if ((++iter & (SLICE - 1)) === 0) {
-      if (explored > maxExplored || performance.now() > deadline) return { ok: 'unknown', explored };
+      if (spent()) return { ok: 'unknown', explored };
       yield undefined;
     }
   }

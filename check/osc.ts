@@ -72,6 +72,12 @@ export interface OscOptions {
    */
   maxAssignments?: number;
   /**
+   * Give up (verdict 'unknown', with `memoryBudget`) once a search's visited configurations hold this many 32-bit
+   * words of session positions (one per session per configuration): the search's memory, bounded the same on every
+   * machine. With hundreds of sessions (long runs with many clients), maxExplored alone let a check fill the heap.
+   */
+  maxVisitedWords?: number;
+  /**
    * Treat sync as in the contract: a read after sync sees every write completed before the sync. Default: strict,
    * except a sync that a leader change overlapped (ZOOKEEPER-1675: a deposed leader that does not know it yet answers
    * syncs from its stale state), seen in the zxids: the sync's reply is from an older epoch than a reply some
@@ -99,6 +105,8 @@ export interface OscResult {
   state?: string;
   /** 'unknown' because every assignment of sequential names searched (maxAssignments) failed and others were left. */
   assignmentsLeft?: boolean;
+  /** 'unknown' because a search reached maxVisitedWords. */
+  memoryBudget?: boolean;
 }
 
 type CreateSub = Extract<Extract<ZkStep, { k: 'write' }>['subs'][number], { k: 'create' }>;
@@ -243,9 +251,10 @@ export function checkOscOperations(opsAsGiven: readonly Operation[], opts: OscOp
     // (not with the 3.6+ reads, which the linearizability model does not take: UNMODELLED_READS)
     if (!zxids && endsAfter && opsIn.every((o) => (o.status !== 'unknown' || lastCall.get(o.process) === o) && !UNMODELLED_READS.has(o.op))) {
       // (half of the time and of the budget at most: the search below may still answer)
-      const half: { timeoutMs?: number; maxExplored?: number } = {};
+      const half: { timeoutMs?: number; maxExplored?: number; maxCacheWords?: number } = {};
       if (opts.timeoutMs !== undefined) half.timeoutMs = opts.timeoutMs / 2;
       if (opts.maxExplored !== undefined) half.maxExplored = Math.floor(opts.maxExplored / 2);
+      if (opts.maxVisitedWords !== undefined) half.maxCacheWords = Math.floor(opts.maxVisitedWords / 2);
       const lin = checkOperations(znodeModel, opsIn, half);
       if (lin.verdict === 'linearizable') {
         return { verdict: 'ok', operations: opsIn.length, sessions: lastCall.size, explored: lin.explored, usedZxids: false, linearizable: true };
@@ -1198,7 +1207,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   const pathsOf = (it: Item): readonly string[] => (itemPaths[it.idx] ??= prepareZk(it.op).paths);
 
   const deadline = limits.deadline;
-  const budget = limits.max - limits.spent;
+  // the configurations this search may visit: what is left of the check's budget, and what its memory allows
+  const byMemory = opts.maxVisitedWords !== undefined ? Math.floor(opts.maxVisitedWords / Math.max(1, P)) : Infinity;
+  const budget = Math.min(limits.max - limits.spent, byMemory);
   let iter = 0;
 
   const record = (): void => {
@@ -1295,7 +1306,9 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
   let backtracking = false;
   for (;;) {
     if (explored > budget || ((++iter & 0x3ff) === 0 && performance.now() > deadline)) {
-      return { verdict: 'unknown', operations: ops.length, sessions, explored, usedZxids };
+      const r: OscResult = { verdict: 'unknown', operations: ops.length, sessions, explored, usedZxids };
+      if (explored > byMemory) r.memoryBudget = true;
+      return r;
     }
     if (!backtracking) {
       // Place every enabled, legal operation that changes nothing (reads, failed updates, syncs).
@@ -1414,6 +1427,7 @@ function searchOsc(resolved: Operation[], opts: OscOptions, limits: Limits): Osc
 
 export function formatOsc(r: OscResult, maxPrefix = 20): string {
   if (r.verdict === 'ok') return `ordered-sequentially consistent: ${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ' (zxids used)' : ''}${r.linearizable ? ' (even linearizable)' : ''}`;
+  if (r.verdict === 'unknown' && r.memoryBudget) return `unknown: the search reached its memory budget (${r.operations} operations, ${r.sessions} sessions, ${r.explored} configurations)`;
   if (r.verdict === 'unknown' && r.assignmentsLeft) return `unknown: every assignment of sequential names to unknown creates searched failed, and others were left untried (${r.operations} operations, ${r.explored} configurations)`;
   if (r.verdict === 'unknown') return `unknown: the search gave up (time or configuration budget spent: ${r.operations} operations, ${r.explored} configurations)`;
   const lines = [`NOT ordered-sequentially consistent (${r.operations} operations, ${r.sessions} session(s)${r.usedZxids ? ', zxids used' : ''})`];

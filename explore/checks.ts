@@ -78,12 +78,12 @@ export function checkLinearizable(input: CheckInput): Verdict {
     return { property: 'linearizable', ok: false, explanation: `malformed history: ${String(e)}` };
   }
   if (ops.length === 0) return { property: 'linearizable', ok: null, explanation: 'not checked: no operation the znode model covers' };
-  const r = checkOperations(znodeModel, forgetUnreadData(ops), { maxExplored: SEARCH_BUDGET });
+  const r = checkOperations(znodeModel, forgetUnreadData(ops), { maxExplored: SEARCH_BUDGET, maxCacheWords: SEARCH_MEMORY_WORDS });
   const scope = withReads ? 'reads and writes' : 'writes';
   if (r.verdict === 'linearizable') return { property: 'linearizable', ok: true, explanation: `${ops.length} operations (${scope}) linearizable in ${r.partitions} znode(s)${unmodelledNote(input)}` };
-  if (r.verdict === 'unknown') return { property: 'linearizable', ok: null, explanation: `not checked: the search gave up after ${r.explored} configurations (${ops.length} operations)` };
+  if (r.verdict === 'unknown') return { property: 'linearizable', ok: null, explanation: `not checked: ${r.unknownReason !== undefined ? `${r.unknownReason}, ` : ''}the search gave up after ${r.explored} configurations (${ops.length} operations)` };
   // The counterexample with the data the clients wrote (the same search without the placeholder, when it decides).
-  const shown = checkOperations(znodeModel, ops, { maxExplored: SEARCH_BUDGET });
+  const shown = checkOperations(znodeModel, ops, { maxExplored: SEARCH_BUDGET, maxCacheWords: SEARCH_MEMORY_WORDS });
   return { property: 'linearizable', ok: false, explanation: formatResult(shown.verdict === 'not-linearizable' ? shown : r) };
 }
 
@@ -126,6 +126,11 @@ function forgetUnreadData(ops: Operation[]): Operation[] {
  * a seed gets the same verdicts on every machine and in every worker (about 20 s of search here at worst).
  */
 export const SEARCH_BUDGET = 1_000_000;
+/**
+ * The searches' memory budget, in 32-bit words (128 MB): the configurations' bits (linearizability) or session
+ * positions (osc). Far above what the default runs take; a run of an hour with 20 clients filled a 4 GB heap without it.
+ */
+export const SEARCH_MEMORY_WORDS = 32 * 1024 * 1024;
 
 type Adapter = (input: CheckInput) => Verdict;
 const external: Record<string, { module: string; adapter: Adapter | null; why?: string }> = {
@@ -232,19 +237,20 @@ function makeAdapter(name: string, mod: Record<string, unknown>): Adapter | null
   if (name === 'osc' && typeof mod.checkOsc === 'function') {
     const checkOsc = mod.checkOsc as (
       h: readonly HistoryEvent[],
-      o: { maxExplored?: number; sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: ServerDelete[] },
+      o: { maxExplored?: number; maxVisitedWords?: number; sessionCloses?: Map<string, { zxid: number; t: number }>; serverDeletes?: ServerDelete[] },
       ops?: readonly Operation[],
-    ) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number; assignmentsLeft?: boolean };
+    ) => { verdict: 'ok' | 'violation' | 'unknown'; operations: number; sessions: number; usedZxids: boolean; explored: number; assignmentsLeft?: boolean; memoryBudget?: boolean };
     const formatOsc = typeof mod.formatOsc === 'function' ? (mod.formatOsc as (r: unknown) => string) : (r: unknown) => JSON.stringify(r).slice(0, 2000);
     return (input) => {
       // The container manager's deletes, which no client made, join the history as operations of the servers (taken
       // from the trace, as the sessions' closes are); a trace that does not name their nodes leaves OSC unchecked.
       const byServers = input.trace ? serverDeletes(input.trace) : { deletes: [], unreadable: 0 };
       if (byServers.unreadable > 0) return { property: 'osc', ok: null, explanation: `not checked: the servers deleted ${byServers.unreadable} container or TTL node(s) by themselves, and the trace does not say which` };
-      const opts = { maxExplored: SEARCH_BUDGET, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}), ...(byServers.deletes.length ? { serverDeletes: byServers.deletes } : {}) };
+      const opts = { maxExplored: SEARCH_BUDGET, maxVisitedWords: SEARCH_MEMORY_WORDS, ...(input.trace ? { sessionCloses: committedCloses(input.trace) } : {}), ...(byServers.deletes.length ? { serverDeletes: byServers.deletes } : {}) };
       const r = checkOsc(input.history, opts, input.operations);
       const own = byServers.deletes.length ? `, with the servers' ${byServers.deletes.length} own delete(s) of container or TTL nodes` : '';
       if (r.verdict === 'ok') return { property: 'osc', ok: true, explanation: `ordered sequential consistency holds: ${r.operations} operations, ${r.sessions} sessions${own}${r.usedZxids ? ' (zxid order)' : ''}` };
+      if (r.verdict === 'unknown' && r.memoryBudget === true) return { property: 'osc', ok: null, explanation: `not checked: the OSC search reached its memory budget after ${r.explored} configurations (${r.operations} operations, ${r.sessions} sessions)` };
       if (r.verdict === 'unknown' && r.assignmentsLeft === true) return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations): every assignment of sequential names to unknown creates it searched failed, others were left` };
       if (r.verdict === 'unknown') return { property: 'osc', ok: null, explanation: `not checked: the OSC search gave up after ${r.explored} configurations (${r.operations} operations)` };
       return { property: 'osc', ok: false, explanation: formatOsc(r) };
