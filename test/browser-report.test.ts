@@ -32,6 +32,23 @@ function launchArgs(): string[] {
   // The fresh --user-data-dir is `userDir`: playwright passes it itself (launchPersistentContext).
 }
 
+/** Headless Chromium on a fresh profile, with one page; `close` ends it and removes the profile. */
+async function openBrowser(viewport?: { width: number; height: number }): Promise<{ page: import('playwright-core').Page; close: () => Promise<void> }> {
+  const { chromium } = await import('playwright-core');
+  const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
+  const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs(), ...(viewport ? { viewport } : {}) });
+  const close = async (): Promise<void> => {
+    await browser.close();
+    rmSync(userDir, { recursive: true, force: true });
+  };
+  try {
+    return { page: await browser.newPage(), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 /** A small fake history so that the operations timeline and the counterexample highlight are exercised too. */
 function fakeHistory(trace: readonly TraceEvent[]): HistoryEvent[] {
   const end = trace.length ? trace[trace.length - 1]!.t : 0;
@@ -53,7 +70,6 @@ if (!existsSync(CHROMIUM)) {
   console.log(`SKIPPED browser-report: ${CHROMIUM} not found`);
 } else {
   test('report renders one arrow per delivered message; type and process filters work; screenshot', async () => {
-    const { chromium } = await import('playwright-core');
     const r = runDemo(11, { processes: 5, durationMs: 4000, recordTrace: true });
     const trace = r.world.trace;
     const history = fakeHistory(trace);
@@ -75,10 +91,8 @@ if (!existsSync(CHROMIUM)) {
     assert.is(delivered, r.delivered);
     assert.ok(pongs > 0 && pongs < delivered);
 
-    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
-    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs(), viewport: { width: 1400, height: 900 } });
+    const { page, close } = await openBrowser({ width: 1400, height: 900 });
     try {
-      const page = await browser.newPage();
       const requests: string[] = [];
       page.on('request', (req) => {
         if (!req.url().startsWith('file:') && !req.url().startsWith('data:')) requests.push(req.url());
@@ -121,14 +135,12 @@ if (!existsSync(CHROMIUM)) {
       await page.screenshot({ path: join(OUT, 'browser-report-zoomed.png'), fullPage: true });
       assert.equal(requests, [], 'the page makes no network requests');
     } finally {
-      await browser.close();
-      rmSync(userDir, { recursive: true, force: true });
+      await close();
     }
     assert.ok(statSync(join(OUT, 'browser-report.png')).size > 10_000);
   });
 
   test('a 60-second 5-server run with faults: report size, every delivered message drawn, filters, screenshot', async () => {
-    const { chromium } = await import('playwright-core');
     const storm = await runStorm({ seed: 1, servers: 5, clients: 5, durationMs: 60_000 });
     const trace = storm.trace;
     mkdirSync(OUT, { recursive: true });
@@ -147,10 +159,8 @@ if (!existsSync(CHROMIUM)) {
     assert.ok(trace.some((e) => e.kind === 'partition') && trace.some((e) => e.kind === 'crash'));
     assert.ok(delivered > 5_000, 'a busy run');
     assert.ok(bytes < 8_000_000, 'report size stays sane');
-    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
-    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs(), viewport: { width: 1600, height: 1000 } });
+    const { page, close } = await openBrowser({ width: 1600, height: 1000 });
     try {
-      const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(pathToFileURL(file).href);
@@ -170,14 +180,12 @@ if (!existsSync(CHROMIUM)) {
       await page.evaluate(() => (window as unknown as { zksimReport: { setWindow(a: number, b: number): void } }).zksimReport.setWindow(20_000, 24_000));
       await page.screenshot({ path: join(OUT, 'browser-storm-zoomed.png'), fullPage: true });
     } finally {
-      await browser.close();
-      rmSync(userDir, { recursive: true, force: true });
+      await close();
     }
   });
 
   test('more protocol events and operations than the drawing cap: those drawn are spread over the whole run', async () => {
     // they were the first 20000 in time, so the rest of a long run looked empty
-    const { chromium } = await import('playwright-core');
     const r = runDemo(11, { processes: 3, durationMs: 3000, recordTrace: true });
     const N = 30_000;
     const marks: TraceEvent[] = Array.from({ length: N }, (_, i) => ({ t: Math.floor((i * 3000) / N), kind: 'tick-mark', node: `p${(i % 3) + 1}`, n: i }));
@@ -191,10 +199,8 @@ if (!existsSync(CHROMIUM)) {
     mkdirSync(OUT, { recursive: true });
     const file = join(OUT, 'browser-capped-marks-ops.html');
     writeHtmlReport(file, { trace, history, title: 'capped marks and operations' });
-    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
-    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs() });
+    const { page, close } = await openBrowser();
     try {
-      const page = await browser.newPage();
       await page.goto(pathToFileURL(file).href);
       await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
       const markTimes = await page.$$eval('#lamport .mark', (els) => els.map((e) => Number(e.getAttribute('data-i'))));
@@ -210,23 +216,19 @@ if (!existsSync(CHROMIUM)) {
       assert.match((await page.textContent('#cap')) ?? '', /Showing 20000 of \d+ protocol events in this window \(cap 20000\), spread evenly over it/);
       assert.match((await page.textContent('#opscap')) ?? '', /Showing 20000 of 30000 operations in this window \(drawing cap 20000\), spread evenly over it/);
     } finally {
-      await browser.close();
-      rmSync(userDir, { recursive: true, force: true });
+      await close();
     }
   });
 
   test('more arrows than the drawing cap: the page says so, and zooming in shows every one', async () => {
-    const { chromium } = await import('playwright-core');
     const r = runDemo(3, { processes: 5, durationMs: 14_000, recordTrace: true });
     const trace = r.world.trace;
     const delivered = trace.filter((e) => e.kind === 'recv').length;
     assert.ok(delivered > 20_000, `need more than the cap (got ${delivered})`);
     const file = join(OUT, 'browser-capped.html');
     writeHtmlReport(file, { trace, title: 'capped' });
-    const userDir = mkdtempSync(join(tmpdir(), 'zksim-chromium-'));
-    const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: launchArgs() });
+    const { page, close } = await openBrowser();
     try {
-      const page = await browser.newPage();
       await page.goto(pathToFileURL(file).href);
       await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
       assert.is(await page.$$eval('#lamport .arrow', (els) => els.length), 20_000);
@@ -247,8 +249,7 @@ if (!existsSync(CHROMIUM)) {
       assert.is(await page.$$eval('#lamport .arrow', (els) => els.length), inWindow);
       assert.is(await page.isVisible('#cap'), false, 'no cap notice once everything is drawn');
     } finally {
-      await browser.close();
-      rmSync(userDir, { recursive: true, force: true });
+      await close();
     }
   });
 }
