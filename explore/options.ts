@@ -10,7 +10,7 @@ import { DEFAULT_CONFIG, FAULT_KINDS, WORKLOADS, type ExploreConfig, type FaultK
 import { looksLikeModule, recipePath } from './workloads/module.js';
 
 /** The properties of zksim's own checkers and harness (--skip-check). */
-export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'linearizable', 'unique-versions', 'watch-at-most-once', 'ttl', 'osc', 'watches', 'ensemble'];
+export const KNOWN_PROPERTIES = ['no-exception', 'recovery', 'progress', 'config-convergence', 'membership', 'membership-view', 'lock-fencing', 'lock-release', 'linearizable', 'unique-versions', 'watch-at-most-once', 'ttl', 'osc', 'watches', 'ensemble'];
 
 /** The container manager's check interval of explorations with extended types, unless chosen (ZooKeeper's: 60 s). */
 export const DEFAULT_TTL_CONTAINER_CHECK_MS = 1000;
