@@ -72,6 +72,17 @@ test('--against an unreachable server -> exit 2 and a one-line reason', () => {
   assert.match(bad.stderr, "bad address 'nohostport'");
 });
 
+test('transcript --against with --servers or --seed -> exit 2 before connecting (they were ignored without a word)', () => {
+  const f = join(dir, 'ok.jsonl');
+  writeFileSync(f, '{"case":"c","session":"a","op":"connect","timeoutMs":4000}\n');
+  for (const [extra, named] of [[['--servers', '3'], '--servers applies'], [['--seed', '7'], '--seed applies'], [['--servers', '1', '--seed', '1'], '--servers and --seed apply']] as const) {
+    const r = zksim('transcript', f, '--against', '127.0.0.1:1', ...extra);
+    assert.is(r.code, 2, r.stderr);
+    assert.is(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, `${named} to the simulated ensemble, not with --against`);
+  }
+});
+
 test('conformance: unknown suite -> exit 2', () => {
   const r = zksim('conformance', '--suite', 'nope');
   assert.is(r.code, 2);

@@ -66,9 +66,12 @@ export function register(program: Command): void {
     .option('--json', 'print output steps as JSON Lines')
     .option('--normalise', 'print the normalised view (zxid offsets, session labels, time relations)')
     .option('--against <hosts>', 'run on a live ZooKeeper (host:port,...) through node-zookeeper-client instead')
-    .action(async (file: string, opts: Opts) => {
+    .action(async (file: string, opts: Opts, cmd: Command) => {
       refuseEmpty(opts as unknown as Record<string, unknown>, ['--servers', '--seed', '--against']);
       validSeed(opts.seed, '--seed: ');
+      // the simulated ensemble's options: with --against they were ignored without a word
+      const simOnly = (['servers', 'seed'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => `--${k}`);
+      if (opts.against !== undefined && simOnly.length) throw new UsageError(`${simOnly.join(' and ')} ${simOnly.length === 1 ? 'applies' : 'apply'} to the simulated ensemble, not with --against (the live ensemble is the one its addresses name)`);
       let steps;
       try {
         steps = parseTranscriptFile(file);
