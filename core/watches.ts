@@ -48,6 +48,11 @@ export class WatchManager {
   /** Recursive watches present: only then are ancestors of a triggered path searched (src: PathParentIterator). */
   private recursive = 0;
   /**
+   * The same per table (3.8.0 keeps one count per WatchManager, and removeWatches of one type takes a recursive watch
+   * out of one table): checkWatches walks a table's ancestors only while that table holds one.
+   */
+  private readonly recursiveIn = new Map<Table, number>([[this.data, 0], [this.child, 0]]);
+  /**
    * May this cnxn READ a node with this ACL? 3.8.0 NIOServerCnxn.process(event, znodeAcl) checks READ with the
    * connection's current ids before it writes an event, and drops it otherwise ("filtered by ACL"); the watch that
    * fired is consumed all the same, and a delete's child-table suppression still counts it. Set by the server (it
@@ -81,9 +86,14 @@ export class WatchManager {
     let m = table.get(path);
     if (!m) table.set(path, (m = new Map()));
     const old = m.get(cnxn);
-    if (old === 'persistentRecursive') this.recursive--;
-    if (mode === 'persistentRecursive') this.recursive++;
+    if (old === 'persistentRecursive') this.countRecursive(table, -1);
+    if (mode === 'persistentRecursive') this.countRecursive(table, 1);
     m.set(cnxn, mode);
+  }
+
+  private countRecursive(table: Table, delta: 1 | -1): void {
+    this.recursive += delta;
+    this.recursiveIn.set(table, this.recursiveIn.get(table)! + delta);
   }
 
   /**
@@ -162,7 +172,7 @@ export class WatchManager {
   removeCnxn(cnxn: CnxnId): void {
     for (const table of [this.data, this.child]) {
       for (const [path, m] of [...table]) {
-        if (m.get(cnxn) === 'persistentRecursive') this.recursive--;
+        if (m.get(cnxn) === 'persistentRecursive') this.countRecursive(table, -1);
         m.delete(cnxn);
         if (m.size === 0) table.delete(path);
       }
@@ -214,7 +224,7 @@ export class WatchManager {
       if (!m?.has(cnxn)) continue;
       found = true;
       if (remove) {
-        if (m.get(cnxn) === 'persistentRecursive') this.recursive--;
+        if (m.get(cnxn) === 'persistentRecursive') this.countRecursive(t, -1);
         m.delete(cnxn);
         if (m.size === 0) t.delete(path);
       }
@@ -223,12 +233,33 @@ export class WatchManager {
   }
 
   /**
-   * checkWatches as 3.8.0 answers it (`WatchManager.containsWatcher`): true when the table(s) of `type` hold an entry
-   * for `path` of any cnxn (3.8.0 tests `watchTable.get(path) != null` at the leaf, not the watcher).
+   * checkWatches as 3.8.0 answers it (`DataTree.containsWatcher` → `WatchManager.containsWatcher`): OK when the
+   * table(s) of `type` hold an entry for `path` of any cnxn (3.8.0 tests `watchTable.get(path) != null` at the leaf,
+   * not the watcher), else NOWATCHER; Any asks the child table, then the data table. MARSHALLINGERROR where 3.8.0
+   * throws: its PathParentIterator works out a path's parent (`substring(0, lastIndexOf('/'))`) before it looks at the
+   * path, so a path without '/' throws, and so does a relative path's top ancestor when the table holds a recursive
+   * watch (only then does it walk the ancestors); FinalRequestProcessor answers the exception as MARSHALLINGERROR.
    */
-  containsAny(path: string, type: 1 | 2 | 3): boolean {
-    if (type !== 2 && (this.child.get(path)?.size ?? 0) > 0) return true;
-    if (type !== 1 && (this.data.get(path)?.size ?? 0) > 0) return true;
+  checkWatches(path: string, type: 1 | 2 | 3): number {
+    const inChild = type === 2 ? false : this.containsIn(this.child, path);
+    if (inChild === null) return Code.MARSHALLINGERROR;
+    const inData = type === 1 ? false : this.containsIn(this.data, path);
+    if (inData === null) return Code.MARSHALLINGERROR;
+    return inChild || inData ? Code.OK : Code.NOWATCHER;
+  }
+
+  /** One table's containsWatcher (see checkWatches); null where 3.8.0 throws. */
+  private containsIn(table: Table, path: string): boolean | null {
+    const walkAncestors = this.recursiveIn.get(table)! > 0;
+    for (let p = path, leaf = true; p !== ''; leaf = false) {
+      // next(): the parent first ("" after "/", which ends the walk)
+      const slash = p.lastIndexOf('/');
+      if (p !== '/' && slash < 0) return null;
+      const parent = p === '/' ? '' : slash === 0 ? '/' : p.slice(0, slash);
+      if (leaf && (table.get(p)?.size ?? 0) > 0) return true;
+      if (!walkAncestors) return false;
+      p = parent;
+    }
     return false;
   }
 

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AddWatchMode, Code, EventType, KeeperState, WatcherType, type WatchedEvent } from '../core/client/index.js';
 import { code, standalone } from './client-helpers.js';
+import { WatchManager } from '../core/watches.js';
 
 const NAMES: Record<number, string> = {
   [-1]: 'None', 1: 'NodeCreated', 2: 'NodeDeleted', 3: 'NodeDataChanged', 4: 'NodeChildrenChanged',
@@ -97,14 +98,36 @@ test('NOWATCHER: nothing to remove (client side), or the server has nothing (rem
   assert.is(c1.watchedPaths().persistent, undefined);
 });
 
+test('server side: checkWatches of a path without a leading "/" answers as 3.8.0 (MARSHALLINGERROR where it throws)', () => {
+  // what a live 3.8.0 answered (transcript --against): its path iterator takes substring(0, lastIndexOf('/')) of a path
+  // before looking at it, and walks the ancestors only while the table holds a recursive watch
+  const wm = new WatchManager();
+  assert.is(wm.checkWatches('bad', WatcherType.Data), Code.MARSHALLINGERROR); // always
+  assert.is(wm.checkWatches('a/b', WatcherType.Data), Code.NOWATCHER); // no recursive watch: the leaf only
+  assert.is(wm.checkWatches('/x', WatcherType.Any), Code.NOWATCHER);
+  wm.register('persistent', 'bad', 1);
+  assert.is(wm.checkWatches('bad', WatcherType.Data), Code.MARSHALLINGERROR, 'it throws before it looks at the entry');
+  wm.register('persistentRecursive', '/', 2);
+  assert.is(wm.checkWatches('a/b', WatcherType.Data), Code.MARSHALLINGERROR); // its ancestor "a" throws
+  assert.is(wm.checkWatches('a/b', WatcherType.Any), Code.MARSHALLINGERROR);
+  assert.is(wm.checkWatches('/x/y', WatcherType.Data), Code.NOWATCHER, 'an absolute path walks up to "/" without a throw');
+  assert.is(wm.checkWatches('/', WatcherType.Children), Code.OK);
+  // a recursive watch taken out of the data table only: that table walks the leaf alone again, the child table does not
+  assert.is(wm.removeWatches('/', 2, 2), Code.OK);
+  assert.is(wm.checkWatches('a/b', WatcherType.Data), Code.NOWATCHER);
+  assert.is(wm.checkWatches('a/b', WatcherType.Children), Code.MARSHALLINGERROR);
+  wm.removeCnxn(2);
+  assert.is(wm.checkWatches('a/b', WatcherType.Any), Code.NOWATCHER);
+});
+
 test('server side: checkWatches answers OK when any session watches the path (3.8.0), removeWatches only for its own', async () => {
   const { cl, c1, c2 } = await standalone(3);
   await cl.run(c2.create('/s', 'v'));
   await cl.run(c1.getData('/s', true));
   const wm = cl.server('s1')!.db.watches;
-  assert.ok(wm.containsAny('/s', WatcherType.Data));
-  assert.not.ok(wm.containsAny('/s', WatcherType.Children));
-  assert.ok(wm.containsAny('/s', WatcherType.Any));
+  assert.is(wm.checkWatches('/s', WatcherType.Data), Code.OK);
+  assert.is(wm.checkWatches('/s', WatcherType.Children), Code.NOWATCHER);
+  assert.is(wm.checkWatches('/s', WatcherType.Any), Code.OK);
   // c2 holds no watch: the client's containsWatcher answers NOWATCHER after the reply, local or not
   assert.is(await code(cl, c2.removeAllWatches('/s', WatcherType.Data, true)), Code.NOWATCHER);
   assert.is(wm.count().data, 1, 'c1 keeps its watch');

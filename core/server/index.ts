@@ -849,8 +849,8 @@ export class ZooKeeperServer implements Role<unknown> {
       case 'checkWatches': {
         // src 3.8.0: FinalRequestProcessor OpCode.checkWatches → DataTree.containsWatcher → WatchManager.containsWatcher,
         // which answers true when ANY cnxn watches the path in that table (it ignores the watcher at the leaf path).
-        // Nothing is removed on the server; NOWATCHER otherwise.
-        p.err = this.db.watches.containsAny(req.path, req.type) ? 0 : Code.NOWATCHER;
+        // Nothing is removed on the server; NOWATCHER otherwise; MARSHALLINGERROR for the paths it throws on.
+        p.err = this.db.watches.checkWatches(req.path, req.type);
         if (p.err === 0) p.body = { op: 'checkWatches' };
         return;
       }
