@@ -227,7 +227,7 @@ export class Nemesis {
 
   /** The time of the last heal (0 when there is no fault). */
   lastHeal(): number {
-    return this.schedule.reduce((m, f) => Math.max(m, f.at + f.duration), 0);
+    return lastHeal(this.schedule);
   }
 
   private apply(id: number, f0: ScheduledFault): void {
@@ -357,4 +357,9 @@ export function restrictFault(f: ScheduledFault, has: (n: string) => boolean): S
     case 'power-loss':
       return f;
   }
+}
+
+/** The time of a schedule's last heal (0 when there is no fault): where the fault phase ends if a fault outlasts it. */
+export function lastHeal(schedule: readonly ScheduledFault[]): number {
+  return schedule.reduce((m, f) => Math.max(m, f.at + f.duration), 0);
 }

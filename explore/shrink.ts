@@ -14,7 +14,7 @@
  * half of the budget is used, the faults get further sweeps, from the start of the list, then from its end, ...
  */
 import { runSpec } from './runner.js';
-import { clientNames, restrictFault, serverNames } from './nemesis.js';
+import { clientNames, lastHeal, restrictFault, serverNames } from './nemesis.js';
 import { opCount, type PlannedOp, type RunSpec, type ScheduledFault } from './spec.js';
 import type { Verdict } from './verdict.js';
 
@@ -39,13 +39,12 @@ export interface ShrinkSize {
 }
 
 export function sizeOf(spec: RunSpec): ShrinkSize {
-  const lastHeal = spec.schedule.reduce((m, f) => Math.max(m, f.at + f.duration), 0);
   return {
     faults: spec.schedule.length,
     ops: opCount(spec),
     clients: spec.workload.clients.length,
     servers: spec.config.servers,
-    durationMs: Math.max(spec.config.durationMs, lastHeal) + spec.config.recoveryMs,
+    durationMs: Math.max(spec.config.durationMs, lastHeal(spec.schedule)) + spec.config.recoveryMs,
   };
 }
 
@@ -296,9 +295,9 @@ export async function shrink(original: RunSpec, property: string, opts: ShrinkOp
     }
     // 6. A shorter run: the fault phase ends at the last heal or the last planned op; the cuts; a shorter recovery.
     if (!outOfBudget()) {
-      const lastHeal = best.schedule.reduce((m, f) => Math.max(m, f.at + f.duration), 0);
+      const healed = lastHeal(best.schedule);
       const lastOp = Math.max(0, ...best.workload.clients.map((l) => l.reduce((t, o) => t + o.gap + 5, 0)));
-      const d = Math.max(lastHeal, Math.min(lastOp, best.config.durationMs), 100);
+      const d = Math.max(healed, Math.min(lastOp, best.config.durationMs), 100);
       if (d < best.config.durationMs) await fails({ ...best, config: { ...best.config, durationMs: d } });
     }
     await cuts();
