@@ -82,6 +82,9 @@ function describe(v: unknown): string {
  * a verdict) long before it ended.
  */
 export const MAX_PHASE_MS = 3_600_000;
+/** The most voting servers and client sessions a run may have (`--servers`, `--clients`). */
+export const MAX_SERVERS = 9;
+export const MAX_CLIENTS = 20;
 
 /** The base config of an exploration (or a run) from the user's choices; the CLI's defaults for the rest. */
 export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, defaults: { workload?: WorkloadName | 'mixed'; recipe?: boolean } = {}): ExploreBase {
@@ -118,8 +121,8 @@ export function baseFromChoices<N>(c: ConfigChoices<N>, spelling: Spelling<N>, d
     }
   }
   if (c.faults !== undefined) config.faults = faultKinds(c.faults, flag);
-  if (c.servers !== undefined) config.servers = int('servers', c.servers, 9);
-  if (c.clients !== undefined) config.clients = int('clients', c.clients, 20);
+  if (c.servers !== undefined) config.servers = int('servers', c.servers, MAX_SERVERS);
+  if (c.clients !== undefined) config.clients = int('clients', c.clients, MAX_CLIENTS);
   if (c.durationMs !== undefined) config.durationMs = int('durationMs', c.durationMs, MAX_PHASE_MS);
   if (c.recoveryMs !== undefined) config.recoveryMs = int('recoveryMs', c.recoveryMs, MAX_PHASE_MS);
   if (c.extendedTypes !== undefined) {

@@ -7,6 +7,7 @@
 import { parsePositiveInt, refuseEmpty, validSeed } from '../options.js';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { MAX_SERVERS } from '../../explore/options.js';
 import { reachableAddresses } from '../against.js';
 import { checkSessions, runTranscript, TargetLostError } from '../../fidelity/runner.js';
 import { openTarget, type OpenedTarget } from '../../fidelity/targets.js';
@@ -26,9 +27,6 @@ interface Opts {
   normalise?: boolean;
   against?: string;
 }
-
-/** The most simulated servers, as for run, explore and scenarios (100000 ran for minutes before a first step). */
-export const MAX_TRANSCRIPT_SERVERS = 9;
 
 /** One readable line per output step. */
 export function formatStep(o: Record<string, unknown>): string {
@@ -89,7 +87,8 @@ export function register(program: Command): void {
         spec = { kind: 'real', addresses };
       } else {
         servers = parsePositiveInt('--servers', opts.servers);
-        if (servers > MAX_TRANSCRIPT_SERVERS) throw new UsageError(`--servers must be at most ${MAX_TRANSCRIPT_SERVERS}`);
+        // as for run and explore (100000 ran for minutes before a first step)
+        if (servers > MAX_SERVERS) throw new UsageError(`--servers must be at most ${MAX_SERVERS}`);
         spec = { kind: 'zksim', servers, seed: opts.seed };
       }
       const problems = checkSessions(steps, servers);
