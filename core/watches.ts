@@ -45,13 +45,13 @@ const NO_EVENTS: ReadonlyMap<CnxnId, WatchEventMsg[]> = new Map();
 export class WatchManager {
   private readonly data: Table = new Map();
   private readonly child: Table = new Map();
-  /** Recursive watches present: only then are ancestors of a triggered path searched (src: PathParentIterator). */
-  private recursive = 0;
   /**
-   * The same per table (3.8.0 keeps one count per WatchManager, and removeWatches of one type takes a recursive watch
-   * out of one table): checkWatches walks a table's ancestors only while that table holds one.
+   * Recursive watches in each table: only while a table holds one are the ancestors of a path searched in it, on a
+   * trigger and by checkWatches (src: PathParentIterator; 3.8.0 keeps one count per WatchManager, and removeWatches of
+   * one type takes a recursive watch out of one table).
    */
-  private readonly recursiveIn = new Map<Table, number>([[this.data, 0], [this.child, 0]]);
+  private recursiveData = 0;
+  private recursiveChild = 0;
   /**
    * May this cnxn READ a node with this ACL? 3.8.0 NIOServerCnxn.process(event, znodeAcl) checks READ with the
    * connection's current ids before it writes an event, and drops it otherwise ("filtered by ACL"); the watch that
@@ -92,8 +92,12 @@ export class WatchManager {
   }
 
   private countRecursive(table: Table, delta: 1 | -1): void {
-    this.recursive += delta;
-    this.recursiveIn.set(table, this.recursiveIn.get(table)! + delta);
+    if (table === this.data) this.recursiveData += delta;
+    else this.recursiveChild += delta;
+  }
+
+  private recursiveIn(table: Table): number {
+    return table === this.data ? this.recursiveData : this.recursiveChild;
   }
 
   /**
@@ -156,7 +160,7 @@ export class WatchManager {
       }
       if (here.size === 0) table.delete(path);
     }
-    if (this.recursive > 0) {
+    if (this.recursiveIn(table) > 0) {
       for (let p = parentOf(path); p !== null; p = parentOf(p)) {
         const m = table.get(p);
         if (!m) continue;
@@ -250,7 +254,7 @@ export class WatchManager {
 
   /** One table's containsWatcher (see checkWatches); null where 3.8.0 throws. */
   private containsIn(table: Table, path: string): boolean | null {
-    const walkAncestors = this.recursiveIn.get(table)! > 0;
+    const walkAncestors = this.recursiveIn(table) > 0;
     for (let p = path, leaf = true; p !== ''; leaf = false) {
       // next(): the parent first ("" after "/", which ends the walk)
       const slash = p.lastIndexOf('/');

@@ -46,11 +46,16 @@ test('--recovery sets the recovery window: a 2-server seed whose election waits 
   assert.is(recovery(long), true);
 });
 
-test("--skip-check takes a recipe's declared property: it is reported not checked, the others still are", () => {
-  const r = zksim('run', '--seed', '1', '--workload', 'dist/recipes/mutex.js', '--skip-check', 'mutex-counter,recipe-error', '--json');
+/** `zksim run ... --json` that exits 0: its verdict of a property, by name. */
+function runVerdicts(...args: string[]): (property: string) => { property: string; ok: boolean | null; explanation: string } | undefined {
+  const r = zksim('run', ...args, '--json');
   assert.is(r.status, 0, r.stderr);
   const verdicts: Array<{ property: string; ok: boolean | null; explanation: string }> = JSON.parse(r.stdout).verdicts;
-  const of = (p: string) => verdicts.find((v) => v.property === p);
+  return (p) => verdicts.find((v) => v.property === p);
+}
+
+test("--skip-check takes a recipe's declared property: it is reported not checked, the others still are", () => {
+  const of = runVerdicts('--seed', '1', '--workload', 'dist/recipes/mutex.js', '--skip-check', 'mutex-counter,recipe-error');
   assert.is(of('mutex-counter')?.ok, null);
   assert.match(of('mutex-counter')!.explanation, /skipped/);
   assert.is(of('recipe-error')?.ok, null);
@@ -60,10 +65,7 @@ test("--skip-check takes a recipe's declared property: it is reported not checke
 
 test('--skip-check takes a built-in workload\'s own property (lock-fencing): reported not checked, the others still are', () => {
   // (it was refused as unknown: only zksim's checkers and recipes' declared properties were known)
-  const r = zksim('run', '--seed', '1', '--workload', 'lock', '--skip-check', 'lock-fencing', '--json');
-  assert.is(r.status, 0, r.stderr);
-  const verdicts: Array<{ property: string; ok: boolean | null; explanation: string }> = JSON.parse(r.stdout).verdicts;
-  const of = (p: string) => verdicts.find((v) => v.property === p);
+  const of = runVerdicts('--seed', '1', '--workload', 'lock', '--skip-check', 'lock-fencing');
   assert.is(of('lock-fencing')?.ok, null);
   assert.match(of('lock-fencing')!.explanation, /skipped/);
   assert.is(of('lock-release')?.ok, true);
