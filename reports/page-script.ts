@@ -32,6 +32,9 @@ export const PAGE_SCRIPT = String.raw`
   var ROLE_COLORS = { LEADING: '#b7e4b0', STANDALONE: '#b7e4b0', FOLLOWING: '#bcd7f2', OBSERVING: '#c7eae6', LOOKING: '#fde7a9', CRASHED: '#8d8d8d', DOWN: '#a8a8a8', RESTARTED: '#dddddd' };
   var FAULT_COLORS = { partition: 'rgba(220,40,40,0.10)', cut: 'rgba(220,40,40,0.35)', crash: 'url(#hatch)', pause: 'rgba(240,170,0,0.45)', reset: '#d62728', 'slow-link': 'rgba(120,60,200,0.3)', 'latency-spike': 'rgba(120,60,200,0.3)', 'slow-fsync': 'rgba(0,150,110,0.5)' };
   var cxMid = {}, cxOp = {};
+  // Of 'want' items in view, over a drawing cap, is the k-th (from 1) left out? The cap's share, spread evenly: one
+  // item of every run of want/cap is drawn (the first 'cap' would stop part-way through the window).
+  function overCap(k, cap, want) { return want > cap && Math.floor(k * cap / want) === Math.floor((k - 1) * cap / want); }
   if (D.cx) { D.cx.mids.forEach(function (m) { cxMid[m] = 1; }); D.cx.ops.forEach(function (o) { cxOp[o] = 1; }); }
 
   function $(id) { return document.getElementById(id); }
@@ -173,22 +176,23 @@ export const PAGE_SCRIPT = String.raw`
     // messages
     var drawn = 0, inView = 0, dropsDrawn = 0;
     var arrows = [];
-    // Over the cap, an evenly spread share of the window's arrows (the k-th of every run of want/MAX_ARROWS), not the
-    // first MAX_ARROWS: those ended part-way through a long run, as if no message had been delivered after it.
+    // Over the cap, an evenly spread share of the window's arrows (overCap), not the first MAX_ARROWS: those ended
+    // part-way through a long run, as if no message had been delivered after it.
+    var msgShown = function (i) { return !(S.hideType[M.ty[i]] || S.hideLane[M.f[i]] || S.hideLane[M.to[i]] || laneY[M.f[i]] === undefined || laneY[M.to[i]] === undefined); };
     var want = 0;
     for (var i = 0; i < N; i++) {
       if (M.s[i] > S.t1) break;
-      if (M.r[i] < 0 || M.r[i] < S.t0 || S.hideType[M.ty[i]] || S.hideLane[M.f[i]] || S.hideLane[M.to[i]] || laneY[M.f[i]] === undefined || laneY[M.to[i]] === undefined) continue;
+      if (M.r[i] < 0 || M.r[i] < S.t0 || !msgShown(i)) continue;
       want++;
     }
     for (var i = 0; i < N; i++) {
       var s = M.s[i], r = M.r[i], d = M.d[i], f = M.f[i], to = M.to[i];
       if (s > S.t1) break;
-      if (S.hideType[M.ty[i]] || S.hideLane[f] || S.hideLane[to] || laneY[f] === undefined || laneY[to] === undefined) continue;
+      if (!msgShown(i)) continue;
       if (r >= 0) {
         if (r < S.t0) continue;
         inView++;
-        if (want > MAX_ARROWS && Math.floor(inView * MAX_ARROWS / want) === Math.floor((inView - 1) * MAX_ARROWS / want)) continue;
+        if (overCap(inView, MAX_ARROWS, want)) continue;
         drawn++;
         var cxm = cxMid[M.id[i]];
         arrows.push('<path class="arrow' + (cxm ? ' cx' : '') + '" data-k="msg" data-i="' + i + '" data-mid="' + M.id[i] + '" data-type="' + typeAttr[M.ty[i]] + '" d="' + arrowPath(X(s), laneY[f], X(r), laneY[to]) + '" stroke="' + (cxm ? '#ff6a00' : typeColor(M.ty[i])) + '"/>');
@@ -214,8 +218,7 @@ export const PAGE_SCRIPT = String.raw`
         var m = D.marks[j];
         if (!markShown(m)) continue;
         marksInView++;
-        // over the cap, spread evenly over the window (as the arrows), not the first MAX_MARKS
-        if (marksWant > MAX_MARKS && Math.floor(marksInView * MAX_MARKS / marksWant) === Math.floor((marksInView - 1) * MAX_MARKS / marksWant)) continue;
+        if (overCap(marksInView, MAX_MARKS, marksWant)) continue; // spread over the window, as the arrows
         marksDrawn++;
         mk.push('<circle class="mark" data-k="mark" data-i="' + j + '" cx="' + X(m[0]).toFixed(1) + '" cy="' + (laneY[m[1]] + 8) + '" r="3" fill="' + markColor(m[2]) + '"/>');
       }
@@ -271,8 +274,7 @@ export const PAGE_SCRIPT = String.raw`
       if (!opShown(op)) continue;
       var ret = op[2] < 0 ? D.tEnd : op[2];
       opsInView++;
-      // over the cap, spread evenly over the window (as the arrows), not the first MAX_OPS
-      if (opsWant > MAX_OPS && Math.floor(opsInView * MAX_OPS / opsWant) === Math.floor((opsInView - 1) * MAX_OPS / opsWant)) continue;
+      if (overCap(opsInView, MAX_OPS, opsWant)) continue; // spread over the window, as the arrows
       drawn++;
       var st = ['ok', 'fail', 'unknown'][op[3]];
       var x0 = clampX(X(op[1])), x1 = clampX(X(ret)), w = Math.max(2, x1 - x0);
