@@ -251,6 +251,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const markKinds = new Interner();
   const marks: number[][] = [];
   const open = new Map<string, number[]>(); // crash:s1 / pause:s1 -> fault row
+  const openBands = new Map<string, number[][]>(); // a nemesis fault's id -> its bands (latency spikes, slow fsyncs)
   let netFaults: number[][] = []; // partitions and cuts until the next heal
   const latencyFaults = new Map<string, number[]>();
   const lastEpoch = new Map<string, number>();
@@ -364,15 +365,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
               ? [[faultKinds.id('latency-spike'), e.t, -1, -1, strs.id('latency spike')]]
               : ((e.nodes as string[] | undefined) ?? []).map((n) => [faultKinds.id('slow-fsync'), e.t, -1, lane(n), strs.id(`slow fsync ${n}`)]);
           faults.push(...rows);
-          open.set('nemesis:' + String(e.id), rows[0] ?? []);
-          for (const [k, row] of rows.entries()) if (k > 0) open.set(`nemesis:${String(e.id)}:${k}`, row);
+          openBands.set(String(e.id), rows);
         } else if (e.kind === 'fault-heal') {
-          for (let k = 0; open.has(k ? `nemesis:${String(e.id)}:${k}` : 'nemesis:' + String(e.id)); k++) {
-            const key = k ? `nemesis:${String(e.id)}:${k}` : 'nemesis:' + String(e.id);
-            const row = open.get(key)!;
-            if (row.length) row[2] = e.t;
-            open.delete(key);
-          }
+          for (const row of openBands.get(String(e.id)) ?? []) row[2] = e.t;
+          openBands.delete(String(e.id));
         }
         const l = lane(e.node);
         const { t: _t, kind, node: _n, ...rest } = e;
